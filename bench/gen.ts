@@ -1,0 +1,163 @@
+// Seeded synthetic trace generator for the benchmarks: `node --import tsx bench/gen.ts --events 1000000
+// --seed 1 [--out FILE]`. Realistic shapes: a supervisor spawning hundreds of workers, GenServers
+// whose state maps grow, nested calls with call sites, request/reply message pairs, and crashes.
+
+import { TraceFileWriter } from "../src/core/writer";
+import { atom, bin, map, pid, tuple } from "../src/core/terms/build";
+import type { Pid, Term } from "../src/core/terms/term";
+import { UNDEFINED } from "../src/core/terms/term";
+
+export interface GenOptions {
+  events: number;
+  seed: number;
+  out: string;
+  servers?: number;
+  workers?: number;
+}
+
+/** mulberry32: small, fast, and the same sequence for the same seed on every machine. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const NODE = "bench@localhost";
+const UTIL = "Elixir.Bench.Util";
+const WORKER = "Elixir.Bench.Worker";
+const HELPERS = ["parse", "validate", "transform", "score", "lookup", "format", "merge", "split"];
+
+export function generate(opts: GenOptions): { events: number; processes: number } {
+  const rand = rng(opts.seed);
+  const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)];
+  const nServers = opts.servers ?? 20;
+  const nWorkers = opts.workers ?? 300;
+  const w = new TraceFileWriter(opts.out, {
+    node: NODE,
+    extra: [["generator", bin(`bench/gen.ts seed ${opts.seed}`)]],
+  });
+  let seq = 0;
+  let time = 0;
+  const emit = (kind: string, p: Pid, fields: Term[]): void => {
+    time += 1 + Math.floor(rand() * 400);
+    w.frame(tuple(atom(kind), seq++, time, p, ...fields));
+  };
+  const mfa = (m: string, f: string, a: number): Term => tuple(atom(m), atom(f), a);
+  const site = (m: string, f: string, a: number, file: string, line: number): Term =>
+    tuple(atom(m), atom(f), a, tuple(bin(file), line));
+
+  // Module table: every function the generator calls, with lines.
+  const serverMod = (i: number): string => `Elixir.Bench.Server${i}`;
+  for (let i = 0; i < nServers; i++)
+    w.frame(
+      tuple(atom("module"), atom(serverMod(i)), bin(`/bench/lib/server${i}.ex`), [
+        tuple(atom("init"), 1, 10, [10]),
+        tuple(atom("handle_call"), 3, 20, [20, 30]),
+        tuple(atom("handle_cast"), 2, 40, [40]),
+      ]),
+    );
+  w.frame(
+    tuple(
+      atom("module"),
+      atom(UTIL),
+      bin("/bench/lib/util.ex"),
+      HELPERS.map((h, k) => tuple(atom(h), 2, 10 + k * 10, [10 + k * 10])),
+    ),
+  );
+  w.frame(
+    tuple(atom("module"), atom(WORKER), bin("/bench/lib/worker.ex"), [
+      tuple(atom("run"), 1, 5, [5]),
+      tuple(atom("request"), 2, 20, [20]),
+    ]),
+  );
+
+  const sup = pid(NODE, 50, 0);
+  emit("register", sup, [atom("Elixir.Bench.Supervisor")]);
+  const servers: Array<{ pid: Pid; state: Array<[Term, Term]> }> = [];
+  for (let i = 0; i < nServers; i++) {
+    const sp = pid(NODE, 100 + i, 0);
+    emit("spawn", sup, [sp, tuple(atom(serverMod(i)), atom("init"), [[]])]);
+    emit("register", sp, [atom(serverMod(i))]);
+    const state: Array<[Term, Term]> = [];
+    emit("state", sp, [mfa(serverMod(i), "init", 1), map([[atom("items"), map(state)]])]);
+    servers.push({ pid: sp, state });
+  }
+  let nextPid = 1000;
+  const workers: Pid[] = [];
+  const spawnWorker = (): Pid => {
+    const wp = pid(NODE, nextPid++, 0);
+    emit("spawn", sup, [wp, tuple(atom(WORKER), atom("run"), [nextPid])]);
+    emit("link", sup, [wp]);
+    return wp;
+  };
+  for (let i = 0; i < nWorkers; i++) workers.push(spawnWorker());
+
+  let refN = 0;
+  const nested = (wp: Pid, depth: number, from: [string, string, number, string, number]): void => {
+    const h = pick(HELPERS);
+    const line = 10 + HELPERS.indexOf(h) * 10;
+    emit("call", wp, [mfa(UTIL, h, 2), [Math.floor(rand() * 1000), bin("payload")], site(...from)]);
+    if (depth > 0 && rand() < 0.6) nested(wp, depth - 1, [UTIL, h, 2, "/bench/lib/util.ex", line + 3]);
+    emit("return", wp, [mfa(UTIL, h, 2), tuple(atom("ok"), Math.floor(rand() * 1000))]);
+  };
+
+  while (seq < opts.events) {
+    const wi = Math.floor(rand() * workers.length);
+    const wp = workers[wi];
+    const srv = servers[Math.floor(rand() * servers.length)];
+    const mod = serverMod(servers.indexOf(srv));
+    emit("call", wp, [
+      mfa(WORKER, "request", 2),
+      [srv.pid, Math.floor(rand() * 100)],
+      site(WORKER, "run", 1, "/bench/lib/worker.ex", 8),
+    ]);
+    nested(wp, Math.floor(rand() * 4), [WORKER, "request", 2, "/bench/lib/worker.ex", 22]);
+    const ref = tuple(atom("ref"), refN++);
+    const key = Math.floor(rand() * 64);
+    const req = tuple(atom("$gen_call"), tuple(wp, ref), tuple(atom("put"), key, Math.floor(rand() * 1e6)));
+    emit("send", wp, [srv.pid, req]);
+    emit("receive", srv.pid, [UNDEFINED, req]);
+    emit("call", srv.pid, [
+      mfa(mod, "handle_call", 3),
+      [tuple(atom("put"), key, 0), tuple(wp, ref), atom("state")],
+      UNDEFINED,
+    ]);
+    // The state map grows until it holds 64 keys, then keeps changing.
+    const at = srv.state.findIndex(([k]) => k === key);
+    const value = bin(`v${Math.floor(rand() * 1e6)}`);
+    if (at >= 0) srv.state[at] = [key, value];
+    else srv.state.push([key, value]);
+    const state = map([[atom("items"), map(srv.state.slice())]]);
+    emit("return", srv.pid, [mfa(mod, "handle_call", 3), tuple(atom("reply"), atom("ok"), atom("state"))]);
+    emit("state", srv.pid, [mfa(mod, "handle_call", 3), state]);
+    const reply = tuple(ref, atom("ok"));
+    emit("send", srv.pid, [wp, reply]);
+    emit("receive", wp, [UNDEFINED, reply]);
+    if (rand() < 0.004) {
+      // A crash: the worker raises, dies, and the supervisor starts a new one.
+      emit("exception", wp, [mfa(WORKER, "request", 2), tuple(atom("error"), atom("badarith")), []]);
+      emit("exit", wp, [tuple(atom("badarith"), [])]);
+      workers[wi] = spawnWorker();
+    } else emit("return", wp, [mfa(WORKER, "request", 2), atom("ok")]);
+  }
+  w.close();
+  return { events: seq, processes: nextPid - 1000 + nServers + 1 };
+}
+
+if (require.main === module) {
+  const args = process.argv.slice(2);
+  const val = (k: string, d: string): string => (args.includes(k) ? args[args.indexOf(k) + 1] : d);
+  const events = Number(val("--events", "1000000"));
+  const seed = Number(val("--seed", "1"));
+  const out = val("--out", `bench/synthetic-${events}-${seed}.estrace`);
+  const t0 = performance.now();
+  const r = generate({ events, seed, out });
+  process.stdout.write(
+    `wrote ${out}: ${r.events} events, ${r.processes} processes in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
+  );
+}

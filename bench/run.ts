@@ -1,0 +1,159 @@
+// `npm run bench [-- --events N --seed S]`: measures the engine on a seeded synthetic trace — load and
+// index speed, memory, indexed queries, state reconstruction, message flow, call stacks — next to a
+// naive full-scan implementation in the same run, then the debug adapter over the real protocol.
+// The last line printed is one JSON object of figures (keys in bench/README.md).
+
+import { existsSync, statSync } from "node:fs";
+import { Replay } from "../src/core/replay";
+import { KIND_CODES } from "../src/core/store/columns";
+import { generate } from "./gen";
+
+const args = process.argv.slice(2);
+const val = (k: string, d: string): string => (args.includes(k) ? args[args.indexOf(k) + 1] : d);
+const EVENTS = Number(val("--events", "1000000"));
+const SEED = Number(val("--seed", "1"));
+const SAMPLES = Number(val("--samples", "300"));
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 4294967296;
+  };
+}
+
+function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+}
+
+function timeEach(n: number, f: (i: number) => void): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    f(i);
+    out.push(performance.now() - t);
+  }
+  return out;
+}
+
+const round = (x: number, d = 4): number => Number(x.toFixed(d));
+const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
+
+async function main(): Promise<void> {
+  const path = `bench/synthetic-${EVENTS}-${SEED}.estrace`;
+  if (!existsSync(path)) {
+    const t = performance.now();
+    generate({ events: EVENTS, seed: SEED, out: path });
+    console.log(`generated ${path} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  }
+  console.log(`trace: ${path} (${(statSync(path).size / 2 ** 20).toFixed(1)} MiB)`);
+
+  gc();
+  const rssBefore = process.memoryUsage().rss;
+  const t0 = performance.now();
+  const r = await Replay.open(path);
+  const loadMs = performance.now() - t0;
+  gc();
+  const rssAfter = process.memoryUsage().rss;
+  const n = r.eventCount;
+  const figures: Record<string, number> = {
+    events: n,
+    load_us_per_event: round((loadMs * 1000) / n),
+    mb_per_100k_events: round((rssAfter - rssBefore) / 2 ** 20 / (n / 100_000), 2),
+  };
+  console.log(`loaded ${n} events in ${loadMs.toFixed(0)} ms`);
+
+  const rand = rng(SEED);
+  const procs = r.processes().filter((p) => p.eventCount > 0);
+  const funs = r.functions();
+  const { start, end } = r.timeRange;
+  const servers = procs.filter((p) => r.stateHistory(p.id).length > 0);
+
+  const byPid = timeEach(SAMPLES, () =>
+    r.getEventIndices({ pids: [procs[Math.floor(rand() * procs.length)].id], limit: 100 }),
+  );
+  const byFun = timeEach(SAMPLES, () => {
+    const f = funs[Math.floor(rand() * funs.length)];
+    r.getEventIndices({
+      functions: [`${f.module}.${f.fun}/${f.arity}`.replace(/^Elixir\./, "")],
+      limit: 100,
+    });
+  });
+  const byTime = timeEach(SAMPLES, () => {
+    const from = start + rand() * (end - start);
+    r.getEventIndices({ timeRange: { from, to: from + (end - start) / 1000 }, limit: 100 });
+  });
+  const stateAt = timeEach(SAMPLES, () =>
+    r.getStateAt(servers[Math.floor(rand() * servers.length)].id, Math.floor(rand() * n)),
+  );
+  const stack = timeEach(SAMPLES, () => r.stackAt(Math.floor(rand() * n)));
+  // The busiest pair: the server with most state changes and the worker that sent it most.
+  const busy = servers.reduce((a, b) => (r.stateHistory(a.id).length >= r.stateHistory(b.id).length ? a : b));
+  const senders = new Map<number, number>();
+  for (const m of r.getMessageFlow(undefined, busy.id))
+    if (m.from !== undefined) senders.set(m.from, (senders.get(m.from) ?? 0) + 1);
+  const [busyFrom] = [...senders.entries()].reduce((a, b) => (a[1] >= b[1] ? a : b));
+  const flow = timeEach(20, () => r.getMessageFlow(busyFrom, busy.id));
+  Object.assign(figures, {
+    query_by_pid_p50_ms: round(percentile(byPid, 50)),
+    query_by_pid_p99_ms: round(percentile(byPid, 99)),
+    query_by_function_p50_ms: round(percentile(byFun, 50)),
+    query_by_function_p99_ms: round(percentile(byFun, 99)),
+    query_by_time_p50_ms: round(percentile(byTime, 50)),
+    query_by_time_p99_ms: round(percentile(byTime, 99)),
+    state_at_p50_ms: round(percentile(stateAt, 50)),
+    state_at_p99_ms: round(percentile(stateAt, 99)),
+    message_flow_ms: round(percentile(flow, 50)),
+    message_flow_messages: r.getMessageFlow(busyFrom, busy.id).length,
+    stack_p50_ms: round(percentile(stack, 50)),
+    stack_p99_ms: round(percentile(stack, 99)),
+  });
+
+  // The naive baseline: the same questions over a plain array of event records, no index.
+  const cols = (r as unknown as { store: { cols: { pid: Int32Array; kind: Uint8Array; length: number } } })
+    .store.cols;
+  const naiveEvents = Array.from({ length: cols.length }, (_, i) => ({
+    index: i,
+    pid: cols.pid[i],
+    kind: cols.kind[i],
+  }));
+  const naiveByPid = timeEach(Math.min(SAMPLES, 60), () => {
+    const p = procs[Math.floor(rand() * procs.length)].id;
+    const out: number[] = [];
+    for (const e of naiveEvents) if (e.pid === p && out.push(e.index) >= 100) break;
+  });
+  const naiveState = timeEach(Math.min(SAMPLES, 60), () => {
+    const p = servers[Math.floor(rand() * servers.length)].id;
+    let at = Math.floor(rand() * n);
+    while (at >= 0 && !(naiveEvents[at].pid === p && naiveEvents[at].kind === KIND_CODES.state)) at--;
+    if (at >= 0) r.event(at);
+  });
+  figures.naive_query_by_pid_p50_ms = round(percentile(naiveByPid, 50));
+  figures.naive_state_at_p50_ms = round(percentile(naiveState, 50));
+  figures.speedup_query_by_pid = round(
+    figures.naive_query_by_pid_p50_ms / Math.max(figures.query_by_pid_p50_ms, 1e-6),
+    1,
+  );
+  figures.speedup_state_at = round(
+    figures.naive_state_at_p50_ms / Math.max(figures.state_at_p50_ms, 1e-6),
+    1,
+  );
+  r.close();
+
+  const dapBench = "./dap";
+  if (existsSync("bench/dap.ts") && !args.includes("--no-dap")) {
+    const { benchDap } = (await import(dapBench)) as {
+      benchDap: (p: string) => Promise<Record<string, number>>;
+    };
+    Object.assign(figures, await benchDap(path));
+  }
+
+  for (const [k, v] of Object.entries(figures)) console.log(`${k.padEnd(32)} ${v}`);
+  console.log(JSON.stringify(figures));
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

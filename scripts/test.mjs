@@ -1,0 +1,77 @@
+#!/usr/bin/env node
+// The one test command (`npm test`): type check, lint, format check, the mocha suites and the
+// recorder's ExUnit suite. Each check counts as a test; the last line is `N passed, N failed`.
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+
+const args = process.argv.slice(2);
+let passed = 0;
+let failed = 0;
+const failures = [];
+
+function run(name, cmd, cmdArgs, opts = {}) {
+  process.stdout.write(`\n── ${name}: ${cmd} ${cmdArgs.join(" ")}\n`);
+  const r = spawnSync(cmd, cmdArgs, {
+    stdio: opts.capture ? ["inherit", "pipe", "inherit"] : "inherit",
+    encoding: "utf8",
+    ...opts,
+  });
+  if (opts.capture) process.stdout.write(r.stdout ?? "");
+  return r;
+}
+
+function check(name, cmd, cmdArgs) {
+  const r = run(name, cmd, cmdArgs);
+  if (r.status === 0) passed++;
+  else {
+    failed++;
+    failures.push(name);
+  }
+}
+
+const only = args.includes("--only") ? args[args.indexOf("--only") + 1] : undefined;
+const want = (name) => only === undefined || only === name;
+
+if (want("typecheck")) check("typecheck", "npx", ["tsc", "-p", ".", "--noEmit"]);
+if (want("lint")) check("eslint", "npx", ["eslint", "."]);
+if (want("lint")) check("prettier", "npx", ["prettier", "--check", "."]);
+if (want("build")) check("build", "node", ["esbuild.mjs"]);
+
+if (want("mocha")) {
+  const r = run("mocha", "npx", ["mocha", ...args.filter((a) => a !== "--only" && a !== only)], {
+    capture: true,
+  });
+  const out = r.stdout ?? "";
+  const p = /(\d+) passing/.exec(out);
+  const f = /(\d+) failing/.exec(out);
+  passed += p ? Number(p[1]) : 0;
+  failed += f ? Number(f[1]) : 0;
+  if (r.status !== 0 && !f) {
+    failed++;
+    failures.push("mocha (did not finish)");
+  } else if (f) failures.push(`mocha (${f[1]} failing)`);
+}
+
+if (want("exunit") && existsSync("recorder/mix.exs")) {
+  if (spawnSync("bash", ["scripts/setup-elixir.sh"], { stdio: "inherit" }).status !== 0)
+    failures.push("setup-elixir");
+  const r = run("recorder ExUnit", "mix", ["test", "--color"], {
+    cwd: "recorder",
+    capture: true,
+    env: { ...process.env, MIX_ENV: "test" },
+  });
+  const out = r.stdout ?? "";
+  const m = /(\d+) tests?, (\d+) failures?/.exec(out);
+  if (m) {
+    passed += Number(m[1]) - Number(m[2]);
+    failed += Number(m[2]);
+    if (Number(m[2]) > 0) failures.push(`ExUnit (${m[2]} failing)`);
+  } else {
+    failed++;
+    failures.push("ExUnit (did not finish)");
+  }
+}
+
+if (failures.length) process.stdout.write(`\nFailed: ${failures.join(", ")}\n`);
+process.stdout.write(`${passed} passed, ${failed} failed\n`);
+process.exit(failed === 0 ? 0 : 1);

@@ -1,0 +1,78 @@
+// One-line descriptions of events and times, as a person reads them: `CinemaDemo.TicketOffice.reserve(12, "ann")`,
+// `→ #PID<0.130.0> TicketOffice: {:reserve, 12}`. Shared by the CLI, the debug adapter and the hovers.
+
+import { mfaLabel } from "./store/eventDecode";
+import { inspect } from "./terms/inspect";
+import type { Term } from "./terms/term";
+import type { ProcessInfo, TraceEvent } from "./types";
+
+export interface DescribeOptions {
+  /** Elements shown per collection (default 8). */
+  limit?: number;
+  /** Characters of the whole line before it is cut with `…` (default 200). */
+  width?: number;
+  processLabel?: (id: number) => string;
+}
+
+export function describeEvent(e: TraceEvent, opts: DescribeOptions = {}): string {
+  const show = (t: Term | undefined): string =>
+    t === undefined ? "?" : inspect(t, { limit: opts.limit ?? 8, printableLimit: 200 });
+  const who = (id: number | undefined, fallback?: Term): string =>
+    id !== undefined
+      ? (opts.processLabel?.(id) ?? `process ${id}`)
+      : fallback !== undefined
+        ? show(fallback)
+        : "(unknown)";
+  const fn = e.mfa ? mfaLabel(e.mfa) : "?";
+  let text: string;
+  switch (e.kind) {
+    case "call":
+      text = `${fn.replace(/\/\d+$/, "")}(${(e.args ?? []).map(show).join(", ")})`;
+      break;
+    case "return":
+      text = `${fn} → ${show(e.value)}`;
+      break;
+    case "exception":
+      text = `${fn} ${e.exception?.class === "error" ? "raised" : e.exception?.class === "throw" ? "threw" : "exited"} ${show(e.exception?.reason)}`;
+      break;
+    case "send":
+      text = `→ ${who(e.peer, e.to)}${e.sendStatus === "no_process" ? " (no such process)" : ""}: ${show(e.message)}`;
+      break;
+    case "receive":
+      text = `← ${e.peer !== undefined ? who(e.peer) : "?"}: ${show(e.message)}`;
+      break;
+    case "spawn":
+      text = `spawned ${who(e.peer)} ${e.mfa ? fn : ""}`.trimEnd();
+      break;
+    case "exit":
+      text = `exited: ${show(e.detail)}`;
+      break;
+    case "link":
+    case "unlink":
+      text = `${e.kind}ed ${who(e.peer, e.detail)}`;
+      break;
+    case "state":
+      text = `state after ${e.mfa ? `${e.mfa.fun}/${e.mfa.arity}` : "?"}: ${show(e.state)}`;
+      break;
+    case "register":
+    case "unregister":
+      text = `${e.kind}ed as ${show(e.detail)}`;
+      break;
+    default:
+      text = show(e.detail ?? e.raw);
+  }
+  const width = opts.width ?? 200;
+  return text.length > width ? `${text.slice(0, width - 1)}…` : text;
+}
+
+/** `+12.345ms` from the start of the recording. */
+export function formatTime(ns: number): string {
+  if (Math.abs(ns) < 1e3) return `+${ns.toFixed(0)}ns`;
+  if (Math.abs(ns) < 1e6) return `+${(ns / 1e3).toFixed(1)}µs`;
+  if (Math.abs(ns) < 1e9) return `+${(ns / 1e6).toFixed(3)}ms`;
+  return `+${(ns / 1e9).toFixed(3)}s`;
+}
+
+export function processLabeler(processes: ProcessInfo[]): (id: number) => string {
+  return (id) => processes[id]?.label ?? `process ${id}`;
+}

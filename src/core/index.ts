@@ -1,0 +1,10 @@
+// The engine's public surface: open a recording with `Replay.open` and ask it everything else.
+
+export { Replay } from "./replay";
+export { ReplayError, TraceLoadError } from "./errors";
+export { TraceBuilder, TraceFileWriter, type HeaderFields, type MfaTuple } from "./writer";
+export { frameToJson, jsonToFrame, frameToJsonLine } from "./jsonl";
+export { mfaLabel, moduleLabel } from "./store/eventDecode";
+export { pathText, valueAt, stateFromReturn } from "./state";
+export { sameFile } from "./correlator";
+export * from "./types";

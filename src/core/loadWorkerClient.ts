@@ -1,0 +1,60 @@
+// Starts the load worker and turns its messages back into a store, progress callbacks and errors.
+// From source (tests, tsx) it runs `loadWorker.ts` through tsx; bundled, the `loadWorker.js` beside it.
+
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { Worker } from "node:worker_threads";
+import { TraceLoadError } from "./errors";
+import type { StoreData } from "./store/store";
+import { type PackedStore, unpackStore } from "./storeTransfer";
+import type { LoadProgress } from "./types";
+
+export function loadInWorker(paths: string[], onProgress?: (p: LoadProgress) => void): Promise<StoreData> {
+  const bundled = join(__dirname, "loadWorker.js");
+  const fromSource = join(__dirname, "loadWorker.ts");
+  const worker = existsSync(bundled)
+    ? new Worker(bundled, { workerData: { paths } })
+    : // Running from TypeScript sources (tests): register tsx inside the worker, then load the entry.
+      new Worker(`require("tsx/cjs/api").register(); require(${JSON.stringify(fromSource)});`, {
+        eval: true,
+        workerData: { paths },
+      });
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    worker.on(
+      "message",
+      (m: {
+        type: string;
+        progress?: LoadProgress;
+        store?: PackedStore["data"];
+        name?: string;
+        message?: string;
+        file?: string;
+      }) => {
+        if (m.type === "progress" && m.progress) onProgress?.(m.progress);
+        else if (m.type === "done" && m.store) {
+          settled = true;
+          resolve(unpackStore(m.store));
+          void worker.terminate();
+        } else if (m.type === "error") {
+          settled = true;
+          const msg = m.message ?? "load failed";
+          reject(
+            m.name === "TraceLoadError" && m.file
+              ? new TraceLoadError(m.file, msg.replace(`${m.file}: `, ""))
+              : new Error(msg),
+          );
+          void worker.terminate();
+        }
+      },
+    );
+    worker.on("error", (e) => {
+      if (!settled) reject(e);
+      settled = true;
+    });
+    worker.on("exit", (code) => {
+      if (!settled) reject(new Error(`the trace loading worker exited with code ${code}`));
+      settled = true;
+    });
+  });
+}

@@ -1,0 +1,126 @@
+// Message flow: who sent what to whom and when. Each send comes with the receive the store paired it
+// with (per-pair FIFO), its latency, and — when it has none — why: the receiver had died, never
+// existed in the recording, or never took it (or the recording ended first).
+
+import { FLAG_NO_PROCESS, KIND_CODES } from "./store/columns";
+import { buildCsr, csrList, lowerBound, type Csr } from "./store/csr";
+import type { StoreData } from "./store/store";
+import type { ProcessTable } from "./processes";
+import { Atom } from "./terms/term";
+import type { MessageFlowEntry, MessageFlowOptions } from "./types";
+import { ReplayError } from "./errors";
+
+export class MessageFlow {
+  /** Sends by destination process: the message-pair index's second half (the first is sends by sender). */
+  private byDest?: Csr;
+
+  constructor(
+    private readonly store: StoreData,
+    private readonly processes: ProcessTable,
+  ) {}
+
+  flow(from: number | undefined, to: number | undefined, opts: MessageFlowOptions = {}): MessageFlowEntry[] {
+    const { cols, ix } = this.store;
+    const limit = opts.limit ?? Infinity;
+    if (!(limit >= 0))
+      throw new ReplayError(`bad message flow limit ${String(opts.limit)}: expected a non-negative number`);
+    const tFrom = opts.timeRange?.from ?? -Infinity;
+    const tTo = opts.timeRange?.to ?? Infinity;
+    // Candidate sends: the smaller of the sender's events and the sends addressed to the receiver.
+    let rows: ArrayLike<number>;
+    const bySender = from !== undefined ? csrList(ix.byPid, from) : undefined;
+    const byReceiver = to !== undefined ? csrList(this.dest(), to) : undefined;
+    if (bySender && byReceiver) rows = bySender.length <= byReceiver.length ? bySender : byReceiver;
+    else rows = bySender ?? byReceiver ?? csrList(ix.byKind, KIND_CODES.send);
+    const out: MessageFlowEntry[] = [];
+    let i = ix.timeOrder ? 0 : lowerBound(cols.time, tFrom, 0, cols.length);
+    i = lowerBound(rows, i);
+    for (; i < rows.length && out.length < limit; i++) {
+      const r = rows[i];
+      if (cols.kind[r] !== KIND_CODES.send) continue;
+      if (from !== undefined && cols.pid[r] !== from) continue;
+      if (to !== undefined && cols.peer[r] !== to) continue;
+      const t = cols.time[r];
+      if (t < tFrom) continue;
+      if (t > tTo) {
+        if (ix.timeOrder) continue;
+        break;
+      }
+      out.push(this.entryOfSend(r));
+    }
+    // Receives whose sender was not recorded still belong to a flow into `to`.
+    if (to !== undefined && from === undefined) {
+      for (const r of csrList(ix.byPid, to)) {
+        if (cols.kind[r] !== KIND_CODES.receive || ix.pair[r] >= 0) continue;
+        const t = cols.time[r];
+        if (t < tFrom || t > tTo) continue;
+        out.push({
+          receive: r,
+          to,
+          status: "delivered",
+          receivedAt: t,
+          ...(cols.peer[r] >= 0 ? { from: cols.peer[r] } : {}),
+        });
+      }
+      out.sort((a, b) => (a.send ?? a.receive!) - (b.send ?? b.receive!));
+      if (out.length > limit) out.length = limit;
+    }
+    return out;
+  }
+
+  /** The send/receive pair an event belongs to. */
+  at(row: number): MessageFlowEntry | undefined {
+    const { cols, ix } = this.store;
+    const k = cols.kind[row];
+    if (k === KIND_CODES.send) return this.entryOfSend(row);
+    if (k !== KIND_CODES.receive) return undefined;
+    if (ix.pair[row] >= 0) return this.entryOfSend(ix.pair[row]);
+    const e: MessageFlowEntry = {
+      receive: row,
+      to: cols.pid[row],
+      status: "delivered",
+      receivedAt: cols.time[row],
+    };
+    if (cols.peer[row] >= 0) e.from = cols.peer[row];
+    return e;
+  }
+
+  private entryOfSend(r: number): MessageFlowEntry {
+    const { cols, ix, tables } = this.store;
+    const to = cols.peer[r];
+    const e: MessageFlowEntry = { send: r, from: cols.pid[r], status: "delivered", sentAt: cols.time[r] };
+    if (to >= 0) e.to = to;
+    else if (cols.aux[r] >= 0) {
+      const name = tables.aux[cols.aux[r]];
+      e.toName = name instanceof Atom ? name.name : undefined;
+    }
+    const rcv = ix.pair[r];
+    if (rcv >= 0) {
+      e.receive = rcv;
+      e.receivedAt = cols.time[rcv];
+      e.latencyNs = e.receivedAt - cols.time[r];
+      return e;
+    }
+    if (cols.flags[r] & FLAG_NO_PROCESS) e.status = "dead_process";
+    else if (to < 0) e.status = "unknown_process";
+    else {
+      const dest = this.processes.get(to);
+      if (dest.exitedAt !== undefined && dest.exitedAt < r) e.status = "dead_process";
+      else if (dest.eventCount === 0) e.status = "unknown_process";
+      else if (dest.lastEvent > r) e.status = "never_received";
+      else e.status = "in_flight";
+    }
+    return e;
+  }
+
+  private dest(): Csr {
+    const { cols } = this.store;
+    this.byDest ??= buildCsr(
+      cols.peer,
+      cols.length,
+      this.store.tables.pids.length,
+      (i) => cols.kind[i] === KIND_CODES.send,
+    );
+    return this.byDest;
+  }
+}

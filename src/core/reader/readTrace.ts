@@ -1,0 +1,570 @@
+// Streams one .estrace file in fixed-size chunks into the event columns: validates each frame once,
+// reads the fields the indexes need, and leaves payload terms in the file as byte ranges. A bad frame
+// is reported as `file:frame N (byte offset B): problem` and skipped by resynchronising on the next
+// valid frame, so every good event before and after it is kept.
+
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { TraceLoadError } from "../errors";
+import { decodeEtf, decodeTerm } from "../terms/decode";
+import { EtfError } from "../terms/errors";
+import { Atom, ErlMap, type Term, Tuple } from "../terms/term";
+import * as T from "../terms/tags";
+import {
+  ensureCapacity,
+  type EventColumns,
+  FLAG_CRASH,
+  FLAG_ERROR,
+  FLAG_EXIT,
+  FLAG_NO_PROCESS,
+  FLAG_THROW,
+  KIND_CODES,
+} from "../store/columns";
+import type { LoadProblem, LoadProgress, TraceFileInfo } from "../types";
+import { Scan } from "./scan";
+import { ByteInterner } from "./byteInterner";
+import { LoadTables, termText } from "./tables";
+import { isNormalExit } from "./exitReason";
+
+export const MAGIC = Buffer.from([0x89, 0x45, 0x53, 0x54, 0x52, 0x43, 0x0d, 0x0a]);
+export const FRAME_MARK = 0xe5;
+const FRAME_HEAD = 5;
+const CHUNK = 4 << 20;
+const MAX_FRAME = 1 << 30;
+
+const TIME_UNIT_NS: Record<string, number> = {
+  second: 1e9,
+  millisecond: 1e6,
+  microsecond: 1e3,
+  nanosecond: 1,
+  native: 1,
+};
+
+class FrameError extends Error {}
+
+// Codes of the frame tags that are not event kinds.
+const TAG_HEADER = 100;
+const TAG_MODULE = 101;
+const TAG_FOOTER = 102;
+const TAG_OTHER = 103;
+
+function tagCode(name: string): number {
+  if (name === "estrace") return TAG_HEADER;
+  if (name === "module") return TAG_MODULE;
+  if (name === "footer") return TAG_FOOTER;
+  const code = (KIND_CODES as Record<string, number>)[name];
+  return code === undefined || name === "unknown" ? TAG_OTHER : code;
+}
+
+export interface ReadOptions {
+  onProgress?: (p: LoadProgress) => void;
+  /** Called between chunks so a host's event loop can run. */
+  yieldEvery?: () => Promise<void>;
+}
+
+/**
+ * Reads `path` as file number `fileIndex` into `cols`/`tables`. Event times are stored in nanoseconds
+ * since this file's own start; the caller shifts them once every header is known.
+ */
+export async function readTrace(
+  path: string,
+  fileIndex: number,
+  cols: EventColumns,
+  tables: LoadTables,
+  problems: LoadProblem[],
+  opts: ReadOptions = {},
+): Promise<TraceFileInfo> {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new TraceLoadError(path, code === "ENOENT" ? "no such file" : `cannot open (${code ?? String(e)})`);
+  }
+  try {
+    const size = fstatSync(fd).size;
+    if (fstatSync(fd).isDirectory()) throw new TraceLoadError(path, "is a directory, not a trace file");
+    const magic = Buffer.alloc(MAGIC.length);
+    const got = readSync(fd, magic, 0, MAGIC.length, 0);
+    if (got < MAGIC.length || !magic.equals(MAGIC))
+      throw new TraceLoadError(
+        path,
+        "not an ElixirScope trace (.estrace files start with the bytes 89 'ESTRC' 0D 0A)",
+      );
+    const reader = new FileReader(path, fileIndex, fd, size, cols, tables, problems, opts);
+    await reader.run();
+    if (!reader.info) throw new TraceLoadError(path, "no header frame: the file holds no readable frame");
+    return reader.info;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+class FileReader {
+  info: TraceFileInfo | undefined;
+  private buf = Buffer.allocUnsafe(CHUNK);
+  /** File offset of buf[0]. */
+  private base = MAGIC.length;
+  private filled = 0;
+  private frameNo = 0;
+  private unitNs = 1;
+  private events = 0;
+  private lastProgress = 0;
+  private readonly tags = new ByteInterner();
+  /** Where a resynchronisation began (file offset), or -1 while frames are in step. */
+  private resyncFrom = -1;
+  private resyncProblem = "";
+
+  constructor(
+    readonly path: string,
+    readonly fileIndex: number,
+    readonly fd: number,
+    readonly size: number,
+    readonly cols: EventColumns,
+    readonly tables: LoadTables,
+    readonly problems: LoadProblem[],
+    readonly opts: ReadOptions,
+  ) {}
+
+  async run(): Promise<void> {
+    let pos = 0;
+    let eof = false;
+    while (true) {
+      // Refill when fewer bytes than a frame head remain, or the frame at pos is incomplete.
+      const avail = this.filled - pos;
+      let need = FRAME_HEAD;
+      if (avail >= FRAME_HEAD && this.buf[pos] === FRAME_MARK) {
+        const sz = this.buf.readUInt32BE(pos + 1);
+        if (sz <= MAX_FRAME && this.base + pos + FRAME_HEAD + sz <= this.size) need = FRAME_HEAD + sz;
+      }
+      if (avail < need && !eof) {
+        pos = this.refill(pos, need);
+        eof = this.base + this.filled >= this.size;
+        this.presize();
+        await this.progress();
+        continue;
+      }
+      if (avail === 0) break;
+      if (avail < FRAME_HEAD || (this.buf[pos] === FRAME_MARK && avail < need)) {
+        // The file ends inside a frame: a recording that stopped mid-write.
+        this.endResync(this.base + pos);
+        if (this.buf[pos] === FRAME_MARK || this.resyncFrom < 0)
+          this.report(
+            this.frameNo,
+            this.base + pos,
+            `truncated last frame (${avail} of ${need} bytes); dropped`,
+          );
+        break;
+      }
+      pos = this.frame(pos, avail);
+    }
+    this.endResync(this.size);
+    this.opts.onProgress?.({
+      file: this.path,
+      bytesRead: this.size,
+      bytesTotal: this.size,
+      events: this.events,
+    });
+    if (this.info) this.info.events = this.events;
+  }
+
+  /** Handles the frame at `pos`; returns where the next one starts. */
+  private frame(pos: number, avail: number): number {
+    const b = this.buf;
+    const at = this.base + pos;
+    if (b[pos] !== FRAME_MARK) return this.bad(pos, `expected a frame mark (E5), found ${hex(b[pos])}`);
+    const sz = b.readUInt32BE(pos + 1);
+    if (sz === 0 || sz > MAX_FRAME || at + FRAME_HEAD + sz > this.size)
+      return this.bad(
+        pos,
+        `frame of ${sz} bytes runs past the end of the file (${this.size - at - FRAME_HEAD} bytes left)`,
+      );
+    if (avail < FRAME_HEAD + sz) return this.bad(pos, "frame is incomplete");
+    const start = pos + FRAME_HEAD;
+    const end = start + sz;
+    if (b[start] !== T.VERSION)
+      return this.bad(pos, `frame does not hold an ETF term (byte ${hex(b[start])}, expected 83)`);
+    try {
+      this.term(start, end, at + FRAME_HEAD);
+    } catch (e) {
+      if (e instanceof TraceLoadError) throw e;
+      // Positions inside the chunk buffer mean nothing to a user: name the file offset.
+      if (e instanceof EtfError) return this.bad(pos, `${e.reason} (at byte ${this.base + e.offset})`);
+      return this.bad(pos, e instanceof Error ? e.message : String(e));
+    }
+    this.endResync(at);
+    this.frameNo++;
+    return end;
+  }
+
+  private term(start: number, end: number, fileOff: number): void {
+    const s = new Scan(this.buf, end);
+    s.reset(start + 1);
+    if (s.peekTag() === T.COMPRESSED) {
+      this.other(decodeEtf(this.buf.slice(start, end)), fileOff);
+      return;
+    }
+    const arity = s.tupleArity();
+    if (arity < 1) throw new FrameError("frame term is not a tuple");
+    if (!s.atomSpan()) throw new FrameError("frame tuple does not start with an atom");
+    // The tag atom is looked up by its bytes: no string is made for the million ordinary events.
+    const code = this.tags.get(this.buf, s.nameStart, s.pos, () =>
+      tagCode(this.buf.toString("utf8", s.nameStart, s.pos)),
+    );
+    if (this.info === undefined && code !== TAG_HEADER)
+      throw new FrameError("the first frame is not the trace header {:estrace, version, info}");
+    if (code >= TAG_HEADER) {
+      if (code !== TAG_OTHER) {
+        this.other(decodeEtf(this.buf.slice(start, end)), fileOff);
+        return;
+      }
+    }
+    const nameStart = s.nameStart;
+    const nameEnd = s.pos;
+    const tag = (): string => this.buf.toString("utf8", nameStart, nameEnd);
+    if (arity < 4) throw new FrameError(`:${tag()} frame has ${arity} elements; an event has at least 4`);
+    this.event(s, code === TAG_OTHER ? KIND_CODES.unknown : code, tag, arity, start, end, fileOff);
+  }
+
+  private event(
+    s: Scan,
+    code: number,
+    tagName: () => string,
+    arity: number,
+    start: number,
+    end: number,
+    fileOff: number,
+  ): void {
+    const seq = s.integer();
+    if (seq === undefined) throw new FrameError(`:${tagName()} event: sequence number is not an integer`);
+    const time = s.integer();
+    if (time === undefined) throw new FrameError(`:${tagName()} event: timestamp is not an integer`);
+    if (!s.isPid()) throw new FrameError(`:${tagName()} event: the fourth element is not a pid`);
+    const pid = this.pidAt(s);
+    let mfa = -1;
+    let peer = -1;
+    let site = -1;
+    let hash = 0;
+    let flags = 0;
+    let aux = -1;
+    let used = 4;
+    const need = (n: number): void => {
+      if (arity < n) throw new FrameError(`:${tagName()} event has ${arity} elements, expected ${n}`);
+    };
+    switch (code) {
+      case KIND_CODES.call:
+        need(6);
+        mfa = this.mfaAt(s);
+        s.skip();
+        used = 6;
+        if (arity >= 7) {
+          if (s.atom() === undefined) {
+            const t0 = s.skip();
+            site = this.tables.siteId(this.buf, t0, s.pos, () => decodeTerm(this.buf, t0).term);
+          }
+          used = 7;
+        }
+        break;
+      case KIND_CODES.return:
+      case KIND_CODES.state:
+        need(6);
+        mfa = this.mfaAt(s);
+        s.skip();
+        used = 6;
+        break;
+      case KIND_CODES.exception: {
+        need(6);
+        mfa = this.mfaAt(s);
+        const cr = s.tupleArity();
+        if (cr === 2) {
+          const cls = s.atom();
+          flags = cls === "throw" ? FLAG_THROW : cls === "exit" ? FLAG_EXIT : FLAG_ERROR;
+          s.skip();
+        } else if (cr >= 0) {
+          for (let i = 0; i < cr; i++) s.skip();
+          flags = FLAG_ERROR;
+        } else {
+          s.skip();
+          flags = FLAG_ERROR;
+        }
+        used = 6;
+        break;
+      }
+      case KIND_CODES.send:
+        need(6);
+        if (s.isPid()) peer = this.pidAt(s);
+        else aux = this.auxAt(s);
+        hash = this.hashAt(s);
+        used = 6;
+        if (arity >= 7) {
+          const status = s.atom();
+          if (status !== undefined) used = 7;
+          if (status === "no_process") flags = FLAG_NO_PROCESS;
+        }
+        break;
+      case KIND_CODES.receive:
+        need(6);
+        if (s.isPid()) peer = this.pidAt(s);
+        else s.skip();
+        hash = this.hashAt(s);
+        used = 6;
+        break;
+      case KIND_CODES.spawn: {
+        need(6);
+        if (s.isPid()) peer = this.pidAt(s);
+        else s.skip();
+        const t0 = s.pos;
+        s.skip();
+        const init = decodeTerm(this.buf, t0).term;
+        if (init instanceof Tuple && init.elements.length === 3) {
+          const [m, f, a] = init.elements;
+          const n = Array.isArray(a) ? a.length : typeof a === "number" ? a : -1;
+          if (m instanceof Atom && f instanceof Atom && n >= 0)
+            mfa = this.tables.internMfa(m.name, f.name, n);
+        }
+        used = 6;
+        break;
+      }
+      case KIND_CODES.exit: {
+        need(5);
+        const t0 = s.skip();
+        const reason = this.keep(t0, s.pos);
+        aux = this.tables.addAux(reason);
+        if (!isNormalExit(reason)) flags = FLAG_CRASH;
+        used = 5;
+        break;
+      }
+      case KIND_CODES.link:
+      case KIND_CODES.unlink:
+        need(5);
+        if (s.isPid()) peer = this.pidAt(s);
+        else s.skip();
+        used = 5;
+        break;
+      case KIND_CODES.register:
+      case KIND_CODES.unregister:
+      case KIND_CODES.process:
+      case KIND_CODES.overload:
+        need(5);
+        aux = this.auxAt(s);
+        used = 5;
+        break;
+    }
+    // Whatever is left (extra fields of a newer recorder, an unknown kind's fields) is validated and kept.
+    for (let k = used; k < arity; k++) s.skip();
+    if (s.pos !== end) throw new FrameError(`:${tagName()} event: ${end - s.pos} bytes left after the term`);
+    const c = this.cols;
+    const i = c.length;
+    ensureCapacity(c, i + 1);
+    c.seq[i] = seq;
+    c.time[i] = time * this.unitNs;
+    c.pid[i] = pid;
+    c.kind[i] = code;
+    c.mfa[i] = mfa;
+    c.peer[i] = peer;
+    c.site[i] = site;
+    c.msgHash[i] = hash;
+    c.flags[i] = flags;
+    c.aux[i] = aux;
+    c.file[i] = this.fileIndex;
+    c.frameOff[i] = fileOff;
+    c.frameLen[i] = end - start;
+    c.length = i + 1;
+    this.events++;
+  }
+
+  private pidAt(s: Scan): number {
+    const t0 = s.skip();
+    return this.tables.pidId(this.buf, t0, s.pos, () => decodeTerm(this.buf, t0).term);
+  }
+
+  private mfaAt(s: Scan): number {
+    const t0 = s.skip();
+    return this.tables.mfaId(this.buf, t0, s.pos, () => decodeTerm(this.buf, t0).term);
+  }
+
+  private auxAt(s: Scan): number {
+    const t0 = s.skip();
+    return this.tables.addAux(this.keep(t0, s.pos));
+  }
+
+  /**
+   * Decodes a term that outlives the load. Decoded binaries are views of the bytes they came from,
+   * and the chunk buffer is reused, so such terms are decoded from their own copy.
+   */
+  private keep(start: number, end: number): Term {
+    return decodeTerm(this.buf.slice(start, end), 0).term;
+  }
+
+  private hashAt(s: Scan): number {
+    const t0 = s.skip();
+    return hashBytes(this.buf, t0, s.pos);
+  }
+
+  /** Header, module-table and footer frames: decoded whole (they are few and small). */
+  private other(term: Term, fileOff: number): void {
+    if (!(term instanceof Tuple) || !(term.elements[0] instanceof Atom))
+      throw new FrameError("frame term is not a tagged tuple");
+    const tag = term.elements[0].name;
+    if (this.info === undefined) {
+      if (tag !== "estrace")
+        throw new FrameError("the first frame is not the trace header {:estrace, version, info}");
+      this.header(term);
+      return;
+    }
+    if (tag === "estrace") throw new FrameError("a second header frame in the middle of the file");
+    if (tag === "module") this.module(term);
+    else if (tag === "footer") this.info.footer = term.elements[1];
+    else throw new FrameError(`compressed :${tag} frame at ${fileOff} cannot be indexed`);
+  }
+
+  private header(term: Tuple): void {
+    const [, version, meta] = term.elements;
+    if (version !== 1)
+      throw new TraceLoadError(
+        this.path,
+        `trace format version ${String(version)} is not supported (this ElixirScope reads version 1)`,
+      );
+    if (!(meta instanceof ErlMap)) throw new TraceLoadError(this.path, "header info is not a map");
+    const get = (k: string): Term | undefined =>
+      meta.entries.find(([key]) => key instanceof Atom && key.name === k)?.[1];
+    const text = (k: string): string => {
+      const v = get(k);
+      return v instanceof Atom ? v.name : v === undefined ? "" : (termText(v) ?? String(v));
+    };
+    const unit = text("time_unit") || "nanosecond";
+    this.unitNs = TIME_UNIT_NS[unit] ?? 1;
+    if (TIME_UNIT_NS[unit] === undefined)
+      throw new TraceLoadError(
+        this.path,
+        `header time_unit :${unit} is not one of ${Object.keys(TIME_UNIT_NS).join(", ")}`,
+      );
+    const start = get("start_system_time");
+    this.info = {
+      path: this.path,
+      formatVersion: 1,
+      node: text("node"),
+      recorderVersion: text("recorder_version"),
+      otpRelease: text("otp_release"),
+      elixirVersion: text("elixir_version"),
+      timeUnit: unit,
+      startSystemTimeNs:
+        (typeof start === "number" ? start : typeof start === "bigint" ? Number(start) : 0) * this.unitNs,
+      header: meta,
+      events: 0,
+      bytes: this.size,
+    };
+  }
+
+  private module(term: Tuple): void {
+    const [, mod, source, fns] = term.elements;
+    if (!(mod instanceof Atom)) throw new FrameError(":module frame: the module is not an atom");
+    const functions = [];
+    for (const f of Array.isArray(fns) ? fns : []) {
+      if (!(f instanceof Tuple)) continue;
+      const [name, arity, line, clauses] = f.elements;
+      if (!(name instanceof Atom) || typeof arity !== "number") continue;
+      functions.push({
+        name: name.name,
+        arity,
+        line: typeof line === "number" ? line : 0,
+        clauseLines: Array.isArray(clauses) ? clauses.filter((c): c is number => typeof c === "number") : [],
+      });
+    }
+    this.tables.modules.set(mod.name, {
+      module: mod.name,
+      source: source !== undefined ? (termText(source) ?? "") : "",
+      functions,
+    });
+  }
+
+  /** A frame that cannot be used: reported once per damaged stretch, then skipped byte by byte until a frame parses. */
+  private bad(pos: number, problem: string): number {
+    if (this.resyncFrom < 0) {
+      this.resyncFrom = this.base + pos;
+      this.resyncProblem = problem;
+    }
+    if (this.info === undefined && pos === 0 && this.base === MAGIC.length) {
+      throw new TraceLoadError(this.path, `frame 0 (byte offset ${MAGIC.length}): ${problem}`);
+    }
+    const next = this.buf.indexOf(FRAME_MARK, pos + 1);
+    return next < 0 || next >= this.filled ? this.filled : next;
+  }
+
+  private endResync(at: number): void {
+    if (this.resyncFrom < 0) return;
+    const skipped = at - this.resyncFrom;
+    const where = at >= this.size ? "dropped to the end of the file" : "skipped to the next valid frame";
+    this.report(this.frameNo, this.resyncFrom, `${this.resyncProblem}; ${skipped} bytes ${where}`);
+    this.frameNo++;
+    this.resyncFrom = -1;
+  }
+
+  private report(frame: number, offset: number, message: string): void {
+    this.problems.push({
+      file: this.path,
+      frame,
+      offset,
+      message,
+      text: `${this.path}:frame ${frame} (byte offset ${offset}): ${message}`,
+    });
+  }
+
+  /** Moves the unread tail to the front and reads more; grows the buffer for a frame bigger than it. */
+  private refill(pos: number, need: number): number {
+    const rest = this.filled - pos;
+    if (need > this.buf.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2));
+      this.buf.copy(bigger, 0, pos, this.filled);
+      this.buf = bigger;
+    } else if (pos > 0) this.buf.copy(this.buf, 0, pos, this.filled);
+    this.base += pos;
+    this.filled = rest;
+    while (this.filled < this.buf.length && this.base + this.filled < this.size) {
+      const n = readSync(
+        this.fd,
+        this.buf,
+        this.filled,
+        this.buf.length - this.filled,
+        this.base + this.filled,
+      );
+      if (n <= 0) break;
+      this.filled += n;
+    }
+    return 0;
+  }
+
+  /** Once a chunk has shown the average frame size, sizes the columns for the whole file at once. */
+  private presized = false;
+  private presize(): void {
+    if (this.presized || this.events < 1000) return;
+    this.presized = true;
+    const perEvent = this.base / this.events;
+    const expected = Math.ceil(((this.size - this.base) / perEvent) * 1.05) + this.events;
+    ensureCapacity(this.cols, this.cols.length - this.events + expected);
+  }
+
+  private async progress(): Promise<void> {
+    const now = Date.now();
+    if (now - this.lastProgress >= 100) {
+      this.lastProgress = now;
+      this.opts.onProgress?.({
+        file: this.path,
+        bytesRead: this.base,
+        bytesTotal: this.size,
+        events: this.events,
+      });
+      if (this.opts.yieldEvery) await this.opts.yieldEvery();
+    }
+  }
+}
+
+/** FNV-1a over the message bytes: equal messages hash equal, which is what send/receive pairing needs. */
+export function hashBytes(b: Uint8Array, start: number, end: number): number {
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ b[i], 0x01000193);
+  return h >>> 0;
+}
+
+function hex(n: number | undefined): string {
+  return n === undefined ? "end of file" : n.toString(16).toUpperCase().padStart(2, "0");
+}

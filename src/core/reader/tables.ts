@@ -1,0 +1,121 @@
+// Interning tables filled while a trace loads: each distinct pid, function and call site gets a dense
+// id the columns refer to. Lookups go by the term's raw bytes first (no decoding on the hot path) and
+// fall back to the decoded identity, so the same pid written two ways still gets one id.
+
+import type { Term } from "../terms/term";
+import { Atom, Pid, Tuple } from "../terms/term";
+import type { CallSite, Mfa, ModuleInfo } from "../types";
+import { ByteInterner } from "./byteInterner";
+
+export interface PidRecord {
+  term: Pid;
+  node: string;
+  /** `<0.123.0>` */
+  text: string;
+}
+
+export class LoadTables {
+  readonly pids: PidRecord[] = [];
+  readonly mfas: Mfa[] = [];
+  readonly sites: CallSite[] = [];
+  /** Small terms decoded at load (exit reasons, registered names, info maps); `aux` column indexes them. */
+  readonly aux: Term[] = [];
+  readonly modules = new Map<string, ModuleInfo>();
+
+  private readonly pidBytes = new ByteInterner();
+  private readonly pidCanon = new Map<string, number>();
+  private readonly mfaBytes = new ByteInterner();
+  private readonly mfaCanon = new Map<string, number>();
+  private readonly siteBytes = new ByteInterner();
+  private readonly siteCanon = new Map<string, number>();
+
+  /** Id of the pid encoded at `buf[start, end)`; `decode` is called only the first time. */
+  pidId(buf: Uint8Array, start: number, end: number, decode: () => Term): number {
+    return this.pidBytes.get(buf, start, end, () => {
+      const term = decode();
+      if (!(term instanceof Pid)) throw new Error("expected a pid");
+      return this.internPid(term);
+    });
+  }
+
+  internPid(term: Pid): number {
+    const canon = `${term.node.name}|${term.id}|${term.serial}|${term.creation}`;
+    let id = this.pidCanon.get(canon);
+    if (id === undefined) {
+      id = this.pids.length;
+      this.pids.push({ term, node: term.node.name, text: `<0.${term.id}.${term.serial}>` });
+      this.pidCanon.set(canon, id);
+    }
+    return id;
+  }
+
+  /** Id of an `{m, f, a}` tuple given by its bytes; `decode` is called only the first time. */
+  mfaId(buf: Uint8Array, start: number, end: number, decode: () => Term): number {
+    return this.mfaBytes.get(buf, start, end, () => {
+      const t = decode();
+      if (!(t instanceof Tuple) || t.elements.length !== 3)
+        throw new Error("expected an {module, function, arity} tuple");
+      const [m, f, a] = t.elements;
+      if (!(m instanceof Atom) || !(f instanceof Atom) || typeof a !== "number")
+        throw new Error("expected an {module, function, arity} tuple of two atoms and an integer");
+      return this.internMfa(m.name, f.name, a);
+    });
+  }
+
+  internMfa(module: string, fun: string, arity: number): number {
+    const canon = `${module}\u0000${fun}\u0000${arity}`;
+    let id = this.mfaCanon.get(canon);
+    if (id === undefined) {
+      id = this.mfas.length;
+      this.mfas.push({ module, fun, arity });
+      this.mfaCanon.set(canon, id);
+    }
+    return id;
+  }
+
+  /** Id of a `caller_line` term `{m, f, a, {file, line}}`; -1 for `:undefined` or an unusable shape. */
+  siteId(buf: Uint8Array, start: number, end: number, decode: () => Term): number {
+    return this.siteBytes.get(buf, start, end, () => {
+      const site = toCallSite(decode());
+      if (site === undefined) return -1;
+      const canon = `${site.mfa ? `${site.mfa.module}.${site.mfa.fun}/${site.mfa.arity}` : ""}@${site.file ?? ""}:${site.line ?? ""}`;
+      let id = this.siteCanon.get(canon);
+      if (id === undefined) {
+        id = this.sites.length;
+        this.sites.push(site);
+        this.siteCanon.set(canon, id);
+      }
+      return id;
+    });
+  }
+
+  addAux(term: Term): number {
+    this.aux.push(term);
+    return this.aux.length - 1;
+  }
+}
+
+/** Reads a charlist or a binary as text. */
+export function termText(t: Term): string | undefined {
+  if (Array.isArray(t) && t.every((c) => typeof c === "number"))
+    return String.fromCodePoint(...(t as number[]));
+  if (t instanceof Object && "bytes" in t && t.bytes instanceof Uint8Array)
+    return Buffer.from(t.bytes).toString("utf8");
+  return undefined;
+}
+
+function toCallSite(t: Term): CallSite | undefined {
+  if (!(t instanceof Tuple)) return undefined;
+  const el = t.elements;
+  const site: CallSite = {};
+  if (el.length >= 3 && el[0] instanceof Atom && el[1] instanceof Atom && typeof el[2] === "number")
+    site.mfa = { module: el[0].name, fun: el[1].name, arity: el[2] };
+  const loc = el[el.length - 1];
+  if (loc instanceof Tuple && loc.elements.length === 2) {
+    const file = termText(loc.elements[0]);
+    const line = loc.elements[1];
+    if (file !== undefined) site.file = file;
+    if (typeof line === "number") site.line = line;
+  }
+  return site.mfa || site.file ? site : undefined;
+}

@@ -1,0 +1,418 @@
+// `Replay`: one loaded recording and everything that can be asked of it. It ties the store (columns
+// and indexes), the decoded-event cache, the query engine, the state reconstructor, message flow, the
+// timeline and the correlator into the one typed API that the CLI, the debug adapter, the hovers and
+// the webview host use.
+
+import { ReplayError, TraceLoadError } from "./errors";
+import { Correlator } from "./correlator";
+import { MessageFlow } from "./messages";
+import { ProcessTable } from "./processes";
+import { QueryEngine } from "./query";
+import { QueryMonitor } from "./queryMonitor";
+import { BreakpointSearch } from "./search";
+import { diffTerms, StateReconstructor } from "./state";
+import { buildCsr, csrList, lowerBound, type Csr } from "./store/csr";
+import { decodeEvent } from "./store/eventDecode";
+import { FrameSource } from "./store/frames";
+import { Lru } from "./store/lru";
+import { loadStore, type StoreData } from "./store/store";
+import { loadInWorker } from "./loadWorkerClient";
+import { decodeEtf } from "./terms/decode";
+import type { Term } from "./terms/term";
+import { Timeline, type StepKind } from "./timeline";
+import type {
+  Direction,
+  EventFilter,
+  EventKind,
+  LoadProblem,
+  MessageFlowEntry,
+  MessageFlowOptions,
+  Mfa,
+  ModuleInfo,
+  Moment,
+  OpenOptions,
+  ProcessInfo,
+  QueryPlan,
+  ReplayStats,
+  SourceLocation,
+  StackFrame,
+  StateAt,
+  StateChange,
+  TermDiff,
+  TimelineTarget,
+  TraceEvent,
+  TraceFileInfo,
+} from "./types";
+import { EVENT_KINDS } from "./types";
+
+export class Replay {
+  readonly files: TraceFileInfo[];
+  /** Frames that could not be used (each reported with file, frame and byte offset); all else was kept. */
+  readonly problems: LoadProblem[];
+  private readonly cache: Lru<number, TraceEvent>;
+  private readonly source: FrameSource;
+  private readonly procs: ProcessTable;
+  private readonly monitor = new QueryMonitor();
+  private readonly query: QueryEngine;
+  private readonly states: StateReconstructor;
+  private readonly flowIx: MessageFlow;
+  private readonly timeline: Timeline;
+  private readonly correlator: Correlator;
+  private readonly search: BreakpointSearch;
+  private byFile?: Csr;
+  private closed = false;
+
+  private constructor(
+    private readonly store: StoreData,
+    cacheSize: number,
+  ) {
+    this.files = store.files;
+    this.problems = store.problems;
+    this.cache = new Lru(cacheSize);
+    this.source = new FrameSource(store.files.map((f) => f.path));
+    this.procs = new ProcessTable(store);
+    const decode = (row: number): TraceEvent => this.event(row);
+    this.query = new QueryEngine(store, (p) => this.findProcess(p).id, decode, this.monitor);
+    this.states = new StateReconstructor(store, decode);
+    this.flowIx = new MessageFlow(store, this.procs);
+    this.correlator = new Correlator(store);
+    this.timeline = new Timeline(store, this.correlator);
+    this.search = new BreakpointSearch(
+      store,
+      this.query,
+      this.correlator,
+      this.states,
+      this.timeline,
+      decode,
+    );
+  }
+
+  /**
+   * Loads one trace file, or several (one per node) merged by time. Throws `TraceLoadError` when a file
+   * cannot be read as a trace at all; damaged frames inside a file end up in `problems` instead.
+   */
+  static async open(paths: string | string[], opts: OpenOptions = {}): Promise<Replay> {
+    const list = typeof paths === "string" ? [paths] : paths;
+    if (list.length === 0) throw new TraceLoadError("(none)", "no trace file given");
+    if (list.length > 255)
+      throw new TraceLoadError(list[0], "at most 255 trace files can be loaded together");
+    const store = opts.worker
+      ? await loadInWorker(list, opts.onProgress)
+      : await loadStore(list, {
+          onProgress: opts.onProgress,
+          yieldEvery: () => new Promise((r) => setImmediate(r)),
+        });
+    return new Replay(store, opts.cacheSize ?? 4096);
+  }
+
+  /** Number of events. */
+  get eventCount(): number {
+    return this.store.cols.length;
+  }
+
+  /** First and last event times, in nanoseconds since the earliest recording start. */
+  get timeRange(): { start: number; end: number } {
+    const n = this.eventCount;
+    if (n === 0) return { start: 0, end: 0 };
+    const t = this.store.cols.time;
+    return this.store.ix.timeOrder
+      ? { start: t[this.store.ix.timeOrder[0]], end: t[this.store.ix.timeOrder[n - 1]] }
+      : { start: t[0], end: t[n - 1] };
+  }
+
+  /** The event at `index`, decoded from its bytes in the file (kept in an LRU cache). */
+  event(index: number): TraceEvent {
+    this.checkIndex(index);
+    const hit = this.cache.get(index);
+    if (hit) return hit;
+    const c = this.store.cols;
+    const bytes = this.source.read(c.file[index], c.frameOff[index], c.frameLen[index]);
+    const ev = decodeEvent(this.store, index, decodeEtf(bytes));
+    this.cache.set(index, ev);
+    return ev;
+  }
+
+  kindOf(index: number): EventKind {
+    this.checkIndex(index);
+    return EVENT_KINDS[this.store.cols.kind[index]];
+  }
+
+  pidOf(index: number): number {
+    this.checkIndex(index);
+    return this.store.cols.pid[index];
+  }
+
+  timeOf(index: number): number {
+    this.checkIndex(index);
+    return this.store.cols.time[index];
+  }
+
+  mfaOf(index: number): Mfa | undefined {
+    this.checkIndex(index);
+    const m = this.store.cols.mfa[index];
+    return m >= 0 ? this.store.tables.mfas[m] : undefined;
+  }
+
+  /** Stack depth of the event's process at that event. */
+  depthOf(index: number): number {
+    this.checkIndex(index);
+    return this.store.ix.depth[index];
+  }
+
+  /** Turns a moment (index, recorded seq, or time) into an event index. */
+  resolveMoment(m: Moment): number {
+    const n = this.eventCount;
+    if (n === 0) throw new ReplayError("the trace has no events");
+    if (typeof m === "number") {
+      this.checkIndex(m);
+      return m;
+    }
+    if (m === null || typeof m !== "object")
+      throw new ReplayError(`bad moment ${JSON.stringify(m)}: expected an index, {seq} or {time}`);
+    if ("index" in m) return this.resolveMoment(m.index);
+    if ("seq" in m) {
+      const file = m.file ?? 0;
+      if (!Number.isInteger(file) || file < 0 || file >= this.files.length)
+        throw new ReplayError(`bad moment: file ${file} is not one of the ${this.files.length} loaded files`);
+      this.byFile ??= buildCsr(this.store.cols.file, n, this.files.length);
+      const rows = csrList(this.byFile, file);
+      const seqs = this.store.cols.seq;
+      let lo = 0;
+      let hi = rows.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (seqs[rows[mid]] < m.seq) lo = mid + 1;
+        else hi = mid;
+      }
+      if (lo < rows.length && seqs[rows[lo]] === m.seq) return rows[lo];
+      const last = rows.length ? seqs[rows[rows.length - 1]] : -1;
+      throw new ReplayError(
+        `no event with seq ${m.seq} in ${this.files[file].path} (its events run from seq ${rows.length ? seqs[rows[0]] : "-"} to ${last})`,
+      );
+    }
+    if ("time" in m) {
+      const { start, end } = this.timeRange;
+      if (typeof m.time !== "number" || Number.isNaN(m.time) || m.time < start || m.time > end)
+        throw new ReplayError(`time ${m.time} ns is outside the recording (${start} to ${end} ns)`);
+      const order = this.store.ix.timeOrder;
+      if (!order) return lowerBound(this.store.cols.time, m.time);
+      let lo = 0;
+      let hi = order.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (this.store.cols.time[order[mid]] < m.time) lo = mid + 1;
+        else hi = mid;
+      }
+      return order[Math.min(lo, order.length - 1)];
+    }
+    throw new ReplayError(`bad moment ${JSON.stringify(m)}: expected an index, {seq} or {time}`);
+  }
+
+  /** A stable, shareable name for a moment: the recording's identity and the event's recorded seq. */
+  positionOf(index: number): string {
+    this.checkIndex(index);
+    const c = this.store.cols;
+    return `${fileIdentity(this.files[c.file[index]])}@${c.seq[index]}`;
+  }
+
+  parsePosition(text: string): number {
+    const m = /^([0-9a-f]{8})@(\d+)$/.exec(text.trim());
+    if (!m)
+      throw new ReplayError(
+        `bad position "${text}": expected the form 1a2b3c4d@120 (from "elixirscope/position")`,
+      );
+    const file = this.files.findIndex((f) => fileIdentity(f) === m[1]);
+    if (file < 0)
+      throw new ReplayError(
+        `position "${text}" belongs to another recording than ${this.files.map((f) => f.path).join(", ")}`,
+      );
+    return this.resolveMoment({ seq: Number(m[2]), file });
+  }
+
+  // ── processes ──────────────────────────────────────────────────────────────
+
+  processes(): ProcessInfo[] {
+    return this.procs.list;
+  }
+
+  process(id: number): ProcessInfo {
+    return this.procs.get(id);
+  }
+
+  /** A process by pid text (`<0.123.0>`, `#PID<0.123.0>`, `0.123.0`), registered name, server module, or id. */
+  findProcess(spec: number | string): ProcessInfo {
+    return this.procs.find(spec);
+  }
+
+  processesAliveAt(index: number): ProcessInfo[] {
+    this.checkIndex(index);
+    return this.procs.aliveAt(index);
+  }
+
+  /** The name a process was registered under at that moment. */
+  nameAt(pid: number, index: number): string | undefined {
+    return this.procs.nameAt(pid, index);
+  }
+
+  modules(): ModuleInfo[] {
+    return [...this.store.tables.modules.values()];
+  }
+
+  moduleInfo(module: string): ModuleInfo | undefined {
+    return this.store.tables.modules.get(module) ?? this.store.tables.modules.get(`Elixir.${module}`);
+  }
+
+  /** Every function the recording has events of. */
+  functions(): Mfa[] {
+    return this.store.tables.mfas;
+  }
+
+  // ── queries ────────────────────────────────────────────────────────────────
+
+  getEvents(filter: EventFilter): TraceEvent[] {
+    return this.query.rows(filter).map((r) => this.event(r));
+  }
+
+  getEventIndices(filter: EventFilter): number[] {
+    return this.query.rows(filter);
+  }
+
+  /** Which index a filter would use and how many candidates it would scan. */
+  explain(filter: EventFilter): QueryPlan {
+    return this.query.explain(filter);
+  }
+
+  // ── state ──────────────────────────────────────────────────────────────────
+
+  /** The GenServer state of `pid` in force at a moment (the latest snapshot at or before it). */
+  getStateAt(pid: number | string, at: Moment): StateAt | undefined {
+    return this.states.at(this.findProcess(pid).id, this.resolveMoment(at));
+  }
+
+  stateHistory(pid: number | string): StateChange[] {
+    return this.states.history(this.findProcess(pid).id);
+  }
+
+  diffStates(a: Term, b: Term): TermDiff[] {
+    return diffTerms(a, b);
+  }
+
+  /** The latest moment before `before` at which the value at `path` in `pid`'s state was written (changed). */
+  lastChange(pid: number | string, path: Term[], before: number): number | undefined {
+    return this.states.lastChange(this.findProcess(pid).id, path, before);
+  }
+
+  // ── messages ───────────────────────────────────────────────────────────────
+
+  /** Messages from `from` to `to` (either may be omitted), each paired with its receive and latency. */
+  getMessageFlow(
+    from?: number | string,
+    to?: number | string,
+    opts: MessageFlowOptions = {},
+  ): MessageFlowEntry[] {
+    const f = from === undefined ? undefined : this.findProcess(from).id;
+    const t = to === undefined ? undefined : this.findProcess(to).id;
+    return this.flowIx.flow(f, t, opts);
+  }
+
+  /** The send/receive pair an event belongs to. */
+  messageAt(index: number): MessageFlowEntry | undefined {
+    this.checkIndex(index);
+    return this.flowIx.at(index);
+  }
+
+  // ── timeline ───────────────────────────────────────────────────────────────
+
+  /** The process's call stack at an event, innermost frame first. */
+  stackAt(index: number): StackFrame[] {
+    this.checkIndex(index);
+    return this.timeline.stackAt(index);
+  }
+
+  step(index: number, how: StepKind, dir: Direction): number | undefined {
+    this.checkIndex(index);
+    return this.timeline.step(index, how, dir);
+  }
+
+  nextInProcess(index: number, dir: Direction): number | undefined {
+    this.checkIndex(index);
+    return this.timeline.nextInProcess(index, dir);
+  }
+
+  /** The first event strictly after (`forward`) or before `from` that hits any of the targets. */
+  findNext(from: number, dir: Direction, targets: TimelineTarget[]): number | undefined {
+    this.checkIndex(from);
+    return this.search.findNext(from, dir, targets);
+  }
+
+  // ── source ─────────────────────────────────────────────────────────────────
+
+  locationOf(index: number): SourceLocation | undefined {
+    this.checkIndex(index);
+    return this.correlator.locationOf(index);
+  }
+
+  /** Where a function is defined, from the recorded module table. */
+  definitionOf(mfa: Mfa): SourceLocation | undefined {
+    const id = this.store.tables.mfas.findIndex(
+      (m) => m.module === mfa.module && m.fun === mfa.fun && m.arity === mfa.arity,
+    );
+    if (id >= 0) return this.correlator.definition(id);
+    const mod = this.moduleInfo(mfa.module);
+    const fn = mod?.functions.find((f) => f.name === mfa.fun && f.arity === mfa.arity);
+    return mod && fn ? { file: mod.source, line: fn.line } : undefined;
+  }
+
+  eventsAt(file: string, line: number): number[] {
+    return this.correlator.eventsAt(file, line);
+  }
+
+  functionsAt(file: string, line: number): Mfa[] {
+    return this.correlator.functionsAt(file, line);
+  }
+
+  /** Source files the recording has locations in. */
+  sourceFiles(): string[] {
+    return this.correlator.files();
+  }
+
+  linesWithEvents(file: string): number[] {
+    return this.correlator.linesWithEvents(file);
+  }
+
+  // ── monitoring ─────────────────────────────────────────────────────────────
+
+  stats(): ReplayStats {
+    return {
+      events: this.eventCount,
+      processes: this.procs.list.length,
+      functions: this.store.tables.mfas.length,
+      decodedCacheSize: this.cache.size,
+      decodedCacheHits: this.cache.hits,
+      decodedCacheMisses: this.cache.misses,
+      queries: this.monitor.entries(),
+      recent: this.monitor.recentQueries(),
+    };
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.source.close();
+    this.cache.clear();
+  }
+
+  private checkIndex(index: number): void {
+    if (this.closed) throw new ReplayError("this replay is closed");
+    if (typeof index !== "number" || !Number.isInteger(index) || index < 0 || index >= this.store.cols.length)
+      throw new ReplayError(
+        `event index ${String(index)} is out of range (this trace has events 0 to ${this.store.cols.length - 1})`,
+      );
+  }
+}
+
+function fileIdentity(f: TraceFileInfo): string {
+  let h = 0x811c9dc5;
+  for (const ch of `${f.node}|${f.startSystemTimeNs}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, "0");
+}

@@ -1,0 +1,117 @@
+// The warm tier of the event store: one typed array per event field, grown while a trace loads and
+// trimmed after. An event is a row index; nothing here holds decoded payload terms.
+
+export const KIND_CODES = {
+  call: 0,
+  return: 1,
+  exception: 2,
+  send: 3,
+  receive: 4,
+  spawn: 5,
+  exit: 6,
+  link: 7,
+  unlink: 8,
+  state: 9,
+  register: 10,
+  unregister: 11,
+  process: 12,
+  overload: 13,
+  unknown: 14,
+} as const;
+
+export const NO_ID = -1;
+
+type Typed = Float64Array | Int32Array | Uint32Array | Uint8Array;
+
+/** The per-event columns. `frameOff`/`frameLen` locate the event's bytes in its file (the cold tier). */
+export interface EventColumns {
+  length: number;
+  seq: Float64Array;
+  time: Float64Array;
+  pid: Int32Array;
+  kind: Uint8Array;
+  /** Function id (call/return/exception) or callback id (state), else -1. */
+  mfa: Int32Array;
+  /** The other process (send/receive/spawn/link), else -1. */
+  peer: Int32Array;
+  /** Call events: interned call-site id, else -1. */
+  site: Int32Array;
+  /** send/receive: hash of the message bytes, for pairing. */
+  msgHash: Uint32Array;
+  /** Bit flags, see FLAG_*. */
+  flags: Uint8Array;
+  /** Index into the small decoded details kept at load (exit reasons, names, info maps), else -1. */
+  aux: Int32Array;
+  file: Uint8Array;
+  frameOff: Float64Array;
+  frameLen: Uint32Array;
+}
+
+export const FLAG_NO_PROCESS = 1;
+export const FLAG_CRASH = 2;
+export const FLAG_ERROR = 4;
+export const FLAG_THROW = 8;
+export const FLAG_EXIT = 16;
+
+const FIELDS = {
+  seq: Float64Array,
+  time: Float64Array,
+  pid: Int32Array,
+  kind: Uint8Array,
+  mfa: Int32Array,
+  peer: Int32Array,
+  site: Int32Array,
+  msgHash: Uint32Array,
+  flags: Uint8Array,
+  aux: Int32Array,
+  file: Uint8Array,
+  frameOff: Float64Array,
+  frameLen: Uint32Array,
+} as const;
+
+type FieldName = keyof typeof FIELDS;
+const FIELD_NAMES = Object.keys(FIELDS) as FieldName[];
+
+export function createColumns(capacity = 1 << 16): EventColumns {
+  const cols = { length: 0 } as EventColumns;
+  for (const f of FIELD_NAMES) (cols as unknown as Record<string, Typed>)[f] = new FIELDS[f](capacity);
+  return cols;
+}
+
+/** Makes room for one more row, doubling capacity when full. */
+export function ensureCapacity(cols: EventColumns, needed: number): void {
+  const cap = cols.seq.length;
+  if (needed <= cap) return;
+  const next = Math.max(needed, cap * 2);
+  for (const f of FIELD_NAMES) {
+    const old = (cols as unknown as Record<string, Typed>)[f];
+    const grown = new FIELDS[f](next);
+    grown.set(old.subarray(0, cols.length) as never);
+    (cols as unknown as Record<string, Typed>)[f] = grown;
+  }
+}
+
+/** Cuts the arrays to their used length so that no spare capacity stays resident (a little is tolerated). */
+export function trimColumns(cols: EventColumns): void {
+  if (cols.length >= cols.seq.length * 0.75) return;
+  for (const f of FIELD_NAMES) {
+    const arr = (cols as unknown as Record<string, Typed>)[f];
+    (cols as unknown as Record<string, Typed>)[f] = arr.slice(0, cols.length);
+  }
+}
+
+/** Reorders every column by `order` (new row i = old row order[i]); used to merge several files by time. */
+export function permuteColumns(cols: EventColumns, order: Int32Array): void {
+  for (const f of FIELD_NAMES) {
+    const arr = (cols as unknown as Record<string, Typed>)[f];
+    const out = new FIELDS[f](cols.length);
+    for (let i = 0; i < order.length; i++) out[i] = arr[order[i]];
+    (cols as unknown as Record<string, Typed>)[f] = out;
+  }
+}
+
+export function columnBytes(cols: EventColumns): number {
+  let n = 0;
+  for (const f of FIELD_NAMES) n += (cols as unknown as Record<string, Typed>)[f].byteLength;
+  return n;
+}

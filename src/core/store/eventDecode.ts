@@ -1,0 +1,78 @@
+// Turns one event's frame term into a `TraceEvent`, using the columns for what the load already
+// resolved (ids, pairing, names) and the decoded tuple for the payload terms.
+
+import { termText } from "../reader/tables";
+import { Atom, type Term, Tuple } from "../terms/term";
+import { EVENT_KINDS, type TraceEvent } from "../types";
+import { FLAG_NO_PROCESS, KIND_CODES } from "./columns";
+import type { StoreData } from "./store";
+
+export function decodeEvent(store: StoreData, row: number, raw: Term): TraceEvent {
+  const c = store.cols;
+  const t = store.tables;
+  const kind = EVENT_KINDS[c.kind[row]];
+  const ev: TraceEvent = {
+    index: row,
+    seq: c.seq[row],
+    file: c.file[row],
+    time: c.time[row],
+    kind,
+    pid: c.pid[row],
+    raw,
+  };
+  const el = raw instanceof Tuple ? raw.elements : [];
+  if (c.mfa[row] >= 0) ev.mfa = t.mfas[c.mfa[row]];
+  if (c.peer[row] >= 0) ev.peer = c.peer[row];
+  switch (c.kind[row]) {
+    case KIND_CODES.call:
+      ev.args = Array.isArray(el[5]) ? el[5] : [];
+      if (c.site[row] >= 0) ev.caller = t.sites[c.site[row]];
+      break;
+    case KIND_CODES.return:
+      ev.value = el[5];
+      break;
+    case KIND_CODES.exception: {
+      const cr = el[5];
+      const cls = cr instanceof Tuple && cr.elements[0] instanceof Atom ? cr.elements[0].name : "error";
+      const reason = cr instanceof Tuple && cr.elements.length === 2 ? cr.elements[1] : cr;
+      ev.exception = { class: cls, reason, stacktrace: el[6] ?? [] };
+      break;
+    }
+    case KIND_CODES.send:
+      ev.to = el[4];
+      ev.message = el[5];
+      ev.sendStatus = c.flags[row] & FLAG_NO_PROCESS ? "no_process" : "ok";
+      break;
+    case KIND_CODES.receive:
+      ev.message = el[5];
+      break;
+    case KIND_CODES.spawn:
+      ev.detail = el[5];
+      break;
+    case KIND_CODES.state:
+      ev.state = el[5];
+      break;
+    case KIND_CODES.exit:
+    case KIND_CODES.register:
+    case KIND_CODES.unregister:
+    case KIND_CODES.process:
+    case KIND_CODES.overload:
+    case KIND_CODES.link:
+    case KIND_CODES.unlink:
+      ev.detail = el[4];
+      break;
+  }
+  return ev;
+}
+
+/** `Elixir.CinemaDemo.TicketOffice` → `CinemaDemo.TicketOffice`; Erlang modules as `:lists`. */
+export function moduleLabel(module: string): string {
+  if (module.startsWith("Elixir.")) return module.slice(7);
+  return `:${module}`;
+}
+
+export function mfaLabel(m: { module: string; fun: string; arity: number }): string {
+  return `${moduleLabel(m.module)}.${m.fun}/${m.arity}`;
+}
+
+export { termText };

@@ -1,0 +1,287 @@
+// The event store: loads one or more trace files into columns (merged by time when there are several)
+// and builds the indexes every query, state and navigation answer uses — temporal, by process, by
+// function, by kind, by call site, by state owner, the send/receive pairs and the call nesting.
+
+import { readTrace, type ReadOptions } from "../reader/readTrace";
+import { LoadTables, type PidRecord } from "../reader/tables";
+import { Atom, ErlMap, type Term } from "../terms/term";
+import type { CallSite, LoadProblem, Mfa, ModuleInfo, TraceFileInfo } from "../types";
+import { buildCsr, type Csr } from "./csr";
+import {
+  createColumns,
+  type EventColumns,
+  FLAG_CRASH,
+  KIND_CODES,
+  permuteColumns,
+  trimColumns,
+} from "./columns";
+
+export interface StoreIndexes {
+  byPid: Csr;
+  byMfa: Csr;
+  byKind: Csr;
+  bySite: Csr;
+  /** State sources per process: `state` events, or callback returns when a process has none. */
+  byStateOwner: Csr;
+  /** Position of each event in its process's list. */
+  posInPid: Int32Array;
+  /**
+   * Call nesting. For a call: the enclosing call (-1 at the top). For a return/exception: the call it
+   * closes (-1 when the call was not recorded). For any other event: the innermost open call.
+   */
+  link: Int32Array;
+  /** For a call: the return/exception that closes it, else -1. */
+  match: Int32Array;
+  /** Stack depth: a call at its new frame's depth, a return at the depth of the frame it closes. */
+  depth: Int32Array;
+  /** For a send: its receive; for a receive: its send; else -1. */
+  pair: Int32Array;
+  /** Rows ordered by time when the merged order is not already (several files, skewed clocks), else undefined. */
+  timeOrder?: Int32Array;
+}
+
+/** What the interning tables hold once loading is over. */
+export interface StoreTables {
+  pids: PidRecord[];
+  mfas: Mfa[];
+  sites: CallSite[];
+  aux: Term[];
+  modules: Map<string, ModuleInfo>;
+}
+
+export interface StoreData {
+  files: TraceFileInfo[];
+  problems: LoadProblem[];
+  cols: EventColumns;
+  tables: StoreTables;
+  ix: StoreIndexes;
+}
+
+export async function loadStore(paths: string[], opts: ReadOptions = {}): Promise<StoreData> {
+  const cols = createColumns();
+  const tables = new LoadTables();
+  const problems: LoadProblem[] = [];
+  const files: TraceFileInfo[] = [];
+  const firstRow: number[] = [];
+  for (let f = 0; f < paths.length; f++) {
+    firstRow.push(cols.length);
+    files.push(await readTrace(paths[f], f, cols, tables, problems, opts));
+  }
+  firstRow.push(cols.length);
+  trimColumns(cols);
+  if (files.length > 1) mergeFiles(cols, files, firstRow);
+  resolveNames(cols, tables);
+  return { files, problems, cols, tables, ix: buildIndexes(cols, tables) };
+}
+
+/** Puts every file on the earliest file's clock and interleaves them by time, keeping each file's own order. */
+function mergeFiles(cols: EventColumns, files: TraceFileInfo[], firstRow: number[]): void {
+  const t0 = Math.min(...files.map((f) => f.startSystemTimeNs));
+  for (let f = 0; f < files.length; f++) {
+    const shift = files[f].startSystemTimeNs - t0;
+    for (let i = firstRow[f]; i < firstRow[f + 1]; i++) cols.time[i] += shift;
+  }
+  const heads = firstRow.slice(0, -1);
+  const order = new Int32Array(cols.length);
+  for (let n = 0; n < order.length; n++) {
+    let best = -1;
+    for (let f = 0; f < heads.length; f++) {
+      if (heads[f] >= firstRow[f + 1]) continue;
+      if (best < 0 || cols.time[heads[f]] < cols.time[heads[best]]) best = f;
+    }
+    order[n] = heads[best]++;
+  }
+  permuteColumns(cols, order);
+}
+
+/**
+ * Sends addressed to a registered name get the pid that held the name at that moment, so that
+ * `send(TicketOffice, msg)` pairs like a send to a pid.
+ */
+function resolveNames(cols: EventColumns, tables: StoreTables): void {
+  const holder = new Map<string, number>();
+  for (let i = 0; i < cols.length; i++) {
+    const k = cols.kind[i];
+    if (k === KIND_CODES.register || k === KIND_CODES.unregister || k === KIND_CODES.process) {
+      const name = k === KIND_CODES.process ? infoName(tables.aux[cols.aux[i]]) : tables.aux[cols.aux[i]];
+      if (name instanceof Atom) {
+        if (k === KIND_CODES.unregister) holder.delete(name.name);
+        else holder.set(name.name, cols.pid[i]);
+      }
+    } else if (k === KIND_CODES.exit) {
+      for (const [n, p] of holder) if (p === cols.pid[i]) holder.delete(n);
+    } else if (k === KIND_CODES.send && cols.peer[i] < 0 && cols.aux[i] >= 0) {
+      const to = tables.aux[cols.aux[i]];
+      if (to instanceof Atom) cols.peer[i] = holder.get(to.name) ?? -1;
+    }
+  }
+}
+
+export function infoName(info: Term | undefined): Term | undefined {
+  if (!(info instanceof ErlMap)) return undefined;
+  return info.entries.find(([k]) => k === Atom.of("registered_name"))?.[1];
+}
+
+const CALLBACK_ARITY: Record<string, number> = {
+  init: 1,
+  handle_call: 3,
+  handle_cast: 2,
+  handle_info: 2,
+  handle_continue: 2,
+  code_change: 3,
+};
+
+export function isStateCallback(fun: string, arity: number): boolean {
+  return CALLBACK_ARITY[fun] === arity;
+}
+
+export function buildIndexes(cols: EventColumns, tables: StoreTables): StoreIndexes {
+  const n = cols.length;
+  const pidCount = tables.pids.length;
+  const byPid = buildCsr(cols.pid, n, pidCount);
+  const byMfa = buildCsr(cols.mfa, n, tables.mfas.length);
+  const byKind = buildCsr(cols.kind, n, KIND_CODES.unknown + 1);
+  const bySite = buildCsr(cols.site, n, tables.sites.length);
+
+  const posInPid = new Int32Array(n);
+  for (let p = 0; p < pidCount; p++)
+    for (let j = byPid.offsets[p]; j < byPid.offsets[p + 1]; j++)
+      posInPid[byPid.rows[j]] = j - byPid.offsets[p];
+
+  const hasStateEvents = new Uint8Array(pidCount);
+  for (let i = 0; i < n; i++) if (cols.kind[i] === KIND_CODES.state) hasStateEvents[cols.pid[i]] = 1;
+  const callbackMfa = new Uint8Array(tables.mfas.length);
+  tables.mfas.forEach((m, id) => (callbackMfa[id] = isStateCallback(m.fun, m.arity) ? 1 : 0));
+  const byStateOwner = buildCsr(cols.pid, n, pidCount, (i) => {
+    const k = cols.kind[i];
+    if (k === KIND_CODES.state) return true;
+    return (
+      k === KIND_CODES.return &&
+      !hasStateEvents[cols.pid[i]] &&
+      cols.mfa[i] >= 0 &&
+      callbackMfa[cols.mfa[i]] === 1
+    );
+  });
+
+  const { link, match, depth } = buildNesting(cols, pidCount);
+  const pair = pairMessages(cols, pidCount);
+
+  let monotonic = true;
+  for (let i = 1; i < n && monotonic; i++) if (cols.time[i] < cols.time[i - 1]) monotonic = false;
+  let timeOrder: Int32Array | undefined;
+  if (!monotonic) {
+    timeOrder = Int32Array.from({ length: n }, (_, i) => i);
+    timeOrder.sort((a, b) => cols.time[a] - cols.time[b] || a - b);
+  }
+  return { byPid, byMfa, byKind, bySite, byStateOwner, posInPid, link, match, depth, pair, timeOrder };
+}
+
+/** Replays call/return/exception per process to recover the call tree, tolerating missing returns. */
+function buildNesting(
+  cols: EventColumns,
+  pidCount: number,
+): { link: Int32Array; match: Int32Array; depth: Int32Array } {
+  const n = cols.length;
+  const link = new Int32Array(n).fill(-1);
+  const match = new Int32Array(n).fill(-1);
+  const depth = new Int32Array(n);
+  const stacks: number[][] = Array.from({ length: pidCount }, () => []);
+  for (let i = 0; i < n; i++) {
+    const stack = stacks[cols.pid[i]];
+    const top = stack.length ? stack[stack.length - 1] : -1;
+    switch (cols.kind[i]) {
+      case KIND_CODES.call:
+        link[i] = top;
+        stack.push(i);
+        depth[i] = stack.length;
+        break;
+      case KIND_CODES.return:
+      case KIND_CODES.exception: {
+        // The frame this closes is the innermost open call of the same function; frames above it
+        // lost their returns (a crash unwound them, or they were not traced) and close with it.
+        const m = cols.mfa[i];
+        let k = stack.length - 1;
+        while (k >= 0 && cols.mfa[stack[k]] !== m) k--;
+        if (k >= 0) {
+          link[i] = stack[k];
+          match[stack[k]] = i;
+          depth[i] = k + 1;
+          stack.length = k;
+        } else {
+          link[i] = -1;
+          depth[i] = stack.length + 1;
+        }
+        break;
+      }
+      case KIND_CODES.exit:
+        link[i] = top;
+        depth[i] = stack.length;
+        stack.length = 0;
+        break;
+      default:
+        link[i] = top;
+        depth[i] = stack.length;
+    }
+  }
+  return { link, match, depth };
+}
+
+/**
+ * Pairs each receive with its send. Messages between two processes arrive in the order they were sent
+ * (the BEAM's per-pair FIFO), so the earliest unpaired send of the same message to the receiver is
+ * the one — restricted to the sender when the receive names it.
+ */
+function pairMessages(cols: EventColumns, pidCount: number): Int32Array {
+  const n = cols.length;
+  const pair = new Int32Array(n).fill(-1);
+  // Unpaired sends per receiver and message hash, as linked FIFO lists threaded through `next`.
+  // Keys are the hash cut to 30 bits so that they stay small integers, which Maps hash fastest.
+  const next = new Int32Array(n).fill(-1);
+  const heads: Array<Map<number, number> | undefined> = new Array(pidCount);
+  const tails: Array<Map<number, number> | undefined> = new Array(pidCount);
+  for (let i = 0; i < n; i++) {
+    const k = cols.kind[i];
+    if (k === KIND_CODES.send) {
+      const to = cols.peer[i];
+      if (to < 0) continue;
+      const key = cols.msgHash[i] & 0x3fffffff;
+      const h = (heads[to] ??= new Map());
+      const t = (tails[to] ??= new Map());
+      const last = t.get(key);
+      if (last === undefined) h.set(key, i);
+      else next[last] = i;
+      t.set(key, i);
+    } else if (k === KIND_CODES.receive) {
+      const me = cols.pid[i];
+      const h = heads[me];
+      if (h === undefined) continue;
+      const key = cols.msgHash[i] & 0x3fffffff;
+      const from = cols.peer[i];
+      let prev = -1;
+      let cur = h.get(key) ?? -1;
+      while (cur >= 0 && (cols.msgHash[cur] !== cols.msgHash[i] || (from >= 0 && cols.pid[cur] !== from))) {
+        prev = cur;
+        cur = next[cur];
+      }
+      if (cur < 0) continue;
+      // Unlink the send from its list.
+      if (prev < 0) {
+        if (next[cur] < 0) {
+          h.delete(key);
+          tails[me]!.delete(key);
+        } else h.set(key, next[cur]);
+      } else {
+        next[prev] = next[cur];
+        if (next[cur] < 0) tails[me]!.set(key, prev);
+      }
+      pair[cur] = i;
+      pair[i] = cur;
+      if (from < 0) cols.peer[i] = cols.pid[cur];
+    }
+  }
+  return pair;
+}
+
+export function isCrash(cols: EventColumns, row: number): boolean {
+  return (cols.flags[row] & FLAG_CRASH) !== 0;
+}

@@ -1,0 +1,88 @@
+// Moving a loaded store between threads: typed arrays travel as they are, but terms are class
+// instances that structured cloning would strip, so they cross as ETF bytes and are decoded again.
+
+import { decodeEtf } from "./terms/decode";
+import { encodeTerm } from "./terms/encode";
+import { Atom, Pid, type Term } from "./terms/term";
+import type { StoreData } from "./store/store";
+import type { TraceFileInfo } from "./types";
+
+export interface PackedStore {
+  data: Omit<StoreData, "tables" | "files"> & {
+    files: Array<Omit<TraceFileInfo, "header" | "footer"> & { header: Uint8Array; footer?: Uint8Array }>;
+    tables: {
+      pids: Array<{ node: string; id: number; serial: number; creation: number; text: string }>;
+      mfas: StoreData["tables"]["mfas"];
+      sites: StoreData["tables"]["sites"];
+      aux: Uint8Array[];
+      modules: Array<[string, ReturnType<StoreData["tables"]["modules"]["get"]> & object]>;
+    };
+  };
+  transfer: ArrayBuffer[];
+}
+
+export function packStore(s: StoreData): PackedStore {
+  const transfer: ArrayBuffer[] = [];
+  const seen = new Set<ArrayBufferLike>();
+  const walk = (o: unknown): void => {
+    if (ArrayBuffer.isView(o)) {
+      if (!seen.has(o.buffer)) {
+        seen.add(o.buffer);
+        transfer.push(o.buffer as ArrayBuffer);
+      }
+    } else if (o && typeof o === "object") for (const v of Object.values(o)) walk(v);
+  };
+  walk(s.cols);
+  walk(s.ix);
+  return {
+    data: {
+      cols: s.cols,
+      ix: s.ix,
+      problems: s.problems,
+      files: s.files.map((f) => ({
+        ...f,
+        header: encodeTerm(f.header),
+        footer: f.footer === undefined ? undefined : encodeTerm(f.footer),
+      })),
+      tables: {
+        pids: s.tables.pids.map((p) => ({
+          node: p.node,
+          id: p.term.id,
+          serial: p.term.serial,
+          creation: p.term.creation,
+          text: p.text,
+        })),
+        mfas: s.tables.mfas,
+        sites: s.tables.sites,
+        aux: s.tables.aux.map((t) => encodeTerm(t)),
+        modules: [...s.tables.modules.entries()],
+      },
+    },
+    transfer,
+  };
+}
+
+export function unpackStore(p: PackedStore["data"]): StoreData {
+  const term = (b: Uint8Array): Term => decodeEtf(b);
+  return {
+    cols: p.cols,
+    ix: p.ix,
+    problems: p.problems,
+    files: p.files.map((f) => ({
+      ...f,
+      header: term(f.header),
+      footer: f.footer === undefined ? undefined : term(f.footer),
+    })),
+    tables: {
+      pids: p.tables.pids.map((x) => ({
+        term: new Pid(Atom.of(x.node), x.id, x.serial, x.creation),
+        node: x.node,
+        text: x.text,
+      })),
+      mfas: p.tables.mfas,
+      sites: p.tables.sites,
+      aux: p.tables.aux.map(term),
+      modules: new Map(p.tables.modules),
+    },
+  };
+}

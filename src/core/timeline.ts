@@ -1,0 +1,107 @@
+// The timeline of each process: its call stack at any event (from the call nesting the store built)
+// and the moves a debugger makes through it — step in/over/out, forward and backward — jumping over
+// whole nested calls through their matched call/return pairs rather than walking their events.
+
+import type { Correlator } from "./correlator";
+import { KIND_CODES } from "./store/columns";
+import type { StoreData } from "./store/store";
+import type { Direction, SourceLocation, StackFrame } from "./types";
+
+export type StepKind = "in" | "over" | "out";
+
+export class Timeline {
+  constructor(
+    private readonly store: StoreData,
+    private readonly correlator: Correlator,
+  ) {}
+
+  /** The process's events before/after `row`. */
+  nextInProcess(row: number, dir: Direction): number | undefined {
+    const { byPid, posInPid } = this.store.ix;
+    const pid = this.store.cols.pid[row];
+    const i = byPid.offsets[pid] + posInPid[row] + (dir === "forward" ? 1 : -1);
+    return i >= byPid.offsets[pid] && i < byPid.offsets[pid + 1] ? byPid.rows[i] : undefined;
+  }
+
+  /** The call event whose frame is on top at `row` (-1 at the process's top level). */
+  frameAt(row: number): number {
+    const k = this.store.cols.kind[row];
+    return k === KIND_CODES.call ? row : this.store.ix.link[row];
+  }
+
+  /** The call stack at `row`, innermost frame first. */
+  stackAt(row: number): StackFrame[] {
+    const { cols, ix, tables } = this.store;
+    const frames: StackFrame[] = [];
+    const k = cols.kind[row];
+    let top = this.frameAt(row);
+    if ((k === KIND_CODES.return || k === KIND_CODES.exception) && top < 0) {
+      // A return whose call was not recorded (the recording began inside it): its frame is still known.
+      frames.push({
+        callIndex: -1,
+        mfa: tables.mfas[cols.mfa[row]],
+        location: this.correlator.definition(cols.mfa[row]),
+        depth: ix.depth[row],
+      });
+      top = -1;
+    }
+    let child = -1;
+    for (let f = top; f >= 0; f = ix.link[f]) {
+      const location: SourceLocation | undefined =
+        child < 0
+          ? this.correlator.definition(cols.mfa[f])
+          : (this.correlator.callSite(child) ?? this.correlator.definition(cols.mfa[f]));
+      frames.push({ callIndex: f, mfa: tables.mfas[cols.mfa[f]], location, depth: ix.depth[f] });
+      child = f;
+    }
+    if (frames.length === 0) {
+      // Outside any traced call (a GenServer loop receiving, a state snapshot): one frame for the
+      // callback or initial call so that a debugger always has somewhere to stand.
+      const mfa = cols.mfa[row] >= 0 ? cols.mfa[row] : -1;
+      frames.push({
+        callIndex: -1,
+        mfa: mfa >= 0 ? tables.mfas[mfa] : undefined,
+        location: mfa >= 0 && k !== KIND_CODES.spawn ? this.correlator.definition(mfa) : undefined,
+        depth: 0,
+      });
+    }
+    return frames;
+  }
+
+  step(row: number, how: StepKind, dir: Direction): number | undefined {
+    if (how === "in") return this.nextInProcess(row, dir);
+    const { cols, ix } = this.store;
+    if (how === "over") return this.overTo(row, ix.depth[row], dir);
+    // out
+    const k = cols.kind[row];
+    if (dir === "forward") {
+      if (k === KIND_CODES.return || k === KIND_CODES.exception)
+        return this.overTo(row, ix.depth[row] - 1, dir);
+      const f = this.frameAt(row);
+      if (f < 0) return undefined;
+      if (ix.match[f] >= 0) return ix.match[f];
+      return this.overTo(row, ix.depth[f] - 1, dir);
+    }
+    if (k === KIND_CODES.call) return ix.link[row] >= 0 ? ix.link[row] : undefined;
+    const f = this.frameAt(row);
+    return f >= 0 ? f : undefined;
+  }
+
+  /** The next (previous) event of the process at depth ≤ `maxDepth`, jumping over deeper calls whole. */
+  private overTo(row: number, maxDepth: number, dir: Direction): number | undefined {
+    const { cols, ix } = this.store;
+    let r = this.nextInProcess(row, dir);
+    while (r !== undefined && ix.depth[r] > maxDepth) {
+      const k = cols.kind[r];
+      if (dir === "forward" && k === KIND_CODES.call && ix.match[r] >= 0) r = ix.match[r];
+      else if (
+        dir === "backward" &&
+        (k === KIND_CODES.return || k === KIND_CODES.exception) &&
+        ix.link[r] >= 0
+      )
+        r = ix.link[r];
+      r = this.nextInProcess(r, dir);
+    }
+    return r;
+  }
+}
