@@ -149,7 +149,7 @@ export function generate(opts: GenOptions): { events: number; processes: number 
   return { events: seq, processes: nextPid - 1000 + nServers + 1 };
 }
 
-if (require.main === module) {
+if (process.argv[1]?.endsWith("gen.ts")) {
   const args = process.argv.slice(2);
   const val = (k: string, d: string): string => (args.includes(k) ? args[args.indexOf(k) + 1] : d);
   const events = Number(val("--events", "1000000"));

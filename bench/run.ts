@@ -141,14 +141,6 @@ async function main(): Promise<void> {
   );
   r.close();
 
-  const dapBench = "./dap";
-  if (existsSync("bench/dap.ts") && !args.includes("--no-dap")) {
-    const { benchDap } = (await import(dapBench)) as {
-      benchDap: (p: string) => Promise<Record<string, number>>;
-    };
-    Object.assign(figures, await benchDap(path));
-  }
-
   for (const [k, v] of Object.entries(figures)) console.log(`${k.padEnd(32)} ${v}`);
   console.log(JSON.stringify(figures));
 }
