@@ -40,7 +40,11 @@ function callFrame(seq: number): Term {
 
 /** `{:send, seq, t, pid, to, msg}`: the small, common case. */
 function sendFrame(seq: number): Term {
-  const msg = tuple(atom("$gen_call"), tuple(pid(NODE, 200, 0, 3), ref(NODE, [seq, 7, 9], 3)), tuple(atom("reserve"), seq));
+  const msg = tuple(
+    atom("$gen_call"),
+    tuple(pid(NODE, 200, 0, 3), ref(NODE, [seq, 7, 9], 3)),
+    tuple(atom("reserve"), seq),
+  );
   return tuple(atom("send"), seq, seq * 1375, pid(NODE, 200, 0, 3), pid(NODE, 101, 0, 3), msg);
 }
 
@@ -62,7 +66,9 @@ function measure(label: string, bytes: number, f: () => void): number {
   for (let r = 0; r < ROUNDS; r++) f();
   const ms = performance.now() - t0;
   const mbs = (bytes * ROUNDS) / 1e6 / (ms / 1000);
-  console.log(`${label.padEnd(34)} ${mbs.toFixed(0).padStart(6)} MB/s  ${((ms * 1000) / (ROUNDS * FRAMES)).toFixed(2).padStart(8)} µs/frame`);
+  console.log(
+    `${label.padEnd(34)} ${mbs.toFixed(0).padStart(6)} MB/s  ${((ms * 1000) / (ROUNDS * FRAMES)).toFixed(2).padStart(8)} µs/frame`,
+  );
   return mbs;
 }
 
@@ -92,4 +98,6 @@ for (const [name, make] of [
   });
   if (sink === 42) console.log(""); // keep the work observable
 }
-console.log("\n" + JSON.stringify(Object.fromEntries(Object.entries(results).map(([k, v]) => [k, Math.round(v)]))));
+console.log(
+  "\n" + JSON.stringify(Object.fromEntries(Object.entries(results).map(([k, v]) => [k, Math.round(v)]))),
+);

@@ -47,6 +47,10 @@ const TAG_MODULE = 101;
 const TAG_FOOTER = 102;
 const TAG_OTHER = 103;
 
+function tooFew(tagName: () => string, arity: number, n: number): never {
+  throw new FrameError(`:${tagName()} event has ${arity} elements, expected ${n}`);
+}
+
 function tagCode(name: string): number {
   if (name === "estrace") return TAG_HEADER;
   if (name === "module") return TAG_MODULE;
@@ -110,6 +114,11 @@ class FileReader {
   private events = 0;
   private lastProgress = 0;
   private readonly tags = new ByteInterner();
+  private readonly scan = new Scan();
+  /** The current frame's tag atom, as bytes; made into text only for error messages. */
+  private tagStart = 0;
+  private tagEnd = 0;
+  private readonly tagName = (): string => this.buf.toString("utf8", this.tagStart, this.tagEnd);
   /** Where a resynchronisation began (file offset), or -1 while frames are in step. */
   private resyncFrom = -1;
   private resyncProblem = "";
@@ -197,8 +206,8 @@ class FileReader {
   }
 
   private term(start: number, end: number, fileOff: number): void {
-    const s = new Scan(this.buf, end);
-    s.reset(start + 1);
+    const s = this.scan;
+    s.reset(this.buf, start + 1, end);
     if (s.peekTag() === T.COMPRESSED) {
       this.other(decodeEtf(this.buf.slice(start, end)), fileOff);
       return;
@@ -207,9 +216,14 @@ class FileReader {
     if (arity < 1) throw new FrameError("frame term is not a tuple");
     if (!s.atomSpan()) throw new FrameError("frame tuple does not start with an atom");
     // The tag atom is looked up by its bytes: no string is made for the million ordinary events.
-    const code = this.tags.get(this.buf, s.nameStart, s.pos, () =>
-      tagCode(this.buf.toString("utf8", s.nameStart, s.pos)),
-    );
+    let code = this.tags.find(this.buf, s.nameStart, s.pos);
+    if (code < 0)
+      code = this.tags.add(
+        this.buf,
+        s.nameStart,
+        s.pos,
+        tagCode(this.buf.toString("utf8", s.nameStart, s.pos)),
+      );
     if (this.info === undefined && code !== TAG_HEADER)
       throw new FrameError("the first frame is not the trace header {:estrace, version, info}");
     if (code >= TAG_HEADER) {
@@ -218,27 +232,20 @@ class FileReader {
         return;
       }
     }
-    const nameStart = s.nameStart;
-    const nameEnd = s.pos;
-    const tag = (): string => this.buf.toString("utf8", nameStart, nameEnd);
-    if (arity < 4) throw new FrameError(`:${tag()} frame has ${arity} elements; an event has at least 4`);
-    this.event(s, code === TAG_OTHER ? KIND_CODES.unknown : code, tag, arity, start, end, fileOff);
+    this.tagStart = s.nameStart;
+    this.tagEnd = s.pos;
+    if (arity < 4)
+      throw new FrameError(`:${this.tagName()} frame has ${arity} elements; an event has at least 4`);
+    this.event(s, code === TAG_OTHER ? KIND_CODES.unknown : code, arity, start, end, fileOff);
   }
 
-  private event(
-    s: Scan,
-    code: number,
-    tagName: () => string,
-    arity: number,
-    start: number,
-    end: number,
-    fileOff: number,
-  ): void {
+  private event(s: Scan, code: number, arity: number, start: number, end: number, fileOff: number): void {
     const seq = s.integer();
-    if (seq === undefined) throw new FrameError(`:${tagName()} event: sequence number is not an integer`);
+    if (seq === undefined)
+      throw new FrameError(`:${this.tagName()} event: sequence number is not an integer`);
     const time = s.integer();
-    if (time === undefined) throw new FrameError(`:${tagName()} event: timestamp is not an integer`);
-    if (!s.isPid()) throw new FrameError(`:${tagName()} event: the fourth element is not a pid`);
+    if (time === undefined) throw new FrameError(`:${this.tagName()} event: timestamp is not an integer`);
+    if (!s.isPid()) throw new FrameError(`:${this.tagName()} event: the fourth element is not a pid`);
     const pid = this.pidAt(s);
     let mfa = -1;
     let peer = -1;
@@ -247,32 +254,29 @@ class FileReader {
     let flags = 0;
     let aux = -1;
     let used = 4;
-    const need = (n: number): void => {
-      if (arity < n) throw new FrameError(`:${tagName()} event has ${arity} elements, expected ${n}`);
-    };
     switch (code) {
       case KIND_CODES.call:
-        need(6);
+        if (arity < 6) tooFew(this.tagName, arity, 6);
         mfa = this.mfaAt(s);
         s.skip();
         used = 6;
         if (arity >= 7) {
           if (s.atom() === undefined) {
             const t0 = s.skip();
-            site = this.tables.siteId(this.buf, t0, s.pos, () => decodeTerm(this.buf, t0).term);
+            site = Math.max(-1, this.tables.siteId(this.buf, t0, s.pos));
           }
           used = 7;
         }
         break;
       case KIND_CODES.return:
       case KIND_CODES.state:
-        need(6);
+        if (arity < 6) tooFew(this.tagName, arity, 6);
         mfa = this.mfaAt(s);
         s.skip();
         used = 6;
         break;
       case KIND_CODES.exception: {
-        need(6);
+        if (arity < 6) tooFew(this.tagName, arity, 6);
         mfa = this.mfaAt(s);
         const cr = s.tupleArity();
         if (cr === 2) {
@@ -290,7 +294,7 @@ class FileReader {
         break;
       }
       case KIND_CODES.send:
-        need(6);
+        if (arity < 6) tooFew(this.tagName, arity, 6);
         if (s.isPid()) peer = this.pidAt(s);
         else aux = this.auxAt(s);
         hash = this.hashAt(s);
@@ -302,14 +306,14 @@ class FileReader {
         }
         break;
       case KIND_CODES.receive:
-        need(6);
+        if (arity < 6) tooFew(this.tagName, arity, 6);
         if (s.isPid()) peer = this.pidAt(s);
         else s.skip();
         hash = this.hashAt(s);
         used = 6;
         break;
       case KIND_CODES.spawn: {
-        need(6);
+        if (arity < 6) tooFew(this.tagName, arity, 6);
         if (s.isPid()) peer = this.pidAt(s);
         else s.skip();
         const t0 = s.pos;
@@ -325,7 +329,7 @@ class FileReader {
         break;
       }
       case KIND_CODES.exit: {
-        need(5);
+        if (arity < 5) tooFew(this.tagName, arity, 5);
         const t0 = s.skip();
         const reason = this.keep(t0, s.pos);
         aux = this.tables.addAux(reason);
@@ -335,7 +339,7 @@ class FileReader {
       }
       case KIND_CODES.link:
       case KIND_CODES.unlink:
-        need(5);
+        if (arity < 5) tooFew(this.tagName, arity, 5);
         if (s.isPid()) peer = this.pidAt(s);
         else s.skip();
         used = 5;
@@ -344,14 +348,15 @@ class FileReader {
       case KIND_CODES.unregister:
       case KIND_CODES.process:
       case KIND_CODES.overload:
-        need(5);
+        if (arity < 5) tooFew(this.tagName, arity, 5);
         aux = this.auxAt(s);
         used = 5;
         break;
     }
     // Whatever is left (extra fields of a newer recorder, an unknown kind's fields) is validated and kept.
     for (let k = used; k < arity; k++) s.skip();
-    if (s.pos !== end) throw new FrameError(`:${tagName()} event: ${end - s.pos} bytes left after the term`);
+    if (s.pos !== end)
+      throw new FrameError(`:${this.tagName()} event: ${end - s.pos} bytes left after the term`);
     const c = this.cols;
     const i = c.length;
     ensureCapacity(c, i + 1);
@@ -374,12 +379,12 @@ class FileReader {
 
   private pidAt(s: Scan): number {
     const t0 = s.skip();
-    return this.tables.pidId(this.buf, t0, s.pos, () => decodeTerm(this.buf, t0).term);
+    return this.tables.pidId(this.buf, t0, s.pos);
   }
 
   private mfaAt(s: Scan): number {
     const t0 = s.skip();
-    return this.tables.mfaId(this.buf, t0, s.pos, () => decodeTerm(this.buf, t0).term);
+    return this.tables.mfaId(this.buf, t0, s.pos);
   }
 
   private auxAt(s: Scan): number {

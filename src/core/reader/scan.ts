@@ -8,13 +8,14 @@ import * as T from "../terms/tags";
 
 export class Scan {
   pos = 0;
-  constructor(
-    readonly buf: Buffer,
-    readonly end: number,
-  ) {}
+  buf: Buffer = Buffer.alloc(0);
+  end = 0;
 
-  reset(pos: number): void {
+  /** Points the cursor at `buf[pos, end)`; one Scan serves every frame of a file. */
+  reset(buf: Buffer, pos: number, end: number): void {
+    this.buf = buf;
     this.pos = pos;
+    this.end = end;
   }
 
   peekTag(): number {

@@ -6,6 +6,7 @@ import type { Term } from "../terms/term";
 import { Atom, Pid, Tuple } from "../terms/term";
 import type { CallSite, Mfa, ModuleInfo } from "../types";
 import { ByteInterner } from "./byteInterner";
+import { decodeTerm } from "../terms/decode";
 
 export interface PidRecord {
   term: Pid;
@@ -29,13 +30,13 @@ export class LoadTables {
   private readonly siteBytes = new ByteInterner();
   private readonly siteCanon = new Map<string, number>();
 
-  /** Id of the pid encoded at `buf[start, end)`; `decode` is called only the first time. */
-  pidId(buf: Uint8Array, start: number, end: number, decode: () => Term): number {
-    return this.pidBytes.get(buf, start, end, () => {
-      const term = decode();
-      if (!(term instanceof Pid)) throw new Error("expected a pid");
-      return this.internPid(term);
-    });
+  /** Id of the pid encoded at `buf[start, end)` (decoded only the first time). */
+  pidId(buf: Uint8Array, start: number, end: number): number {
+    const known = this.pidBytes.find(buf, start, end);
+    if (known >= 0) return known;
+    const term = decodeTerm(buf, start, end).term;
+    if (!(term instanceof Pid)) throw new Error("expected a pid");
+    return this.pidBytes.add(buf, start, end, this.internPid(term));
   }
 
   internPid(term: Pid): number {
@@ -49,17 +50,17 @@ export class LoadTables {
     return id;
   }
 
-  /** Id of an `{m, f, a}` tuple given by its bytes; `decode` is called only the first time. */
-  mfaId(buf: Uint8Array, start: number, end: number, decode: () => Term): number {
-    return this.mfaBytes.get(buf, start, end, () => {
-      const t = decode();
-      if (!(t instanceof Tuple) || t.elements.length !== 3)
-        throw new Error("expected an {module, function, arity} tuple");
-      const [m, f, a] = t.elements;
-      if (!(m instanceof Atom) || !(f instanceof Atom) || typeof a !== "number")
-        throw new Error("expected an {module, function, arity} tuple of two atoms and an integer");
-      return this.internMfa(m.name, f.name, a);
-    });
+  /** Id of an `{m, f, a}` tuple given by its bytes (decoded only the first time). */
+  mfaId(buf: Uint8Array, start: number, end: number): number {
+    const known = this.mfaBytes.find(buf, start, end);
+    if (known >= 0) return known;
+    const t = decodeTerm(buf, start, end).term;
+    if (!(t instanceof Tuple) || t.elements.length !== 3)
+      throw new Error("expected an {module, function, arity} tuple");
+    const [m, f, a] = t.elements;
+    if (!(m instanceof Atom) || !(f instanceof Atom) || typeof a !== "number")
+      throw new Error("expected an {module, function, arity} tuple of two atoms and an integer");
+    return this.mfaBytes.add(buf, start, end, this.internMfa(m.name, f.name, a));
   }
 
   internMfa(module: string, fun: string, arity: number): number {
@@ -74,19 +75,21 @@ export class LoadTables {
   }
 
   /** Id of a `caller_line` term `{m, f, a, {file, line}}`; -1 for `:undefined` or an unusable shape. */
-  siteId(buf: Uint8Array, start: number, end: number, decode: () => Term): number {
-    return this.siteBytes.get(buf, start, end, () => {
-      const site = toCallSite(decode());
-      if (site === undefined) return -1;
+  siteId(buf: Uint8Array, start: number, end: number): number {
+    const known = this.siteBytes.find(buf, start, end);
+    if (known !== -1) return known;
+    const site = toCallSite(decodeTerm(buf, start, end).term);
+    let id = -2; // remembered as "not a usable call site"
+    if (site !== undefined) {
       const canon = `${site.mfa ? `${site.mfa.module}.${site.mfa.fun}/${site.mfa.arity}` : ""}@${site.file ?? ""}:${site.line ?? ""}`;
-      let id = this.siteCanon.get(canon);
-      if (id === undefined) {
-        id = this.sites.length;
+      id = this.siteCanon.get(canon) ?? this.sites.length;
+      if (id === this.sites.length) {
         this.sites.push(site);
         this.siteCanon.set(canon, id);
       }
-      return id;
-    });
+    }
+    this.siteBytes.add(buf, start, end, id);
+    return id;
   }
 
   addAux(term: Term): number {
