@@ -5,7 +5,8 @@
 import assert from "node:assert/strict";
 import { TraceLoadError } from "../../src/core/errors";
 import { Replay } from "../../src/core/replay";
-import { atom, pid, tuple } from "../../src/core/terms/build";
+import { atom, bin, pid, tuple } from "../../src/core/terms/build";
+import { inspect } from "../../src/core/terms/inspect";
 import { TraceBuilder } from "../../src/core/writer";
 import { CUSTOMER, tempTrace, ticketTrace } from "../helpers/fixtures";
 
@@ -85,6 +86,26 @@ describe("trace reader", () => {
         r.problems[0].message,
         /expected a frame mark \(E5\), found 01; 15 bytes skipped to the next valid frame/,
       );
+    } finally {
+      r.close();
+    }
+  });
+
+  it("keeps load-time terms intact across chunk refills (no views into the reused buffer)", async () => {
+    const b = new TraceBuilder();
+    const early = pid("n@h", 1, 0);
+    const other = pid("n@h", 2, 0);
+    b.exit(early, bin("the first reason"));
+    // More than one 4 MiB chunk of events after it, so the chunk buffer is refilled several times.
+    const big = bin("x".repeat(64 * 1024));
+    for (let i = 0; i < 200; i++) b.send(other, other, big);
+    b.exit(other, atom("normal"));
+    const r = await Replay.open(tempTrace(b.toBuffer()));
+    try {
+      assert.equal(r.eventCount, 202);
+      assert.equal(inspect(r.findProcess("<0.1.0>").exitReason!), '"the first reason"');
+      assert.equal(r.processes().length, 2);
+      assert.equal(r.findProcess("<0.1.0>").crashed, true);
     } finally {
       r.close();
     }

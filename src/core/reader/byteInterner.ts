@@ -24,7 +24,8 @@ export class ByteInterner {
 
   add(buf: Uint8Array, start: number, end: number, id: number): number {
     const h = hash(buf, start, end);
-    const entry = { bytes: buf.slice(start, end), id };
+    // A copy: `buf` may be a chunk buffer that the reader reuses (and Buffer#slice makes a view).
+    const entry = { bytes: Uint8Array.prototype.slice.call(buf, start, end), id };
     const bucket = this.buckets.get(h);
     if (bucket) bucket.push(entry);
     else this.buckets.set(h, [entry]);

@@ -209,7 +209,7 @@ class FileReader {
     const s = this.scan;
     s.reset(this.buf, start + 1, end);
     if (s.peekTag() === T.COMPRESSED) {
-      this.other(decodeEtf(this.buf.slice(start, end)), fileOff);
+      this.other(decodeEtf(copyOf(this.buf, start, end)), fileOff);
       return;
     }
     const arity = s.tupleArity();
@@ -228,7 +228,7 @@ class FileReader {
       throw new FrameError("the first frame is not the trace header {:estrace, version, info}");
     if (code >= TAG_HEADER) {
       if (code !== TAG_OTHER) {
-        this.other(decodeEtf(this.buf.slice(start, end)), fileOff);
+        this.other(decodeEtf(copyOf(this.buf, start, end)), fileOff);
         return;
       }
     }
@@ -397,7 +397,7 @@ class FileReader {
    * and the chunk buffer is reused, so such terms are decoded from their own copy.
    */
   private keep(start: number, end: number): Term {
-    return decodeTerm(this.buf.slice(start, end), 0).term;
+    return decodeTerm(copyOf(this.buf, start, end), 0).term;
   }
 
   private hashAt(s: Scan): number {
@@ -572,4 +572,9 @@ export function hashBytes(b: Uint8Array, start: number, end: number): number {
 
 function hex(n: number | undefined): string {
   return n === undefined ? "end of file" : n.toString(16).toUpperCase().padStart(2, "0");
+}
+
+/** A copy of `buf[start, end)`, for terms that outlive the chunk buffer (`Buffer#slice` would be a view). */
+function copyOf(buf: Buffer, start: number, end: number): Uint8Array {
+  return Uint8Array.prototype.slice.call(buf, start, end);
 }
