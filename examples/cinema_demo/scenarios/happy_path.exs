@@ -1,0 +1,1 @@
+CinemaDemo.Scenarios.record(:happy_path)
