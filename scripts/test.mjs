@@ -29,6 +29,15 @@ function check(name, cmd, cmdArgs) {
   }
 }
 
+// The recorder's tests and the cross-language tests need Elixir: install it first when it is missing.
+if (
+  existsSync("recorder/mix.exs") &&
+  spawnSync("bash", ["scripts/setup-elixir.sh"], { stdio: "inherit" }).status !== 0
+) {
+  failed++;
+  failures.push("setup-elixir");
+}
+
 const only = args.includes("--only") ? args[args.indexOf("--only") + 1] : undefined;
 const want = (name) => only === undefined || only === name;
 
@@ -53,9 +62,7 @@ if (want("mocha")) {
 }
 
 if (want("exunit") && existsSync("recorder/mix.exs")) {
-  if (spawnSync("bash", ["scripts/setup-elixir.sh"], { stdio: "inherit" }).status !== 0)
-    failures.push("setup-elixir");
-  const r = run("recorder ExUnit", "mix", ["test", "--color"], {
+  const r = run("recorder ExUnit", "mix", ["test"], {
     cwd: "recorder",
     capture: true,
     env: { ...process.env, MIX_ENV: "test" },

@@ -33,7 +33,6 @@ usage:
   elixirscope stack  TRACE... --seq N
   elixirscope export TRACE --format jsonl [-o FILE]
   elixirscope import FILE.jsonl -o TRACE.estrace
-  elixirscope dap                          run the debug adapter on stdin/stdout
 
 PID is <0.123.0>, #PID<0.123.0>, 0.123.0 or a registered name (TicketOffice).
 Every command takes --json for machine-readable output.`;
@@ -70,11 +69,6 @@ export async function main(
     if (!cmd || cmd === "help" || cmd === "--help" || cmd === "-h") {
       out(USAGE);
       return cmd ? 0 : 2;
-    }
-    if (cmd === "dap") {
-      const { runStdio } = await import("../debugAdapter/main");
-      runStdio();
-      return -1;
     }
     const p = parseArgs(rest, TRACE_OPTS);
     switch (cmd) {
@@ -508,14 +502,14 @@ async function demo(out: Out): Promise<number> {
     const server = r.processes().find((x) => r.stateHistory(x.id).length > 0);
     if (server) {
       out(`\n# State history of ${server.label}`);
-      state(r, parseArgs(["--json"].slice(1), TRACE_OPTS), [String(server.id)], false, out);
+      state(r, parseArgs([], TRACE_OPTS), [server.pid], false, out);
       const busiest = r.getMessageFlow(undefined, server.id).find((m) => m.from !== undefined);
       if (busiest?.from !== undefined) {
         out(`\n# Message flow ${label(busiest.from)} → ${server.label}`);
         flow(
           r,
           parseArgs(["--limit", "20"], TRACE_OPTS),
-          [String(busiest.from), String(server.id)],
+          [r.process(busiest.from).pid, server.pid],
           false,
           out,
         );
@@ -533,7 +527,8 @@ async function demo(out: Out): Promise<number> {
         );
     }
     out(
-      `\nNext: open this folder in VS Code and start "ElixirScope: Replay", or try: elixirscope events ${trace} --fun 'TicketOffice.*' --limit 20`,
+      `\nNext, the double booking by hand: node dist/cli.js events ${trace} --fun 'TicketOffice.hold/2' --kind call\n` +
+        `  and the seat's story: node dist/cli.js state ${trace} TicketOffice`,
     );
   } finally {
     r.close();

@@ -60,6 +60,7 @@ export class Replay {
   private readonly correlator: Correlator;
   private readonly search: BreakpointSearch;
   private byFile?: Csr;
+  private bySeq?: Int32Array[];
   private closed = false;
 
   private constructor(
@@ -174,8 +175,7 @@ export class Replay {
       const file = m.file ?? 0;
       if (!Number.isInteger(file) || file < 0 || file >= this.files.length)
         throw new ReplayError(`bad moment: file ${file} is not one of the ${this.files.length} loaded files`);
-      this.byFile ??= buildCsr(this.store.cols.file, n, this.files.length);
-      const rows = csrList(this.byFile, file);
+      const rows = this.rowsBySeq(file);
       const seqs = this.store.cols.seq;
       let lo = 0;
       let hi = rows.length;
@@ -185,9 +185,11 @@ export class Replay {
         else hi = mid;
       }
       if (lo < rows.length && seqs[rows[lo]] === m.seq) return rows[lo];
-      const last = rows.length ? seqs[rows[rows.length - 1]] : -1;
+      const range = rows.length
+        ? `${seqs[rows[0]]} to ${seqs[rows[rows.length - 1]]}`
+        : "nowhere: it has none";
       throw new ReplayError(
-        `no event with seq ${m.seq} in ${this.files[file].path} (its events run from seq ${rows.length ? seqs[rows[0]] : "-"} to ${last})`,
+        `no event with seq ${m.seq} in ${this.files[file].path} (its events run from seq ${range})`,
       );
     }
     if ("time" in m) {
@@ -206,6 +208,24 @@ export class Replay {
       return order[Math.min(lo, order.length - 1)];
     }
     throw new ReplayError(`bad moment ${JSON.stringify(m)}: expected an index, {seq} or {time}`);
+  }
+
+  /** A file's event rows in recorded-seq order (time order may differ slightly: see the store). */
+  private rowsBySeq(file: number): Int32Array {
+    this.bySeq ??= [];
+    let rows = this.bySeq[file];
+    if (!rows) {
+      this.byFile ??= buildCsr(this.store.cols.file, this.eventCount, this.files.length);
+      const seqs = this.store.cols.seq;
+      rows = csrList(this.byFile, file).slice();
+      for (let i = 1; i < rows.length; i++)
+        if (seqs[rows[i]] < seqs[rows[i - 1]]) {
+          rows.sort((a, b) => seqs[a] - seqs[b]);
+          break;
+        }
+      this.bySeq[file] = rows;
+    }
+    return rows;
   }
 
   /** A stable, shareable name for a moment: the recording's identity and the event's recorded seq. */

@@ -111,6 +111,32 @@ describe("trace reader", () => {
     }
   });
 
+  it("orders events by time when the tracer got them out of order, and still pairs them", async () => {
+    const b = new TraceBuilder();
+    const a = pid("n@h", 1, 0);
+    const c = pid("n@h", 2, 0);
+    // The receive reached the tracer first (seq 0) though the send happened earlier (time 100).
+    b.receive(c, atom("hi")); // time 1000
+    b.event("send", a, [c, atom("hi")], 100);
+    b.event("link", a, [c], 300);
+    const r = await Replay.open(tempTrace(b.toBuffer()));
+    try {
+      assert.deepEqual(
+        r.getEvents({}).map((e) => [e.seq, e.kind, e.time]),
+        [
+          [1, "send", 100],
+          [2, "link", 300],
+          [0, "receive", 1000],
+        ],
+      );
+      assert.equal(r.getMessageFlow("<0.1.0>", "<0.2.0>")[0].status, "delivered");
+      assert.equal(r.resolveMoment({ seq: 0 }), 2);
+      assert.equal(r.resolveMoment({ seq: 1 }), 0);
+    } finally {
+      r.close();
+    }
+  });
+
   it("keeps events of unknown kinds as `unknown`", async () => {
     const b = new TraceBuilder();
     b.frame(tuple(atom("weird_future_kind"), 0, 10, CUSTOMER, 42));

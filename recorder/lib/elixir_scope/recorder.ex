@@ -212,6 +212,8 @@ defmodule ElixirScope.Recorder do
     (explicit ++ from_apps ++ from_prefixes)
     |> Enum.uniq()
     |> Enum.reject(&(&1 |> Atom.to_string() |> String.starts_with?("Elixir.ElixirScope.Recorder")))
+    # A project's MixProject module matches its prefix but is build configuration, not the program.
+    |> Enum.reject(&(&1 |> Atom.to_string() |> String.ends_with?(".MixProject")))
     |> Enum.filter(&match?({:module, _}, Code.ensure_loaded(&1)))
   end
 

@@ -11,6 +11,7 @@ import {
   createColumns,
   type EventColumns,
   FLAG_CRASH,
+  FLAG_NO_PROCESS,
   KIND_CODES,
   permuteColumns,
   trimColumns,
@@ -69,28 +70,31 @@ export async function loadStore(paths: string[], opts: ReadOptions = {}): Promis
   }
   firstRow.push(cols.length);
   trimColumns(cols);
-  if (files.length > 1) mergeFiles(cols, files, firstRow);
+  orderByTime(cols, files, firstRow);
   resolveNames(cols, tables);
   return { files, problems, cols, tables, ix: buildIndexes(cols, tables) };
 }
 
-/** Puts every file on the earliest file's clock and interleaves them by time, keeping each file's own order. */
-function mergeFiles(cols: EventColumns, files: TraceFileInfo[], firstRow: number[]): void {
-  const t0 = Math.min(...files.map((f) => f.startSystemTimeNs));
-  for (let f = 0; f < files.length; f++) {
-    const shift = files[f].startSystemTimeNs - t0;
-    for (let i = firstRow[f]; i < firstRow[f + 1]; i++) cols.time[i] += shift;
-  }
-  const heads = firstRow.slice(0, -1);
-  const order = new Int32Array(cols.length);
-  for (let n = 0; n < order.length; n++) {
-    let best = -1;
-    for (let f = 0; f < heads.length; f++) {
-      if (heads[f] >= firstRow[f + 1]) continue;
-      if (best < 0 || cols.time[heads[f]] < cols.time[heads[best]]) best = f;
+/**
+ * Puts every file on the earliest file's clock, then orders all events by time. Within one file the
+ * recorder's order is the order trace messages reached its tracer, which for different processes is
+ * not always the order they happened in (a receive can arrive before its send); timestamps are. A
+ * process's own events keep their order: its timestamps never go back, and ties keep file order.
+ */
+function orderByTime(cols: EventColumns, files: TraceFileInfo[], firstRow: number[]): void {
+  if (files.length > 1) {
+    const t0 = Math.min(...files.map((f) => f.startSystemTimeNs));
+    for (let f = 0; f < files.length; f++) {
+      const shift = files[f].startSystemTimeNs - t0;
+      for (let i = firstRow[f]; i < firstRow[f + 1]; i++) cols.time[i] += shift;
     }
-    order[n] = heads[best]++;
   }
+  let sorted = true;
+  for (let i = 1; i < cols.length && sorted; i++) if (cols.time[i] < cols.time[i - 1]) sorted = false;
+  if (sorted) return;
+  const order = Int32Array.from({ length: cols.length }, (_, i) => i);
+  const t = cols.time;
+  order.sort((a, b) => t[a] - t[b] || a - b);
   permuteColumns(cols, order);
 }
 
@@ -237,13 +241,17 @@ function pairMessages(cols: EventColumns, pidCount: number): Int32Array {
   // Unpaired sends per receiver and message hash, as linked FIFO lists threaded through `next`.
   // Keys are the hash cut to 30 bits so that they stay small integers, which Maps hash fastest.
   const next = new Int32Array(n).fill(-1);
-  const heads: Array<Map<number, number> | undefined> = new Array(pidCount);
-  const tails: Array<Map<number, number> | undefined> = new Array(pidCount);
+  const heads: Array<Map<number, number> | undefined> = new Array(pidCount + 1);
+  const tails: Array<Map<number, number> | undefined> = new Array(pidCount + 1);
+  // Sends whose destination is not a known pid (a process alias — how GenServer replies travel — or
+  // an unregistered name) queue under an extra "nobody known" receiver: a receive that finds no send
+  // addressed to it takes the earliest such send of the same message, and gives it its receiver.
+  const UNKNOWN = pidCount;
   for (let i = 0; i < n; i++) {
     const k = cols.kind[i];
     if (k === KIND_CODES.send) {
-      const to = cols.peer[i];
-      if (to < 0) continue;
+      if (cols.flags[i] & FLAG_NO_PROCESS) continue;
+      const to = cols.peer[i] < 0 ? UNKNOWN : cols.peer[i];
       const key = cols.msgHash[i] & 0x3fffffff;
       const h = (heads[to] ??= new Map());
       const t = (tails[to] ??= new Map());
@@ -252,34 +260,52 @@ function pairMessages(cols: EventColumns, pidCount: number): Int32Array {
       else next[last] = i;
       t.set(key, i);
     } else if (k === KIND_CODES.receive) {
-      const me = cols.pid[i];
-      const h = heads[me];
-      if (h === undefined) continue;
       const key = cols.msgHash[i] & 0x3fffffff;
       const from = cols.peer[i];
-      let prev = -1;
-      let cur = h.get(key) ?? -1;
-      while (cur >= 0 && (cols.msgHash[cur] !== cols.msgHash[i] || (from >= 0 && cols.pid[cur] !== from))) {
-        prev = cur;
-        cur = next[cur];
-      }
-      if (cur < 0) continue;
-      // Unlink the send from its list.
-      if (prev < 0) {
-        if (next[cur] < 0) {
-          h.delete(key);
-          tails[me]!.delete(key);
-        } else h.set(key, next[cur]);
-      } else {
-        next[prev] = next[cur];
-        if (next[cur] < 0) tails[me]!.set(key, prev);
-      }
+      const me = cols.pid[i];
+      const cur =
+        takeSend(heads, tails, next, me, key, i, from, cols) ??
+        takeSend(heads, tails, next, UNKNOWN, key, i, from, cols);
+      if (cur === undefined) continue;
       pair[cur] = i;
       pair[i] = cur;
       if (from < 0) cols.peer[i] = cols.pid[cur];
+      if (cols.peer[cur] < 0) cols.peer[cur] = me;
     }
   }
   return pair;
+}
+
+/** Unlinks and returns the earliest queued send to `to` matching the receive `r` (same message, and sender when known). */
+function takeSend(
+  heads: Array<Map<number, number> | undefined>,
+  tails: Array<Map<number, number> | undefined>,
+  next: Int32Array,
+  to: number,
+  key: number,
+  r: number,
+  from: number,
+  cols: EventColumns,
+): number | undefined {
+  const h = heads[to];
+  if (h === undefined) return undefined;
+  let prev = -1;
+  let cur = h.get(key) ?? -1;
+  while (cur >= 0 && (cols.msgHash[cur] !== cols.msgHash[r] || (from >= 0 && cols.pid[cur] !== from))) {
+    prev = cur;
+    cur = next[cur];
+  }
+  if (cur < 0) return undefined;
+  if (prev < 0) {
+    if (next[cur] < 0) {
+      h.delete(key);
+      tails[to]!.delete(key);
+    } else h.set(key, next[cur]);
+  } else {
+    next[prev] = next[cur];
+    if (next[cur] < 0) tails[to]!.set(key, prev);
+  }
+  return cur;
 }
 
 export function isCrash(cols: EventColumns, row: number): boolean {

@@ -1,6 +1,8 @@
-// Decodes ETF bytes into the Term model. Zero-copy: binaries (and fun uniqs) are `subarray` views of
-// the buffer handed in, so callers must not mutate or reuse that buffer while the terms are alive.
-// It accepts exactly the bytes `skipTerm` accepts, so a frame the loader validated always decodes.
+// Decodes ETF bytes into the Term model, accepting exactly the bytes `skipTerm` accepts (so a frame
+// the loader validated always decodes).
+//
+// Zero-copy: binaries and fun uniqs are `subarray` views of the buffer handed in, so callers must not
+// mutate or reuse that buffer while the decoded terms are alive.
 
 import { inflateSync } from "node:zlib";
 import { EtfError } from "./errors";
@@ -22,6 +24,20 @@ import {
   etfBodyOffset,
 } from "./skip";
 import * as T from "./tags";
+import {
+  Atom,
+  Bin,
+  ErlFloat,
+  ErlMap,
+  ExportFun,
+  Fun,
+  ImproperList,
+  Pid,
+  Port,
+  Ref,
+  type Term,
+  Tuple,
+} from "./term";
 
 // Copied into module constants: a namespace import reads each tag through a getter in CommonJS
 // builds, which costs a call per tag comparison in the hot loops.
@@ -57,20 +73,6 @@ const {
   STRING_EXT,
   V4_PORT_EXT,
 } = T;
-import {
-  Atom,
-  Bin,
-  ErlFloat,
-  ErlMap,
-  ExportFun,
-  Fun,
-  ImproperList,
-  Pid,
-  Port,
-  Ref,
-  type Term,
-  Tuple,
-} from "./term";
 
 // The decoder's cursor lives in module variables: decoding never calls out to code that could
 // re-enter it, and this keeps the per-term cost to a switch and a few array reads.
@@ -92,7 +94,7 @@ export function decodeTerm(
   p = offset;
   lim = end;
   try {
-    const term = read(0);
+    const term = read();
     return { term, end: p };
   } finally {
     b = EMPTY; // do not keep a large file buffer alive from here
@@ -113,7 +115,7 @@ export function decodeEtf(buf: Uint8Array, start = 0, end: number = buf.length):
 }
 
 function decodeCompressed(buf: Uint8Array, at: number, end: number): Term {
-  if (at + 5 > end) throw short("compressed term", at, end);
+  if (at + 5 > end) throw short("compressed term", at);
   const size = u32(buf, at + 1);
   let inflated: Uint8Array;
   try {
@@ -140,7 +142,126 @@ function need(n: number, at: number, what: string): void {
   if (at + n > lim) throw new EtfError(`${what} runs past the end of the data`, at);
 }
 
-function read(depth: number): Term {
+// Containers are filled through an explicit stack rather than recursion, so that any nesting the
+// skipper accepts (up to MAX_DEPTH) decodes without exhausting the JavaScript stack.
+const TUPLE = 0;
+const LIST = 1;
+const MAP = 2;
+const FUN = 3;
+/** A list whose elements are read and whose non-list tail comes next. */
+const TAIL = 4;
+
+interface FunParts {
+  at: number;
+  end: number;
+  module: Atom;
+  oldIndex: number;
+  oldUniq: number;
+  pid: Term;
+}
+
+let sp = 0; // open frames: also the depth of the term read next
+const kindOf = new Uint8Array(MAX_DEPTH + 1);
+const left = new Float64Array(MAX_DEPTH + 1); // items still to read (a map counts keys and values)
+const items: Array<Term[] | Array<[Term, Term]> | undefined> = [];
+const keys: Array<Term | undefined> = [];
+const funs: Array<FunParts | undefined> = [];
+
+function push(kind: number, n: number, at: number): Term[] {
+  if (sp + 1 > MAX_DEPTH) throw tooDeep(at);
+  const out: Term[] = [];
+  kindOf[sp] = kind;
+  left[sp] = n;
+  items[sp] = out;
+  sp++;
+  return out;
+}
+
+function pop(): void {
+  sp--;
+  items[sp] = undefined; // let the decoded term be collected once the caller drops it
+  keys[sp] = undefined;
+  funs[sp] = undefined;
+}
+
+function read(): Term {
+  sp = 0;
+  try {
+    for (;;) {
+      let value = readOne();
+      if (value === undefined) continue; // a container opened: read its first item
+      // Hand the value to the innermost open container, closing every container it completes.
+      for (;;) {
+        if (sp === 0) return value;
+        const f = sp - 1;
+        const kind = kindOf[f];
+        if (kind === TUPLE) {
+          const out = items[f] as Term[];
+          out.push(value);
+          if (--left[f] > 0) break;
+          value = new Tuple(out);
+        } else if (kind === MAP) {
+          if (left[f] % 2 === 0) keys[f] = value;
+          else (items[f] as Array<[Term, Term]>).push([keys[f]!, value]);
+          if (--left[f] > 0) break;
+          value = new ErlMap(items[f] as Array<[Term, Term]>);
+        } else if (kind === LIST) {
+          const out = items[f] as Term[];
+          out.push(value);
+          if (--left[f] > 0 || !listTail(f)) break;
+          value = out;
+        } else if (kind === TAIL) {
+          const out = items[f] as Term[];
+          value = out.length === 0 ? value : new ImproperList(out, value);
+        } else {
+          const out = items[f] as Term[];
+          out.push(value);
+          if (--left[f] > 0) break;
+          value = makeFun(funs[f]!, out);
+        }
+        pop();
+      }
+    }
+  } finally {
+    while (sp > 0) pop();
+  }
+}
+
+/**
+ * After a list's elements: splices in a list or string tail (as `binary_to_term` does; the encoder
+ * never writes one), and returns true when the list is complete, false when more items follow
+ * (further elements, or a non-list tail, for which the frame becomes a TAIL).
+ */
+function listTail(f: number): boolean {
+  for (;;) {
+    if (p >= lim) throw new EtfError("list tail runs past the end of the data", p);
+    const t = b[p];
+    if (t === NIL_EXT) {
+      p++;
+      return true;
+    }
+    if (t === LIST_EXT) {
+      const at = p;
+      need(5, at, "list header");
+      const n = u32(b, at + 1);
+      p = at + 5;
+      if (n + 1 > lim - p) throw tooMany("list", n, at, lim - p);
+      if (n === 0) continue;
+      left[f] = n;
+      return false;
+    }
+    if (t === STRING_EXT) {
+      const out = items[f] as Term[];
+      for (const c of readOne() as number[]) out.push(c);
+      return true;
+    }
+    kindOf[f] = TAIL;
+    return false;
+  }
+}
+
+/** Reads one term at `p`: a leaf, or undefined when it opened a container (pushed a frame). */
+function readOne(): Term | undefined {
   if (p >= lim) throw new EtfError("term runs past the end of the data (no tag byte left)", p);
   const at = p;
   const tag = b[at];
@@ -170,13 +291,16 @@ function read(depth: number): Term {
       return atomAt(at + 3, len, tag === ATOM_UTF8_EXT);
     }
     case SMALL_TUPLE_EXT:
-      need(2, at, "tuple header");
-      p = at + 2;
-      return new Tuple(elements(b[at + 1], at, depth, "tuple"));
-    case LARGE_TUPLE_EXT:
-      need(5, at, "tuple header");
-      p = at + 5;
-      return new Tuple(elements(u32(b, at + 1), at, depth, "tuple"));
+    case LARGE_TUPLE_EXT: {
+      const small = tag === SMALL_TUPLE_EXT;
+      need(small ? 2 : 5, at, "tuple header");
+      const n = small ? b[at + 1] : u32(b, at + 1);
+      p = at + (small ? 2 : 5);
+      if (n === 0) return new Tuple([]);
+      if (n > lim - p) throw tooMany("tuple", n, at, lim - p);
+      push(TUPLE, n, at);
+      return undefined;
+    }
     case NIL_EXT:
       p = at + 1;
       return [];
@@ -189,20 +313,24 @@ function read(depth: number): Term {
       p = at + 3 + len;
       return chars;
     }
-    case LIST_EXT:
-      return list(at, depth);
+    case LIST_EXT: {
+      need(5, at, "list header");
+      const n = u32(b, at + 1);
+      p = at + 5;
+      if (n + 1 > lim - p) throw tooMany("list", n, at, lim - p);
+      const out = push(LIST, n, at);
+      if (n > 0 || !listTail(sp - 1)) return undefined;
+      pop();
+      return out;
+    }
     case MAP_EXT: {
       need(5, at, "map header");
       const n = u32(b, at + 1);
       p = at + 5;
+      if (n === 0) return new ErlMap([]);
       if (2 * n > lim - p) throw tooMany("map", n, at, lim - p);
-      if (n > 0 && depth + 1 > MAX_DEPTH) throw tooDeep(at);
-      const entries: Array<[Term, Term]> = [];
-      for (let i = 0; i < n; i++) {
-        const k = read(depth + 1);
-        entries.push([k, read(depth + 1)]);
-      }
-      return new ErlMap(entries);
+      push(MAP, 2 * n, at);
+      return undefined;
     }
     case BINARY_EXT: {
       need(5, at, "binary header");
@@ -296,89 +424,53 @@ function read(depth: number): Term {
       return new ExportFun(module, fun, b[stop - 1]);
     }
     case NEW_FUN_EXT:
-      return fun(at, depth);
+      return openFun(at);
     default:
-      throw badTag(tag, at);
+      throw badTag(tag, at, sp === 0);
   }
 }
 
-function elements(n: number, at: number, depth: number, what: string): Term[] {
-  if (n > lim - p) throw tooMany(what, n, at, lim - p);
-  if (n > 0 && depth + 1 > MAX_DEPTH) throw tooDeep(at);
-  const out: Term[] = [];
-  for (let i = 0; i < n; i++) out.push(read(depth + 1));
-  return out;
-}
-
-/**
- * A LIST_EXT. A list or string in tail position is spliced in, as `binary_to_term` does
- * (`term_to_binary` never writes one), and a list with no elements is its tail.
- */
-function list(at: number, depth: number): Term {
-  need(5, at, "list header");
-  let n = u32(b, at + 1);
-  let head = at;
-  p = at + 5;
-  if (depth + 1 > MAX_DEPTH) throw tooDeep(at);
-  const out: Term[] = [];
-  for (;;) {
-    if (n + 1 > lim - p) throw tooMany("list", n, head, lim - p);
-    for (let i = 0; i < n; i++) out.push(read(depth + 1));
-    if (p >= lim) throw new EtfError("list tail runs past the end of the data", p);
-    const t = b[p];
-    if (t === NIL_EXT) {
-      p++;
-      return out;
-    }
-    if (t === LIST_EXT) {
-      head = p;
-      need(5, head, "list header");
-      n = u32(b, head + 1);
-      p = head + 5;
-      continue;
-    }
-    if (t === STRING_EXT) {
-      const chars = read(depth + 1) as number[];
-      for (const c of chars) out.push(c);
-      return out;
-    }
-    const tail = read(depth + 1);
-    return out.length === 0 ? tail : new ImproperList(out, tail);
-  }
-}
-
-function fun(at: number, depth: number): Fun {
+function openFun(at: number): Term | undefined {
   const h = funHeader(b, at, lim);
-  // `h` is shared with nested funs: copy what is needed before reading the free variables.
-  const funEnd = h.end;
+  const parts: FunParts = { at, end: h.end, module: Atom.of(""), oldIndex: 0, oldUniq: 0, pid: [] };
   const numFree = h.numFree;
-  const { moduleAt, oldIndexAt, oldUniqAt, pidAt, varsAt } = h;
-  p = moduleAt;
-  const module = atomOnly();
-  p = oldIndexAt;
-  const oldIndex = read(depth + 1) as number;
-  p = oldUniqAt;
-  const oldUniq = read(depth + 1) as number;
+  const { oldIndexAt, oldUniqAt, pidAt, varsAt } = h; // `h` is shared: copy before reading on
+  p = h.moduleAt;
+  parts.module = atomOnly();
+  parts.oldIndex = smallInt(oldIndexAt);
+  parts.oldUniq = smallInt(oldUniqAt);
   p = pidAt;
-  const pid = read(depth + 1);
+  parts.pid = readOne()!;
   p = varsAt;
-  if (numFree > funEnd - p) throw tooMany("fun", numFree, at, funEnd - p);
-  if (numFree > 0 && depth + 1 > MAX_DEPTH) throw tooDeep(at);
-  const freeVars: Term[] = [];
-  for (let i = 0; i < numFree; i++) freeVars.push(read(depth + 1));
-  if (p !== funEnd)
+  if (numFree === 0) return makeFun(parts, []);
+  if (numFree > parts.end - p) throw tooMany("fun", numFree, at, parts.end - p);
+  push(FUN, numFree, at);
+  funs[sp - 1] = parts;
+  return undefined;
+}
+
+/** A SMALL_INTEGER_EXT or INTEGER_EXT that `funHeader` validated. */
+function smallInt(at: number): number {
+  return b[at] === SMALL_INTEGER_EXT
+    ? b[at + 1]
+    : (b[at + 1] << 24) | (b[at + 2] << 16) | (b[at + 3] << 8) | b[at + 4];
+}
+
+function makeFun(f: FunParts, freeVars: Term[]): Fun {
+  if (p !== f.end)
     throw new EtfError(
-      `fun's Size field says it ends at byte ${funEnd}, but its contents end at byte ${p}`,
+      `fun's Size field says it ends at byte ${f.end}, but its contents end at byte ${p}`,
       p,
     );
+  const at = f.at;
   return new Fun(
-    module,
+    f.module,
     b[at + 5],
     u32(b, at + 22),
     b.subarray(at + 6, at + 22),
-    oldIndex,
-    oldUniq,
-    pid,
+    f.oldIndex,
+    f.oldUniq,
+    f.pid,
     freeVars,
   );
 }

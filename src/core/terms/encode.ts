@@ -1,6 +1,5 @@
-// Encodes terms to ETF the way `:erlang.term_to_binary/1` does on OTP 26 (UTF-8 atoms, NEW_PID_EXT,
-// NEWER_REFERENCE_EXT, ...), so that traces written from TypeScript (import, fixtures, benchmarks)
-// are byte-for-byte what the recorder would write for the same terms.
+// Encodes terms to ETF as `:erlang.term_to_binary/1` does on OTP 26, so that traces written from
+// TypeScript (import, fixtures, benchmarks) are byte-for-byte what the recorder would write.
 
 import { compareMapKeys } from "./equal";
 import * as T from "./tags";
@@ -106,7 +105,7 @@ export class EtfWriter {
 
   /** Appends the term alone (tag and data, no version byte). */
   term(term: Term): this {
-    this.write(term, 0);
+    this.write(term);
     return this;
   }
 
@@ -117,9 +116,12 @@ export class EtfWriter {
   }
 
   bytes(data: Uint8Array): this {
-    this.ensure(data.length);
-    this.buf.set(data, this.len);
-    this.len += data.length;
+    const n = data.length;
+    this.ensure(n);
+    // TypedArray.set costs more than a loop for the few bytes of an atom or a short binary.
+    if (n < 32) for (let i = 0; i < n; i++) this.buf[this.len + i] = data[i];
+    else this.buf.set(data, this.len);
+    this.len += n;
     return this;
   }
 
@@ -152,7 +154,38 @@ export class EtfWriter {
     this.buf = next;
   }
 
-  private write(t: Term, depth: number): void {
+  // Work stack of terms still to write (children pushed in reverse), so that nesting up to MAX_DEPTH
+  // needs no recursion; `Mark`s stand for the NIL closing a list and a fun's Size to patch.
+  private readonly todo: Array<Term | Mark> = [];
+  private readonly depths: number[] = [];
+
+  private write(root: Term): void {
+    const todo = this.todo;
+    const depths = this.depths;
+    todo.push(root);
+    depths.push(0);
+    try {
+      while (todo.length > 0) {
+        const t = todo.pop()!;
+        const depth = depths.pop()!;
+        if (t instanceof Mark) {
+          if (t === NIL_MARK) this.byte(NIL_EXT);
+          else this.patchU32(t.sizeAt, this.len - t.sizeAt);
+        } else this.one(t, depth);
+      }
+    } finally {
+      todo.length = 0;
+      depths.length = 0;
+    }
+  }
+
+  private later(t: Term | Mark, depth: number): void {
+    this.todo.push(t);
+    this.depths.push(depth);
+  }
+
+  /** Writes `t`'s tag and fixed fields, and queues its children. */
+  private one(t: Term, depth: number): void {
     if (typeof t === "number") return this.integer(t);
     if (typeof t === "bigint") return this.bigint(t);
     if (t instanceof Atom) return this.atom(t);
@@ -166,7 +199,7 @@ export class EtfWriter {
         this.byte(LARGE_TUPLE_EXT);
         this.u32(n);
       }
-      for (const e of t.elements) this.write(e, depth + 1);
+      for (let i = n - 1; i >= 0; i--) this.later(t.elements[i], depth + 1);
       return;
     }
     if (Array.isArray(t)) return this.list(t, [], depth);
@@ -307,7 +340,7 @@ export class EtfWriter {
     const n = elements.length;
     if (n === 0) {
       if (Array.isArray(tail)) this.byte(NIL_EXT);
-      else this.write(tail, depth);
+      else this.one(tail, depth);
       return;
     }
     this.deeper(depth);
@@ -320,9 +353,8 @@ export class EtfWriter {
     }
     this.byte(LIST_EXT);
     this.u32(n);
-    for (const e of elements) this.write(e, depth + 1);
-    if (Array.isArray(tail)) this.byte(NIL_EXT);
-    else this.write(tail, depth + 1);
+    this.later(Array.isArray(tail) ? NIL_MARK : tail, depth + 1);
+    for (let i = n - 1; i >= 0; i--) this.later(elements[i], depth + 1);
   }
 
   private map(m: ErlMap, depth: number): void {
@@ -332,9 +364,9 @@ export class EtfWriter {
       entries = entries.slice().sort((x, y) => compareMapKeys(x[0], y[0]));
     this.byte(MAP_EXT);
     this.u32(entries.length);
-    for (const [k, v] of entries) {
-      this.write(k, depth + 1);
-      this.write(v, depth + 1);
+    for (let i = entries.length - 1; i >= 0; i--) {
+      this.later(entries[i][1], depth + 1);
+      this.later(entries[i][0], depth + 1);
     }
   }
 
@@ -374,11 +406,16 @@ export class EtfWriter {
     this.atom(f.module);
     this.integer(f.oldIndex);
     this.integer(f.oldUniq);
-    this.write(f.pid, depth + 1);
-    for (const v of f.freeVars) this.write(v, depth + 1);
-    this.patchU32(sizeAt, this.len - sizeAt);
+    this.later(new Mark(sizeAt), depth + 1);
+    for (let i = f.freeVars.length - 1; i >= 0; i--) this.later(f.freeVars[i], depth + 1);
+    this.later(f.pid, depth + 1);
   }
 }
+
+class Mark {
+  constructor(readonly sizeAt: number) {}
+}
+const NIL_MARK = new Mark(-1);
 
 const f64 = new Float64Array(1);
 const f64bytes = new Uint8Array(f64.buffer);

@@ -1,6 +1,7 @@
-// Structural equality and ordering of terms, for state diffs, sorting and map lookups. The order is
-// Erlang's term order (number < atom < reference < fun < port < pid < tuple < map < [] < list <
-// bitstring), made total so that `compareTerms(a, b) === 0` exactly when `termEquals(a, b)`.
+// Structural equality and Erlang term order, for state diffs, sorting and map lookups.
+//
+// The order (number < atom < reference < fun < port < pid < tuple < map < [] < list < bitstring) is
+// made total, so that `compareTerms(a, b) === 0` exactly when `termEquals(a, b)`.
 
 import {
   Atom,
@@ -23,39 +24,67 @@ import {
  * entry order, bitstrings by their significant bits only.
  */
 export function termEquals(a: Term, b: Term): boolean {
-  if (a === b) return true;
-  if (typeof a === "number" || typeof a === "bigint") return isInteger(b) && compareIntegers(a, b) === 0;
-  if (a instanceof Atom) return false; // interned: identity was checked above
-  if (a instanceof ErlFloat) return b instanceof ErlFloat && a.value === b.value;
-  if (a instanceof Bin) return b instanceof Bin && compareBits(a, b) === 0 && bitLength(a) === bitLength(b);
-  if (a instanceof Tuple) return b instanceof Tuple && allEqual(a.elements, b.elements);
-  if (Array.isArray(a)) {
-    if (Array.isArray(b)) return allEqual(a, b);
-    return b instanceof ImproperList && compareTerms(a, b) === 0;
+  // Pairs still to compare, on an explicit stack: terms may nest up to MAX_DEPTH levels.
+  const todo: Term[] = [a, b];
+  while (todo.length > 0) {
+    const y = todo.pop()!;
+    const x = todo.pop()!;
+    if (x === y) continue;
+    if (!shallowEqual(x, y, todo)) return false;
   }
-  if (a instanceof ImproperList) {
-    if (b instanceof ImproperList) return allEqual(a.elements, b.elements) && termEquals(a.tail, b.tail);
-    return Array.isArray(b) && compareTerms(a, b) === 0;
+  return true;
+}
+
+/** Compares what `x` and `y` hold directly, and queues the pairs of children still to compare. */
+function shallowEqual(x: Term, y: Term, todo: Term[]): boolean {
+  if (typeof x === "number" || typeof x === "bigint") return isInteger(y) && compareIntegers(x, y) === 0;
+  if (x instanceof Atom) return false; // interned: identity was checked
+  if (x instanceof ErlFloat) return y instanceof ErlFloat && x.value === y.value;
+  if (x instanceof Bin) return y instanceof Bin && compareBits(x, y) === 0 && bitLength(x) === bitLength(y);
+  if (x instanceof Tuple) return y instanceof Tuple && pairUp(x.elements, y.elements, todo);
+  if (Array.isArray(x)) {
+    if (Array.isArray(y)) return pairUp(x, y, todo);
+    return y instanceof ImproperList && compareTerms(x, y) === 0;
   }
-  if (a instanceof ErlMap) return b instanceof ErlMap && mapsEqual(a, b);
-  if (a instanceof Pid)
+  if (x instanceof ImproperList) {
+    if (y instanceof ImproperList) {
+      todo.push(x.tail, y.tail);
+      return pairUp(x.elements, y.elements, todo);
+    }
+    return Array.isArray(y) && compareTerms(x, y) === 0;
+  }
+  if (x instanceof ErlMap) return y instanceof ErlMap && pairUpMaps(x, y, todo);
+  if (x instanceof Pid)
     return (
-      b instanceof Pid &&
-      a.node === b.node &&
-      a.id === b.id &&
-      a.serial === b.serial &&
-      a.creation === b.creation
+      y instanceof Pid &&
+      x.node === y.node &&
+      x.id === y.id &&
+      x.serial === y.serial &&
+      x.creation === y.creation
     );
-  if (a instanceof Ref)
-    return b instanceof Ref && a.node === b.node && a.creation === b.creation && sameNumbers(a.ids, b.ids);
-  if (a instanceof Port)
+  if (x instanceof Ref)
+    return y instanceof Ref && x.node === y.node && x.creation === y.creation && sameNumbers(x.ids, y.ids);
+  if (x instanceof Port)
     return (
-      b instanceof Port && a.node === b.node && compareIntegers(a.id, b.id) === 0 && a.creation === b.creation
+      y instanceof Port && x.node === y.node && compareIntegers(x.id, y.id) === 0 && x.creation === y.creation
     );
-  if (a instanceof ExportFun)
-    return b instanceof ExportFun && a.module === b.module && a.fun === b.fun && a.arity === b.arity;
-  if (a instanceof Fun) return b instanceof Fun && compareFuns(a, b, false) === 0;
+  if (x instanceof ExportFun)
+    return y instanceof ExportFun && x.module === y.module && x.fun === y.fun && x.arity === y.arity;
+  if (x instanceof Fun) {
+    if (!(y instanceof Fun) || x.module !== y.module || x.arity !== y.arity || x.index !== y.index)
+      return false;
+    if (x.oldIndex !== y.oldIndex || x.oldUniq !== y.oldUniq || !sameNumbers([...x.uniq], [...y.uniq]))
+      return false;
+    todo.push(x.pid, y.pid);
+    return pairUp(x.freeVars, y.freeVars, todo);
+  }
   return false;
+}
+
+function pairUp(a: Term[], b: Term[], todo: Term[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = a.length - 1; i >= 0; i--) todo.push(a[i], b[i]);
+  return true;
 }
 
 /** Erlang term order, total: an integer sorts just before a float of the same value. */
@@ -75,31 +104,26 @@ function isInteger(t: Term): t is number | bigint {
   return typeof t === "number" || typeof t === "bigint";
 }
 
-function allEqual(a: Term[], b: Term[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (!termEquals(a[i], b[i])) return false;
-  return true;
-}
-
 function sameNumbers(a: number[], b: number[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
-function mapsEqual(a: ErlMap, b: ErlMap): boolean {
+function pairUpMaps(a: ErlMap, b: ErlMap, todo: Term[]): boolean {
   if (a.entries.length !== b.entries.length) return false;
   if (a.entries.length <= 8) {
+    // Small maps: look each key up (keys are compared at once, values queued).
     for (const [k, v] of a.entries) {
       const other = b.get(k, termEquals);
-      if (other === undefined || !termEquals(v, other)) return false;
+      if (other === undefined) return false;
+      todo.push(v, other);
     }
     return true;
   }
   const x = sortedEntries(a);
   const y = sortedEntries(b);
-  for (let i = 0; i < x.length; i++)
-    if (!termEquals(x[i][0], y[i][0]) || !termEquals(x[i][1], y[i][1])) return false;
+  for (let i = x.length - 1; i >= 0; i--) todo.push(x[i][0], y[i][0], x[i][1], y[i][1]);
   return true;
 }
 
@@ -137,43 +161,149 @@ function sign(x: number): number {
   return x < 0 ? -1 : x > 0 ? 1 : 0;
 }
 
-function compare(a: Term, b: Term, exact: boolean): number {
-  if (a === b) return 0;
-  const ra = rank(a);
-  const rb = rank(b);
-  if (ra !== rb) return ra < rb ? -1 : 1;
-  switch (ra) {
+/** Work item kinds for `compare`: a pair of terms, or the tie-breaking fields of two funs. */
+const PAIR = 0;
+const FUN_REST = 1;
+
+// Pairs still to compare, last pushed first: terms may nest up to MAX_DEPTH levels. Shared by all
+// calls; a nested call (sorting map keys) works above the caller's part and leaves it as it was.
+const xs: Term[] = [];
+const ys: Term[] = [];
+const exacts: boolean[] = [];
+const kinds: number[] = [];
+
+function later(x: Term, y: Term, exact: boolean, kind = PAIR): void {
+  xs.push(x);
+  ys.push(y);
+  exacts.push(exact);
+  kinds.push(kind);
+}
+
+function compare(a0: Term, b0: Term, exact0: boolean): number {
+  // Fast paths for the common keys of maps and sorted lists: atoms and small integers.
+  if (a0 instanceof Atom && b0 instanceof Atom) return compareStrings(a0.name, b0.name);
+  if (typeof a0 === "number" && typeof b0 === "number") return a0 < b0 ? -1 : a0 > b0 ? 1 : 0;
+  const base = xs.length;
+  later(a0, b0, exact0);
+  try {
+    return run(base);
+  } finally {
+    xs.length = ys.length = exacts.length = kinds.length = base;
+  }
+}
+
+function run(base: number): number {
+  while (xs.length > base) {
+    const a = xs.pop()!;
+    const b = ys.pop()!;
+    const exact = exacts.pop()!;
+    const kind = kinds.pop()!;
+    if (kind === FUN_REST) {
+      const c = compareFunRest(a as Fun, b as Fun);
+      if (c !== 0) return c;
+      continue;
+    }
+    if (a === b) continue;
+    const ra = rank(a);
+    const rb = rank(b);
+    if (ra !== rb) return ra < rb ? -1 : 1;
+    switch (ra) {
+      case 3: {
+        if (a instanceof ExportFun || b instanceof ExportFun) {
+          const c = compareLeaves(ra, a, b, exact);
+          if (c !== 0) return c;
+          break;
+        }
+        const x = a as Fun;
+        const y = b as Fun;
+        const c =
+          compareStrings(x.module.name, y.module.name) ||
+          sign(x.index - y.index) ||
+          sign(x.oldUniq - y.oldUniq) ||
+          sign(x.freeVars.length - y.freeVars.length);
+        if (c !== 0) return c;
+        later(x, y, exact, FUN_REST);
+        for (let i = x.freeVars.length - 1; i >= 0; i--) later(x.freeVars[i], y.freeVars[i], exact);
+        break;
+      }
+      case 6: {
+        const x = (a as Tuple).elements;
+        const y = (b as Tuple).elements;
+        if (x.length !== y.length) return x.length < y.length ? -1 : 1;
+        for (let i = x.length - 1; i >= 0; i--) later(x[i], y[i], exact);
+        break;
+      }
+      case 7: {
+        // By size, then the keys in map-key order, then the values in that order.
+        const x = (a as ErlMap).entries;
+        const y = (b as ErlMap).entries;
+        if (x.length !== y.length) return x.length < y.length ? -1 : 1;
+        const sx = sortedEntries(a as ErlMap);
+        const sy = sortedEntries(b as ErlMap);
+        for (let i = sx.length - 1; i >= 0; i--) later(sx[i][1], sy[i][1], exact);
+        for (let i = sx.length - 1; i >= 0; i--) later(sx[i][0], sy[i][0], true);
+        break;
+      }
+      case 9: {
+        // Lists compare as chains of cons cells: heads first, then the tails (`[1 | 2] < [1]`, 2 < []).
+        const x = a as Term[] | ImproperList;
+        const y = b as Term[] | ImproperList;
+        const xe = Array.isArray(x) ? x : x.elements;
+        const ye = Array.isArray(y) ? y : y.elements;
+        const n = Math.min(xe.length, ye.length);
+        later(
+          rest(xe, n, Array.isArray(x) ? [] : x.tail),
+          rest(ye, n, Array.isArray(y) ? [] : y.tail),
+          exact,
+        );
+        for (let i = n - 1; i >= 0; i--) later(xe[i], ye[i], exact);
+        break;
+      }
+      default: {
+        const c = compareLeaves(ra, a, b, exact);
+        if (c !== 0) return c;
+      }
+    }
+  }
+  return 0;
+}
+
+/** Terms that hold no other terms (and export funs), of the same rank. */
+function compareLeaves(r: number, a: Term, b: Term, exact: boolean): number {
+  switch (r) {
     case 0:
       return compareNumbers(a as number | bigint | ErlFloat, b as number | bigint | ErlFloat, exact);
     case 1:
       return compareStrings((a as Atom).name, (b as Atom).name);
     case 2: {
+      // As the BEAM sorts them: node, creation, number of words, then words from the last (the most
+      // significant one, printed first: #Reference<0.last...first>).
       const x = a as Ref;
       const y = b as Ref;
-      let c = compareStrings(x.node.name, y.node.name) || sign(x.ids.length - y.ids.length);
-      // The last id word is the most significant (it is printed first: #Reference<0.last...first>).
+      let c =
+        compareStrings(x.node.name, y.node.name) ||
+        sign(x.creation - y.creation) ||
+        sign(x.ids.length - y.ids.length);
       for (let i = x.ids.length - 1; c === 0 && i >= 0; i--) c = sign(x.ids[i] - y.ids[i]);
-      return c || sign(x.creation - y.creation);
+      return c;
     }
     case 3: {
-      if (a instanceof ExportFun) {
-        if (!(b instanceof ExportFun)) return 1; // local funs sort before exports, as on the BEAM
-        return (
-          compareStrings(a.module.name, b.module.name) ||
-          compareStrings(a.fun.name, b.fun.name) ||
-          sign(a.arity - b.arity)
-        );
-      }
-      if (b instanceof ExportFun) return -1;
-      return compareFuns(a as Fun, b as Fun, exact);
+      // Local funs sort before exports, as on the BEAM.
+      if (!(a instanceof ExportFun)) return -1;
+      if (!(b instanceof ExportFun)) return 1;
+      return (
+        compareStrings(a.module.name, b.module.name) ||
+        compareStrings(a.fun.name, b.fun.name) ||
+        sign(a.arity - b.arity)
+      );
     }
     case 4: {
       const x = a as Port;
       const y = b as Port;
       return (
         compareStrings(x.node.name, y.node.name) ||
-        compareIntegers(x.id, y.id) ||
-        sign(x.creation - y.creation)
+        sign(x.creation - y.creation) ||
+        compareIntegers(x.id, y.id)
       );
     }
     case 5: {
@@ -186,27 +316,20 @@ function compare(a: Term, b: Term, exact: boolean): number {
         sign(x.creation - y.creation)
       );
     }
-    case 6: {
-      const x = (a as Tuple).elements;
-      const y = (b as Tuple).elements;
-      if (x.length !== y.length) return x.length < y.length ? -1 : 1;
-      for (let i = 0; i < x.length; i++) {
-        const c = compare(x[i], y[i], exact);
-        if (c !== 0) return c;
-      }
-      return 0;
-    }
-    case 7:
-      return compareMaps(a as ErlMap, b as ErlMap, exact);
     case 8:
       return 0;
-    case 9:
-      return compareLists(a as Term[] | ImproperList, b as Term[] | ImproperList, exact);
     default: {
       const c = compareBits(a as Bin, b as Bin);
       return c || sign(bitLength(a as Bin) - bitLength(b as Bin));
     }
   }
+}
+
+/** The fields of two funs the BEAM does not order by, so that the order is total. */
+function compareFunRest(a: Fun, b: Fun): number {
+  let c = 0;
+  for (let i = 0; c === 0 && i < 16; i++) c = sign((a.uniq[i] ?? 0) - (b.uniq[i] ?? 0));
+  return c || sign(a.arity - b.arity) || sign(a.oldIndex - b.oldIndex) || compareTerms(a.pid, b.pid);
 }
 
 function compareNumbers(
@@ -253,49 +376,6 @@ function compareStrings(a: string, b: string): number {
     }
   }
   return sign(a.length - b.length);
-}
-
-function compareFuns(a: Fun, b: Fun, exact: boolean): number {
-  let c =
-    compareStrings(a.module.name, b.module.name) ||
-    sign(a.index - b.index) ||
-    sign(a.oldUniq - b.oldUniq) ||
-    sign(a.freeVars.length - b.freeVars.length);
-  for (let i = 0; c === 0 && i < a.freeVars.length; i++) c = compare(a.freeVars[i], b.freeVars[i], exact);
-  if (c !== 0) return c;
-  // Not part of the BEAM's order, but needed for a total one.
-  for (let i = 0; c === 0 && i < 16; i++) c = sign((a.uniq[i] ?? 0) - (b.uniq[i] ?? 0));
-  return c || sign(a.arity - b.arity) || sign(a.oldIndex - b.oldIndex) || compare(a.pid, b.pid, exact);
-}
-
-/** Maps: by size, then keys in map-key order, then values in that key order. */
-function compareMaps(a: ErlMap, b: ErlMap, exact: boolean): number {
-  if (a.entries.length !== b.entries.length) return a.entries.length < b.entries.length ? -1 : 1;
-  const x = sortedEntries(a);
-  const y = sortedEntries(b);
-  for (let i = 0; i < x.length; i++) {
-    const c = compare(x[i][0], y[i][0], true);
-    if (c !== 0) return c;
-  }
-  for (let i = 0; i < x.length; i++) {
-    const c = compare(x[i][1], y[i][1], exact);
-    if (c !== 0) return c;
-  }
-  return 0;
-}
-
-/** Lists compare as chains of cons cells: heads first, then the tails (`[1 | 2] < [1]`, as 2 < []). */
-function compareLists(a: Term[] | ImproperList, b: Term[] | ImproperList, exact: boolean): number {
-  const ae = Array.isArray(a) ? a : a.elements;
-  const be = Array.isArray(b) ? b : b.elements;
-  const at: Term = Array.isArray(a) ? [] : a.tail;
-  const bt: Term = Array.isArray(b) ? [] : b.tail;
-  const n = Math.min(ae.length, be.length);
-  for (let i = 0; i < n; i++) {
-    const c = compare(ae[i], be[i], exact);
-    if (c !== 0) return c;
-  }
-  return compare(rest(ae, n, at), rest(be, n, bt), exact);
 }
 
 function rest(elements: Term[], from: number, tail: Term): Term {

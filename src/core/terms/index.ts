@@ -9,8 +9,15 @@ export { skipTerm, etfBodyOffset } from "./skip";
 export { decodeTerm, decodeEtf } from "./decode";
 export { encodeTerm, EtfWriter } from "./encode";
 export { termEquals, compareTerms, compareMapKeys } from "./equal";
-export { inspect, inspectPretty, moduleName, formatFloat, type InspectOptions } from "./inspect";
-export { termToJson, jsonToTerm } from "./json";
+export {
+  inspect,
+  inspectPretty,
+  moduleName,
+  formatFloat,
+  MAX_INSPECT_DEPTH,
+  type InspectOptions,
+} from "./inspect";
+export { termToJson, jsonToTerm, JSON_MAX_DEPTH } from "./json";
 export {
   atom,
   tuple,

@@ -1,9 +1,11 @@
-// Prints terms the way Elixir's `inspect/1` does (checked against Elixir 1.14 on OTP 25), so that
-// values in the debugger look exactly like what the user sees in IEx. Deliberate differences:
-// charlists print in the 1.15+ form `~c"abc"` (1.14 prints 'abc'); structs print as `%Mod{...}` even
-// though the module is not loaded here (Elixir would fall back to `%{__struct__: Mod, ...}`); funs
-// lack the defining function (`#Function<0.123/1 in Mod>`, as ETF does not carry it); pids, refs and
-// ports of other nodes show node number 0 (node numbers are local to a running VM).
+// Prints terms as Elixir's `inspect/1` does (checked against Elixir 1.14 on OTP 25), so that values in
+// the debugger look exactly like what the user sees in IEx.
+//
+// Deliberate differences: charlists print in the 1.15+ form `~c"abc"` (1.14 prints 'abc'); structs
+// print as `%Mod{...}` although the module is not loaded here (Elixir would fall back to
+// `%{__struct__: Mod, ...}`), fields in map order; funs lack the defining function
+// (`#Function<0.123/1 in Mod>`: ETF does not carry it); pids, refs and ports of other nodes show
+// node number 0 (node numbers are local to a running VM); nesting beyond 1000 levels prints as `...`.
 
 import {
   Atom,
@@ -26,7 +28,7 @@ export interface InspectOptions {
   limit?: number;
   /** Characters of a string or charlist shown before ` <> ...`. Default 4096. */
   printableLimit?: number;
-  /** Collections nested deeper than this print as `[...]`, `%{...}`, ... Default: no limit. */
+  /** Collections nested deeper than this print as `[...]`, `%{...}`, ... Default (and maximum) 1000. */
   depth?: number;
   /** `infer` (default) prints printable lists of integers as charlists. */
   charlists?: "as_lists" | "infer";
@@ -57,11 +59,15 @@ interface Concat {
   flat?: string;
 }
 
+/** Collections nested deeper than this always print as `[...]`, `%{...}`, ... */
+export const MAX_INSPECT_DEPTH = 1000;
+
 export function inspect(term: Term, options: InspectOptions = {}): string {
   const opts: Opts = {
     limit: options.limit ?? 50,
     printableLimit: options.printableLimit ?? 4096,
-    depth: options.depth ?? Infinity,
+    // Elixir has no depth limit; ours stops runaway recursion on terms nested thousands deep.
+    depth: Math.min(options.depth ?? Infinity, MAX_INSPECT_DEPTH),
     charlists: options.charlists ?? "infer",
     localNode: typeof options.localNode === "string" ? Atom.of(options.localNode) : options.localNode,
   };
@@ -94,9 +100,11 @@ function pretty(doc: Doc, indent: number, width: number): string {
   const f = flat(doc);
   if (typeof doc === "string" || indent + f.length <= width) return f;
   if ("parts" in doc) {
-    // Only the last part (a value after `key: ` or `=>`) may break; the rest stays on this line.
-    const head = doc.parts.slice(0, -1).map(flat).join("");
-    return head + pretty(doc.parts[doc.parts.length - 1], indent, width);
+    // Only the last part that is not plain text (the value after `key: `, or the list in
+    // `MapSet.new([...])`) may break; the rest stays on this line.
+    let last = doc.parts.length - 1;
+    while (last > 0 && typeof doc.parts[last] === "string") last--;
+    return doc.parts.map((part, i) => (i === last ? pretty(part, indent, width) : flat(part))).join("");
   }
   if (doc.items.length === 0) return f;
   const pad = " ".repeat(indent + 2);

@@ -1,7 +1,8 @@
-// The tagged JSON form of terms used by `elixirscope export/import --format jsonl` and the CLI's
-// `--json` output. It keeps every type apart (1 vs 1.0, "ok" vs :ok, tuple vs list), so that
-// jsonToTerm(termToJson(t)) encodes to the same ETF bytes. The table in docs/trace-format.md is its
-// specification: change both together.
+// The tagged JSON form of terms (`elixirscope export/import --format jsonl`, the CLI's `--json`),
+// specified by the table in docs/trace-format.md: change both together.
+//
+// It keeps every type apart (1 vs 1.0, "ok" vs :ok, tuple vs list), so that
+// jsonToTerm(termToJson(t)) encodes to the same ETF bytes as t.
 
 import {
   Atom,
@@ -21,7 +22,17 @@ import {
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const encoder = new TextEncoder();
 
+/** Deeper terms are refused with a clear error: JSON.parse/stringify overflow the stack near 2000. */
+export const JSON_MAX_DEPTH = 1000;
+
 export function termToJson(t: Term): unknown {
+  return toJson(t, 0);
+}
+
+function toJson(t: Term, depth: number): unknown {
+  if (depth > JSON_MAX_DEPTH)
+    throw new RangeError(`termToJson: term nests deeper than ${JSON_MAX_DEPTH} levels`);
+  const sub = (x: Term): unknown => toJson(x, depth + 1);
   if (typeof t === "number") return Number.isSafeInteger(t) ? t : { $int: BigInt(t).toString() };
   if (typeof t === "bigint")
     return t >= -Number.MAX_SAFE_INTEGER && t <= Number.MAX_SAFE_INTEGER ? Number(t) : { $int: t.toString() };
@@ -31,11 +42,11 @@ export function termToJson(t: Term): unknown {
     const s = utf8Text(t.bytes);
     return s !== undefined ? s : { $bin: base64(t.bytes) };
   }
-  if (Array.isArray(t)) return t.map(termToJson);
-  if (t instanceof Tuple) return { $tuple: t.elements.map(termToJson) };
-  if (t instanceof ErlMap) return { $map: t.entries.map(([k, v]) => [termToJson(k), termToJson(v)]) };
+  if (Array.isArray(t)) return t.map(sub);
+  if (t instanceof Tuple) return { $tuple: t.elements.map(sub) };
+  if (t instanceof ErlMap) return { $map: t.entries.map(([k, v]) => [sub(k), sub(v)]) };
   if (t instanceof ErlFloat) return { $float: Object.is(t.value, -0) ? "-0.0" : t.value };
-  if (t instanceof ImproperList) return { $improper: t.elements.map(termToJson), tail: termToJson(t.tail) };
+  if (t instanceof ImproperList) return { $improper: t.elements.map(sub), tail: sub(t.tail) };
   if (t instanceof Pid) return withNode({ $pid: `<0.${t.id}.${t.serial}>` }, t.node, t.creation);
   if (t instanceof Ref) return withNode({ $ref: t.ids.slice() }, t.node, t.creation);
   if (t instanceof Port)
@@ -53,8 +64,8 @@ export function termToJson(t: Term): unknown {
       index: t.index,
       old_index: t.oldIndex,
       old_uniq: t.oldUniq,
-      pid: termToJson(t.pid),
-      free: t.freeVars.map(termToJson),
+      pid: sub(t.pid),
+      free: t.freeVars.map(sub),
     };
   throw new TypeError(`termToJson: not a term: ${String(t)}`);
 }
@@ -90,13 +101,19 @@ class JsonTermError extends Error {
  * throws an Error saying what is wrong and where.
  */
 export function jsonToTerm(json: unknown, path = ""): Term {
+  return fromJson(json, path, 0);
+}
+
+function fromJson(json: unknown, path: string, depth: number): Term {
+  if (depth > JSON_MAX_DEPTH) throw new JsonTermError(path, `nests deeper than ${JSON_MAX_DEPTH} levels`);
+  const sub = (x: unknown, p: string): Term => fromJson(x, p, depth + 1);
   if (typeof json === "number") {
     if (!Number.isInteger(json))
       throw new JsonTermError(path, `${json} is not an integer; write a float as {"$float": ${json}}`);
     return json;
   }
   if (typeof json === "string") return new Bin(encoder.encode(json));
-  if (Array.isArray(json)) return json.map((x, i) => jsonToTerm(x, `${path}[${i}]`));
+  if (Array.isArray(json)) return json.map((x, i) => sub(x, `${path}[${i}]`));
   if (json === null || typeof json !== "object") {
     const hint =
       typeof json === "boolean" || json === null
@@ -158,7 +175,7 @@ export function jsonToTerm(json: unknown, path = ""): Term {
     }
     case "$tuple":
       allow();
-      return new Tuple(arr(v, at(tag)).map((x, i) => jsonToTerm(x, `${at(tag)}[${i}]`)));
+      return new Tuple(arr(v, at(tag)).map((x, i) => sub(x, `${at(tag)}[${i}]`)));
     case "$map":
       allow();
       return new ErlMap(
@@ -166,14 +183,14 @@ export function jsonToTerm(json: unknown, path = ""): Term {
           const p = `${at(tag)}[${i}]`;
           if (!Array.isArray(e) || e.length !== 2)
             throw new JsonTermError(p, `expected a [key, value] pair, found ${short(e)}`);
-          return [jsonToTerm(e[0], `${p}[0]`), jsonToTerm(e[1], `${p}[1]`)];
+          return [sub(e[0], `${p}[0]`), sub(e[1], `${p}[1]`)];
         }),
       );
     case "$improper": {
       allow("tail");
-      const elements = arr(v, at(tag)).map((x, i) => jsonToTerm(x, `${at(tag)}[${i}]`));
+      const elements = arr(v, at(tag)).map((x, i) => sub(x, `${at(tag)}[${i}]`));
       if (!("tail" in o)) throw new JsonTermError(path, `"$improper" needs a "tail"`);
-      const tail = jsonToTerm(o.tail, at("tail"));
+      const tail = sub(o.tail, at("tail"));
       if (elements.length === 0)
         throw new JsonTermError(at(tag), "an improper list needs at least one element");
       if (Array.isArray(tail) || tail instanceof ImproperList)
@@ -233,9 +250,9 @@ export function jsonToTerm(json: unknown, path = ""): Term {
       const index = u32(o.index, at("index"));
       const oldIndex = i32(o.old_index, at("old_index"));
       const oldUniq = i32(o.old_uniq, at("old_uniq"));
-      const pid = jsonToTerm(o.pid, at("pid"));
+      const pid = sub(o.pid, at("pid"));
       if (!(pid instanceof Pid)) throw new JsonTermError(at("pid"), 'a fun\'s pid must be a {"$pid": ...}');
-      const free = arr(o.free ?? [], at("free")).map((x, i) => jsonToTerm(x, `${at("free")}[${i}]`));
+      const free = arr(o.free ?? [], at("free")).map((x, i) => sub(x, `${at("free")}[${i}]`));
       const bytes = Uint8Array.from(uniq.match(/../g)!, (h) => parseInt(h, 16));
       return new Fun(Atom.of(module), o.arity, index, bytes, oldIndex, oldUniq, pid, free);
     }

@@ -1,6 +1,8 @@
-// Validates one ETF term and finds where it ends, without building it. The trace loader calls this
-// for every payload of every event (about a million per trace), so it allocates nothing per call
-// and walks nested terms with an explicit, preallocated stack instead of recursion.
+// Validates one ETF term and finds where it ends, without building it: the trace loader's check of
+// every payload of every event (about a million per trace).
+//
+// So it allocates nothing per call, and walks nested terms with an explicit, preallocated stack
+// instead of recursion.
 
 import { EtfError } from "./errors";
 import * as T from "./tags";
@@ -99,21 +101,21 @@ export function skipTerm(buf: Uint8Array, offset: number, end: number = buf.leng
         break;
       case SMALL_ATOM_UTF8_EXT:
       case SMALL_ATOM_EXT:
-        if (pos + 2 > end) throw short("atom", at, end);
+        if (pos + 2 > end) throw short("atom", at);
         pos += 2 + buf[pos + 1];
         break;
       case ATOM_UTF8_EXT:
       case ATOM_EXT:
-        if (pos + 3 > end) throw short("atom", at, end);
+        if (pos + 3 > end) throw short("atom", at);
         pos += 3 + ((buf[pos + 1] << 8) | buf[pos + 2]);
         break;
       case SMALL_TUPLE_EXT:
-        if (pos + 2 > end) throw short("tuple", at, end);
+        if (pos + 2 > end) throw short("tuple", at);
         n = items = buf[pos + 1];
         pos += 2;
         break;
       case LARGE_TUPLE_EXT:
-        if (pos + 5 > end) throw short("tuple", at, end);
+        if (pos + 5 > end) throw short("tuple", at);
         n = items = u32(buf, pos + 1);
         pos += 5;
         break;
@@ -121,49 +123,49 @@ export function skipTerm(buf: Uint8Array, offset: number, end: number = buf.leng
         pos += 1;
         break;
       case STRING_EXT:
-        if (pos + 3 > end) throw short("string", at, end);
+        if (pos + 3 > end) throw short("string", at);
         pos += 3 + ((buf[pos + 1] << 8) | buf[pos + 2]);
         break;
       case LIST_EXT:
-        if (pos + 5 > end) throw short("list", at, end);
+        if (pos + 5 > end) throw short("list", at);
         n = u32(buf, pos + 1);
         items = n + 1;
         pos += 5;
         break;
       case MAP_EXT:
-        if (pos + 5 > end) throw short("map", at, end);
+        if (pos + 5 > end) throw short("map", at);
         n = u32(buf, pos + 1);
         items = 2 * n;
         pos += 5;
         break;
       case BINARY_EXT:
-        if (pos + 5 > end) throw short("binary", at, end);
+        if (pos + 5 > end) throw short("binary", at);
         pos += 5 + u32(buf, pos + 1);
         break;
       case BIT_BINARY_EXT: {
-        if (pos + 6 > end) throw short("bitstring", at, end);
+        if (pos + 6 > end) throw short("bitstring", at);
         const len = u32(buf, pos + 1);
         checkBits(len, buf[pos + 5], pos + 5);
         pos += 6 + len;
         break;
       }
       case NEW_FLOAT_EXT:
-        if (pos + 9 > end) throw short("float", at, end);
+        if (pos + 9 > end) throw short("float", at);
         checkFinite(buf, pos + 1);
         pos += 9;
         break;
       case FLOAT_EXT:
-        if (pos + 32 > end) throw short("float", at, end);
+        if (pos + 32 > end) throw short("float", at);
         oldFloat(buf, pos + 1);
         pos += 32;
         break;
       case SMALL_BIG_EXT:
-        if (pos + 3 > end) throw short("big integer", at, end);
+        if (pos + 3 > end) throw short("big integer", at);
         checkSign(buf[pos + 2], pos + 2);
         pos += 3 + buf[pos + 1];
         break;
       case LARGE_BIG_EXT:
-        if (pos + 6 > end) throw short("big integer", at, end);
+        if (pos + 6 > end) throw short("big integer", at);
         checkSign(buf[pos + 5], pos + 5);
         pos += 6 + u32(buf, pos + 1);
         break;
@@ -201,7 +203,7 @@ export function skipTerm(buf: Uint8Array, offset: number, end: number = buf.leng
         continue;
       }
       default:
-        throw badTag(tag, at);
+        throw badTag(tag, at, d === 0);
     }
     if (pos > end) throw new EtfError(`${TAG_NAMES[tag] ?? "term"} runs past the end of the data`, at);
     if (items === 0) continue;
@@ -255,7 +257,8 @@ export const TAG_NAMES: Record<number, string> = {
   [EXPORT_EXT]: "export fun",
 };
 
-export function badTag(tag: number, at: number): EtfError {
+/** `top`: the tag is that of the outermost term (right after the version byte, for a whole blob). */
+export function badTag(tag: number, at: number, top = false): EtfError {
   if (tag === ATOM_CACHE_REF)
     return new EtfError(
       "ATOM_CACHE_REF (tag 82) only occurs in distribution messages and is not supported",
@@ -267,13 +270,18 @@ export function badTag(tag: number, at: number): EtfError {
       at,
     );
   if (tag === COMPRESSED)
-    return new EtfError("a compressed term (tag 80) may only follow the version byte", at);
+    return new EtfError(
+      top
+        ? "a compressed term (tag 80) must be inflated first: decode it whole with decodeEtf"
+        : "a compressed term (tag 80) may only follow the version byte",
+      at,
+    );
   if (tag === VERSION) return new EtfError("unexpected ETF version byte 131 inside a term", at);
   return new EtfError(`unknown ETF tag ${tag}`, at);
 }
 
-export function short(what: string, at: number, end: number): EtfError {
-  return new EtfError(`${what} header runs past the end of the data (${end - at} bytes left)`, at);
+export function short(what: string, at: number): EtfError {
+  return new EtfError(`${what} header runs past the end of the data`, at);
 }
 
 export function tooMany(what: string, n: number, at: number, left: number): EtfError {
@@ -319,12 +327,12 @@ export function atomEnd(buf: Uint8Array, p: number, end: number, what: string): 
   switch (buf[p]) {
     case SMALL_ATOM_UTF8_EXT:
     case SMALL_ATOM_EXT:
-      if (p + 2 > end) throw short("atom", p, end);
+      if (p + 2 > end) throw short("atom", p);
       q = p + 2 + buf[p + 1];
       break;
     case ATOM_UTF8_EXT:
     case ATOM_EXT:
-      if (p + 3 > end) throw short("atom", p, end);
+      if (p + 3 > end) throw short("atom", p);
       q = p + 3 + ((buf[p + 1] << 8) | buf[p + 2]);
       break;
     default:
@@ -367,7 +375,7 @@ function identifierTail(tag: number): number {
 
 /** Number of id words of a NEW_/NEWER_REFERENCE_EXT (OTP 26 allows up to 5). */
 export function refWords(buf: Uint8Array, p: number, end: number): number {
-  if (p + 3 > end) throw short("reference", p, end);
+  if (p + 3 > end) throw short("reference", p);
   const n = (buf[p + 1] << 8) | buf[p + 2];
   if (n < 1 || n > 5) throw new EtfError(`reference has ${n} id words; 1 to 5 are allowed`, p);
   return n;
@@ -425,7 +433,7 @@ const header: FunHeader = {
 
 /** Checks a NEW_FUN_EXT up to its free variables. The result is shared: read it before the next call. */
 export function funHeader(buf: Uint8Array, p: number, end: number): FunHeader {
-  if (p + 30 > end) throw short("fun", p, end);
+  if (p + 30 > end) throw short("fun", p);
   const size = u32(buf, p + 1);
   const funEnd = p + 1 + size;
   if (size < 29 || funEnd > end)
