@@ -19,6 +19,7 @@ import { EVENT_KINDS, type EventFilter, type EventKind, type TraceEvent } from "
 import { TraceFileWriter } from "../core/writer";
 import { duration, int, many, one, parseArgs, type Parsed, UsageError } from "./args";
 import { progressBar } from "./progress";
+import { runStdio } from "../debugAdapter/main";
 
 const USAGE = `elixirscope — replay a recording of an Elixir program
 
@@ -33,6 +34,7 @@ usage:
   elixirscope stack  TRACE... --seq N
   elixirscope export TRACE --format jsonl [-o FILE]
   elixirscope import FILE.jsonl -o TRACE.estrace
+  elixirscope dap                          run the debug adapter on stdin/stdout (for any DAP client)
 
 PID is <0.123.0>, #PID<0.123.0>, 0.123.0 or a registered name (TicketOffice).
 Every command takes --json for machine-readable output.`;
@@ -69,6 +71,10 @@ export async function main(
     if (!cmd || cmd === "help" || cmd === "--help" || cmd === "-h") {
       out(USAGE);
       return cmd ? 0 : 2;
+    }
+    if (cmd === "dap") {
+      runStdio();
+      return -1;
     }
     const p = parseArgs(rest, TRACE_OPTS);
     switch (cmd) {

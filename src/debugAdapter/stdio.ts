@@ -1,0 +1,4 @@
+// Entry point of the standalone adapter (`dist/debugAdapter.js`).
+import { runStdio } from "./main";
+
+runStdio();
