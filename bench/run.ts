@@ -6,6 +6,7 @@
 import { existsSync, statSync } from "node:fs";
 import { Replay } from "../src/core/replay";
 import { KIND_CODES } from "../src/core/store/columns";
+import { benchDap } from "./dap";
 import { generate } from "./gen";
 
 const args = process.argv.slice(2);
@@ -140,6 +141,8 @@ async function main(): Promise<void> {
     1,
   );
   r.close();
+
+  if (!args.includes("--no-dap")) Object.assign(figures, await benchDap(path));
 
   for (const [k, v] of Object.entries(figures)) console.log(`${k.padEnd(32)} ${v}`);
   console.log(JSON.stringify(figures));
