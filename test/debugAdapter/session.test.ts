@@ -186,6 +186,21 @@ describe("debug adapter over the protocol", function () {
     assert.equal((await where(dc)).seq, "18");
   });
 
+  it("stops at the Cinema Demo's payment gateway crash", async () => {
+    await launch(dc, { trace: join(TRACES, "payment_crash.estrace") });
+    await dc.setExceptionBreakpointsRequest({ filters: ["raise"] });
+    const raised = await stopAfter(dc, () => dc.continueRequest({ threadId: currentThread }));
+    assert.equal(raised.body.reason, "exception");
+    const at = await where(dc);
+    assert.match(at.frames[0], /^CinemaDemo\.PaymentGateway\.parse_card\/2/);
+    assert.match(at.vars["Exception/reason"], /badarg/);
+    await dc.setExceptionBreakpointsRequest({ filters: ["crash"] });
+    await stopAfter(dc, () => dc.continueRequest({ threadId: currentThread }));
+    const crash = await where(dc);
+    assert.match(crash.vars["Event/summary"], /^exited: \{:badarg/);
+    assert.match(crash.vars["Event/process"], /PaymentGateway/);
+  });
+
   it("finds the double booking with a data breakpoint on seat 12, and 'last change' walks back", async () => {
     await launch(dc, { trace: join(TRACES, "double_booking.estrace") });
     const evals = await dc.evaluateRequest({
