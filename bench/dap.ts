@@ -4,12 +4,8 @@
 
 import { join } from "node:path";
 import { DebugClient } from "@vscode/debugadapter-testsupport";
+import { percentile } from "./stats";
 import type { DebugProtocol } from "@vscode/debugprotocol";
-
-function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-}
 
 const round = (x: number): number => Number(x.toFixed(3));
 

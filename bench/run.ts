@@ -8,6 +8,7 @@ import { Replay } from "../src/core/replay";
 import { KIND_CODES } from "../src/core/store/columns";
 import { benchDap } from "./dap";
 import { generate } from "./gen";
+import { percentile } from "./stats";
 
 const args = process.argv.slice(2);
 const val = (k: string, d: string): string => (args.includes(k) ? args[args.indexOf(k) + 1] : d);
@@ -21,11 +22,6 @@ function rng(seed: number): () => number {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
     return s / 4294967296;
   };
-}
-
-function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 }
 
 function timeEach(n: number, f: (i: number) => void): number[] {

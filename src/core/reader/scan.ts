@@ -67,41 +67,9 @@ export class Scan {
   /** Reads an atom's name, or returns undefined (cursor unmoved) when the next term is not an atom. */
   atom(): string | undefined {
     const tag = this.peekTag();
-    let len: number;
-    let head: number;
-    let enc: BufferEncoding;
-    switch (tag) {
-      case T.SMALL_ATOM_UTF8_EXT:
-        this.need(2);
-        len = this.buf[this.pos + 1];
-        head = 2;
-        enc = "utf8";
-        break;
-      case T.ATOM_UTF8_EXT:
-        this.need(3);
-        len = this.buf.readUInt16BE(this.pos + 1);
-        head = 3;
-        enc = "utf8";
-        break;
-      case T.SMALL_ATOM_EXT:
-        this.need(2);
-        len = this.buf[this.pos + 1];
-        head = 2;
-        enc = "latin1";
-        break;
-      case T.ATOM_EXT:
-        this.need(3);
-        len = this.buf.readUInt16BE(this.pos + 1);
-        head = 3;
-        enc = "latin1";
-        break;
-      default:
-        return undefined;
-    }
-    const start = this.pos + head;
-    if (start + len > this.end) throw new EtfError("atom runs past the end of the frame", this.pos);
-    this.pos = start + len;
-    return this.buf.toString(enc, start, start + len);
+    if (!this.atomSpan()) return undefined;
+    const enc = tag === T.ATOM_UTF8_EXT || tag === T.SMALL_ATOM_UTF8_EXT ? "utf8" : "latin1";
+    return this.buf.toString(enc, this.nameStart, this.pos);
   }
 
   /** Reads an integer (as a number; big integers beyond 2^53 lose precision), or undefined if not one. */
