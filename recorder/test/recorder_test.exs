@@ -113,7 +113,17 @@ defmodule ElixirScope.RecorderTest do
     end
 
     # How much was lost depends on timing; that nothing was invented does not.
-    assert length(t.events) <= 2 * 20_000 + length(overloads)
+    assert length(t.events) <= 2 * 20_000 + length(overloads) + 1
+  end
+
+  test "max_events_per_s pauses the sources for the rest of the second", ctx do
+    t = record(ctx, fn -> for i <- 1..5_000, do: Math.echo(i) end, max_events_per_s: 1_000)
+    assert [{:overload, _, _, _, %{reason: :max_events_per_s, dropped: dropped}} | _] =
+             TraceFile.of_kind(t.frames, :overload)
+
+    assert dropped > 0
+    # Checked every few hundred messages, so the cut lands a little past the limit.
+    assert length(t.events) < 2_000
   end
 
   test "stop while the system is busy leaves a complete file", ctx do

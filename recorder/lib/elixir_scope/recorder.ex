@@ -17,7 +17,7 @@ defmodule ElixirScope.Recorder do
     * `:processes` — `:all`, `:new`, a list of pids, or `{:spawned_from, pid}` (that process and
       everything it spawns; the default of `record/2`, with the calling process)
     * `:capture` — any of `[:calls, :messages, :processes, :state]` (default all)
-    * `:max_events`, `:max_term_size` (bytes, default 64 KiB), `:high_water`/`:low_water`
+    * `:max_events`, `:max_events_per_s`, `:max_term_size` (bytes, default 64 KiB), `:high_water`/`:low_water`
       (tracer queue lengths at which sources pause and resume)
 
   It uses the BEAM's tracing (`:erlang.trace/3`, `:erlang.trace_pattern/3`), not source rewriting,
@@ -68,7 +68,7 @@ defmodule ElixirScope.Recorder do
     header = [command: Enum.join(System.argv(), " "), traced_modules: length(modules)]
 
     tracer_opts =
-      Keyword.take(opts, [:max_term_size, :max_events, :high_water, :low_water]) ++
+      Keyword.take(opts, [:max_term_size, :max_events, :max_events_per_s, :high_water, :low_water]) ++
         [genservers: state_modules, sources: sources, header: header]
 
     with {:ok, tracer} <- Tracer.start(out, tracer_opts) do

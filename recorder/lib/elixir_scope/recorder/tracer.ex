@@ -29,15 +29,20 @@ defmodule ElixirScope.Recorder.Tracer do
     :low,
     :genservers,
     :sources,
+    :max_rate,
     seq: 0,
     dropped: 0,
+    window_start: 0,
+    window_seq: 0,
+    pause_reason: nil,
+    dropped_at_pause: 0,
     since_check: 0,
     paused_at: nil,
     queue_at_pause: 0
   ]
 
   @doc """
-  Starts the tracer writing to `path`. `opts`: `:max_term_size`, `:max_events`, `:high_water`,
+  Starts the tracer writing to `path`. `opts`: `:max_term_size`, `:max_events`, `:max_events_per_s`, `:high_water`,
   `:low_water`, `:genservers` (modules whose callbacks' returns give `state` events), `:sources`
   (a function `(on? :: boolean) -> :ok` switching the event sources on or off).
   """
@@ -95,7 +100,9 @@ defmodule ElixirScope.Recorder.Tracer do
           high: opts[:high_water] || 100_000,
           low: opts[:low_water] || 10_000,
           genservers: MapSet.new(opts[:genservers] || []),
-          sources: opts[:sources] || fn _ -> :ok end
+          sources: opts[:sources] || fn _ -> :ok end,
+          max_rate: opts[:max_events_per_s] || :infinity,
+          window_start: start
         }
 
         send(parent, {self(), :ready})
@@ -108,6 +115,9 @@ defmodule ElixirScope.Recorder.Tracer do
 
   defp loop(s) do
     receive do
+      :end_rate_pause ->
+        s |> resume() |> loop()
+
       {:"$elixir_scope", from, ref, req} ->
         case handle(req, s) do
           {:stop, reply} ->
@@ -154,6 +164,10 @@ defmodule ElixirScope.Recorder.Tracer do
   defp record(s, msg) do
     cond do
       s.max_events != :infinity and s.seq >= s.max_events ->
+        %{s | dropped: s.dropped + 1}
+
+      # Over the rate limit, what is still queued is dropped too: the limit bounds what is written.
+      s.pause_reason == :max_events_per_s ->
         %{s | dropped: s.dropped + 1}
 
       true ->
@@ -244,33 +258,52 @@ defmodule ElixirScope.Recorder.Tracer do
 
   defp check_queue(s) do
     {:message_queue_len, len} = Process.info(self(), :message_queue_len)
+    now = :erlang.monotonic_time(:nanosecond)
     s = %{s | since_check: 0}
 
     cond do
       s.paused_at == nil and len > s.high ->
-        s.sources.(false)
-        %{s | paused_at: :erlang.monotonic_time(:nanosecond), queue_at_pause: len}
+        pause(s, :queue_high_water, len, now)
 
-      s.paused_at != nil and len < s.low ->
+      s.paused_at == nil and over_rate?(s, now) ->
+        # Over `max_events_per_s` in this one-second window: off until the window ends.
+        Process.send_after(self(), :end_rate_pause, max(1, div(s.window_start + 1_000_000_000 - now, 1_000_000)))
+        pause(s, :max_events_per_s, len, now)
+
+      s.paused_at != nil and s.pause_reason == :queue_high_water and len < s.low ->
         resume(s)
+
+      now - s.window_start >= 1_000_000_000 ->
+        %{s | window_start: now, window_seq: s.seq}
 
       true ->
         s
     end
   end
 
+  defp over_rate?(%{max_rate: :infinity}, _now), do: false
+  defp over_rate?(s, now), do: now - s.window_start < 1_000_000_000 and s.seq - s.window_seq >= s.max_rate
+
+  defp pause(s, reason, len, now) do
+    s.sources.(false)
+    %{s | paused_at: now, queue_at_pause: len, pause_reason: reason, dropped_at_pause: s.dropped}
+  end
+
+  defp resume(%{paused_at: nil} = s), do: s
+
   defp resume(s) do
     now = :erlang.monotonic_time(:nanosecond)
     if s.max_events == :infinity or s.seq < s.max_events, do: s.sources.(true)
 
     info = %{
-      reason: :queue_high_water,
+      reason: s.pause_reason,
       queue_at_pause: s.queue_at_pause,
       paused_at: rel(s, s.paused_at),
       resumed_at: rel(s, now),
+      dropped: s.dropped - s.dropped_at_pause,
       lost: :calls_and_messages_while_paused
     }
 
-    write(%{s | paused_at: nil}, {:overload, rel(s, now), self(), [info]})
+    write(%{s | paused_at: nil, pause_reason: nil, window_start: now, window_seq: s.seq}, {:overload, rel(s, now), self(), [info]})
   end
 end
