@@ -319,4 +319,3 @@ function call(fn: string, args: Term[]): Term {
       );
   }
 }
-

@@ -247,12 +247,22 @@ function pairMessages(cols: EventColumns, pidCount: number): Int32Array {
   // an unregistered name) queue under an extra "nobody known" receiver: a receive that finds no send
   // addressed to it takes the earliest such send of the same message, and gives it its receiver.
   const UNKNOWN = pidCount;
+  const multiFile = cols.length > 0 && cols.file.some((f) => f !== cols.file[0]);
+  const early_: Array<Map<number, number[]> | undefined> = new Array(pidCount);
   for (let i = 0; i < n; i++) {
     const k = cols.kind[i];
     if (k === KIND_CODES.send) {
       if (cols.flags[i] & FLAG_NO_PROCESS) continue;
       const to = cols.peer[i] < 0 ? UNKNOWN : cols.peer[i];
       const key = cols.msgHash[i] & 0x3fffffff;
+      // Another node's clock may run a little ahead: its receive can sort before this send.
+      const early = to !== UNKNOWN ? takeEarlyReceive(early_, to, key, i, cols) : undefined;
+      if (early !== undefined) {
+        pair[i] = early;
+        pair[early] = i;
+        if (cols.peer[early] < 0) cols.peer[early] = cols.pid[i];
+        continue;
+      }
       const h = (heads[to] ??= new Map());
       const t = (tails[to] ??= new Map());
       const last = t.get(key);
@@ -266,7 +276,16 @@ function pairMessages(cols: EventColumns, pidCount: number): Int32Array {
       const cur =
         takeSend(heads, tails, next, me, key, i, from, cols) ??
         takeSend(heads, tails, next, UNKNOWN, key, i, from, cols);
-      if (cur === undefined) continue;
+      if (cur === undefined) {
+        // Kept for a send from another file that sorts after it (clock skew between nodes).
+        if (multiFile) {
+          const m = (early_[me] ??= new Map());
+          const list = m.get(key) ?? [];
+          list.push(i);
+          m.set(key, list);
+        }
+        continue;
+      }
       pair[cur] = i;
       pair[i] = cur;
       if (from < 0) cols.peer[i] = cols.pid[cur];
@@ -274,6 +293,26 @@ function pairMessages(cols: EventColumns, pidCount: number): Int32Array {
     }
   }
   return pair;
+}
+
+/** An unpaired receive of the same message, recorded in another file than the send `s`. */
+function takeEarlyReceive(
+  early: Array<Map<number, number[]> | undefined>,
+  to: number,
+  key: number,
+  s: number,
+  cols: EventColumns,
+): number | undefined {
+  const list = early[to]?.get(key);
+  if (!list) return undefined;
+  const k = list.findIndex(
+    (r) =>
+      cols.file[r] !== cols.file[s] &&
+      cols.msgHash[r] === cols.msgHash[s] &&
+      (cols.peer[r] < 0 || cols.peer[r] === cols.pid[s]),
+  );
+  if (k < 0) return undefined;
+  return list.splice(k, 1)[0];
 }
 
 /** Unlinks and returns the earliest queued send to `to` matching the receive `r` (same message, and sender when known). */
