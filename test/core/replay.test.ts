@@ -166,6 +166,17 @@ describe("Replay on the ticket trace", () => {
       { module: "Elixir.Demo.TicketOffice", fun: "do_reserve", arity: 2 },
     ]);
     assert.deepEqual(r.eventsAt("/app/lib/other.ex", 10), []);
+    assert.deepEqual(r.definitionOf({ module: "Elixir.Demo.Customer", fun: "run", arity: 1 }), {
+      file: "/app/lib/customer.ex",
+      line: 8,
+    });
+    assert.deepEqual(r.sourceFiles().sort(), [
+      "/app/lib/customer.ex",
+      "/app/lib/payment.ex",
+      "/app/lib/ticket_office.ex",
+    ]);
+    assert.deepEqual(r.linesWithEvents("lib/customer.ex"), [8, 12]);
+    assert.deepEqual([r.mfaOf(7)?.fun, r.depthOf(7), r.depthOf(8), r.depthOf(10)], ["do_reserve", 2, 2, 0]);
   });
 
   it("finds breakpoint hits forward and backward", () => {

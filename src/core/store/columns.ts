@@ -109,9 +109,3 @@ export function permuteColumns(cols: EventColumns, order: Int32Array): void {
     (cols as unknown as Record<string, Typed>)[f] = out;
   }
 }
-
-export function columnBytes(cols: EventColumns): number {
-  let n = 0;
-  for (const f of FIELD_NAMES) n += (cols as unknown as Record<string, Typed>)[f].byteLength;
-  return n;
-}

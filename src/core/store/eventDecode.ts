@@ -1,7 +1,6 @@
 // Turns one event's frame term into a `TraceEvent`, using the columns for what the load already
 // resolved (ids, pairing, names) and the decoded tuple for the payload terms.
 
-import { termText } from "../reader/tables";
 import { Atom, type Term, Tuple } from "../terms/term";
 import { EVENT_KINDS, type TraceEvent } from "../types";
 import { FLAG_NO_PROCESS, KIND_CODES } from "./columns";
@@ -74,5 +73,3 @@ export function moduleLabel(module: string): string {
 export function mfaLabel(m: { module: string; fun: string; arity: number }): string {
   return `${moduleLabel(m.module)}.${m.fun}/${m.arity}`;
 }
-
-export { termText };

@@ -10,7 +10,6 @@ import { buildCsr, type Csr } from "./csr";
 import {
   createColumns,
   type EventColumns,
-  FLAG_CRASH,
   FLAG_NO_PROCESS,
   KIND_CODES,
   permuteColumns,
@@ -345,8 +344,4 @@ function takeSend(
     if (next[cur] < 0) tails[to]!.set(key, prev);
   }
   return cur;
-}
-
-export function isCrash(cols: EventColumns, row: number): boolean {
-  return (cols.flags[row] & FLAG_CRASH) !== 0;
 }
