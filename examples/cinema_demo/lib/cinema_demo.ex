@@ -1,14 +1,16 @@
 defmodule CinemaDemo do
   @moduledoc """
   The Cinema Demo's supervision tree: a `Registry` for customers, the `TicketOffice` holding the
-  seats, the `PaymentGateway` that sometimes crashes, and a `Task.Supervisor` for fan-out work.
+  seats, the `PaymentGateway` that sometimes declines and sometimes crashes, and a `Task.Supervisor`
+  for fan-out work. `start/1` options: `:seats`, `:hold_ms`, `:failing_cards`, `:seed`,
+  `:decline_rate`.
   """
 
   def start(opts \\ []) do
     children = [
       {Registry, keys: :unique, name: CinemaDemo.Registry},
-      {CinemaDemo.TicketOffice, Keyword.get(opts, :seats, 20)},
-      {CinemaDemo.PaymentGateway, Keyword.get(opts, :failing_cards, [])},
+      {CinemaDemo.TicketOffice, Keyword.take(opts, [:seats, :hold_ms])},
+      {CinemaDemo.PaymentGateway, Keyword.take(opts, [:failing_cards, :seed, :decline_rate])},
       {Task.Supervisor, name: CinemaDemo.Tasks}
     ]
 

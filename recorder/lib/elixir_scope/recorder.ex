@@ -1,37 +1,65 @@
 defmodule ElixirScope.Recorder do
   @moduledoc """
-  Records what a running Elixir program does into an `.estrace` file that ElixirScope replays:
-  calls and returns with arguments and values (and the line each call came from), messages sent and
-  received, GenServer state after every callback, spawns, links, exits and crashes.
+  Records what a running Elixir program does into an `.estrace` file that ElixirScope replays
+  (trace format v1, `docs/trace-format.md`): calls and returns with arguments and values (and the
+  line each call came from), exceptions, messages sent and received, GenServer state after every
+  callback, spawns, links, registrations, exits and crashes.
 
       ElixirScope.Recorder.record(fn -> MyApp.run() end, out: "run.estrace", prefixes: ["MyApp."])
 
-      ElixirScope.Recorder.start(out: "run.estrace", apps: [:my_app], processes: :all)
-      # ... exercise the system ...
+      ElixirScope.Recorder.start(out: "run.estrace", apps: [:my_app])
+      # ... exercise the system (from `iex -S mix` too) ...
       ElixirScope.Recorder.stop()
 
   Options:
 
     * `:out` — the trace file (default `"elixir_scope.estrace"`)
-    * `:modules`, `:prefixes` (`"MyApp."`), `:apps` — which modules' functions to trace
-    * `:processes` — `:all`, `:new`, a list of pids, or `{:spawned_from, pid}` (that process and
-      everything it spawns; the default of `record/2`, with the calling process)
+    * which modules' functions to trace: `:modules` (a list), `:prefixes` (`["MyApp."]`, Elixir
+      module name prefixes; `":prefix"` for Erlang modules), `:apps` (their modules). With none of
+      these, the current Mix project's application when there is one.
+    * `:processes` — `:all` (the default of `start/1`: every process but the recorder's own, and
+      every new one), `:new`, `{:spawned_from, pid}` (that process and everything it spawns,
+      transitively: the default of `record/2`, with the calling process), or a list of pids,
+      registered names, `:new` and `{:spawned_from, pid}`
     * `:capture` — any of `[:calls, :messages, :processes, :state]` (default all)
-    * `:max_events`, `:max_events_per_s`, `:max_term_size` (bytes, default 64 KiB), `:high_water`/`:low_water`
-      (tracer queue lengths at which sources pause and resume)
+    * `:state_of` — pids or names of gen_server-like processes (Agents, GenServers whose module is
+      not traced) whose state to record through a `:sys` hook (see `watch_state/1`)
+    * limits: `:max_events` (then the sources switch off for good), `:max_events_per_s`,
+      `:max_term_size` (bytes of external format per recorded term, default 64 KiB; bigger terms
+      are cut with the `{:"$truncated", type, size, preview}` marker), `:high_water` /
+      `:low_water` (tracer queue lengths at which the sources pause and resume, default 50 000 /
+      5 000), `:max_queue_bytes` (estimated queue size that also pauses them, default 24 MiB)
+    * `:until` — pids and `{:app, app}`: stop the recording when one of them exits (default: the
+      `:apps` recorded)
 
   It uses the BEAM's tracing (`:erlang.trace/3`, `:erlang.trace_pattern/3`), not source rewriting,
-  and never traces its own processes.
+  and never traces its own processes. One recording at a time per node; `start_nodes/2` records
+  several nodes, one file each.
   """
 
-  alias ElixirScope.Recorder.{ModuleTable, Tracer}
+  alias ElixirScope.Recorder.{Session, Sources}
 
-  @session {__MODULE__, :session}
   @all_capture [:calls, :messages, :processes, :state]
+  @limit_keys [
+    :max_events,
+    :max_events_per_s,
+    :max_term_size,
+    :high_water,
+    :low_water,
+    :hard_limit,
+    :max_queue_bytes,
+    :rate_window_ms
+  ]
 
-  @doc "Runs `fun` while recording it (and everything it spawns); returns what `fun` returned."
+  @doc """
+  Runs `fun` while recording it and everything it spawns; returns what `fun` returned (and stops
+  the recording even when `fun` raises).
+  """
   def record(fun, opts \\ []) when is_function(fun, 0) do
-    {:ok, _} = start(Keyword.put_new(opts, :processes, {:spawned_from, self()}))
+    case start(Keyword.put_new(opts, :processes, {:spawned_from, self()})) do
+      {:ok, _} -> :ok
+      {:error, reason} -> raise ArgumentError, "ElixirScope could not start recording: #{inspect(reason)}"
+    end
 
     try do
       fun.()
@@ -40,181 +68,227 @@ defmodule ElixirScope.Recorder do
     end
   end
 
-  @doc "Starts recording. Returns `{:ok, info}` or `{:error, reason}` (one recording at a time)."
+  @doc """
+  Starts recording. Returns `{:ok, %{out: path, modules: n, processes: n, ...}}` or
+  `{:error, reason}` (`:already_recording`, a file error, ...).
+  """
   def start(opts \\ []) do
-    if :persistent_term.get(@session, nil), do: raise(ArgumentError, "ElixirScope is already recording; stop() first")
+    with {:ok, cfg} <- config(opts),
+         {:ok, _} <- ensure_session() do
+      case GenServer.call(Session, {:start, cfg}, :infinity) do
+        {:ok, info} ->
+          # The session set everything up with the sources off, so that its own reply to us was not
+          # recorded: the recording starts now.
+          Sources.resume()
+          {:ok, info}
 
-    out = Keyword.get(opts, :out, "elixir_scope.estrace")
-    capture = Keyword.get(opts, :capture, @all_capture)
-    modules = select_modules(opts)
-    genservers = Enum.filter(modules, &genserver?/1)
-    call_modules = if :calls in capture, do: modules, else: []
-    state_modules = if :state in capture, do: genservers, else: []
-    ms = [{:_, [], [{:exception_trace}, {:message, {:caller_line}}]}]
-    messages? = :messages in capture
-
-    sources = fn on? ->
-      for m <- call_modules, do: :erlang.trace_pattern({m, :_, :_}, on? && ms, [:local])
-      for m <- state_modules -- call_modules, do: set_callback_patterns(m, on?)
-
-      if messages? do
-        :erlang.trace_pattern(:send, on?, [])
-        :erlang.trace_pattern(:receive, on?, [])
+        error ->
+          error
       end
-
-      :ok
-    end
-
-    header = [command: Enum.join(System.argv(), " "), traced_modules: length(modules)]
-
-    tracer_opts =
-      Keyword.take(opts, [:max_term_size, :max_events, :max_events_per_s, :high_water, :low_water]) ++
-        [genservers: state_modules, sources: sources, header: header]
-
-    with {:ok, tracer} <- Tracer.start(out, tracer_opts) do
-      Process.unlink(tracer)
-      :ok = Tracer.write_terms(tracer, Enum.map(modules, &ModuleTable.entry/1))
-      sources.(true)
-      flags = trace_flags(capture, tracer)
-      procs = Keyword.get(opts, :processes, :all)
-      :ok = Tracer.write_events(tracer, snapshots(procs))
-      enable(procs, flags, tracer)
-      :persistent_term.put(@session, %{tracer: tracer, modules: modules, sources: sources, out: out})
-      {:ok, %{out: out, modules: length(modules), tracer: tracer}}
     end
   end
 
-  @doc "Stops recording, flushes every event and closes the file. Returns `{:ok, %{events, dropped}}`."
-  def stop do
-    case :persistent_term.get(@session, nil) do
+  @doc """
+  Stops recording: untraces every process, waits until every trace message is delivered, lets the
+  tracer write them all, the footer, and close the file. Returns
+  `{:ok, %{out: path, events: n, dropped: n, stop_reason: reason}}` or `{:error, :not_recording}`.
+  """
+  def stop(reason \\ :stopped) do
+    case Process.whereis(Session) do
       nil ->
         {:error, :not_recording}
 
-      %{tracer: tracer, sources: sources, out: out} ->
-        :persistent_term.erase(@session)
-        disable(tracer)
-        sources.(false)
-        :erlang.trace_pattern(:send, true, [])
-        :erlang.trace_pattern(:receive, true, [])
-        # A flush barrier: every trace message generated so far is in the tracer's queue after this.
-        ref = :erlang.trace_delivered(:all)
-
-        receive do
-          {:trace_delivered, :all, ^ref} -> :ok
-        end
-
-        case Tracer.stop(tracer) do
-          {:ok, stats} -> {:ok, Map.put(stats, :out, out)}
-          other -> other
-        end
+      _pid ->
+        # Sources off first, here: the request to the session is not recorded.
+        if Sources.active?(), do: Sources.pause()
+        GenServer.call(Session, {:stop, reason}, :infinity)
     end
   end
 
-  @doc "Is a recording running?"
-  def recording?, do: :persistent_term.get(@session, nil) != nil
+  @doc "Is a recording running on this node? (Reads a flag: sends no message, records nothing.)"
+  def recording?, do: Sources.active?()
 
-  defp trace_flags(capture, tracer) do
-    flags = [:monotonic_timestamp, {:tracer, tracer}]
-    flags = if :calls in capture or :state in capture, do: [:call | flags], else: flags
-    flags = if :messages in capture, do: [:send, :receive | flags], else: flags
-    if :processes in capture, do: [:procs | flags], else: flags
+  @doc "`{:recording, %{events: n, dropped: n, out: path, ...}}` or `:not_recording`."
+  def status do
+    if Process.whereis(Session), do: GenServer.call(Session, :status, :infinity), else: :not_recording
   end
 
-  defp enable(:all, flags, tracer) do
-    :erlang.trace(:all, true, flags)
-    :erlang.trace(tracer, false, [:all])
+  @doc """
+  Records the state of a gen_server-like process (a GenServer whose module is not traced, an
+  Agent, ...) from now on: a snapshot from `:sys.get_state/1`, then the state after each callback,
+  through a `:sys` debug hook. A process may call it on itself (`watch_state(self())`).
+  """
+  def watch_state(target) do
+    cond do
+      Process.whereis(Session) == nil -> {:error, :not_recording}
+      target == self() -> GenServer.cast(Session, {:watch, self()})
+      true -> GenServer.call(Session, {:watch, target}, 10_000)
+    end
   end
 
-  defp enable(:new, flags, _tracer), do: :erlang.trace(:new, true, flags)
-  defp enable({:spawned_from, pid}, flags, _tracer), do: :erlang.trace(pid, true, [:set_on_spawn | flags])
-  defp enable(pids, flags, _tracer) when is_list(pids), do: Enum.each(pids, &:erlang.trace(&1, true, flags))
+  @doc """
+  Records several nodes of a cluster: one file per node, each written on its own node, named after
+  the node (`run.estrace` → `run@node_name@host.estrace`, in the same directory). The recorder's
+  modules are loaded onto nodes that lack them. Returns `{:ok, %{node => info}}` or the first error
+  (and then stops the nodes already started).
+  """
+  def start_nodes(nodes, opts \\ []) do
+    out = Keyword.get(opts, :out, "elixir_scope.estrace")
 
-  # Untraces exactly the processes this recorder traces, leaving other tracers alone.
-  defp disable(tracer) do
-    # The caller first: trace_info/2 below answers by message, which would be recorded otherwise.
-    :erlang.trace(self(), false, [:all])
-    :erlang.trace(:new, false, [:all])
+    Enum.reduce_while(nodes, {:ok, %{}}, fn n, {:ok, acc} ->
+      node_opts = Keyword.put(opts, :out, node_file(out, n))
 
-    for pid <- Process.list(), :erlang.trace_info(pid, :tracer) == {:tracer, tracer} do
-      try do
-        :erlang.trace(pid, false, [:all])
-      rescue
-        ArgumentError -> :ok
+      with :ok <- ensure_loaded_on(n),
+           {:ok, info} <- :erpc.call(n, __MODULE__, :start, [node_opts], 60_000) do
+        {:cont, {:ok, Map.put(acc, n, info)}}
+      else
+        error ->
+          _ = stop_nodes(Map.keys(acc))
+          {:halt, {:error, {n, error}}}
       end
+    end)
+  end
+
+  @doc "Stops the recordings of `nodes`. Returns `%{node => stop result}`."
+  def stop_nodes(nodes) do
+    Map.new(nodes, fn n ->
+      {n,
+       try do
+         :erpc.call(n, __MODULE__, :stop, [], 120_000)
+       catch
+         kind, reason -> {:error, {kind, reason}}
+       end}
+    end)
+  end
+
+  @doc "The file name used for `node`'s part of a distributed recording."
+  def node_file(out, node) do
+    ext = Path.extname(out)
+    Path.join(Path.dirname(out), Path.basename(out, ext) <> "@" <> Atom.to_string(node) <> ext)
+  end
+
+  defp ensure_loaded_on(n) when n == node(), do: :ok
+
+  defp ensure_loaded_on(n) do
+    case :erpc.call(n, :code, :ensure_loaded, [__MODULE__]) do
+      {:module, _} ->
+        :ok
+
+      _ ->
+        {:ok, mods} = :application.get_key(:elixir_scope_recorder, :modules)
+
+        Enum.each(mods, fn m ->
+          {^m, bin, file} = :code.get_object_code(m)
+          {:module, ^m} = :erpc.call(n, :code, :load_binary, [m, file, bin])
+        end)
+    end
+  catch
+    kind, reason -> {:error, {:load_failed, kind, reason}}
+  end
+
+  # The session runs under the recorder's application; where the application is not installed (a
+  # node the code was pushed to), it runs on its own.
+  defp ensure_session do
+    case Process.whereis(Session) do
+      pid when is_pid(pid) ->
+        {:ok, pid}
+
+      nil ->
+        case Application.ensure_all_started(:elixir_scope_recorder) do
+          {:ok, _} -> {:ok, Process.whereis(Session)}
+          {:error, _} -> Session.start_standalone()
+        end
     end
   end
 
-  # `process` events for the processes already running in scope, so the replay can name them.
-  defp snapshots(procs) do
-    pids =
-      case procs do
-        :all -> Process.list()
-        :new -> []
-        {:spawned_from, pid} -> [pid]
-        list -> list
-      end
+  ## Options
 
-    now = :erlang.monotonic_time(:nanosecond)
+  @doc false
+  def config(opts) do
+    capture = Keyword.get(opts, :capture, @all_capture)
+    bad = List.wrap(capture) -- @all_capture
 
-    for pid <- pids, info = Process.info(pid, [:registered_name, :initial_call, :dictionary]), info != nil do
-      dict = info[:dictionary] || []
+    cond do
+      not Keyword.keyword?(opts) ->
+        {:error, {:bad_options, opts}}
 
-      snapshot =
-        %{
-          registered_name: if(info[:registered_name] == [], do: nil, else: info[:registered_name]),
-          initial_call: dict[:"$initial_call"] || info[:initial_call],
-          module: behaviour_module(dict[:"$initial_call"])
-        }
-        |> Map.reject(fn {_, v} -> v == nil end)
+      bad != [] ->
+        {:error, {:bad_capture, bad}}
 
-      {:process, now, pid, [snapshot]}
+      true ->
+        apps = Keyword.get(opts, :apps, [])
+
+        {:ok,
+         %{
+           out: Path.expand(Keyword.get(opts, :out, "elixir_scope.estrace")),
+           modules: select_modules(opts),
+           capture: List.wrap(capture),
+           processes: Keyword.get(opts, :processes, :all),
+           state_of: List.wrap(Keyword.get(opts, :state_of, [])),
+           until: Keyword.get_lazy(opts, :until, fn -> for a <- apps, do: {:app, a} end),
+           limits: opts |> Keyword.take(@limit_keys) |> Map.new(),
+           command: Keyword.get_lazy(opts, :command, &command/0)
+         }}
     end
   end
 
-  defp behaviour_module({m, :init, 1}), do: m
-  defp behaviour_module(_), do: nil
-
-  defp set_callback_patterns(m, on?) do
-    for {f, a} <- [init: 1, handle_call: 3, handle_cast: 2, handle_info: 2, handle_continue: 2, code_change: 3] do
-      :erlang.trace_pattern({m, f, a}, on? && [{:_, [], [{:return_trace}]}], [:local])
-    end
-  end
-
-  defp genserver?(mod) do
-    GenServer in List.wrap(mod.module_info(:attributes)[:behaviour])
-  rescue
-    _ -> false
+  defp command do
+    :init.get_plain_arguments() |> Enum.map(&List.to_string/1) |> Enum.join(" ")
   end
 
   @doc false
   def select_modules(opts) do
     explicit = Keyword.get(opts, :modules, [])
+    apps = Keyword.get(opts, :apps, [])
+    prefixes = opts |> Keyword.get(:prefixes, []) |> Enum.map(&normalize_prefix/1)
+
+    apps =
+      if explicit == [] and apps == [] and prefixes == [] and not Keyword.has_key?(opts, :modules),
+        do: current_app(),
+        else: apps
 
     from_apps =
-      for app <- Keyword.get(opts, :apps, []),
+      for app <- apps,
           _ = Application.load(app),
           {:ok, mods} = :application.get_key(app, :modules),
           m <- mods,
           do: m
-
-    prefixes = Keyword.get(opts, :prefixes, []) |> Enum.map(&normalize_prefix/1)
 
     from_prefixes =
       if prefixes == [] do
         []
       else
         for {name, _file, _loaded} <- :code.all_available(),
-            name = List.to_string(name),
+            name = to_string(name),
             Enum.any?(prefixes, &String.starts_with?(name, &1)),
             do: String.to_atom(name)
       end
 
     (explicit ++ from_apps ++ from_prefixes)
     |> Enum.uniq()
-    |> Enum.reject(&(&1 |> Atom.to_string() |> String.starts_with?("Elixir.ElixirScope.Recorder")))
+    |> Enum.reject(&own_module?/1)
     # A project's MixProject module matches its prefix but is build configuration, not the program.
     |> Enum.reject(&(&1 |> Atom.to_string() |> String.ends_with?(".MixProject")))
+    # trace_pattern/3 matches only loaded modules.
     |> Enum.filter(&match?({:module, _}, Code.ensure_loaded(&1)))
+  end
+
+  defp own_module?(m) do
+    s = Atom.to_string(m)
+
+    String.starts_with?(s, "Elixir.ElixirScope.Recorder") or
+      String.starts_with?(s, "Elixir.Mix.Tasks.ElixirScope")
+  end
+
+  # The Mix project this node runs in, if any (a node started by :peer has Mix's code but no
+  # running Mix: then none).
+  defp current_app do
+    if Code.ensure_loaded?(Mix.Project) and Process.whereis(Mix.ProjectStack) != nil and
+         Mix.Project.get() != nil,
+       do: List.wrap(Mix.Project.config()[:app]),
+       else: []
+  catch
+    _, _ -> []
   end
 
   defp normalize_prefix("Elixir." <> _ = p), do: p

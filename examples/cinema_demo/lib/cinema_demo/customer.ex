@@ -1,9 +1,13 @@
 defmodule CinemaDemo.Customer do
   @moduledoc """
   A customer process: registers under its name, looks up showtimes with a `Task` fan-out, then
-  checks a seat, holds it, pays and confirms — reporting the outcome to whoever started it.
-  `step: pid` makes it wait for a `:go` from that process between checking and holding, so a
-  scenario can line two customers up exactly (that is how the double booking is made to happen).
+  checks a seat, holds it, pays and confirms — reporting the outcome to whoever started it. A
+  declined payment cancels the hold.
+
+  Two options let a scenario line customers up exactly, with messages rather than timing:
+  `step: pid` makes the customer wait for a `:go` from that process between checking and holding
+  (that is how the double booking is made to happen), and `pay_step: pid` between holding and paying
+  (a customer slow on the payment page, whose hold expires).
   """
 
   alias CinemaDemo.{PaymentGateway, TicketOffice}
@@ -30,8 +34,9 @@ defmodule CinemaDemo.Customer do
 
   def buy(name, seat, card, opts) do
     if TicketOffice.available?(seat) do
-      if step = opts[:step], do: wait_for(step, name)
+      if step = opts[:step], do: wait_for(step, :checked, name)
       :ok = TicketOffice.hold(seat, name)
+      if step = opts[:pay_step], do: wait_for(step, :paying, name)
       pay_and_confirm(name, seat, card)
     else
       {:error, :seat_taken}
@@ -55,8 +60,8 @@ defmodule CinemaDemo.Customer do
     :exit, reason -> {:error, {:payment_failed, reason}}
   end
 
-  defp wait_for(step, name) do
-    send(step, {:checked, name, self()})
+  defp wait_for(step, what, name) do
+    send(step, {what, name, self()})
 
     receive do
       :go -> :ok

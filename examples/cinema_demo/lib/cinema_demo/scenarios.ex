@@ -1,11 +1,20 @@
 defmodule CinemaDemo.Scenarios do
   @moduledoc """
   The recorded stories. Each starts the supervision tree inside an ElixirScope recording, plays its
-  customers and stops: `happy_path`, `double_booking` (the bug), `payment_crash` (a supervisor
-  restart). `record/2` writes `../traces/NAME.estrace` unless given another path.
+  customers and stops. Every interleaving that matters is made with messages (a customer waits for
+  a `:go`), not with timing, so each scenario plays out the same way on every run.
+
+    * `happy_path` — ann and bob each buy a seat
+    * `double_booking` — carol and dave race for the last seat: the bug
+    * `payment_crash` — erin's card crashes the gateway; the supervisor restarts it; frank pays
+    * `hold_expiry` — gina's hold expires while she is paying; hank buys her seat; gina is charged
+      and gets no seat
+    * `rush_hour` — eight customers at once; the gateway declines some (seed 7), who cancel
+
+  `record/2` writes `../traces/NAME.estrace` unless given another path.
   """
 
-  alias CinemaDemo.Customer
+  alias CinemaDemo.{Customer, TicketOffice}
 
   def record(name, out \\ nil) do
     out = out || Path.expand("../traces/#{name}.estrace", File.cwd!())
@@ -13,7 +22,9 @@ defmodule CinemaDemo.Scenarios do
     {:ok, _} =
       ElixirScope.Recorder.start(
         out: out,
-        prefixes: ["CinemaDemo."],
+        # Every module of the demo, this one too: the scenario's own steps are in the replay.
+        apps: [:cinema_demo],
+        until: [],
         processes: {:spawned_from, self()},
         max_term_size: 16 * 1024
       )
@@ -34,26 +45,27 @@ defmodule CinemaDemo.Scenarios do
     Customer.start("ann", 3, "4242 4242 4242 4242")
     Customer.start("bob", 4, "5555 5555 5555 4444")
     results = collect(2)
-    seats = CinemaDemo.TicketOffice.seats()
+    seats = TicketOffice.seats()
     CinemaDemo.stop()
     {results, Map.take(seats, [3, 4])}
   end
 
-  # Two customers both see seat 12 (the last one) free, then both hold and confirm it.
+  # Two customers both see seat 12 (the last one) free; then each in turn holds, pays and confirms it.
   def run(:double_booking) do
     {:ok, _} = CinemaDemo.start(seats: 12)
     for n <- 1..11, do: sell(n, "early-#{n}")
     Customer.start("carol", 12, "4000 0000 0000 0002", step: self())
     Customer.start("dave", 12, "4000 0000 0000 0010", step: self())
+    # Both have checked that seat 12 is free and wait for a go.
     waiting = for _ <- 1..2, do: receive(do: ({:checked, name, pid} -> {name, pid}))
-    # Let them go one after the other: each holds, pays and confirms the same seat.
-    for {_name, pid} <- Enum.sort(waiting) do
-      send(pid, :go)
-      Process.sleep(20)
-    end
+    # carol first, all the way to her confirmation; then dave.
+    results =
+      for {name, pid} <- Enum.sort(waiting) do
+        send(pid, :go)
+        receive(do: ({:customer_done, ^name, _showtimes, result} -> {name, result}))
+      end
 
-    results = collect(2)
-    seat12 = CinemaDemo.TicketOffice.seats()[12]
+    seat12 = TicketOffice.seats()[12]
     CinemaDemo.stop()
     {results, seat12}
   end
@@ -65,14 +77,56 @@ defmodule CinemaDemo.Scenarios do
     first = collect(1)
     Customer.start("frank", 2, "4111 1111 1111 1111")
     second = collect(1)
-    seats = CinemaDemo.TicketOffice.seats()
+    seats = TicketOffice.seats()
     CinemaDemo.stop()
     {first ++ second, Map.take(seats, [1, 2])}
   end
 
+  # gina holds seat 5, then lingers on the payment page; her hold expires (the TicketOffice's timer),
+  # hank buys seat 5, and only then does gina pay: charged, and her confirm fails.
+  def run(:hold_expiry) do
+    {:ok, _} = CinemaDemo.start(seats: 8, hold_ms: 100)
+    gina = Customer.start("gina", 5, "4000 0566 5566 5556", pay_step: self())
+    receive(do: ({:paying, "gina", ^gina} -> :ok))
+    # The hold expires by itself: wait until seat 5 is free again.
+    wait_until_free(5)
+    Customer.start("hank", 5, "5200 8282 8282 8210")
+    hank = collect(1)
+    send(gina, :go)
+    gina_result = collect(1)
+    seats = TicketOffice.seats()
+    charged = :sys.get_state(CinemaDemo.PaymentGateway).charged
+    CinemaDemo.stop()
+    {hank ++ gina_result, seats[5], charged: charged}
+  end
+
+  # Eight customers at once, each for their own seat; the gateway (seed 7) declines some charges,
+  # and those customers cancel their holds.
+  def run(:rush_hour) do
+    {:ok, _} = CinemaDemo.start(seats: 30, seed: 7, decline_rate: 0.3)
+    names = ~w(ida jack kim leo mia ned olga pia)
+
+    for {name, i} <- Enum.with_index(names, 1) do
+      Customer.start(name, 10 + i, "4000 1234 5678 #{1000 + i}")
+    end
+
+    results = collect(length(names)) |> Enum.sort()
+    sold = TicketOffice.seats() |> Enum.filter(&match?({_, {:sold, _}}, &1)) |> length()
+    CinemaDemo.stop()
+    {results, sold: sold}
+  end
+
   defp sell(seat, name) do
-    :ok = CinemaDemo.TicketOffice.hold(seat, name)
-    :ok = CinemaDemo.TicketOffice.confirm(seat, name)
+    :ok = TicketOffice.hold(seat, name)
+    :ok = TicketOffice.confirm(seat, name)
+  end
+
+  defp wait_until_free(seat, tries \\ 100) do
+    cond do
+      TicketOffice.seats()[seat] == :free -> :ok
+      tries == 0 -> raise "seat #{seat} was never released"
+      true -> Process.sleep(20) && wait_until_free(seat, tries - 1)
+    end
   end
 
   defp collect(n) do

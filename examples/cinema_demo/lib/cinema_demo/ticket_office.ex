@@ -1,16 +1,15 @@
 defmodule CinemaDemo.TicketOffice do
   @moduledoc """
   Holds the seats of tonight's show. A customer first asks whether a seat is free, then holds it,
-  then confirms it after paying; a hold that is not confirmed in time is released.
+  then confirms it after paying; a hold that is not confirmed in time is released by a timer
+  (`Process.send_after/3` → `handle_info({:expire, ...})`).
 
   The bug to hunt: `hold/2` trusts the customer's earlier `available?/1` check and does not look
   again, so two customers who both saw the last seat free both hold it — and both confirm it.
   """
   use GenServer
 
-  @hold_ms 200
-
-  def start_link(seats), do: GenServer.start_link(__MODULE__, seats, name: __MODULE__)
+  def start_link(opts), do: GenServer.start_link(__MODULE__, opts, name: __MODULE__)
 
   def available?(seat), do: GenServer.call(__MODULE__, {:available?, seat})
   def hold(seat, customer), do: GenServer.call(__MODULE__, {:hold, seat, customer})
@@ -19,9 +18,9 @@ defmodule CinemaDemo.TicketOffice do
   def seats, do: GenServer.call(__MODULE__, :seats)
 
   @impl true
-  def init(count) do
-    seats = Map.new(1..count, fn n -> {n, :free} end)
-    {:ok, %{seats: seats, sold: 0}}
+  def init(opts) do
+    seats = Map.new(1..Keyword.get(opts, :seats, 20), fn n -> {n, :free} end)
+    {:ok, %{seats: seats, sold: 0, hold_ms: Keyword.get(opts, :hold_ms, 500)}}
   end
 
   @impl true
@@ -32,7 +31,7 @@ defmodule CinemaDemo.TicketOffice do
   def handle_call({:hold, seat, customer}, _from, state) do
     # BUG: no check that the seat is still free; the caller checked a moment ago.
     ref = make_ref()
-    Process.send_after(self(), {:expire, seat, ref}, @hold_ms)
+    Process.send_after(self(), {:expire, seat, ref}, state.hold_ms)
     seats = Map.put(state.seats, seat, {:held, customer, ref})
     {:reply, :ok, %{state | seats: seats}}
   end

@@ -1,25 +1,35 @@
 defmodule ElixirScope.Recorder.Format do
   @moduledoc """
-  The bytes of an .estrace file (trace format v1, see `docs/trace-format.md`): the magic, the header
-  frame and length-prefixed ETF frames. Every frame is written whole, so a file cut short by a crash
-  loses at most its last frame.
+  The bytes of an `.estrace` file (trace format v1, `docs/trace-format.md`): the 8-byte magic, then
+  frames `<<0xE5, size::32, term_to_binary(term)::binary-size(size)>>`. The first frame is the header.
+  Frames are written whole and in order, so a file cut short by a crash loses at most its last frame.
   """
 
   @magic <<0x89, "ESTRC", 0x0D, 0x0A>>
   @mark 0xE5
-  @version "0.1.0"
+  @version Mix.Project.config()[:version]
 
   def magic, do: @magic
+  def mark, do: @mark
   def recorder_version, do: @version
 
-  @doc "One frame: `<<0xE5, size::32, term_to_binary(term)>>`, as iodata."
+  @doc "One frame as a binary."
   def frame(term) do
     bin = :erlang.term_to_binary(term)
-    [<<@mark, byte_size(bin)::32>>, bin]
+    <<@mark, byte_size(bin)::32, bin::binary>>
   end
 
-  @doc "The header frame. `start_monotonic` is what event times are relative to."
-  def header(start_monotonic, extra \\ %{}) do
+  @doc "Appends the frame of `term` to `buf` (the tracer's hot path: one growing binary)."
+  def append(buf, term) do
+    bin = :erlang.term_to_binary(term)
+    <<buf::binary, @mark, byte_size(bin)::32, bin::binary>>
+  end
+
+  @doc """
+  The header term. `start_monotonic` (nanoseconds) is what every event's `time` is relative to;
+  `extra` adds keys (the command, the options used, ...).
+  """
+  def header(start_monotonic, start_system, extra \\ %{}) do
     info =
       Map.merge(
         %{
@@ -28,7 +38,7 @@ defmodule ElixirScope.Recorder.Format do
           otp_release: List.to_string(:erlang.system_info(:otp_release)),
           elixir_version: System.version(),
           time_unit: :nanosecond,
-          start_system_time: :os.system_time(:nanosecond),
+          start_system_time: start_system,
           start_monotonic: start_monotonic,
           os_pid: List.to_string(:os.getpid()),
           schedulers: :erlang.system_info(:schedulers_online)
@@ -36,6 +46,6 @@ defmodule ElixirScope.Recorder.Format do
         extra
       )
 
-    frame({:estrace, 1, info})
+    {:estrace, 1, info}
   end
 end

@@ -1,78 +1,109 @@
 defmodule ElixirScope.Recorder.Tracer do
   @moduledoc """
-  The tracer process: receives the BEAM's trace messages, turns each into a trace-format event and
-  appends it to the file. It runs with an off-heap message queue (a long queue then costs no GC) and
-  watches its queue length: above the high-water mark it switches every event source off (call
-  patterns, send and receive), and back on below the low-water mark, writing an `overload` event that
-  says what was lost. It never takes the traced system down: a message it cannot convert is counted
-  as dropped, not raised.
+  The tracer process: receives the BEAM's trace messages, turns each into a trace-format event,
+  appends its frame to one growing binary and writes that to the file every 256 KiB and whenever its
+  queue is empty (so the file on disk trails the system by at most one buffer, and only under load).
+
+  It runs at high priority with an off-heap message queue (a long queue then costs no garbage
+  collection), and bounds its queue:
+
+    * every #{100} messages (and whenever idle) it reads its own `message_queue_len` — only the length:
+      asking for the queue's memory would walk it;
+    * above the high-water mark (a count, or an estimated byte size: count × the average size of the
+      recent events × 2), it switches every call and message source off at once (`Sources.pause/0`:
+      one bit of the trace control word) and asks the session to count the calls it misses;
+    * below the low-water mark it asks the session to switch them back on; the session answers with
+      the count, and the tracer writes an `overload` event saying when, why and what was lost;
+    * above the hard limit (4 × high water by default: only reachable when process events alone
+      flood it) it discards queued trace messages unread, counting them, down to the low-water mark.
+
+  `:max_events` switches the sources off for good; `:max_events_per_s` pauses them for the rest of
+  the current window. In both cases what is still queued past the limit is counted, not written. A message it cannot convert is counted as dropped, never raised: the tracer
+  must not die, and if it does anyway the session cleans up and the file stays loadable.
   """
 
-  alias ElixirScope.Recorder.{Format, Truncate}
+  alias ElixirScope.Recorder.{Format, Sources, Truncate}
 
-  @callbacks %{
-    {:init, 1} => true,
-    {:handle_call, 3} => true,
-    {:handle_cast, 2} => true,
-    {:handle_info, 2} => true,
-    {:handle_continue, 2} => true,
-    {:code_change, 3} => true
-  }
-  @check_every 500
+  @flush_bytes 256 * 1024
+  @check_every 100
 
   defstruct [
     :fd,
     :start,
+    :session,
+    :session_ref,
     :max_term,
     :max_events,
     :high,
     :low,
-    :genservers,
-    :sources,
-    :max_rate,
+    :hard,
+    :max_bytes,
+    :per_window,
+    :window_ns,
+    :calls?,
+    :state?,
+    :state_mods,
+    :cleanup,
+    buf: <<>>,
+    written: 0,
+    last_bytes: 0,
+    avg: 64,
     seq: 0,
     dropped: 0,
-    window_start: 0,
-    window_seq: 0,
-    pause_reason: nil,
-    dropped_at_pause: 0,
-    since_check: 0,
-    paused_at: nil,
-    queue_at_pause: 0
+    overloads: 0,
+    win_start: 0,
+    win_seq: 0,
+    mode: :running,
+    pause: nil
   ]
 
   @doc """
-  Starts the tracer writing to `path`. `opts`: `:max_term_size`, `:max_events`, `:max_events_per_s`, `:high_water`,
-  `:low_water`, `:genservers` (modules whose callbacks' returns give `state` events), `:sources`
-  (a function `(on? :: boolean) -> :ok` switching the event sources on or off).
+  Starts the tracer writing `path`: magic, header, then `opts[:frames]` (the module table). Returns
+  `{:ok, pid, monitor_ref}`. Options: `:header` (extra header keys), `:frames`, `:session` (pid; when
+  it dies the tracer runs `:cleanup` and finishes the file), `:max_term_size`, `:max_events`,
+  `:max_events_per_s`, `:rate_window_ms`, `:high_water`, `:low_water`, `:hard_limit`,
+  `:max_queue_bytes`, `:calls?`, `:state?`, `:state_modules`.
   """
   def start(path, opts) do
-    parent = self()
+    caller = self()
 
-    pid =
-      :erlang.spawn_opt(
-        fn -> init(parent, path, opts) end,
-        [:link, {:message_queue_data, :off_heap}, {:priority, :high}]
-      )
+    {pid, ref} =
+      :erlang.spawn_opt(fn -> init(caller, path, opts) end, [
+        :monitor,
+        {:message_queue_data, :off_heap},
+        {:priority, :high}
+      ])
 
     receive do
-      {^pid, :ready} -> {:ok, pid}
-      {^pid, {:error, reason}} -> {:error, reason}
+      {^pid, :ready} ->
+        {:ok, pid, ref}
+
+      {^pid, {:error, reason}} ->
+        receive do
+          {:DOWN, ^ref, _, _, _} -> {:error, reason}
+        end
+
+      {:DOWN, ^ref, _, _, reason} ->
+        {:error, {:tracer_down, reason}}
     end
   end
 
-  @doc "Writes frames (the module table, `process` snapshots) before the events start."
-  def write_terms(tracer, terms), do: call(tracer, {:write_terms, terms})
-
-  @doc "Writes events given as `{kind, monotonic_ns, pid, fields}` (the tracer numbers them)."
+  @doc "Writes events given as `{kind, monotonic_ns, pid, [fields]}` (the tracer numbers them)."
   def write_events(tracer, events), do: call(tracer, {:write_events, events})
 
-  @doc "Processes every trace message already queued, writes the footer, closes the file."
-  def stop(tracer), do: call(tracer, :stop)
+  @doc "Events and drops so far."
+  def stats(tracer), do: call(tracer, :stats)
+
+  @doc """
+  Handles every trace message already queued (call after an `:erlang.trace_delivered/1` barrier),
+  writes the pending `overload` event (with `counts`, the calls missed while paused) and the footer,
+  closes the file and exits. Returns `{:ok, %{events: n, dropped: n}}`.
+  """
+  def finish(tracer, reason, counts), do: call(tracer, {:finish, reason, counts})
 
   defp call(tracer, req) do
     ref = Process.monitor(tracer)
-    send(tracer, {:"$elixir_scope", self(), ref, req})
+    send(tracer, {:"$es", self(), ref, req})
 
     receive do
       {^ref, reply} ->
@@ -84,226 +115,402 @@ defmodule ElixirScope.Recorder.Tracer do
     end
   end
 
-  defp init(parent, path, opts) do
-    Process.flag(:trap_exit, false)
+  ## The process
 
-    case :file.open(String.to_charlist(path), [:raw, :binary, :write, {:delayed_write, 512 * 1024, 100}]) do
-      {:ok, fd} ->
-        start = :erlang.monotonic_time(:nanosecond)
-        :ok = :file.write(fd, [Format.magic(), Format.header(start, Map.new(opts[:header] || []))])
+  defp init(caller, path, opts) do
+    # Loaded now, not on the first event: loading a module through the code server mid-recording
+    # would stall the tracer for milliseconds while events pile up.
+    Enum.each([Format, Truncate, Sources, Map, Enum, :file, :prim_file], &Code.ensure_loaded/1)
+    start = Keyword.fetch!(opts, :start_monotonic)
+    header = Format.header(start, Keyword.fetch!(opts, :start_system), Map.new(opts[:header] || []))
+    frames = for f <- [header | opts[:frames] || []], into: <<>>, do: Format.frame(f)
 
-        state = %__MODULE__{
-          fd: fd,
-          start: start,
-          max_term: opts[:max_term_size] || 64 * 1024,
-          max_events: opts[:max_events] || :infinity,
-          high: opts[:high_water] || 100_000,
-          low: opts[:low_water] || 10_000,
-          genservers: MapSet.new(opts[:genservers] || []),
-          sources: opts[:sources] || fn _ -> :ok end,
-          max_rate: opts[:max_events_per_s] || :infinity,
-          window_start: start
-        }
+    with {:ok, fd} <- :file.open(String.to_charlist(path), [:raw, :binary, :write]),
+         :ok <- :file.write(fd, [Format.magic(), frames]) do
+      high = opts[:high_water] || 50_000
+      window_ms = opts[:rate_window_ms] || 1000
+      session = opts[:session] || caller
 
-        send(parent, {self(), :ready})
-        loop(state)
+      s = %__MODULE__{
+        fd: fd,
+        start: start,
+        session: session,
+        session_ref: Process.monitor(session),
+        max_term: opts[:max_term_size] || 64 * 1024,
+        max_events: opts[:max_events] || :infinity,
+        high: high,
+        low: opts[:low_water] || div(high, 10),
+        hard: opts[:hard_limit] || 4 * high,
+        max_bytes: opts[:max_queue_bytes] || 24 * 1024 * 1024,
+        per_window:
+          case opts[:max_events_per_s] do
+            n when is_integer(n) and n > 0 -> max(1, div(n * window_ms, 1000))
+            _ -> nil
+          end,
+        window_ns: window_ms * 1_000_000,
+        win_start: :erlang.monotonic_time(:nanosecond),
+        calls?: Keyword.get(opts, :calls?, true),
+        state?: Keyword.get(opts, :state?, true),
+        state_mods: Map.new(opts[:state_modules] || [], &{&1, true}),
+        cleanup: opts[:cleanup] || fn -> :ok end
+      }
 
-      {:error, reason} ->
-        send(parent, {self(), {:error, reason}})
+      send(caller, {self(), :ready})
+      loop(s, @check_every)
+    else
+      {:error, reason} -> send(caller, {self(), {:error, reason}})
     end
   end
 
-  defp loop(s) do
+  defp loop(s, 0), do: s |> check(@check_every) |> loop(@check_every)
+
+  defp loop(s, n) do
     receive do
-      :end_rate_pause ->
-        s |> resume() |> loop()
+      {:"$es", from, ref, req} -> control(req, from, ref, s, n)
+      msg -> loop(safe_handle(msg, s), n - 1)
+    after
+      0 ->
+        # Idle: put the buffer on disk, and see whether a pause can end.
+        s = s |> flush() |> check(@check_every - n)
 
-      {:"$elixir_scope", from, ref, req} ->
-        case handle(req, s) do
-          {:stop, reply} ->
-            send(from, {ref, reply})
-
-          {reply, s} ->
-            send(from, {ref, reply})
-            loop(s)
+        receive do
+          {:"$es", from, ref, req} -> control(req, from, ref, s, @check_every)
+          msg -> loop(safe_handle(msg, s), @check_every - 1)
         end
-
-      msg ->
-        s |> record(msg) |> check_queue() |> loop()
     end
   end
 
-  defp handle({:write_terms, terms}, s) do
-    :ok = :file.write(s.fd, Enum.map(terms, &Format.frame/1))
-    {:ok, s}
+  defp control({:write_events, events}, from, ref, s, n) do
+    s =
+      Enum.reduce(events, s, fn {kind, mono, pid, fields}, s ->
+        emit(s, List.to_tuple([kind, s.seq, mono - s.start, pid | fields]))
+      end)
+
+    send(from, {ref, :ok})
+    loop(flush(s), n)
   end
 
-  defp handle({:write_events, events}, s) do
-    {:ok, Enum.reduce(events, s, fn {kind, ns, pid, fields}, s -> write(s, {kind, rel(s, ns), pid, fields}) end)}
+  defp control(:stats, from, ref, s, n) do
+    send(from, {ref, %{events: s.seq, dropped: s.dropped + pending_drops(s), paused: s.mode != :running}})
+    loop(s, n)
   end
 
-  defp handle(:stop, s) do
+  defp control({:finish, reason, counts}, from, ref, s, _n) do
+    send(from, {ref, finish_file(s, reason, counts)})
+  end
+
+  defp control(_other, from, ref, s, n) do
+    send(from, {ref, {:error, :unknown_request}})
+    loop(s, n)
+  end
+
+  defp finish_file(s, reason, counts) do
     s = drain(s)
-    s = if s.paused_at, do: resume(s), else: s
-    footer = {:footer, %{events: s.seq, dropped: s.dropped, stop_reason: :stopped}}
-    :ok = :file.write(s.fd, Format.frame(footer))
-    :ok = :file.close(s.fd)
-    {:stop, {:ok, %{events: s.seq, dropped: s.dropped}}}
+    s = if s.pause, do: overload(s, counts), else: s
+    footer = {:footer, %{events: s.seq, dropped: s.dropped, stop_reason: reason}}
+    s = flush(%{s | buf: Format.append(s.buf, footer)})
+    _ = :file.close(s.fd)
+    {:ok, %{events: s.seq, dropped: s.dropped, overloads: s.overloads}}
   end
 
-  # Everything already in the queue was delivered before the stop request (trace_delivered).
+  # After the barrier every trace message is in the queue: handle them all.
   defp drain(s) do
     receive do
-      {:trace_ts, _, _, _, _} = m -> s |> record(m) |> drain()
-      {:trace_ts, _, _, _, _, _} = m -> s |> record(m) |> drain()
+      {:"$es", from, ref, _req} ->
+        send(from, {ref, {:error, :finishing}})
+        drain(s)
+
+      msg ->
+        drain(safe_handle(msg, s))
     after
       0 -> s
     end
   end
 
-  defp record(s, msg) do
-    cond do
-      s.max_events != :infinity and s.seq >= s.max_events ->
-        %{s | dropped: s.dropped + 1}
+  ## Trace messages → events
 
-      # Over the rate limit, what is still queued is dropped too: the limit bounds what is written.
-      s.pause_reason == :max_events_per_s ->
-        %{s | dropped: s.dropped + 1}
-
-      true ->
-        try do
-          msg |> events(s) |> Enum.reduce(s, &write(&2, &1)) |> max_events_reached()
-        rescue
-          _ -> %{s | dropped: s.dropped + 1}
-        end
-    end
+  # A message that cannot be converted is counted as dropped: the tracer must not die of it.
+  defp safe_handle(msg, s) do
+    handle(msg, s)
+  rescue
+    _ -> %{s | dropped: s.dropped + 1}
   end
 
-  defp write(s, {kind, time, pid, fields}) do
-    ev = List.to_tuple([kind, s.seq, time, pid | fields])
-    :ok = :file.write(s.fd, Format.frame(ev))
-    %{s | seq: s.seq + 1}
+  # Past max_events, or past the events allowed in this rate window: counted, not written.
+  defp handle(msg, %{mode: :limit} = s) when elem(msg, 0) in [:trace_ts, :es_state], do: discard(s, 1)
+
+  defp handle(msg, %{mode: :paused, pause: %{reason: :max_events_per_s}} = s)
+       when elem(msg, 0) in [:trace_ts, :es_state],
+       do: discard(s, 1)
+
+  defp handle({:trace_ts, pid, :call, {m, f, args}, caller, ts}, %{calls?: true} = s) do
+    emit(s, {:call, s.seq, ts - s.start, pid, {m, f, length(args)}, cap(args, s), caller})
   end
 
-  defp max_events_reached(%{max_events: max, seq: seq} = s) when max != :infinity and seq >= max do
-    s.sources.(false)
-    write(s, {:overload, rel(s, :erlang.monotonic_time(:nanosecond)), self(), [%{reason: :max_events, max_events: max}]})
+  defp handle({:trace_ts, pid, :call, {m, f, args}, ts}, %{calls?: true} = s) do
+    emit(s, {:call, s.seq, ts - s.start, pid, {m, f, length(args)}, cap(args, s), :undefined})
   end
 
-  defp max_events_reached(s), do: s
+  defp handle({:trace_ts, pid, :return_from, {m, f, a} = mfa, value, ts}, s) do
+    t = ts - s.start
+    s = if s.calls?, do: emit(s, {:return, s.seq, t, pid, mfa, cap(value, s)}), else: s
 
-  # Trace message → events, each `{kind, time, pid, fields}`.
-  defp events({:trace_ts, pid, :call, {m, f, args}, caller, ts}, s),
-    do: [{:call, t(s, ts), pid, [{m, f, length(args)}, cap(args, s), caller]}]
-
-  defp events({:trace_ts, pid, :call, {m, f, args}, ts}, s),
-    do: [{:call, t(s, ts), pid, [{m, f, length(args)}, cap(args, s), :undefined]}]
-
-  defp events({:trace_ts, pid, :return_from, {m, f, a} = mfa, value, ts}, s) do
-    time = t(s, ts)
-    ret = {:return, time, pid, [mfa, cap(value, s)]}
-
-    if Map.has_key?(@callbacks, {f, a}) and MapSet.member?(s.genservers, m) do
+    if s.state? and callback?(f, a) and is_map_key(s.state_mods, m) do
       case new_state(f, value) do
-        {:ok, st} -> [ret, {:state, time, pid, [mfa, cap(st, s)]}]
-        :none -> [ret]
+        {:ok, state} -> emit(s, {:state, s.seq, t, pid, mfa, cap(state, s)})
+        :none -> s
       end
     else
-      [ret]
+      s
     end
   end
 
-  defp events({:trace_ts, pid, :exception_from, mfa, {class, reason}, ts}, s),
-    do: [{:exception, t(s, ts), pid, [mfa, {class, cap(reason, s)}, []]}]
+  defp handle({:trace_ts, pid, :exception_from, mfa, {class, reason}, ts}, %{calls?: true} = s) do
+    emit(s, {:exception, s.seq, ts - s.start, pid, mfa, {class, cap(reason, s)}, []})
+  end
 
-  defp events({:trace_ts, pid, :send, msg, to, ts}, s), do: [{:send, t(s, ts), pid, [to, cap(msg, s)]}]
+  defp handle({:trace_ts, pid, :send, msg, to, ts}, s) do
+    emit(s, {:send, s.seq, ts - s.start, pid, to, cap(msg, s)})
+  end
 
-  defp events({:trace_ts, pid, :send_to_non_existing_process, msg, to, ts}, s),
-    do: [{:send, t(s, ts), pid, [to, cap(msg, s), :no_process]}]
+  defp handle({:trace_ts, pid, :receive, msg, ts}, s) do
+    emit(s, {:receive, s.seq, ts - s.start, pid, :undefined, cap(msg, s)})
+  end
 
-  defp events({:trace_ts, pid, :receive, msg, ts}, s), do: [{:receive, t(s, ts), pid, [:undefined, cap(msg, s)]}]
+  defp handle({:trace_ts, pid, :send_to_non_existing_process, msg, to, ts}, s) do
+    emit(s, {:send, s.seq, ts - s.start, pid, to, cap(msg, s), :no_process})
+  end
 
-  defp events({:trace_ts, pid, :spawn, child, {m, f, args}, ts}, s),
-    do: [{:spawn, t(s, ts), pid, [child, {m, f, cap(args, s)}]}]
+  defp handle({:trace_ts, pid, :spawn, child, {m, f, args}, ts}, s) do
+    emit(s, {:spawn, s.seq, ts - s.start, pid, child, {m, f, cap(args, s)}})
+  end
 
-  defp events({:trace_ts, pid, :exit, reason, ts}, s), do: [{:exit, t(s, ts), pid, [cap(reason, s)]}]
-  defp events({:trace_ts, pid, kind, other, ts}, s) when kind in [:link, :unlink], do: [{kind, t(s, ts), pid, [other]}]
+  defp handle({:trace_ts, pid, :exit, reason, ts}, s) do
+    emit(s, {:exit, s.seq, ts - s.start, pid, cap(reason, s)})
+  end
 
-  defp events({:trace_ts, pid, kind, name, ts}, s) when kind in [:register, :unregister],
-    do: [{kind, t(s, ts), pid, [name]}]
+  defp handle({:trace_ts, pid, kind, other, ts}, s) when kind in [:link, :unlink, :register, :unregister] do
+    emit(s, {kind, s.seq, ts - s.start, pid, other})
+  end
 
-  defp events(_other, _s), do: []
+  # State reported by a `:sys` debug hook (processes that opted in).
+  defp handle({:es_state, pid, mono, mfa, state}, %{state?: true} = s) do
+    emit(s, {:state, s.seq, mono - s.start, pid, mfa, cap(state, s)})
+  end
+
+  defp handle({:es_resumed, counts}, s), do: resumed(s, counts)
+  defp handle(:es_window, s), do: s
+
+  defp handle({:DOWN, ref, :process, _, _}, %{session_ref: ref} = s) do
+    # The session is gone: nobody else will switch the sources off or close the file.
+    _ = safely(s.cleanup)
+    finish_file(s, :recorder_crash, 0)
+    exit(:normal)
+  end
+
+  # spawned, getting_linked, getting_unlinked, return_to, ... and anything unexpected.
+  defp handle(_msg, s), do: s
+
+  defp callback?(:init, 1), do: true
+  defp callback?(:handle_call, 3), do: true
+  defp callback?(:handle_cast, 2), do: true
+  defp callback?(:handle_info, 2), do: true
+  defp callback?(:handle_continue, 2), do: true
+  defp callback?(:code_change, 3), do: true
+  defp callback?(_, _), do: false
 
   @doc false
-  # The state a GenServer callback returned, if its return carries one.
+  # The state a GenServer callback returned, if its return value carries one.
   def new_state(:init, {:ok, st}), do: {:ok, st}
   def new_state(:init, {:ok, st, _}), do: {:ok, st}
+  def new_state(:init, _), do: :none
   def new_state(:code_change, {:ok, st}), do: {:ok, st}
+  def new_state(:code_change, _), do: :none
   def new_state(_, {:reply, _, st}), do: {:ok, st}
   def new_state(_, {:reply, _, st, _}), do: {:ok, st}
   def new_state(_, {:noreply, st}), do: {:ok, st}
   def new_state(_, {:noreply, st, _}), do: {:ok, st}
   def new_state(_, {:stop, _, _, st}), do: {:ok, st}
-  def new_state(cb, {:stop, _, st}) when cb != :init, do: {:ok, st}
+  def new_state(_, {:stop, _, st}), do: {:ok, st}
   def new_state(_, _), do: :none
 
-  defp t(s, ts), do: ts - s.start
-  defp rel(s, now), do: now - s.start
-  defp cap(term, s), do: Truncate.cap(term, s.max_term)
+  defp cap(term, %{max_term: max}), do: Truncate.cap(term, max)
 
-  # Every few hundred messages: is the queue over the high-water mark (pause the sources) or,
-  # paused, back under the low-water mark (resume them)? Only the length is read: asking for the
-  # queue's memory would walk it.
-  defp check_queue(%{since_check: n} = s) when n < @check_every, do: %{s | since_check: n + 1}
-
-  defp check_queue(s) do
-    {:message_queue_len, len} = Process.info(self(), :message_queue_len)
-    now = :erlang.monotonic_time(:nanosecond)
-    s = %{s | since_check: 0}
+  # The hot path: one frame appended to the buffer, one update of the state.
+  defp emit(%{buf: buf, seq: seq} = s, event) do
+    bin = :erlang.term_to_binary(event)
+    buf = <<buf::binary, 0xE5, byte_size(bin)::32, bin::binary>>
+    seq = seq + 1
 
     cond do
-      s.paused_at == nil and len > s.high ->
+      byte_size(buf) >= @flush_bytes -> flush(%{s | buf: buf, seq: seq}) |> limit_check()
+      seq >= s.max_events -> limit(%{s | buf: buf, seq: seq})
+      true -> %{s | buf: buf, seq: seq}
+    end
+  end
+
+  defp limit_check(s), do: if(s.seq >= s.max_events, do: limit(s), else: s)
+
+  defp flush(%{buf: <<>>} = s), do: s
+
+  defp flush(s) do
+    case :file.write(s.fd, s.buf) do
+      :ok -> %{s | buf: <<>>, written: s.written + byte_size(s.buf)}
+      {:error, reason} -> exit({:write_error, reason})
+    end
+  end
+
+  ## Load shedding
+
+  defp check(s, handled) do
+    {:message_queue_len, len} = Process.info(self(), :message_queue_len)
+    now = :erlang.monotonic_time(:nanosecond)
+    bytes = s.written + byte_size(s.buf)
+
+    s =
+      if handled >= 32 and bytes > s.last_bytes,
+        do: %{s | avg: div(bytes - s.last_bytes, handled), last_bytes: bytes},
+        else: %{s | last_bytes: bytes}
+
+    cond do
+      s.mode == :limit ->
+        if len > s.hard, do: discard_queued(s, len - s.low), else: s
+
+      len > s.hard ->
+        s = if s.mode == :running, do: pause(s, :hard_limit, len, now), else: s
+        discard_queued(s, len - s.low)
+
+      s.mode == :running and len > s.high ->
         pause(s, :queue_high_water, len, now)
 
-      s.paused_at == nil and over_rate?(s, now) ->
-        # Over `max_events_per_s` in this one-second window: off until the window ends.
-        Process.send_after(self(), :end_rate_pause, max(1, div(s.window_start + 1_000_000_000 - now, 1_000_000)))
+      s.mode == :running and len * s.avg * 2 > s.max_bytes ->
+        pause(s, :queue_bytes, len, now)
+
+      true ->
+        s
+    end
+    |> rate(now, len)
+    |> maybe_resume(len)
+  end
+
+  defp rate(%{per_window: nil} = s, _now, _len), do: s
+
+  defp rate(s, now, len) do
+    cond do
+      now - s.win_start >= s.window_ns ->
+        %{s | win_start: now, win_seq: s.seq}
+
+      s.mode == :running and s.seq - s.win_seq >= s.per_window ->
+        left_ms = div(s.window_ns - (now - s.win_start), 1_000_000) + 1
+        Process.send_after(self(), :es_window, left_ms)
         pause(s, :max_events_per_s, len, now)
-
-      s.paused_at != nil and s.pause_reason == :queue_high_water and len < s.low ->
-        resume(s)
-
-      now - s.window_start >= 1_000_000_000 ->
-        %{s | window_start: now, window_seq: s.seq}
 
       true ->
         s
     end
   end
 
-  defp over_rate?(%{max_rate: :infinity}, _now), do: false
-  defp over_rate?(s, now), do: now - s.window_start < 1_000_000_000 and s.seq - s.window_seq >= s.max_rate
-
-  defp pause(s, reason, len, now) do
-    s.sources.(false)
-    %{s | paused_at: now, queue_at_pause: len, pause_reason: reason, dropped_at_pause: s.dropped}
+  # A rate pause ends with its window; a queue pause below the low-water mark (in count and bytes).
+  defp maybe_resume(%{mode: :paused, pause: %{reason: :max_events_per_s}} = s, len) do
+    if s.win_start > s.pause.at, do: request_resume(s, len), else: s
   end
 
-  defp resume(%{paused_at: nil} = s), do: s
+  defp maybe_resume(%{mode: :paused} = s, len) when len <= s.low do
+    if len * s.avg * 2 <= div(s.max_bytes, 4), do: request_resume(s, len), else: s
+  end
 
-  defp resume(s) do
+  defp maybe_resume(s, _len), do: s
+
+  defp request_resume(s, len) do
+    if len <= s.high do
+      send(s.session, {:es_resume, self()})
+      %{s | mode: :resuming}
+    else
+      s
+    end
+  end
+
+  defp pause(s, reason, len, now) do
+    Sources.pause()
+    send(s.session, {:es_paused, self()})
+    %{s | mode: :paused, pause: %{reason: reason, at: now, queue_len: len, discarded: 0, calls: 0}}
+  end
+
+  # `max_events` reached: the sources go off for good; everything after is counted, not written.
+  defp limit(s) do
+    Sources.pause()
     now = :erlang.monotonic_time(:nanosecond)
-    if s.max_events == :infinity or s.seq < s.max_events, do: s.sources.(true)
+    p = s.pause || %{at: now, queue_len: 0, discarded: 0, calls: 0}
+    if s.mode == :running, do: send(s.session, {:es_paused, self()})
+    %{s | mode: :limit, pause: Map.put(p, :reason, :max_events)}
+  end
+
+  # The session switched the sources back on and says how many calls were missed.
+  defp resumed(%{mode: :limit} = s, counts) do
+    # Resumed while the limit was reached in between: off again, keep counting.
+    Sources.pause()
+    send(s.session, {:es_paused, self()})
+    %{s | pause: %{s.pause | calls: s.pause.calls + counts}}
+  end
+
+  defp resumed(%{pause: nil} = s, _counts), do: %{s | mode: :running}
+  defp resumed(s, counts), do: %{overload(s, counts) | mode: :running}
+
+  # The `overload` event, at the time the pause began, saying what was lost.
+  defp overload(s, counts) do
+    p = s.pause
+    now = :erlang.monotonic_time(:nanosecond)
+    calls = p.calls + counts
+    # Each missed call is a call event and its return (or exception) event.
+    dropped = 2 * calls + p.discarded
 
     info = %{
-      reason: s.pause_reason,
-      queue_at_pause: s.queue_at_pause,
-      paused_at: rel(s, s.paused_at),
-      resumed_at: rel(s, now),
-      dropped: s.dropped - s.dropped_at_pause,
-      lost: :calls_and_messages_while_paused
+      reason: p.reason,
+      dropped: dropped,
+      dropped_calls: calls,
+      discarded: p.discarded,
+      not_counted: [:send, :receive],
+      queue_len: p.queue_len,
+      paused_at: p.at - s.start,
+      resumed_at: now - s.start
     }
 
-    write(%{s | paused_at: nil, pause_reason: nil, window_start: now, window_seq: s.seq}, {:overload, rel(s, now), self(), [info]})
+    s = %{s | pause: nil, dropped: s.dropped + dropped, overloads: s.overloads + 1}
+    # Written even past max_events: it is what says that the limit was reached.
+    buf = Format.append(s.buf, {:overload, s.seq, p.at - s.start, self(), info})
+    flush(%{s | buf: buf, seq: s.seq + 1})
+  end
+
+  defp pending_drops(%{pause: nil}), do: 0
+  defp pending_drops(%{pause: p}), do: 2 * p.calls + p.discarded
+
+  defp discard(s, n) do
+    case s.pause do
+      nil -> %{s | dropped: s.dropped + n}
+      p -> %{s | pause: %{p | discarded: p.discarded + n}}
+    end
+  end
+
+  # Drops up to `n` queued trace messages unread (control messages stay queued).
+  defp discard_queued(s, n), do: discard(s, discard_loop(n, 0))
+
+  defp discard_loop(n, n), do: n
+
+  defp discard_loop(n, k) do
+    receive do
+      {:trace_ts, _, _, _, _} -> discard_loop(n, k + 1)
+      {:trace_ts, _, _, _, _, _} -> discard_loop(n, k + 1)
+      {:es_state, _, _, _, _} -> discard_loop(n, k + 1)
+    after
+      0 -> k
+    end
+  end
+
+  defp safely(f) do
+    f.()
+  rescue
+    _ -> :error
+  catch
+    _, _ -> :error
   end
 end

@@ -1,73 +1,107 @@
 defmodule ElixirScope.Recorder.Truncate do
   @moduledoc """
   Caps the size of recorded terms. A term whose external size is over the budget has its big parts
-  replaced by the marker `{:"$truncated", type, size, preview}` (docs/trace-format.md), so a huge state
-  or message costs bounded bytes and the replay still shows its beginning.
+  replaced by the marker `{:"$truncated", type, size, preview}` (docs/trace-format.md): `size` is the
+  original's byte size (binaries) or element count (lists, maps, tuples), `preview` a prefix of the
+  same type (the first bytes, elements or entries, themselves capped). A huge state or message then
+  costs bounded bytes and the replay still shows its beginning.
+
+  The work is bounded too: only the first `@preview_items` elements of a container are looked at,
+  nesting deeper than `@max_depth` levels is cut, and a part whose share of the budget is too small to
+  show anything becomes a marker with an empty preview.
   """
 
   @marker :"$truncated"
   @preview_items 16
-  @preview_bytes 256
+  @preview_bytes 1024
+  @max_depth 24
+  @min_budget 48
 
   @doc "Returns `term` if it fits in `max_bytes` of external format, else a truncated copy."
   def cap(term, :infinity), do: term
 
-  def cap(term, max_bytes) do
-    if :erlang.external_size(term) <= max_bytes, do: term, else: shrink(term, max_bytes)
+  def cap(term, max_bytes) when is_integer(max_bytes) do
+    if :erlang.external_size(term) <= max_bytes, do: term, else: shrink(term, max_bytes, 0)
   end
 
-  defp shrink(term, budget) when is_binary(term) do
-    {@marker, :binary, byte_size(term), binary_part(term, 0, min(byte_size(term), min(budget, @preview_bytes)))}
+  defp fit(term, budget, depth) do
+    if :erlang.external_size(term) <= budget, do: term, else: shrink(term, budget, depth)
   end
 
-  defp shrink(term, _budget) when is_bitstring(term) do
-    {@marker, :binary, byte_size(term), ""}
+  # Too deep or no budget left: a marker with an empty preview of the same type.
+  defp shrink(term, budget, depth) when depth >= @max_depth or budget < @min_budget, do: empty(term)
+
+  defp shrink(term, budget, _depth) when is_binary(term) do
+    keep = min(byte_size(term), min(@preview_bytes, max(budget - 32, 0)))
+    {@marker, :binary, byte_size(term), :binary.copy(binary_part(term, 0, keep))}
   end
 
-  defp shrink(term, budget) when is_list(term) do
-    case safe_length(term) do
-      {:proper, n} when n > @preview_items ->
-        per = div(budget, @preview_items + 1)
-        {@marker, :list, n, Enum.map(Enum.take(term, @preview_items), &cap(&1, per))}
-
-      {:proper, n} ->
-        per = div(budget, max(n, 1))
-        Enum.map(term, &cap(&1, per))
-
-      :improper ->
-        {@marker, :list, 0, []}
-    end
+  defp shrink(term, budget, _depth) when is_bitstring(term) do
+    bytes = div(bit_size(term), 8)
+    keep = min(bytes, min(@preview_bytes, max(budget - 32, 0)))
+    <<preview::binary-size(keep), _::bitstring>> = term
+    {@marker, :binary, byte_size(term), :binary.copy(preview)}
   end
 
-  defp shrink(term, budget) when is_map(term) do
+  defp shrink(term, budget, depth) when is_list(term) do
+    {n, prefix, proper?} = prefix(term, @preview_items)
+    per = div(budget, length(prefix) + 1)
+    items = Enum.map(prefix, &fit(&1, per, depth + 1))
+
+    if proper? and n <= @preview_items,
+      do: items,
+      else: {@marker, :list, n, items}
+  end
+
+  defp shrink(term, budget, depth) when is_map(term) do
     n = map_size(term)
-
-    if n > @preview_items do
-      per = div(budget, 2 * (@preview_items + 1))
-      preview = term |> Enum.take(@preview_items) |> Map.new(fn {k, v} -> {cap(k, per), cap(v, per)} end)
-      {@marker, :map, n, preview}
-    else
-      per = div(budget, 2 * max(n, 1))
-      Map.new(term, fn {k, v} -> {cap(k, per), cap(v, per)} end)
-    end
+    entries = take_entries(term, @preview_items)
+    per = div(budget, 2 * (length(entries) + 1))
+    preview = Map.new(entries, fn {k, v} -> {fit(k, per, depth + 1), fit(v, per, depth + 1)} end)
+    # Capping two keys to the same marker would merge entries: count what the preview really holds.
+    if n <= @preview_items and map_size(preview) == n, do: preview, else: {@marker, :map, n, preview}
   end
 
-  defp shrink(term, budget) when is_tuple(term) do
+  defp shrink(term, budget, depth) when is_tuple(term) do
     n = tuple_size(term)
-
-    if n > @preview_items do
-      per = div(budget, @preview_items + 1)
-      {@marker, :tuple, n, term |> Tuple.to_list() |> Enum.take(@preview_items) |> Enum.map(&cap(&1, per)) |> List.to_tuple()}
-    else
-      per = div(budget, max(n, 1))
-      term |> Tuple.to_list() |> Enum.map(&cap(&1, per)) |> List.to_tuple()
-    end
+    k = min(n, @preview_items)
+    per = div(budget, k + 1)
+    items = for i <- 1..k//1, do: fit(elem(term, i - 1), per, depth + 1)
+    if n <= @preview_items, do: List.to_tuple(items), else: {@marker, :tuple, n, List.to_tuple(items)}
   end
 
-  defp shrink(term, _budget), do: {@marker, :term, :erlang.external_size(term), nil}
+  # Big integers, funs with a big environment, ...: no preview of the same type.
+  defp shrink(term, _budget, _depth), do: {@marker, :term, :erlang.external_size(term), nil}
 
-  defp safe_length(list, n \\ 0)
-  defp safe_length([], n), do: {:proper, n}
-  defp safe_length([_ | t], n), do: safe_length(t, n + 1)
-  defp safe_length(_, _), do: :improper
+  defp empty(term) when is_binary(term), do: {@marker, :binary, byte_size(term), ""}
+  defp empty(term) when is_bitstring(term), do: {@marker, :binary, byte_size(term), ""}
+  defp empty(term) when is_list(term), do: {@marker, :list, elem(prefix(term, 0), 0), []}
+  defp empty(term) when is_map(term), do: {@marker, :map, map_size(term), %{}}
+  defp empty(term) when is_tuple(term), do: {@marker, :tuple, tuple_size(term), {}}
+
+  defp empty(term) do
+    if :erlang.external_size(term) <= @min_budget,
+      do: term,
+      else: {@marker, :term, :erlang.external_size(term), nil}
+  end
+
+  # {element count (the proper part of an improper list), the first `max` elements, proper?}
+  defp prefix(list, max), do: prefix(list, max, 0, [])
+  defp prefix([h | t], max, n, acc) when n < max, do: prefix(t, max, n + 1, [h | acc])
+  defp prefix([_ | t], _max, n, acc), do: count(t, n + 1, acc)
+  defp prefix([], _max, n, acc), do: {n, Enum.reverse(acc), true}
+  defp prefix(_tail, _max, n, acc), do: {n, Enum.reverse(acc), false}
+
+  defp count([_ | t], n, acc), do: count(t, n + 1, acc)
+  defp count([], n, acc), do: {n, Enum.reverse(acc), true}
+  defp count(_tail, n, acc), do: {n, Enum.reverse(acc), false}
+
+  defp take_entries(map, k) do
+    iter = :maps.iterator(map)
+    take(:maps.next(iter), k, [])
+  end
+
+  defp take(:none, _k, acc), do: Enum.reverse(acc)
+  defp take(_, 0, acc), do: Enum.reverse(acc)
+  defp take({key, v, iter}, k, acc), do: take(:maps.next(iter), k - 1, [{key, v} | acc])
 end

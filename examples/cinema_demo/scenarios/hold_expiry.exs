@@ -1,0 +1,1 @@
+CinemaDemo.Scenarios.record(:hold_expiry)

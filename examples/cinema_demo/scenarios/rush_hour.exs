@@ -1,0 +1,1 @@
+CinemaDemo.Scenarios.record(:rush_hour)

@@ -1,0 +1,495 @@
+defmodule ElixirScope.Recorder.Session do
+  @moduledoc """
+  Owns the recording of this node (one at a time): sets the trace patterns and flags, starts the
+  tracer, stops everything, and cleans up whatever happens.
+
+    * `stop/1` (the API), the end of a `mix run`/`elixir` script (`System.at_exit/1`), the exit of a
+      process or application given as `:until` (by default the `:apps` recorded), and the recorder
+      application's own shutdown (`terminate/2`, it traps exits) all stop the recording cleanly:
+      sources off, processes untraced, `:erlang.trace_delivered/1` barrier, the tracer drains its
+      queue and writes the footer, patterns removed.
+    * A crash of the tracer: the session removes the patterns and flags; the file keeps every frame
+      written (at most the last one cut short, which a reader drops).
+    * A crash of the session: the tracer sees it (it monitors the session), removes the patterns and
+      flags itself and finishes the file.
+
+  It also answers the tracer's load shedding. `call_count` breakpoints count the calls to the
+  traced modules for the whole recording (about 0.01 µs a call); `{:es_paused, tracer}` (the tracer
+  has switched the sources off) reads the count, `{:es_resume, tracer}` reads it again, switches the
+  sources back on and sends `{:es_resumed, missed_calls}`, which the `overload` event reports.
+  """
+  use GenServer
+  require Logger
+
+  alias ElixirScope.Recorder.{ModuleTable, Sources, StateWatch, Tracer}
+
+  def start_link(_ \\ []), do: GenServer.start_link(__MODULE__, [], name: __MODULE__)
+
+  @doc "Starts the session outside a supervisor (a node where the application is not installed)."
+  def start_standalone do
+    case GenServer.start(__MODULE__, [], name: __MODULE__) do
+      {:ok, pid} -> {:ok, pid}
+      {:error, {:already_started, pid}} -> {:ok, pid}
+      other -> other
+    end
+  end
+
+  @impl true
+  def init(_) do
+    Process.flag(:trap_exit, true)
+    Process.flag(:priority, :high)
+    Sources.init_flag()
+    Sources.set_active(false)
+    {:ok, %{rec: nil, at_exit?: false}}
+  end
+
+  ## Starting
+
+  @impl true
+  def handle_call({:start, _cfg}, _from, %{rec: rec} = st) when rec != nil,
+    do: {:reply, {:error, :already_recording}, st}
+
+  def handle_call({:start, cfg}, _from, st) do
+    result =
+      try do
+        begin(cfg)
+      rescue
+        e -> {:error, {:start_failed, Exception.format(:error, e, __STACKTRACE__)}}
+      end
+
+    case result do
+      {:ok, rec, info} ->
+        st = if st.at_exit?, do: st, else: register_at_exit(st)
+        {:reply, {:ok, info}, %{st | rec: rec}}
+
+      {:error, _} = error ->
+        Sources.resume()
+        {:reply, error, st}
+    end
+  end
+
+  def handle_call({:stop, _reason}, _from, %{rec: nil} = st), do: {:reply, {:error, :not_recording}, st}
+  def handle_call({:stop, reason}, _from, st), do: {:reply, finish(st.rec, reason), %{st | rec: nil}}
+
+  def handle_call(:status, _from, %{rec: nil} = st), do: {:reply, :not_recording, st}
+
+  def handle_call(:status, _from, %{rec: rec} = st) do
+    stats =
+      case Tracer.stats(rec.tracer) do
+        %{} = m -> m
+        _ -> %{}
+      end
+
+    {:reply,
+     {:recording, Map.merge(stats, %{out: rec.out, tracer: rec.tracer, modules: length(rec.modules)})}, st}
+  end
+
+  def handle_call({:watch, _pid}, _from, %{rec: nil} = st), do: {:reply, {:error, :not_recording}, st}
+
+  def handle_call({:watch, pid}, _from, st) do
+    {reply, rec} = watch(st.rec, pid)
+    {:reply, reply, %{st | rec: rec}}
+  end
+
+  @impl true
+  def handle_cast({:watch, pid}, %{rec: rec} = st) when rec != nil do
+    {_reply, rec} = watch(rec, pid)
+    {:noreply, %{st | rec: rec}}
+  end
+
+  def handle_cast(_msg, st), do: {:noreply, st}
+
+  ## Load shedding, and the end of a recording for other reasons
+
+  @impl true
+  def handle_info({:es_paused, tracer}, %{rec: %{tracer: tracer} = rec} = st) do
+    # The tracer has already switched the sources off; the calls counted from now on are missed.
+    base = if rec.count_base, do: rec.count_base, else: Sources.count_read(rec.pattern_modules)
+    {:noreply, %{st | rec: %{rec | count_base: base}}}
+  end
+
+  def handle_info({:es_resume, tracer}, %{rec: %{tracer: tracer} = rec} = st) do
+    {:noreply, %{st | rec: resume(rec)}}
+  end
+
+  def handle_info({:DOWN, ref, :process, _, reason}, %{rec: %{tracer_ref: ref} = rec} = st) do
+    Logger.warning("ElixirScope: the tracer stopped (#{inspect(reason)}); recording of #{rec.out} ended")
+    cleanup(rec)
+    {:noreply, %{st | rec: nil}}
+  end
+
+  def handle_info({:DOWN, ref, :process, _, _}, %{rec: %{until: until} = rec} = st)
+      when is_map_key(until, ref) do
+    _ = finish(rec, Map.fetch!(until, ref))
+    {:noreply, %{st | rec: nil}}
+  end
+
+  def handle_info({:at_exit, from, ref}, st) do
+    st =
+      if st.rec,
+        do:
+          (
+            _ = finish(st.rec, :at_exit)
+            %{st | rec: nil}
+          ),
+        else: st
+
+    send(from, {ref, :ok})
+    {:noreply, st}
+  end
+
+  def handle_info(_msg, st), do: {:noreply, st}
+
+  @impl true
+  def terminate(_reason, %{rec: rec}) when rec != nil, do: finish(rec, :shutdown)
+  def terminate(_reason, _st), do: :ok
+
+  # Sources back on; the tracer learns how many calls it missed.
+  defp resume(rec) do
+    missed = missed(rec)
+    Sources.resume()
+    send(rec.tracer, {:es_resumed, missed})
+    %{rec | count_base: nil}
+  end
+
+  defp missed(%{count_base: nil}), do: 0
+  defp missed(rec), do: max(Sources.count_read(rec.pattern_modules) - rec.count_base, 0)
+
+  # A script run by `mix run` or `elixir` ends with System.halt: stop the recording first.
+  defp register_at_exit(st) do
+    session = self()
+
+    System.at_exit(fn _status ->
+      ref = Process.monitor(session)
+      send(session, {:at_exit, self(), ref})
+
+      receive do
+        {^ref, :ok} -> Process.demonitor(ref, [:flush])
+        {:DOWN, ^ref, _, _, _} -> :ok
+      after
+        60_000 -> :ok
+      end
+    end)
+
+    %{st | at_exit?: true}
+  end
+
+  ## The recording
+
+  defp begin(cfg) do
+    Sources.pause()
+    own = own_processes()
+    modules = cfg.modules
+    genservers = if :state in cfg.capture, do: Enum.filter(modules, &genserver?/1), else: []
+    call_modules = if :calls in cfg.capture, do: modules, else: []
+    state_only = genservers -- call_modules
+    pattern_modules = call_modules ++ state_only
+    messages? = :messages in cfg.capture
+    saved = Sources.save()
+    frames = Enum.map(pattern_modules, &ModuleTable.entry/1)
+    start_mono = :erlang.monotonic_time(:nanosecond)
+
+    rec = %{
+      tracer: nil,
+      tracer_ref: nil,
+      out: cfg.out,
+      modules: pattern_modules,
+      call_modules: call_modules,
+      state_only: state_only,
+      pattern_modules: pattern_modules,
+      messages?: messages?,
+      saved: saved,
+      new?: false,
+      watched: %{},
+      until: %{},
+      count_base: nil,
+      own: own
+    }
+
+    cleanup_rec = rec
+
+    tracer_opts =
+      [
+        start_monotonic: start_mono,
+        start_system: :os.system_time(:nanosecond),
+        header: header_extra(cfg, pattern_modules),
+        frames: frames,
+        session: self(),
+        calls?: :calls in cfg.capture,
+        state?: :state in cfg.capture,
+        state_modules: genservers,
+        # Run by the tracer if this session dies: nobody else would switch the sources off.
+        cleanup: fn -> cleanup(%{cleanup_rec | tracer: self(), new?: true}) end
+      ] ++ Map.to_list(cfg.limits)
+
+    with {:ok, tracer, ref} <- Tracer.start(cfg.out, tracer_opts) do
+      rec = %{rec | tracer: tracer, tracer_ref: ref, own: [tracer | own]}
+
+      try do
+        enable(rec, cfg, start_mono)
+      rescue
+        e ->
+          _ = finish(%{rec | new?: true}, :start_failed)
+          reraise e, __STACKTRACE__
+      end
+    end
+  end
+
+  defp enable(rec, cfg, start_mono) do
+    %{tracer: tracer, call_modules: call_modules, state_only: state_only, messages?: messages?} = rec
+    Sources.install(call_modules, state_only, messages?, tracer)
+    Sources.count_on(rec.pattern_modules)
+    flags = flags(cfg.capture, tracer)
+    {targets, new?} = targets(cfg.processes, rec.own)
+    :ok = Tracer.write_events(tracer, snapshots(Enum.map(targets, &elem(&1, 0)), start_mono))
+    if new?, do: safe_trace(:new, flags)
+
+    traced =
+      Enum.count(targets, fn {pid, inherit?} ->
+        safe_trace(pid, if(inherit?, do: [:set_on_spawn | flags], else: flags))
+      end)
+
+    rec = %{rec | new?: new?}
+    rec = Enum.reduce(cfg.state_of, rec, fn target, rec -> elem(watch(rec, target), 1) end)
+    rec = %{rec | until: monitor_until(cfg.until)}
+
+    Sources.set_active(true)
+
+    info = %{
+      out: cfg.out,
+      modules: length(rec.modules),
+      processes: traced,
+      new_processes: new?,
+      tracer: tracer
+    }
+
+    {:ok, rec, info}
+  end
+
+  defp header_extra(cfg, modules) do
+    %{
+      command: cfg.command,
+      capture: cfg.capture,
+      processes: inspect(cfg.processes),
+      traced_modules: length(modules),
+      max_term_size: Map.get(cfg.limits, :max_term_size, 64 * 1024)
+    }
+  end
+
+  defp flags(capture, tracer) do
+    flags = [:monotonic_timestamp, {:tracer, tracer}]
+    flags = if :calls in capture or :state in capture, do: [:call | flags], else: flags
+    flags = if :messages in capture, do: [:send, :receive | flags], else: flags
+    if :processes in capture, do: [:procs | flags], else: flags
+  end
+
+  # [{pid, set_on_spawn?}] to trace now, and whether new processes are traced too.
+  defp targets(spec, own) do
+    {pids, new?} =
+      Enum.reduce(List.wrap(spec), {[], false}, fn
+        :all, {acc, _} -> {acc ++ for(p <- Process.list(), do: {p, false}), true}
+        :new, {acc, _} -> {acc, true}
+        {:spawned_from, p}, {acc, new?} -> {acc ++ resolve(p, true), new?}
+        p, {acc, new?} -> {acc ++ resolve(p, false), new?}
+      end)
+
+    {pids |> Enum.uniq_by(&elem(&1, 0)) |> Enum.reject(fn {p, _} -> p in own end), new?}
+  end
+
+  defp resolve(pid, inherit?) when is_pid(pid), do: [{pid, inherit?}]
+
+  defp resolve(name, inherit?) when is_atom(name) do
+    case Process.whereis(name) do
+      nil -> []
+      pid -> [{pid, inherit?}]
+    end
+  end
+
+  defp resolve(_, _), do: []
+
+  defp safe_trace(what, flags) do
+    :erlang.trace(what, true, flags)
+    true
+  rescue
+    # Gone already, or traced by another tracer: left alone.
+    ArgumentError -> false
+  end
+
+  defp own_processes do
+    master =
+      case :application_controller.get_master(:elixir_scope_recorder) do
+        pid when is_pid(pid) -> [pid]
+        _ -> []
+      end
+
+    [self(), Process.whereis(ElixirScope.Recorder.Supervisor) | master] |> Enum.filter(&is_pid/1)
+  end
+
+  # `process` events: what is known of each process already running when recording begins.
+  defp snapshots(pids, now) do
+    for pid <- pids, info = process_info(pid), do: {:process, now, pid, [info]}
+  end
+
+  @doc false
+  def process_info(pid) do
+    case Process.info(pid, [:registered_name, :initial_call, :dictionary]) do
+      nil ->
+        nil
+
+      info ->
+        dict = info[:dictionary] || []
+        initial = dict[:"$initial_call"] || info[:initial_call]
+        module = StateWatch.module_of(pid)
+
+        %{
+          registered_name: if(info[:registered_name] in [[], nil], do: nil, else: info[:registered_name]),
+          initial_call: initial,
+          module: module,
+          behaviour: behaviour(initial, module),
+          parent: parent(pid, dict)
+        }
+        |> Map.reject(fn {_, v} -> v == nil end)
+    end
+  end
+
+  defp parent(pid, dict) do
+    case Process.info(pid, :parent) do
+      {:parent, p} when is_pid(p) -> p
+      _ -> ancestors(dict)
+    end
+  rescue
+    ArgumentError -> ancestors(dict)
+  end
+
+  defp ancestors(dict) do
+    case dict[:"$ancestors"] do
+      [p | _] when is_pid(p) -> p
+      [name | _] when is_atom(name) -> Process.whereis(name)
+      _ -> nil
+    end
+  end
+
+  defp behaviour({:supervisor, _, _}, _), do: :supervisor
+  defp behaviour(_, nil), do: nil
+
+  defp behaviour(_, module) do
+    behaviours = List.wrap(module.module_info(:attributes)[:behaviour])
+
+    cond do
+      GenServer in behaviours or :gen_server in behaviours -> :gen_server
+      Supervisor in behaviours or :supervisor in behaviours -> :supervisor
+      :gen_statem in behaviours -> :gen_statem
+      :gen_event in behaviours -> :gen_event
+      true -> nil
+    end
+  rescue
+    _ -> nil
+  end
+
+  defp genserver?(mod) do
+    behaviours = List.wrap(mod.module_info(:attributes)[:behaviour])
+    GenServer in behaviours or :gen_server in behaviours
+  rescue
+    _ -> false
+  end
+
+  defp watch(rec, target) do
+    pid = if is_pid(target), do: target, else: Process.whereis(target)
+
+    cond do
+      not is_pid(pid) ->
+        {{:error, :noproc}, rec}
+
+      Map.has_key?(rec.watched, pid) ->
+        {:ok, rec}
+
+      StateWatch.module_of(pid) in rec.pattern_modules and
+          :erlang.trace_info(pid, :tracer) == {:tracer, rec.tracer} ->
+        # Traced, and its callbacks are: their returns give its state already.
+        {:ok, rec}
+
+      true ->
+        case StateWatch.watch(pid, rec.tracer) do
+          {:ok, hook} -> {:ok, %{rec | watched: Map.put(rec.watched, pid, hook)}}
+          error -> {error, rec}
+        end
+    end
+  end
+
+  defp monitor_until(list) do
+    for item <- List.wrap(list), into: %{} do
+      case item do
+        pid when is_pid(pid) ->
+          {Process.monitor(pid), :owner_exit}
+
+        {:app, app} ->
+          case :application_controller.get_master(app) do
+            pid when is_pid(pid) -> {Process.monitor(pid), :app_exit}
+            _ -> {make_ref(), :never}
+          end
+      end
+    end
+  end
+
+  ## Stopping
+
+  defp finish(rec, reason) do
+    Sources.pause()
+    untrace(rec)
+    unwatch(rec)
+    barrier()
+    result = Tracer.finish(rec.tracer, reason, missed(rec))
+    Sources.count_off(rec.pattern_modules)
+    Process.demonitor(rec.tracer_ref, [:flush])
+    for {ref, _} <- rec.until, do: Process.demonitor(ref, [:flush])
+    Sources.uninstall(rec.call_modules, rec.state_only, rec.messages?, rec.saved)
+    Sources.set_active(false)
+    Sources.resume()
+
+    case result do
+      {:ok, stats} -> {:ok, Map.merge(stats, %{out: rec.out, stop_reason: reason})}
+      other -> other
+    end
+  end
+
+  # Every trace message generated so far is in the tracer's queue once this returns.
+  defp barrier do
+    ref = :erlang.trace_delivered(:all)
+
+    receive do
+      {:trace_delivered, :all, ^ref} -> :ok
+    after
+      30_000 -> :timeout
+    end
+  end
+
+  # After a crash of the tracer (or, run by the tracer, of the session): leave the system as found.
+  defp cleanup(rec) do
+    Sources.pause()
+    untrace(rec)
+    unwatch(rec)
+    Sources.count_off(rec.pattern_modules)
+    Sources.uninstall(rec.call_modules, rec.state_only, rec.messages?, rec.saved)
+    Sources.set_active(false)
+    Sources.resume()
+    :ok
+  end
+
+  # Untraces exactly the processes this recording traces, leaving other tracers alone.
+  defp untrace(%{tracer: tracer} = rec) do
+    if rec.new? and :erlang.trace_info(:new, :tracer) == {:tracer, tracer},
+      do: :erlang.trace(:new, false, [:all])
+
+    for pid <- Process.list(), :erlang.trace_info(pid, :tracer) == {:tracer, tracer} do
+      try do
+        :erlang.trace(pid, false, [:all])
+      rescue
+        ArgumentError -> :ok
+      end
+    end
+
+    :ok
+  end
+
+  defp unwatch(rec), do: Enum.each(rec.watched, fn {pid, hook} -> StateWatch.unwatch(pid, hook) end)
+end

@@ -1,0 +1,155 @@
+defmodule ElixirScope.Recorder.Sources do
+  @moduledoc """
+  The event sources and the one switch that silences them all at once.
+
+  Calls are traced with trace patterns (`:erlang.trace_pattern/3`) and messages with the global
+  `send`/`receive` patterns. Every one of these match specifications starts with the guard
+  `(get_tcw() band bit) == 0`, a bit of the VM's trace control word. Setting that bit
+  (`:erlang.system_flag(:trace_control_word, ...)`, about a microsecond, no scan of anything)
+  switches every call, return, send and receive source off at once; clearing it switches them back
+  on. That is how the recorder sheds load, stops at `:max_events`, and keeps its own start/stop
+  traffic out of the trace. Other bits of the control word are left alone.
+  """
+  import Bitwise
+
+  @bit 1 <<< 26
+  @callbacks [init: 1, handle_call: 3, handle_cast: 2, handle_info: 2, handle_continue: 2, code_change: 3]
+  @meta [module_info: 0, module_info: 1, __info__: 1]
+
+  def bit, do: @bit
+  def callbacks, do: @callbacks
+
+  @doc "Switches every call and message source off (sets the bit)."
+  def pause, do: update(&(&1 ||| @bit))
+
+  @doc "Switches them back on (clears the bit)."
+  def resume, do: update(&(&1 &&& bnot(@bit)))
+
+  def paused?, do: (:erlang.system_info(:trace_control_word) &&& @bit) != 0
+
+  # Is a recording running? One atomics cell, created once per VM by the session: the API reads it
+  # without sending a message (which a traced caller would record).
+  @flag {__MODULE__, :active}
+
+  def init_flag do
+    if :persistent_term.get(@flag, nil) == nil, do: :persistent_term.put(@flag, :atomics.new(1, []))
+    :ok
+  end
+
+  def set_active(on?) do
+    if ref = :persistent_term.get(@flag, nil), do: :atomics.put(ref, 1, if(on?, do: 1, else: 0))
+    :ok
+  end
+
+  def active? do
+    case :persistent_term.get(@flag, nil) do
+      nil -> false
+      ref -> :atomics.get(ref, 1) == 1
+    end
+  end
+
+  defp update(f) do
+    # Read-modify-write of a VM-global word: serialised, as two recorders never run at once.
+    :erlang.system_flag(:trace_control_word, f.(:erlang.system_info(:trace_control_word)))
+    :ok
+  end
+
+  defp on?, do: {:==, {:band, {:get_tcw}, @bit}, 0}
+
+  @doc "Calls: a call message with the caller's `{M, F, A, {File, Line}}`, then a return or exception."
+  def call_ms, do: [{:_, [on?()], [{:exception_trace}, {:message, {:caller_line}}]}]
+
+  @doc "GenServer callbacks traced for their state only: no call message, the return value."
+  def state_ms, do: [{:_, [on?()], [{:message, false}, {:return_trace}]}]
+
+  @doc "Sends, except those to the tracer (the `:sys`-hook state reports)."
+  def send_ms(tracer), do: [{[:"$1", :_], [on?(), {:"=/=", :"$1", tracer}], []}]
+
+  def receive_ms, do: [{[:_, :_, :_], [on?()], []}]
+
+  @doc "The global send/receive patterns in force, for `uninstall/4` to put back."
+  def save, do: %{send: match_spec(:send), receive: match_spec(:receive)}
+
+  @doc """
+  Sets the trace patterns. `call_modules` get full call tracing; `state_modules` (GenServers whose
+  calls are not traced) get their callbacks traced for the returned state.
+  """
+  def install(call_modules, state_modules, messages?, tracer) do
+    for m <- call_modules do
+      :erlang.trace_pattern({m, :_, :_}, call_ms(), [:local])
+      for {f, a} <- @meta, do: :erlang.trace_pattern({m, f, a}, false, [:local])
+    end
+
+    for m <- state_modules, {f, a} <- @callbacks, function_exported?(m, f, a) do
+      :erlang.trace_pattern({m, f, a}, state_ms(), [:local])
+    end
+
+    if messages? do
+      :erlang.trace_pattern(:send, send_ms(tracer), [])
+      :erlang.trace_pattern(:receive, receive_ms(), [])
+    end
+
+    :ok
+  end
+
+  @doc "Removes the patterns `install/4` set and restores the send/receive patterns it found."
+  def uninstall(call_modules, state_modules, messages?, saved) do
+    for m <- call_modules, do: safe(fn -> :erlang.trace_pattern({m, :_, :_}, false, [:local]) end)
+
+    for m <- state_modules,
+        {f, a} <- @callbacks,
+        do: safe(fn -> :erlang.trace_pattern({m, f, a}, false, [:local]) end)
+
+    if messages? do
+      :erlang.trace_pattern(:send, Map.get(saved, :send, true), [])
+      :erlang.trace_pattern(:receive, Map.get(saved, :receive, true), [])
+    end
+
+    :ok
+  end
+
+  defp match_spec(event) do
+    case :erlang.trace_info(event, :match_spec) do
+      {:match_spec, ms} when is_list(ms) or is_boolean(ms) -> ms
+      _ -> true
+    end
+  end
+
+  @doc """
+  Counting what is lost while paused: `call_count` breakpoints on the traced modules (no messages,
+  about 0.01 µs per call), on for the whole recording. The session reads the sum when a pause
+  begins and when it ends (about 20 µs per 50 functions); the difference is the calls missed.
+  """
+  def count_on(modules) do
+    for m <- modules, do: safe(fn -> :erlang.trace_pattern({m, :_, :_}, true, [:call_count]) end)
+    :ok
+  end
+
+  @doc "The sum of the call counts of `modules`' functions."
+  def count_read(modules) do
+    for m <- modules, {f, a} <- functions(m), reduce: 0 do
+      acc ->
+        case :erlang.trace_info({m, f, a}, :call_count) do
+          {:call_count, c} when is_integer(c) -> acc + c
+          _ -> acc
+        end
+    end
+  end
+
+  def count_off(modules) do
+    for m <- modules, do: safe(fn -> :erlang.trace_pattern({m, :_, :_}, false, [:call_count]) end)
+    :ok
+  end
+
+  defp functions(m) do
+    m.module_info(:functions)
+  rescue
+    _ -> []
+  end
+
+  defp safe(f) do
+    f.()
+  rescue
+    _ -> :error
+  end
+end

@@ -1,0 +1,136 @@
+defmodule ElixirScope.TraceReader do
+  @moduledoc """
+  Test support: an Elixir reader of trace format v1 (`docs/trace-format.md`), strict where the
+  recorder must be exact. `read!/1` checks the magic, every frame's mark and size, that each term
+  decodes to exactly its bytes, the header, the shape of every event of a known kind, module and
+  footer frames, and that seqs run 0, 1, 2, ... in file order. A truncated last frame (a crash
+  mid-write) is dropped and reported, as the TypeScript reader does; anything else raises.
+  """
+
+  @magic <<0x89, "ESTRC", 0x0D, 0x0A>>
+
+  # kind => the tuple sizes it may have
+  @shapes %{
+    call: [7],
+    return: [6],
+    exception: [7],
+    send: [6, 7],
+    receive: [6],
+    spawn: [6],
+    exit: [5],
+    link: [5],
+    unlink: [5],
+    state: [6],
+    register: [5],
+    unregister: [5],
+    process: [5],
+    overload: [5]
+  }
+
+  defstruct [:header, :frames, :events, :modules, :footer, truncated: nil]
+
+  def read!(path), do: parse!(File.read!(path))
+
+  def parse!(<<@magic, rest::binary>>) do
+    {frames, truncated} = frames(rest, 8, [])
+    [header | frames] = frames
+    {:estrace, 1, %{} = info} = header
+
+    for k <- [
+          :recorder_version,
+          :node,
+          :otp_release,
+          :elixir_version,
+          :time_unit,
+          :start_system_time,
+          :start_monotonic
+        ],
+        do: Map.has_key?(info, k) || raise("header without #{k}")
+
+    events = Enum.filter(frames, &event?/1)
+    Enum.each(events, &check_event!/1)
+
+    seqs = Enum.map(events, &elem(&1, 1))
+
+    if seqs != Enum.to_list(0..(length(seqs) - 1)//1),
+      do: raise("seqs not contiguous from 0: #{inspect(Enum.take(seqs, 20))}")
+
+    modules = for {:module, m, src, fns} = f <- frames, do: check_module!(f) && {m, {src, fns}}
+    footers = for {:footer, %{}} = f <- frames, do: f
+    if length(footers) > 1, do: raise("more than one footer")
+    if footers != [] and List.last(frames) != hd(footers), do: raise("frames after the footer")
+
+    %__MODULE__{
+      header: info,
+      frames: frames,
+      events: events,
+      modules: Map.new(modules),
+      footer: with([{:footer, f}] <- footers, do: f, else: (_ -> nil)),
+      truncated: truncated
+    }
+  end
+
+  def parse!(_), do: raise("bad magic")
+
+  defp frames(<<>>, _off, acc), do: {Enum.reverse(acc), nil}
+
+  defp frames(<<0xE5, size::32, bin::binary-size(size), rest::binary>>, off, acc) do
+    if binary_part(bin, 0, 1) != <<131>>, do: raise("frame at #{off} is not ETF")
+    # binary_to_term/1 raises unless the bytes hold exactly one term.
+    frames(rest, off + 5 + size, [:erlang.binary_to_term(bin) | acc])
+  end
+
+  # Only the last frame may be cut short.
+  defp frames(<<0xE5, size::32, partial::binary>>, off, acc) when byte_size(partial) < size,
+    do: {Enum.reverse(acc), {:truncated_last_frame, off}}
+
+  defp frames(<<0xE5, _::binary>> = partial, off, acc) when byte_size(partial) < 5,
+    do: {Enum.reverse(acc), {:truncated_last_frame, off}}
+
+  defp frames(_other, off, _acc), do: raise("bad frame mark at byte #{off}")
+
+  def event?(t),
+    do: is_tuple(t) and tuple_size(t) >= 4 and is_map_key(@shapes, elem(t, 0)) and is_integer(elem(t, 1))
+
+  defp check_event!(ev) do
+    kind = elem(ev, 0)
+    size = tuple_size(ev)
+    if size not in Map.fetch!(@shapes, kind), do: raise("#{kind} event of size #{size}: #{inspect(ev)}")
+    if not is_integer(elem(ev, 2)), do: raise("time not an integer: #{inspect(ev)}")
+    if not is_pid(elem(ev, 3)), do: raise("pid not a pid: #{inspect(ev)}")
+    check_fields!(ev)
+  end
+
+  defp check_fields!({k, _, _, _, {m, f, a}, args, caller}) when k == :call do
+    true = is_atom(m) and is_atom(f) and is_list(args) and a == length(args)
+    true = caller == :undefined or match?({_, _, _, {_, _}}, caller)
+  end
+
+  defp check_fields!({:return, _, _, _, {m, f, a}, _}), do: true = is_atom(m) and is_atom(f) and is_integer(a)
+
+  defp check_fields!({:exception, _, _, _, {_, _, _}, {class, _}, st}),
+    do: true = class in [:error, :throw, :exit] and is_list(st)
+
+  defp check_fields!({:send, _, _, _, _to, _msg, status}), do: true = status in [:ok, :no_process]
+
+  defp check_fields!({:spawn, _, _, _, child, {m, f, args}}),
+    do: true = is_pid(child) and is_atom(m) and is_atom(f) and (is_list(args) or is_tuple(args))
+
+  defp check_fields!({:state, _, _, _, {m, f, a}, _}), do: true = is_atom(m) and is_atom(f) and is_integer(a)
+
+  defp check_fields!({k, _, _, _, other}) when k in [:link, :unlink],
+    do: true = is_pid(other) or is_port(other)
+
+  defp check_fields!({k, _, _, _, %{} = _info}) when k in [:process, :overload], do: true
+  defp check_fields!({k, _, _, _, _}) when k in [:process, :overload], do: raise("#{k} info not a map")
+  defp check_fields!(_), do: true
+
+  defp check_module!({:module, m, src, fns}) do
+    true = is_atom(m) and is_binary(src) and is_list(fns)
+    for {n, a, l, ls} <- fns, do: true = is_atom(n) and is_integer(a) and is_integer(l) and is_list(ls)
+    true
+  end
+
+  def of_kind(%__MODULE__{events: evs}, kind), do: Enum.filter(evs, &(elem(&1, 0) == kind))
+  def kinds(%__MODULE__{events: evs}), do: evs |> Enum.map(&elem(&1, 0)) |> Enum.uniq()
+end
