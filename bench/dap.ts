@@ -1,22 +1,58 @@
-// Debug adapter speed over the real protocol: the bundled adapter runs as a child process on stdio,
-// driven like a client, on the synthetic trace. Each figure is a request's round trip until the
-// adapter has answered it (for moves: until its `stopped` event arrives).
+// Debug adapter speed over the real protocol: the adapter runs as a child process on stdio (the bundled
+// `dist/debugAdapter.js` when built, else `src/debugAdapter/stdio.ts` through tsx) and is driven like a
+// client on a trace. Each figure is a request's round trip until the adapter has answered it (for
+// moves: until its `stopped` event has arrived), from the middle of the recording.
 
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { DebugClient } from "@vscode/debugadapter-testsupport";
-import { percentile } from "./stats";
 import type { DebugProtocol } from "@vscode/debugprotocol";
+import { percentile } from "./stats";
 
 const round = (x: number): number => Number(x.toFixed(3));
 
-export async function benchDap(tracePath: string, samples = 100): Promise<Record<string, number>> {
-  const dc = new DebugClient("node", join(__dirname, "..", "dist", "debugAdapter.js"), "elixirscope");
-  dc.defaultTimeout = 120_000;
+export interface DapBenchOptions {
+  /** Moves measured per figure (default 100). */
+  samples?: number;
+  /** The adapter entry to run (default: the bundled one if built, else the TypeScript source through tsx). */
+  adapter?: string;
+  /** A function pattern the reverse-continue figure stops at (default: the synthetic trace's worker requests). */
+  breakpoint?: string;
+}
+
+export async function benchDap(
+  tracePath: string,
+  opts: DapBenchOptions = {},
+): Promise<Record<string, number>> {
+  const samples = opts.samples ?? 100;
+  const root = join(__dirname, "..");
+  const bundled = join(root, "dist", "debugAdapter.js");
+  const adapter =
+    opts.adapter ?? (existsSync(bundled) ? bundled : join(root, "src", "debugAdapter", "stdio.ts"));
+  const env = adapter.endsWith(".ts")
+    ? { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --import tsx`.trim() }
+    : process.env;
+  const dc = new DebugClient("node", adapter, "elixirscope", { env, cwd: root });
+  dc.defaultTimeout = 300_000;
   await dc.start();
   try {
-    const first = dc.waitForEvent("stopped", 120_000) as Promise<DebugProtocol.StoppedEvent>;
-    await Promise.all([dc.configurationSequence(), dc.launch({ trace: tracePath, startAt: "seq:500000" })]);
+    const first = dc.waitForEvent("stopped", 300_000) as Promise<DebugProtocol.StoppedEvent>;
+    const initialized = dc.waitForEvent("initialized", 300_000);
+    await dc.initializeRequest({
+      adapterID: "elixirscope",
+      linesStartAt1: true,
+      columnsStartAt1: true,
+      pathFormat: "path",
+    });
+    await Promise.all([
+      dc.launchRequest({ trace: tracePath, startAt: "end" } as DebugProtocol.LaunchRequestArguments),
+      initialized.then(() => dc.configurationDoneRequest()),
+    ]);
     let thread = (await first).body.threadId!;
+    const { index: last } = (await dc.customRequest("elixirscope/position")).body as { index: number };
+    const middle = dc.waitForEvent("stopped") as Promise<DebugProtocol.StoppedEvent>;
+    await dc.customRequest("elixirscope/goto", { index: Math.floor(last / 2) });
+    thread = (await middle).body.threadId!;
     const move = async (request: () => Promise<unknown>): Promise<number> => {
       const t = performance.now();
       const stopped = dc.waitForEvent("stopped") as Promise<DebugProtocol.StoppedEvent>;
@@ -24,6 +60,7 @@ export async function benchDap(tracePath: string, samples = 100): Promise<Record
       thread = (await stopped).body.threadId ?? thread;
       return performance.now() - t;
     };
+    // What a client shows after each stop: the stack, the top frame's scopes, the first scope's variables.
     const inspectTop = async (): Promise<number> => {
       const t = performance.now();
       const st = await dc.stackTraceRequest({ threadId: thread });
@@ -39,7 +76,9 @@ export async function benchDap(tracePath: string, samples = 100): Promise<Record
       inspect.push(await inspectTop());
       back.push(await move(() => dc.stepBackRequest({ threadId: thread })));
     }
-    await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: "Bench.Worker.request/2" }] });
+    await dc.setFunctionBreakpointsRequest({
+      breakpoints: [{ name: opts.breakpoint ?? "Bench.Worker.request/2" }],
+    });
     const rc: number[] = [];
     for (let i = 0; i < samples; i++)
       rc.push(await move(() => dc.reverseContinueRequest({ threadId: thread })));

@@ -1,45 +1,77 @@
-// Source paths between the recording and the workspace: a recorded absolute path is mapped by
-// `pathMappings` (longest prefix first), else re-rooted under `sourceRoot` by its longest suffix that
-// exists there; a workspace path goes back the same way for breakpoints.
+// Source paths between the recording and the workspace. A recorded path is mapped by `pathMappings`
+// (longest prefix first), else re-rooted under `sourceRoot` by its longest suffix that exists there,
+// else kept when it exists on this machine. Call sites are often recorded relative to the project
+// (`lib/cinema_demo/customer.ex`): those are first completed from the recorded module table's absolute
+// paths. A workspace path goes back to the recorded file it stands for, so breakpoints find their events.
 
 import { existsSync } from "node:fs";
-import { isAbsolute, join, normalize } from "node:path";
+import { isAbsolute, join, normalize, resolve } from "node:path";
+import { sameFile } from "../core/correlator";
 import type { PathMapping } from "./launchArgs";
 
 export class PathMapper {
-  private readonly cache = new Map<string, string | undefined>();
+  private readonly mappings: PathMapping[];
+  private readonly toLocalCache = new Map<string, string | undefined>();
+  private readonly absolute: string[];
+
+  /** `recordedFiles`: the absolute source paths the recording knows (its module table). */
   constructor(
-    private readonly mappings: PathMapping[],
-    private readonly sourceRoot?: string,
+    mappings: PathMapping[],
+    private readonly sourceRoot: string | undefined,
+    private readonly recordedFiles: string[] = [],
+    private readonly exists: (path: string) => boolean = existsSync,
   ) {
     this.mappings = [...mappings].sort((a, b) => b.from.length - a.from.length);
+    this.absolute = recordedFiles.filter((f) => isAbsolute(f));
   }
 
   /** The workspace path of a recorded source path, or undefined when there is none on this machine. */
   toLocal(recorded: string): string | undefined {
-    if (this.cache.has(recorded)) return this.cache.get(recorded);
-    let found: string | undefined;
-    for (const m of this.mappings)
-      if (recorded.startsWith(m.from)) {
-        found = normalize(join(m.to, recorded.slice(m.from.length)));
-        break;
-      }
-    if (!found && this.sourceRoot) {
-      const parts = recorded.split(/[\\/]/);
-      for (let i = 0; i < parts.length && !found; i++) {
-        const candidate = join(this.sourceRoot, ...parts.slice(i));
-        if (existsSync(candidate)) found = candidate;
-      }
-    }
-    if (!found && isAbsolute(recorded) && existsSync(recorded)) found = recorded;
-    this.cache.set(recorded, found);
+    if (this.toLocalCache.has(recorded)) return this.toLocalCache.get(recorded);
+    const found = this.find(recorded) ?? this.find(this.complete(recorded));
+    this.toLocalCache.set(recorded, found);
     return found;
   }
 
-  /** The recorded form of a workspace path (the engine also matches by path suffix). */
+  /** The recorded form of a workspace path (for breakpoints): the recorded file that maps to it, if any. */
   toRecorded(local: string): string {
+    const want = normalize(local);
+    for (const f of this.recordedFiles) if (this.toLocal(f) === want) return f;
     for (const m of this.mappings)
-      if (local.startsWith(m.to)) return normalize(join(m.from, local.slice(m.to.length)));
+      if (want.startsWith(normalize(m.to))) return join(m.from, want.slice(normalize(m.to).length));
+    // The engine also matches files by their common path suffix.
     return local;
   }
+
+  private find(recorded: string | undefined): string | undefined {
+    if (!recorded) return undefined;
+    for (const m of this.mappings)
+      if (recorded.startsWith(m.from)) {
+        const p = normalize(join(m.to, recorded.slice(m.from.length)));
+        if (this.exists(p)) return p;
+      }
+    if (this.sourceRoot) {
+      const parts = recorded.split(/[\\/]/).filter((p) => p !== "");
+      for (let i = 0; i < parts.length; i++) {
+        const candidate = join(this.sourceRoot, ...parts.slice(i));
+        if (this.exists(candidate)) return normalize(candidate);
+      }
+    }
+    if (isAbsolute(recorded) && this.exists(recorded)) return normalize(recorded);
+    return undefined;
+  }
+
+  /** A relative recorded path completed to the one absolute module source it is the tail of. */
+  private complete(recorded: string): string | undefined {
+    if (isAbsolute(recorded)) return undefined;
+    const hits = this.absolute.filter(
+      (f) => sameFile(f, recorded) && f.endsWith(recorded.replace(/\\/g, "/")),
+    );
+    return hits.length === 1 ? hits[0] : undefined;
+  }
+}
+
+/** A launch path made absolute against `cwd` (the launch's `cwd`, else the adapter's). */
+export function absolutePath(p: string, cwd: string | undefined): string {
+  return isAbsolute(p) ? normalize(p) : resolve(cwd ?? process.cwd(), p);
 }

@@ -1,0 +1,65 @@
+// What the client shows about an exception or a crash at a stop: a one-line summary, and the
+// `exceptionInfo` details with the stacktrace printed as Elixir prints one (a crashed GenServer's exit
+// reason `{reason, stacktrace}` carries the stack the error unwound through).
+
+import type { DebugProtocol } from "@vscode/debugprotocol";
+import type { Replay } from "../core/replay";
+import { mfaLabel } from "../core/store/eventDecode";
+import { inspect } from "../core/terms/inspect";
+import { Atom, Bin, type Term, Tuple } from "../core/terms/term";
+import { AdapterError } from "./errors";
+
+export function exceptionSummary(r: Replay, index: number, label: (pid: number) => string): string {
+  const e = r.event(index);
+  if (e.exception) return `${e.exception.class}: ${inspect(e.exception.reason, { limit: 8 })}`;
+  return `${label(e.pid)} exited: ${inspect(e.detail ?? e.raw, { limit: 8 })}`;
+}
+
+export function exceptionInfo(
+  r: Replay,
+  index: number | undefined,
+  label: (pid: number) => string,
+): DebugProtocol.ExceptionInfoResponse["body"] {
+  const e = index === undefined ? undefined : r.event(index);
+  if (!e || (e.kind !== "exception" && e.kind !== "exit"))
+    throw new AdapterError("this thread is not stopped at an exception or an exit");
+  const reason = e.exception?.reason ?? e.detail ?? e.raw;
+  const stack =
+    e.exception?.stacktrace ??
+    (reason instanceof Tuple && reason.elements.length === 2 ? reason.elements[1] : undefined);
+  return {
+    exceptionId: e.exception ? e.exception.class : "exit",
+    description: exceptionSummary(r, e.index, label),
+    breakMode: "always",
+    details: {
+      message: inspect(reason, { limit: 50 }),
+      typeName: e.exception ? `${e.exception.class} in ${e.mfa ? mfaLabel(e.mfa) : "?"}` : "process exit",
+      stackTrace: stack === undefined ? undefined : formatStacktrace(stack),
+    },
+  };
+}
+
+/** An Erlang stacktrace as Elixir prints one (`    lib/x.ex:12: Mod.fun/2`); undefined when it is not one. */
+export function formatStacktrace(t: Term): string | undefined {
+  if (!Array.isArray(t) || t.length === 0) return undefined;
+  const lines: string[] = [];
+  for (const entry of t) {
+    if (!(entry instanceof Tuple) || entry.elements.length !== 4) return undefined;
+    const [m, f, a, loc] = entry.elements;
+    if (!(m instanceof Atom) || !(f instanceof Atom)) return undefined;
+    const arity = typeof a === "number" ? a : Array.isArray(a) ? a.length : 0;
+    const kw = Array.isArray(loc) ? loc : [];
+    const get = (k: string): Term | undefined =>
+      kw.find((x): x is Tuple => x instanceof Tuple && x.elements[0] === Atom.of(k))?.elements[1];
+    const file = get("file");
+    const line = get("line");
+    const where = Array.isArray(file)
+      ? String.fromCodePoint(...(file as number[]))
+      : file instanceof Bin
+        ? Buffer.from(file.bytes).toString()
+        : "";
+    const at = where ? `${where}${typeof line === "number" ? `:${line}` : ""}: ` : "";
+    lines.push(`    ${at}${mfaLabel({ module: m.name, fun: f.name, arity })}`);
+  }
+  return lines.join("\n");
+}
