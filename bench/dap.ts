@@ -7,9 +7,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { DebugClient } from "@vscode/debugadapter-testsupport";
 import type { DebugProtocol } from "@vscode/debugprotocol";
-import { percentile } from "./stats";
-
-const round = (x: number): number => Number(x.toFixed(3));
+import { p50p99 } from "./stats";
 
 export interface DapBenchOptions {
   /** Moves measured per figure (default 100). */
@@ -83,14 +81,10 @@ export async function benchDap(
     for (let i = 0; i < samples; i++)
       rc.push(await move(() => dc.reverseContinueRequest({ threadId: thread })));
     return {
-      dap_step_back_p50_ms: round(percentile(back, 50)),
-      dap_step_back_p99_ms: round(percentile(back, 99)),
-      dap_next_p50_ms: round(percentile(next, 50)),
-      dap_next_p99_ms: round(percentile(next, 99)),
-      dap_reverse_continue_p50_ms: round(percentile(rc, 50)),
-      dap_reverse_continue_p99_ms: round(percentile(rc, 99)),
-      dap_inspect_p50_ms: round(percentile(inspect, 50)),
-      dap_inspect_p99_ms: round(percentile(inspect, 99)),
+      ...p50p99("dap_step_back", back, 3),
+      ...p50p99("dap_next", next, 3),
+      ...p50p99("dap_reverse_continue", rc, 3),
+      ...p50p99("dap_inspect", inspect, 3),
     };
   } finally {
     await dc.stop();

@@ -8,7 +8,7 @@ import { Replay } from "../src/core/replay";
 import { KIND_CODES } from "../src/core/store/columns";
 import { benchDap } from "./dap";
 import { generate } from "./gen";
-import { percentile } from "./stats";
+import { p50p99, percentile } from "./stats";
 
 const args = process.argv.slice(2);
 const val = (k: string, d: string): string => (args.includes(k) ? args[args.indexOf(k) + 1] : d);
@@ -93,18 +93,13 @@ async function main(): Promise<void> {
   const [busyFrom] = [...senders.entries()].reduce((a, b) => (a[1] >= b[1] ? a : b));
   const flow = timeEach(20, () => r.getMessageFlow(busyFrom, busy.id));
   Object.assign(figures, {
-    query_by_pid_p50_ms: round(percentile(byPid, 50)),
-    query_by_pid_p99_ms: round(percentile(byPid, 99)),
-    query_by_function_p50_ms: round(percentile(byFun, 50)),
-    query_by_function_p99_ms: round(percentile(byFun, 99)),
-    query_by_time_p50_ms: round(percentile(byTime, 50)),
-    query_by_time_p99_ms: round(percentile(byTime, 99)),
-    state_at_p50_ms: round(percentile(stateAt, 50)),
-    state_at_p99_ms: round(percentile(stateAt, 99)),
+    ...p50p99("query_by_pid", byPid),
+    ...p50p99("query_by_function", byFun),
+    ...p50p99("query_by_time", byTime),
+    ...p50p99("state_at", stateAt),
     message_flow_ms: round(percentile(flow, 50)),
     message_flow_messages: r.getMessageFlow(busyFrom, busy.id).length,
-    stack_p50_ms: round(percentile(stack, 50)),
-    stack_p99_ms: round(percentile(stack, 99)),
+    ...p50p99("stack", stack),
   });
 
   // The naive baseline: the same questions over a plain array of event records, no index.
