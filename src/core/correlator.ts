@@ -72,6 +72,18 @@ export class Correlator {
 
   /** Every event whose function is defined at `file:line` or that was called from that line, ascending. */
   eventsAt(file: string, line: number): number[] {
+    // Breakpoint searches ask for the same line again and again: answer each line once.
+    const key = `${line}:${file}`;
+    const known = this.eventsAtCache.get(key);
+    if (known) return known;
+    const found = this.collectEventsAt(file, line);
+    this.eventsAtCache.set(key, found);
+    return found;
+  }
+
+  private readonly eventsAtCache = new Map<string, number[]>();
+
+  private collectEventsAt(file: string, line: number): number[] {
     const lists: Int32Array[] = [];
     for (const id of this.functionIdsAt(file, line)) lists.push(csrList(this.store.ix.byMfa, id));
     for (const id of lookup(this.sitesByLine, file, line)) lists.push(csrList(this.store.ix.bySite, id));

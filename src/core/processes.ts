@@ -5,7 +5,7 @@ import { ReplayError } from "./errors";
 import { infoName } from "./store/store";
 import type { StoreData } from "./store/store";
 import { FLAG_CRASH, KIND_CODES } from "./store/columns";
-import { csrList, upperBound } from "./store/csr";
+import { buildCsr, csrList, upperBound, type Csr } from "./store/csr";
 import { moduleLabel, mfaLabel } from "./store/eventDecode";
 import { Atom, ErlMap, type Term, Tuple } from "./terms/term";
 import type { Mfa, ProcessInfo } from "./types";
@@ -75,16 +75,21 @@ export class ProcessTable {
 
   /** The registered name of a process at event `row` (names come and go). */
   nameAt(id: number, row: number): string | undefined {
-    const regs = csrList(this.store.ix.byPid, id);
-    const end = upperBound(regs, row);
-    const c = this.store.cols;
-    for (let i = end - 1; i >= 0; i--) {
-      const r = regs[i];
-      if (c.kind[r] === KIND_CODES.register) return atomName(this.store.tables.aux[c.aux[r]]);
-      if (c.kind[r] === KIND_CODES.unregister) return undefined;
-    }
-    return this.list[id]?.name;
+    // Only (un)registrations matter: index them once per process rather than walking its events.
+    this.registrations ??= buildCsr(this.store.cols.pid, this.store.cols.length, this.list.length, (r) => {
+      const k = this.store.cols.kind[r];
+      return k === KIND_CODES.register || k === KIND_CODES.unregister;
+    });
+    const regs = csrList(this.registrations, id);
+    const i = upperBound(regs, row) - 1;
+    if (i < 0) return this.list[id]?.name;
+    const r = regs[i];
+    return this.store.cols.kind[r] === KIND_CODES.register
+      ? atomName(this.store.tables.aux[this.store.cols.aux[r]])
+      : undefined;
   }
+
+  private registrations?: Csr;
 }
 
 function build(store: StoreData): ProcessInfo[] {

@@ -384,7 +384,7 @@ export class Replay {
   }
 
   eventsAt(file: string, line: number): number[] {
-    return this.correlator.eventsAt(file, line);
+    return this.correlator.eventsAt(file, line).slice();
   }
 
   functionsAt(file: string, line: number): Mfa[] {
