@@ -277,10 +277,11 @@ export function arrowSvg(a: ArrowGeom, selected = false): string {
   const text = a.label.length > 48 ? `${a.label.slice(0, 47)}…` : a.label;
   return (
     `<g class="${cls}" data-id="${a.id}">` +
-    `<line class="hit" x1="${n1(a.x1)}" y1="${n1(a.y1)}" x2="${n1(a.x2)}" y2="${n1(a.y2)}"/>` +
     `<line class="shaft" x1="${n1(a.x1)}" y1="${n1(a.y1)}" x2="${n1(a.x2)}" y2="${n1(a.y2)}"/>` +
-    `<circle class="send-end" data-end="send" cx="${n1(a.x1)}" cy="${n1(a.y1)}" r="3"/>` +
+    `<circle class="send-end" cx="${n1(a.x1)}" cy="${n1(a.y1)}" r="3"/>` +
     end +
+    // Drawn over the thin shaft so the whole arrow is easy to point at.
+    `<line class="hit" x1="${n1(a.x1)}" y1="${n1(a.y1)}" x2="${n1(a.x2)}" y2="${n1(a.y2)}"/>` +
     `<text class="label" x="${n1(mx)}" y="${n1(my)}" text-anchor="middle">${escapeXml(text)}${a.note ? ` <tspan class="note">${escapeXml(a.note)}</tspan>` : ""}</text>` +
     `</g>`
   );
@@ -552,4 +553,33 @@ export function diagramText(input: DiagramInput, col = 14): string {
     );
   }
   return out.join("\n");
+}
+
+// ── message filter ─────────────────────────────────────────────────────────────
+
+/**
+ * A test on arrow labels from what a person types: an Elixir-like pattern (`{:hold, _, _}`, `_` for
+ * any term, `...` for any rest) matches the whole label; anything else matches as text, ignoring case.
+ */
+export function messageMatcher(pattern: string): (label: string) => boolean {
+  const p = pattern.trim();
+  if (p === "") return () => true;
+  if (/^[{[%:]/.test(p)) {
+    const re = p
+      .split(/(\.\.\.|\b_\b|\s+)/)
+      .map((tok) =>
+        tok === "..."
+          ? ".*"
+          : tok === "_"
+            ? ".+?"
+            : /^\s+$/.test(tok)
+              ? "\\s*"
+              : tok.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"),
+      )
+      .join("");
+    const rx = new RegExp(`^${re}$`);
+    return (label) => rx.test(label);
+  }
+  const needle = p.toLowerCase();
+  return (label) => label.toLowerCase().includes(needle);
 }
