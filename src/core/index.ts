@@ -10,3 +10,4 @@ export { sameFile } from "./correlator";
 export * from "./types";
 export { parseMoment, resolveMoment, edgeHit, MOMENT_FORMS, type MomentSpec } from "./moment";
 export { describeEvent, formatTime, formatDuration, processLabeler, type DescribeOptions } from "./describe";
+export { ReplayCursor, type CursorChange, type CursorReason, type Disposable } from "./cursor";
