@@ -11,3 +11,4 @@ export * from "./types";
 export { parseMoment, resolveMoment, edgeHit, MOMENT_FORMS, type MomentSpec } from "./moment";
 export { describeEvent, formatTime, formatDuration, processLabeler, type DescribeOptions } from "./describe";
 export { ReplayCursor, type CursorChange, type CursorReason, type Disposable } from "./cursor";
+export { ReplayCache, type ReplayLease } from "./replayCache";
