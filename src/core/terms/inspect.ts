@@ -640,7 +640,11 @@ function specialStruct(name: string, m: ErlMap, opts: Opts, limit: number, depth
       let flags = "";
       if (ropts instanceof Bin) flags = new TextDecoder().decode(ropts.bytes);
       else if (Array.isArray(ropts))
-        flags = ropts.map((o) => (o instanceof Atom ? (REGEX_FLAGS[o.name] ?? "") : "")).join("");
+        flags = ropts
+          .map((o) =>
+            o instanceof Atom ? (Object.hasOwn(REGEX_FLAGS, o.name) ? REGEX_FLAGS[o.name] : "") : "",
+          )
+          .join("");
       return `~r/${regexEscape(new TextDecoder().decode(source.bytes))}/${flags}`;
     }
     default:
