@@ -22,6 +22,7 @@ import {
   TRUNCATED,
   Tuple,
 } from "./term";
+import { MAX_DEPTH } from "./tags";
 
 export interface InspectOptions {
   /** Elements shown per collection (nested collections get what is left, as in Elixir). Default 50. */
@@ -60,7 +61,7 @@ interface Concat {
 }
 
 /** Collections nested deeper than this always print as `[...]`, `%{...}`, ... */
-export const MAX_INSPECT_DEPTH = 1000;
+export const MAX_INSPECT_DEPTH = MAX_DEPTH;
 
 export function inspect(term: Term, options: InspectOptions = {}): string {
   const opts: Opts = {
