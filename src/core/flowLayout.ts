@@ -486,7 +486,12 @@ export function diagramText(input: DiagramInput, col = 14): string {
   const center = (i: number): number => i * col + (col >> 1);
   const gutter = 8;
   const name = (l: FlowLane): string => shortName(l.name, col - 1).padEnd(col);
-  const out: string[] = [" ".repeat(gutter) + lanes.map(name).join("").trimEnd()];
+  const pidOf = (l: FlowLane): string =>
+    (/^#PID(<[^>]*>)/.exec(l.name)?.[1] ?? "").slice(0, col - 1).padEnd(col);
+  const out: string[] = [
+    " ".repeat(gutter) + lanes.map(name).join("").trimEnd(),
+    " ".repeat(gutter) + lanes.map(pidOf).join("").trimEnd(),
+  ];
   const byRank = new Map<number, { cells: string[]; notes: string[] }>();
   const row = (r: number): { cells: string[]; notes: string[] } => {
     let x = byRank.get(r);

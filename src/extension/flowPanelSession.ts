@@ -3,6 +3,7 @@
 // open-source calls, and follows the replay cursor. flowPanel.ts wires it to a real WebviewPanel;
 // the tests and the bench drive it directly.
 
+import type { Disposable, ReplayCursor } from "../core/cursor";
 import { FlowSource } from "../core/flowSource";
 import type { Replay } from "../core/replay";
 import {
@@ -13,19 +14,10 @@ import {
   type ViewToHost,
 } from "../shared/webviewProtocol";
 
-export interface Disposable {
-  dispose(): void;
-}
-
-/** The replay's current moment, as the extension shares it between the debugger and its views. */
-export interface FlowCursor {
-  readonly index: number;
-  onDidChange(listener: (e: unknown) => void): Disposable;
-}
-
 export interface FlowPanelDeps {
   replay: Replay;
-  cursor?: FlowCursor;
+  /** The replay's current moment, shared with the debug session: the diagram's line follows it. */
+  cursor?: Pick<ReplayCursor, "index" | "onDidChange">;
   /** Move the replay (the debug session) to an event. */
   goto(index: number): void | Promise<void>;
   /** Make a process the debugger's selected thread. */

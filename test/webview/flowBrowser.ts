@@ -8,7 +8,8 @@ import { join } from "node:path";
 import * as esbuild from "esbuild";
 import { chromium, type Browser, type Page } from "playwright-core";
 import type { Replay } from "../../src/core/replay";
-import { FlowPanelSession, type FlowCursor } from "../../src/extension/flowPanelSession";
+import { ReplayCursor } from "../../src/core/cursor";
+import { FlowPanelSession } from "../../src/extension/flowPanelSession";
 import { flowPanelHtml } from "../../src/extension/flowPanelHtml";
 import type { HostToView, ViewState, ViewToHost } from "../../src/shared/webviewProtocol";
 
@@ -86,14 +87,7 @@ export async function openFlow(
   const waiters: Array<() => void> = [];
   let asked = 0;
   let answered = 0;
-  const listeners: Array<(e: unknown) => void> = [];
-  const cursor: FlowCursor & { index: number } = {
-    index: opts.cursor ?? 0,
-    onDidChange: (l) => {
-      listeners.push(l);
-      return { dispose: () => void listeners.splice(listeners.indexOf(l), 1) };
-    },
-  };
+  const cursor = new ReplayCursor(replay, opts.cursor ?? 0);
   const session = new FlowPanelSession(
     {
       replay,
@@ -159,8 +153,7 @@ export async function openFlow(
     violations,
     errors,
     moveCursor(index) {
-      cursor.index = index;
-      for (const l of listeners) l(index);
+      cursor.moveTo(index, "step", "debug");
     },
     async waitFor(pred, since = 0, timeoutMs = 10000) {
       const end = Date.now() + timeoutMs;
@@ -190,6 +183,7 @@ export async function openFlow(
     },
     async close() {
       session.dispose();
+      cursor.dispose();
       await page.close();
     },
   };

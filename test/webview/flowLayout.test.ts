@@ -157,6 +157,8 @@ describe("flow layout", () => {
     });
     const lines = text.split("\n");
     assert.match(lines[0], /apply\/2\s+TicketOffice\s+Customer/);
+    assert.match(lines[1], /<0\.96\.0>\s+<0\.169\.0>\s+<0\.172\.0>/);
+    lines.splice(1, 1);
     assert.match(lines[1], /^\s+100\s+●─+▶\s+call \{:hold, 1, "early-1"\}\s+142\.1µs$/);
     assert.match(lines[2], /^\s+102\s+│\s+◀\s+│$/);
     assert.match(lines[3], /^\s+106\s+│\s+│\s+✕\s+crashed: :boom$/);

@@ -5,6 +5,7 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { ReplayCursor } from "../../src/core/cursor";
 import { FlowSource } from "../../src/core/flowSource";
 import { Replay } from "../../src/core/replay";
 import { FlowPanelSession } from "../../src/extension/flowPanelSession";
@@ -160,14 +161,7 @@ describe("flow panel session (host side, no VS Code)", () => {
   } {
     const posted: HostToView[] = [];
     const calls: string[] = [];
-    const listeners: Array<(e: unknown) => void> = [];
-    const cursor = {
-      index: 0,
-      onDidChange: (l: (e: unknown) => void) => {
-        listeners.push(l);
-        return { dispose: () => listeners.splice(listeners.indexOf(l), 1) };
-      },
-    };
+    const cursor = new ReplayCursor(r);
     const s = new FlowPanelSession(
       {
         replay: r,
@@ -178,10 +172,7 @@ describe("flow panel session (host side, no VS Code)", () => {
       },
       (m) => posted.push(parseHostMessage(JSON.parse(JSON.stringify(m)))),
     );
-    const move = (i: number): void => {
-      cursor.index = i;
-      for (const l of listeners) l(i);
-    };
+    const move = (i: number): void => cursor.moveTo(i, "step", "debug");
     return { s, posted, calls, move };
   }
 
