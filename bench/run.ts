@@ -7,6 +7,7 @@ import { existsSync, statSync } from "node:fs";
 import { Replay } from "../src/core/replay";
 import { KIND_CODES } from "../src/core/store/columns";
 import { benchDap } from "./dap";
+import { benchFlow } from "./flow";
 import { generate } from "./gen";
 import { p50p99, percentile } from "./stats";
 
@@ -131,6 +132,7 @@ async function main(): Promise<void> {
     figures.naive_state_at_p50_ms / Math.max(figures.state_at_p50_ms, 1e-6),
     1,
   );
+  if (!args.includes("--no-flow")) Object.assign(figures, await benchFlow(r));
   r.close();
 
   if (!args.includes("--no-dap")) Object.assign(figures, await benchDap(path));
