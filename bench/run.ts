@@ -7,6 +7,7 @@ import { existsSync, statSync } from "node:fs";
 import { Replay } from "../src/core/replay";
 import { KIND_CODES } from "../src/core/store/columns";
 import { benchDap } from "./dap";
+import { benchLsp } from "./lsp";
 import { generate } from "./gen";
 import { p50p99, percentile } from "./stats";
 
@@ -134,6 +135,7 @@ async function main(): Promise<void> {
   r.close();
 
   if (!args.includes("--no-dap")) Object.assign(figures, await benchDap(path));
+  if (!args.includes("--no-lsp")) Object.assign(figures, await benchLsp(path, SAMPLES, SEED));
 
   for (const [k, v] of Object.entries(figures)) console.log(`${k.padEnd(32)} ${v}`);
   console.log(JSON.stringify(figures));

@@ -16,8 +16,16 @@ export interface DocFunction {
   patterns: Pattern[][];
 }
 
+const known = new WeakMap<RecordedDoc, DocFunction[]>();
+
 /** Every module-table function of the document that has a def head in it (by name, arity and line). */
 export function docFunctions(doc: RecordedDoc): DocFunction[] {
+  let out = known.get(doc);
+  if (!out) known.set(doc, (out = readFunctions(doc)));
+  return out;
+}
+
+function readFunctions(doc: RecordedDoc): DocFunction[] {
   const out: DocFunction[] = [];
   for (const mod of doc.modules) {
     const short = mod.module.replace(/^Elixir\./, "");

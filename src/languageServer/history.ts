@@ -1,9 +1,11 @@
 // The one place the language server asks the engine about a function's recorded calls: each call
 // paired with its return or exception, counts, times and processes. Built on the Replay's public
-// queries (function index + kind columns), cached per function, so the hover's cost is the page of
-// calls it shows, not the whole history.
+// queries and columns (to be replaced by the engine's own per-line call index when it has one), so
+// that a hover's cost is the page of calls it shows, not the whole history.
 
 import type { Replay } from "../core/replay";
+import { KIND_CODES } from "../core/store/columns";
+import { csrList } from "../core/store/csr";
 import type { Term } from "../core/terms/term";
 import type { Mfa } from "../core/types";
 
@@ -39,27 +41,25 @@ interface Paired {
   calls: Int32Array;
   /** The return/exception closing each call (same position), or -1 while it was still running. */
   ends: Int32Array;
+  raised: number;
+  pids: number[];
 }
+
+const NONE: Paired = { calls: new Int32Array(0), ends: new Int32Array(0), raised: 0, pids: [] };
 
 export class History {
   private readonly paired = new Map<string, Paired>();
 
   constructor(readonly replay: Replay) {}
 
-  /** The recorded functions equal to `mfa` (module name with or without `Elixir.`). */
+  /** True when the recording has calls of `mfa`. */
   known(mfa: Mfa): boolean {
     return this.pairs(mfa).calls.length > 0;
   }
 
   summary(mfa: Mfa): FunctionSummary {
-    const { calls, ends } = this.pairs(mfa);
+    const { calls, ends, raised, pids } = this.pairs(mfa);
     const r = this.replay;
-    let raised = 0;
-    const pids = new Set<number>();
-    for (let k = 0; k < calls.length; k++) {
-      pids.add(r.pidOf(calls[k]));
-      if (ends[k] >= 0 && r.kindOf(ends[k]) === "exception") raised++;
-    }
     let lastDurationNs: number | undefined;
     for (let k = calls.length - 1; k >= 0; k--)
       if (ends[k] >= 0) {
@@ -73,7 +73,7 @@ export class History {
       firstTime: calls.length ? r.timeOf(calls[0]) : undefined,
       lastTime: calls.length ? r.timeOf(calls[calls.length - 1]) : undefined,
       lastDurationNs,
-      pids: [...pids].sort((a, b) => a - b),
+      pids,
     };
   }
 
@@ -113,52 +113,65 @@ export class History {
     mfa: Mfa,
     opts: { order?: "asc" | "desc"; offset?: number; limit?: number; pid?: number } = {},
   ): { total: number; calls: CallRecord[] } {
-    let idx = Array.from(this.pairs(mfa).calls);
-    if (opts.pid !== undefined) idx = idx.filter((i) => this.replay.pidOf(i) === opts.pid);
-    if (opts.order !== "asc") idx.reverse();
+    const all = this.pairs(mfa).calls;
     const offset = opts.offset ?? 0;
-    const page = idx.slice(offset, offset + (opts.limit ?? 10));
-    return { total: idx.length, calls: page.map((i) => this.record(mfa, i)) };
+    const limit = opts.limit ?? 10;
+    if (opts.pid === undefined) {
+      const n = all.length;
+      const page: number[] = [];
+      for (let k = offset; k < Math.min(n, offset + limit); k++)
+        page.push(all[opts.order === "asc" ? k : n - 1 - k]);
+      return { total: n, calls: page.map((i) => this.record(mfa, i)) };
+    }
+    let idx = Array.from(all).filter((i) => this.replay.pidOf(i) === opts.pid);
+    if (opts.order !== "asc") idx = idx.reverse();
+    return { total: idx.length, calls: idx.slice(offset, offset + limit).map((i) => this.record(mfa, i)) };
   }
 
   private pairs(mfa: Mfa): Paired {
-    const key = `${mfa.module}|${mfa.fun}|${mfa.arity}`;
-    const hit = this.paired.get(key);
-    if (hit) return hit;
-    const r = this.replay;
-    const rows = r
-      .getEventIndices({ functions: [patternOf(mfa)], kinds: ["call", "return", "exception"] })
-      .filter((i) => sameMfa(r.mfaOf(i), mfa));
-    // A return closes the innermost open call of its function in its process (recursion nests).
-    const open = new Map<number, number[]>();
-    const calls: number[] = [];
-    const endOf = new Map<number, number>();
-    for (const i of rows) {
-      const pid = r.pidOf(i);
-      let stack = open.get(pid);
-      if (!stack) open.set(pid, (stack = []));
-      if (r.kindOf(i) === "call") {
-        calls.push(i);
-        stack.push(i);
-      } else {
-        const c = stack.pop();
-        if (c !== undefined) endOf.set(c, i);
+    const key = keyOf(mfa);
+    let hit = this.paired.get(key);
+    if (!hit) this.paired.set(key, (hit = this.pair(mfa)));
+    return hit;
+  }
+
+  /**
+   * The calls of one function from the store's function index, each with the return/exception the
+   * store's nesting pass matched to it. These are the engine's internal indexes: this is the stand-in
+   * for the engine's per-line call API (`lineCalls`), and the only place that reads them.
+   */
+  private pair(mfa: Mfa): Paired {
+    const store = this.replay["store"];
+    const id = store.tables.mfas.findIndex((m) => sameMfa(m, mfa));
+    if (id < 0) return NONE;
+    const { kind, pid } = store.cols;
+    const { match } = store.ix;
+    const rows = csrList(store.ix.byMfa, id);
+    let n = 0;
+    for (let j = 0; j < rows.length; j++) if (kind[rows[j]] === KIND_CODES.call) n++;
+    const calls = new Int32Array(n);
+    const ends = new Int32Array(n);
+    const seen = new Uint8Array(this.replay.processes().length);
+    const pids: number[] = [];
+    let raised = 0;
+    for (let j = 0, k = 0; j < rows.length; j++) {
+      const i = rows[j];
+      if (kind[i] !== KIND_CODES.call) continue;
+      const end = match[i];
+      calls[k] = i;
+      ends[k++] = end;
+      if (end >= 0 && kind[end] === KIND_CODES.exception) raised++;
+      if (!seen[pid[i]]) {
+        seen[pid[i]] = 1;
+        pids.push(pid[i]);
       }
     }
-    const out: Paired = {
-      calls: Int32Array.from(calls),
-      ends: Int32Array.from(calls, (c) => endOf.get(c) ?? -1),
-    };
-    this.paired.set(key, out);
-    return out;
+    return { calls, ends, raised, pids: pids.sort((a, b) => a - b) };
   }
 }
 
-/** The function's query pattern: Elixir modules without `Elixir.`, Erlang ones with a colon. */
-export function patternOf(mfa: Mfa): string {
-  const mod = mfa.module.startsWith("Elixir.") ? mfa.module.slice(7) : `:${mfa.module}`;
-  const fun = /^[a-z_][A-Za-z0-9_?!]*$/.test(mfa.fun) ? mfa.fun : `"${mfa.fun}"`;
-  return `${mod}.${fun}/${mfa.arity}`;
+function keyOf(mfa: Mfa): string {
+  return `${mfa.module}|${mfa.fun}|${mfa.arity}`;
 }
 
 export function sameMfa(a: Mfa | undefined, b: Mfa): boolean {

@@ -28,6 +28,8 @@ export interface CallsParams {
   uri: string;
   /** 0-based line of a function head. */
   line: number;
+  /** Which function when the head stands for several arities (defaults). */
+  arity?: number;
   limit?: number;
 }
 

@@ -139,8 +139,9 @@ export function startServer(connection: Connection, host: ServerHost): void {
   });
 
   connection.onDidChangeConfiguration((p) => {
-    const s = (p.settings as { elixirscope?: unknown } | undefined)?.elixirscope;
-    if (s !== undefined) settings = readSettings(s, settings);
+    // VS Code sends the whole `elixirscope` section; the hover settings live under `hovers`.
+    const s = (p.settings as { elixirscope?: { hovers?: unknown } } | undefined)?.elixirscope;
+    if (s !== undefined) settings = readSettings(s.hovers ?? s, settings);
     refresh();
   });
 

@@ -24,7 +24,7 @@ export interface ViewContext {
 }
 
 /** Calls whose clause is decoded at most (most recent first) for per-clause counts. */
-const CLAUSE_SAMPLE = 2000;
+const CLAUSE_SAMPLE = 500;
 
 export function hoverMarkdown(
   ctx: ViewContext,
@@ -105,7 +105,18 @@ interface ClauseCounts {
   byClause: number[][];
 }
 
+// Per document version and function: classifying means decoding every sampled call's arguments.
+const countsCache = new WeakMap<DocFunction, { history: History; counts: ClauseCounts }>();
+
 function clauseCounts(ctx: ViewContext, fn: DocFunction): ClauseCounts {
+  const hit = countsCache.get(fn);
+  if (hit?.history === ctx.history) return hit.counts;
+  const counts = countClauses(ctx, fn);
+  countsCache.set(fn, { history: ctx.history, counts });
+  return counts;
+}
+
+function countClauses(ctx: ViewContext, fn: DocFunction): ClauseCounts {
   const calls = ctx.history.callIndices(fn.mfa);
   const perClause = fn.heads.map(() => 0);
   const byClause: number[][] = fn.heads.map(() => []);
