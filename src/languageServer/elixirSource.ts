@@ -44,10 +44,10 @@ export function readSource(text: string): SourceFacts {
   const aliases = new Map<string, string>();
   for (const m of text.matchAll(ALIAS)) {
     const base = m[1];
-    if (m[2] !== undefined)
-      for (const part of m[2].split(",").map((s) => s.trim()))
+    if (m[2] === undefined) aliases.set(m[3] ?? base.split(".").pop()!, base);
+    else
+      for (const part of m[2].split(",").map((x) => x.trim()))
         if (part) aliases.set(part.split(".").pop()!, `${base}.${part}`);
-        else aliases.set(m[3] ?? base.split(".").pop()!, base);
   }
   // `__MODULE__` and the module's own last segment name the module itself.
   for (const mod of modules) aliases.set(mod.name.split(".").pop()!, mod.name);
