@@ -9,7 +9,8 @@
 import * as vscode from "vscode";
 import { LanguageClient, type LanguageClientOptions } from "vscode-languageclient/node";
 import type { Replay } from "../core/replay";
-import type { MomentCursor } from "../languageServer/cursor";
+import type { ReplayCursor } from "../core/cursor";
+import { followCursor, type MomentCursor } from "../languageServer/cursor";
 import { startInProcessServer, type InProcessServer } from "../languageServer/inProcess";
 import {
   CallsRequest,
@@ -25,6 +26,9 @@ export interface ReplayServices {
     | {
         replay: Replay;
         paths: { toRecorded(local: string): string; toLocal(recorded: string): string | undefined };
+        /** The replay's shared cursor (from the core ReplayCache lease), when the services hold one. */
+        cursor?: ReplayCursor;
+        /** Else: the moment the debug session last reported. */
         moment?: { index: number };
       }
     | undefined;
@@ -69,13 +73,12 @@ export class ElixirScopeLanguageClient implements vscode.Disposable {
     let lastIndex: number | undefined;
     const cursorListeners = new Set<(i: number | undefined) => void>();
     const traceListeners = new Set<() => void>();
-    const cursor: MomentCursor = {
+    // Without a shared cursor, the moment the debug session reports, moved through the session.
+    const reported: MomentCursor = {
       get index() {
         return services.current()?.moment?.index;
       },
-      set: (index) => {
-        if (index !== undefined) void services.gotoMoment({ index });
-      },
+      set: (index) => void services.gotoMoment({ index }),
       onDidChange: (l) => {
         cursorListeners.add(l);
         return { dispose: () => cursorListeners.delete(l) };
@@ -96,12 +99,15 @@ export class ElixirScopeLanguageClient implements vscode.Disposable {
       }),
     );
     lastReplay = services.current()?.replay;
-    lastIndex = cursor.index;
+    lastIndex = reported.index;
     this.server = startInProcessServer({
       replay: () => services.current()?.replay,
       toRecorded: (p) => services.current()?.paths.toRecorded(p) ?? p,
       toLocal: (p) => services.current()?.paths.toLocal(p),
-      cursor,
+      cursor: () => {
+        const cur = services.current();
+        return cur?.cursor ? followCursor(cur.cursor) : cur ? reported : undefined;
+      },
       onDidChangeTrace: (l) => {
         traceListeners.add(l);
         return { dispose: () => traceListeners.delete(l) };

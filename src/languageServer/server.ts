@@ -51,7 +51,8 @@ export interface ServerHost {
   toRecorded(local: string): string;
   /** Recorded path → workspace path, when the file exists here. */
   toLocal(recorded: string): string | undefined;
-  cursor: MomentCursor;
+  /** The replay's current moment (undefined while no replay is open). */
+  cursor(): MomentCursor | undefined;
   /** Fires when the host opens another trace (or closes it). */
   onDidChangeTrace?(listener: () => void): Disposable;
 }
@@ -70,7 +71,7 @@ export function startServer(connection: Connection, host: ServerHost): void {
     const r = replay();
     if (!r) return undefined;
     if (history?.replay !== r) history = new History(r);
-    const m = host.cursor.index;
+    const m = host.cursor()?.index;
     return { replay: r, history, settings, moment: m !== undefined && m < r.eventCount ? m : undefined };
   };
   const docOf = (uri: string): { doc: RecordedDoc; text: TextDocument } | undefined => {
@@ -85,17 +86,18 @@ export function startServer(connection: Connection, host: ServerHost): void {
   };
   const momentInfo = (): MomentInfo => {
     const r = replay();
-    const m = host.cursor.index;
+    const m = host.cursor()?.index;
     if (!r || m === undefined || m >= r.eventCount) return {};
     return { index: m, position: r.positionOf(m), description: describeEvent(r.event(m)) };
   };
   const setMoment = (p: MomentParams | number | string | undefined): MomentInfo => {
     const r = replay();
-    if (!r) throw new ReplayError("no trace is loaded");
+    const cursor = host.cursor();
+    if (!r || !cursor) throw new ReplayError("no trace is loaded");
     const spec = typeof p === "object" && p !== null ? (p.position ?? p.index) : p;
-    if (typeof spec === "number") host.cursor.set(r.resolveMoment(spec));
+    if (typeof spec === "number") cursor.set(r.resolveMoment(spec));
     else if (typeof spec === "string")
-      host.cursor.set(/^\d+$/.test(spec) ? r.resolveMoment(Number(spec)) : r.parsePosition(spec));
+      cursor.set(/^\d+$/.test(spec) ? r.resolveMoment(Number(spec)) : r.parsePosition(spec));
     else throw new ReplayError(`bad moment ${JSON.stringify(p)}: give {index} or {position: "1a2b3c4d@120"}`);
     return momentInfo();
   };
@@ -250,17 +252,23 @@ export function startServer(connection: Connection, host: ServerHost): void {
   documents.onDidClose((e) => recorded.delete(e.document.uri));
   documents.listen(connection);
 
-  const subs: Disposable[] = [
-    host.cursor.onDidChange(() => {
+  // The cursor belongs to the replay: follow the new one whenever the trace changes.
+  let cursorSub: Disposable | undefined;
+  const follow = (): void => {
+    cursorSub?.dispose();
+    cursorSub = host.cursor()?.onDidChange(() => {
       void connection.sendNotification(MomentChangedNotification, momentInfo());
       refresh();
-    }),
-  ];
+    });
+  };
+  follow();
+  const subs: Disposable[] = [{ dispose: () => cursorSub?.dispose() }];
   if (host.onDidChangeTrace)
     subs.push(
       host.onDidChangeTrace(() => {
         recorded.clear();
         history = undefined;
+        follow();
         refresh();
         for (const d of documents.all()) sendDimmed(d.uri);
       }),

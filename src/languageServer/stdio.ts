@@ -1,11 +1,12 @@
-// The language server on stdin/stdout for editors other than VS Code (`elixirscope lsp`): loads the
-// traces once, maps paths as the debugger does (`--source-root`), and keeps its own moment.
+// The language server on stdin/stdout for editors other than VS Code (`elixirscope lsp`): leases the
+// traces from a replay cache (one load, one shared cursor), maps paths as the debugger does
+// (`--source-root`), and moves the cursor on `elixirscope/setMoment` and the goto command.
 
 import { createConnection } from "vscode-languageserver/node";
-import type { Replay } from "../core/replay";
-import { Replay as ReplayClass } from "../core/replay";
+import type { ReplayLease } from "../core/replayCache";
+import { ReplayCache } from "../core/replayCache";
 import { PathMapper } from "../debugAdapter/paths";
-import { LocalCursor } from "./cursor";
+import { followCursor, type MomentCursor } from "./cursor";
 import { startServer } from "./server";
 
 export interface StdioOptions {
@@ -16,14 +17,15 @@ export interface StdioOptions {
 /** Starts the server; resolves once the traces are loaded (requests before that answer nothing). */
 export async function runLanguageServerStdio(opts: StdioOptions): Promise<void> {
   const connection = createConnection(process.stdin, process.stdout);
-  let replay: Replay | undefined;
+  let lease: ReplayLease | undefined;
+  let cursor: MomentCursor | undefined;
   let paths = new PathMapper([], opts.sourceRoot);
   const traceListeners = new Set<() => void>();
   startServer(connection, {
-    replay: () => replay,
+    replay: () => lease?.replay,
+    cursor: () => cursor,
     toRecorded: (local) => paths.toRecorded(local),
     toLocal: (rec) => paths.toLocal(rec),
-    cursor: new LocalCursor(),
     onDidChangeTrace: (l) => {
       traceListeners.add(l);
       return { dispose: () => traceListeners.delete(l) };
@@ -31,11 +33,13 @@ export async function runLanguageServerStdio(opts: StdioOptions): Promise<void> 
   });
   connection.listen();
   try {
-    const r = await ReplayClass.open(opts.traces);
+    const l = await new ReplayCache().acquire(opts.traces);
+    const r = l.replay;
     const sources = [...new Set([...r.modules().map((m) => m.source), ...r.sourceFiles()])];
     paths = new PathMapper([], opts.sourceRoot, sources);
-    replay = r;
-    for (const l of traceListeners) l();
+    lease = l;
+    cursor = followCursor(l.cursor);
+    for (const listener of traceListeners) listener();
     connection.console.info(`elixirscope: loaded ${r.eventCount} events from ${opts.traces.join(", ")}`);
   } catch (e) {
     // The editor shows this; the server stays up (answering nothing) rather than dying mid-session.

@@ -9,7 +9,8 @@ import { pathToFileURL } from "node:url";
 import { createMessageConnection } from "vscode-languageserver-protocol/node";
 import { PathMapper } from "../../src/debugAdapter/paths";
 import { Replay } from "../../src/core/replay";
-import { LocalCursor } from "../../src/languageServer/cursor";
+import { ReplayCursor } from "../../src/core/cursor";
+import { followCursor } from "../../src/languageServer/cursor";
 import { startInProcessServer } from "../../src/languageServer/inProcess";
 import { CINEMA, TRACES } from "./lspClient";
 
@@ -18,12 +19,12 @@ describe("language server in process", function () {
     const r = await Replay.open(join(TRACES, "double_booking.estrace"));
     const sources = [...new Set([...r.modules().map((m) => m.source), ...r.sourceFiles()])];
     const paths = new PathMapper([], CINEMA, sources);
-    const cursor = new LocalCursor();
+    const cursor = new ReplayCursor(r);
     const server = startInProcessServer({
       replay: () => r,
       toRecorded: (p) => paths.toRecorded(p),
       toLocal: (p) => paths.toLocal(p),
-      cursor,
+      cursor: () => followCursor(cursor),
     });
     const conn = createMessageConnection(server.reader, server.writer);
     const refreshes: string[] = [];
@@ -69,7 +70,8 @@ describe("language server in process", function () {
       }>;
       assert.ok(lenses.length > 0 && lenses.every((l) => l.command.command === "elixirscope.showCalls"));
 
-      cursor.set(calls[0].index);
+      // The debugger moves the shared cursor; the server hears it.
+      cursor.moveTo(calls[0].index, "step", "debug");
       const t0 = Date.now();
       while (refreshes.length < 2 && Date.now() - t0 < 5000) await new Promise((x) => setTimeout(x, 10));
       assert.deepEqual(refreshes.sort(), ["codeLens", "inlayHint"]);
@@ -84,6 +86,7 @@ describe("language server in process", function () {
     } finally {
       conn.dispose();
       server.dispose();
+      cursor.dispose();
       r.close();
     }
   });
