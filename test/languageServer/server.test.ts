@@ -124,6 +124,11 @@ describe("language server over stdio (double booking)", function () {
     const md = await hover(c, uri, line, charOf(CUSTOMER, line, "hold("));
     const calls = oracleCalls(events, "CinemaDemo.TicketOffice", "hold", 2);
     assert.match(md ?? "", new RegExp(`hold/2\\*\\* — ${calls.length} calls`));
+    const fromHere = calls.filter(
+      (x) => x.call.caller?.line === line + 1 && x.call.caller.file?.endsWith("cinema_demo/customer.ex"),
+    );
+    assert.ok(fromHere.length > 0 && fromHere.length < calls.length);
+    assert.ok(md!.includes(`${fromHere.length} calls made from this line.`), md);
     // `send` is not traced: no event maps, so no hover.
     const sendLine = lineOf(CUSTOMER, "send(step, {what, name, self()})");
     assert.equal(await hover(c, uri, sendLine, charOf(CUSTOMER, sendLine, "send") + 1), undefined);
