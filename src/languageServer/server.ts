@@ -145,6 +145,9 @@ export function startServer(connection: Connection, host: ServerHost): void {
     const s = (p.settings as { elixirscope?: { hovers?: unknown } } | undefined)?.elixirscope;
     if (s !== undefined) settings = readSettings(s.hovers ?? s, settings);
     refresh();
+    for (const d of documents.all())
+      if (settings.dimUnexecuted) sendDimmed(d.uri);
+      else void connection.sendNotification(DimmedNotification, { uri: d.uri, ranges: [] });
   });
 
   connection.onHover(

@@ -310,5 +310,15 @@ describe("language server over stdio (payment crash, dimming)", function () {
       const isDimmed = dimmed.ranges.some((x) => x.start === l);
       assert.equal(isDimmed, !ran.has(name), `line ${l + 1} (${name})`);
     });
+    // Turning the setting off clears the dimming.
+    await c.conn.sendNotification("workspace/didChangeConfiguration", {
+      settings: { elixirscope: { hovers: { dimUnexecuted: false } } },
+    });
+    await c.waitFor(
+      "elixirscope/dimmed",
+      (p) =>
+        (p as { uri: string; ranges: unknown[] }).uri === uri &&
+        (p as { ranges: unknown[] }).ranges.length === 0,
+    );
   });
 });
