@@ -15,6 +15,7 @@ import { buildCsr, csrList, lowerBound, type Csr } from "./store/csr";
 import { decodeEvent } from "./store/eventDecode";
 import { FrameSource } from "./store/frames";
 import { Lru } from "./store/lru";
+import { LineHistory, type CallRecord, type LineCallsOptions, type LineCounts } from "./lineHistory";
 import { loadStore, type StoreData } from "./store/store";
 import { loadInWorker } from "./loadWorkerClient";
 import { decodeEtf } from "./terms/decode";
@@ -60,6 +61,7 @@ export class Replay {
   private readonly timeline: Timeline;
   private readonly correlator: Correlator;
   private readonly search: BreakpointSearch;
+  private readonly lines: LineHistory;
   private byFile?: Csr;
   private bySeq?: Int32Array[];
   private closed = false;
@@ -87,6 +89,7 @@ export class Replay {
       this.timeline,
       decode,
     );
+    this.lines = new LineHistory(store, decode);
   }
 
   /**
@@ -453,6 +456,54 @@ export class Replay {
     return this.correlator.linesWithEvents(file);
   }
 
+  // ── per-line history ───────────────────────────────────────────────────────
+
+  /**
+   * Source files as the trace recorded them (module table and call sites), slashes made forward and a
+   * call site recorded relative to the project completed to the one module source it is the tail of.
+   * These are the `file` arguments of `lineCounts`, `lineCalls` and `recordedLines`.
+   */
+  recordedFiles(): string[] {
+    this.checkOpen();
+    return this.lines.recordedFiles();
+  }
+
+  /**
+   * The recorded file a workspace path stands for. `toLocal` maps a recorded path to this machine
+   * (the debug adapter's path mapping); without it the path must be a recorded one already.
+   * Undefined when no recorded file maps there.
+   */
+  recordedFileFor(localPath: string, toLocal?: (recorded: string) => string | undefined): string | undefined {
+    this.checkOpen();
+    return this.lines.recordedFileFor(localPath, toLocal);
+  }
+
+  /**
+   * For each line of a recorded file that has events, ascending: calls of the functions defined (or
+   * with a clause) there, calls made from there, returns and exceptions, each counted on its own.
+   * `file` is matched exactly (see `recordedFiles`); an unknown file has no lines.
+   */
+  lineCounts(file: string): LineCounts[] {
+    this.checkOpen();
+    return this.lines.lineCounts(file);
+  }
+
+  /**
+   * A page of the calls at `file:line` — calls of the functions defined there and calls made from
+   * there, once each — newest first unless `order: "oldest"`, `limit` 20 by default, each paired with
+   * its own return or exception (the call nesting `stackAt` and stepping use). `total` counts them all.
+   */
+  lineCalls(file: string, line: number, opts?: LineCallsOptions): { total: number; calls: CallRecord[] } {
+    this.checkOpen();
+    return this.lines.lineCalls(file, line, opts);
+  }
+
+  /** Lines of a recorded file that have any events, ascending. */
+  recordedLines(file: string): number[] {
+    this.checkOpen();
+    return this.lines.recordedLines(file);
+  }
+
   // ── monitoring ─────────────────────────────────────────────────────────────
 
   stats(): ReplayStats {
@@ -473,6 +524,10 @@ export class Replay {
     this.closed = true;
     this.source.close();
     this.cache.clear();
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new ReplayError("this replay is closed");
   }
 
   private checkIndex(index: number): void {
