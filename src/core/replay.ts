@@ -6,6 +6,7 @@
 import { ReplayError, TraceLoadError } from "./errors";
 import { Correlator } from "./correlator";
 import { MessageFlow } from "./messages";
+import { FlowPages, type FlowPage, type FlowPageOptions } from "./flowPages";
 import { ProcessTable } from "./processes";
 import { QueryEngine } from "./query";
 import { QueryMonitor } from "./queryMonitor";
@@ -58,6 +59,7 @@ export class Replay {
   private readonly query: QueryEngine;
   private readonly states: StateReconstructor;
   private readonly flowIx: MessageFlow;
+  private readonly flowPages: FlowPages;
   private readonly timeline: Timeline;
   private readonly correlator: Correlator;
   private readonly search: BreakpointSearch;
@@ -78,7 +80,8 @@ export class Replay {
     const decode = (row: number): TraceEvent => this.event(row);
     this.query = new QueryEngine(store, (p) => this.findProcess(p).id, decode, this.monitor);
     this.states = new StateReconstructor(store, decode);
-    this.flowIx = new MessageFlow(store, this.procs);
+    this.flowIx = new MessageFlow(store, this.procs, (send) => this.flowPages.replyOf(send));
+    this.flowPages = new FlowPages(store, this.flowIx);
     this.correlator = new Correlator(store);
     this.timeline = new Timeline(store, this.correlator);
     this.search = new BreakpointSearch(
@@ -380,7 +383,10 @@ export class Replay {
 
   // ── messages ───────────────────────────────────────────────────────────────
 
-  /** Messages from `from` to `to` (either may be omitted), each paired with its receive and latency. */
+  /**
+   * Messages from `from` to `to` (either may be omitted), each paired with its receive and latency,
+   * in send order. With both given, `to`'s replies to `from`'s GenServer calls are included too.
+   */
   getMessageFlow(
     from?: number | string,
     to?: number | string,
@@ -389,6 +395,16 @@ export class Replay {
     const f = from === undefined ? undefined : this.findProcess(from).id;
     const t = to === undefined ? undefined : this.findProcess(to).id;
     return this.flowIx.flow(f, t, opts);
+  }
+
+  /**
+   * A page of the whole message flow in time order (by send, or by receive when no send was recorded),
+   * or of the messages between `pids` (process ids): a `GenServer.call` and its reply are one `call`
+   * item. Pass the page's `next` as `after` for the following page; `total` counts every item.
+   */
+  flowPage(opts: FlowPageOptions = {}): FlowPage {
+    this.checkOpen();
+    return this.flowPages.page(opts);
   }
 
   /** The send/receive pair an event belongs to. */
