@@ -11,12 +11,12 @@ import { Atom, ErlMap, type Term, Tuple } from "./terms/term";
 import type { Mfa, ProcessInfo } from "./types";
 
 export class ProcessTable {
-  readonly list: ProcessInfo[];
+  readonly list: readonly ProcessInfo[];
   private readonly byText = new Map<string, number[]>();
   private readonly byName = new Map<string, number>();
 
   constructor(private readonly store: StoreData) {
-    this.list = build(store);
+    this.list = Object.freeze(build(store).map((p) => Object.freeze(p)));
     for (const p of this.list) {
       const ids = this.byText.get(p.pid) ?? [];
       ids.push(p.id);

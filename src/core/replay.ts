@@ -49,9 +49,10 @@ import type {
 import { EVENT_KINDS } from "./types";
 
 export class Replay {
-  readonly files: TraceFileInfo[];
+  /** The loaded trace files, in the order given (frozen). */
+  readonly files: readonly TraceFileInfo[];
   /** Frames that could not be used (each reported with file, frame and byte offset); all else was kept. */
-  readonly problems: LoadProblem[];
+  readonly problems: readonly LoadProblem[];
   private readonly cache: Lru<number, TraceEvent>;
   private readonly source: FrameSource;
   private readonly procs: ProcessTable;
@@ -72,8 +73,17 @@ export class Replay {
     private readonly store: StoreData,
     cacheSize: number,
   ) {
-    this.files = store.files;
-    this.problems = store.problems;
+    // What the replay hands out is the engine's own state: frozen, so that no caller can change it under the others.
+    this.files = Object.freeze(store.files.map((f) => Object.freeze(f)));
+    this.problems = Object.freeze(store.problems.map((p) => Object.freeze(p)));
+    for (const m of store.tables.mfas) Object.freeze(m);
+    Object.freeze(store.tables.mfas);
+    for (const mod of store.tables.modules.values()) {
+      for (const f of mod.functions) Object.freeze(f.clauseLines);
+      mod.functions.forEach((f) => Object.freeze(f));
+      Object.freeze(mod.functions);
+      Object.freeze(mod);
+    }
     this.cache = new Lru(cacheSize);
     this.source = new FrameSource(store.files.map((f) => f.path));
     this.procs = new ProcessTable(store);
@@ -310,7 +320,12 @@ export class Replay {
 
   // ── processes ──────────────────────────────────────────────────────────────
 
-  processes(): ProcessInfo[] {
+  /**
+   * Every process, indexed by its id: `processes()[id].id === id`. The id (a number) is how the whole
+   * API names a process — `TraceEvent.pid`, `peer`, flow ends, filters; `ProcessInfo.pid` is only the
+   * display text (`<0.123.0>`). Frozen.
+   */
+  processes(): readonly ProcessInfo[] {
     return this.procs.list;
   }
 
@@ -341,8 +356,8 @@ export class Replay {
     return this.store.tables.modules.get(module) ?? this.store.tables.modules.get(`Elixir.${module}`);
   }
 
-  /** Every function the recording has events of. */
-  functions(): Mfa[] {
+  /** Every function the recording has events of (frozen). */
+  functions(): readonly Mfa[] {
     return this.store.tables.mfas;
   }
 
