@@ -7,6 +7,7 @@ import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { describeEvent, formatDuration, processLabeler } from "../core/describe";
 import { ReplayError, TraceLoadError } from "../core/errors";
+import { escapeControls, escapeControlsKeepingLines } from "../core/escape";
 import { frameToJsonLine, jsonToFrame } from "../core/jsonl";
 import { Replay } from "../core/replay";
 import { mfaLabel } from "../core/store/eventDecode";
@@ -64,7 +65,7 @@ type Out = (s: string) => void;
 
 export async function main(
   argv: string[],
-  out: Out = (s) => process.stdout.write(`${s}\n`),
+  out: Out = (s) => process.stdout.write(`${escapeControlsKeepingLines(s)}\n`),
 ): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
@@ -94,7 +95,7 @@ export async function main(
     }
   } catch (e) {
     if (e instanceof UsageError || e instanceof ReplayError || e instanceof TraceLoadError) {
-      process.stderr.write(`elixirscope: ${e.message}\n`);
+      process.stderr.write(`elixirscope: ${escapeControls(e.message)}\n`);
       return 2;
     }
     throw e;
@@ -180,7 +181,9 @@ function info(r: Replay, p: Parsed, json: boolean, loadMs: number, out: Out): nu
   }
   for (const f of summary.files)
     out(
-      `${f.path}: node ${f.node}, ${f.events} events, ${(f.bytes / 1024).toFixed(0)} KiB, OTP ${f.otp}, Elixir ${f.elixir}, recorded ${f.started}`,
+      escapeControls(
+        `${f.path}: node ${f.node}, ${f.events} events, ${(f.bytes / 1024).toFixed(0)} KiB, OTP ${f.otp}, Elixir ${f.elixir}, recorded ${f.started}`,
+      ),
     );
   out(
     `${summary.events} events over ${formatDuration(summary.duration_ns)}: ${Object.entries(kinds)
@@ -191,7 +194,7 @@ function info(r: Replay, p: Parsed, json: boolean, loadMs: number, out: Out): nu
     `${procs.length} processes${summary.crashed.length ? `, ${summary.crashed.length} crashed (${summary.crashed.join(", ")})` : ""}`,
   );
   out(
-    `${summary.functions} functions in ${summary.modules.length} modules with source: ${summary.modules.map((m) => m.replace(/^Elixir\./, "")).join(", ")}`,
+    `${summary.functions} functions in ${summary.modules.length} modules with source: ${summary.modules.map((m) => escapeControls(m.replace(/^Elixir\./, ""))).join(", ")}`,
   );
   if (summary.problems.length) out(`${summary.problems.length} damaged frames skipped (see warnings above)`);
   if (p.flags.has("stats")) {

@@ -1,6 +1,7 @@
 // The process table: every pid the recording saw, with what a person names it by (registered name,
 // GenServer module, initial call), when it was spawned and how it ended, and pid look-up from text.
 
+import { escapeControls } from "./escape";
 import { ReplayError } from "./errors";
 import { infoName } from "./store/store";
 import type { StoreData } from "./store/store";
@@ -150,7 +151,7 @@ function build(store: StoreData): ProcessInfo[] {
         : p.initialCall
           ? mfaLabel(p.initialCall)
           : "";
-    p.label = `#PID${p.pid}${nodes.size > 1 ? `@${p.node}` : ""}${who ? ` ${who}` : ""}`;
+    p.label = `#PID${p.pid}${nodes.size > 1 ? `@${escapeControls(p.node)}` : ""}${who ? ` ${who}` : ""}`;
   }
   return out;
 }
