@@ -2,7 +2,7 @@
 // GenServer module, initial call), when it was spawned and how it ended, and pid look-up from text.
 
 import { ReplayError } from "./errors";
-import { infoName } from "./store/store";
+import { infoName } from "./store/infoName";
 import type { StoreData } from "./store/store";
 import { FLAG_CRASH, KIND_CODES } from "./store/columns";
 import { buildCsr, csrList, upperBound, type Csr } from "./store/csr";
@@ -16,7 +16,7 @@ export class ProcessTable {
   private readonly byName = new Map<string, number>();
 
   constructor(private readonly store: StoreData) {
-    this.list = build(store);
+    this.list = store.processes ?? buildProcessList(store);
     for (const p of this.list) {
       const ids = this.byText.get(p.pid) ?? [];
       ids.push(p.id);
@@ -92,7 +92,8 @@ export class ProcessTable {
   private registrations?: Csr;
 }
 
-function build(store: StoreData): ProcessInfo[] {
+/** Every process of a store with its names, lineage and lifetime (kept in the persistent index). */
+export function buildProcessList(store: StoreData): ProcessInfo[] {
   const { cols: c, tables: t, ix } = store;
   const out: ProcessInfo[] = t.pids.map((p, id) => {
     const rows = csrList(ix.byPid, id);

@@ -15,7 +15,8 @@ import { buildCsr, csrList, lowerBound, type Csr } from "./store/csr";
 import { decodeEvent } from "./store/eventDecode";
 import { FrameSource } from "./store/frames";
 import { Lru } from "./store/lru";
-import { loadStore, type StoreData } from "./store/store";
+import { loadStore, reuseIndex, type StoreData } from "./store/store";
+import type { IndexStatus } from "./store/indexCache";
 import { loadInWorker } from "./loadWorkerClient";
 import { decodeEtf } from "./terms/decode";
 import type { Term } from "./terms/term";
@@ -97,13 +98,26 @@ export class Replay {
     if (list.length === 0) throw new TraceLoadError("(none)", "no trace file given");
     if (list.length > 255)
       throw new TraceLoadError(list[0], "at most 255 trace files can be loaded together");
+    // A valid index is read on this thread (it is cheap); only a parse goes to the worker.
     const store = opts.worker
-      ? await loadInWorker(list, opts.onProgress)
+      ? ((opts.index !== false ? reuseIndex(list, opts) : undefined) ??
+        (await loadInWorker(list, opts.onProgress, opts.index)))
       : await loadStore(list, {
+          index: opts.index,
           onProgress: opts.onProgress,
           yieldEvery: () => new Promise((r) => setImmediate(r)),
         });
     return new Replay(store, opts.cacheSize ?? 4096);
+  }
+
+  /** Whether this open reused the persistent index, built it, or could not save it (and why, once). */
+  get indexStatus(): IndexStatus {
+    return this.store.index ?? { state: "off" };
+  }
+
+  /** Settles when the index this open built is saved (at once when it was reused or is off). */
+  async indexSaved(): Promise<IndexStatus> {
+    return (await this.store.indexSaved) ?? this.indexStatus;
   }
 
   /** Number of events. */
@@ -419,6 +433,7 @@ export class Replay {
     if (this.closed) return;
     this.closed = true;
     this.source.close();
+    this.store.close?.();
     this.cache.clear();
   }
 

@@ -53,7 +53,8 @@ export const FLAG_ERROR = 4;
 export const FLAG_THROW = 8;
 export const FLAG_EXIT = 16;
 
-const FIELDS = {
+/** Each column's array type, in the order the persistent index stores them. */
+export const COLUMN_TYPES = {
   seq: Float64Array,
   time: Float64Array,
   pid: Int32Array,
@@ -68,6 +69,7 @@ const FIELDS = {
   frameOff: Float64Array,
   frameLen: Uint32Array,
 } as const;
+const FIELDS = COLUMN_TYPES;
 
 type FieldName = keyof typeof FIELDS;
 const FIELD_NAMES = Object.keys(FIELDS) as FieldName[];
