@@ -5,7 +5,7 @@
 import { closeSync, createReadStream, existsSync, openSync, writeSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
-import { describeEvent, formatTime, processLabeler } from "../core/describe";
+import { describeEvent, formatDuration, processLabeler } from "../core/describe";
 import { ReplayError, TraceLoadError } from "../core/errors";
 import { frameToJsonLine, jsonToFrame } from "../core/jsonl";
 import { Replay } from "../core/replay";
@@ -183,7 +183,7 @@ function info(r: Replay, p: Parsed, json: boolean, loadMs: number, out: Out): nu
       `${f.path}: node ${f.node}, ${f.events} events, ${(f.bytes / 1024).toFixed(0)} KiB, OTP ${f.otp}, Elixir ${f.elixir}, recorded ${f.started}`,
     );
   out(
-    `${summary.events} events over ${formatTime(summary.duration_ns).slice(1)}: ${Object.entries(kinds)
+    `${summary.events} events over ${formatDuration(summary.duration_ns)}: ${Object.entries(kinds)
       .map(([k, n]) => `${n} ${k}`)
       .join(", ")}`,
   );
@@ -249,7 +249,7 @@ function eventJson(r: Replay, e: TraceEvent): Record<string, unknown> {
 
 function eventLine(r: Replay, e: TraceEvent): string {
   const label = processLabeler(r.processes());
-  return `${String(e.seq).padStart(6)}  ${formatTime(e.time).padStart(11)}  ${label(e.pid).padEnd(34)}  ${e.kind.padEnd(9)}  ${describeEvent(e, { processLabel: label })}`;
+  return `${String(e.seq).padStart(6)}  ${r.timeLabel(e.index).padStart(13)}  ${label(e.pid).padEnd(34)}  ${e.kind.padEnd(9)}  ${describeEvent(e, { processLabel: label })}`;
 }
 
 function events(r: Replay, p: Parsed, json: boolean, out: Out): number {
@@ -326,7 +326,7 @@ function state(r: Replay, p: Parsed, args: string[], json: boolean, out: Out): n
   for (const h of history) {
     const s = r.getStateAt(proc.id, h.index);
     if (!s) continue;
-    const head = `${String(r.event(h.index).seq).padStart(6)}  ${formatTime(h.time).padStart(11)}  ${(h.callback ?? "").padEnd(16)}`;
+    const head = `${String(r.event(h.index).seq).padStart(6)}  ${r.timeLabel(h.index).padStart(13)}  ${(h.callback ?? "").padEnd(16)}`;
     if (!prev) out(`${head}  ${inspect(s.state, { limit: 20 })}`);
     else {
       const d = r.diffStates(prev.state, s.state);
@@ -371,7 +371,7 @@ function flow(r: Replay, p: Parsed, args: string[], json: boolean, out: Out): nu
     const lat =
       e.latencyNs !== undefined ? `${(e.latencyNs / 1e3).toFixed(1)}µs` : e.status.replace(/_/g, " ");
     out(
-      `${String(ev.seq).padStart(6)}  ${formatTime(ev.time).padStart(11)}  ${(e.from !== undefined ? label(e.from) : "?").padEnd(30)} → ${(e.to !== undefined ? label(e.to) : (e.toName ?? "?")).padEnd(30)}  ${lat.padStart(12)}  ${inspect(ev.message!, { limit: 6 })}`,
+      `${String(ev.seq).padStart(6)}  ${r.timeLabel(ev.index).padStart(13)}  ${(e.from !== undefined ? label(e.from) : "?").padEnd(30)} → ${(e.to !== undefined ? label(e.to) : (e.toName ?? "?")).padEnd(30)}  ${lat.padStart(12)}  ${inspect(ev.message!, { limit: 6 })}`,
     );
   }
   return 0;

@@ -191,17 +191,17 @@ function resolveNames(cols: EventColumns, tables: StoreTables): void {
   }
 }
 
-const CALLBACK_ARITY: Record<string, number> = {
-  init: 1,
-  handle_call: 3,
-  handle_cast: 2,
-  handle_info: 2,
-  handle_continue: 2,
-  code_change: 3,
-};
+const CALLBACK_ARITY = new Map<string, number>([
+  ["init", 1],
+  ["handle_call", 3],
+  ["handle_cast", 2],
+  ["handle_info", 2],
+  ["handle_continue", 2],
+  ["code_change", 3],
+]);
 
 export function isStateCallback(fun: string, arity: number): boolean {
-  return CALLBACK_ARITY[fun] === arity;
+  return CALLBACK_ARITY.get(fun) === arity;
 }
 
 export function buildIndexes(cols: EventColumns, tables: StoreTables): StoreIndexes {
