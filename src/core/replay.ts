@@ -14,6 +14,7 @@ import { diffTerms, StateReconstructor } from "./state";
 import { buildCsr, csrList, lowerBound, type Csr } from "./store/csr";
 import { decodeEvent } from "./store/eventDecode";
 import { FrameSource } from "./store/frames";
+import { EventReader } from "./store/eventReader";
 import { Lru } from "./store/lru";
 import { loadStore, reuseIndex, type StoreData } from "./store/store";
 import type { IndexStatus } from "./store/indexCache";
@@ -53,6 +54,7 @@ export class Replay {
   readonly problems: LoadProblem[];
   private readonly cache: Lru<number, TraceEvent>;
   private readonly source: FrameSource;
+  private readonly reader: EventReader;
   private readonly procs: ProcessTable;
   private readonly monitor = new QueryMonitor();
   private readonly query: QueryEngine;
@@ -73,6 +75,7 @@ export class Replay {
     this.problems = store.problems;
     this.cache = new Lru(cacheSize);
     this.source = new FrameSource(store.files.map((f) => f.path));
+    this.reader = new EventReader(store, this.source);
     this.procs = new ProcessTable(store);
     const decode = (row: number): TraceEvent => this.event(row);
     this.query = new QueryEngine(store, (p) => this.findProcess(p).id, decode, this.monitor);
@@ -146,6 +149,37 @@ export class Replay {
     const ev = decodeEvent(this.store, index, decodeEtf(bytes));
     this.cache.set(index, ev);
     return ev;
+  }
+
+  /** Several events at once, cheaper than one by one: nearby frames are read together. */
+  events(indices: ArrayLike<number>): TraceEvent[] {
+    const out = new Array<TraceEvent>(indices.length);
+    const missing: number[] = [];
+    const where: number[] = [];
+    for (let i = 0; i < indices.length; i++) {
+      this.checkIndex(indices[i]);
+      const hit = this.cache.get(indices[i]);
+      if (hit) out[i] = hit;
+      else {
+        missing.push(indices[i]);
+        where.push(i);
+      }
+    }
+    const read = this.reader.read(missing);
+    for (let k = 0; k < read.length; k++) {
+      out[where[k]] = read[k];
+      this.cache.set(missing[k], read[k]);
+    }
+    return out;
+  }
+
+  /** Events `from` to `to - 1` in order, read in large blocks and not kept in the cache (export, logs). */
+  streamEvents(from = 0, to = this.eventCount): Generator<TraceEvent> {
+    if (from < to) {
+      this.checkIndex(from);
+      this.checkIndex(to - 1);
+    }
+    return this.reader.stream(from, to);
   }
 
   kindOf(index: number): EventKind {
@@ -357,7 +391,7 @@ export class Replay {
   // ── queries ────────────────────────────────────────────────────────────────
 
   getEvents(filter: EventFilter): TraceEvent[] {
-    return this.query.rows(filter).map((r) => this.event(r));
+    return this.events(this.query.rows(filter));
   }
 
   getEventIndices(filter: EventFilter): number[] {

@@ -20,6 +20,7 @@ import { loadCounters } from "../../src/core/store/store";
 import { indexLocations } from "../../src/core/store/indexCache";
 import { atom, bin, pid, tuple } from "../../src/core/terms/build";
 import { TraceBuilder } from "../../src/core/writer";
+import { canonical } from "../helpers/canonical";
 import { tempTrace, ticketTrace } from "../helpers/fixtures";
 
 async function openSaved(path: string | string[], opts = {}): Promise<Replay> {
@@ -61,20 +62,6 @@ function snapshot(r: Replay): string {
     sources: r.sourceFiles().map((f) => [f, r.linesWithEvents(f)]),
   };
   return canonical(out);
-}
-
-/** JSON with sorted keys, bigints as text and binaries (Buffer or Uint8Array) as byte lists. */
-function canonical(v: unknown): string {
-  if (typeof v === "bigint") return `"${v}n"`;
-  if (v instanceof Uint8Array) return JSON.stringify(Array.from(v));
-  if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
-  if (v && typeof v === "object")
-    return `{${Object.keys(v)
-      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
-      .join(",")}}`;
-  return JSON.stringify(v) ?? "null";
 }
 
 function ticketPath(): string {

@@ -11,16 +11,21 @@ export class FrameSource {
 
   read(file: number, offset: number, length: number): Buffer {
     const buf = Buffer.allocUnsafe(length);
+    this.readInto(file, buf, 0, offset, length);
+    return buf;
+  }
+
+  /** Reads `length` bytes at `offset` of a file into `buf` at `at`. */
+  readInto(file: number, buf: Buffer, at: number, offset: number, length: number): void {
     let got = 0;
     while (got < length) {
-      const n = readSync(this.fds[file], buf, got, length - got, offset + got);
+      const n = readSync(this.fds[file], buf, at + got, length - got, offset + got);
       if (n <= 0)
         throw new Error(
           `${this.paths[file]}: the file changed while open (short read at byte ${offset + got})`,
         );
       got += n;
     }
-    return buf;
   }
 
   close(): void {
