@@ -133,6 +133,7 @@ export class Replay {
   get timeRange(): { start: number; end: number } {
     const n = this.eventCount;
     if (n === 0) return { start: 0, end: 0 };
+    if (this.store.timeRange) return { ...this.store.timeRange };
     const t = this.store.cols.time;
     return this.store.ix.timeOrder
       ? { start: t[this.store.ix.timeOrder[0]], end: t[this.store.ix.timeOrder[n - 1]] }

@@ -17,7 +17,7 @@ import type { StoreData, StoreIndexes } from "./store";
 
 export const INDEX_MAGIC = Buffer.from("ESINDEX\0", "latin1");
 /** Bumped whenever the layout or the meaning of a stored column changes: older files are rebuilt. */
-export const INDEX_FORMAT = 2;
+export const INDEX_FORMAT = 3;
 const HEAD = 24;
 
 /** What must still hold of a trace file for an index built from it to be trusted. */
@@ -54,6 +54,8 @@ interface Meta {
   auxCount: number;
   hasFooter: boolean[];
   csr: string[];
+  /** First and last event times, so that an open need not read the time column to know them. */
+  timeRange: { start: number; end: number };
   /** The process table; an exit reason is stored as its aux id. */
   processes?: Array<Omit<ProcessInfo, "exitReason"> & { exitAux?: number }>;
   sections: Section[];
@@ -102,6 +104,7 @@ export function encodeIndex(store: StoreData, fingerprints: TraceFingerprint[]):
     auxCount: store.tables.aux.length,
     hasFooter: store.files.map((f) => f.footer !== undefined),
     csr,
+    timeRange: timeRangeOf(store),
     processes: store.processes?.map(({ exitReason: _r, ...p }) => ({
       ...p,
       ...(p.exitedAt !== undefined ? { exitAux: store.cols.aux[p.exitedAt] } : {}),
@@ -300,6 +303,7 @@ function lazyStore(fd: number, file: string, paths: string[], expected: TraceFin
       modules: new Map(meta.modules.map((m) => [m.module, m])),
     },
     ix: ix as unknown as StoreIndexes,
+    timeRange: meta.timeRange,
     processes: meta.processes?.map(({ exitAux, ...p }) => {
       if (exitAux !== undefined && (exitAux < -1 || exitAux >= aux.length))
         throw new IndexFileError("process table refers to an id out of range");
@@ -311,6 +315,14 @@ function lazyStore(fd: number, file: string, paths: string[], expected: TraceFin
       closeSync(fd);
     },
   };
+}
+
+function timeRangeOf(s: StoreData): { start: number; end: number } {
+  const n = s.cols.length;
+  if (n === 0) return { start: 0, end: 0 };
+  const t = s.cols.time;
+  const o = s.ix.timeOrder;
+  return o ? { start: t[o[0]], end: t[o[n - 1]] } : { start: t[0], end: t[n - 1] };
 }
 
 /** Defines `obj[key]` as read on first access, then kept as a plain property. */

@@ -64,6 +64,8 @@ export interface StoreData {
   index?: IndexStatus;
   /** Settles once the index this open built has been saved (or could not be). */
   indexSaved?: Promise<IndexStatus>;
+  /** First and last event times, when read from the index. */
+  timeRange?: { start: number; end: number };
   /** The process table, when it was read from the index or built along with it. */
   processes?: ProcessInfo[];
   /** Releases what a store read from an index holds open. */
