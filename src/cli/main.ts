@@ -437,7 +437,8 @@ function exportJsonl(r: Replay, p: Parsed, out: Out): number {
         ),
       ),
     );
-  for (let i = 0; i < r.eventCount; i++) write(frameToJsonLine(r.event(i).raw));
+  // Streamed in file order by large reads, past the decoded-event cache.
+  for (const e of r.streamEvents()) write(frameToJsonLine(e.raw));
   if (r.files[0].footer !== undefined) write(frameToJsonLine(tuple(atom("footer"), r.files[0].footer)));
   flush();
   if (fd !== undefined) closeSync(fd);
