@@ -21,6 +21,7 @@ import { TraceFileWriter } from "../core/writer";
 import { duration, int, many, one, parseArgs, type Parsed, UsageError } from "./args";
 import { progressBar } from "./progress";
 import { runStdio } from "../debugAdapter/main";
+import { LSP_USAGE, lspCommand } from "./lsp";
 
 const USAGE = `elixirscope — replay a recording of an Elixir program
 
@@ -36,6 +37,7 @@ usage:
   elixirscope export TRACE --format jsonl [-o FILE]
   elixirscope import FILE.jsonl -o TRACE.estrace
   elixirscope dap                          run the debug adapter on stdin/stdout (for any DAP client)
+${LSP_USAGE}
 
 PID is <0.123.0>, #PID<0.123.0>, 0.123.0 or a registered name (TicketOffice).
 Every command takes --json for machine-readable output.`;
@@ -77,6 +79,7 @@ export async function main(
       runStdio();
       return -1;
     }
+    if (cmd === "lsp") return await lspCommand(rest);
     const p = parseArgs(rest, TRACE_OPTS);
     switch (cmd) {
       case "demo":
