@@ -19,6 +19,7 @@ import { Tuple } from "../core/terms/term";
 import { EVENT_KINDS, type EventFilter, type EventKind, type TraceEvent } from "../core/types";
 import { TraceFileWriter } from "../core/writer";
 import { duration, int, many, one, parseArgs, type Parsed, UsageError } from "./args";
+import { flowDiagram } from "./flowDiagram";
 import { progressBar } from "./progress";
 import { runStdio } from "../debugAdapter/main";
 import { LSP_USAGE, lspCommand } from "./lsp";
@@ -33,6 +34,7 @@ usage:
       --from-seq N --to-seq N  --from-time 1.5ms --to-time 2s  --limit N (default 50)  --offset N  --desc  --explain
   elixirscope state  TRACE... PID [--at SEQ | --time T] [--history]
   elixirscope flow   TRACE... [FROM [TO]] [--limit N] [--from-time T --to-time T]
+      --diagram (as a sequence diagram, text) or --svg OUT.svg; --from-seq N --to-seq N --match PATTERN
   elixirscope stack  TRACE... --seq N
   elixirscope export TRACE --format jsonl [-o FILE]
   elixirscope import FILE.jsonl -o TRACE.estrace
@@ -43,7 +45,7 @@ PID is <0.123.0>, #PID<0.123.0>, 0.123.0 or a registered name (TicketOffice).
 Every command takes --json for machine-readable output.`;
 
 const TRACE_OPTS = {
-  flags: ["json", "stats", "desc", "explain", "history", "help", "h"],
+  flags: ["json", "stats", "desc", "explain", "history", "help", "h", "diagram"],
   values: [
     "pid",
     "kind",
@@ -60,6 +62,8 @@ const TRACE_OPTS = {
     "format",
     "o",
     "out",
+    "svg",
+    "match",
   ],
 };
 
@@ -346,6 +350,7 @@ function state(r: Replay, p: Parsed, args: string[], json: boolean, out: Out): n
 }
 
 function flow(r: Replay, p: Parsed, args: string[], json: boolean, out: Out): number {
+  if (p.flags.has("diagram") || one(p, "svg") !== undefined) return flowDiagram(r, p, args, out);
   const [from, to] = args.map((a) => (a === "*" || a === "_" ? undefined : a));
   const entries = r.getMessageFlow(from, to, {
     limit: int(p, "limit") ?? 100,
