@@ -8,6 +8,7 @@ import { Replay } from "../src/core/replay";
 import { KIND_CODES } from "../src/core/store/columns";
 import { benchCold } from "./cold";
 import { benchDap } from "./dap";
+import { benchLsp } from "./lsp";
 import { generate } from "./gen";
 import { p50p99, percentile } from "./stats";
 
@@ -153,6 +154,7 @@ async function main(): Promise<void> {
   figures[n >= 5_000_000 ? "open_5m_indexed_ms" : "open_indexed_ms"] = Math.round(openIndexed);
 
   if (!args.includes("--no-dap")) Object.assign(figures, await benchDap(path));
+  if (!args.includes("--no-lsp")) Object.assign(figures, await benchLsp(path, SAMPLES, SEED));
 
   for (const [k, v] of Object.entries(figures)) console.log(`${k.padEnd(32)} ${v}`);
   console.log(JSON.stringify(figures));

@@ -1,6 +1,7 @@
 // The process table: every pid the recording saw, with what a person names it by (registered name,
 // GenServer module, initial call), when it was spawned and how it ended, and pid look-up from text.
 
+import { escapeControls } from "./escape";
 import { ReplayError } from "./errors";
 import { infoName } from "./store/infoName";
 import type { StoreData } from "./store/store";
@@ -11,12 +12,12 @@ import { Atom, ErlMap, type Term, Tuple } from "./terms/term";
 import type { Mfa, ProcessInfo } from "./types";
 
 export class ProcessTable {
-  readonly list: ProcessInfo[];
+  readonly list: readonly ProcessInfo[];
   private readonly byText = new Map<string, number[]>();
   private readonly byName = new Map<string, number>();
 
   constructor(private readonly store: StoreData) {
-    this.list = store.processes ?? buildProcessList(store);
+    this.list = Object.freeze((store.processes ?? buildProcessList(store)).map((p) => Object.freeze(p)));
     for (const p of this.list) {
       const ids = this.byText.get(p.pid) ?? [];
       ids.push(p.id);
@@ -151,7 +152,7 @@ export function buildProcessList(store: StoreData): ProcessInfo[] {
         : p.initialCall
           ? mfaLabel(p.initialCall)
           : "";
-    p.label = `#PID${p.pid}${nodes.size > 1 ? `@${p.node}` : ""}${who ? ` ${who}` : ""}`;
+    p.label = `#PID${p.pid}${nodes.size > 1 ? `@${escapeControls(p.node)}` : ""}${who ? ` ${who}` : ""}`;
   }
   return out;
 }

@@ -6,6 +6,7 @@
 import { ReplayError, TraceLoadError } from "./errors";
 import { Correlator } from "./correlator";
 import { MessageFlow } from "./messages";
+import { FlowPages, type FlowPage, type FlowPageOptions } from "./flowPages";
 import { ProcessTable } from "./processes";
 import { QueryEngine } from "./query";
 import { QueryMonitor } from "./queryMonitor";
@@ -17,6 +18,7 @@ import { FrameSource } from "./store/frames";
 import { EventReader } from "./store/eventReader";
 import type { ColumnSource } from "./columnFilter";
 import { Lru } from "./store/lru";
+import { LineHistory, type CallRecord, type LineCallsOptions, type LineCounts } from "./lineHistory";
 import { loadStore, reuseIndex, type StoreData } from "./store/store";
 import type { IndexStatus } from "./store/indexCache";
 import { loadInWorker } from "./loadWorkerClient";
@@ -50,9 +52,10 @@ import type {
 import { EVENT_KINDS } from "./types";
 
 export class Replay {
-  readonly files: TraceFileInfo[];
+  /** The loaded trace files, in the order given (frozen). */
+  readonly files: readonly TraceFileInfo[];
   /** Frames that could not be used (each reported with file, frame and byte offset); all else was kept. */
-  readonly problems: LoadProblem[];
+  readonly problems: readonly LoadProblem[];
   private readonly cache: Lru<number, TraceEvent>;
   private readonly source: FrameSource;
   private readonly reader: EventReader;
@@ -61,9 +64,11 @@ export class Replay {
   private readonly query: QueryEngine;
   private readonly states: StateReconstructor;
   private readonly flowIx: MessageFlow;
+  private readonly flowPages: FlowPages;
   private readonly timeline: Timeline;
   private readonly correlator: Correlator;
   private readonly search: BreakpointSearch;
+  private readonly lines: LineHistory;
   private byFile?: Csr;
   private bySeq?: Int32Array[];
   private closed = false;
@@ -72,8 +77,17 @@ export class Replay {
     private readonly store: StoreData,
     cacheSize: number,
   ) {
-    this.files = store.files;
-    this.problems = store.problems;
+    // What the replay hands out is the engine's own state: frozen, so that no caller can change it under the others.
+    this.files = Object.freeze(store.files.map((f) => Object.freeze(f)));
+    this.problems = Object.freeze(store.problems.map((p) => Object.freeze(p)));
+    for (const m of store.tables.mfas) Object.freeze(m);
+    Object.freeze(store.tables.mfas);
+    for (const mod of store.tables.modules.values()) {
+      for (const f of mod.functions) Object.freeze(f.clauseLines);
+      mod.functions.forEach((f) => Object.freeze(f));
+      Object.freeze(mod.functions);
+      Object.freeze(mod);
+    }
     this.cache = new Lru(cacheSize);
     this.source = new FrameSource(store.files.map((f) => f.path));
     this.reader = new EventReader(store, this.source);
@@ -81,7 +95,8 @@ export class Replay {
     const decode = (row: number): TraceEvent => this.event(row);
     this.query = new QueryEngine(store, (p) => this.findProcess(p).id, decode, this.monitor);
     this.states = new StateReconstructor(store, decode);
-    this.flowIx = new MessageFlow(store, this.procs);
+    this.flowIx = new MessageFlow(store, this.procs, (send) => this.flowPages.replyOf(send));
+    this.flowPages = new FlowPages(store, this.flowIx);
     this.correlator = new Correlator(store);
     this.timeline = new Timeline(store, this.correlator);
     this.search = new BreakpointSearch(
@@ -92,6 +107,7 @@ export class Replay {
       this.timeline,
       decode,
     );
+    this.lines = new LineHistory(store, decode);
   }
 
   /**
@@ -368,7 +384,12 @@ export class Replay {
 
   // ── processes ──────────────────────────────────────────────────────────────
 
-  processes(): ProcessInfo[] {
+  /**
+   * Every process, indexed by its id: `processes()[id].id === id`. The id (a number) is how the whole
+   * API names a process — `TraceEvent.pid`, `peer`, flow ends, filters; `ProcessInfo.pid` is only the
+   * display text (`<0.123.0>`). Frozen.
+   */
+  processes(): readonly ProcessInfo[] {
     return this.procs.list;
   }
 
@@ -399,8 +420,8 @@ export class Replay {
     return this.store.tables.modules.get(module) ?? this.store.tables.modules.get(`Elixir.${module}`);
   }
 
-  /** Every function the recording has events of. */
-  functions(): Mfa[] {
+  /** Every function the recording has events of (frozen). */
+  functions(): readonly Mfa[] {
     return this.store.tables.mfas;
   }
 
@@ -441,7 +462,10 @@ export class Replay {
 
   // ── messages ───────────────────────────────────────────────────────────────
 
-  /** Messages from `from` to `to` (either may be omitted), each paired with its receive and latency. */
+  /**
+   * Messages from `from` to `to` (either may be omitted), each paired with its receive and latency,
+   * in send order. With both given, `to`'s replies to `from`'s GenServer calls are included too.
+   */
   getMessageFlow(
     from?: number | string,
     to?: number | string,
@@ -450,6 +474,16 @@ export class Replay {
     const f = from === undefined ? undefined : this.findProcess(from).id;
     const t = to === undefined ? undefined : this.findProcess(to).id;
     return this.flowIx.flow(f, t, opts);
+  }
+
+  /**
+   * A page of the whole message flow in time order (by send, or by receive when no send was recorded),
+   * or of the messages between `pids` (process ids): a `GenServer.call` and its reply are one `call`
+   * item. Pass the page's `next` as `after` for the following page; `total` counts every item.
+   */
+  flowPage(opts: FlowPageOptions = {}): FlowPage {
+    this.checkOpen();
+    return this.flowPages.page(opts);
   }
 
   /** The send/receive pair an event belongs to. */
@@ -517,6 +551,54 @@ export class Replay {
     return this.correlator.linesWithEvents(file);
   }
 
+  // ── per-line history ───────────────────────────────────────────────────────
+
+  /**
+   * Source files as the trace recorded them (module table and call sites), slashes made forward and a
+   * call site recorded relative to the project completed to the one module source it is the tail of.
+   * These are the `file` arguments of `lineCounts`, `lineCalls` and `recordedLines`.
+   */
+  recordedFiles(): string[] {
+    this.checkOpen();
+    return this.lines.recordedFiles();
+  }
+
+  /**
+   * The recorded file a workspace path stands for. `toLocal` maps a recorded path to this machine
+   * (the debug adapter's path mapping); without it the path must be a recorded one already.
+   * Undefined when no recorded file maps there.
+   */
+  recordedFileFor(localPath: string, toLocal?: (recorded: string) => string | undefined): string | undefined {
+    this.checkOpen();
+    return this.lines.recordedFileFor(localPath, toLocal);
+  }
+
+  /**
+   * For each line of a recorded file that has events, ascending: calls of the functions defined (or
+   * with a clause) there, calls made from there, returns and exceptions, each counted on its own.
+   * `file` is matched exactly (see `recordedFiles`); an unknown file has no lines.
+   */
+  lineCounts(file: string): LineCounts[] {
+    this.checkOpen();
+    return this.lines.lineCounts(file);
+  }
+
+  /**
+   * A page of the calls at `file:line` — calls of the functions defined there and calls made from
+   * there, once each — newest first unless `order: "oldest"`, `limit` 20 by default, each paired with
+   * its own return or exception (the call nesting `stackAt` and stepping use). `total` counts them all.
+   */
+  lineCalls(file: string, line: number, opts?: LineCallsOptions): { total: number; calls: CallRecord[] } {
+    this.checkOpen();
+    return this.lines.lineCalls(file, line, opts);
+  }
+
+  /** Lines of a recorded file that have any events, ascending. */
+  recordedLines(file: string): number[] {
+    this.checkOpen();
+    return this.lines.recordedLines(file);
+  }
+
   // ── monitoring ─────────────────────────────────────────────────────────────
 
   stats(): ReplayStats {
@@ -538,6 +620,10 @@ export class Replay {
     this.source.close();
     this.store.close?.();
     this.cache.clear();
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new ReplayError("this replay is closed");
   }
 
   private checkIndex(index: number): void {
