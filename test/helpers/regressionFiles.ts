@@ -178,20 +178,20 @@ export const REGRESSION_CASES: RegressionCase[] = [
   { name: "deep-list-9999.estrace", args: ["export", "$F"], status: 0, stdout: /"\$truncated"/ },
   { name: "deep-tuple-10000.estrace", args: ["export", "$F"], status: 0, stdout: /"\$truncated"/ },
   { name: "deep-tuple-10000.estrace", args: ["events", "$F"], status: 0, stdout: /send/ },
-  // eslint-disable-next-line no-control-regex
   {
     name: "control-chars.estrace",
     args: ["events", "$F"],
     status: 0,
     stdout: /M\\e\[2J\\nforged line\.f\\r\(\)/,
+    // eslint-disable-next-line no-control-regex
     never: /[\u001b\u0007\r]/,
   },
-  // eslint-disable-next-line no-control-regex
   {
     name: "control-chars.estrace",
     args: ["info", "$F"],
     status: 0,
     stderr: /:bad\\e\]0;title\\x07\\nline frame/,
+    // eslint-disable-next-line no-control-regex
     never: /[\u001b\u0007\r]/,
   },
   { name: "big-integer.jsonl", args: ["import", "$F", "-o", "$OUT"], status: 0, stdout: /2 frames/ },
