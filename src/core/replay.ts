@@ -15,9 +15,11 @@ import { diffTerms, StateReconstructor } from "./state";
 import { buildCsr, csrList, lowerBound, type Csr } from "./store/csr";
 import { decodeEvent } from "./store/eventDecode";
 import { FrameSource } from "./store/frames";
+import { EventReader } from "./store/eventReader";
 import { Lru } from "./store/lru";
 import { LineHistory, type CallRecord, type LineCallsOptions, type LineCounts } from "./lineHistory";
-import { loadStore, type StoreData } from "./store/store";
+import { loadStore, reuseIndex, type StoreData } from "./store/store";
+import type { IndexStatus } from "./store/indexCache";
 import { loadInWorker } from "./loadWorkerClient";
 import { decodeEtf } from "./terms/decode";
 import type { Term } from "./terms/term";
@@ -55,6 +57,7 @@ export class Replay {
   readonly problems: readonly LoadProblem[];
   private readonly cache: Lru<number, TraceEvent>;
   private readonly source: FrameSource;
+  private readonly reader: EventReader;
   private readonly procs: ProcessTable;
   private readonly monitor = new QueryMonitor();
   private readonly query: QueryEngine;
@@ -86,6 +89,7 @@ export class Replay {
     }
     this.cache = new Lru(cacheSize);
     this.source = new FrameSource(store.files.map((f) => f.path));
+    this.reader = new EventReader(store, this.source);
     this.procs = new ProcessTable(store);
     const decode = (row: number): TraceEvent => this.event(row);
     this.query = new QueryEngine(store, (p) => this.findProcess(p).id, decode, this.monitor);
@@ -114,13 +118,26 @@ export class Replay {
     if (list.length === 0) throw new TraceLoadError("(none)", "no trace file given");
     if (list.length > 255)
       throw new TraceLoadError(list[0], "at most 255 trace files can be loaded together");
+    // A valid index is read on this thread (it is cheap); only a parse goes to the worker.
     const store = opts.worker
-      ? await loadInWorker(list, opts.onProgress)
+      ? ((opts.index !== false ? reuseIndex(list, opts) : undefined) ??
+        (await loadInWorker(list, opts.onProgress, opts.index)))
       : await loadStore(list, {
+          index: opts.index,
           onProgress: opts.onProgress,
           yieldEvery: () => new Promise((r) => setImmediate(r)),
         });
     return new Replay(store, opts.cacheSize ?? 4096);
+  }
+
+  /** Whether this open reused the persistent index, built it, or could not save it (and why, once). */
+  get indexStatus(): IndexStatus {
+    return this.store.index ?? { state: "off" };
+  }
+
+  /** Settles when the index this open built is saved (at once when it was reused or is off). */
+  async indexSaved(): Promise<IndexStatus> {
+    return (await this.store.indexSaved) ?? this.indexStatus;
   }
 
   /** Number of events. */
@@ -132,6 +149,7 @@ export class Replay {
   get timeRange(): { start: number; end: number } {
     const n = this.eventCount;
     if (n === 0) return { start: 0, end: 0 };
+    if (this.store.timeRange) return { ...this.store.timeRange };
     const t = this.store.cols.time;
     return this.store.ix.timeOrder
       ? { start: t[this.store.ix.timeOrder[0]], end: t[this.store.ix.timeOrder[n - 1]] }
@@ -148,6 +166,37 @@ export class Replay {
     const ev = decodeEvent(this.store, index, decodeEtf(bytes));
     this.cache.set(index, ev);
     return ev;
+  }
+
+  /** Several events at once, cheaper than one by one: nearby frames are read together. */
+  events(indices: ArrayLike<number>): TraceEvent[] {
+    const out = new Array<TraceEvent>(indices.length);
+    const missing: number[] = [];
+    const where: number[] = [];
+    for (let i = 0; i < indices.length; i++) {
+      this.checkIndex(indices[i]);
+      const hit = this.cache.get(indices[i]);
+      if (hit) out[i] = hit;
+      else {
+        missing.push(indices[i]);
+        where.push(i);
+      }
+    }
+    const read = this.reader.read(missing);
+    for (let k = 0; k < read.length; k++) {
+      out[where[k]] = read[k];
+      this.cache.set(missing[k], read[k]);
+    }
+    return out;
+  }
+
+  /** Events `from` to `to - 1` in order, read in large blocks and not kept in the cache (export, logs). */
+  streamEvents(from = 0, to = this.eventCount): Generator<TraceEvent> {
+    if (from < to) {
+      this.checkIndex(from);
+      this.checkIndex(to - 1);
+    }
+    return this.reader.stream(from, to);
   }
 
   /** The event's kind, from the columns (no decoding). */
@@ -374,7 +423,7 @@ export class Replay {
 
   /** The events a filter selects, decoded (see `EventFilter`; `explain` shows the index used). */
   getEvents(filter: EventFilter): TraceEvent[] {
-    return this.query.rows(filter).map((r) => this.event(r));
+    return this.events(this.query.rows(filter));
   }
 
   /** The event indices a filter selects, without decoding unless the filter has a predicate. */
@@ -578,6 +627,7 @@ export class Replay {
     if (this.closed) return;
     this.closed = true;
     this.source.close();
+    this.store.close?.();
     this.cache.clear();
   }
 

@@ -287,4 +287,6 @@ export interface OpenOptions {
   worker?: boolean;
   /** Decoded events kept in the LRU cache (default 4096). */
   cacheSize?: number;
+  /** Reuse and save the persistent index `<trace>.esindex` (default true). */
+  index?: boolean;
 }

@@ -70,7 +70,8 @@ export const FLAG_GEN_CALL = 32;
 /** send: the message is a 2-tuple, as a call's reply `{tag, value}` is. */
 export const FLAG_TAGGED = 64;
 
-const FIELDS = {
+/** Each column's array type, in the order the persistent index stores them. */
+export const COLUMN_TYPES = {
   seq: Float64Array,
   time: Float64Array,
   pid: Int32Array,
@@ -86,6 +87,7 @@ const FIELDS = {
   frameOff: Float64Array,
   frameLen: Uint32Array,
 } as const;
+const FIELDS = COLUMN_TYPES;
 
 type FieldName = keyof typeof FIELDS;
 const FIELD_NAMES = Object.keys(FIELDS) as FieldName[];
