@@ -72,6 +72,8 @@ interface FileLines {
 export class LineHistory {
   private files?: Map<string, FileLines>;
   private siteFile?: Array<string | undefined>;
+  /** The module table's absolute sources, which relative call-site paths complete to. */
+  private absolute: string[] = [];
   /** Per mfa id: calls, returns, exceptions (3 slots each). */
   private mfaCounts?: Int32Array;
   /** Per call-site id: calls made there. */
@@ -229,8 +231,6 @@ export class LineHistory {
     if (typeof file !== "string") throw new ReplayError(`bad file ${JSON.stringify(file)}: expected a path`);
     return this.index().get(this.complete(normalise(file)));
   }
-
-  private absolute: string[] = [];
 
   /** A relative recorded path completed to the one absolute module source ending with it; else itself. */
   private complete(p: string): string {
