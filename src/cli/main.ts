@@ -15,10 +15,12 @@ import { termToJson } from "../core/terms/json";
 import { atom, bin, tuple } from "../core/terms/build";
 import { EVENT_KINDS, type EventFilter, type EventKind, type TraceEvent } from "../core/types";
 import { duration, int, many, one, parseArgs, type Parsed, UsageError } from "./args";
+import { flowDiagram } from "./flowDiagram";
 import { guardStdio, OutputFile } from "./io";
 import { importJsonlFile } from "./jsonlImport";
 import { progressBar } from "./progress";
 import { runStdio } from "../debugAdapter/main";
+import { LSP_USAGE, lspCommand } from "./lsp";
 
 const USAGE = `elixirscope — replay a recording of an Elixir program
 
@@ -30,16 +32,18 @@ usage:
       --from-seq N --to-seq N  --from-time 1.5ms --to-time 2s  --limit N (default 50)  --offset N  --desc  --explain
   elixirscope state  TRACE... PID [--at SEQ | --time T] [--history]
   elixirscope flow   TRACE... [FROM [TO]] [--limit N] [--from-time T --to-time T]
+      --diagram (as a sequence diagram, text) or --svg OUT.svg; --from-seq N --to-seq N --match PATTERN
   elixirscope stack  TRACE... --seq N
   elixirscope export TRACE --format jsonl [-o FILE]
   elixirscope import FILE.jsonl -o TRACE.estrace
   elixirscope dap                          run the debug adapter on stdin/stdout (for any DAP client)
+${LSP_USAGE}
 
 PID is <0.123.0>, #PID<0.123.0>, 0.123.0 or a registered name (TicketOffice).
 Every command takes --json for machine-readable output.`;
 
 const TRACE_OPTS = {
-  flags: ["json", "stats", "desc", "explain", "history", "help", "h"],
+  flags: ["json", "stats", "desc", "explain", "history", "help", "h", "diagram"],
   values: [
     "pid",
     "kind",
@@ -56,6 +60,8 @@ const TRACE_OPTS = {
     "format",
     "o",
     "out",
+    "svg",
+    "match",
   ],
 };
 
@@ -76,6 +82,7 @@ export async function main(
       runStdio();
       return -1;
     }
+    if (cmd === "lsp") return await lspCommand(rest);
     guardStdio();
     const p = parseArgs(rest, TRACE_OPTS);
     switch (cmd) {
@@ -343,6 +350,7 @@ function state(r: Replay, p: Parsed, args: string[], json: boolean, out: Out): n
 }
 
 function flow(r: Replay, p: Parsed, args: string[], json: boolean, out: Out): number {
+  if (p.flags.has("diagram") || one(p, "svg") !== undefined) return flowDiagram(r, p, args, out);
   const [from, to] = args.map((a) => (a === "*" || a === "_" ? undefined : a));
   const entries = r.getMessageFlow(from, to, {
     limit: int(p, "limit") ?? 100,
@@ -437,7 +445,8 @@ function exportJsonl(r: Replay, p: Parsed, out: Out): number {
         ),
       ),
     );
-  for (let i = 0; i < r.eventCount; i++) write(frameToJsonLine(r.event(i).raw));
+  // Streamed in file order by large reads, past the decoded-event cache.
+  for (const e of r.streamEvents()) write(frameToJsonLine(e.raw));
   if (r.files[0].footer !== undefined) write(frameToJsonLine(tuple(atom("footer"), r.files[0].footer)));
   flush();
   file?.close();

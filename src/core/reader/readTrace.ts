@@ -16,6 +16,8 @@ import {
   FLAG_CRASH,
   FLAG_ERROR,
   FLAG_EXIT,
+  FLAG_GEN_CALL,
+  FLAG_TAGGED,
   FLAG_NO_PROCESS,
   FLAG_THROW,
   KIND_CODES,
@@ -322,11 +324,12 @@ class FileReader {
         if (s.isPid()) peer = this.pidAt(s);
         else aux = this.auxAt(s);
         hash = this.hashAt(s);
+        flags = this.classifyMessage(s);
         used = 6;
         if (arity >= 7) {
           const status = s.atom();
           if (status !== undefined) used = 7;
-          if (status === "no_process") flags = FLAG_NO_PROCESS;
+          if (status === "no_process") flags |= FLAG_NO_PROCESS;
         }
         break;
       case KIND_CODES.receive:
@@ -392,6 +395,7 @@ class FileReader {
     c.peer[i] = peer;
     c.site[i] = site;
     c.msgHash[i] = hash;
+    c.tagHash[i] = code === KIND_CODES.send ? this.tagHash : 0;
     c.flags[i] = flags;
     c.aux[i] = aux;
     c.file[i] = this.fileIndex;
@@ -434,9 +438,50 @@ class FileReader {
     return decodeTerm(copyOf(this.buf, start, end), 0).term;
   }
 
+  /** Where the term `hashAt` last skipped began. */
+  private lastTermStart = 0;
+
   private hashAt(s: Scan): number {
     const t0 = s.skip();
+    this.lastTermStart = t0;
     return hashBytes(this.buf, t0, s.pos);
+  }
+
+  /** The tag hash of the last message classified (see `EventColumns.tagHash`). */
+  private tagHash = 0;
+
+  /**
+   * Recognises a GenServer call `{:"$gen_call", {from, tag}, request}` and a reply-shaped `{tag, value}`
+   * in the message just skipped (it ends at `s.pos`), so that calls pair with their replies without
+   * decoding every message later. Returns the flags; leaves the cursor where it was.
+   */
+  private classifyMessage(s: Scan): number {
+    const end = s.pos;
+    const start = this.lastTermStart;
+    this.tagHash = 0;
+    let flags = 0;
+    s.pos = start;
+    const n = s.tupleArity();
+    if (n === 3 && s.atomSpan() && this.isGenCall(s.nameStart, s.pos)) {
+      if (s.tupleArity() === 2) {
+        s.skip();
+        const t0 = s.skip();
+        this.tagHash = hashBytes(this.buf, t0, s.pos);
+        flags = FLAG_GEN_CALL;
+      }
+    } else if (n === 2) {
+      const t0 = s.skip();
+      this.tagHash = hashBytes(this.buf, t0, s.pos);
+      flags = FLAG_TAGGED;
+    }
+    s.pos = end;
+    return flags;
+  }
+
+  private isGenCall(start: number, end: number): boolean {
+    if (end - start !== GEN_CALL.length) return false;
+    for (let i = 0; i < GEN_CALL.length; i++) if (this.buf[start + i] !== GEN_CALL[i]) return false;
+    return true;
   }
 
   /** Header, module-table and footer frames: decoded whole (they are few and small). */
@@ -644,6 +689,8 @@ class FileReader {
 }
 
 /** FNV-1a over the message bytes: equal messages hash equal, which is what send/receive pairing needs. */
+const GEN_CALL = Buffer.from("$gen_call", "latin1");
+
 export function hashBytes(b: Uint8Array, start: number, end: number): number {
   let h = 0x811c9dc5;
   for (let i = start; i < end; i++) h = Math.imul(h ^ b[i], 0x01000193);
