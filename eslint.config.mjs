@@ -10,9 +10,18 @@ export default tseslint.config(
     files: ["**/*.mjs"],
     languageOptions: {
       globals: Object.fromEntries(
-        ["process", "console", "setTimeout", "clearTimeout", "setInterval", "clearInterval", "fetch"].map(
-          (g) => [g, "readonly"],
-        ),
+        [
+          "process",
+          "console",
+          "setTimeout",
+          "clearTimeout",
+          "setInterval",
+          "clearInterval",
+          "fetch",
+          "window",
+          "document",
+          "MutationObserver",
+        ].map((g) => [g, "readonly"]),
       ),
     },
   },

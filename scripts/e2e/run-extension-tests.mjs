@@ -107,7 +107,8 @@ async function main() {
   --logs DIR          write code-server's output, the workbench logs and, on timeout, a screenshot
   --keep-temp         keep the temp dir (user data, extensions, config) for inspection
   --ui-bridge DIR     let the tests see the page: they drop NAME.req.json files there
-                      ({"op":"screenshot","path":ABS} or {"op":"texts","selector":CSS}) and
+                      ({"op":"screenshot","path":ABS}, {"op":"texts","selector":CSS} or {"op":"alerts"}: every
+                      screen-reader announcement so far, i.e. every notification) and
                       read NAME.res.json; the folder is passed to them as $E2E_UI_BRIDGE
   --verbose           stream code-server's output, the browser console and workbench chatter
 `;
@@ -529,7 +530,22 @@ async function main() {
     }
     reportExit(code);
   });
-  if (opts["ui-bridge"]) serveUiBridge(abs(opts["ui-bridge"]), page, say);
+  if (opts["ui-bridge"]) {
+    // Screen-reader announcements (each new notification is one) replace each other in one live
+    // region; keep every one the page makes, so a test can see a notice even after the next one.
+    await page.addInitScript(() => {
+      const seen = (window.__e2eAlerts = []);
+      new MutationObserver((records) => {
+        for (const r of records) {
+          const el = r.target.nodeType === 1 ? r.target : r.target.parentElement;
+          const alert = el?.closest?.("[role=alert], [aria-live=assertive], [aria-live=polite]");
+          const text = alert?.textContent;
+          if (text && seen[seen.length - 1] !== text) seen.push(text);
+        }
+      }).observe(document, { subtree: true, childList: true, characterData: true });
+    });
+    serveUiBridge(abs(opts["ui-bridge"]), page, say);
+  }
   page.on("pageerror", (e) => say(`[page error] ${e.message}`));
   page.on("crash", () => {
     say("the page crashed");
@@ -572,6 +588,8 @@ function serveUiBridge(dir, page, say) {
             fs.mkdirSync(path.dirname(req.path), { recursive: true });
             await page.screenshot({ path: req.path });
             res = { ok: true, path: req.path };
+          } else if (req.op === "alerts") {
+            res = { ok: true, texts: await page.evaluate(() => window.__e2eAlerts ?? []) };
           } else if (req.op === "texts") {
             const texts = await page.$$eval(req.selector, (els) =>
               els.map((e) => e.getAttribute("aria-label") || e.textContent || ""),

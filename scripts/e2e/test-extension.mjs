@@ -6,7 +6,16 @@
 // --vsix tests the installed package instead of this folder. Screenshots and logs go to
 // test-artifacts/e2e[-vsix]/. Exit: the runner's (0 = all passed).
 import { spawnSync } from "node:child_process";
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -45,6 +54,11 @@ for (const f of readdirSync(join(root, "examples/traces")))
   if (f.endsWith(".estrace")) copyFileSync(join(root, "examples/traces", f), join(ws, "traces", f));
 // Not a trace at all (a text file with the extension): the launch must fail with a message.
 writeFileSync(join(ws, "broken.estrace"), "this is not an ElixirScope trace\n");
+// A real trace's header cut short: only loading it finds the damage.
+writeFileSync(
+  join(ws, "truncated.estrace"),
+  readFileSync(join(root, "examples/traces/happy_path.estrace")).subarray(0, 40),
+);
 
 const artifacts = join(root, "test-artifacts", opts.vsix ? "e2e-vsix" : "e2e");
 rmSync(artifacts, { recursive: true, force: true });

@@ -21,8 +21,41 @@ export class AdapterFactory implements vscode.DebugAdapterDescriptorFactory {
         env: { ELECTRON_RUN_AS_NODE: "1" },
       });
     }
-    const adapter = new ElixirScopeSession() as unknown as vscode.DebugAdapter;
-    return new vscode.DebugAdapterInlineImplementation(adapter);
+    return new vscode.DebugAdapterInlineImplementation(new NotifyingAdapter(this.services));
+  }
+}
+
+/**
+ * The inline session, with its user-facing errors (a launch that fails) shown as a notification:
+ * VS Code shows an adapter's `showUser` error as a modal dialog, too heavy for "this file is damaged".
+ */
+class NotifyingAdapter implements vscode.DebugAdapter {
+  private readonly session = new ElixirScopeSession();
+  private readonly emitter = new vscode.EventEmitter<vscode.DebugProtocolMessage>();
+  readonly onDidSendMessage = this.emitter.event;
+  private readonly forward: vscode.Disposable;
+
+  constructor(private readonly services: Services) {
+    this.forward = this.session.onDidSendMessage((m) => {
+      const r = m as DebugProtocol.Response;
+      const error = r.type === "response" && !r.success ? r.body?.error : undefined;
+      if (error?.showUser) {
+        error.showUser = false;
+        void vscode.window.showErrorMessage(error.format);
+        this.services.log.error(error.format);
+      }
+      this.emitter.fire(m as vscode.DebugProtocolMessage);
+    });
+  }
+
+  handleMessage(message: vscode.DebugProtocolMessage): void {
+    this.session.handleMessage(message as DebugProtocol.ProtocolMessage);
+  }
+
+  dispose(): void {
+    this.forward.dispose();
+    this.emitter.dispose();
+    this.session.dispose();
   }
 }
 

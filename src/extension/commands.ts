@@ -6,10 +6,9 @@ import * as vscode from "vscode";
 import { replayConfig } from "./debugConfig";
 import type { Services } from "./services";
 
-/** The thread the user looks at: the focused Call Stack item, else the one the replay stands in. */
+/** The process the replay stands in (VS Code's focused thread can lag behind a move made from outside). */
 function threadId(services: Services): number | undefined {
-  const item = (vscode.debug as { activeStackItem?: { threadId?: number } }).activeStackItem;
-  return item?.threadId ?? services.active?.moment?.threadId;
+  return services.active?.moment?.threadId;
 }
 
 function session(services: Services): vscode.DebugSession {

@@ -2,7 +2,8 @@
 // tab, else picked from the workspace's **/*.estrace (newest first); sourceRoot is the workspace
 // folder. Also `${command:elixirscope.pickTrace}` for launch.json entries that ask every time.
 
-import { statSync } from "node:fs";
+import { closeSync, openSync, readSync, statSync } from "node:fs";
+import { isAbsolute, resolve } from "node:path";
 import * as vscode from "vscode";
 import { DEBUG_TYPE, type Services } from "./services";
 
@@ -105,5 +106,46 @@ export class ReplayConfigurationProvider implements vscode.DebugConfigurationPro
     if (config.logLevel === undefined) config.logLevel = this.services.setting("logLevel", "error");
     this.services.log.info(`launch ${config.name}: ${JSON.stringify(config.trace)}`);
     return config;
+  }
+
+  /** After ${…} substitution: a missing file or one that is not a trace is refused here, with a notification. */
+  resolveDebugConfigurationWithSubstitutedVariables(
+    _folder: vscode.WorkspaceFolder | undefined,
+    config: vscode.DebugConfiguration,
+  ): vscode.DebugConfiguration | undefined {
+    const traces: unknown[] = Array.isArray(config.trace) ? config.trace : [config.trace];
+    for (const t of traces) {
+      if (typeof t !== "string") continue; // the adapter explains a malformed "trace"
+      const path = isAbsolute(t) || typeof config.cwd !== "string" ? t : resolve(config.cwd, t);
+      const problem = traceProblem(path);
+      if (problem) {
+        this.services.log.error(problem);
+        void vscode.window.showErrorMessage(`ElixirScope: ${problem}`);
+        return undefined;
+      }
+    }
+    return config;
+  }
+}
+
+const MAGIC = Buffer.from([0x89, 0x45, 0x53, 0x54, 0x52, 0x43, 0x0d, 0x0a]);
+
+/** Why `path` cannot be replayed at a glance (missing, a folder, not a trace), or undefined. */
+export function traceProblem(path: string): string | undefined {
+  let fd: number;
+  try {
+    if (statSync(path).isDirectory()) return `${path}: is a folder, not a trace file`;
+    fd = openSync(path, "r");
+  } catch {
+    return `${path}: trace file not found (record one with “ElixirScope: Record and Replay…”)`;
+  }
+  try {
+    const head = Buffer.alloc(MAGIC.length);
+    const n = readSync(fd, head, 0, head.length, 0);
+    if (n < MAGIC.length || !head.equals(MAGIC))
+      return `${path}: not an ElixirScope trace (.estrace files start with the bytes 89 'ESTRC' 0D 0A)`;
+    return undefined;
+  } finally {
+    closeSync(fd);
   }
 }

@@ -16,7 +16,19 @@ export interface EventHit {
   text: string;
 }
 
-export function describeIndex(r: Replay, index: number, label = processLabeler(r.processes())): EventHit {
+/** How much of a term a one-line description shows (settings `elixirscope.print.*`). */
+export interface PrintLimits {
+  limit: number;
+  width: number;
+}
+export const DEFAULT_PRINT: PrintLimits = { limit: 8, width: 160 };
+
+export function describeIndex(
+  r: Replay,
+  index: number,
+  label = processLabeler(r.processes()),
+  print: PrintLimits = DEFAULT_PRINT,
+): EventHit {
   const e = r.event(index);
   return {
     index,
@@ -24,12 +36,18 @@ export function describeIndex(r: Replay, index: number, label = processLabeler(r
     time: e.time,
     kind: e.kind,
     process: label(e.pid),
-    text: describeEvent(e, { processLabel: label, width: 160 }),
+    text: describeEvent(e, { processLabel: label, limit: print.limit, width: print.width }),
   };
 }
 
 /** Up to `limit` events matching `query`, in recording order; an empty query lists from `from`. */
-export function searchEvents(r: Replay, query: string, limit = 200, from = 0): EventHit[] {
+export function searchEvents(
+  r: Replay,
+  query: string,
+  limit = 200,
+  from = 0,
+  print: PrintLimits = DEFAULT_PRINT,
+): EventHit[] {
   const label = processLabeler(r.processes());
   const q = query.trim();
   let indices: number[];
@@ -58,7 +76,7 @@ export function searchEvents(r: Replay, query: string, limit = 200, from = 0): E
       limit,
     });
   }
-  return indices.map((i) => describeIndex(r, i, label));
+  return indices.map((i) => describeIndex(r, i, label, print));
 }
 
 /** `+25.7 ms` from the recording's start, as the status bar shows it. */

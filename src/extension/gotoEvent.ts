@@ -37,7 +37,7 @@ export class GotoEvent implements vscode.Disposable {
       const c = this.services.current();
       if (!c) return;
       const from = pick.value.trim() === "" ? (c.moment?.index ?? 0) : 0;
-      pick.items = searchEvents(c.replay, pick.value, 200, from).map((hit) => ({
+      pick.items = searchEvents(c.replay, pick.value, 200, from, this.services.printLimits()).map((hit) => ({
         label: `seq ${hit.seq}`,
         description: `${shortTime(hit.time)} · ${hit.process} · ${hit.kind}`,
         detail: hit.text,

@@ -89,6 +89,11 @@ export class Services implements vscode.Disposable {
     );
   }
 
+  /** The `elixirscope.print.*` limits for one-line event descriptions. */
+  printLimits(): { limit: number; width: number } {
+    return { limit: this.setting("print.limit", 8), width: this.setting("print.width", 160) };
+  }
+
   setting<T>(key: string, fallback: T): T {
     return vscode.workspace.getConfiguration("elixirscope").get<T>(key, fallback);
   }

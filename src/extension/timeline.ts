@@ -21,7 +21,12 @@ export interface Landmark {
 /** Landmarks of each kind shown before and after the current moment. */
 const AROUND = 8;
 
-export function landmarksAround(r: Replay, at: number, around = AROUND): Landmark[] {
+export function landmarksAround(
+  r: Replay,
+  at: number,
+  print: { limit: number; width: number } = { limit: 8, width: 90 },
+  around = AROUND,
+): Landmark[] {
   const label = processLabeler(r.processes());
   const make = (kind: LandmarkKind, index: number): Landmark => {
     const e = r.event(index);
@@ -30,7 +35,7 @@ export function landmarksAround(r: Replay, at: number, around = AROUND): Landmar
       kind,
       index,
       seq: e.seq,
-      label: `${what}: ${describeEvent(e, { processLabel: label, width: 90 })}`,
+      label: `${what}: ${describeEvent(e, { processLabel: label, limit: print.limit, width: Math.min(print.width, 120) })}`,
       description: `seq ${e.seq} · ${shortTime(e.time)} · ${label(e.pid)}`,
     };
   };
@@ -89,7 +94,7 @@ export class TimelineView implements vscode.TreeDataProvider<Landmark>, vscode.D
   constructor(services: Services) {
     this.listener = services.onDidChange(() => {
       const cur = services.current();
-      this.items = cur?.moment ? landmarksAround(cur.replay, cur.moment.index) : [];
+      this.items = cur?.moment ? landmarksAround(cur.replay, cur.moment.index, services.printLimits()) : [];
       this.changed.fire();
     });
   }

@@ -36,6 +36,21 @@ export async function until<T>(what: string, test: () => T | undefined | false, 
   }
 }
 
+/** `until` for an asynchronous test (e.g. a look at the page). */
+export async function eventually<T>(
+  what: string,
+  test: () => Promise<T | undefined | false>,
+  ms = 20_000,
+): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await test();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
 /** Every `elixirscope/moment` event, in order: the tests wait for the next one after an action. */
 const moments: Moment[] = [];
 vscode.debug.onDidReceiveDebugSessionCustomEvent((e) => {
@@ -153,4 +168,12 @@ export async function screenshot(name: string): Promise<void> {
   assert.ok(a.ok, a.error);
 }
 
-export const NOTIFICATIONS = ".notifications-toasts .notification-toast, .notification-list-item";
+/**
+ * The workbench's notifications so far: under the test driver it renders no toasts, but it announces
+ * every new notification to screen readers ("Error: <message>"); the runner keeps each announcement.
+ */
+export async function notifications(): Promise<string[]> {
+  const a = await bridge({ op: "alerts" });
+  assert.ok(a.ok, a.error);
+  return a.texts ?? [];
+}

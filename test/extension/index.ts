@@ -7,7 +7,7 @@ import Mocha from "mocha";
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: "bdd", color: false, timeout: 60_000, reporter: "spec" });
   const only = process.env.ELIXIRSCOPE_E2E_GREP;
-  if (only) mocha.grep(only);
+  if (only) mocha.grep(new RegExp(only));
   for (const f of fs.readdirSync(__dirname).sort())
     if (f.endsWith(".test.js")) mocha.addFile(path.join(__dirname, f));
   return new Promise((resolve, reject) => {
