@@ -1,6 +1,7 @@
 // The extension's entry: builds the shared services, then registers each part — the `elixirscope`
 // debugger (configuration provider, inline or external adapter), the commands, the status bar, the
-// current-line and hit-count decorations, the timeline view and the vscode:// link handler.
+// current-line and hit-count decorations, the timeline view, the vscode:// link handler, and the
+// other front ends on the same services: the hovers (languageClient) and the message-flow panel.
 // Every registration goes into context.subscriptions, so deactivation disposes all of it.
 
 import * as vscode from "vscode";
@@ -10,7 +11,9 @@ import { lastChange, openTrace, reverseStep, stepStateChange } from "./commands"
 import { CurrentLine } from "./currentLine";
 import { pickTrace, ReplayConfigurationProvider } from "./debugConfig";
 import { GotoEvent } from "./gotoEvent";
+import { registerShowMessageFlow } from "./flowPanel";
 import { HitCounts } from "./hitCounts";
+import { ElixirScopeLanguageClient } from "./languageClient";
 import { copyPosition, openPosition, PositionUriHandler } from "./positions";
 import { recordAndReplay } from "./record";
 import { DEBUG_TYPE, Services } from "./services";
@@ -82,6 +85,38 @@ export function activate(context: vscode.ExtensionContext): ElixirScopeApi {
     command("elixirscope.nextHit", () => hitCounts.goToHit(true)),
     command("elixirscope.previousHit", () => hitCounts.goToHit(false)),
   );
+  context.subscriptions.push(new ElixirScopeLanguageClient(services));
+  registerShowMessageFlow(context, () => {
+    const cur = services.current();
+    if (!cur) return undefined;
+    const r = cur.replay;
+    return {
+      replay: r,
+      cursor: cur.cursor,
+      goto: (index: number) => services.gotoMoment(index),
+      // A thread is selected by standing at that process's latest event up to now.
+      selectThread: async (pid: number) => {
+        const at = services.current()?.moment?.index ?? cur.cursor.index;
+        const hit =
+          r.getEventIndices({ pids: [pid], indexRange: { to: at }, order: "desc", limit: 1 })[0] ??
+          r.getEventIndices({ pids: [pid], limit: 1 })[0];
+        if (hit !== undefined) await services.gotoMoment(hit);
+      },
+      openSource: async (file: string, line: number) => {
+        const local = services.current()?.paths.toLocal(file);
+        if (!local) {
+          void vscode.window.showWarningMessage(
+            `ElixirScope: ${file} is not in this workspace (see pathMappings)`,
+          );
+          return;
+        }
+        const doc = await vscode.workspace.openTextDocument(local);
+        const pos = new vscode.Position(Math.max(line - 1, 0), 0);
+        await vscode.window.showTextDocument(doc, { selection: new vscode.Range(pos, pos), preview: true });
+      },
+      log: (m: string) => services.log.warn(m),
+    };
+  });
   services.log.info(`ElixirScope ${context.extension.packageJSON.version} activated`);
 
   return {

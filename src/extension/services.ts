@@ -1,14 +1,15 @@
-// What every part of the extension shares: the one logger, the loaded recordings (TraceCache), the
-// ElixirScope debug sessions with the recording and the moment each stands at, and `gotoMoment`,
-// the one way to move a replay (the hovers, the message-flow panel and the commands all use it).
-// Other front ends (flowPanel, languageClient) receive this object in activation and listen to
-// `onDidChange` rather than to the debug API.
+// What every part of the extension shares: the one logger, the loaded recordings (core's ReplayCache), the
+// ElixirScope debug sessions with the recording and the moment each stands at (kept in the lease's
+// shared ReplayCursor too), and `gotoMoment`, the one way to move a replay (the hovers, the
+// message-flow panel and the commands all use it). Other front ends (flowPanel, languageClient)
+// receive this object in activation and listen to `onDidChange` or the cursor, not to the debug API.
 
 import { isAbsolute, resolve } from "node:path";
 import * as vscode from "vscode";
+import type { ReplayCursor } from "../core/cursor";
+import { Replay } from "../core/replay";
+import { type ReplayLease, ReplayCache } from "../core/replayCache";
 import { PathMapper } from "../debugAdapter/paths";
-import type { Replay } from "../core/replay";
-import { type TraceLease, TraceCache } from "./traceCache";
 
 export const DEBUG_TYPE = "elixirscope";
 
@@ -25,7 +26,7 @@ export interface Moment {
 export interface ActiveReplay {
   readonly session: vscode.DebugSession;
   readonly traces: string[];
-  lease?: TraceLease;
+  lease?: ReplayLease;
   paths?: PathMapper;
   moment?: Moment;
   /** Settles when the recording is loaded for the extension's views (or failed to). */
@@ -38,7 +39,8 @@ export type MomentTarget =
 
 export class Services implements vscode.Disposable {
   readonly log: vscode.LogOutputChannel;
-  readonly traces = new TraceCache();
+  /** Loads each recording once (in a worker: the extension host never blocks) for every view. */
+  readonly cache = new ReplayCache({ open: (paths, o) => Replay.open(paths, { ...o, worker: true }) });
   private readonly replays = new Map<string, ActiveReplay>();
   private readonly changed = new vscode.EventEmitter<ActiveReplay | undefined>();
   /** Fires when a replay starts, ends, finishes loading, or moves. */
@@ -60,6 +62,9 @@ export class Services implements vscode.Disposable {
         const r = this.replays.get(e.session.id);
         if (!r) return;
         r.moment = e.body as Moment;
+        // The shared cursor follows the session, so that views observing it (the diagram) move too.
+        if (r.lease && r.moment.index !== r.lease.cursor.index && r.moment.index < r.lease.replay.eventCount)
+          r.lease.cursor.moveTo(r.moment.index, "external", "debug");
         this.changed.fire(r);
       }),
     );
@@ -73,10 +78,12 @@ export class Services implements vscode.Disposable {
   }
 
   /** The active replay once its recording is loaded, with the moment it stands at. */
-  current(): { active: ActiveReplay; replay: Replay; paths: PathMapper; moment?: Moment } | undefined {
+  current():
+    | { active: ActiveReplay; replay: Replay; cursor: ReplayCursor; paths: PathMapper; moment?: Moment }
+    | undefined {
     const a = this.active;
     if (!a?.lease || !a.paths) return undefined;
-    return { active: a, replay: a.lease.replay, paths: a.paths, moment: a.moment };
+    return { active: a, replay: a.lease.replay, cursor: a.lease.cursor, paths: a.paths, moment: a.moment };
   }
 
   /** Moves the active replay (through its debug session, so every view follows). */
@@ -110,11 +117,13 @@ export class Services implements vscode.Disposable {
     this.replays.set(session.id, entry);
     this.changed.fire(entry);
     if (traces.length === 0) return settle();
-    this.traces.acquire(traces).then(
+    this.cache.acquire(traces).then(
       (lease) => {
         if (this.replays.get(session.id) !== entry) return lease.release();
         entry.lease = lease;
         const r = lease.replay;
+        if (entry.moment && entry.moment.index < r.eventCount)
+          lease.cursor.moveTo(entry.moment.index, "external", "debug");
         const sources = [...new Set([...r.modules().map((m) => m.source), ...r.sourceFiles()])];
         entry.paths = new PathMapper(
           mappingsOf(cfg.pathMappings),
@@ -144,7 +153,7 @@ export class Services implements vscode.Disposable {
   dispose(): void {
     for (const r of this.replays.values()) r.lease?.release();
     this.replays.clear();
-    this.traces.dispose();
+    this.cache.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
   }
 }
