@@ -2,8 +2,8 @@
 // Runs the extension's integration suites (test/extension/) in a real VS Code extension host:
 // installs the tools when missing, builds the extension and the suites, opens a throwaway copy of
 // the Cinema Demo with its recordings as the workspace, and runs them with run-extension-tests.mjs.
-//   node scripts/e2e/test-extension.mjs [--vsix FILE.vsix] [--grep TEXT] [--verbose]
-// --vsix tests the installed package instead of this folder. Screenshots and logs go to
+//   node scripts/e2e/test-extension.mjs [--vsix FILE.vsix | --packaged] [--grep REGEXP] [--verbose]
+// --vsix tests the installed package instead of this folder (--packaged: the one `npm run package` made). Screenshots and logs go to
 // test-artifacts/e2e[-vsix]/. Exit: the runner's (0 = all passed).
 import { spawnSync } from "node:child_process";
 import {
@@ -23,12 +23,17 @@ import { parseArgs } from "node:util";
 const { values: opts } = parseArgs({
   options: {
     vsix: { type: "string" },
+    packaged: { type: "boolean", default: false },
     grep: { type: "string" },
     verbose: { type: "boolean", default: false },
     "skip-install": { type: "boolean", default: false },
   },
 });
 const root = resolve(import.meta.dirname, "../..");
+if (opts.packaged) {
+  const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+  opts.vsix = join(root, `${pkg.name}-${pkg.version}.vsix`);
+}
 const sh = (cmd, args, extra = {}) => {
   const r = spawnSync(cmd, args, { cwd: root, stdio: "inherit", ...extra });
   if (r.status !== 0) {

@@ -26,7 +26,7 @@ export function workspace(): string {
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `test` until it returns a value that is not undefined/false, or fails after `ms`. */
-export async function until<T>(what: string, test: () => T | undefined | false, ms = 20_000): Promise<T> {
+export async function until<T>(what: string, test: () => T | undefined | false, ms = 60_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = test();

@@ -5,7 +5,7 @@ import * as path from "node:path";
 import Mocha from "mocha";
 
 export function run(): Promise<void> {
-  const mocha = new Mocha({ ui: "bdd", color: false, timeout: 60_000, reporter: "spec" });
+  const mocha = new Mocha({ ui: "bdd", color: false, timeout: 180_000, reporter: "spec" });
   const only = process.env.ELIXIRSCOPE_E2E_GREP;
   if (only) mocha.grep(new RegExp(only));
   for (const f of fs.readdirSync(__dirname).sort())
