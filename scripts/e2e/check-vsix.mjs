@@ -3,7 +3,9 @@
 // sources) and nothing else (no sources, tests, maps or node_modules). Reads the zip's central
 // directory itself, so it needs no unzip tool.
 // Usage: node scripts/e2e/check-vsix.mjs [FILE.vsix]   (default: NAME-VERSION.vsix of package.json)
+import { Buffer } from "node:buffer";
 import { readFileSync } from "node:fs";
+import { URL } from "node:url";
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
 const file = process.argv[2] ?? `${pkg.name}-${pkg.version}.vsix`;
@@ -32,7 +34,7 @@ const must = [
   "extension/examples/traces/double_booking.estrace",
   "extension/examples/cinema_demo/mix.exs",
   "extension/recorder/mix.exs",
-  "extension/README.md",
+  "extension/readme.md",
 ];
 const never = [
   [/^extension\/src\//, "sources"],
