@@ -3,7 +3,7 @@
 // written. An index is used only if its checksum, format and the traces' size, mtime and first/last
 // bytes all match; otherwise the traces are parsed again and the index rewritten (temp file + rename).
 
-import { closeSync, existsSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { mkdir, open, rename, unlink } from "node:fs/promises";
 import { homedir } from "node:os";
 import { basename, join, resolve } from "node:path";
@@ -27,6 +27,8 @@ export function fingerprints(paths: string[]): TraceFingerprint[] | undefined {
   for (const p of paths) {
     let fd: number;
     try {
+      // Checked before opening: opening a FIFO blocks until a writer comes (the reader refuses it).
+      if (!statSync(p).isFile()) return undefined;
       fd = openSync(p, "r");
     } catch {
       return undefined;
