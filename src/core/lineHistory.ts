@@ -78,8 +78,11 @@ export class LineHistory {
   private mfaCounts?: Int32Array;
   /** Per call-site id: calls made there. */
   private siteCalls?: Int32Array;
-  /** `line\0file\0pid` → the line's call rows, ascending; bounded because a hover may visit any line. */
-  private readonly callLists = new Lru<string, Int32Array>(256);
+  /**
+   * `line\0file\0pid` → the line's call rows, ascending. Bounded by rows held (2M rows, 8 MB), since a
+   * hover may visit any line and a hot line may hold a good part of the recording.
+   */
+  private readonly callLists = new Lru<string, Int32Array>(2_000_000, (rows) => Math.max(1, rows.length));
 
   constructor(
     private readonly store: StoreData,

@@ -16,6 +16,7 @@ import { buildCsr, csrList, lowerBound, type Csr } from "./store/csr";
 import { decodeEvent } from "./store/eventDecode";
 import { FrameSource } from "./store/frames";
 import { EventReader } from "./store/eventReader";
+import type { ColumnSource } from "./columnFilter";
 import { Lru } from "./store/lru";
 import { LineHistory, type CallRecord, type LineCallsOptions, type LineCounts } from "./lineHistory";
 import { loadStore, reuseIndex, type StoreData } from "./store/store";
@@ -197,6 +198,20 @@ export class Replay {
       this.checkIndex(to - 1);
     }
     return this.reader.stream(from, to);
+  }
+
+  /** What a condition pre-filter reads of events without decoding them (see columnFilter.ts). */
+  columnSource(): ColumnSource {
+    const c = this.store.cols;
+    return {
+      kindOf: (i) => this.kindOf(i),
+      seqOf: (i) => c.seq[i],
+      mfaOf: (i) => this.mfaOf(i),
+      frameBytes: (i) => {
+        this.checkIndex(i);
+        return this.source.read(c.file[i], c.frameOff[i], c.frameLen[i]);
+      },
+    };
   }
 
   /** The event's kind, from the columns (no decoding). */
