@@ -59,7 +59,7 @@ async function runOne(argv: string[]): Promise<string | undefined> {
     .join("")
     .split("\n")
     .filter((l) => l !== "");
-  const errors = lines.filter((l) => !l.startsWith("warning: "));
+  const errors = lines.filter((l) => !l.startsWith("warning: ") && !l.startsWith("note: "));
   if (lines.some((l) => /^\s+at .+:\d+/.test(l))) return `stack trace: ${lines.join(" | ").slice(0, 300)}`;
   if (code === 0 && errors.length === 0) return undefined;
   if (code === 2 && errors.length === 1 && errors[0].startsWith("elixirscope: ")) return undefined;

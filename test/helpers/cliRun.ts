@@ -98,7 +98,9 @@ export function contractBroken(r: CliRun): string | undefined {
   if (r.maxRssKb !== undefined && r.maxRssKb > MAX_RSS_KB) return `used ${r.maxRssKb} KiB`;
   if (r.status === 0) return undefined;
   if (r.status !== 2) return `exit ${r.status}: ${r.stderr.slice(0, 400)}`;
-  const lines = r.stderr.split("\n").filter((l) => l !== "" && !l.startsWith("warning: "));
+  const lines = r.stderr
+    .split("\n")
+    .filter((l) => l !== "" && !l.startsWith("warning: ") && !l.startsWith("note: "));
   if (lines.length !== 1) return `exit 2 with ${lines.length} error lines: ${r.stderr.slice(0, 400)}`;
   return undefined;
 }
