@@ -254,6 +254,13 @@ describe("language server over stdio (double booking)", function () {
       "defmodule X do\n  def hold(a), do: a\nend\n",
     );
     assert.equal(await hover(c, stranger, 1, 7), undefined);
+    // Same file name as a recorded one, elsewhere: the path mapping does not lead there, so nothing.
+    const lookalike = await c.open(
+      "/tmp/elsewhere/lib/cinema_demo/ticket_office.ex",
+      readFileSync(OFFICE, "utf8"),
+    );
+    const holdLine = lineOf(OFFICE, "def hold(seat, customer)");
+    assert.equal(await hover(c, lookalike, holdLine, 7), undefined);
 
     const edited = `# a new first line\n${readFileSync(OFFICE, "utf8")}`;
     const uri = await c.open(OFFICE.replace("ticket_office.ex", "ticket_office.ex"), edited);
