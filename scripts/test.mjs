@@ -87,7 +87,10 @@ if (want("exunit") && existsSync("recorder/mix.exs")) {
 // The extension's suites in a real VS Code (code-server + headless Chromium; the script installs
 // them when missing). Each suite's test counts; a run that did not finish counts as one failure.
 if (want("extension") && !args.includes("--no-extension")) {
-  const r = run("extension (VS Code)", "node", ["scripts/e2e/test-extension.mjs"], { capture: true });
+  const r = run("extension (VS Code)", "node", ["scripts/e2e/test-extension.mjs"], {
+    capture: true,
+    maxBuffer: 256 * 1024 * 1024,
+  });
   const m = /elixirscope-e2e: (\d+) tests, (\d+) failed/.exec(r.stdout ?? "");
   if (m) {
     passed += Number(m[1]) - Number(m[2]);
