@@ -3,7 +3,7 @@
 // written. An index is used only if its checksum, format and the traces' size, mtime and first/last
 // bytes all match; otherwise the traces are parsed again and the index rewritten (temp file + rename).
 
-import { closeSync, existsSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { mkdir, open, rename, unlink } from "node:fs/promises";
 import { homedir } from "node:os";
 import { basename, join, resolve } from "node:path";
@@ -27,6 +27,8 @@ export function fingerprints(paths: string[]): TraceFingerprint[] | undefined {
   for (const p of paths) {
     let fd: number;
     try {
+      // Stat first: opening a FIFO or a device would block, and only a regular file has an index.
+      if (!statSync(p).isFile()) return undefined;
       fd = openSync(p, "r");
     } catch {
       return undefined;
@@ -49,6 +51,14 @@ export function fingerprints(paths: string[]): TraceFingerprint[] | undefined {
   return out;
 }
 
+function isRegularFile(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
 /** Candidate index files for a set of traces, beside the first trace first, then in the cache folder. */
 export function indexLocations(paths: string[]): string[] {
   const abs = paths.map((p) => resolve(p));
@@ -69,6 +79,10 @@ export function readIndex(paths: string[]): IndexLookup {
   let note: string | undefined;
   for (const file of indexLocations(paths)) {
     if (!existsSync(file)) continue;
+    if (!isRegularFile(file)) {
+      note ??= `index ${file} not used: not a regular file; rebuilt`;
+      continue;
+    }
     try {
       return { store: openIndex(file, paths, fps), status: { state: "reused", file } };
     } catch (e) {
