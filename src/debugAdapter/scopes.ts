@@ -9,7 +9,7 @@ import type { Replay } from "../core/replay";
 import { atom } from "../core/terms/build";
 import { inspect } from "../core/terms/inspect";
 import type { Term } from "../core/terms/term";
-import type { ViewFrame } from "./frames";
+import type { ViewFrame } from "../core/inspect/frames";
 import { type VariableStore } from "./variables";
 
 export interface ScopeContext {

@@ -6,8 +6,14 @@
 
 import { existsSync } from "node:fs";
 import { isAbsolute, join, normalize, resolve } from "node:path";
-import { sameFile } from "../core/correlator";
-import type { PathMapping } from "./launchArgs";
+import { sameFile } from "../correlator";
+
+export interface PathMapping {
+  /** A prefix of the paths recorded in the trace (where the program was compiled). */
+  from: string;
+  /** What replaces it in this workspace. */
+  to: string;
+}
 
 export class PathMapper {
   private readonly mappings: PathMapping[];

@@ -2,11 +2,12 @@
 // evaluates to over Elixir terms, and the one-line errors for what does not.
 
 import assert from "node:assert/strict";
-import { atom, bin, keyword, map, pid, tuple } from "../../src/core/terms/build";
-import { inspect } from "../../src/core/terms/inspect";
-import type { Term } from "../../src/core/terms/term";
-import { applyHitCondition, compileLogMessage } from "../../src/debugAdapter/breakpoints";
-import { accessPath, evalExpr, parseExpr, type Scope } from "../../src/debugAdapter/condition";
+import { atom, bin, keyword, map, pid, tuple } from "../../../src/core/terms/build";
+import { inspect } from "../../../src/core/terms/inspect";
+import type { Term } from "../../../src/core/terms/term";
+import { applyHitCondition } from "../../../src/core/inspect/hitCondition";
+import { compileLogMessage } from "../../../src/core/inspect/logMessage";
+import { accessPath, evalExpr, parseExpr, type Scope } from "../../../src/core/inspect/expression";
 
 const seats = map([
   [

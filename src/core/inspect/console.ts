@@ -3,16 +3,16 @@
 // recording. Each answer is a term (expandable in the console) or lines of text, each listed event
 // prefixed `[seq N]`; a bad query is one line saying what is wrong.
 
-import { describeEvent, formatTime, processLabeler } from "../core/describe";
-import type { Replay } from "../core/replay";
-import { valueAt } from "../core/state";
-import { termEquals } from "../core/terms/equal";
-import { inspect } from "../core/terms/inspect";
-import type { Term } from "../core/terms/term";
-import { EVENT_KINDS, type EventFilter, type EventKind } from "../core/types";
-import { accessPath, evalExpr, ExprError, parseExpr, type Scope, truthy } from "./condition";
+import { describeEvent, formatTime, processLabeler } from "../describe";
+import type { Replay } from "../replay";
+import { valueAt } from "../state";
+import { termEquals } from "../terms/equal";
+import { inspect } from "../terms/inspect";
+import type { Term } from "../terms/term";
+import { EVENT_KINDS, type EventFilter, type EventKind } from "../types";
+import { accessPath, evalExpr, ExprError, parseExpr, type Scope, truthy } from "./expression";
 import type { EventScopes } from "./eventScope";
-import { parseMoment, resolveMoment } from "./moments";
+import { parseMoment, resolveMoment } from "../../debugAdapter/moments";
 
 export type Answer = { text: string; goto?: number } | { term: Term };
 

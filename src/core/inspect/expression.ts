@@ -3,8 +3,8 @@
 // `state.seats[12].status == :reserved`, `msg == {:reserve, 3}`, `length(args) > 1 and not is_nil(msg)`,
 // `args[0] in [1, 2]`, `Map.get(state.seats, 12) == %{status: :sold}`. Errors are one line with a column.
 
-import { atom, bin, map, tuple } from "../core/terms/build";
-import { compareTerms, termEquals } from "../core/terms/equal";
+import { atom, bin, map, tuple } from "../terms/build";
+import { compareTerms, termEquals } from "../terms/equal";
 import {
   Atom,
   Bin,
@@ -18,11 +18,11 @@ import {
   TRUE,
   TRUNCATED,
   Tuple,
-} from "../core/terms/term";
-import { AdapterError } from "./errors";
+} from "../terms/term";
+import { InspectError } from "./errors";
 
 /** A bad expression, or one that cannot be evaluated on these terms. */
-export class ExprError extends AdapterError {}
+export class ExprError extends InspectError {}
 
 /** Names an expression can use, bound per event (`args`, `state`, `msg`, ...); undefined: not at this event. */
 export type Scope = Record<string, Term | undefined>;

@@ -1,0 +1,35 @@
+// What a data breakpoint or `elixirscope/lastChange` names through the Variables view: a variable
+// under Process state (the `state` variable itself, or anything inside it), found by its reference
+// and name. Expressions and `{pid, path}` are resolved by the core's state targets.
+
+import { describeTarget, type StateTarget } from "../core/inspect/stateTargets";
+import type { Replay } from "../core/replay";
+import { CHANGED_MARK, type VariableStore } from "./variables";
+
+/** A variable under Process state (the `state` variable itself or anything inside it); else undefined. */
+export function targetOfVariable(
+  r: Replay,
+  vars: VariableStore,
+  ref: number,
+  name: string,
+): StateTarget | undefined {
+  const c = vars.get(ref);
+  if (c?.kind === "term" && c.state) {
+    const child = vars.child(c, name);
+    if (!child || child.key.length === 0) return undefined;
+    const text = child.evaluateName ?? `${c.evaluateName ?? "state"}[${name}]`;
+    return {
+      pid: c.state.pid,
+      path: [...c.state.path, ...child.key],
+      text: describeTarget(r, c.state.pid, text),
+    };
+  }
+  if (c?.kind === "list") {
+    const bare = name.replace(CHANGED_MARK, "");
+    const v = c.variables.find((x) => x.name.replace(CHANGED_MARK, "") === bare);
+    const place = v?.variablesReference ? vars.get(v.variablesReference) : undefined;
+    if (v?.evaluateName === "state" && place?.kind === "term" && place.state)
+      return { pid: place.state.pid, path: [], text: describeTarget(r, place.state.pid, "state") };
+  }
+  return undefined;
+}

@@ -1,0 +1,197 @@
+// A session's life: initialize (what the adapter can do), launch (load the recording with progress,
+// index what the session needs), configuration done (stop on entry or run to the first hit), disconnect.
+
+import { basename } from "node:path";
+import {
+  InitializedEvent,
+  ProgressEndEvent,
+  ProgressStartEvent,
+  ProgressUpdateEvent,
+  TerminatedEvent,
+} from "@vscode/debugadapter";
+import type { DebugProtocol } from "@vscode/debugprotocol";
+import { EventScopes } from "../core/inspect/eventScope";
+import { PathMapper } from "../core/inspect/paths";
+import { selectProcesses } from "../core/inspect/processNames";
+import { Replay } from "../core/replay";
+import { Breakpoints, EXCEPTION_FILTERS } from "./breakpoints";
+import { AdapterError, errorText } from "./errors";
+import { type LaunchArgs, parseLaunchArgs } from "./launchArgs";
+import { configureLogging, log } from "./logger";
+import { resolveMoment } from "./moments";
+import { ThreadDirectory } from "./threads";
+import { NavigationSession } from "./navigation";
+import { type Loaded, PROGRESS_ID } from "./sessionBase";
+
+export abstract class LaunchSession extends NavigationSession {
+  // ── session life ───────────────────────────────────────────────────────────
+
+  protected override initializeRequest(
+    response: DebugProtocol.InitializeResponse,
+    args: DebugProtocol.InitializeRequestArguments,
+  ): void {
+    this.client = args;
+    // Inline in the extension host nothing called `start`: the library's logger needs its client here.
+    if (!this.onStreams) configureLogging("error", (e) => this.sendEvent(e));
+    response.body = {
+      supportsConfigurationDoneRequest: true,
+      supportsStepBack: true,
+      supportsSteppingGranularity: true,
+      supportsConditionalBreakpoints: true,
+      supportsHitConditionalBreakpoints: true,
+      supportsLogPoints: true,
+      supportsFunctionBreakpoints: true,
+      supportsDataBreakpoints: true,
+      supportsBreakpointLocationsRequest: true,
+      exceptionBreakpointFilters: EXCEPTION_FILTERS,
+      supportsExceptionFilterOptions: true,
+      supportsExceptionInfoRequest: true,
+      supportsEvaluateForHovers: true,
+      supportsClipboardContext: true,
+      supportsCompletionsRequest: true,
+      completionTriggerCharacters: [".", "="],
+      supportsGotoTargetsRequest: true,
+      supportsRestartFrame: true,
+      supportsLoadedSourcesRequest: true,
+      supportsDelayedStackTraceLoading: true,
+      supportsValueFormattingOptions: false,
+      supportsSetVariable: false,
+    };
+    this.sendResponse(response);
+  }
+
+  protected override async launchRequest(
+    response: DebugProtocol.LaunchResponse,
+    raw: unknown,
+  ): Promise<void> {
+    const progress = this.client.supportsProgressReporting === true;
+    let started = false;
+    try {
+      if (this.loaded || this.loading)
+        throw new AdapterError(
+          "this session has launched already: start a new session for another recording",
+        );
+      const args = parseLaunchArgs(raw);
+      configureLogging(args.logLevel);
+      log.info(`launch ${args.trace.join(", ")}`);
+      if (progress) {
+        this.sendEvent(
+          new ProgressStartEvent(PROGRESS_ID, `Loading ${args.trace.map((t) => basename(t)).join(", ")}`),
+        );
+        started = true;
+      }
+      let lastPercent = -1;
+      this.loading = true;
+      const replay = await Replay.open(args.trace, {
+        worker: true,
+        onProgress: (p) => {
+          if (!progress) return;
+          const percent = p.bytesTotal > 0 ? Math.floor((100 * p.bytesRead) / p.bytesTotal) : 0;
+          if (percent === lastPercent) return;
+          lastPercent = percent;
+          const ev = new ProgressUpdateEvent(PROGRESS_ID, `${p.events.toLocaleString("en-US")} events`);
+          (ev as DebugProtocol.ProgressUpdateEvent).body.percentage = percent;
+          this.sendEvent(ev);
+        },
+      });
+      if (started)
+        this.sendEvent(
+          new ProgressEndEvent(PROGRESS_ID, `${replay.eventCount.toLocaleString("en-US")} events`),
+        );
+      started = false;
+      this.loading = false;
+      if (this.disconnected) {
+        replay.close();
+        return;
+      }
+      this.loaded = this.setUp(replay, args);
+      response.body = {};
+      this.sendResponse(response);
+      this.pendingStart = args.stopOnEntry ? "entry" : "run";
+      this.sendEvent(new InitializedEvent());
+      if (this.configured) this.begin();
+    } catch (e) {
+      this.loading = false;
+      if (started) this.sendEvent(new ProgressEndEvent(PROGRESS_ID, "failed"));
+      this.sendErrorResponse(response, {
+        id: 1001,
+        format: `ElixirScope: ${errorText(e, "launch")}`,
+        showUser: true,
+      });
+      this.sendEvent(new TerminatedEvent());
+    }
+  }
+
+  /** Indexes what the session needs of a freshly loaded recording; throws when it cannot be debugged as asked. */
+  protected setUp(replay: Replay, args: LaunchArgs): Loaded {
+    try {
+      if (replay.eventCount === 0)
+        throw new AdapterError(`${args.trace.join(", ")}: the recording holds no events`);
+      const problems = replay.problems;
+      for (const p of problems.slice(0, 20)) this.say(`warning: ${p.text}`, "stderr");
+      if (problems.length > 20)
+        this.say(`warning: ${problems.length - 20} more damaged frames skipped`, "stderr");
+      const allowed = args.processes ? selectProcesses(replay, args.processes) : undefined;
+      const sources = [...new Set([...replay.modules().map((m) => m.source), ...replay.sourceFiles()])];
+      const threads = new ThreadDirectory(replay, allowed);
+      const scopes = new EventScopes(replay);
+      const label = (pid: number): string => threads.nameAt(replay.process(pid), this.current);
+      const loaded: Loaded = {
+        replay,
+        args,
+        paths: new PathMapper(args.pathMappings, args.sourceRoot, sources),
+        threads,
+        scopes,
+        label,
+        breakpoints: new Breakpoints(
+          replay,
+          scopes,
+          (pid) => threads.isDebugged(pid),
+          (text) => this.say(text, "stderr"),
+        ),
+      };
+      this.current = args.startAt ? resolveMoment(replay, args.startAt) : this.firstDebugged(replay, threads);
+      return loaded;
+    } catch (e) {
+      replay.close();
+      throw e;
+    }
+  }
+
+  /** Where a session starts without `startAt`: the first event, or the first of a debugged process. */
+  protected firstDebugged(r: Replay, threads: ThreadDirectory): number {
+    if (!threads.allowed) return 0;
+    const firsts = [...threads.allowed].map((p) => r.process(p).firstEvent).filter((i) => i >= 0);
+    return firsts.length ? Math.min(...firsts) : 0;
+  }
+
+  protected override configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse): void {
+    this.sendResponse(response);
+    this.configured = true;
+    if (this.loaded) this.begin();
+  }
+
+  /** After launch and configuration: stop on entry, or run to the first breakpoint. */
+  protected begin(): void {
+    const how = this.pendingStart;
+    this.pendingStart = undefined;
+    if (how === "entry") this.stopAt({ index: this.current, reason: "entry" }, false);
+    else if (how === "run") {
+      const m = this.runTo(true, true);
+      if (m.note) this.say(m.note);
+      this.stopAt(m, false);
+    }
+  }
+
+  protected override disconnectRequest(
+    response: DebugProtocol.DisconnectResponse,
+    args: DebugProtocol.DisconnectArguments,
+  ): void {
+    log.info("disconnect");
+    this.disconnected = true;
+    this.loaded?.replay.close();
+    this.loaded = undefined;
+    // Answers, then ends the process when it runs on its own (not inline in the extension host).
+    super.disconnectRequest(response, args);
+  }
+}

@@ -1,0 +1,199 @@
+// What every part of the debug session shares: the loaded recording, the current moment, the client's
+// capabilities, and the plumbing that answers a request (one-line errors) and stops somewhere (the
+// stopped event and `elixirscope/moment`). The session's requests are layered on top of it by concern:
+// inspection, navigation, launch, breakpoints, custom requests.
+
+import {
+  Event,
+  InvalidatedEvent,
+  LoggingDebugSession,
+  OutputEvent,
+  Response,
+  StoppedEvent,
+} from "@vscode/debugadapter";
+import type { DebugProtocol } from "@vscode/debugprotocol";
+import { EventScopes } from "../core/inspect/eventScope";
+import { exceptionSummary } from "../core/inspect/exceptions";
+import { type ViewFrame } from "../core/inspect/frames";
+import { PathMapper } from "../core/inspect/paths";
+import { type StateTarget } from "../core/inspect/stateTargets";
+import { Replay } from "../core/replay";
+import { Breakpoints } from "./breakpoints";
+import { AdapterError, errorText } from "./errors";
+import { type LaunchArgs } from "./launchArgs";
+import { configureLogging } from "./logger";
+import { ThreadDirectory } from "./threads";
+import { VariableStore } from "./variables";
+
+export type StopReason =
+  | "entry"
+  | "step"
+  | "breakpoint"
+  | "function breakpoint"
+  | "exception"
+  | "data breakpoint"
+  | "goto"
+  | "end of recording"
+  | "start of recording";
+
+export interface Move {
+  index: number;
+  reason: StopReason;
+  hitBreakpointIds?: number[];
+  /** Said in the Debug Console with the stop (why it stopped where it did). */
+  note?: string;
+}
+
+/** Everything that exists once a recording is loaded. */
+export interface Loaded {
+  replay: Replay;
+  args: LaunchArgs;
+  paths: PathMapper;
+  threads: ThreadDirectory;
+  scopes: EventScopes;
+  breakpoints: Breakpoints;
+  label: (pid: number) => string;
+}
+
+/** Requests that need a loaded recording; before `launch` has loaded one they get an error. */
+const NEEDS_RECORDING = new Set([
+  "stackTrace",
+  "scopes",
+  "variables",
+  "next",
+  "stepIn",
+  "stepOut",
+  "stepBack",
+  "continue",
+  "reverseContinue",
+  "restartFrame",
+  "goto",
+  "gotoTargets",
+  "evaluate",
+  "completions",
+  "dataBreakpointInfo",
+  "setDataBreakpoints",
+  "setFunctionBreakpoints",
+  "setExceptionBreakpoints",
+  "exceptionInfo",
+  "breakpointLocations",
+]);
+
+export const PROGRESS_ID = "elixirscope-load";
+/** Logpoint lines printed at once at most: a client's console is not made for hundreds of thousands. */
+export const MAX_LOG_LINES = 10_000;
+
+export abstract class SessionBase extends LoggingDebugSession {
+  protected loaded?: Loaded;
+  protected current = 0;
+  protected client: DebugProtocol.InitializeRequestArguments = { adapterID: "elixirscope" };
+  protected readonly vars = new VariableStore();
+  /** Frame ids of the current stop: id - 1 → where the frame was shown. */
+  protected frames: Array<{ at: number; frame: ViewFrame; level: number }> = [];
+  protected stackCache = new Map<number, ViewFrame[]>();
+  /** Data breakpoint ids handed out by dataBreakpointInfo. */
+  protected readonly dataIds = new Map<string, StateTarget>();
+  /** Where the last `lastChange` landed, so that asking again from there goes further back. */
+  protected lastChangeAt?: { key: string; index: number };
+  protected configured = false;
+  protected onStreams = false;
+  protected loading = false;
+  /** Set by `disconnect`: a load still under way is dropped when it finishes. */
+  protected disconnected = false;
+  protected pendingStart?: "entry" | "run";
+  constructor() {
+    super();
+    this.setDebuggerLinesStartAt1(true);
+    this.setDebuggerColumnsStartAt1(true);
+  }
+
+  override start(inStream: NodeJS.ReadableStream, outStream: NodeJS.WritableStream): void {
+    super.start(inStream, outStream);
+    this.onStreams = true;
+    configureLogging("error");
+  }
+
+  protected override dispatchRequest(request: DebugProtocol.Request): void {
+    if (!this.loaded && NEEDS_RECORDING.has(request.command)) {
+      const response = new Response(request);
+      this.sendErrorResponse(response, {
+        id: 1000,
+        format: `${request.command}: no recording is loaded (launch with a "trace" first)`,
+        showUser: false,
+      });
+      return;
+    }
+    super.dispatchRequest(request);
+  }
+
+  // ── plumbing ───────────────────────────────────────────────────────────────
+
+  protected get r(): Replay {
+    if (!this.loaded) throw new AdapterError("no recording is loaded");
+    return this.loaded.replay;
+  }
+
+  protected get ctx(): Loaded {
+    if (!this.loaded) throw new AdapterError("no recording is loaded");
+    return this.loaded;
+  }
+
+  /** Answers with the body `compute` returns, or with a one-line error when it throws. */
+  protected answer<R extends DebugProtocol.Response>(response: R, compute: () => R["body"]): void {
+    try {
+      response.body = compute();
+    } catch (e) {
+      this.fail(response, e);
+      return;
+    }
+    this.sendResponse(response);
+  }
+
+  protected fail(response: DebugProtocol.Response, e: unknown, showUser = false): void {
+    this.sendErrorResponse(response, { id: 2000, format: errorText(e, response.command), showUser });
+  }
+
+  /** Answers a move: the response first, then the stop where `target` says (nothing moves on an error). */
+  protected move(response: DebugProtocol.Response, target: () => Move, fromOutside = false): void {
+    let m: Move;
+    try {
+      m = target();
+    } catch (e) {
+      this.fail(response, e);
+      return;
+    }
+    this.sendResponse(response);
+    if (m.note) this.say(m.note);
+    this.stopAt(m, fromOutside);
+  }
+
+  protected say(text: string, category = "console"): void {
+    this.sendEvent(new OutputEvent(`${text}\n`, category));
+  }
+
+  protected stopAt(m: Move, fromOutside: boolean): void {
+    const r = this.r;
+    this.current = m.index;
+    this.vars.reset();
+    this.frames = [];
+    this.stackCache.clear();
+    const e = r.event(m.index);
+    const ev = new StoppedEvent(m.reason, ThreadDirectory.threadId(e.pid)) as DebugProtocol.StoppedEvent;
+    ev.body.allThreadsStopped = true;
+    ev.body.description = `Paused on ${m.reason} at seq ${e.seq}`;
+    if (m.hitBreakpointIds?.length) ev.body.hitBreakpointIds = m.hitBreakpointIds;
+    if (m.reason === "exception") ev.body.text = exceptionSummary(r, m.index, this.ctx.label);
+    this.sendEvent(ev);
+    this.sendEvent(
+      new Event("elixirscope/moment", {
+        index: m.index,
+        seq: e.seq,
+        position: r.positionOf(m.index),
+        threadId: ThreadDirectory.threadId(e.pid),
+        time: e.time,
+      }),
+    );
+    if (fromOutside && this.client.supportsInvalidatedEvent)
+      this.sendEvent(new InvalidatedEvent(["threads", "stacks", "variables"]));
+  }
+}
