@@ -92,9 +92,9 @@ export interface DataTarget {
   hitCondition?: string;
 }
 
-let nextId = 1;
-
 export class Breakpoints {
+  /** Breakpoint ids, per session: two sessions never share a counter. */
+  private nextId = 1;
   private readonly bySource = new Map<string, Resolved[]>();
   /** Per source file, the logpoints already printed, so that setting another breakpoint does not reprint them. */
   private readonly printed = new Map<string, Set<string>>();
@@ -125,7 +125,7 @@ export class Breakpoints {
     const printedBefore = this.printed.get(file) ?? new Set<string>();
     const printedNow = new Set<string>();
     for (const bp of bps) {
-      const id = nextId++;
+      const id = this.nextId++;
       const calls = this.debuggedOnly(
         this.replay.eventsAt(file, bp.line).filter((i) => this.replay.kindOf(i) === "call"),
       );
@@ -168,7 +168,7 @@ export class Breakpoints {
   setFunctions(bps: DebugProtocol.FunctionBreakpoint[]): DebugProtocol.Breakpoint[] {
     this.functions = [];
     return bps.map((bp) => {
-      const id = nextId++;
+      const id = this.nextId++;
       try {
         if (typeof bp.name !== "string" || bp.name.trim() === "")
           throw new ExprError(
@@ -206,7 +206,7 @@ export class Breakpoints {
       ...options.map((o) => ({ filterId: o.filterId, condition: o.condition })),
     ];
     return entries.map(({ filterId, condition }) => {
-      const id = nextId++;
+      const id = this.nextId++;
       if (!known.has(filterId))
         return {
           id,
@@ -228,7 +228,7 @@ export class Breakpoints {
   setData(targets: DataTarget[]): DebugProtocol.Breakpoint[] {
     this.data = [];
     return targets.map((t) => {
-      const id = nextId++;
+      const id = this.nextId++;
       try {
         const test = this.conditionTest(t.condition, t.text);
         if (!test && !t.hitCondition) {

@@ -1,12 +1,15 @@
 // The adapter's own requests (DAP has one reverse step only): goto a moment, the current position,
-// reverse step in/out, and the last change of a state value. Their types are in customProtocol.ts.
+// reverse step in/out, the last change of a state value, the previous/next state change, and event
+// search. What each takes and answers is typed in customProtocol.ts; arguments are checked here.
 
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import { type StateTarget, targetOfPidPath } from "../core/inspect/stateTargets";
 import { AdapterError } from "./errors";
 import { parseMoment, resolveMoment } from "./moments";
 import { ThreadDirectory } from "./threads";
+import { searchEvents } from "../core/inspect/eventSearch";
 import { BreakpointSession } from "./breakpointRequests";
+import { CustomRequest, type PositionBody, type SearchEventsBody } from "./customProtocol";
 import type { Move } from "./sessionBase";
 
 export abstract class CustomRequestSession extends BreakpointSession {
@@ -20,7 +23,7 @@ export abstract class CustomRequestSession extends BreakpointSession {
       case "elixirscope/goto":
         return this.move(response, () => ({ index: this.gotoIndex(a), reason: "goto" }), true);
       case "elixirscope/position":
-        return this.answer(response, () => {
+        return this.answer(response, (): PositionBody => {
           const r = this.r;
           const e = r.event(this.current);
           return {
@@ -38,12 +41,24 @@ export abstract class CustomRequestSession extends BreakpointSession {
         );
       case "elixirscope/lastChange":
         return this.move(response, () => this.lastChange(a));
+      case "elixirscope/stateChange":
+        return this.move(response, () => this.stateChange(a));
+      case "elixirscope/searchEvents":
+        return this.answer(response, (): SearchEventsBody => {
+          if (typeof a.query !== "string")
+            throw new AdapterError('elixirscope/searchEvents: "query" must be text');
+          if (
+            a.limit !== undefined &&
+            (typeof a.limit !== "number" || !Number.isInteger(a.limit) || a.limit < 1)
+          )
+            throw new AdapterError('elixirscope/searchEvents: "limit" must be a positive integer');
+          const { replay, scopes, label } = this.ctx;
+          return searchEvents(replay, scopes, a.query, a.limit ?? 50, label);
+        });
       default:
         return this.fail(
           response,
-          new AdapterError(
-            `unknown request ${command} (elixirscope/goto, elixirscope/position, elixirscope/reverseStepIn, elixirscope/reverseStepOut, elixirscope/lastChange)`,
-          ),
+          new AdapterError(`unknown request ${command} (${Object.values(CustomRequest).join(", ")})`),
         );
     }
   }
@@ -67,6 +82,23 @@ export abstract class CustomRequestSession extends BreakpointSession {
     throw new AdapterError(
       'elixirscope/goto needs {"seq": N}, {"position": "1a2b3c4d@N"}, {"index": N} or {"moment": "first crash"}',
     );
+  }
+
+  /** To the next (previous) change of the GenServer state of the thread's process. */
+  protected stateChange(a: Record<string, unknown>): Move {
+    const { replay: r, threads, label } = this.ctx;
+    if (a.direction !== "forward" && a.direction !== "backward")
+      throw new AdapterError('elixirscope/stateChange: "direction" must be "forward" or "backward"');
+    const pid = a.threadId === undefined ? r.pidOf(this.current) : threads.pidOfThread(a.threadId);
+    if (r.stateHistory(pid).length === 0)
+      throw new AdapterError(`${label(pid)} has no recorded GenServer state`);
+    const from = this.momentOf(pid) ?? this.current;
+    const hit = r.findNext(from, a.direction, [{ kind: "stateChange", pid, path: [] }]);
+    if (hit === undefined)
+      throw new AdapterError(
+        `${label(pid)}: no ${a.direction === "forward" ? "later" : "earlier"} state change`,
+      );
+    return { index: hit, reason: "step", description: "state change" };
   }
 
   /**

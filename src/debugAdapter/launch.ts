@@ -17,13 +17,15 @@ import { Replay } from "../core/replay";
 import { Breakpoints, EXCEPTION_FILTERS } from "./breakpoints";
 import { AdapterError, errorText } from "./errors";
 import { type LaunchArgs, parseLaunchArgs } from "./launchArgs";
-import { configureLogging, log } from "./logger";
 import { resolveMoment } from "./moments";
 import { ThreadDirectory } from "./threads";
 import { NavigationSession } from "./navigation";
 import { type Loaded, PROGRESS_ID } from "./sessionBase";
+import type { ReplayLease } from "./sessionDeps";
 
 export abstract class LaunchSession extends NavigationSession {
+  private follow?: { dispose(): void };
+
   // ── session life ───────────────────────────────────────────────────────────
 
   protected override initializeRequest(
@@ -31,8 +33,6 @@ export abstract class LaunchSession extends NavigationSession {
     args: DebugProtocol.InitializeRequestArguments,
   ): void {
     this.client = args;
-    // Inline in the extension host nothing called `start`: the library's logger needs its client here.
-    if (!this.onStreams) configureLogging("error", (e) => this.sendEvent(e));
     response.body = {
       supportsConfigurationDoneRequest: true,
       supportsStepBack: true,
@@ -72,8 +72,8 @@ export abstract class LaunchSession extends NavigationSession {
           "this session has launched already: start a new session for another recording",
         );
       const args = parseLaunchArgs(raw);
-      configureLogging(args.logLevel);
-      log.info(`launch ${args.trace.join(", ")}`);
+      this.log.setLevel?.(args.logLevel);
+      this.log.info(`launch ${args.trace.join(", ")}`);
       if (progress) {
         this.sendEvent(
           new ProgressStartEvent(PROGRESS_ID, `Loading ${args.trace.map((t) => basename(t)).join(", ")}`),
@@ -82,8 +82,7 @@ export abstract class LaunchSession extends NavigationSession {
       }
       let lastPercent = -1;
       this.loading = true;
-      const replay = await Replay.open(args.trace, {
-        worker: true,
+      const lease = await this.replays.acquire(args.trace, {
         onProgress: (p) => {
           if (!progress) return;
           const percent = p.bytesTotal > 0 ? Math.floor((100 * p.bytesRead) / p.bytesTotal) : 0;
@@ -94,6 +93,7 @@ export abstract class LaunchSession extends NavigationSession {
           this.sendEvent(ev);
         },
       });
+      const replay = lease.replay;
       if (started)
         this.sendEvent(
           new ProgressEndEvent(PROGRESS_ID, `${replay.eventCount.toLocaleString("en-US")} events`),
@@ -101,10 +101,10 @@ export abstract class LaunchSession extends NavigationSession {
       started = false;
       this.loading = false;
       if (this.disconnected) {
-        replay.close();
+        lease.release();
         return;
       }
-      this.loaded = this.setUp(replay, args);
+      this.loaded = this.setUp(lease, args);
       response.body = {};
       this.sendResponse(response);
       this.pendingStart = args.stopOnEntry ? "entry" : "run";
@@ -115,7 +115,7 @@ export abstract class LaunchSession extends NavigationSession {
       if (started) this.sendEvent(new ProgressEndEvent(PROGRESS_ID, "failed"));
       this.sendErrorResponse(response, {
         id: 1001,
-        format: `ElixirScope: ${errorText(e, "launch")}`,
+        format: `ElixirScope: ${errorText(e, "launch", this.log)}`,
         showUser: true,
       });
       this.sendEvent(new TerminatedEvent());
@@ -123,7 +123,8 @@ export abstract class LaunchSession extends NavigationSession {
   }
 
   /** Indexes what the session needs of a freshly loaded recording; throws when it cannot be debugged as asked. */
-  protected setUp(replay: Replay, args: LaunchArgs): Loaded {
+  protected setUp(lease: ReplayLease, args: LaunchArgs): Loaded {
+    const replay = lease.replay;
     try {
       if (replay.eventCount === 0)
         throw new AdapterError(`${args.trace.join(", ")}: the recording holds no events`);
@@ -138,8 +139,9 @@ export abstract class LaunchSession extends NavigationSession {
       const label = (pid: number): string => threads.nameAt(replay.process(pid), this.current);
       const loaded: Loaded = {
         replay,
+        lease,
         args,
-        paths: new PathMapper(args.pathMappings, args.sourceRoot, sources),
+        paths: new PathMapper(args.pathMappings, args.sourceRoot, sources, (p) => this.files.exists(p)),
         threads,
         scopes,
         label,
@@ -151,9 +153,10 @@ export abstract class LaunchSession extends NavigationSession {
         ),
       };
       this.current = args.startAt ? resolveMoment(replay, args.startAt) : this.firstDebugged(replay, threads);
+      this.follow = lease.cursor?.onDidChange((c) => this.followCursor(c.index, c.source));
       return loaded;
     } catch (e) {
-      replay.close();
+      lease.release();
       throw e;
     }
   }
@@ -169,6 +172,27 @@ export abstract class LaunchSession extends NavigationSession {
     this.sendResponse(response);
     this.configured = true;
     if (this.loaded) this.begin();
+  }
+
+  /** Another view moved the shared moment: the session goes there too, as a stop the client shows. */
+  protected followCursor(index: number, source: unknown): void {
+    if (source === this || !this.loaded || index === this.current || this.pendingStart) return;
+    if (!Number.isInteger(index) || index < 0 || index >= this.loaded.replay.eventCount) return;
+    this.stopAt({ index, reason: "goto", note: undefined }, true);
+  }
+
+  /** Lets go of the recording (once): the shared replay closes when its last user releases it. */
+  protected end(): void {
+    this.follow?.dispose();
+    this.follow = undefined;
+    const lease = this.loaded?.lease;
+    this.loaded = undefined;
+    lease?.release();
+  }
+
+  override shutdown(): void {
+    this.end();
+    super.shutdown();
   }
 
   /** After launch and configuration: stop on entry, or run to the first breakpoint. */
@@ -187,10 +211,9 @@ export abstract class LaunchSession extends NavigationSession {
     response: DebugProtocol.DisconnectResponse,
     args: DebugProtocol.DisconnectArguments,
   ): void {
-    log.info("disconnect");
+    this.log.info("disconnect");
     this.disconnected = true;
-    this.loaded?.replay.close();
-    this.loaded = undefined;
+    this.end();
     // Answers, then ends the process when it runs on its own (not inline in the extension host).
     super.disconnectRequest(response, args);
   }

@@ -90,7 +90,8 @@ export abstract class NavigationSession extends InspectionSession {
     const edge = forward ? r.eventCount - 1 : 0;
     return {
       index: edge,
-      reason: forward ? "end of recording" : "start of recording",
+      reason: "step",
+      description: `${forward ? "End" : "Start"} of the recording`,
       note: `${forward ? "End" : "Start"} of the recording: no breakpoint ${forward ? "after" : "before"} seq ${r.event(this.current).seq}.`,
     };
   }
@@ -111,7 +112,7 @@ export abstract class NavigationSession extends InspectionSession {
       const { frame } = this.frameOf(args.frameId);
       if (frame.callIndex === undefined)
         throw new AdapterError(`${frame.name}: the recording does not hold where this frame was entered`);
-      return { index: frame.callIndex, reason: "step" };
+      return { index: frame.callIndex, reason: "restart", description: "Restarted frame" };
     });
   }
 

@@ -6,7 +6,7 @@
 import {
   Event,
   InvalidatedEvent,
-  LoggingDebugSession,
+  DebugSession,
   OutputEvent,
   Response,
   StoppedEvent,
@@ -21,7 +21,16 @@ import { Replay } from "../core/replay";
 import { Breakpoints } from "./breakpoints";
 import { AdapterError, errorText } from "./errors";
 import { type LaunchArgs } from "./launchArgs";
-import { configureLogging } from "./logger";
+import { type Logger, SessionLogger } from "./logger";
+import {
+  type FileAccessor,
+  localFiles,
+  openReplays,
+  type ReplayLease,
+  type ReplaySource,
+  type SessionDeps,
+} from "./sessionDeps";
+import { CustomEvent, type MomentEventBody } from "./customProtocol";
 import { ThreadDirectory } from "./threads";
 import { VariableStore } from "./variables";
 
@@ -33,13 +42,14 @@ export type StopReason =
   | "exception"
   | "data breakpoint"
   | "goto"
-  | "end of recording"
-  | "start of recording";
+  | "restart";
 
 export interface Move {
   index: number;
   reason: StopReason;
   hitBreakpointIds?: number[];
+  /** Shown with the stop (`End of the recording`); by default `Paused on <reason>`. */
+  description?: string;
   /** Said in the Debug Console with the stop (why it stopped where it did). */
   note?: string;
 }
@@ -47,6 +57,8 @@ export interface Move {
 /** Everything that exists once a recording is loaded. */
 export interface Loaded {
   replay: Replay;
+  /** The hold on the replay, released when the session ends. */
+  lease: ReplayLease;
   args: LaunchArgs;
   paths: PathMapper;
   threads: ThreadDirectory;
@@ -83,7 +95,10 @@ export const PROGRESS_ID = "elixirscope-load";
 /** Logpoint lines printed at once at most: a client's console is not made for hundreds of thousands. */
 export const MAX_LOG_LINES = 10_000;
 
-export abstract class SessionBase extends LoggingDebugSession {
+export abstract class SessionBase extends DebugSession {
+  protected readonly replays: ReplaySource;
+  protected readonly files: FileAccessor;
+  protected readonly log: Logger;
   protected loaded?: Loaded;
   protected current = 0;
   protected client: DebugProtocol.InitializeRequestArguments = { adapterID: "elixirscope" };
@@ -101,8 +116,13 @@ export abstract class SessionBase extends LoggingDebugSession {
   /** Set by `disconnect`: a load still under way is dropped when it finishes. */
   protected disconnected = false;
   protected pendingStart?: "entry" | "run";
-  constructor() {
+
+  constructor(deps: SessionDeps = {}) {
     super();
+    this.replays = deps.replays ?? openReplays;
+    this.files = deps.files ?? localFiles;
+    this.log =
+      deps.logger ?? new SessionLogger((text, category) => this.sendEvent(new OutputEvent(text, category)));
     this.setDebuggerLinesStartAt1(true);
     this.setDebuggerColumnsStartAt1(true);
   }
@@ -110,10 +130,22 @@ export abstract class SessionBase extends LoggingDebugSession {
   override start(inStream: NodeJS.ReadableStream, outStream: NodeJS.WritableStream): void {
     super.start(inStream, outStream);
     this.onStreams = true;
-    configureLogging("error");
+  }
+
+  // Every message in and out is traced at the verbose level; output events are not, or the trace of
+  // one would be traced in turn.
+  override sendEvent(event: DebugProtocol.Event): void {
+    if (event.event !== "output") this.log.verbose(`To client: ${JSON.stringify(event)}`);
+    super.sendEvent(event);
+  }
+
+  override sendResponse(response: DebugProtocol.Response): void {
+    this.log.verbose(`To client: ${JSON.stringify(response)}`);
+    super.sendResponse(response);
   }
 
   protected override dispatchRequest(request: DebugProtocol.Request): void {
+    this.log.verbose(`From client: ${request.command}(${JSON.stringify(request.arguments)})`);
     if (!this.loaded && NEEDS_RECORDING.has(request.command)) {
       const response = new Response(request);
       this.sendErrorResponse(response, {
@@ -150,7 +182,11 @@ export abstract class SessionBase extends LoggingDebugSession {
   }
 
   protected fail(response: DebugProtocol.Response, e: unknown, showUser = false): void {
-    this.sendErrorResponse(response, { id: 2000, format: errorText(e, response.command), showUser });
+    this.sendErrorResponse(response, {
+      id: 2000,
+      format: errorText(e, response.command, this.log),
+      showUser,
+    });
   }
 
   /** Answers a move: the response first, then the stop where `target` says (nothing moves on an error). */
@@ -180,18 +216,20 @@ export abstract class SessionBase extends LoggingDebugSession {
     const e = r.event(m.index);
     const ev = new StoppedEvent(m.reason, ThreadDirectory.threadId(e.pid)) as DebugProtocol.StoppedEvent;
     ev.body.allThreadsStopped = true;
-    ev.body.description = `Paused on ${m.reason} at seq ${e.seq}`;
+    ev.body.description = `${m.description ?? `Paused on ${m.reason}`} at seq ${e.seq}`;
     if (m.hitBreakpointIds?.length) ev.body.hitBreakpointIds = m.hitBreakpointIds;
     if (m.reason === "exception") ev.body.text = exceptionSummary(r, m.index, this.ctx.label);
     this.sendEvent(ev);
+    this.loaded?.lease.cursor?.moveTo(m.index, m.reason, this);
     this.sendEvent(
-      new Event("elixirscope/moment", {
+      new Event(CustomEvent.moment, {
         index: m.index,
         seq: e.seq,
         position: r.positionOf(m.index),
         threadId: ThreadDirectory.threadId(e.pid),
         time: e.time,
-      }),
+        reason: m.reason,
+      } satisfies MomentEventBody),
     );
     if (fromOutside && this.client.supportsInvalidatedEvent)
       this.sendEvent(new InvalidatedEvent(["threads", "stacks", "variables"]));

@@ -18,7 +18,9 @@ async function seqsOf(
   const out: string[] = [];
   for (let i = 0; i < moves; i++) {
     const ev = await move();
-    out.push(`${await d.seq()}:${ev.body.reason}`);
+    // The edges stop as a step, described as the end or start of the recording.
+    const edge = /^(End|Start) of the recording/.exec(ev.body.description ?? "")?.[1];
+    out.push(`${await d.seq()}:${edge ? `${ev.body.reason} at the ${edge.toLowerCase()}` : ev.body.reason}`);
   }
   return out;
 }
@@ -59,7 +61,7 @@ describe("debug adapter: breakpoints", function () {
       assert.deepEqual(await seqsOf(d, 3, () => d.reverseContinue()), [
         "7:breakpoint",
         "3:function breakpoint",
-        "0:start of recording",
+        "0:step at the start",
       ]);
       const locations = await d.dc.customRequest("breakpointLocations", {
         source: { path: OFFICE_SRC },
@@ -80,7 +82,7 @@ describe("debug adapter: breakpoints", function () {
       });
       assert.deepEqual(await seqsOf(d, 2, () => d.continue()), [
         "3:function breakpoint",
-        "20:end of recording",
+        "20:step at the end",
       ]);
       assert.deepEqual(await seqsOf(d, 1, () => d.reverseContinue()), ["3:function breakpoint"]);
       // On a GenServer callback `msg` is the request it handles.
@@ -111,7 +113,7 @@ describe("debug adapter: breakpoints", function () {
       await d.dc.setFunctionBreakpointsRequest({
         breakpoints: [{ name: "*.*", condition: "map_size(args) > 0" }],
       });
-      assert.deepEqual(await seqsOf(d, 1, () => d.continue()), ["20:end of recording"]);
+      assert.deepEqual(await seqsOf(d, 1, () => d.continue()), ["20:step at the end"]);
       await d.settle();
       assert.equal(
         d.outputs.filter((o) =>
@@ -160,7 +162,7 @@ describe("debug adapter: breakpoints", function () {
       // A logpoint never stops: continuing backward stops at the plain breakpoint only.
       assert.deepEqual(await seqsOf(d, 2, () => d.reverseContinue()), [
         "7:breakpoint",
-        "0:start of recording",
+        "0:step at the start",
       ]);
       // A client moves to a logged moment with the position the line carries.
       const position = (logs()[1].body.data as { position: string }).position;
@@ -239,7 +241,7 @@ describe("debug adapter: breakpoints", function () {
         filters: [],
         filterOptions: [{ filterId: "crash", condition: "reason == :other" }],
       });
-      assert.deepEqual(await seqsOf(d, 1, () => d.reverseContinue()), ["0:start of recording"]);
+      assert.deepEqual(await seqsOf(d, 1, () => d.reverseContinue()), ["0:step at the start"]);
     }));
 
   it("exception filters stop at the Cinema Demo's payment gateway crash", () =>
@@ -316,7 +318,7 @@ describe("debug adapter: breakpoints", function () {
         sold.push(`${ev.body.reason} ${(await d.evaluate("state.seats[12]")).result}`);
       }
       assert.deepEqual(sold, ['data breakpoint {:sold, "carol"}', 'data breakpoint {:sold, "dave"}']);
-      assert.equal((await d.continue()).body.reason, "end of recording");
+      assert.match((await d.continue()).body.description ?? "", /^End of the recording/);
       await d.dc.setDataBreakpointsRequest({ breakpoints: [{ dataId: info.body.dataId }] });
       await d.custom("elixirscope/goto", { seq: at });
       const marked = await d.scope("Process state");
@@ -379,10 +381,10 @@ describe("debug adapter: breakpoints", function () {
       await d.launch({ trace: ticketTracePath(), processes: ["<0.102.0>"] });
       assert.equal(await d.seq(), 17, "starts at the debugged process's first event");
       await d.dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: "*.*" }] });
-      assert.deepEqual(await seqsOf(d, 1, () => d.continue()), ["20:end of recording"]);
+      assert.deepEqual(await seqsOf(d, 1, () => d.continue()), ["20:step at the end"]);
       assert.deepEqual(await seqsOf(d, 2, () => d.reverseContinue()), [
         "17:function breakpoint",
-        "0:start of recording",
+        "0:step at the start",
       ]);
       await d.custom("elixirscope/goto", { seq: 20 });
       const threads = (await d.dc.threadsRequest()).body.threads.map((t) => t.name);

@@ -133,7 +133,15 @@ export function evaluate(ctx: EvalContext, input: string): Answer {
 }
 
 function events(ctx: EvalContext, args: string, line: (i: number) => string): string {
-  const r = ctx.replay;
+  const f = eventFilter(ctx.replay, ctx.scopes, args);
+  const found = ctx.replay.getEventIndices(f);
+  if (found.length === 0) return "no events";
+  const more = found.length === f.limit ? `\n(first ${f.limit}; add limit=N for more)` : "";
+  return found.map(line).join("\n") + more;
+}
+
+/** `pid=P fun=F kind=call,send from=SEQ to=SEQ limit=N [if EXPR]` as an engine filter (limit 20 by default). */
+export function eventFilter(r: Replay, scopes: EventScopes, args: string): EventFilter {
   const ifAt = args.search(/(^|\s)if\s/);
   const opts = (ifAt >= 0 ? args.slice(0, ifAt) : args).trim();
   const condition = ifAt >= 0 ? parseExpr(args.slice(ifAt).replace(/^\s*if\s/, "")) : undefined;
@@ -163,16 +171,13 @@ function events(ctx: EvalContext, args: string, line: (i: number) => string): st
   if (condition)
     f.predicate = (e) => {
       try {
-        return truthy(evalExpr(condition, ctx.scopes.of(e)));
+        return truthy(evalExpr(condition, scopes.of(e)));
       } catch (err) {
         if (err instanceof ExprError) return false;
         throw err;
       }
     };
-  const found = r.getEventIndices(f);
-  if (found.length === 0) return "no events";
-  const more = found.length === f.limit ? `\n(first ${f.limit}; add limit=N for more)` : "";
-  return found.map(line).join("\n") + more;
+  return f;
 }
 
 /** Every state change of a process, or of one path in its state, with the value it took. */
