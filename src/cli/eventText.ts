@@ -1,6 +1,6 @@
 // One event as the CLI prints it: a fixed-width line for people, an object for `--json`.
 
-import { describeEvent, formatTime, processLabeler } from "../core/describe";
+import { describeEvent, processLabeler } from "../core/describe";
 import { Replay } from "../core/replay";
 import { mfaLabel } from "../core/store/eventDecode";
 import { termToJson } from "../core/terms/json";
@@ -24,5 +24,5 @@ export function eventJson(r: Replay, e: TraceEvent): Record<string, unknown> {
 
 export function eventLine(r: Replay, e: TraceEvent): string {
   const label = processLabeler(r.processes());
-  return `${String(e.seq).padStart(6)}  ${formatTime(e.time).padStart(11)}  ${label(e.pid).padEnd(34)}  ${e.kind.padEnd(9)}  ${describeEvent(e, { processLabel: label })}`;
+  return `${String(e.seq).padStart(6)}  ${r.timeLabel(e.index).padStart(13)}  ${label(e.pid).padEnd(34)}  ${e.kind.padEnd(9)}  ${describeEvent(e, { processLabel: label })}`;
 }

@@ -8,3 +8,7 @@ export { mfaLabel, moduleLabel } from "./store/eventDecode";
 export { pathText, valueAt, stateFromReturn } from "./state";
 export { sameFile } from "./correlator";
 export * from "./types";
+export { parseMoment, resolveMoment, edgeHit, MOMENT_FORMS, type MomentSpec } from "./moment";
+export { describeEvent, formatTime, formatDuration, processLabeler, type DescribeOptions } from "./describe";
+export { ReplayCursor, type CursorChange, type CursorReason, type Disposable } from "./cursor";
+export { ReplayCache, type ReplayLease } from "./replayCache";

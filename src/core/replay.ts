@@ -20,6 +20,7 @@ import { loadInWorker } from "./loadWorkerClient";
 import { decodeEtf } from "./terms/decode";
 import type { Term } from "./terms/term";
 import { Timeline, type StepKind } from "./timeline";
+import { formatTime } from "./describe";
 import type {
   Direction,
   EventFilter,
@@ -160,7 +161,11 @@ export class Replay {
     return this.store.ix.depth[index];
   }
 
-  /** Turns a moment (index, recorded seq, or time) into an event index. */
+  /**
+   * Turns a moment (index, recorded seq, or time) into an event index. A `{seq}` without `file` or
+   * `node` in a several-node recording must be unique across the files, else the error names the nodes.
+   * Throws `ReplayError` when the moment is not in this recording.
+   */
   resolveMoment(m: Moment): number {
     const n = this.eventCount;
     if (n === 0) throw new ReplayError("the trace has no events");
@@ -171,43 +176,91 @@ export class Replay {
     if (m === null || typeof m !== "object")
       throw new ReplayError(`bad moment ${JSON.stringify(m)}: expected an index, {seq} or {time}`);
     if ("index" in m) return this.resolveMoment(m.index);
-    if ("seq" in m) {
-      const file = m.file ?? 0;
+    if ("seq" in m) return this.resolveSeq(m.seq, m.file, m.node);
+    if ("time" in m) return this.resolveTime(m.time, m.tie ?? 0);
+    throw new ReplayError(`bad moment ${JSON.stringify(m)}: expected an index, {seq} or {time}`);
+  }
+
+  private resolveSeq(seq: number, file: number | undefined, node: string | undefined): number {
+    if (typeof seq !== "number" || !Number.isInteger(seq))
+      throw new ReplayError(`bad moment: seq ${String(seq)} is not an integer`);
+    if (node !== undefined) {
+      const f = this.files.findIndex((x) => x.node === node || x.node.startsWith(`${node}@`));
+      if (f < 0)
+        throw new ReplayError(
+          `no loaded trace is of node ${node} (${this.files.map((x) => x.node).join(", ")})`,
+        );
+      if (file !== undefined && file !== f)
+        throw new ReplayError(`bad moment: file ${file} is not of node ${node}`);
+      file = f;
+    }
+    if (file !== undefined) {
       if (!Number.isInteger(file) || file < 0 || file >= this.files.length)
         throw new ReplayError(`bad moment: file ${file} is not one of the ${this.files.length} loaded files`);
+      const row = this.seqRow(file, seq);
+      if (row >= 0) return row;
       const rows = this.rowsBySeq(file);
       const seqs = this.store.cols.seq;
-      let lo = 0;
-      let hi = rows.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (seqs[rows[mid]] < m.seq) lo = mid + 1;
-        else hi = mid;
-      }
-      if (lo < rows.length && seqs[rows[lo]] === m.seq) return rows[lo];
       const range = rows.length
         ? `${seqs[rows[0]]} to ${seqs[rows[rows.length - 1]]}`
         : "nowhere: it has none";
       throw new ReplayError(
-        `no event with seq ${m.seq} in ${this.files[file].path} (its events run from seq ${range})`,
+        `no event with seq ${seq} in ${this.files[file].path} (its events run from seq ${range})`,
       );
     }
-    if ("time" in m) {
-      const { start, end } = this.timeRange;
-      if (typeof m.time !== "number" || Number.isNaN(m.time) || m.time < start || m.time > end)
-        throw new ReplayError(`time ${m.time} ns is outside the recording (${start} to ${end} ns)`);
-      const order = this.store.ix.timeOrder;
-      if (!order) return lowerBound(this.store.cols.time, m.time);
-      let lo = 0;
-      let hi = order.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (this.store.cols.time[order[mid]] < m.time) lo = mid + 1;
-        else hi = mid;
-      }
-      return order[Math.min(lo, order.length - 1)];
+    if (this.files.length === 1) return this.resolveSeq(seq, 0, undefined);
+    // Several nodes: a seq is only a moment when one file has it; guessing a file would move silently.
+    const hits = this.files.map((_, f) => this.seqRow(f, seq)).filter((row) => row >= 0);
+    if (hits.length === 1) return hits[0];
+    const nodes = this.files.map((f) => f.node).join(", ");
+    if (hits.length === 0)
+      throw new ReplayError(`no event with seq ${seq} in any of the loaded traces (${nodes})`);
+    throw new ReplayError(
+      `seq ${seq} is in several loaded traces (${this.files
+        .filter((_, f) => this.seqRow(f, seq) >= 0)
+        .map((f) => f.node)
+        .join(", ")}): name the node, as in seq:${seq}@${this.files[0].node}`,
+    );
+  }
+
+  /** The row of `file` with recorded seq `seq`, or -1. */
+  private seqRow(file: number, seq: number): number {
+    const rows = this.rowsBySeq(file);
+    const seqs = this.store.cols.seq;
+    let lo = 0;
+    let hi = rows.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (seqs[rows[mid]] < seq) lo = mid + 1;
+      else hi = mid;
     }
-    throw new ReplayError(`bad moment ${JSON.stringify(m)}: expected an index, {seq} or {time}`);
+    return lo < rows.length && seqs[rows[lo]] === seq ? rows[lo] : -1;
+  }
+
+  private resolveTime(time: number, tie: number): number {
+    const { start, end } = this.timeRange;
+    if (typeof time !== "number" || Number.isNaN(time) || time < start || time > end)
+      throw new ReplayError(`time ${time} ns is outside the recording (${start} to ${end} ns)`);
+    if (!Number.isInteger(tie) || tie < 0) throw new ReplayError(`bad moment: tie ${tie} is not a count`);
+    // Events are in time order (the store sorts them at load), so the first at or after `time` is a bisection.
+    const t = this.store.cols.time;
+    const first = lowerBound(t, time, 0, this.eventCount);
+    if (tie === 0) return first;
+    if (first + tie < this.eventCount && t[first + tie] === t[first] && t[first] === time) return first + tie;
+    let same = 0;
+    while (first + same < this.eventCount && t[first + same] === time) same++;
+    throw new ReplayError(`time ${time} ns has ${same} event${same === 1 ? "" : "s"}, so no #${tie}`);
+  }
+
+  /**
+   * The event's time as displayed and typed back (`+1.234567ms`, `+1.234567ms#1` for the second event
+   * at that very nanosecond): `resolveMoment(parseMoment(timeLabel(i)))` is `i` for every event.
+   */
+  timeLabel(index: number): string {
+    this.checkIndex(index);
+    const t = this.store.cols.time;
+    const first = lowerBound(t, t[index], 0, this.eventCount);
+    return formatTime(t[index], index - first);
   }
 
   /** A file's event rows in recorded-seq order (time order may differ slightly: see the store). */

@@ -146,8 +146,13 @@ export interface LoadProblem {
   text: string;
 }
 
-/** A moment in the recording: an event index, a recorded sequence number (of file 0 unless given), or a time. */
-export type Moment = number | { index: number } | { seq: number; file?: number } | { time: number };
+/**
+ * A moment in the recording, for programmatic callers: an event index; a recorded sequence number in
+ * the file given by index or node (either may be omitted when only one loaded file has that seq); or a
+ * time in nanoseconds, the first event at or after it, `tie` picking among events at exactly that time.
+ */
+export type Moment =
+  number | { index: number } | { seq: number; file?: number; node?: string } | { time: number; tie?: number };
 
 /**
  * A query. Every field narrows; omitted fields do not filter.

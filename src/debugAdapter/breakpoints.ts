@@ -14,7 +14,7 @@ import type { EventScopes } from "../core/inspect/eventScope";
 import { type Expr, evalExpr, ExprError, parseExpr, truthy } from "../core/inspect/expression";
 import { applyHitCondition } from "../core/inspect/hitCondition";
 import { compileLogMessage } from "../core/inspect/logMessage";
-import { edgeHit } from "./moments";
+import { edgeHit } from "../core/moment";
 
 export type StopReason = "breakpoint" | "function breakpoint" | "exception" | "data breakpoint";
 

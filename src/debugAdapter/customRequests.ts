@@ -5,7 +5,7 @@
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import { type StateTarget, targetOfPidPath } from "../core/inspect/stateTargets";
 import { AdapterError } from "./errors";
-import { parseMoment, resolveMoment } from "./moments";
+import { parseMoment, resolveMoment } from "../core/moment";
 import { ThreadDirectory } from "./threads";
 import { searchEvents } from "../core/inspect/eventSearch";
 import { BreakpointSession } from "./breakpointRequests";

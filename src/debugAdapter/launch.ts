@@ -17,7 +17,7 @@ import { Replay } from "../core/replay";
 import { Breakpoints, EXCEPTION_FILTERS } from "./breakpoints";
 import { AdapterError, errorText } from "./errors";
 import { type LaunchArgs, parseLaunchArgs } from "./launchArgs";
-import { resolveMoment } from "./moments";
+import { resolveMoment } from "../core/moment";
 import { ThreadDirectory } from "./threads";
 import { NavigationSession } from "./navigation";
 import { type Loaded, PROGRESS_ID } from "./sessionBase";
@@ -153,7 +153,7 @@ export abstract class LaunchSession extends NavigationSession {
         ),
       };
       this.current = args.startAt ? resolveMoment(replay, args.startAt) : this.firstDebugged(replay, threads);
-      this.follow = lease.cursor?.onDidChange((c) => this.followCursor(c.index, c.source));
+      this.follow = lease.cursor.onDidChange((c) => this.followCursor(c.index, c.source));
       return loaded;
     } catch (e) {
       lease.release();
@@ -175,8 +175,8 @@ export abstract class LaunchSession extends NavigationSession {
   }
 
   /** Another view moved the shared moment: the session goes there too, as a stop the client shows. */
-  protected followCursor(index: number, source: unknown): void {
-    if (source === this || !this.loaded || index === this.current || this.pendingStart) return;
+  protected followCursor(index: number, source: string | undefined): void {
+    if (source === this.cursorSource || !this.loaded || index === this.current || this.pendingStart) return;
     if (!Number.isInteger(index) || index < 0 || index >= this.loaded.replay.eventCount) return;
     this.stopAt({ index, reason: "goto", note: undefined }, true);
   }

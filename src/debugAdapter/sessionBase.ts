@@ -23,9 +23,11 @@ import { AdapterError, errorText } from "./errors";
 import { type LaunchArgs } from "./launchArgs";
 import { type Logger, SessionLogger } from "./logger";
 import {
+  cursorReason,
+  cursorSource,
   type FileAccessor,
   localFiles,
-  openReplays,
+  ownReplays,
   type ReplayLease,
   type ReplaySource,
   type SessionDeps,
@@ -99,6 +101,8 @@ export abstract class SessionBase extends DebugSession {
   protected readonly replays: ReplaySource;
   protected readonly files: FileAccessor;
   protected readonly log: Logger;
+  /** This session, as the source of its moves of the shared cursor. */
+  protected readonly cursorSource = cursorSource();
   protected loaded?: Loaded;
   protected current = 0;
   protected client: DebugProtocol.InitializeRequestArguments = { adapterID: "elixirscope" };
@@ -119,7 +123,7 @@ export abstract class SessionBase extends DebugSession {
 
   constructor(deps: SessionDeps = {}) {
     super();
-    this.replays = deps.replays ?? openReplays;
+    this.replays = deps.replays ?? ownReplays();
     this.files = deps.files ?? localFiles;
     this.log =
       deps.logger ?? new SessionLogger((text, category) => this.sendEvent(new OutputEvent(text, category)));
@@ -220,7 +224,12 @@ export abstract class SessionBase extends DebugSession {
     if (m.hitBreakpointIds?.length) ev.body.hitBreakpointIds = m.hitBreakpointIds;
     if (m.reason === "exception") ev.body.text = exceptionSummary(r, m.index, this.ctx.label);
     this.sendEvent(ev);
-    this.loaded?.lease.cursor?.moveTo(m.index, m.reason, this);
+    try {
+      this.loaded?.lease.cursor.moveTo(m.index, cursorReason(m.reason), this.cursorSource);
+    } catch (e) {
+      // A cursor disposed with its cache must not break stepping in the session that still runs.
+      this.log.warn(`the shared moment could not follow: ${errorText(e, "cursor")}`);
+    }
     this.sendEvent(
       new Event(CustomEvent.moment, {
         index: m.index,

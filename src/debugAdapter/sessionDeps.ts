@@ -2,48 +2,47 @@
 // inline beside its other views (sharing one loaded replay and one moment) and tests can run many
 // sessions in one process: where replays come from, how source files are read, and where logs go.
 
+import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import type { LoadProgress } from "../core/types";
+import type { CursorReason } from "../core/cursor";
 import { Replay } from "../core/replay";
+import { ReplayCache, type ReplayLease } from "../core/replayCache";
+import type { OpenOptions } from "../core/types";
 import type { Logger } from "./logger";
 
-/** One user's hold on an open replay; `release` lets it go (the replay closes when nobody holds it). */
-export interface ReplayLease {
-  readonly replay: Replay;
-  /** The shared current moment, when the source keeps one (other views move and watch it too). */
-  readonly cursor?: MomentCursor;
-  /** Identifies the recording (same files, same contents) across leases. */
-  readonly key: string;
-  readonly paths: readonly string[];
-  release(): void;
-}
-
-export interface AcquireOptions {
-  onProgress?: (p: LoadProgress) => void;
-}
-
-/** Where a session gets its replay: a shared cache in the extension, a fresh load on its own. */
-export interface ReplaySource {
-  acquire(paths: string[], opts?: AcquireOptions): Promise<ReplayLease>;
-}
-
-/** Why the moment moved, as a cursor reports it. */
-export interface MomentChange {
-  index: number;
-  /** Who moved it; the session ignores its own moves. */
-  reason?: string;
-  source?: unknown;
-}
+export type { ReplayLease };
 
 /**
- * The current moment of a replay shared by several views. The session moves it on every stop and
- * follows it when another view moves it. (The core's ReplayCursor has this shape.)
+ * Where a session gets its replay: the extension's shared ReplayCache (one load, one cursor for every
+ * view of a recording), else a cache of the session's own.
  */
-export interface MomentCursor {
-  readonly index: number;
-  moveTo(index: number, reason?: string, source?: unknown): void;
-  onDidChange(listener: (e: MomentChange) => void): { dispose(): void };
+export interface ReplaySource {
+  acquire(paths: string[], opts?: OpenOptions): Promise<ReplayLease>;
+}
+
+/** A session's own replay source: loads in a worker thread so the adapter keeps answering meanwhile. */
+export function ownReplays(): ReplaySource {
+  return new ReplayCache({ open: (paths, o) => Replay.open(paths, { ...o, worker: true }) });
+}
+
+/** Who moved the cursor, for the session to tell its own moves from other views'. */
+export function cursorSource(): string {
+  return `debug-session:${randomUUID()}`;
+}
+
+/** The cursor's reason for a stop's reason. */
+export function cursorReason(stop: string): CursorReason {
+  switch (stop) {
+    case "entry":
+    case "step":
+    case "goto":
+    case "exception":
+    case "restart":
+      return stop;
+    default:
+      return "breakpoint";
+  }
 }
 
 /** How the session reads source files (the extension passes the workspace's file system). */
@@ -57,24 +56,6 @@ export interface SessionDeps {
   files?: FileAccessor;
   logger?: Logger;
 }
-
-/** A replay per session, loaded in a worker thread, closed on release. */
-export const openReplays: ReplaySource = {
-  async acquire(paths, opts = {}) {
-    const replay = await Replay.open(paths, { worker: true, onProgress: opts.onProgress });
-    let released = false;
-    return {
-      replay,
-      key: paths.join("\n"),
-      paths,
-      release() {
-        if (released) return;
-        released = true;
-        replay.close();
-      },
-    };
-  },
-};
 
 /** This machine's files. */
 export const localFiles: FileAccessor = {

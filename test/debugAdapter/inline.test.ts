@@ -4,54 +4,42 @@
 
 import assert from "node:assert/strict";
 import { Replay } from "../../src/core/replay";
+import { ReplayCache, type ReplayLease } from "../../src/core/replayCache";
+import type { OpenOptions } from "../../src/core/types";
 import { ElixirScopeSession } from "../../src/debugAdapter/main";
 import type { Logger } from "../../src/debugAdapter/logger";
-import type {
-  MomentChange,
-  MomentCursor,
-  ReplayLease,
-  ReplaySource,
-} from "../../src/debugAdapter/sessionDeps";
+import type { ReplaySource } from "../../src/debugAdapter/sessionDeps";
 import { ticketTracePath } from "../helpers/fixtures";
 import { InlineClient } from "./inlineClient";
 
-/** The shared moment as the extension keeps one: every view moves it and hears every move. */
-class SharedCursor implements MomentCursor {
-  index = 0;
-  readonly moves: MomentChange[] = [];
-  private readonly listeners = new Set<(e: MomentChange) => void>();
-  moveTo(index: number, reason?: string, source?: unknown): void {
-    this.index = index;
-    this.moves.push({ index, reason, source });
-    for (const l of [...this.listeners]) l({ index, reason, source });
-  }
-  onDidChange(l: (e: MomentChange) => void): { dispose(): void } {
-    this.listeners.add(l);
-    return { dispose: () => this.listeners.delete(l) };
-  }
-}
-
-/** A replay source that opens each recording once and counts who holds it. */
+/** The extension's shared cache, counting loads, leases and releases. */
 class CountingSource implements ReplaySource {
-  readonly cursor = new SharedCursor();
+  readonly cache = new ReplayCache({
+    open: (paths, o) => {
+      this.loads++;
+      return Replay.open(paths, o);
+    },
+  });
+  loads = 0;
   acquired = 0;
   released = 0;
-  private replay?: Promise<Replay>;
+  private last?: ReplayLease;
 
-  async acquire(paths: string[]): Promise<ReplayLease> {
-    this.replay ??= Replay.open(paths);
-    const replay = await this.replay;
+  get cursor(): ReplayLease["cursor"] {
+    return this.last!.cursor;
+  }
+
+  async acquire(paths: string[], opts?: OpenOptions): Promise<ReplayLease> {
+    const lease = await this.cache.acquire(paths, opts);
     this.acquired++;
-    let done = false;
+    this.last = lease;
     return {
-      replay,
-      cursor: this.cursor,
-      key: paths.join("\n"),
-      paths,
+      ...lease,
+      replay: lease.replay,
+      cursor: lease.cursor,
       release: () => {
-        if (done) return;
-        done = true;
-        if (++this.released === this.acquired) replay.close();
+        this.released++;
+        lease.release();
       },
     };
   }
@@ -101,8 +89,10 @@ describe("debug adapter: inline in the extension host", function () {
     const replays = new CountingSource();
     const logs = [new ListLogger(), new ListLogger()];
     const clients = logs.map((logger) => new InlineClient(new ElixirScopeSession({ replays, logger })));
-    for (const c of clients) await c.launch({ trace: ticketTracePath() });
+    const trace = ticketTracePath();
+    for (const c of clients) await c.launch({ trace });
     assert.equal(replays.acquired, 2);
+    assert.equal(replays.loads, 1, "one load for both sessions");
     for (const c of clients) {
       const r = await c.request("setFunctionBreakpoints", {
         breakpoints: [{ name: "Demo.TicketOffice.handle_call/3" }],
@@ -120,20 +110,22 @@ describe("debug adapter: inline in the extension host", function () {
     assert.equal(ev.success, true);
     await clients[1].request("disconnect", {});
     assert.equal(replays.released, 2);
+    assert.equal(replays.cache.size, 0, "the last release closes the replay");
     assert.ok(logs.every((l) => l.lines.filter((x) => x.startsWith("info launch ")).length === 1));
   });
 
   it("moves the shared cursor on every stop, and follows it when another view moves it", async () => {
     const replays = new CountingSource();
     const [a, b] = [0, 1].map(() => new InlineClient(new ElixirScopeSession({ replays })));
-    await a.launch({ trace: ticketTracePath(), startAt: "seq:6" });
-    await b.launch({ trace: ticketTracePath(), startAt: "seq:6" });
+    const trace = ticketTracePath();
+    await a.launch({ trace, startAt: "seq:6" });
+    await b.launch({ trace, startAt: "seq:6" });
     const moving = a.sent.length;
     const following = b.sent.length;
     await a.request("next", { threadId: 2 });
     await a.event("stopped", moving);
     const at = replays.cursor.index;
-    assert.equal(replays.cursor.moves.at(-1)?.source !== undefined, true);
+    assert.ok(at > 5, "the step moved the shared cursor");
     // b hears the move and stops there too, telling its client why.
     const followed = (await b.event("stopped", following)) as { body: { reason: string } };
     assert.equal(followed.body.reason, "goto");
@@ -148,10 +140,12 @@ describe("debug adapter: inline in the extension host", function () {
     await b.event("stopped", fromB);
     assert.equal(((await a.request("elixirscope/position")).body as { index: number }).index, 3);
     assert.equal(((await b.request("elixirscope/position")).body as { index: number }).index, 3);
-    for (const c of [a, b]) await c.request("disconnect", {});
-    const [sentA, sentB] = [a.sent.length, b.sent.length];
+    await a.request("disconnect", {});
+    const [sentA, fromB2] = [a.sent.length, b.sent.length];
     replays.cursor.moveTo(4, "external", "diagram");
-    await new Promise((r) => setTimeout(r, 50));
-    assert.deepEqual([a.sent.length, b.sent.length], [sentA, sentB], "ended sessions no longer follow");
+    await b.event("stopped", fromB2);
+    assert.equal(a.sent.length, sentA, "an ended session no longer follows");
+    await b.request("disconnect", {});
+    assert.equal(replays.cache.size, 0);
   });
 });

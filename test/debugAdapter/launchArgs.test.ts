@@ -3,7 +3,7 @@
 
 import assert from "node:assert/strict";
 import { parseLaunchArgs } from "../../src/debugAdapter/launchArgs";
-import { parseMoment } from "../../src/debugAdapter/moments";
+import { parseMoment } from "../../src/core/moment";
 
 describe("debug adapter: launch arguments and moments", () => {
   it("accepts a trace or a list of traces, made absolute, with defaults", () => {

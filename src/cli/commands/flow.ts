@@ -1,6 +1,6 @@
 // `elixirscope flow`: messages between processes, each send paired with its receive and latency.
 
-import { formatTime, processLabeler } from "../../core/describe";
+import { processLabeler } from "../../core/describe";
 import { Replay } from "../../core/replay";
 import { inspect } from "../../core/terms/inspect";
 import { termToJson } from "../../core/terms/json";
@@ -39,7 +39,7 @@ export function flow(r: Replay, p: Parsed, args: string[], json: boolean, out: O
     const lat =
       e.latencyNs !== undefined ? `${(e.latencyNs / 1e3).toFixed(1)}µs` : e.status.replace(/_/g, " ");
     out(
-      `${String(ev.seq).padStart(6)}  ${formatTime(ev.time).padStart(11)}  ${(e.from !== undefined ? label(e.from) : "?").padEnd(30)} → ${(e.to !== undefined ? label(e.to) : (e.toName ?? "?")).padEnd(30)}  ${lat.padStart(12)}  ${inspect(ev.message!, { limit: 6 })}`,
+      `${String(ev.seq).padStart(6)}  ${r.timeLabel(ev.index).padStart(13)}  ${(e.from !== undefined ? label(e.from) : "?").padEnd(30)} → ${(e.to !== undefined ? label(e.to) : (e.toName ?? "?")).padEnd(30)}  ${lat.padStart(12)}  ${inspect(ev.message!, { limit: 6 })}`,
     );
   }
   return 0;

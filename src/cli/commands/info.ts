@@ -1,7 +1,7 @@
 // `elixirscope info`: what a recording holds (nodes, kinds of events, processes, modules, damaged
 // frames), with `--stats` the engine's load time, memory and index use.
 
-import { formatTime } from "../../core/describe";
+import { formatDuration } from "../../core/describe";
 import { Replay } from "../../core/replay";
 import { EVENT_KINDS } from "../../core/types";
 import { type Parsed } from "../args";
@@ -46,7 +46,7 @@ export function info(r: Replay, p: Parsed, json: boolean, loadMs: number, out: O
       `${f.path}: node ${f.node}, ${f.events} events, ${(f.bytes / 1024).toFixed(0)} KiB, OTP ${f.otp}, Elixir ${f.elixir}, recorded ${f.started}`,
     );
   out(
-    `${summary.events} events over ${formatTime(summary.duration_ns).slice(1)}: ${Object.entries(kinds)
+    `${summary.events} events over ${formatDuration(summary.duration_ns)}: ${Object.entries(kinds)
       .map(([k, n]) => `${n} ${k}`)
       .join(", ")}`,
   );

@@ -1,6 +1,5 @@
 // `elixirscope state`: a GenServer's state at a moment, or its history of changes with what each changed.
 
-import { formatTime } from "../../core/describe";
 import { Replay } from "../../core/replay";
 import { inspect } from "../../core/terms/inspect";
 import { termToJson } from "../../core/terms/json";
@@ -57,7 +56,7 @@ export function state(r: Replay, p: Parsed, args: string[], json: boolean, out: 
   for (const h of history) {
     const s = r.getStateAt(proc.id, h.index);
     if (!s) continue;
-    const head = `${String(r.event(h.index).seq).padStart(6)}  ${formatTime(h.time).padStart(11)}  ${(h.callback ?? "").padEnd(16)}`;
+    const head = `${String(r.event(h.index).seq).padStart(6)}  ${r.timeLabel(h.index).padStart(13)}  ${(h.callback ?? "").padEnd(16)}`;
     if (!prev) out(`${head}  ${inspect(s.state, { limit: 20 })}`);
     else {
       const d = r.diffStates(prev.state, s.state);

@@ -12,7 +12,7 @@ import type { Term } from "../terms/term";
 import { EVENT_KINDS, type EventFilter, type EventKind } from "../types";
 import { accessPath, evalExpr, ExprError, parseExpr, type Scope, truthy } from "./expression";
 import type { EventScopes } from "./eventScope";
-import { parseMoment, resolveMoment } from "../../debugAdapter/moments";
+import { parseMoment, resolveMoment } from "../moment";
 
 export type Answer = { text: string; goto?: number } | { term: Term };
 

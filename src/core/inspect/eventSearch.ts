@@ -8,7 +8,7 @@ import type { Replay } from "../replay";
 import { eventFilter } from "./console";
 import { InspectError } from "./errors";
 import type { EventScopes } from "./eventScope";
-import { parseMoment, resolveMoment } from "../../debugAdapter/moments";
+import { parseMoment, resolveMoment } from "../moment";
 
 export const SCAN_LIMIT = 200_000;
 export const MAX_RESULTS = 500;

@@ -18,6 +18,7 @@ import {
   FLAG_NO_PROCESS,
   FLAG_THROW,
   KIND_CODES,
+  kindCode,
 } from "../store/columns";
 import type { LoadProblem, LoadProgress, TraceFileInfo } from "../types";
 import { Scan } from "./scan";
@@ -31,13 +32,14 @@ const FRAME_HEAD = 5;
 const CHUNK = 4 << 20;
 const MAX_FRAME = 1 << 30;
 
-const TIME_UNIT_NS: Record<string, number> = {
-  second: 1e9,
-  millisecond: 1e6,
-  microsecond: 1e3,
-  nanosecond: 1,
-  native: 1,
-};
+// A Map, not an object: a header's `time_unit: :constructor` must not find Object.prototype.constructor.
+const TIME_UNIT_NS = new Map<string, number>([
+  ["second", 1e9],
+  ["millisecond", 1e6],
+  ["microsecond", 1e3],
+  ["nanosecond", 1],
+  ["native", 1],
+]);
 
 class FrameError extends Error {}
 
@@ -55,7 +57,7 @@ function tagCode(name: string): number {
   if (name === "estrace") return TAG_HEADER;
   if (name === "module") return TAG_MODULE;
   if (name === "footer") return TAG_FOOTER;
-  const code = (KIND_CODES as Record<string, number>)[name];
+  const code = kindCode(name);
   return code === undefined || name === "unknown" ? TAG_OTHER : code;
 }
 
@@ -437,12 +439,13 @@ class FileReader {
       return v instanceof Atom ? v.name : v === undefined ? "" : (termText(v) ?? String(v));
     };
     const unit = text("time_unit") || "nanosecond";
-    this.unitNs = TIME_UNIT_NS[unit] ?? 1;
-    if (TIME_UNIT_NS[unit] === undefined)
+    const unitNs = TIME_UNIT_NS.get(unit);
+    if (unitNs === undefined)
       throw new TraceLoadError(
         this.path,
-        `header time_unit :${unit} is not one of ${Object.keys(TIME_UNIT_NS).join(", ")}`,
+        `header time_unit :${unit} is not one of ${[...TIME_UNIT_NS.keys()].join(", ")}`,
       );
+    this.unitNs = unitNs;
     const start = get("start_system_time");
     this.info = {
       path: this.path,

@@ -19,6 +19,14 @@ export const KIND_CODES = {
   unknown: 14,
 } as const;
 
+/**
+ * The code of an event kind by name, or undefined. Names come from trace files and command lines, so
+ * the lookup is an own-property check: `constructor` or `__proto__` is not a kind.
+ */
+export function kindCode(name: string): number | undefined {
+  return Object.hasOwn(KIND_CODES, name) ? KIND_CODES[name as keyof typeof KIND_CODES] : undefined;
+}
+
 export const NO_ID = -1;
 
 type Typed = Float64Array | Int32Array | Uint32Array | Uint8Array;

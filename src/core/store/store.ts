@@ -125,17 +125,17 @@ export function infoName(info: Term | undefined): Term | undefined {
   return info.entries.find(([k]) => k === Atom.of("registered_name"))?.[1];
 }
 
-const CALLBACK_ARITY: Record<string, number> = {
-  init: 1,
-  handle_call: 3,
-  handle_cast: 2,
-  handle_info: 2,
-  handle_continue: 2,
-  code_change: 3,
-};
+const CALLBACK_ARITY = new Map<string, number>([
+  ["init", 1],
+  ["handle_call", 3],
+  ["handle_cast", 2],
+  ["handle_info", 2],
+  ["handle_continue", 2],
+  ["code_change", 3],
+]);
 
 export function isStateCallback(fun: string, arity: number): boolean {
-  return CALLBACK_ARITY[fun] === arity;
+  return CALLBACK_ARITY.get(fun) === arity;
 }
 
 export function buildIndexes(cols: EventColumns, tables: StoreTables): StoreIndexes {

@@ -18,6 +18,7 @@ import {
   oldFloat,
   refWords,
   short,
+  skipTerm,
   tooDeep,
   tooMany,
   u32,
@@ -37,6 +38,7 @@ import {
   Ref,
   type Term,
   Tuple,
+  TRUNCATED,
 } from "./term";
 
 // Copied into module constants: a namespace import reads each tag through a getter in CommonJS
@@ -227,6 +229,27 @@ function read(): Term {
   }
 }
 
+/** Whether the term at `at` would open a container (a non-empty tuple or map, a list, a fun). */
+function opensContainer(tag: number, at: number): boolean {
+  if (tag === LIST_EXT || tag === NEW_FUN_EXT) return true;
+  if (tag === SMALL_TUPLE_EXT) return at + 1 < lim && b[at + 1] > 0;
+  if (tag === LARGE_TUPLE_EXT || tag === MAP_EXT) return at + 5 <= lim && u32(b, at + 1) > 0;
+  return false;
+}
+
+/**
+ * A term too deep to show: validated and stepped over by the skipper, and given back as the cut
+ * marker (the recorder's own form for a term it did not keep), so the rest of the term still decodes.
+ */
+function cut(at: number): Term {
+  const end = skipTerm(b, at, lim);
+  p = end;
+  return new Tuple([TRUNCATED, CUT_TYPE, end - at, NIL_ATOM]);
+}
+
+const CUT_TYPE = Atom.of("term");
+const NIL_ATOM = Atom.of("nil");
+
 /**
  * After a list's elements: splices in a list or string tail (as `binary_to_term` does; the encoder
  * never writes one), and returns true when the list is complete, false when more items follow
@@ -265,6 +288,7 @@ function readOne(): Term | undefined {
   if (p >= lim) throw new EtfError("term runs past the end of the data (no tag byte left)", p);
   const at = p;
   const tag = b[at];
+  if (sp >= MAX_DEPTH - 1 && opensContainer(tag, at)) return cut(at);
   switch (tag) {
     case SMALL_INTEGER_EXT:
       need(2, at, "integer");
