@@ -83,6 +83,7 @@ describe("debug adapter: inline in the extension host", function () {
     assert.equal(replays.released, 1, "the lease is released on disconnect");
     await new Promise((r) => setTimeout(r, 200));
     // Still here: an inline session does not end the process it runs in.
+    c.assertConforms();
   });
 
   it("gives each session its own breakpoint ids and logger, over one shared replay", async () => {
@@ -112,6 +113,7 @@ describe("debug adapter: inline in the extension host", function () {
     assert.equal(replays.released, 2);
     assert.equal(replays.cache.size, 0, "the last release closes the replay");
     assert.ok(logs.every((l) => l.lines.filter((x) => x.startsWith("info launch ")).length === 1));
+    for (const c of clients) c.assertConforms();
   });
 
   it("moves the shared cursor on every stop, and follows it when another view moves it", async () => {
@@ -147,5 +149,7 @@ describe("debug adapter: inline in the extension host", function () {
     assert.equal(a.sent.length, sentA, "an ended session no longer follows");
     await b.request("disconnect", {});
     assert.equal(replays.cache.size, 0);
+    a.assertConforms();
+    b.assertConforms();
   });
 });

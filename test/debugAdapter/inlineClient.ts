@@ -3,15 +3,20 @@
 
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import type { ElixirScopeSession } from "../../src/debugAdapter/main";
+import { violations } from "./dapSchema";
 
 export class InlineClient {
   readonly sent: DebugProtocol.ProtocolMessage[] = [];
+  /** Schema violations of what the session sent (see dapSchema.ts): must stay empty. */
+  readonly violations: string[] = [];
   private readonly waiters: Array<() => void> = [];
   private seq = 1;
 
   constructor(readonly session: ElixirScopeSession) {
     session.onDidSendMessage((m) => {
       this.sent.push(m as DebugProtocol.ProtocolMessage);
+      // Through JSON, as over the wire: undefined fields vanish, as a client would see them.
+      this.violations.push(...violations(JSON.parse(JSON.stringify(m))));
       for (const w of this.waiters.splice(0)) w();
     });
   }
@@ -46,6 +51,11 @@ export class InlineClient {
       (m) => m.type === "event" && (m as DebugProtocol.Event).event === name,
       from,
     ) as Promise<DebugProtocol.Event>;
+  }
+
+  assertConforms(): void {
+    if (this.violations.length)
+      throw new Error(`DAP schema violations:\n${[...new Set(this.violations)].slice(0, 10).join("\n")}`);
   }
 
   /** initialize, launch, configurationDone, and the first stop. */
