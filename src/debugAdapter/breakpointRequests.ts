@@ -6,6 +6,7 @@ import { OutputEvent } from "@vscode/debugadapter";
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import { type StateTarget } from "../core/inspect/stateTargets";
 import { type DataTarget, type LogLine } from "./breakpoints";
+import { AdapterError } from "./errors";
 import { LaunchSession } from "./launch";
 import { MAX_LOG_LINES } from "./sessionBase";
 
@@ -18,18 +19,40 @@ export abstract class BreakpointSession extends LaunchSession {
   ): void {
     let logs: LogLine[] = [];
     this.answer(response, () => {
-      const wanted = args.breakpoints ?? (args.lines ?? []).map((line) => ({ line }));
-      if (!this.loaded || !args.source?.path)
-        return {
-          breakpoints: wanted.map((b) => ({
+      const given = args.breakpoints ?? (args.lines ?? []).map((line) => ({ line }));
+      if (!Array.isArray(given) || given.some((b) => b === null || typeof b !== "object"))
+        throw new AdapterError('setBreakpoints: "breakpoints" must be a list of {"line": N}');
+      // Lines a client sent that are no lines are answered as such, never echoed back as numbers.
+      const base = this.convertClientLineToDebugger(1) === 1 ? 1 : 0;
+      const valid = (l: unknown): l is number => Number.isSafeInteger(l) && (l as number) >= base;
+      const out: DebugProtocol.Breakpoint[] = given.map((b) =>
+        valid(b.line)
+          ? { verified: false }
+          : { verified: false, message: `line ${JSON.stringify(b.line)} is not a line number` },
+      );
+      const wanted = given
+        .map((b, i) => ({ b, i }))
+        .filter(({ b }) => valid(b.line))
+        .map(({ b, i }) => ({ i, bp: { ...b, line: this.convertClientLineToDebugger(b.line) } }));
+      if (!this.loaded || !args.source?.path) {
+        for (const { i, bp } of wanted)
+          out[i] = {
             verified: false,
-            line: b.line,
+            line: this.convertDebuggerLineToClient(bp.line),
             message: this.loaded ? "the source has no path" : "no recording is loaded yet",
-          })),
-        };
-      const set = this.ctx.breakpoints.setSource(this.ctx.paths.toRecorded(args.source.path), wanted);
+          };
+        return { breakpoints: out };
+      }
+      const set = this.ctx.breakpoints.setSource(
+        this.ctx.paths.toRecorded(args.source.path),
+        wanted.map((w) => w.bp),
+      );
+      set.breakpoints.forEach((bp, k) => {
+        out[wanted[k].i] =
+          bp.line === undefined ? bp : { ...bp, line: this.convertDebuggerLineToClient(bp.line) };
+      });
       logs = set.logs;
-      return { breakpoints: set.breakpoints };
+      return { breakpoints: out };
     });
     for (const l of logs.slice(0, MAX_LOG_LINES)) this.printLog(l, args.source.path!);
     if (logs.length > MAX_LOG_LINES)
@@ -44,8 +67,8 @@ export abstract class BreakpointSession extends LaunchSession {
     const e = r.event(l.index);
     const ev = new OutputEvent(`[seq ${e.seq}] ${l.text}\n`, "console") as DebugProtocol.OutputEvent;
     ev.body.source = { name: basename(path), path };
-    ev.body.line = l.line;
-    ev.body.column = 1;
+    ev.body.line = this.convertDebuggerLineToClient(l.line);
+    ev.body.column = this.convertDebuggerColumnToClient(1);
     ev.body.data = { seq: e.seq, index: l.index, position: r.positionOf(l.index) };
     this.sendEvent(ev);
   }
@@ -56,9 +79,14 @@ export abstract class BreakpointSession extends LaunchSession {
   ): void {
     this.answer(response, () => {
       if (!args.source?.path) return { breakpoints: [] };
-      const last = args.endLine ?? args.line;
+      const first = this.convertClientLineToDebugger(args.line);
+      const last = this.convertClientLineToDebugger(args.endLine ?? args.line);
       const lines = this.r.linesWithEvents(this.ctx.paths.toRecorded(args.source.path));
-      return { breakpoints: lines.filter((l) => l >= args.line && l <= last).map((line) => ({ line })) };
+      return {
+        breakpoints: lines
+          .filter((l) => l >= first && l <= last)
+          .map((line) => ({ line: this.convertDebuggerLineToClient(line) })),
+      };
     });
   }
 

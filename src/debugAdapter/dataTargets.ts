@@ -4,7 +4,7 @@
 
 import { describeTarget, type StateTarget } from "../core/inspect/stateTargets";
 import type { Replay } from "../core/replay";
-import { CHANGED_MARK, type VariableStore } from "./variables";
+import type { VariableStore } from "./variables";
 
 /** A variable under Process state (the `state` variable itself or anything inside it); else undefined. */
 export function targetOfVariable(
@@ -24,12 +24,8 @@ export function targetOfVariable(
       text: describeTarget(r, c.state.pid, text),
     };
   }
-  if (c?.kind === "list") {
-    const bare = name.replace(CHANGED_MARK, "");
-    const v = c.variables.find((x) => x.name.replace(CHANGED_MARK, "") === bare);
-    const place = v?.variablesReference ? vars.get(v.variablesReference) : undefined;
-    if (v?.evaluateName === "state" && place?.kind === "term" && place.state)
-      return { pid: place.state.pid, path: [], text: describeTarget(r, place.state.pid, "state") };
-  }
+  // "Break on Value Change" on the `state` variable itself (whatever its shape, a counter too).
+  if (c?.kind === "list" && c.statePid !== undefined && name === "state")
+    return { pid: c.statePid, path: [], text: describeTarget(r, c.statePid, "state") };
   return undefined;
 }

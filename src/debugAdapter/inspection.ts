@@ -80,8 +80,8 @@ export abstract class InspectionSession extends SessionBase {
         path: local,
         presentationHint: f.untraced ? "deemphasize" : undefined,
       };
-      frame.line = f.location.line;
-      frame.column = 1;
+      frame.line = this.convertDebuggerLineToClient(f.location.line);
+      frame.column = this.convertDebuggerColumnToClient(1);
     } else if (f.location) frame.name += ` (${f.location.file}:${f.location.line}, not in this workspace)`;
     else if (f.mfa) frame.name += " (no source recorded)";
     if (f.approximate) frame.name += " (line unknown: showing the function's definition)";
@@ -136,12 +136,53 @@ export abstract class InspectionSession extends SessionBase {
     this.answer(response, () => {
       if (!this.loaded) return { sources: [] };
       return {
-        sources: this.r.modules().map((m) => {
+        sources: this.r.modules().map((m): DebugProtocol.Source => {
+          const name = m.module.replace(/^Elixir\./, "");
           const local = this.ctx.paths.toLocal(m.source);
-          return { name: m.module.replace(/^Elixir\./, ""), path: local ?? m.source };
+          if (local) return { name, path: local };
+          // Not on this machine: a reference the client can ask about, answered with why it is missing.
+          return {
+            name,
+            sourceReference: this.sourceReference(m.source),
+            origin: "recorded elsewhere: not on this machine",
+            presentationHint: "deemphasize",
+          };
         }),
       };
     });
+  }
+
+  /** The reference of a recorded path that has no file here (stable for the session). */
+  protected sourceReference(recorded: string): number {
+    const at = this.recordedSources.indexOf(recorded);
+    return at >= 0 ? at + 1 : this.recordedSources.push(recorded);
+  }
+
+  protected override async sourceRequest(
+    response: DebugProtocol.SourceResponse,
+    args: DebugProtocol.SourceArguments,
+  ): Promise<void> {
+    try {
+      const ref = args.sourceReference;
+      const recorded = ref > 0 ? this.recordedSources[ref - 1] : undefined;
+      const path = ref > 0 ? undefined : args.source?.path;
+      if (ref > 0 && recorded === undefined) throw new AdapterError(`no source reference ${ref}`);
+      // Only a source of the recording is served, from where it maps here: never any file asked for.
+      const recordedPath = path !== undefined && this.loaded ? this.ctx.paths.toRecorded(path) : undefined;
+      const local =
+        recordedPath !== undefined && this.ctx.paths.isRecorded(recordedPath)
+          ? this.ctx.paths.toLocal(recordedPath)
+          : undefined;
+      if (local === undefined)
+        throw new AdapterError(
+          `${recorded ?? path ?? "this source"} is not available: the recording holds no copy of its source, and no file here maps to it (set "sourceRoot" or "pathMappings")`,
+        );
+      const content = Buffer.from(await this.files.readFile(local)).toString("utf8");
+      response.body = { content, mimeType: "text/x-elixir" };
+      this.sendResponse(response);
+    } catch (e) {
+      this.fail(response, e);
+    }
   }
 
   protected override exceptionInfoRequest(

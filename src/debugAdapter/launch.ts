@@ -152,7 +152,12 @@ export abstract class LaunchSession extends NavigationSession {
           (text) => this.say(text, "stderr"),
         ),
       };
-      this.current = args.startAt ? resolveMoment(replay, args.startAt) : this.firstDebugged(replay, threads);
+      // Running to the first breakpoint starts from the very beginning; a stop on entry at user code.
+      this.current = args.startAt
+        ? resolveMoment(replay, args.startAt)
+        : args.stopOnEntry
+          ? this.firstStop(replay, threads)
+          : 0;
       this.follow = lease.cursor.onDidChange((c) => this.followCursor(c.index, c.source));
       return loaded;
     } catch (e) {
@@ -161,8 +166,19 @@ export abstract class LaunchSession extends NavigationSession {
     }
   }
 
-  /** Where a session starts without `startAt`: the first event, or the first of a debugged process. */
-  protected firstDebugged(r: Replay, threads: ThreadDirectory): number {
+  /**
+   * Where a session stops on entry without `startAt`: the first call into the user's code (a module
+   * the recording has the source of) by a debugged process, so that the first stop shows a source
+   * line; else the first event of a debugged process.
+   */
+  protected firstStop(r: Replay, threads: ThreadDirectory): number {
+    const modules = new Set(r.modules().map((m) => m.module));
+    const user = r.getEventIndices({
+      kinds: ["call"],
+      limit: 1,
+      predicate: (e) => e.mfa !== undefined && modules.has(e.mfa.module) && threads.isDebugged(e.pid),
+    })[0];
+    if (user !== undefined) return user;
     if (!threads.allowed) return 0;
     const firsts = [...threads.allowed].map((p) => r.process(p).firstEvent).filter((i) => i >= 0);
     return firsts.length ? Math.min(...firsts) : 0;

@@ -45,13 +45,25 @@ export abstract class NavigationSession extends InspectionSession {
     );
   }
 
-  protected override continueRequest(response: DebugProtocol.ContinueResponse): void {
+  protected override continueRequest(
+    response: DebugProtocol.ContinueResponse,
+    args: DebugProtocol.ContinueArguments,
+  ): void {
     response.body = { allThreadsContinued: true };
-    this.move(response, () => this.runTo(true));
+    this.move(response, () => {
+      this.ctx.threads.pidOfThread(args.threadId);
+      return this.runTo(true);
+    });
   }
 
-  protected override reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse): void {
-    this.move(response, () => this.runTo(false));
+  protected override reverseContinueRequest(
+    response: DebugProtocol.ReverseContinueResponse,
+    args: DebugProtocol.ReverseContinueArguments,
+  ): void {
+    this.move(response, () => {
+      this.ctx.threads.pidOfThread(args.threadId);
+      return this.runTo(false);
+    });
   }
 
   /**
@@ -69,7 +81,14 @@ export abstract class NavigationSession extends InspectionSession {
     }
     const pid = threadId === undefined ? r.pidOf(this.current) : threads.pidOfThread(threadId);
     const from = this.momentOf(pid);
-    const to = from === undefined ? undefined : r.step(from, how, forward ? "forward" : "backward");
+    const dir = forward ? "forward" : "backward";
+    // Where the call structure gives no step (before the process's first traced call, after its last
+    // return, or out of its outermost frame), the process's next (previous) event is the step: a step
+    // moves whenever there is anywhere to go.
+    const to =
+      from === undefined
+        ? undefined
+        : (r.step(from, how, dir) ?? r.nextInProcess(from, dir) ?? this.anyDebugged(from, forward));
     if (to !== undefined) return { index: to, reason: "step" };
     const what =
       how === "out" ? "no caller frame to step out to" : `no ${forward ? "later" : "earlier"} event`;
@@ -78,6 +97,14 @@ export abstract class NavigationSession extends InspectionSession {
       reason: "step",
       note: `${label(pid)}: ${what}${forward ? "" : " (going back)"}; staying at seq ${r.event(this.current).seq}.`,
     };
+  }
+
+  /** The nearest event of any debugged process after (before) `from`. */
+  protected anyDebugged(from: number, forward: boolean): number | undefined {
+    const { replay: r, threads } = this.ctx;
+    const d = forward ? 1 : -1;
+    for (let i = from + d; i >= 0 && i < r.eventCount; i += d) if (threads.isDebugged(r.pidOf(i))) return i;
+    return undefined;
   }
 
   /** To the nearest breakpoint hit after (before) the current moment, else to the end (start). */
@@ -125,7 +152,7 @@ export abstract class NavigationSession extends InspectionSession {
       if (!args.source?.path) throw new AdapterError("gotoTargets needs a source with a path");
       const file = paths.toRecorded(args.source.path);
       const events = r
-        .eventsAt(file, args.line)
+        .eventsAt(file, this.convertClientLineToDebugger(args.line))
         .filter((i) => r.kindOf(i) === "call" && threads.isDebugged(r.pidOf(i)));
       // The nearest after the current moment first (a client jumps to the first target), then going back.
       const after = events.filter((i) => i > this.current);

@@ -33,6 +33,7 @@ import {
   type SessionDeps,
 } from "./sessionDeps";
 import { CustomEvent, type MomentEventBody } from "./customProtocol";
+import { checkRequest } from "./requestArgs";
 import { ThreadDirectory } from "./threads";
 import { VariableStore } from "./variables";
 
@@ -115,6 +116,8 @@ export abstract class SessionBase extends DebugSession {
   /** Where the last `lastChange` landed, so that asking again from there goes further back. */
   protected lastChangeAt?: { key: string; index: number };
   protected configured = false;
+  /** Recorded source paths with no file here, handed out as source references (index + 1). */
+  protected readonly recordedSources: string[] = [];
   protected onStreams = false;
   protected loading = false;
   /** Set by `disconnect`: a load still under way is dropped when it finishes. */
@@ -150,16 +153,25 @@ export abstract class SessionBase extends DebugSession {
 
   protected override dispatchRequest(request: DebugProtocol.Request): void {
     this.log.verbose(`From client: ${request.command}(${JSON.stringify(request.arguments)})`);
-    if (!this.loaded && NEEDS_RECORDING.has(request.command)) {
-      const response = new Response(request);
-      this.sendErrorResponse(response, {
-        id: 1000,
-        format: `${request.command}: no recording is loaded (launch with a "trace" first)`,
-        showUser: false,
-      });
+    const refused =
+      checkRequest(request.command, request.arguments) ??
+      (!this.loaded && NEEDS_RECORDING.has(request.command)
+        ? `${request.command}: no recording is loaded (launch with a "trace" first)`
+        : undefined);
+    if (refused !== undefined) {
+      this.sendErrorResponse(new Response(request), { id: 1000, format: refused, showUser: false });
       return;
     }
-    super.dispatchRequest(request);
+    try {
+      super.dispatchRequest(request);
+    } catch (e) {
+      // A bug in one handler must cost one request, never the session.
+      this.sendErrorResponse(new Response(request), {
+        id: 2001,
+        format: errorText(e, request.command, this.log),
+        showUser: false,
+      });
+    }
   }
 
   // ── plumbing ───────────────────────────────────────────────────────────────

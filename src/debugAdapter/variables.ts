@@ -4,12 +4,10 @@
 // such as `state.seats[12]`, and, inside a process state, what the last callback changed marked `*`.
 
 import type { DebugProtocol } from "@vscode/debugprotocol";
+import { valueAt } from "../core/state";
 import { termEquals } from "../core/terms/equal";
 import type { Term } from "../core/terms/term";
 import { type Child, childrenOf, termShape, typeName, valueText } from "../core/inspect/termView";
-
-/** The mark appended to the name of a value the last state change touched. */
-export const CHANGED_MARK = " *";
 
 /** Where a term sits inside a process's GenServer state (for data breakpoints and change marks). */
 export interface StatePlace {
@@ -18,12 +16,14 @@ export interface StatePlace {
   path: Term[];
   /** Paths (relative to this term) the last state change touched. */
   changed: Term[][];
+  /** What was here before the last state change (undefined: nothing was). */
+  before?: Term;
 }
 
 /** What a variables reference stands for: a term to expand, or a fixed list of variables. */
 export type Container =
   | { kind: "term"; term: Term; evaluateName?: string; state?: StatePlace }
-  | { kind: "list"; variables: DebugProtocol.Variable[] };
+  | { kind: "list"; variables: DebugProtocol.Variable[]; statePid?: number };
 export type TermContainer = Extract<Container, { kind: "term" }>;
 
 /** Handles for one stop: references are valid until the replay moves. */
@@ -45,12 +45,22 @@ export class VariableStore {
 
   /** A variable for `term`, with a reference to its children when it has any. */
   variable(name: string, term: Term, evaluateName?: string, state?: StatePlace): DebugProtocol.Variable {
+    // A changed value keeps its name (people type names in watch and evaluate): the hint marks it,
+    // and where this very value was replaced its text says what it was.
+    const changed = state !== undefined && state.changed.length > 0;
+    const replaced = changed && state.changed.some((p) => p.length === 0);
+    const was =
+      replaced && state.before !== undefined && !termEquals(state.before, term)
+        ? `  (was ${valueText(state.before)})`
+        : replaced && state.before === undefined
+          ? "  (new)"
+          : "";
     const v: DebugProtocol.Variable = {
-      name: state && state.changed.length > 0 ? `${name}${CHANGED_MARK}` : name,
-      value: valueText(term),
+      name,
+      value: valueText(term) + was,
       type: typeName(term),
       variablesReference: 0,
-      presentationHint: { attributes: ["readOnly"] },
+      presentationHint: { attributes: changed ? ["readOnly", "changed"] : ["readOnly"] },
     };
     if (evaluateName) v.evaluateName = evaluateName;
     const shape = termShape(term);
@@ -76,10 +86,9 @@ export class VariableStore {
     );
   }
 
-  /** The child shown under `name` (with or without its change mark). */
+  /** The child shown under `name`. */
   child(c: TermContainer, name: string): Child | undefined {
-    const label = name.endsWith(CHANGED_MARK) ? name.slice(0, -CHANGED_MARK.length) : name;
-    return childrenOf(c.term, c.evaluateName).find((ch) => ch.label === label);
+    return childrenOf(c.term, c.evaluateName).find((ch) => ch.label === name);
   }
 }
 
@@ -87,5 +96,10 @@ function below(place: StatePlace, key: Term[]): StatePlace {
   const changed: Term[][] = [];
   for (const p of place.changed)
     if (p.length >= key.length && key.every((k, i) => termEquals(k, p[i]))) changed.push(p.slice(key.length));
-  return { pid: place.pid, path: [...place.path, ...key], changed };
+  return {
+    pid: place.pid,
+    path: [...place.path, ...key],
+    changed,
+    before: place.before === undefined ? undefined : valueAt(place.before, key),
+  };
 }

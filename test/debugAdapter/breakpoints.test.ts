@@ -26,7 +26,7 @@ async function seqsOf(
 }
 
 describe("debug adapter: breakpoints", function () {
-  this.timeout(60_000);
+  this.timeout(180_000);
 
   it("hits function and line breakpoints forward and backward, in order, and verifies them", () =>
     withDap(async (d) => {
@@ -326,16 +326,19 @@ describe("debug adapter: breakpoints", function () {
         marked.find((v) => v.name === "changed")!.value,
         /^state\.seats\[12\] changed, state\.sold changed$/,
       );
-      const state = marked.find((v) => v.name === "state *")!;
-      const seats = (await d.children(state)).find((v) => v.name === "seats *")!;
+      const state = marked.find((v) => v.name === "state")!;
+      const seats = (await d.children(state)).find((v) => v.name === "seats")!;
       assert.equal(seats.evaluateName, "state.seats");
       const seat12 = (await d.children(seats)).find((v) => v.name.startsWith("12"))!;
-      assert.equal(seat12.name, "12 *");
+      assert.equal(seat12.name, "12");
+      assert.ok(seat12.presentationHint?.attributes?.includes("changed"));
+      // The double booking: sold to dave, and what it was just before (dave's hold over carol's sale).
+      assert.match(seat12.value, /^\{:sold, "dave"\} {2}\(was \{:held, "dave", #Reference<[\d.]+>\}\)$/);
       assert.equal(seat12.evaluateName, "state.seats[12]");
       // The same watch set from the variable itself, and going back over it.
       const fromVar = await d.dc.dataBreakpointInfoRequest({
         variablesReference: seats.variablesReference,
-        name: "12 *",
+        name: "12",
       });
       await d.dc.setDataBreakpointsRequest({ breakpoints: [{ dataId: fromVar.body.dataId! }] });
       const back: number[] = [];
@@ -366,11 +369,11 @@ describe("debug adapter: breakpoints", function () {
       await d.custom("elixirscope/lastChange", { pid: "TicketOffice", path: [{ $atom: "seats" }, 12] });
       assert.equal(await d.seq(), at);
       const again = await d.scope("Process state");
-      const seatsVar = (await d.children(again.find((v) => v.name === "state *")!)).find(
-        (v) => v.name === "sold *",
+      const seatsVar = (await d.children(again.find((v) => v.name === "state")!)).find(
+        (v) => v.name === "sold",
       )!;
       await d.custom("elixirscope/lastChange", {
-        variablesReference: again.find((v) => v.name === "state *")!.variablesReference,
+        variablesReference: again.find((v) => v.name === "state")!.variablesReference,
         name: seatsVar.name,
       });
       assert.equal(await d.seq(), at);

@@ -11,7 +11,7 @@ import { ticketTracePath } from "../helpers/fixtures";
 import { withDap } from "./dapClient";
 
 describe("debug adapter: custom requests", function () {
-  this.timeout(120_000);
+  this.timeout(180_000);
 
   it("steps to the next and previous state change of the stopped process", () =>
     withDap(async (d) => {

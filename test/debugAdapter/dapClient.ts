@@ -27,7 +27,8 @@ export class Dap {
     this.dc = new DebugClient("node", ADAPTER, "elixirscope", {
       env: { ...process.env, NODE_OPTIONS: "--import tsx" },
     });
-    this.dc.defaultTimeout = 30_000;
+    // Generous: the suites run beside other heavy work, and a slow load is not a failure.
+    this.dc.defaultTimeout = 90_000;
     // Every message the adapter sends is validated against the protocol's schema as it arrives.
     const client = this.dc as unknown as { dispatch(body: string): void };
     const dispatch = client.dispatch.bind(client);

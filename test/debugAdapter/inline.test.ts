@@ -54,7 +54,7 @@ class ListLogger implements Logger {
 }
 
 describe("debug adapter: inline in the extension host", function () {
-  this.timeout(60_000);
+  this.timeout(180_000);
 
   it("answers over handleMessage/onDidSendMessage with injected replays, files and logger", async () => {
     const replays = new CountingSource();

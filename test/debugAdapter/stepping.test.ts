@@ -14,11 +14,11 @@ async function threadNamed(d: Dap, part: string): Promise<number> {
 }
 
 describe("debug adapter: moving through time", function () {
-  this.timeout(60_000);
+  this.timeout(180_000);
 
   it("stops on entry, steps forward N events and back N to the same moments, stacks and variables", () =>
     withDap(async (d) => {
-      const entry = await d.launch({ trace: ticketTracePath() });
+      const entry = await d.launch({ trace: ticketTracePath(), startAt: "start" });
       assert.equal(entry.body.reason, "entry");
       // The client said it shows progress: loading reported it, start to end.
       assert.equal(d.progress[0].event, "progressStart");

@@ -26,7 +26,7 @@ export const COMMANDS: Record<string, string> = {
   processes: "processes [all]                  processes alive now (or all of them)",
   goto: "goto MOMENT                      move there (seq, index:N, time:1.5ms, a position, first crash, ...)",
   position: "position                         the shareable position of this moment",
-  help: "help                             this list",
+  help: "help (or .help)                  this list",
 };
 
 const HELP = [
@@ -60,6 +60,8 @@ export function evaluate(ctx: EvalContext, input: string): Answer {
   };
   switch (cmd) {
     case "help":
+    case ".help":
+      // `.help` too: some clients' REPLs (nvim-dap) keep `help` for their own.
       return { text: HELP };
     case "position":
       return { text: r.positionOf(ctx.at) };

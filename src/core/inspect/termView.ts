@@ -113,14 +113,18 @@ function childList(t: Term, parent?: string): { length: number; at(i: number): C
       at: (i) => ({ label: String(i), key: [i], value: t[i], evaluateName: en(`[${i}]`) }),
     };
   }
-  if (t instanceof ImproperList)
+  if (t instanceof ImproperList) {
+    // Access does not work on improper lists, in Elixir or here: the i-th cell is hd of i tl's.
+    const tls = (n: number): string | undefined =>
+      parent === undefined ? undefined : "tl(".repeat(n) + parent + ")".repeat(n);
     return {
       length: t.elements.length + 1,
       at: (i) =>
         i < t.elements.length
-          ? { label: String(i), key: [i], value: t.elements[i], evaluateName: en(`[${i}]`) }
-          : { label: "tail", key: [], value: t.tail },
+          ? { label: String(i), key: [i], value: t.elements[i], evaluateName: tls(i) && `hd(${tls(i)})` }
+          : { label: "tail", key: [], value: t.tail, evaluateName: tls(t.elements.length) },
     };
+  }
   if (t instanceof ErlMap) {
     const entries =
       structName(t) === undefined

@@ -152,3 +152,19 @@ describe("debug adapter: the expression language", () => {
     assert.throws(() => applyHitCondition(hits, "twice"), /bad hit count "twice"/);
   });
 });
+
+describe("expression language: hostile input", () => {
+  it("resolves only the recording's names, never JavaScript's", () => {
+    for (const name of ["constructor", "__proto__", "toString", "hasOwnProperty"])
+      assert.throws(() => evalExpr(parseExpr(name), { args: [] }), /unknown name/, name);
+  });
+
+  it("refuses expressions too deep or too long with one line, no stack overflow", () => {
+    assert.throws(() => parseExpr(`${"(".repeat(5000)}1${")".repeat(5000)}`), /too (deep|long)/);
+    assert.throws(() => parseExpr(Array.from({ length: 100_000 }, () => "1").join(" + ")), /too long/);
+    assert.throws(() => parseExpr(Array.from({ length: 500 }, () => "1").join(" + ")), /too deep/);
+    assert.throws(() => parseExpr(`${"[".repeat(150)}${"]".repeat(150)}`), /too deep/);
+    assert.throws(() => parseExpr(`${"not ".repeat(300)}true`), /too deep/);
+    assert.equal(evalExpr(parseExpr(Array.from({ length: 50 }, () => "1").join(" + ")), {}), 50);
+  });
+});
