@@ -6,7 +6,9 @@
 import { existsSync, statSync } from "node:fs";
 import { Replay } from "../src/core/replay";
 import { KIND_CODES } from "../src/core/store/columns";
+import { benchCold } from "./cold";
 import { benchDap } from "./dap";
+import { benchLsp } from "./lsp";
 import { generate } from "./gen";
 import { p50p99, percentile } from "./stats";
 
@@ -49,7 +51,8 @@ async function main(): Promise<void> {
   gc();
   const rssBefore = process.memoryUsage().rss;
   const t0 = performance.now();
-  const r = await Replay.open(path);
+  // Parsed, not read from the persistent index: this is the load the index saves later opens.
+  const r = await Replay.open(path, { index: false });
   const loadMs = performance.now() - t0;
   gc();
   const rssAfter = process.memoryUsage().rss;
@@ -92,6 +95,10 @@ async function main(): Promise<void> {
     if (m.from !== undefined) senders.set(m.from, (senders.get(m.from) ?? 0) + 1);
   const [busyFrom] = [...senders.entries()].reduce((a, b) => (a[1] >= b[1] ? a : b));
   const flow = timeEach(20, () => r.getMessageFlow(busyFrom, busy.id));
+  // As byPid, with every event decoded from the file (the cache holds 4096 of the 30,000 read).
+  const decoded = timeEach(SAMPLES, () =>
+    r.getEvents({ pids: [procs[Math.floor(rand() * procs.length)].id], limit: 100 }),
+  );
   Object.assign(figures, {
     ...p50p99("query_by_pid", byPid),
     ...p50p99("query_by_function", byFun),
@@ -100,6 +107,45 @@ async function main(): Promise<void> {
     message_flow_ms: round(percentile(flow, 50)),
     message_flow_messages: r.getMessageFlow(busyFrom, busy.id).length,
     ...p50p99("stack", stack),
+    ...p50p99("query_decoded", decoded),
+  });
+
+  // Decoded answers: what a hover or a list view pays, payloads read back from the file and decoded.
+  const queryDecoded = timeEach(SAMPLES, () =>
+    r.getEvents({ pids: [procs[Math.floor(rand() * procs.length)].id], limit: 100 }),
+  );
+  // Per-line history: the busiest file's counts (the first call builds the per-function counts), then
+  // a random recorded line's first page of 20 calls, each paired with its return and decoded.
+  const files = r.recordedFiles();
+  const eventsIn = (f: string): number =>
+    r.lineCounts(f).reduce((a, c) => a + c.calls + c.callsFrom + c.returns + c.exceptions, 0);
+  let t1 = performance.now();
+  r.lineCounts(files[0]);
+  const lineCountsColdMs = performance.now() - t1;
+  const busiest = files.reduce((a, b) => (eventsIn(a) >= eventsIn(b) ? a : b));
+  const countsWarm = timeEach(20, () => r.lineCounts(busiest));
+  // Each line once, in random order: every sample is a line not asked before (its call list built,
+  // its calls and returns read and decoded), as when a hover first lands on it.
+  const lines = files.flatMap((f) => r.recordedLines(f).map((line) => ({ f, line })));
+  for (let i = lines.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [lines[i], lines[j]] = [lines[j], lines[i]];
+  }
+  const lineHistory = timeEach(lines.length, (i) => r.lineCalls(lines[i].f, lines[i].line, { limit: 20 }));
+  // Paged message flow: the first page builds the call/reply index; later pages resume by token.
+  t1 = performance.now();
+  let flowNext = r.flowPage({ limit: 500 }).next;
+  const flowFirstMs = performance.now() - t1;
+  const flowPages = timeEach(50, () => {
+    flowNext = r.flowPage({ after: flowNext, limit: 500 }).next;
+  });
+  Object.assign(figures, {
+    ...p50p99("query_decoded", queryDecoded),
+    line_counts_ms: round(lineCountsColdMs + percentile(countsWarm, 50)),
+    line_counts_warm_ms: round(percentile(countsWarm, 50)),
+    ...p50p99("line_history", lineHistory),
+    flow_first_page_ms: round(flowFirstMs),
+    ...p50p99("flow_page", flowPages),
   });
 
   // The naive baseline: the same questions over a plain array of event records, no index.
@@ -133,7 +179,25 @@ async function main(): Promise<void> {
   );
   r.close();
 
+  if (!args.includes("--no-cold"))
+    Object.assign(figures, benchCold(path, n, { export: !args.includes("--no-export") }));
+  // An open that reads the persistent index (built above, or now).
+  if (!existsSync(`${path}.esindex`)) await (await Replay.open(path)).indexSaved();
+  gc();
+  const cIx = process.cpuUsage();
+  const tIx = performance.now();
+  const ri = await Replay.open(path);
+  const openIndexed = performance.now() - tIx;
+  const cpu = process.cpuUsage(cIx);
+  // CPU time too: on a shared machine the wall time is mostly waiting for a core.
+  figures.open_indexed_cpu_ms = Math.round((cpu.user + cpu.system) / 1000);
+  if (ri.indexStatus.state !== "reused")
+    throw new Error(`the index was not reused: ${JSON.stringify(ri.indexStatus)}`);
+  ri.close();
+  figures[n >= 5_000_000 ? "open_5m_indexed_ms" : "open_indexed_ms"] = Math.round(openIndexed);
+
   if (!args.includes("--no-dap")) Object.assign(figures, await benchDap(path));
+  if (!args.includes("--no-lsp")) Object.assign(figures, await benchLsp(path, SAMPLES, SEED));
 
   for (const [k, v] of Object.entries(figures)) console.log(`${k.padEnd(32)} ${v}`);
   console.log(JSON.stringify(figures));

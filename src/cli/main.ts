@@ -4,11 +4,14 @@
 // command is a module of its own under commands/.
 
 import { ReplayError, TraceLoadError } from "../core/errors";
+import { escapeControls, escapeControlsKeepingLines } from "../core/escape";
 import { parseArgs, UsageError } from "./args";
+import { runDap } from "./commands/dap";
 import { demo } from "./commands/demo";
 import { importJsonl } from "./commands/import";
-import { runDap } from "./commands/dap";
-import { TRACE_OPTS, type Out } from "./options";
+import { guardStdio } from "./io";
+import { LSP_USAGE, lspCommand } from "./lsp";
+import { type Out, TRACE_OPTS } from "./options";
 import { withReplay } from "./withReplay";
 
 const USAGE = `elixirscope — replay a recording of an Elixir program
@@ -21,27 +24,32 @@ usage:
       --from-seq N --to-seq N  --from-time 1.5ms --to-time 2s  --limit N (default 50)  --offset N  --desc  --explain
   elixirscope state  TRACE... PID [--at SEQ | --time T] [--history]
   elixirscope flow   TRACE... [FROM [TO]] [--limit N] [--from-time T --to-time T]
+      --diagram (as a sequence diagram, text) or --svg OUT.svg; --from-seq N --to-seq N --match PATTERN
   elixirscope stack  TRACE... --seq N
   elixirscope export TRACE --format jsonl [-o FILE]
   elixirscope import FILE.jsonl -o TRACE.estrace
   elixirscope dap                          run the debug adapter on stdin/stdout (for any DAP client)
+${LSP_USAGE}
 
 PID is <0.123.0>, #PID<0.123.0>, 0.123.0 or a registered name (TicketOffice).
 Every command takes --json for machine-readable output.`;
 
 export async function main(
   argv: string[],
-  out: Out = (s) => process.stdout.write(`${s}\n`),
+  out: Out = (s) => process.stdout.write(`${escapeControlsKeepingLines(s)}\n`),
 ): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
     if (!cmd || cmd === "help" || cmd === "--help" || cmd === "-h") {
       out(USAGE);
-      return cmd ? 0 : 2;
+      if (!cmd) throw new UsageError("no command given (see the usage above)");
+      return 0;
     }
     if (cmd === "dap") {
       return runDap();
     }
+    if (cmd === "lsp") return await lspCommand(rest);
+    guardStdio();
     const p = parseArgs(rest, TRACE_OPTS);
     switch (cmd) {
       case "demo":
@@ -60,7 +68,7 @@ export async function main(
     }
   } catch (e) {
     if (e instanceof UsageError || e instanceof ReplayError || e instanceof TraceLoadError) {
-      process.stderr.write(`elixirscope: ${e.message}\n`);
+      process.stderr.write(`elixirscope: ${escapeControls(e.message)}\n`);
       return 2;
     }
     throw e;

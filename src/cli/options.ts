@@ -1,7 +1,7 @@
 // The options every trace command accepts, and where a command writes its lines.
 
 export const TRACE_OPTS = {
-  flags: ["json", "stats", "desc", "explain", "history", "help", "h"],
+  flags: ["json", "stats", "desc", "explain", "history", "help", "h", "diagram"],
   values: [
     "pid",
     "kind",
@@ -18,6 +18,8 @@ export const TRACE_OPTS = {
     "format",
     "o",
     "out",
+    "svg",
+    "match",
   ],
 };
 

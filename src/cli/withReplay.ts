@@ -35,6 +35,12 @@ export async function withReplay(p: Parsed, cmd: string, out: Out): Promise<numb
   bar.done();
   try {
     for (const problem of replay.problems) process.stderr.write(`warning: ${problem.text}\n`);
+    const indexNote = replay.indexStatus.note;
+    if (indexNote) process.stderr.write(`note: ${indexNote}\n`);
+    // Told once more only if saving the index then failed (the process exits after the write).
+    void replay.indexSaved().then((s) => {
+      if (s.state === "unsaved" && s.note && s.note !== indexNote) process.stderr.write(`note: ${s.note}\n`);
+    });
     const json = p.flags.has("json");
     switch (cmd) {
       case "info":

@@ -1,6 +1,7 @@
 // One-line descriptions of events and times, as a person reads them: `CinemaDemo.TicketOffice.reserve(12, "ann")`,
 // `→ #PID<0.130.0> TicketOffice: {:reserve, 12}`. Shared by the CLI, the debug adapter and the hovers.
 
+import { escapeControls } from "./escape";
 import { mfaLabel } from "./store/eventDecode";
 import { inspect } from "./terms/inspect";
 import type { Term } from "./terms/term";
@@ -52,7 +53,7 @@ export function describeEvent(e: TraceEvent, opts: DescribeOptions = {}): string
       text = `${e.kind}ed ${who(e.peer, e.detail)}`;
       break;
     case "state":
-      text = `state after ${e.mfa ? `${e.mfa.fun}/${e.mfa.arity}` : "?"}: ${show(e.state)}`;
+      text = `state after ${e.mfa ? `${escapeControls(e.mfa.fun)}/${e.mfa.arity}` : "?"}: ${show(e.state)}`;
       break;
     case "register":
     case "unregister":

@@ -12,3 +12,5 @@ export { parseMoment, resolveMoment, edgeHit, MOMENT_FORMS, type MomentSpec } fr
 export { describeEvent, formatTime, formatDuration, processLabeler, type DescribeOptions } from "./describe";
 export { ReplayCursor, type CursorChange, type CursorReason, type Disposable } from "./cursor";
 export { ReplayCache, type ReplayLease } from "./replayCache";
+export type { CallRecord, CallOutcome, LineCounts, LineCallsOptions } from "./lineHistory";
+export type { FlowItem, FlowPage, FlowPageOptions, FlowPageToken } from "./flowPages";

@@ -6,6 +6,7 @@
 import { ReplayError, TraceLoadError } from "./errors";
 import { Correlator } from "./correlator";
 import { MessageFlow } from "./messages";
+import { FlowPages, type FlowPage, type FlowPageOptions } from "./flowPages";
 import { ProcessTable } from "./processes";
 import { QueryEngine } from "./query";
 import { QueryMonitor } from "./queryMonitor";
@@ -14,8 +15,12 @@ import { diffTerms, StateReconstructor } from "./state";
 import { buildCsr, csrList, lowerBound, type Csr } from "./store/csr";
 import { decodeEvent } from "./store/eventDecode";
 import { FrameSource } from "./store/frames";
+import { EventReader } from "./store/eventReader";
+import type { ColumnSource } from "./columnFilter";
 import { Lru } from "./store/lru";
-import { loadStore, type StoreData } from "./store/store";
+import { LineHistory, type CallRecord, type LineCallsOptions, type LineCounts } from "./lineHistory";
+import { loadStore, reuseIndex, type StoreData } from "./store/store";
+import type { IndexStatus } from "./store/indexCache";
 import { loadInWorker } from "./loadWorkerClient";
 import { decodeEtf } from "./terms/decode";
 import type { Term } from "./terms/term";
@@ -47,19 +52,23 @@ import type {
 import { EVENT_KINDS } from "./types";
 
 export class Replay {
-  readonly files: TraceFileInfo[];
+  /** The loaded trace files, in the order given (frozen). */
+  readonly files: readonly TraceFileInfo[];
   /** Frames that could not be used (each reported with file, frame and byte offset); all else was kept. */
-  readonly problems: LoadProblem[];
+  readonly problems: readonly LoadProblem[];
   private readonly cache: Lru<number, TraceEvent>;
   private readonly source: FrameSource;
+  private readonly reader: EventReader;
   private readonly procs: ProcessTable;
   private readonly monitor = new QueryMonitor();
   private readonly query: QueryEngine;
   private readonly states: StateReconstructor;
   private readonly flowIx: MessageFlow;
+  private readonly flowPages: FlowPages;
   private readonly timeline: Timeline;
   private readonly correlator: Correlator;
   private readonly search: BreakpointSearch;
+  private readonly lines: LineHistory;
   private byFile?: Csr;
   private bySeq?: Int32Array[];
   private closed = false;
@@ -68,15 +77,26 @@ export class Replay {
     private readonly store: StoreData,
     cacheSize: number,
   ) {
-    this.files = store.files;
-    this.problems = store.problems;
+    // What the replay hands out is the engine's own state: frozen, so that no caller can change it under the others.
+    this.files = Object.freeze(store.files.map((f) => Object.freeze(f)));
+    this.problems = Object.freeze(store.problems.map((p) => Object.freeze(p)));
+    for (const m of store.tables.mfas) Object.freeze(m);
+    Object.freeze(store.tables.mfas);
+    for (const mod of store.tables.modules.values()) {
+      for (const f of mod.functions) Object.freeze(f.clauseLines);
+      mod.functions.forEach((f) => Object.freeze(f));
+      Object.freeze(mod.functions);
+      Object.freeze(mod);
+    }
     this.cache = new Lru(cacheSize);
     this.source = new FrameSource(store.files.map((f) => f.path));
+    this.reader = new EventReader(store, this.source);
     this.procs = new ProcessTable(store);
     const decode = (row: number): TraceEvent => this.event(row);
     this.query = new QueryEngine(store, (p) => this.findProcess(p).id, decode, this.monitor);
     this.states = new StateReconstructor(store, decode);
-    this.flowIx = new MessageFlow(store, this.procs);
+    this.flowIx = new MessageFlow(store, this.procs, (send) => this.flowPages.replyOf(send));
+    this.flowPages = new FlowPages(store, this.flowIx);
     this.correlator = new Correlator(store);
     this.timeline = new Timeline(store, this.correlator);
     this.search = new BreakpointSearch(
@@ -87,6 +107,7 @@ export class Replay {
       this.timeline,
       decode,
     );
+    this.lines = new LineHistory(store, decode);
   }
 
   /**
@@ -98,13 +119,26 @@ export class Replay {
     if (list.length === 0) throw new TraceLoadError("(none)", "no trace file given");
     if (list.length > 255)
       throw new TraceLoadError(list[0], "at most 255 trace files can be loaded together");
+    // A valid index is read on this thread (it is cheap); only a parse goes to the worker.
     const store = opts.worker
-      ? await loadInWorker(list, opts.onProgress)
+      ? ((opts.index !== false ? reuseIndex(list, opts) : undefined) ??
+        (await loadInWorker(list, opts.onProgress, opts.index)))
       : await loadStore(list, {
+          index: opts.index,
           onProgress: opts.onProgress,
           yieldEvery: () => new Promise((r) => setImmediate(r)),
         });
     return new Replay(store, opts.cacheSize ?? 4096);
+  }
+
+  /** Whether this open reused the persistent index, built it, or could not save it (and why, once). */
+  get indexStatus(): IndexStatus {
+    return this.store.index ?? { state: "off" };
+  }
+
+  /** Settles when the index this open built is saved (at once when it was reused or is off). */
+  async indexSaved(): Promise<IndexStatus> {
+    return (await this.store.indexSaved) ?? this.indexStatus;
   }
 
   /** Number of events. */
@@ -116,6 +150,7 @@ export class Replay {
   get timeRange(): { start: number; end: number } {
     const n = this.eventCount;
     if (n === 0) return { start: 0, end: 0 };
+    if (this.store.timeRange) return { ...this.store.timeRange };
     const t = this.store.cols.time;
     return this.store.ix.timeOrder
       ? { start: t[this.store.ix.timeOrder[0]], end: t[this.store.ix.timeOrder[n - 1]] }
@@ -134,21 +169,70 @@ export class Replay {
     return ev;
   }
 
+  /** Several events at once, cheaper than one by one: nearby frames are read together. */
+  events(indices: ArrayLike<number>): TraceEvent[] {
+    const out = new Array<TraceEvent>(indices.length);
+    const missing: number[] = [];
+    const where: number[] = [];
+    for (let i = 0; i < indices.length; i++) {
+      this.checkIndex(indices[i]);
+      const hit = this.cache.get(indices[i]);
+      if (hit) out[i] = hit;
+      else {
+        missing.push(indices[i]);
+        where.push(i);
+      }
+    }
+    const read = this.reader.read(missing);
+    for (let k = 0; k < read.length; k++) {
+      out[where[k]] = read[k];
+      this.cache.set(missing[k], read[k]);
+    }
+    return out;
+  }
+
+  /** Events `from` to `to - 1` in order, read in large blocks and not kept in the cache (export, logs). */
+  streamEvents(from = 0, to = this.eventCount): Generator<TraceEvent> {
+    if (from < to) {
+      this.checkIndex(from);
+      this.checkIndex(to - 1);
+    }
+    return this.reader.stream(from, to);
+  }
+
+  /** What a condition pre-filter reads of events without decoding them (see columnFilter.ts). */
+  columnSource(): ColumnSource {
+    const c = this.store.cols;
+    return {
+      kindOf: (i) => this.kindOf(i),
+      seqOf: (i) => c.seq[i],
+      mfaOf: (i) => this.mfaOf(i),
+      frameBytes: (i) => {
+        this.checkIndex(i);
+        return this.source.read(c.file[i], c.frameOff[i], c.frameLen[i]);
+      },
+    };
+  }
+
+  /** The event's kind, from the columns (no decoding). */
   kindOf(index: number): EventKind {
     this.checkIndex(index);
     return EVENT_KINDS[this.store.cols.kind[index]];
   }
 
+  /** The event's process id (`ProcessInfo.id`), from the columns. */
   pidOf(index: number): number {
     this.checkIndex(index);
     return this.store.cols.pid[index];
   }
 
+  /** The event's time in nanoseconds since the recording began, from the columns. */
   timeOf(index: number): number {
     this.checkIndex(index);
     return this.store.cols.time[index];
   }
 
+  /** The function of a call/return/exception (the callback of a state event), from the columns. */
   mfaOf(index: number): Mfa | undefined {
     this.checkIndex(index);
     const m = this.store.cols.mfa[index];
@@ -288,6 +372,7 @@ export class Replay {
     return `${fileIdentity(this.files[c.file[index]])}@${c.seq[index]}`;
   }
 
+  /** The event a position from `positionOf` names; a `ReplayError` when it is of another recording. */
   parsePosition(text: string): number {
     const m = /^([0-9a-f]{8})@(\d+)$/.exec(text.trim());
     if (!m)
@@ -304,10 +389,16 @@ export class Replay {
 
   // ── processes ──────────────────────────────────────────────────────────────
 
-  processes(): ProcessInfo[] {
+  /**
+   * Every process, indexed by its id: `processes()[id].id === id`. The id (a number) is how the whole
+   * API names a process — `TraceEvent.pid`, `peer`, flow ends, filters; `ProcessInfo.pid` is only the
+   * display text (`<0.123.0>`). Frozen.
+   */
+  processes(): readonly ProcessInfo[] {
     return this.procs.list;
   }
 
+  /** The process with this id; a `ReplayError` for an unknown id. */
   process(id: number): ProcessInfo {
     return this.procs.get(id);
   }
@@ -317,6 +408,7 @@ export class Replay {
     return this.procs.find(spec);
   }
 
+  /** Processes spawned (or first seen) at or before the event and not yet exited. */
   processesAliveAt(index: number): ProcessInfo[] {
     this.checkIndex(index);
     return this.procs.aliveAt(index);
@@ -327,25 +419,29 @@ export class Replay {
     return this.procs.nameAt(pid, index);
   }
 
+  /** The recorded module table: each module's source path and its functions' lines (frozen). */
   modules(): ModuleInfo[] {
     return [...this.store.tables.modules.values()];
   }
 
+  /** A module's table entry, by atom name with or without `Elixir.`. */
   moduleInfo(module: string): ModuleInfo | undefined {
     return this.store.tables.modules.get(module) ?? this.store.tables.modules.get(`Elixir.${module}`);
   }
 
-  /** Every function the recording has events of. */
-  functions(): Mfa[] {
+  /** Every function the recording has events of (frozen). */
+  functions(): readonly Mfa[] {
     return this.store.tables.mfas;
   }
 
   // ── queries ────────────────────────────────────────────────────────────────
 
+  /** The events a filter selects, decoded (see `EventFilter`; `explain` shows the index used). */
   getEvents(filter: EventFilter): TraceEvent[] {
-    return this.query.rows(filter).map((r) => this.event(r));
+    return this.events(this.query.rows(filter));
   }
 
+  /** The event indices a filter selects, without decoding unless the filter has a predicate. */
   getEventIndices(filter: EventFilter): number[] {
     return this.query.rows(filter);
   }
@@ -362,10 +458,12 @@ export class Replay {
     return this.states.at(this.findProcess(pid).id, this.resolveMoment(at));
   }
 
+  /** Every moment the process's GenServer state was set, in order. */
   stateHistory(pid: number | string): StateChange[] {
     return this.states.history(this.findProcess(pid).id);
   }
 
+  /** What differs between two terms, path by path. */
   diffStates(a: Term, b: Term): TermDiff[] {
     return diffTerms(a, b);
   }
@@ -377,7 +475,10 @@ export class Replay {
 
   // ── messages ───────────────────────────────────────────────────────────────
 
-  /** Messages from `from` to `to` (either may be omitted), each paired with its receive and latency. */
+  /**
+   * Messages from `from` to `to` (either may be omitted), each paired with its receive and latency,
+   * in send order. With both given, `to`'s replies to `from`'s GenServer calls are included too.
+   */
   getMessageFlow(
     from?: number | string,
     to?: number | string,
@@ -386,6 +487,16 @@ export class Replay {
     const f = from === undefined ? undefined : this.findProcess(from).id;
     const t = to === undefined ? undefined : this.findProcess(to).id;
     return this.flowIx.flow(f, t, opts);
+  }
+
+  /**
+   * A page of the whole message flow in time order (by send, or by receive when no send was recorded),
+   * or of the messages between `pids` (process ids): a `GenServer.call` and its reply are one `call`
+   * item. Pass the page's `next` as `after` for the following page; `total` counts every item.
+   */
+  flowPage(opts: FlowPageOptions = {}): FlowPage {
+    this.checkOpen();
+    return this.flowPages.page(opts);
   }
 
   /** The send/receive pair an event belongs to. */
@@ -402,11 +513,13 @@ export class Replay {
     return this.timeline.stackAt(index);
   }
 
+  /** Where a debugger step in/over/out, forward or backward, lands in the event's process. */
   step(index: number, how: StepKind, dir: Direction): number | undefined {
     this.checkIndex(index);
     return this.timeline.step(index, how, dir);
   }
 
+  /** The process's next (previous) event. */
   nextInProcess(index: number, dir: Direction): number | undefined {
     this.checkIndex(index);
     return this.timeline.nextInProcess(index, dir);
@@ -420,6 +533,7 @@ export class Replay {
 
   // ── source ─────────────────────────────────────────────────────────────────
 
+  /** The source line an event stands for (a call's site, else its function's definition); the path as recorded. */
   locationOf(index: number): SourceLocation | undefined {
     this.checkIndex(index);
     return this.correlator.locationOf(index);
@@ -436,10 +550,15 @@ export class Replay {
     return mod && fn ? { file: mod.source, line: fn.line } : undefined;
   }
 
+  /**
+   * Every event of the functions defined at `file:line` and of the calls made from it, all kinds mixed
+   * (for breakpoints); `file` matches by path suffix. For counts per kind use `lineCounts`.
+   */
   eventsAt(file: string, line: number): number[] {
     return this.correlator.eventsAt(file, line).slice();
   }
 
+  /** Functions defined (or with a clause) at `file:line`; `file` matches by path suffix. */
   functionsAt(file: string, line: number): Mfa[] {
     return this.correlator.functionsAt(file, line);
   }
@@ -449,12 +568,62 @@ export class Replay {
     return this.correlator.files();
   }
 
+  /** Lines of `file` with events, for breakpoint verification; `file` matches by path suffix (see `recordedLines`). */
   linesWithEvents(file: string): number[] {
     return this.correlator.linesWithEvents(file);
   }
 
+  // ── per-line history ───────────────────────────────────────────────────────
+
+  /**
+   * Source files as the trace recorded them (module table and call sites), slashes made forward and a
+   * call site recorded relative to the project completed to the one module source it is the tail of.
+   * These are the `file` arguments of `lineCounts`, `lineCalls` and `recordedLines`.
+   */
+  recordedFiles(): string[] {
+    this.checkOpen();
+    return this.lines.recordedFiles();
+  }
+
+  /**
+   * The recorded file a workspace path stands for. `toLocal` maps a recorded path to this machine
+   * (the debug adapter's path mapping); without it the path must be a recorded one already.
+   * Undefined when no recorded file maps there.
+   */
+  recordedFileFor(localPath: string, toLocal?: (recorded: string) => string | undefined): string | undefined {
+    this.checkOpen();
+    return this.lines.recordedFileFor(localPath, toLocal);
+  }
+
+  /**
+   * For each line of a recorded file that has events, ascending: calls of the functions defined (or
+   * with a clause) there, calls made from there, returns and exceptions, each counted on its own.
+   * `file` is matched exactly (see `recordedFiles`); an unknown file has no lines.
+   */
+  lineCounts(file: string): LineCounts[] {
+    this.checkOpen();
+    return this.lines.lineCounts(file);
+  }
+
+  /**
+   * A page of the calls at `file:line` — calls of the functions defined there and calls made from
+   * there, once each — newest first unless `order: "oldest"`, `limit` 20 by default, each paired with
+   * its own return or exception (the call nesting `stackAt` and stepping use). `total` counts them all.
+   */
+  lineCalls(file: string, line: number, opts?: LineCallsOptions): { total: number; calls: CallRecord[] } {
+    this.checkOpen();
+    return this.lines.lineCalls(file, line, opts);
+  }
+
+  /** Lines of a recorded file that have any events, ascending. */
+  recordedLines(file: string): number[] {
+    this.checkOpen();
+    return this.lines.recordedLines(file);
+  }
+
   // ── monitoring ─────────────────────────────────────────────────────────────
 
+  /** Sizes, decoded-cache hits and per-index query figures. */
   stats(): ReplayStats {
     return {
       events: this.eventCount,
@@ -468,11 +637,17 @@ export class Replay {
     };
   }
 
+  /** Releases the trace files and caches; later calls throw. Calling it again does nothing. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
     this.source.close();
+    this.store.close?.();
     this.cache.clear();
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new ReplayError("this replay is closed");
   }
 
   private checkIndex(index: number): void {

@@ -82,9 +82,13 @@ export interface TraceEvent {
 
 /** A process seen in the recording. */
 export interface ProcessInfo {
-  /** Dense id used everywhere in the API (`TraceEvent.pid`). */
+  /**
+   * The process id: a dense number, and the one way the API names a process (`TraceEvent.pid`,
+   * `peer`, message-flow ends, `CallRecord.pid`, flow-page `pids`). Methods that look a process up
+   * also read the text forms (`findProcess`), but every answer gives this id.
+   */
   id: number;
-  /** `<0.123.0>` */
+  /** The pid as text, for display and look-up only: `<0.123.0>`. */
   pid: string;
   node: string;
   /** The registered name (last one registered), if any, as the atom's name. */
@@ -283,4 +287,6 @@ export interface OpenOptions {
   worker?: boolean;
   /** Decoded events kept in the LRU cache (default 4096). */
   cacheSize?: number;
+  /** Reuse and save the persistent index `<trace>.esindex` (default true). */
+  index?: boolean;
 }

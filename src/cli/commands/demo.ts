@@ -14,7 +14,7 @@ import { state } from "./state";
 import { flow } from "./flow";
 
 export async function demo(out: Out): Promise<number> {
-  const root = [resolve(__dirname, ".."), resolve(__dirname, "../../..")].find((d) =>
+  const root = [resolve(__dirname, ".."), resolve(__dirname, "../..")].find((d) =>
     existsSync(join(d, "examples/traces")),
   );
   const trace =

@@ -1,11 +1,11 @@
 // `elixirscope export`: one trace file as JSON Lines (header, module table, events, footer), the form
 // `import` reads back.
 
-import { closeSync, openSync, writeSync } from "node:fs";
 import { frameToJsonLine } from "../../core/jsonl";
 import { Replay } from "../../core/replay";
 import { atom, bin, tuple } from "../../core/terms/build";
 import { one, type Parsed, UsageError } from "../args";
+import { OutputFile } from "../io";
 import { type Out } from "../options";
 
 export function exportJsonl(r: Replay, p: Parsed, out: Out): number {
@@ -14,14 +14,14 @@ export function exportJsonl(r: Replay, p: Parsed, out: Out): number {
   if (r.files.length !== 1) throw new UsageError("export: give one trace file at a time");
   const path = one(p, "o") ?? one(p, "out");
   // Written synchronously in batches, so the file is complete when the command returns.
-  const fd = path ? openSync(path, "w") : undefined;
+  const file = path ? new OutputFile(path, "export") : undefined;
   let batch: string[] = [];
   const flush = (): void => {
-    if (fd !== undefined && batch.length) writeSync(fd, `${batch.join("\n")}\n`);
+    if (file !== undefined && batch.length) file.write(`${batch.join("\n")}\n`);
     batch = [];
   };
   const write = (s: string): void => {
-    if (fd === undefined) out(s);
+    if (file === undefined) out(s);
     else if (batch.push(s) >= 1000) flush();
   };
   write(frameToJsonLine(tuple(atom("estrace"), 1, r.files[0].header)));
@@ -36,9 +36,10 @@ export function exportJsonl(r: Replay, p: Parsed, out: Out): number {
         ),
       ),
     );
-  for (let i = 0; i < r.eventCount; i++) write(frameToJsonLine(r.event(i).raw));
+  // Streamed in file order by large reads, past the decoded-event cache.
+  for (const e of r.streamEvents()) write(frameToJsonLine(e.raw));
   if (r.files[0].footer !== undefined) write(frameToJsonLine(tuple(atom("footer"), r.files[0].footer)));
   flush();
-  if (fd !== undefined) closeSync(fd);
+  file?.close();
   return 0;
 }

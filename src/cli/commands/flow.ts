@@ -4,10 +4,12 @@ import { processLabeler } from "../../core/describe";
 import { Replay } from "../../core/replay";
 import { inspect } from "../../core/terms/inspect";
 import { termToJson } from "../../core/terms/json";
-import { duration, int, type Parsed } from "../args";
+import { duration, int, one, type Parsed } from "../args";
+import { flowDiagram } from "../flowDiagram";
 import { type Out } from "../options";
 
 export function flow(r: Replay, p: Parsed, args: string[], json: boolean, out: Out): number {
+  if (p.flags.has("diagram") || one(p, "svg") !== undefined) return flowDiagram(r, p, args, out);
   const [from, to] = args.map((a) => (a === "*" || a === "_" ? undefined : a));
   const entries = r.getMessageFlow(from, to, {
     limit: int(p, "limit") ?? 100,

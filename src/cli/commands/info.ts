@@ -2,6 +2,7 @@
 // frames), with `--stats` the engine's load time, memory and index use.
 
 import { formatDuration } from "../../core/describe";
+import { escapeControls } from "../../core/escape";
 import { Replay } from "../../core/replay";
 import { EVENT_KINDS } from "../../core/types";
 import { type Parsed } from "../args";
@@ -43,7 +44,9 @@ export function info(r: Replay, p: Parsed, json: boolean, loadMs: number, out: O
   }
   for (const f of summary.files)
     out(
-      `${f.path}: node ${f.node}, ${f.events} events, ${(f.bytes / 1024).toFixed(0)} KiB, OTP ${f.otp}, Elixir ${f.elixir}, recorded ${f.started}`,
+      escapeControls(
+        `${f.path}: node ${f.node}, ${f.events} events, ${(f.bytes / 1024).toFixed(0)} KiB, OTP ${f.otp}, Elixir ${f.elixir}, recorded ${f.started}`,
+      ),
     );
   out(
     `${summary.events} events over ${formatDuration(summary.duration_ns)}: ${Object.entries(kinds)
@@ -54,7 +57,7 @@ export function info(r: Replay, p: Parsed, json: boolean, loadMs: number, out: O
     `${procs.length} processes${summary.crashed.length ? `, ${summary.crashed.length} crashed (${summary.crashed.join(", ")})` : ""}`,
   );
   out(
-    `${summary.functions} functions in ${summary.modules.length} modules with source: ${summary.modules.map((m) => m.replace(/^Elixir\./, "")).join(", ")}`,
+    `${summary.functions} functions in ${summary.modules.length} modules with source: ${summary.modules.map((m) => escapeControls(m.replace(/^Elixir\./, ""))).join(", ")}`,
   );
   if (summary.problems.length) out(`${summary.problems.length} damaged frames skipped (see warnings above)`);
   if (p.flags.has("stats")) {

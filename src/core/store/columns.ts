@@ -46,6 +46,11 @@ export interface EventColumns {
   site: Int32Array;
   /** send/receive: hash of the message bytes, for pairing. */
   msgHash: Uint32Array;
+  /**
+   * send: with FLAG_GEN_CALL, hash of the `$gen_call`'s reply tag; with FLAG_TAGGED (a 2-tuple
+   * message, the shape of a reply `{tag, value}`), hash of its first element; else 0.
+   */
+  tagHash: Uint32Array;
   /** Bit flags, see FLAG_*. */
   flags: Uint8Array;
   /** Index into the small decoded details kept at load (exit reasons, names, info maps), else -1. */
@@ -60,8 +65,13 @@ export const FLAG_CRASH = 2;
 export const FLAG_ERROR = 4;
 export const FLAG_THROW = 8;
 export const FLAG_EXIT = 16;
+/** send: the message is `{:"$gen_call", {from, tag}, request}`. */
+export const FLAG_GEN_CALL = 32;
+/** send: the message is a 2-tuple, as a call's reply `{tag, value}` is. */
+export const FLAG_TAGGED = 64;
 
-const FIELDS = {
+/** Each column's array type, in the order the persistent index stores them. */
+export const COLUMN_TYPES = {
   seq: Float64Array,
   time: Float64Array,
   pid: Int32Array,
@@ -70,12 +80,14 @@ const FIELDS = {
   peer: Int32Array,
   site: Int32Array,
   msgHash: Uint32Array,
+  tagHash: Uint32Array,
   flags: Uint8Array,
   aux: Int32Array,
   file: Uint8Array,
   frameOff: Float64Array,
   frameLen: Uint32Array,
 } as const;
+const FIELDS = COLUMN_TYPES;
 
 type FieldName = keyof typeof FIELDS;
 const FIELD_NAMES = Object.keys(FIELDS) as FieldName[];

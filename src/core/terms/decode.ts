@@ -116,9 +116,24 @@ export function decodeEtf(buf: Uint8Array, start = 0, end: number = buf.length):
   return r.term;
 }
 
+/**
+ * Largest inflated size of a compressed term (tag 80). The recorder never compresses and caps each
+ * recorded term at `max_term_size` (64 KiB by default); 16 MiB leaves room for a big module frame
+ * (sources) from other writers while keeping a lying header from costing gigabytes.
+ */
+export const MAX_INFLATED_BYTES = 16 << 20;
+/** Deflate cannot expand data more than about 1032:1, so a header claiming more is lying. */
+export const MAX_INFLATE_RATIO = 1032;
+
 function decodeCompressed(buf: Uint8Array, at: number, end: number): Term {
   if (at + 5 > end) throw short("compressed term", at);
   const size = u32(buf, at + 1);
+  const packed = end - at - 5;
+  if (size > MAX_INFLATED_BYTES || size > Math.max(64, packed * MAX_INFLATE_RATIO))
+    throw new EtfError(
+      `compressed term claims ${size} bytes from ${packed} compressed (limits: ${MAX_INFLATED_BYTES} bytes, ratio ${MAX_INFLATE_RATIO}:1)`,
+      at,
+    );
   let inflated: Uint8Array;
   try {
     // The size bound also stops a "zip bomb" from inflating past what the header promised.
