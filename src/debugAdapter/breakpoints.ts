@@ -10,10 +10,11 @@ import { ReplayError } from "../core/errors";
 import type { Replay } from "../core/replay";
 import type { Term } from "../core/terms/term";
 import type { ExceptionFilter, TimelineTarget, TraceEvent } from "../core/types";
-import { type Expr, evalExpr, ExprError, parseExpr, truthy } from "./condition";
-import type { EventScopes } from "./eventScope";
+import type { EventScopes } from "../core/inspect/eventScope";
+import { type Expr, evalExpr, ExprError, parseExpr, truthy } from "../core/inspect/expression";
+import { applyHitCondition } from "../core/inspect/hitCondition";
+import { compileLogMessage } from "../core/inspect/logMessage";
 import { edgeHit } from "../core/moment";
-import { valueText } from "./variables";
 
 export type StopReason = "breakpoint" | "function breakpoint" | "exception" | "data breakpoint";
 
@@ -91,9 +92,9 @@ export interface DataTarget {
   hitCondition?: string;
 }
 
-let nextId = 1;
-
 export class Breakpoints {
+  /** Breakpoint ids, per session: two sessions never share a counter. */
+  private nextId = 1;
   private readonly bySource = new Map<string, Resolved[]>();
   /** Per source file, the logpoints already printed, so that setting another breakpoint does not reprint them. */
   private readonly printed = new Map<string, Set<string>>();
@@ -124,7 +125,7 @@ export class Breakpoints {
     const printedBefore = this.printed.get(file) ?? new Set<string>();
     const printedNow = new Set<string>();
     for (const bp of bps) {
-      const id = nextId++;
+      const id = this.nextId++;
       const calls = this.debuggedOnly(
         this.replay.eventsAt(file, bp.line).filter((i) => this.replay.kindOf(i) === "call"),
       );
@@ -167,7 +168,7 @@ export class Breakpoints {
   setFunctions(bps: DebugProtocol.FunctionBreakpoint[]): DebugProtocol.Breakpoint[] {
     this.functions = [];
     return bps.map((bp) => {
-      const id = nextId++;
+      const id = this.nextId++;
       try {
         if (typeof bp.name !== "string" || bp.name.trim() === "")
           throw new ExprError(
@@ -205,7 +206,7 @@ export class Breakpoints {
       ...options.map((o) => ({ filterId: o.filterId, condition: o.condition })),
     ];
     return entries.map(({ filterId, condition }) => {
-      const id = nextId++;
+      const id = this.nextId++;
       if (!known.has(filterId))
         return {
           id,
@@ -227,7 +228,7 @@ export class Breakpoints {
   setData(targets: DataTarget[]): DebugProtocol.Breakpoint[] {
     this.data = [];
     return targets.map((t) => {
-      const id = nextId++;
+      const id = this.nextId++;
       try {
         const test = this.conditionTest(t.condition, t.text);
         if (!test && !t.hitCondition) {
@@ -378,76 +379,6 @@ export class Breakpoints {
       .sort((a, b) => a - b);
     return `no recorded event maps to line ${line} (lines with events nearby: ${near.join(", ")})`;
   }
-}
-
-/** `5` or `== 5` (the 5th hit only), `>= 5`, `> 5`, `< 5`, `<= 5`, `% 3` (every 3rd). */
-export function applyHitCondition(hits: number[], cond: string | undefined): number[] {
-  if (!cond || !cond.trim()) return hits;
-  const m = /^\s*(==|>=|<=|>|<|%)?\s*(\d+)\s*$/.exec(cond);
-  if (!m) throw new ExprError(`bad hit count "${cond}": use 5, == 5, >= 5, > 5, < 5, <= 5 or % 3`);
-  const n = Number(m[2]);
-  switch (m[1]) {
-    case ">=":
-      return hits.slice(Math.max(0, n - 1));
-    case ">":
-      return hits.slice(n);
-    case "<":
-      return hits.slice(0, Math.max(0, n - 1));
-    case "<=":
-      return hits.slice(0, n);
-    case "%":
-      return n > 0 ? hits.filter((_, k) => (k + 1) % n === 0) : [];
-    default:
-      return hits[n - 1] !== undefined ? [hits[n - 1]] : [];
-  }
-}
-
-/** `reserve {args[0]} for {args[1]}`: each `{expr}` is evaluated at the event; `{{`/`}}` are braces. */
-export function compileLogMessage(message: string): (scope: Record<string, Term | undefined>) => string {
-  const parts: Array<string | Expr> = [];
-  let text = "";
-  for (let i = 0; i < message.length; i++) {
-    const c = message[i];
-    if ((c === "{" || c === "}") && message[i + 1] === c) {
-      text += c;
-      i++;
-    } else if (c === "{") {
-      // Find the matching brace: expressions may hold tuples and maps.
-      let depth = 1;
-      let j = i + 1;
-      for (; j < message.length && depth > 0; j++) {
-        if (message[j] === "{") depth++;
-        else if (message[j] === "}") depth--;
-        else if (message[j] === '"')
-          while (++j < message.length && message[j] !== '"') if (message[j] === "\\") j++;
-      }
-      if (depth > 0)
-        throw new ExprError(
-          `logpoint message: "{" at column ${i + 1} is never closed (write {{ for a brace)`,
-        );
-      if (text) parts.push(text);
-      text = "";
-      const src = message.slice(i + 1, j - 1);
-      try {
-        parts.push(parseExpr(src));
-      } catch (e) {
-        throw new ExprError(`logpoint message {${src}}: ${(e as Error).message}`);
-      }
-      i = j - 1;
-    } else text += c;
-  }
-  if (text) parts.push(text);
-  return (scope) =>
-    parts
-      .map((p) => {
-        if (typeof p === "string") return p;
-        try {
-          return valueText(evalExpr(p, scope));
-        } catch (err) {
-          return `<${(err as Error).message}>`;
-        }
-      })
-      .join("");
 }
 
 function messageOf(e: unknown): string {

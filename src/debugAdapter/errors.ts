@@ -2,7 +2,7 @@
 // bug in the adapter itself (an error of no known kind) is logged with its stack.
 
 import { ReplayError, TraceLoadError } from "../core/errors";
-import { log } from "./logger";
+import type { Logger } from "./logger";
 
 /** A request the adapter cannot answer as asked: the message says why, in one line. Bad launch
  * arguments and bad expressions are kinds of it. */
@@ -14,11 +14,11 @@ export class AdapterError extends Error {
 }
 
 /** The one-line message for an error caught while answering `command`. */
-export function errorText(e: unknown, command: string): string {
+export function errorText(e: unknown, command: string, log?: Logger): string {
   if (e instanceof AdapterError || e instanceof ReplayError || e instanceof TraceLoadError)
     return firstLine(e.message);
   const err = e instanceof Error ? e : new Error(String(e));
-  log.error(`${command}: ${err.stack ?? err.message}`);
+  log?.error(`${command}: ${err.stack ?? err.message}`);
   return `internal error in ${command}: ${firstLine(err.message)}`;
 }
 

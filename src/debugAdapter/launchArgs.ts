@@ -6,14 +6,7 @@ import type { DebugProtocol } from "@vscode/debugprotocol";
 import { AdapterError } from "./errors";
 import { LOG_LEVELS, type LogLevelName } from "./logger";
 import { type MomentSpec, MOMENT_FORMS, parseMoment } from "../core/moment";
-import { absolutePath } from "./paths";
-
-export interface PathMapping {
-  /** A prefix of the paths recorded in the trace (where the program was compiled). */
-  from: string;
-  /** What replaces it in this workspace. */
-  to: string;
-}
+import { absolutePath, type PathMapping } from "../core/inspect/paths";
 
 export interface LaunchArgs {
   /** Absolute paths of the trace files, one per node. */

@@ -1,40 +1,63 @@
-// The adapter's one logger. It writes through @vscode/debugadapter's `logger`, which the
-// LoggingDebugSession also feeds with every protocol message: errors reach the client's Debug Console,
-// `logLevel: "verbose"` in the launch arguments shows everything there, and ELIXIRSCOPE_DAP_LOG=/abs/path
-// writes everything to a file (stdout carries the protocol, so nothing is ever printed to it).
+// One logger per debug session (no state shared between sessions). The default one sends what its
+// level lets through to the client's Debug Console, and with ELIXIRSCOPE_DAP_LOG=/abs/path also writes
+// everything to that file; `logLevel: "verbose"` shows the protocol traffic in the console too (stdout carries the protocol, so nothing is
+// ever printed to it). The extension may inject its own (an output channel).
 
+import { appendFileSync } from "node:fs";
 import { isAbsolute } from "node:path";
-import { Logger, logger } from "@vscode/debugadapter";
-import type { DebugProtocol } from "@vscode/debugprotocol";
 
 export type LogLevelName = "off" | "error" | "warn" | "verbose";
 export const LOG_LEVELS: readonly LogLevelName[] = ["off", "error", "warn", "verbose"];
 
-const LEVEL: Record<LogLevelName, Logger.LogLevel> = {
-  off: Logger.LogLevel.Stop,
-  error: Logger.LogLevel.Error,
-  warn: Logger.LogLevel.Warn,
-  verbose: Logger.LogLevel.Verbose,
-};
-
-let fileOpened = false;
-
-/**
- * Sets what reaches the client's console. Must run once per session start: until the library's
- * logger is set up it queues every message, which would grow without end. A session run inline (never
- * `start`ed on streams) passes `send` so that the logger exists at all.
- */
-export function configureLogging(level: LogLevelName, send?: (e: DebugProtocol.Event) => void): void {
-  if (send) logger.init(send, undefined, false);
-  const file = process.env.ELIXIRSCOPE_DAP_LOG;
-  const openFile = !fileOpened && file !== undefined && isAbsolute(file);
-  if (openFile) fileOpened = true;
-  logger.setup(LEVEL[level], openFile ? file : false);
+export interface Logger {
+  error(msg: string): void;
+  warn(msg: string): void;
+  info(msg: string): void;
+  verbose(msg: string): void;
+  /** The launch's `logLevel`; a logger that has its own settings may ignore it. */
+  setLevel?(level: LogLevelName): void;
 }
 
-export const log = {
-  verbose: (msg: string): void => logger.verbose(msg),
-  info: (msg: string): void => logger.log(msg),
-  warn: (msg: string): void => logger.warn(msg),
-  error: (msg: string): void => logger.error(msg),
-};
+const RANK: Record<LogLevelName | "info", number> = { off: 0, error: 1, warn: 2, info: 3, verbose: 3 };
+
+export class SessionLogger implements Logger {
+  private level: LogLevelName = "error";
+
+  constructor(
+    /** Shows a line in the client's console (category "console" or "stderr"). */
+    private readonly show: (text: string, category: "console" | "stderr") => void,
+    private file: string | undefined = process.env.ELIXIRSCOPE_DAP_LOG,
+  ) {
+    if (this.file !== undefined && !isAbsolute(this.file)) this.file = undefined;
+  }
+
+  setLevel(level: LogLevelName): void {
+    this.level = level;
+  }
+
+  error(msg: string): void {
+    this.write("error", msg);
+  }
+  warn(msg: string): void {
+    this.write("warn", msg);
+  }
+  info(msg: string): void {
+    this.write("info", msg);
+  }
+  verbose(msg: string): void {
+    this.write("verbose", msg);
+  }
+
+  private write(kind: "error" | "warn" | "info" | "verbose", msg: string): void {
+    if (this.file !== undefined) {
+      try {
+        appendFileSync(this.file, `${new Date().toISOString()} ${kind} ${msg}\n`);
+      } catch {
+        // A log file that cannot be written must not break the session: stop trying.
+        this.file = undefined;
+      }
+    }
+    if (RANK[kind] <= RANK[this.level])
+      this.show(`[elixirscope] ${msg}\n`, kind === "error" ? "stderr" : "console");
+  }
+}

@@ -1,6 +1,6 @@
 // The scopes of a frame at the current moment: Arguments (of the call that opened the frame), Return
 // value and Exception or Exit (top frame, on those events), Process state (the GenServer state in
-// force, with what its last change touched marked `*`), Message (on a send or receive, with the peer
+// force, with what its last change touched marked, and what a replaced value was), Message (on a send or receive, with the peer
 // and whether it arrived) and Event (kind, seq, time, process, position).
 
 import type { DebugProtocol } from "@vscode/debugprotocol";
@@ -9,7 +9,7 @@ import type { Replay } from "../core/replay";
 import { atom } from "../core/terms/build";
 import { inspect } from "../core/terms/inspect";
 import type { Term } from "../core/terms/term";
-import type { ViewFrame } from "./frames";
+import type { ViewFrame } from "../core/inspect/frames";
 import { type VariableStore } from "./variables";
 
 export interface ScopeContext {
@@ -27,11 +27,11 @@ export function frameScopes(
   const { replay: r, vars } = ctx;
   const e = r.event(at);
   const scopes: DebugProtocol.Scope[] = [];
-  const add = (name: string, variables: DebugProtocol.Variable[], hint?: string): void => {
+  const add = (name: string, variables: DebugProtocol.Variable[], hint?: string, statePid?: number): void => {
     scopes.push({
       name,
       presentationHint: hint,
-      variablesReference: vars.add({ kind: "list", variables }),
+      variablesReference: vars.add({ kind: "list", variables, statePid }),
       namedVariables: variables.length,
       expensive: false,
     });
@@ -81,6 +81,7 @@ export function frameScopes(
         pid: e.pid,
         path: [],
         changed: changes.map((c) => c.path),
+        before: before?.state,
       }),
     ];
     const summary = before
@@ -95,7 +96,7 @@ export function frameScopes(
         `${state.callback ?? "?"} at seq ${r.event(state.index).seq}${state.index === at ? " (this event)" : ""}`,
       ),
     );
-    add("Process state", variables);
+    add("Process state", variables, undefined, e.pid);
   }
 
   if (top && (e.kind === "send" || e.kind === "receive") && e.message !== undefined) {

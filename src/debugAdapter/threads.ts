@@ -1,35 +1,18 @@
-// Processes as threads: which ones exist at a moment (spawned, not yet exited), what each is called
-// then (its registered name at that moment, else its server module or initial call), and the stable
-// thread id of each (process id + 1). Names are indexed once so that listing thousands of threads is
-// a scan of the process table, not of their events.
+// Processes as DAP threads: which ones exist at a moment (spawned, not yet exited, and debugged), the
+// stable thread id of each (process id + 1), and the name each shows (the core's process names).
 
 import type { DebugProtocol } from "@vscode/debugprotocol";
+import { ProcessNames } from "../core/inspect/processNames";
 import type { Replay } from "../core/replay";
-import { mfaLabel, moduleLabel } from "../core/store/eventDecode";
-import { Atom } from "../core/terms/term";
-import type { ProcessInfo } from "../core/types";
 import { AdapterError } from "./errors";
 
-export class ThreadDirectory {
-  /** Per process with (un)registrations: the event indices, ascending, and the name each set (undefined: unregistered). */
-  private readonly registrations = new Map<number, { at: number[]; name: Array<string | undefined> }>();
-  private readonly nodes: number;
-  /** Labels of processes known by nothing but their pid, completed with the first function they ran. */
-  private readonly bare = new Map<number, string>();
-
+export class ThreadDirectory extends ProcessNames {
   constructor(
-    private readonly replay: Replay,
+    replay: Replay,
     /** Only these process ids are debugged (all when undefined). */
     readonly allowed?: ReadonlySet<number>,
   ) {
-    for (const i of replay.getEventIndices({ kinds: ["register", "unregister"] })) {
-      const e = replay.event(i);
-      const list = this.registrations.get(e.pid) ?? { at: [], name: [] };
-      list.at.push(i);
-      list.name.push(e.kind === "register" && e.detail instanceof Atom ? e.detail.name : undefined);
-      this.registrations.set(e.pid, list);
-    }
-    this.nodes = new Set(replay.processes().map((p) => p.node)).size;
+    super(replay);
   }
 
   static threadId(pid: number): number {
@@ -55,56 +38,4 @@ export class ThreadDirectory {
     if (!alive.some((p) => p.id === current)) alive.push(this.replay.process(current));
     return alive.map((p) => ({ id: ThreadDirectory.threadId(p.id), name: this.nameAt(p, at) }));
   }
-
-  /** `#PID<0.187.0> CinemaDemo.TicketOffice`: the name registered at that moment, else the usual label. */
-  nameAt(p: ProcessInfo, at: number): string {
-    const regs = this.registrations.get(p.id);
-    if (!regs) return this.label(p);
-    let lo = 0;
-    let hi = regs.at.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (regs.at[mid] <= at) lo = mid + 1;
-      else hi = mid;
-    }
-    // Before its first registration a process is known by the name it will take.
-    const name = lo === 0 ? regs.name[0] : regs.name[lo - 1];
-    if (name === undefined)
-      return p.label.replace(/ .*$/, "") + (p.module ? ` ${moduleLabel(p.module)}` : "");
-    const node = this.nodes > 1 ? `@${p.node}` : "";
-    return `#PID${p.pid}${node} ${moduleLabel(name).replace(/^:/, "")}`;
-  }
-
-  /** The engine's label; for a process with no name, module or initial call, its first traced function. */
-  private label(p: ProcessInfo): string {
-    if (p.name || p.module || p.initialCall) return p.label;
-    let label = this.bare.get(p.id);
-    if (label === undefined) {
-      const first = this.replay.getEventIndices({ pids: [p.id], kinds: ["call"], limit: 1 })[0];
-      const mfa = first === undefined ? undefined : this.replay.mfaOf(first);
-      label = mfa ? `${p.label} ${mfaLabel(mfa)}` : p.label;
-      this.bare.set(p.id, label);
-    }
-    return label;
-  }
-}
-
-/** The processes a `processes` launch filter names: pids, names, server modules, or `*` patterns on labels. */
-export function selectProcesses(r: Replay, specs: string[]): Set<number> {
-  const out = new Set<number>();
-  for (const spec of specs) {
-    if (!spec.includes("*")) {
-      out.add(r.findProcess(spec).id);
-      continue;
-    }
-    const pattern = spec
-      .split("*")
-      .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
-      .join(".*");
-    const re = new RegExp(pattern, "i");
-    const hits = r.processes().filter((p) => re.test(p.label) || (p.name !== undefined && re.test(p.name)));
-    if (hits.length === 0) throw new AdapterError(`"processes": no process matches "${spec}"`);
-    for (const p of hits) out.add(p.id);
-  }
-  return out;
 }

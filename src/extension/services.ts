@@ -9,7 +9,7 @@ import * as vscode from "vscode";
 import type { ReplayCursor } from "../core/cursor";
 import { Replay } from "../core/replay";
 import { type ReplayLease, ReplayCache } from "../core/replayCache";
-import { PathMapper } from "../debugAdapter/paths";
+import { PathMapper } from "../core/inspect/paths";
 
 export const DEBUG_TYPE = "elixirscope";
 

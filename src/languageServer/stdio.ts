@@ -5,7 +5,7 @@
 import { createConnection } from "vscode-languageserver/node";
 import type { ReplayLease } from "../core/replayCache";
 import { ReplayCache } from "../core/replayCache";
-import { PathMapper } from "../debugAdapter/paths";
+import { PathMapper } from "../core/inspect/paths";
 import { followCursor, type MomentCursor } from "./cursor";
 import { startServer } from "./server";
 

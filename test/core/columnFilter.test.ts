@@ -8,8 +8,8 @@ import { join } from "node:path";
 import { generate } from "../../bench/gen";
 import { compileColumnFilter, MAYBE, NO, YES } from "../../src/core/columnFilter";
 import { Replay } from "../../src/core/replay";
-import { evalExpr, ExprError, parseExpr, truthy } from "../../src/debugAdapter/condition";
-import { EventScopes } from "../../src/debugAdapter/eventScope";
+import { evalExpr, ExprError, parseExpr, truthy } from "../../src/core/inspect/expression";
+import { EventScopes } from "../../src/core/inspect/eventScope";
 
 describe("condition pre-filter over columns and raw bytes", () => {
   let r: Replay;

@@ -18,13 +18,15 @@ async function seqsOf(
   const out: string[] = [];
   for (let i = 0; i < moves; i++) {
     const ev = await move();
-    out.push(`${await d.seq()}:${ev.body.reason}`);
+    // The edges stop as a step, described as the end or start of the recording.
+    const edge = /^(End|Start) of the recording/.exec(ev.body.description ?? "")?.[1];
+    out.push(`${await d.seq()}:${edge ? `${ev.body.reason} at the ${edge.toLowerCase()}` : ev.body.reason}`);
   }
   return out;
 }
 
 describe("debug adapter: breakpoints", function () {
-  this.timeout(60_000);
+  this.timeout(180_000);
 
   it("hits function and line breakpoints forward and backward, in order, and verifies them", () =>
     withDap(async (d) => {
@@ -59,7 +61,7 @@ describe("debug adapter: breakpoints", function () {
       assert.deepEqual(await seqsOf(d, 3, () => d.reverseContinue()), [
         "7:breakpoint",
         "3:function breakpoint",
-        "0:start of recording",
+        "0:step at the start",
       ]);
       const locations = await d.dc.customRequest("breakpointLocations", {
         source: { path: OFFICE_SRC },
@@ -80,7 +82,7 @@ describe("debug adapter: breakpoints", function () {
       });
       assert.deepEqual(await seqsOf(d, 2, () => d.continue()), [
         "3:function breakpoint",
-        "20:end of recording",
+        "20:step at the end",
       ]);
       assert.deepEqual(await seqsOf(d, 1, () => d.reverseContinue()), ["3:function breakpoint"]);
       // On a GenServer callback `msg` is the request it handles.
@@ -111,7 +113,7 @@ describe("debug adapter: breakpoints", function () {
       await d.dc.setFunctionBreakpointsRequest({
         breakpoints: [{ name: "*.*", condition: "map_size(args) > 0" }],
       });
-      assert.deepEqual(await seqsOf(d, 1, () => d.continue()), ["20:end of recording"]);
+      assert.deepEqual(await seqsOf(d, 1, () => d.continue()), ["20:step at the end"]);
       await d.settle();
       assert.equal(
         d.outputs.filter((o) =>
@@ -160,7 +162,7 @@ describe("debug adapter: breakpoints", function () {
       // A logpoint never stops: continuing backward stops at the plain breakpoint only.
       assert.deepEqual(await seqsOf(d, 2, () => d.reverseContinue()), [
         "7:breakpoint",
-        "0:start of recording",
+        "0:step at the start",
       ]);
       // A client moves to a logged moment with the position the line carries.
       const position = (logs()[1].body.data as { position: string }).position;
@@ -239,7 +241,7 @@ describe("debug adapter: breakpoints", function () {
         filters: [],
         filterOptions: [{ filterId: "crash", condition: "reason == :other" }],
       });
-      assert.deepEqual(await seqsOf(d, 1, () => d.reverseContinue()), ["0:start of recording"]);
+      assert.deepEqual(await seqsOf(d, 1, () => d.reverseContinue()), ["0:step at the start"]);
     }));
 
   it("exception filters stop at the Cinema Demo's payment gateway crash", () =>
@@ -316,7 +318,7 @@ describe("debug adapter: breakpoints", function () {
         sold.push(`${ev.body.reason} ${(await d.evaluate("state.seats[12]")).result}`);
       }
       assert.deepEqual(sold, ['data breakpoint {:sold, "carol"}', 'data breakpoint {:sold, "dave"}']);
-      assert.equal((await d.continue()).body.reason, "end of recording");
+      assert.match((await d.continue()).body.description ?? "", /^End of the recording/);
       await d.dc.setDataBreakpointsRequest({ breakpoints: [{ dataId: info.body.dataId }] });
       await d.custom("elixirscope/goto", { seq: at });
       const marked = await d.scope("Process state");
@@ -324,16 +326,19 @@ describe("debug adapter: breakpoints", function () {
         marked.find((v) => v.name === "changed")!.value,
         /^state\.seats\[12\] changed, state\.sold changed$/,
       );
-      const state = marked.find((v) => v.name === "state *")!;
-      const seats = (await d.children(state)).find((v) => v.name === "seats *")!;
+      const state = marked.find((v) => v.name === "state")!;
+      const seats = (await d.children(state)).find((v) => v.name === "seats")!;
       assert.equal(seats.evaluateName, "state.seats");
       const seat12 = (await d.children(seats)).find((v) => v.name.startsWith("12"))!;
-      assert.equal(seat12.name, "12 *");
+      assert.equal(seat12.name, "12");
+      assert.ok(seat12.presentationHint?.attributes?.includes("changed"));
+      // The double booking: sold to dave, and what it was just before (dave's hold over carol's sale).
+      assert.match(seat12.value, /^\{:sold, "dave"\} {2}\(was \{:held, "dave", #Reference<[\d.]+>\}\)$/);
       assert.equal(seat12.evaluateName, "state.seats[12]");
       // The same watch set from the variable itself, and going back over it.
       const fromVar = await d.dc.dataBreakpointInfoRequest({
         variablesReference: seats.variablesReference,
-        name: "12 *",
+        name: "12",
       });
       await d.dc.setDataBreakpointsRequest({ breakpoints: [{ dataId: fromVar.body.dataId! }] });
       const back: number[] = [];
@@ -364,11 +369,11 @@ describe("debug adapter: breakpoints", function () {
       await d.custom("elixirscope/lastChange", { pid: "TicketOffice", path: [{ $atom: "seats" }, 12] });
       assert.equal(await d.seq(), at);
       const again = await d.scope("Process state");
-      const seatsVar = (await d.children(again.find((v) => v.name === "state *")!)).find(
-        (v) => v.name === "sold *",
+      const seatsVar = (await d.children(again.find((v) => v.name === "state")!)).find(
+        (v) => v.name === "sold",
       )!;
       await d.custom("elixirscope/lastChange", {
-        variablesReference: again.find((v) => v.name === "state *")!.variablesReference,
+        variablesReference: again.find((v) => v.name === "state")!.variablesReference,
         name: seatsVar.name,
       });
       assert.equal(await d.seq(), at);
@@ -379,10 +384,10 @@ describe("debug adapter: breakpoints", function () {
       await d.launch({ trace: ticketTracePath(), processes: ["<0.102.0>"] });
       assert.equal(await d.seq(), 17, "starts at the debugged process's first event");
       await d.dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: "*.*" }] });
-      assert.deepEqual(await seqsOf(d, 1, () => d.continue()), ["20:end of recording"]);
+      assert.deepEqual(await seqsOf(d, 1, () => d.continue()), ["20:step at the end"]);
       assert.deepEqual(await seqsOf(d, 2, () => d.reverseContinue()), [
         "17:function breakpoint",
-        "0:start of recording",
+        "0:step at the start",
       ]);
       await d.custom("elixirscope/goto", { seq: 20 });
       const threads = (await d.dc.threadsRequest()).body.threads.map((t) => t.name);

@@ -7,7 +7,7 @@ import { ticketTracePath } from "../helpers/fixtures";
 import { TRACES, withDap } from "./dapClient";
 
 describe("debug adapter: console, queries and moments", function () {
-  this.timeout(60_000);
+  this.timeout(180_000);
 
   it("evaluates expressions and queries, with one-line errors", () =>
     withDap(async (d) => {

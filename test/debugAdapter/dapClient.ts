@@ -5,6 +5,7 @@
 import { join } from "node:path";
 import { DebugClient } from "@vscode/debugadapter-testsupport";
 import type { DebugProtocol } from "@vscode/debugprotocol";
+import { violations } from "./dapSchema";
 
 const ADAPTER = join(__dirname, "../../src/debugAdapter/stdio.ts");
 export const TRACES = join(__dirname, "../../examples/traces");
@@ -17,12 +18,32 @@ export class Dap {
   readonly outputs: DebugProtocol.OutputEvent[] = [];
   readonly events: DebugProtocol.Event[] = [];
   readonly progress: DebugProtocol.Event[] = [];
+  /** Every way a message from the adapter broke the protocol's JSON schema: must stay empty. */
+  readonly violations: string[] = [];
+  /** Messages the adapter sent (responses and events), all validated. */
+  received = 0;
 
   constructor() {
     this.dc = new DebugClient("node", ADAPTER, "elixirscope", {
       env: { ...process.env, NODE_OPTIONS: "--import tsx" },
     });
-    this.dc.defaultTimeout = 20_000;
+    // Generous: the suites run beside other heavy work, and a slow load is not a failure.
+    this.dc.defaultTimeout = 90_000;
+    // Every message the adapter sends is validated against the protocol's schema as it arrives.
+    const client = this.dc as unknown as { dispatch(body: string): void };
+    const dispatch = client.dispatch.bind(client);
+    client.dispatch = (body: string): void => {
+      this.received++;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(body);
+      } catch {
+        this.violations.push(`not JSON: ${body.slice(0, 200)}`);
+        return;
+      }
+      this.violations.push(...violations(parsed));
+      dispatch(body);
+    };
     this.dc.on("output", (e: DebugProtocol.OutputEvent) => this.outputs.push(e));
     this.dc.on("elixirscope/moment", (e: DebugProtocol.Event) => this.events.push(e));
     for (const kind of ["progressStart", "progressUpdate", "progressEnd"])
@@ -34,8 +55,16 @@ export class Dap {
     return this;
   }
 
-  stop(): Promise<void> {
-    return this.dc.stop();
+  async stop(): Promise<void> {
+    await this.dc.stop();
+  }
+
+  /** Throws when any message so far broke the schema. */
+  assertConforms(): void {
+    if (this.violations.length)
+      throw new Error(
+        `${this.violations.length} DAP schema violations:\n${[...new Set(this.violations)].slice(0, 10).join("\n")}`,
+      );
   }
 
   get thread(): number {
@@ -167,9 +196,12 @@ export class Dap {
 
 export async function withDap<T>(f: (d: Dap) => Promise<T>): Promise<T> {
   const d = await new Dap().start();
+  let result: T;
   try {
-    return await f(d);
+    result = await f(d);
   } finally {
     await d.stop();
   }
+  d.assertConforms();
+  return result;
 }

@@ -1,13 +1,11 @@
-// Launch arguments, moments and source paths on their own: what is accepted, what it becomes, and the
+// Launch arguments and moments on their own: what is accepted, what it becomes, and the
 // message for what is refused.
 
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { parseLaunchArgs } from "../../src/debugAdapter/launchArgs";
 import { parseMoment } from "../../src/core/moment";
-import { PathMapper } from "../../src/debugAdapter/paths";
 
-describe("debug adapter: launch arguments, moments and paths", () => {
+describe("debug adapter: launch arguments and moments", () => {
   it("accepts a trace or a list of traces, made absolute, with defaults", () => {
     const a = parseLaunchArgs({ trace: "run.estrace", cwd: "/work/app" });
     assert.deepEqual(a, {
@@ -71,33 +69,5 @@ describe("debug adapter: launch arguments, moments and paths", () => {
     });
     for (const bad of ["", "soon", "first", "first nothing", "time:fast", 1.5, -2, {}, null])
       assert.throws(() => m(bad), /is not a moment: use 120, "seq:120"/, JSON.stringify(bad));
-  });
-
-  it("maps recorded paths to the workspace and back", () => {
-    const files = new Set(["/ws/lib/app/server.ex", "/ws/lib/app/other.ex", "/mapped/lib/x.ex"]);
-    const exists = (p: string): boolean => files.has(p);
-    const recorded = ["/build/app/lib/app/server.ex", "lib/app/other.ex", "/build/app/lib/app/other.ex"];
-    const byRoot = new PathMapper([], "/ws", recorded, exists);
-    assert.equal(byRoot.toLocal("/build/app/lib/app/server.ex"), "/ws/lib/app/server.ex");
-    assert.equal(byRoot.toLocal("lib/app/other.ex"), "/ws/lib/app/other.ex");
-    assert.equal(byRoot.toLocal("gen_server.erl"), undefined);
-    assert.equal(byRoot.toRecorded("/ws/lib/app/server.ex"), "/build/app/lib/app/server.ex");
-    const byMapping = new PathMapper(
-      [{ from: "/build/app", to: "/mapped" }],
-      undefined,
-      ["/build/app/lib/x.ex"],
-      exists,
-    );
-    assert.equal(byMapping.toLocal("/build/app/lib/x.ex"), "/mapped/lib/x.ex");
-    assert.equal(
-      byMapping.toLocal("/build/app/lib/missing.ex"),
-      undefined,
-      "a mapping to nothing is no source",
-    );
-    assert.equal(byMapping.toRecorded("/mapped/lib/x.ex"), "/build/app/lib/x.ex");
-    assert.equal(byMapping.toRecorded(join("/mapped", "lib/y.ex")), "/build/app/lib/y.ex");
-    // A relative call-site path is completed from the module table's absolute paths.
-    const byTable = new PathMapper([], undefined, ["/ws/lib/app/server.ex", "lib/app/server.ex"], exists);
-    assert.equal(byTable.toLocal("lib/app/server.ex"), "/ws/lib/app/server.ex");
   });
 });

@@ -14,11 +14,11 @@ async function threadNamed(d: Dap, part: string): Promise<number> {
 }
 
 describe("debug adapter: moving through time", function () {
-  this.timeout(60_000);
+  this.timeout(180_000);
 
   it("stops on entry, steps forward N events and back N to the same moments, stacks and variables", () =>
     withDap(async (d) => {
-      const entry = await d.launch({ trace: ticketTracePath() });
+      const entry = await d.launch({ trace: ticketTracePath(), startAt: "start" });
       assert.equal(entry.body.reason, "entry");
       // The client said it shows progress: loading reported it, start to end.
       assert.equal(d.progress[0].event, "progressStart");
@@ -123,10 +123,12 @@ describe("debug adapter: moving through time", function () {
     withDap(async (d) => {
       await d.launch({ trace: ticketTracePath(), startAt: "seq:10" });
       const end = await d.continue();
-      assert.equal(end.body.reason, "end of recording");
+      assert.equal(end.body.reason, "step");
+      assert.equal(end.body.description, "End of the recording at seq 20");
       assert.equal(await d.seq(), 20);
       const start = await d.reverseContinue();
-      assert.equal(start.body.reason, "start of recording");
+      assert.equal(start.body.reason, "step");
+      assert.equal(start.body.description, "Start of the recording at seq 0");
       assert.equal(await d.seq(), 0);
       await d.settle();
       assert.ok(
@@ -142,7 +144,8 @@ describe("debug adapter: moving through time", function () {
         frames.map((f) => f.canRestart),
         [true, true],
       );
-      await d.moves(() => d.dc.restartFrameRequest({ frameId: frames[1].id }));
+      const restarted = await d.moves(() => d.dc.restartFrameRequest({ frameId: frames[1].id }));
+      assert.equal(restarted.body.reason, "restart");
       assert.equal(await d.seq(), 6, "handle_call/3 entered at seq 6");
       const targets = await d.dc.gotoTargetsRequest({
         source: { path: "/app/lib/ticket_office.ex" },

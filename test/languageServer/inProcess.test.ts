@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { createMessageConnection } from "vscode-languageserver-protocol/node";
-import { PathMapper } from "../../src/debugAdapter/paths";
+import { PathMapper } from "../../src/core/inspect/paths";
 import { Replay } from "../../src/core/replay";
 import { ReplayCursor } from "../../src/core/cursor";
 import { followCursor } from "../../src/languageServer/cursor";

@@ -4,12 +4,12 @@
 // (`"CinemaDemo.TicketOffice.hold/3"`), `module`, `name` (the process's registered name), `seq`, `pid`, `from`
 // and `to` (pid texts of a message's ends). The state is looked up only when an expression reads it.
 
-import type { Replay } from "../core/replay";
-import { mfaLabel } from "../core/store/eventDecode";
-import { atom, bin } from "../core/terms/build";
-import type { Term } from "../core/terms/term";
-import type { TraceEvent } from "../core/types";
-import type { Scope } from "./condition";
+import type { Replay } from "../replay";
+import { mfaLabel } from "../store/eventDecode";
+import { atom, bin } from "../terms/build";
+import type { Term } from "../terms/term";
+import type { TraceEvent } from "../types";
+import type { Scope } from "./expression";
 
 export const SCOPE_NAMES = [
   "args",

@@ -5,9 +5,9 @@
 // definition marked as approximate, instead of a line in someone else's file. The outermost traced
 // frame's untraced caller (`:gen_server.try_handle_call/4`) closes the stack.
 
-import type { Replay } from "../core/replay";
-import { mfaLabel } from "../core/store/eventDecode";
-import type { Mfa, SourceLocation } from "../core/types";
+import type { Replay } from "../replay";
+import { mfaLabel } from "../store/eventDecode";
+import type { Mfa, SourceLocation } from "../types";
 
 export interface ViewFrame {
   name: string;

@@ -1,13 +1,12 @@
-// What the client shows about an exception or a crash at a stop: a one-line summary, and the
-// `exceptionInfo` details with the stacktrace printed as Elixir prints one (a crashed GenServer's exit
+// What a debugger shows about an exception or a crash at a moment: a one-line summary, and the
+// details with the stacktrace printed as Elixir prints one (a crashed GenServer's exit
 // reason `{reason, stacktrace}` carries the stack the error unwound through).
 
-import type { DebugProtocol } from "@vscode/debugprotocol";
-import type { Replay } from "../core/replay";
-import { mfaLabel } from "../core/store/eventDecode";
-import { inspect } from "../core/terms/inspect";
-import { Atom, Bin, type Term, Tuple } from "../core/terms/term";
-import { AdapterError } from "./errors";
+import type { Replay } from "../replay";
+import { mfaLabel } from "../store/eventDecode";
+import { inspect } from "../terms/inspect";
+import { Atom, Bin, type Term, Tuple } from "../terms/term";
+import { InspectError } from "./errors";
 
 export function exceptionSummary(r: Replay, index: number, label: (pid: number) => string): string {
   const e = r.event(index);
@@ -15,14 +14,22 @@ export function exceptionSummary(r: Replay, index: number, label: (pid: number) 
   return `${label(e.pid)} exited: ${inspect(e.detail ?? e.raw, { limit: 8 })}`;
 }
 
+export interface ExceptionDetails {
+  /** `error`, `throw`, `exit`. */
+  exceptionId: string;
+  description: string;
+  details: { message: string; typeName: string; stackTrace?: string };
+}
+
+/** The exception or exit at an event; an InspectError when the event is neither. */
 export function exceptionInfo(
   r: Replay,
   index: number | undefined,
   label: (pid: number) => string,
-): DebugProtocol.ExceptionInfoResponse["body"] {
+): ExceptionDetails {
   const e = index === undefined ? undefined : r.event(index);
   if (!e || (e.kind !== "exception" && e.kind !== "exit"))
-    throw new AdapterError("this thread is not stopped at an exception or an exit");
+    throw new InspectError("this thread is not stopped at an exception or an exit");
   const reason = e.exception?.reason ?? e.detail ?? e.raw;
   const stack =
     e.exception?.stacktrace ??
@@ -30,7 +37,6 @@ export function exceptionInfo(
   return {
     exceptionId: e.exception ? e.exception.class : "exit",
     description: exceptionSummary(r, e.index, label),
-    breakMode: "always",
     details: {
       message: inspect(reason, { limit: 50 }),
       typeName: e.exception ? `${e.exception.class} in ${e.mfa ? mfaLabel(e.mfa) : "?"}` : "process exit",

@@ -2,28 +2,28 @@
 // `fun=` the recorded functions, after `pid=` and the process arguments of commands the process
 // names, else the names an expression can use, the known functions and the commands.
 
-import type { DebugProtocol } from "@vscode/debugprotocol";
-import type { Replay } from "../core/replay";
-import { mfaLabel, moduleLabel } from "../core/store/eventDecode";
-import { Atom, ErlMap } from "../core/terms/term";
-import { evalExpr, KNOWN_FUNCTIONS, parseExpr, type Scope, untruncate } from "./condition";
+import type { Replay } from "../replay";
+import { mfaLabel, moduleLabel } from "../store/eventDecode";
+import { Atom, ErlMap } from "../terms/term";
+import { evalExpr, KNOWN_FUNCTIONS, parseExpr, type Scope, untruncate } from "./expression";
 import { SCOPE_NAMES } from "./eventScope";
-import { COMMANDS } from "./evaluate";
+import { COMMANDS } from "./console";
 
 const MAX = 200;
 
-export function completions(
-  r: Replay,
-  scope: Scope,
-  text: string,
-  column: number,
-): DebugProtocol.CompletionItem[] {
+/** What completes a word (the shape of a DAP completion item, so front ends pass it on as it is). */
+export type CompletionKind = "variable" | "function" | "field" | "value" | "keyword";
+export interface Completion {
+  label: string;
+  type: CompletionKind;
+  /** Where the replaced text starts in the input, 0-based. */
+  start: number;
+  length: number;
+}
+
+export function completions(r: Replay, scope: Scope, text: string, column: number): Completion[] {
   const before = text.slice(0, Math.max(0, column - 1));
-  const item = (
-    label: string,
-    prefix: string,
-    type: DebugProtocol.CompletionItemType,
-  ): DebugProtocol.CompletionItem => ({
+  const item = (label: string, prefix: string, type: CompletionKind): Completion => ({
     label,
     type,
     start: before.length - prefix.length,
@@ -75,15 +75,10 @@ export function completions(
   }
   const word = /([A-Za-z_][\w.?!]*)$/.exec(before)?.[1] ?? "";
   const atStart = before.trim() === word;
-  const words: Array<[string, DebugProtocol.CompletionItemType]> = [
-    ...SCOPE_NAMES.map((n): [string, DebugProtocol.CompletionItemType] => [n, "variable"]),
-    ...KNOWN_FUNCTIONS.map((f): [string, DebugProtocol.CompletionItemType] => [
-      f.replace(/\/\d+$/, ""),
-      "function",
-    ]),
-    ...(atStart
-      ? Object.keys(COMMANDS).map((c): [string, DebugProtocol.CompletionItemType] => [c, "keyword"])
-      : []),
+  const words: Array<[string, CompletionKind]> = [
+    ...SCOPE_NAMES.map((n): [string, CompletionKind] => [n, "variable"]),
+    ...KNOWN_FUNCTIONS.map((f): [string, CompletionKind] => [f.replace(/\/\d+$/, ""), "function"]),
+    ...(atStart ? Object.keys(COMMANDS).map((c): [string, CompletionKind] => [c, "keyword"]) : []),
   ];
   const seen = new Set<string>();
   return words

@@ -3,8 +3,8 @@
 // `state.seats[12].status == :reserved`, `msg == {:reserve, 3}`, `length(args) > 1 and not is_nil(msg)`,
 // `args[0] in [1, 2]`, `Map.get(state.seats, 12) == %{status: :sold}`. Errors are one line with a column.
 
-import { atom, bin, map, tuple } from "../core/terms/build";
-import { compareTerms, termEquals } from "../core/terms/equal";
+import { atom, bin, map, tuple } from "../terms/build";
+import { compareTerms, termEquals } from "../terms/equal";
 import {
   Atom,
   Bin,
@@ -18,11 +18,11 @@ import {
   TRUE,
   TRUNCATED,
   Tuple,
-} from "../core/terms/term";
-import { AdapterError } from "./errors";
+} from "../terms/term";
+import { InspectError } from "./errors";
 
 /** A bad expression, or one that cannot be evaluated on these terms. */
-export class ExprError extends AdapterError {}
+export class ExprError extends InspectError {}
 
 /** Names an expression can use, bound per event (`args`, `state`, `msg`, ...); undefined: not at this event. */
 export type Scope = Record<string, Term | undefined>;
@@ -101,10 +101,34 @@ const PREC: Record<string, number> = {
 };
 const CANONICAL: Record<string, string> = { "&&": "and", "||": "or" };
 
+/** Bounds that keep parsing and evaluation far from the stack's limit, whatever is typed. */
+export const MAX_EXPRESSION_CHARS = 10_000;
+export const MAX_EXPRESSION_TOKENS = 2_000;
+export const MAX_EXPRESSION_DEPTH = 100;
+
 export function parseExpr(src: string): Expr {
   if (src.trim() === "") throw new ExprError("the expression is empty");
+  if (src.length > MAX_EXPRESSION_CHARS)
+    throw new ExprError(
+      `the expression is too long (${src.length} characters; at most ${MAX_EXPRESSION_CHARS})`,
+    );
   const toks = lex(src);
+  if (toks.length > MAX_EXPRESSION_TOKENS)
+    throw new ExprError(
+      `the expression is too long (${toks.length} tokens; at most ${MAX_EXPRESSION_TOKENS})`,
+    );
   let i = 0;
+  let depth = 0;
+  /** Every nesting (parentheses, operands, collections) counts; past the limit the expression is refused. */
+  const nested = <T>(f: () => T): T => {
+    if (++depth > MAX_EXPRESSION_DEPTH)
+      throw new ExprError(`the expression is too deep (more than ${MAX_EXPRESSION_DEPTH} levels)`);
+    try {
+      return f();
+    } finally {
+      depth--;
+    }
+  };
   const peek = (k = 0): Tok | undefined => toks[i + k];
   const where = (t: Tok | undefined): string => (t ? `at column ${t.at + 1}` : "at the end");
   const expect = (v: string): void => {
@@ -118,17 +142,22 @@ export function parseExpr(src: string): Expr {
     if (t.v === "not" && peek(1)?.v === "in") return { op: "not in", width: 2 };
     return PREC[t.v] !== undefined ? { op: CANONICAL[t.v] ?? t.v, width: 1 } : undefined;
   };
-  const binary = (min: number): Expr => {
-    let left = unary();
-    for (;;) {
-      const o = operator();
-      if (!o || PREC[o.op] < min) return left;
-      const at = peek()!.at;
-      i += o.width;
-      left = { t: "bin", op: o.op, l: left, r: binary(PREC[o.op] + 1), at };
-    }
-  };
-  const unary = (): Expr => {
+  const binary = (min: number): Expr =>
+    nested(() => {
+      let left = unary();
+      for (let chain = 0; ; chain++) {
+        const o = operator();
+        if (!o || PREC[o.op] < min) return left;
+        // A left-leaning chain (`1 + 1 + ...`) evaluates recursively too: it counts as depth.
+        if (chain >= MAX_EXPRESSION_DEPTH)
+          throw new ExprError(`the expression is too deep (more than ${MAX_EXPRESSION_DEPTH} levels)`);
+        const at = peek()!.at;
+        i += o.width;
+        left = { t: "bin", op: o.op, l: left, r: binary(PREC[o.op] + 1), at };
+      }
+    });
+  const unary = (): Expr => nested(() => unaryInner());
+  const unaryInner = (): Expr => {
     const t = peek();
     if (t && (t.v === "not" || t.v === "!") && (t.k === "id" || t.k === "op")) {
       i++;
@@ -270,7 +299,8 @@ export function evalExpr(e: Expr, scope: Scope, opts: EvalOptions = {}): Term {
     case "lit":
       return e.v;
     case "var": {
-      if (!(e.name in scope))
+      // Own names only: `constructor` or `__proto__` are no names of a recording.
+      if (!Object.prototype.hasOwnProperty.call(scope, e.name))
         throw new ExprError(
           `unknown name "${e.name}" at column ${e.at + 1} (known here: ${Object.keys(scope).join(", ")})`,
         );
@@ -486,6 +516,9 @@ function call(fn: string, args: Term[], at: number): Term {
       return l.length ? l[l.length - 1] : NIL;
     }
     case "tl/1": {
+      // An improper list's tail is its last cell's: tl([1 | 2]) is 2, tl([1, 2 | 3]) is [2 | 3].
+      if (a instanceof ImproperList)
+        return a.elements.length > 1 ? new ImproperList(a.elements.slice(1), a.tail) : a.tail;
       const l = list(a);
       return l.length ? l.slice(1) : bad("a non-empty list");
     }

@@ -3,16 +3,16 @@
 // recording. Each answer is a term (expandable in the console) or lines of text, each listed event
 // prefixed `[seq N]`; a bad query is one line saying what is wrong.
 
-import { describeEvent, formatTime, processLabeler } from "../core/describe";
-import type { Replay } from "../core/replay";
-import { valueAt } from "../core/state";
-import { termEquals } from "../core/terms/equal";
-import { inspect } from "../core/terms/inspect";
-import type { Term } from "../core/terms/term";
-import { EVENT_KINDS, type EventFilter, type EventKind } from "../core/types";
-import { accessPath, evalExpr, ExprError, parseExpr, type Scope, truthy } from "./condition";
+import { describeEvent, formatTime, processLabeler } from "../describe";
+import type { Replay } from "../replay";
+import { valueAt } from "../state";
+import { termEquals } from "../terms/equal";
+import { inspect } from "../terms/inspect";
+import type { Term } from "../terms/term";
+import { EVENT_KINDS, type EventFilter, type EventKind } from "../types";
+import { accessPath, evalExpr, ExprError, parseExpr, type Scope, truthy } from "./expression";
 import type { EventScopes } from "./eventScope";
-import { parseMoment, resolveMoment } from "../core/moment";
+import { parseMoment, resolveMoment } from "../moment";
 
 export type Answer = { text: string; goto?: number } | { term: Term };
 
@@ -26,7 +26,7 @@ export const COMMANDS: Record<string, string> = {
   processes: "processes [all]                  processes alive now (or all of them)",
   goto: "goto MOMENT                      move there (seq, index:N, time:1.5ms, a position, first crash, ...)",
   position: "position                         the shareable position of this moment",
-  help: "help                             this list",
+  help: "help (or .help)                  this list",
 };
 
 const HELP = [
@@ -60,6 +60,8 @@ export function evaluate(ctx: EvalContext, input: string): Answer {
   };
   switch (cmd) {
     case "help":
+    case ".help":
+      // `.help` too: some clients' REPLs (nvim-dap) keep `help` for their own.
       return { text: HELP };
     case "position":
       return { text: r.positionOf(ctx.at) };
@@ -133,7 +135,15 @@ export function evaluate(ctx: EvalContext, input: string): Answer {
 }
 
 function events(ctx: EvalContext, args: string, line: (i: number) => string): string {
-  const r = ctx.replay;
+  const f = eventFilter(ctx.replay, ctx.scopes, args);
+  const found = ctx.replay.getEventIndices(f);
+  if (found.length === 0) return "no events";
+  const more = found.length === f.limit ? `\n(first ${f.limit}; add limit=N for more)` : "";
+  return found.map(line).join("\n") + more;
+}
+
+/** `pid=P fun=F kind=call,send from=SEQ to=SEQ limit=N [if EXPR]` as an engine filter (limit 20 by default). */
+export function eventFilter(r: Replay, scopes: EventScopes, args: string): EventFilter {
   const ifAt = args.search(/(^|\s)if\s/);
   const opts = (ifAt >= 0 ? args.slice(0, ifAt) : args).trim();
   const condition = ifAt >= 0 ? parseExpr(args.slice(ifAt).replace(/^\s*if\s/, "")) : undefined;
@@ -163,16 +173,13 @@ function events(ctx: EvalContext, args: string, line: (i: number) => string): st
   if (condition)
     f.predicate = (e) => {
       try {
-        return truthy(evalExpr(condition, ctx.scopes.of(e)));
+        return truthy(evalExpr(condition, scopes.of(e)));
       } catch (err) {
         if (err instanceof ExprError) return false;
         throw err;
       }
     };
-  const found = r.getEventIndices(f);
-  if (found.length === 0) return "no events";
-  const more = found.length === f.limit ? `\n(first ${f.limit}; add limit=N for more)` : "";
-  return found.map(line).join("\n") + more;
+  return f;
 }
 
 /** Every state change of a process, or of one path in its state, with the value it took. */

@@ -5,9 +5,15 @@
 // paths. A workspace path goes back to the recorded file it stands for, so breakpoints find their events.
 
 import { existsSync } from "node:fs";
-import { isAbsolute, join, normalize, resolve } from "node:path";
-import { sameFile } from "../core/correlator";
-import type { PathMapping } from "./launchArgs";
+import { isAbsolute, join, normalize, resolve, sep } from "node:path";
+import { sameFile } from "../correlator";
+
+export interface PathMapping {
+  /** A prefix of the paths recorded in the trace (where the program was compiled). */
+  from: string;
+  /** What replaces it in this workspace. */
+  to: string;
+}
 
 export class PathMapper {
   private readonly mappings: PathMapping[];
@@ -33,6 +39,11 @@ export class PathMapper {
     return found;
   }
 
+  /** Whether the recording knows this source path (its module table or a call site). */
+  isRecorded(recorded: string): boolean {
+    return this.recordedFiles.includes(recorded);
+  }
+
   /** The recorded form of a workspace path (for breakpoints): the recorded file that maps to it, if any. */
   toRecorded(local: string): string {
     const want = normalize(local);
@@ -45,17 +56,22 @@ export class PathMapper {
 
   private find(recorded: string | undefined): string | undefined {
     if (!recorded) return undefined;
+    // A recorded path that climbs (`../../etc/passwd`) is never re-rooted: it could leave any root.
+    const climbs = recorded.split(/[\\/]/).includes("..");
     for (const m of this.mappings)
       if (recorded.startsWith(m.from)) {
         const p = normalize(join(m.to, recorded.slice(m.from.length)));
-        if (this.exists(p)) return p;
+        if (within(p, m.to) && this.exists(p)) return p;
       }
+    if (climbs) return undefined;
     if (this.sourceRoot) {
-      const parts = recorded.split(/[\\/]/).filter((p) => p !== "");
+      const parts = recorded.split(/[\\/]/).filter((p) => p !== "" && p !== ".");
       for (let i = 0; i < parts.length; i++) {
-        const candidate = join(this.sourceRoot, ...parts.slice(i));
-        if (this.exists(candidate)) return normalize(candidate);
+        const candidate = normalize(join(this.sourceRoot, ...parts.slice(i)));
+        if (within(candidate, this.sourceRoot) && this.exists(candidate)) return candidate;
       }
+      // With a source root, files outside it are shown only when a mapping says where they are.
+      return undefined;
     }
     if (isAbsolute(recorded) && this.exists(recorded)) return normalize(recorded);
     return undefined;
@@ -69,6 +85,13 @@ export class PathMapper {
     );
     return hits.length === 1 ? hits[0] : undefined;
   }
+}
+
+/** Whether `path` is `root` or inside it (both normalised). */
+function within(path: string, root: string): boolean {
+  const r = normalize(root).replace(/[\\/]+$/, "");
+  const p = normalize(path);
+  return p === r || p.startsWith(`${r}${sep}`);
 }
 
 /** A launch path made absolute against `cwd` (the launch's `cwd`, else the adapter's). */

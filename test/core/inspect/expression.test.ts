@@ -2,11 +2,12 @@
 // evaluates to over Elixir terms, and the one-line errors for what does not.
 
 import assert from "node:assert/strict";
-import { atom, bin, keyword, map, pid, tuple } from "../../src/core/terms/build";
-import { inspect } from "../../src/core/terms/inspect";
-import type { Term } from "../../src/core/terms/term";
-import { applyHitCondition, compileLogMessage } from "../../src/debugAdapter/breakpoints";
-import { accessPath, evalExpr, parseExpr, type Scope } from "../../src/debugAdapter/condition";
+import { atom, bin, keyword, map, pid, tuple } from "../../../src/core/terms/build";
+import { inspect } from "../../../src/core/terms/inspect";
+import type { Term } from "../../../src/core/terms/term";
+import { applyHitCondition } from "../../../src/core/inspect/hitCondition";
+import { compileLogMessage } from "../../../src/core/inspect/logMessage";
+import { accessPath, evalExpr, parseExpr, type Scope } from "../../../src/core/inspect/expression";
 
 const seats = map([
   [
@@ -149,5 +150,21 @@ describe("debug adapter: the expression language", () => {
     assert.deepEqual(applyHitCondition(hits, "<= 1"), [10]);
     assert.deepEqual(applyHitCondition(hits, "% 2"), [20, 40]);
     assert.throws(() => applyHitCondition(hits, "twice"), /bad hit count "twice"/);
+  });
+});
+
+describe("expression language: hostile input", () => {
+  it("resolves only the recording's names, never JavaScript's", () => {
+    for (const name of ["constructor", "__proto__", "toString", "hasOwnProperty"])
+      assert.throws(() => evalExpr(parseExpr(name), { args: [] }), /unknown name/, name);
+  });
+
+  it("refuses expressions too deep or too long with one line, no stack overflow", () => {
+    assert.throws(() => parseExpr(`${"(".repeat(5000)}1${")".repeat(5000)}`), /too (deep|long)/);
+    assert.throws(() => parseExpr(Array.from({ length: 100_000 }, () => "1").join(" + ")), /too long/);
+    assert.throws(() => parseExpr(Array.from({ length: 500 }, () => "1").join(" + ")), /too deep/);
+    assert.throws(() => parseExpr(`${"[".repeat(150)}${"]".repeat(150)}`), /too deep/);
+    assert.throws(() => parseExpr(`${"not ".repeat(300)}true`), /too deep/);
+    assert.equal(evalExpr(parseExpr(Array.from({ length: 50 }, () => "1").join(" + ")), {}), 50);
   });
 });

@@ -1,0 +1,45 @@
+// `elixirscope export`: one trace file as JSON Lines (header, module table, events, footer), the form
+// `import` reads back.
+
+import { frameToJsonLine } from "../../core/jsonl";
+import { Replay } from "../../core/replay";
+import { atom, bin, tuple } from "../../core/terms/build";
+import { one, type Parsed, UsageError } from "../args";
+import { OutputFile } from "../io";
+import { type Out } from "../options";
+
+export function exportJsonl(r: Replay, p: Parsed, out: Out): number {
+  const format = one(p, "format") ?? "jsonl";
+  if (format !== "jsonl") throw new UsageError(`export: unknown format "${format}" (supported: jsonl)`);
+  if (r.files.length !== 1) throw new UsageError("export: give one trace file at a time");
+  const path = one(p, "o") ?? one(p, "out");
+  // Written synchronously in batches, so the file is complete when the command returns.
+  const file = path ? new OutputFile(path, "export") : undefined;
+  let batch: string[] = [];
+  const flush = (): void => {
+    if (file !== undefined && batch.length) file.write(`${batch.join("\n")}\n`);
+    batch = [];
+  };
+  const write = (s: string): void => {
+    if (file === undefined) out(s);
+    else if (batch.push(s) >= 1000) flush();
+  };
+  write(frameToJsonLine(tuple(atom("estrace"), 1, r.files[0].header)));
+  for (const m of r.modules())
+    write(
+      frameToJsonLine(
+        tuple(
+          atom("module"),
+          atom(m.module),
+          bin(m.source),
+          m.functions.map((f) => tuple(atom(f.name), f.arity, f.line, f.clauseLines)),
+        ),
+      ),
+    );
+  // Streamed in file order by large reads, past the decoded-event cache.
+  for (const e of r.streamEvents()) write(frameToJsonLine(e.raw));
+  if (r.files[0].footer !== undefined) write(frameToJsonLine(tuple(atom("footer"), r.files[0].footer)));
+  flush();
+  file?.close();
+  return 0;
+}

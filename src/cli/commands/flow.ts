@@ -1,0 +1,48 @@
+// `elixirscope flow`: messages between processes, each send paired with its receive and latency.
+
+import { processLabeler } from "../../core/describe";
+import { Replay } from "../../core/replay";
+import { inspect } from "../../core/terms/inspect";
+import { termToJson } from "../../core/terms/json";
+import { duration, int, one, type Parsed } from "../args";
+import { flowDiagram } from "../flowDiagram";
+import { type Out } from "../options";
+
+export function flow(r: Replay, p: Parsed, args: string[], json: boolean, out: Out): number {
+  if (p.flags.has("diagram") || one(p, "svg") !== undefined) return flowDiagram(r, p, args, out);
+  const [from, to] = args.map((a) => (a === "*" || a === "_" ? undefined : a));
+  const entries = r.getMessageFlow(from, to, {
+    limit: int(p, "limit") ?? 100,
+    timeRange: { from: duration(p, "from-time"), to: duration(p, "to-time") },
+  });
+  const label = processLabeler(r.processes());
+  if (json) {
+    out(
+      JSON.stringify(
+        entries.map((e) => ({
+          ...e,
+          from: e.from === undefined ? undefined : r.process(e.from).pid,
+          to: e.to === undefined ? e.toName : r.process(e.to).pid,
+          send_seq: e.send === undefined ? undefined : r.event(e.send).seq,
+          receive_seq: e.receive === undefined ? undefined : r.event(e.receive).seq,
+          message: termToJson((e.send !== undefined ? r.event(e.send) : r.event(e.receive!)).message!),
+        })),
+        null,
+        2,
+      ),
+    );
+    return 0;
+  }
+  out(
+    `${entries.length} messages${from ? ` from ${r.findProcess(from).label}` : ""}${to ? ` to ${r.findProcess(to).label}` : ""}`,
+  );
+  for (const e of entries) {
+    const ev = r.event(e.send ?? e.receive!);
+    const lat =
+      e.latencyNs !== undefined ? `${(e.latencyNs / 1e3).toFixed(1)}µs` : e.status.replace(/_/g, " ");
+    out(
+      `${String(ev.seq).padStart(6)}  ${r.timeLabel(ev.index).padStart(13)}  ${(e.from !== undefined ? label(e.from) : "?").padEnd(30)} → ${(e.to !== undefined ? label(e.to) : (e.toName ?? "?")).padEnd(30)}  ${lat.padStart(12)}  ${inspect(ev.message!, { limit: 6 })}`,
+    );
+  }
+  return 0;
+}

@@ -1,0 +1,74 @@
+// `elixirscope info`: what a recording holds (nodes, kinds of events, processes, modules, damaged
+// frames), with `--stats` the engine's load time, memory and index use.
+
+import { formatDuration } from "../../core/describe";
+import { escapeControls } from "../../core/escape";
+import { Replay } from "../../core/replay";
+import { EVENT_KINDS } from "../../core/types";
+import { type Parsed } from "../args";
+import { type Out } from "../options";
+
+export function info(r: Replay, p: Parsed, json: boolean, loadMs: number, out: Out): number {
+  const kinds = Object.fromEntries(
+    EVENT_KINDS.map((k) => [k, r.explain({ kinds: [k] }).candidates]).filter(([, n]) => n),
+  );
+  const procs = r.processes();
+  const summary = {
+    files: r.files.map((f) => ({
+      path: f.path,
+      node: f.node,
+      events: f.events,
+      bytes: f.bytes,
+      otp: f.otpRelease,
+      elixir: f.elixirVersion,
+      recorder: f.recorderVersion,
+      timeUnit: f.timeUnit,
+      started: new Date(f.startSystemTimeNs / 1e6).toISOString(),
+    })),
+    events: r.eventCount,
+    duration_ns: r.timeRange.end - r.timeRange.start,
+    kinds,
+    processes: procs.length,
+    crashed: procs.filter((x) => x.crashed).map((x) => x.label),
+    functions: r.functions().length,
+    modules: r.modules().map((m) => m.module),
+    problems: r.problems.map((x) => x.text),
+    load_ms: Math.round(loadMs),
+    ...(p.flags.has("stats")
+      ? { stats: r.stats(), memory_mb: Math.round(process.memoryUsage().rss / 2 ** 20) }
+      : {}),
+  };
+  if (json) {
+    out(JSON.stringify(summary, null, 2));
+    return 0;
+  }
+  for (const f of summary.files)
+    out(
+      escapeControls(
+        `${f.path}: node ${f.node}, ${f.events} events, ${(f.bytes / 1024).toFixed(0)} KiB, OTP ${f.otp}, Elixir ${f.elixir}, recorded ${f.started}`,
+      ),
+    );
+  out(
+    `${summary.events} events over ${formatDuration(summary.duration_ns)}: ${Object.entries(kinds)
+      .map(([k, n]) => `${n} ${k}`)
+      .join(", ")}`,
+  );
+  out(
+    `${procs.length} processes${summary.crashed.length ? `, ${summary.crashed.length} crashed (${summary.crashed.join(", ")})` : ""}`,
+  );
+  out(
+    `${summary.functions} functions in ${summary.modules.length} modules with source: ${summary.modules.map((m) => escapeControls(m.replace(/^Elixir\./, ""))).join(", ")}`,
+  );
+  if (summary.problems.length) out(`${summary.problems.length} damaged frames skipped (see warnings above)`);
+  if (p.flags.has("stats")) {
+    const s = r.stats();
+    out(
+      `loaded in ${summary.load_ms} ms, resident ${summary.memory_mb} MB; decoded-event cache ${s.decodedCacheSize} (hits ${s.decodedCacheHits}, misses ${s.decodedCacheMisses})`,
+    );
+    for (const q of s.queries)
+      out(
+        `  index ${q.index}: ${q.queries} queries, ${q.candidatesScanned} candidates scanned, ${q.results} results, ${q.totalMs.toFixed(2)} ms total, ${q.maxMs.toFixed(2)} ms max`,
+      );
+  }
+  return 0;
+}

@@ -1,0 +1,62 @@
+// Runs a command that reads recordings: the trace files among the arguments are loaded (with a
+// progress bar on a terminal), their damaged frames reported, the command run, the replay closed.
+
+import { Replay } from "../core/replay";
+import { type Parsed, UsageError } from "./args";
+import { type Out } from "./options";
+import { info } from "./commands/info";
+import { events } from "./commands/events";
+import { state } from "./commands/state";
+import { flow } from "./commands/flow";
+import { stack } from "./commands/stack";
+import { exportJsonl } from "./commands/export";
+import { progressBar } from "./progress";
+
+/** The trace files among the positionals: every leading argument that names an existing file. */
+function splitTraces(p: Parsed, cmd: string): { traces: string[]; args: string[] } {
+  const traces: string[] = [];
+  let i = 0;
+  while (
+    i < p.positional.length &&
+    (p.positional[i].endsWith(".estrace") || (traces.length === 0 && i === 0))
+  )
+    traces.push(p.positional[i++]);
+  if (traces.length === 0)
+    throw new UsageError(`${cmd}: no trace file given (usage: elixirscope ${cmd} TRACE ...)`);
+  return { traces, args: p.positional.slice(i) };
+}
+
+export async function withReplay(p: Parsed, cmd: string, out: Out): Promise<number> {
+  const { traces, args } = splitTraces(p, cmd);
+  const bar = progressBar();
+  const t0 = performance.now();
+  const replay = await Replay.open(traces, { onProgress: bar.onProgress });
+  const loadMs = performance.now() - t0;
+  bar.done();
+  try {
+    for (const problem of replay.problems) process.stderr.write(`warning: ${problem.text}\n`);
+    const indexNote = replay.indexStatus.note;
+    if (indexNote) process.stderr.write(`note: ${indexNote}\n`);
+    // Told once more only if saving the index then failed (the process exits after the write).
+    void replay.indexSaved().then((s) => {
+      if (s.state === "unsaved" && s.note && s.note !== indexNote) process.stderr.write(`note: ${s.note}\n`);
+    });
+    const json = p.flags.has("json");
+    switch (cmd) {
+      case "info":
+        return info(replay, p, json, loadMs, out);
+      case "events":
+        return events(replay, p, json, out);
+      case "state":
+        return state(replay, p, args, json, out);
+      case "flow":
+        return flow(replay, p, args, json, out);
+      case "stack":
+        return stack(replay, p, json, out);
+      default:
+        return exportJsonl(replay, p, out);
+    }
+  } finally {
+    replay.close();
+  }
+}

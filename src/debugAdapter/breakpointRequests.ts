@@ -1,0 +1,156 @@
+// Breakpoint requests over DAP: line breakpoints and logpoints (printed at once, every hit in the
+// recording), breakpoint locations, function, exception and data breakpoints.
+
+import { basename } from "node:path";
+import { OutputEvent } from "@vscode/debugadapter";
+import type { DebugProtocol } from "@vscode/debugprotocol";
+import { type StateTarget } from "../core/inspect/stateTargets";
+import { type DataTarget, type LogLine } from "./breakpoints";
+import { AdapterError } from "./errors";
+import { LaunchSession } from "./launch";
+import { MAX_LOG_LINES } from "./sessionBase";
+
+export abstract class BreakpointSession extends LaunchSession {
+  // ── breakpoints ────────────────────────────────────────────────────────────
+
+  protected override setBreakPointsRequest(
+    response: DebugProtocol.SetBreakpointsResponse,
+    args: DebugProtocol.SetBreakpointsArguments,
+  ): void {
+    let logs: LogLine[] = [];
+    this.answer(response, () => {
+      const given = args.breakpoints ?? (args.lines ?? []).map((line) => ({ line }));
+      if (!Array.isArray(given) || given.some((b) => b === null || typeof b !== "object"))
+        throw new AdapterError('setBreakpoints: "breakpoints" must be a list of {"line": N}');
+      // Lines a client sent that are no lines are answered as such, never echoed back as numbers.
+      const base = this.convertClientLineToDebugger(1) === 1 ? 1 : 0;
+      const valid = (l: unknown): l is number => Number.isSafeInteger(l) && (l as number) >= base;
+      const out: DebugProtocol.Breakpoint[] = given.map((b) =>
+        valid(b.line)
+          ? { verified: false }
+          : { verified: false, message: `line ${JSON.stringify(b.line)} is not a line number` },
+      );
+      const wanted = given
+        .map((b, i) => ({ b, i }))
+        .filter(({ b }) => valid(b.line))
+        .map(({ b, i }) => ({ i, bp: { ...b, line: this.convertClientLineToDebugger(b.line) } }));
+      if (!this.loaded || !args.source?.path) {
+        for (const { i, bp } of wanted)
+          out[i] = {
+            verified: false,
+            line: this.convertDebuggerLineToClient(bp.line),
+            message: this.loaded ? "the source has no path" : "no recording is loaded yet",
+          };
+        return { breakpoints: out };
+      }
+      const set = this.ctx.breakpoints.setSource(
+        this.ctx.paths.toRecorded(args.source.path),
+        wanted.map((w) => w.bp),
+      );
+      set.breakpoints.forEach((bp, k) => {
+        out[wanted[k].i] =
+          bp.line === undefined ? bp : { ...bp, line: this.convertDebuggerLineToClient(bp.line) };
+      });
+      logs = set.logs;
+      return { breakpoints: out };
+    });
+    for (const l of logs.slice(0, MAX_LOG_LINES)) this.printLog(l, args.source.path!);
+    if (logs.length > MAX_LOG_LINES)
+      this.say(
+        `[logpoints] ${logs.length - MAX_LOG_LINES} more lines not printed (the first ${MAX_LOG_LINES} were): add a condition or a hit count to narrow them`,
+      );
+  }
+
+  /** One logpoint line: `[seq 120] text`, with the logpoint's source line and the moment to move to. */
+  protected printLog(l: LogLine, path: string): void {
+    const r = this.r;
+    const e = r.event(l.index);
+    const ev = new OutputEvent(`[seq ${e.seq}] ${l.text}\n`, "console") as DebugProtocol.OutputEvent;
+    ev.body.source = { name: basename(path), path };
+    ev.body.line = this.convertDebuggerLineToClient(l.line);
+    ev.body.column = this.convertDebuggerColumnToClient(1);
+    ev.body.data = { seq: e.seq, index: l.index, position: r.positionOf(l.index) };
+    this.sendEvent(ev);
+  }
+
+  protected override breakpointLocationsRequest(
+    response: DebugProtocol.BreakpointLocationsResponse,
+    args: DebugProtocol.BreakpointLocationsArguments,
+  ): void {
+    this.answer(response, () => {
+      if (!args.source?.path) return { breakpoints: [] };
+      const first = this.convertClientLineToDebugger(args.line);
+      const last = this.convertClientLineToDebugger(args.endLine ?? args.line);
+      const lines = this.r.linesWithEvents(this.ctx.paths.toRecorded(args.source.path));
+      return {
+        breakpoints: lines
+          .filter((l) => l >= first && l <= last)
+          .map((line) => ({ line: this.convertDebuggerLineToClient(line) })),
+      };
+    });
+  }
+
+  protected override setFunctionBreakPointsRequest(
+    response: DebugProtocol.SetFunctionBreakpointsResponse,
+    args: DebugProtocol.SetFunctionBreakpointsArguments,
+  ): void {
+    this.answer(response, () => ({ breakpoints: this.ctx.breakpoints.setFunctions(args.breakpoints ?? []) }));
+  }
+
+  protected override setExceptionBreakPointsRequest(
+    response: DebugProtocol.SetExceptionBreakpointsResponse,
+    args: DebugProtocol.SetExceptionBreakpointsArguments,
+  ): void {
+    this.answer(response, () => ({
+      breakpoints: this.ctx.breakpoints.setExceptions(args.filters ?? [], args.filterOptions ?? []),
+    }));
+  }
+
+  protected override dataBreakpointInfoRequest(
+    response: DebugProtocol.DataBreakpointInfoResponse,
+    args: DebugProtocol.DataBreakpointInfoArguments,
+  ): void {
+    this.answer(response, () => {
+      let target: StateTarget | undefined;
+      try {
+        target = this.stateTarget(args.variablesReference, args.name, args.frameId);
+      } catch {
+        target = undefined;
+      }
+      if (!target)
+        return {
+          dataId: null,
+          description:
+            "only a value inside a process's state can be watched (Process state, or state.seats[12])",
+        };
+      const id = `${target.pid}:${this.dataIds.size}:${target.text}`;
+      this.dataIds.set(id, target);
+      return {
+        dataId: id,
+        description: `${target.text} changes`,
+        accessTypes: ["write" as const],
+        canPersist: false,
+      };
+    });
+  }
+
+  protected override setDataBreakpointsRequest(
+    response: DebugProtocol.SetDataBreakpointsResponse,
+    args: DebugProtocol.SetDataBreakpointsArguments,
+  ): void {
+    this.answer(response, () => {
+      const wanted = (args.breakpoints ?? []).map((b): DataTarget | undefined => {
+        const t = this.dataIds.get(b.dataId);
+        return t && { ...t, condition: b.condition, hitCondition: b.hitCondition };
+      });
+      const resolved = this.ctx.breakpoints.setData(wanted.filter((w): w is DataTarget => w !== undefined));
+      return {
+        breakpoints: wanted.map((w) =>
+          w === undefined
+            ? { verified: false, message: "unknown data id (ask dataBreakpointInfo for one)" }
+            : resolved.shift()!,
+        ),
+      };
+    });
+  }
+}

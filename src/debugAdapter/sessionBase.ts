@@ -1,0 +1,258 @@
+// What every part of the debug session shares: the loaded recording, the current moment, the client's
+// capabilities, and the plumbing that answers a request (one-line errors) and stops somewhere (the
+// stopped event and `elixirscope/moment`). The session's requests are layered on top of it by concern:
+// inspection, navigation, launch, breakpoints, custom requests.
+
+import {
+  Event,
+  InvalidatedEvent,
+  DebugSession,
+  OutputEvent,
+  Response,
+  StoppedEvent,
+} from "@vscode/debugadapter";
+import type { DebugProtocol } from "@vscode/debugprotocol";
+import { EventScopes } from "../core/inspect/eventScope";
+import { exceptionSummary } from "../core/inspect/exceptions";
+import { type ViewFrame } from "../core/inspect/frames";
+import { PathMapper } from "../core/inspect/paths";
+import { type StateTarget } from "../core/inspect/stateTargets";
+import { Replay } from "../core/replay";
+import { Breakpoints } from "./breakpoints";
+import { AdapterError, errorText } from "./errors";
+import { type LaunchArgs } from "./launchArgs";
+import { type Logger, SessionLogger } from "./logger";
+import {
+  cursorReason,
+  cursorSource,
+  type FileAccessor,
+  localFiles,
+  ownReplays,
+  type ReplayLease,
+  type ReplaySource,
+  type SessionDeps,
+} from "./sessionDeps";
+import { CustomEvent, type MomentEventBody } from "./customProtocol";
+import { checkRequest } from "./requestArgs";
+import { ThreadDirectory } from "./threads";
+import { VariableStore } from "./variables";
+
+export type StopReason =
+  | "entry"
+  | "step"
+  | "breakpoint"
+  | "function breakpoint"
+  | "exception"
+  | "data breakpoint"
+  | "goto"
+  | "restart";
+
+export interface Move {
+  index: number;
+  reason: StopReason;
+  hitBreakpointIds?: number[];
+  /** Shown with the stop (`End of the recording`); by default `Paused on <reason>`. */
+  description?: string;
+  /** Said in the Debug Console with the stop (why it stopped where it did). */
+  note?: string;
+}
+
+/** Everything that exists once a recording is loaded. */
+export interface Loaded {
+  replay: Replay;
+  /** The hold on the replay, released when the session ends. */
+  lease: ReplayLease;
+  args: LaunchArgs;
+  paths: PathMapper;
+  threads: ThreadDirectory;
+  scopes: EventScopes;
+  breakpoints: Breakpoints;
+  label: (pid: number) => string;
+}
+
+/** Requests that need a loaded recording; before `launch` has loaded one they get an error. */
+const NEEDS_RECORDING = new Set([
+  "stackTrace",
+  "scopes",
+  "variables",
+  "next",
+  "stepIn",
+  "stepOut",
+  "stepBack",
+  "continue",
+  "reverseContinue",
+  "restartFrame",
+  "goto",
+  "gotoTargets",
+  "evaluate",
+  "completions",
+  "dataBreakpointInfo",
+  "setDataBreakpoints",
+  "setFunctionBreakpoints",
+  "setExceptionBreakpoints",
+  "exceptionInfo",
+  "breakpointLocations",
+]);
+
+export const PROGRESS_ID = "elixirscope-load";
+/** Logpoint lines printed at once at most: a client's console is not made for hundreds of thousands. */
+export const MAX_LOG_LINES = 10_000;
+
+export abstract class SessionBase extends DebugSession {
+  protected readonly replays: ReplaySource;
+  protected readonly files: FileAccessor;
+  protected readonly log: Logger;
+  /** This session, as the source of its moves of the shared cursor. */
+  protected readonly cursorSource = cursorSource();
+  protected loaded?: Loaded;
+  protected current = 0;
+  protected client: DebugProtocol.InitializeRequestArguments = { adapterID: "elixirscope" };
+  protected readonly vars = new VariableStore();
+  /** Frame ids of the current stop: id - 1 → where the frame was shown. */
+  protected frames: Array<{ at: number; frame: ViewFrame; level: number }> = [];
+  protected stackCache = new Map<number, ViewFrame[]>();
+  /** Data breakpoint ids handed out by dataBreakpointInfo. */
+  protected readonly dataIds = new Map<string, StateTarget>();
+  /** Where the last `lastChange` landed, so that asking again from there goes further back. */
+  protected lastChangeAt?: { key: string; index: number };
+  protected configured = false;
+  /** Recorded source paths with no file here, handed out as source references (index + 1). */
+  protected readonly recordedSources: string[] = [];
+  protected onStreams = false;
+  protected loading = false;
+  /** Set by `disconnect`: a load still under way is dropped when it finishes. */
+  protected disconnected = false;
+  protected pendingStart?: "entry" | "run";
+
+  constructor(deps: SessionDeps = {}) {
+    super();
+    this.replays = deps.replays ?? ownReplays();
+    this.files = deps.files ?? localFiles;
+    this.log =
+      deps.logger ?? new SessionLogger((text, category) => this.sendEvent(new OutputEvent(text, category)));
+    this.setDebuggerLinesStartAt1(true);
+    this.setDebuggerColumnsStartAt1(true);
+  }
+
+  override start(inStream: NodeJS.ReadableStream, outStream: NodeJS.WritableStream): void {
+    super.start(inStream, outStream);
+    this.onStreams = true;
+  }
+
+  // Every message in and out is traced at the verbose level; output events are not, or the trace of
+  // one would be traced in turn.
+  override sendEvent(event: DebugProtocol.Event): void {
+    if (event.event !== "output") this.log.verbose(`To client: ${JSON.stringify(event)}`);
+    super.sendEvent(event);
+  }
+
+  override sendResponse(response: DebugProtocol.Response): void {
+    this.log.verbose(`To client: ${JSON.stringify(response)}`);
+    super.sendResponse(response);
+  }
+
+  protected override dispatchRequest(request: DebugProtocol.Request): void {
+    this.log.verbose(`From client: ${request.command}(${JSON.stringify(request.arguments)})`);
+    const refused =
+      checkRequest(request.command, request.arguments) ??
+      (!this.loaded && NEEDS_RECORDING.has(request.command)
+        ? `${request.command}: no recording is loaded (launch with a "trace" first)`
+        : undefined);
+    if (refused !== undefined) {
+      this.sendErrorResponse(new Response(request), { id: 1000, format: refused, showUser: false });
+      return;
+    }
+    try {
+      super.dispatchRequest(request);
+    } catch (e) {
+      // A bug in one handler must cost one request, never the session.
+      this.sendErrorResponse(new Response(request), {
+        id: 2001,
+        format: errorText(e, request.command, this.log),
+        showUser: false,
+      });
+    }
+  }
+
+  // ── plumbing ───────────────────────────────────────────────────────────────
+
+  protected get r(): Replay {
+    if (!this.loaded) throw new AdapterError("no recording is loaded");
+    return this.loaded.replay;
+  }
+
+  protected get ctx(): Loaded {
+    if (!this.loaded) throw new AdapterError("no recording is loaded");
+    return this.loaded;
+  }
+
+  /** Answers with the body `compute` returns, or with a one-line error when it throws. */
+  protected answer<R extends DebugProtocol.Response>(response: R, compute: () => R["body"]): void {
+    try {
+      response.body = compute();
+    } catch (e) {
+      this.fail(response, e);
+      return;
+    }
+    this.sendResponse(response);
+  }
+
+  protected fail(response: DebugProtocol.Response, e: unknown, showUser = false): void {
+    this.sendErrorResponse(response, {
+      id: 2000,
+      format: errorText(e, response.command, this.log),
+      showUser,
+    });
+  }
+
+  /** Answers a move: the response first, then the stop where `target` says (nothing moves on an error). */
+  protected move(response: DebugProtocol.Response, target: () => Move, fromOutside = false): void {
+    let m: Move;
+    try {
+      m = target();
+    } catch (e) {
+      this.fail(response, e);
+      return;
+    }
+    this.sendResponse(response);
+    if (m.note) this.say(m.note);
+    this.stopAt(m, fromOutside);
+  }
+
+  protected say(text: string, category = "console"): void {
+    this.sendEvent(new OutputEvent(`${text}\n`, category));
+  }
+
+  protected stopAt(m: Move, fromOutside: boolean): void {
+    const r = this.r;
+    this.current = m.index;
+    this.vars.reset();
+    this.frames = [];
+    this.stackCache.clear();
+    const e = r.event(m.index);
+    const ev = new StoppedEvent(m.reason, ThreadDirectory.threadId(e.pid)) as DebugProtocol.StoppedEvent;
+    ev.body.allThreadsStopped = true;
+    ev.body.description = `${m.description ?? `Paused on ${m.reason}`} at seq ${e.seq}`;
+    if (m.hitBreakpointIds?.length) ev.body.hitBreakpointIds = m.hitBreakpointIds;
+    if (m.reason === "exception") ev.body.text = exceptionSummary(r, m.index, this.ctx.label);
+    this.sendEvent(ev);
+    try {
+      this.loaded?.lease.cursor.moveTo(m.index, cursorReason(m.reason), this.cursorSource);
+    } catch (e) {
+      // A cursor disposed with its cache must not break stepping in the session that still runs.
+      this.log.warn(`the shared moment could not follow: ${errorText(e, "cursor")}`);
+    }
+    this.sendEvent(
+      new Event(CustomEvent.moment, {
+        index: m.index,
+        seq: e.seq,
+        position: r.positionOf(m.index),
+        threadId: ThreadDirectory.threadId(e.pid),
+        time: e.time,
+        reason: m.reason,
+      } satisfies MomentEventBody),
+    );
+    if (fromOutside && this.client.supportsInvalidatedEvent)
+      this.sendEvent(new InvalidatedEvent(["threads", "stacks", "variables"]));
+  }
+}
