@@ -30,12 +30,14 @@ export class AdapterFactory implements vscode.DebugAdapterDescriptorFactory {
  * VS Code shows an adapter's `showUser` error as a modal dialog, too heavy for "this file is damaged".
  */
 class NotifyingAdapter implements vscode.DebugAdapter {
-  private readonly session = new ElixirScopeSession();
+  private readonly session: ElixirScopeSession;
   private readonly emitter = new vscode.EventEmitter<vscode.DebugProtocolMessage>();
   readonly onDidSendMessage = this.emitter.event;
   private readonly forward: vscode.Disposable;
 
   constructor(private readonly services: Services) {
+    // The extension's cache: the session, the hovers and the diagram share one load and one cursor.
+    this.session = new ElixirScopeSession({ replays: services.cache });
     this.forward = this.session.onDidSendMessage((m) => {
       const r = m as DebugProtocol.Response;
       const error = r.type === "response" && !r.success ? r.body?.error : undefined;
