@@ -8,6 +8,7 @@ import { Replay } from "../src/core/replay";
 import { KIND_CODES } from "../src/core/store/columns";
 import { benchCold } from "./cold";
 import { benchDap } from "./dap";
+import { benchFlow } from "./flow";
 import { benchLsp } from "./lsp";
 import { generate } from "./gen";
 import { p50p99, percentile } from "./stats";
@@ -177,6 +178,7 @@ async function main(): Promise<void> {
     figures.naive_state_at_p50_ms / Math.max(figures.state_at_p50_ms, 1e-6),
     1,
   );
+  if (!args.includes("--no-flow")) Object.assign(figures, await benchFlow(r));
   r.close();
 
   if (!args.includes("--no-cold"))

@@ -167,7 +167,11 @@ export class FlowView {
     const lanes = layoutLanes(this.lanes, o, undefined, active);
     this.layout = lanes;
     const parts: string[] = [];
-    for (const b of lanes.boxes) parts.push(lifelineSvg(b, from, to, o));
+    // Only the lanes in view horizontally get a lifeline and a header (a recording may have thousands).
+    const left = s.scrollLeft - o.laneWidth;
+    const right = s.scrollLeft + s.clientWidth + o.laneWidth;
+    const inView = lanes.boxes.filter((b) => b.x >= left && b.x <= right);
+    for (const b of inView) parts.push(lifelineSvg(b, from, to, o));
     if (o.rowHeight >= 10)
       for (let r = from; r < to; r++) {
         const seq = this.pages.seqAt(r);
@@ -202,7 +206,7 @@ export class FlowView {
     this.dom.body.classList.toggle("compact", o.rowHeight < 12);
     this.dom.body.innerHTML = parts.join("");
     this.dom.head.setAttribute("height", String(o.headerHeight));
-    this.dom.head.innerHTML = lanes.boxes
+    this.dom.head.innerHTML = inView
       .map((b) => laneHeaderSvg(b, o, 2) + laneButtons(b.x, b.width, b.pid, b.collapsed))
       .join("");
     this.drawMinimap(from, to);

@@ -75,7 +75,8 @@ export async function main(
   try {
     if (!cmd || cmd === "help" || cmd === "--help" || cmd === "-h") {
       out(USAGE);
-      return cmd ? 0 : 2;
+      if (!cmd) throw new UsageError("no command given (see the usage above)");
+      return 0;
     }
     if (cmd === "dap") {
       runStdio();

@@ -65,7 +65,13 @@ export class FlowSource {
         return other === undefined || vis.has(other);
       });
     }
-    this.rows = Int32Array.from(rows.sort((a, b) => a - b));
+    this.rows = Int32Array.from(rows);
+    // Queries answer in index order; sort only if one ever does not.
+    for (let k = 1; k < this.rows.length; k++)
+      if (this.rows[k] < this.rows[k - 1]) {
+        this.rows.sort();
+        break;
+      }
     this.lanes = this.buildLanes();
   }
 
@@ -190,13 +196,16 @@ export class FlowSource {
   /** The send of the reply to a GenServer call: the callee's next message to the caller carrying its tag. */
   private replyTo(m: MessageFlowEntry, tag: Term): number | undefined {
     if (m.from === undefined || m.to === undefined || m.send === undefined) return undefined;
-    const after = m.receivedAt ?? m.sentAt;
-    const candidates = this.replay.getMessageFlow(m.to, m.from, { timeRange: { from: after }, limit: 16 });
-    for (const c of candidates) {
-      if (c.send === undefined || c.send <= m.send) continue;
-      const msg = this.replay.event(c.send).message;
-      if (msg instanceof Tuple && msg.elements.length === 2 && termEquals(msg.elements[0], tag))
-        return c.send;
+    // The callee's next events after it took the call, one step at a time (O(1) each); a reply comes
+    // soon after, so a short walk finds it without a query.
+    if (m.receive === undefined) return undefined;
+    let c: number | undefined = m.receive;
+    for (let steps = 0; steps < 256 && c !== undefined; steps++) {
+      c = this.replay.nextInProcess(c, "forward");
+      if (c === undefined || this.replay.kindOf(c) !== "send" || this.replay.messageAt(c)?.to !== m.from)
+        continue;
+      const msg = this.replay.event(c).message;
+      if (msg instanceof Tuple && msg.elements.length === 2 && termEquals(msg.elements[0], tag)) return c;
     }
     return undefined;
   }
@@ -206,46 +215,66 @@ export class FlowSource {
   }
 
   private marker(index: number, rank: number, kind: EventKind): FlowMarker {
-    const e = this.replay.event(index);
+    const pid = this.replay.pidOf(index);
     const who = (p: number | undefined): string => (p === undefined ? "?" : this.laneName(p));
-    const base = { index, rank, pid: e.pid };
+    const base = { index, rank, pid };
     switch (kind) {
-      case "spawn":
+      case "spawn": {
+        // The child is known from the process table; only an unknown one needs the event decoded.
+        const peer = this.spawned().get(index) ?? this.replay.event(index).peer;
         return {
           ...base,
           kind: "spawn",
-          ...(e.peer !== undefined ? { peer: e.peer } : {}),
-          text: `spawned ${who(e.peer)}`,
+          ...(peer !== undefined ? { peer } : {}),
+          text: `spawned ${who(peer)}`,
         };
+      }
       case "link":
-      case "unlink":
+      case "unlink": {
+        const peer = this.replay.event(index).peer;
         return {
           ...base,
           kind,
-          ...(e.peer !== undefined ? { peer: e.peer } : {}),
-          text: `${kind}ed with ${who(e.peer)}`,
+          ...(peer !== undefined ? { peer } : {}),
+          text: `${kind}ed with ${who(peer)}`,
         };
+      }
       case "exit": {
-        const p = this.replay.process(e.pid);
-        const crash = p.crashed && p.exitedAt === index;
-        const reason = e.detail !== undefined ? inspect(e.detail, { limit: 6, printableLimit: 80 }) : "?";
+        const p = this.replay.process(pid);
+        const last = p.exitedAt === index;
+        const crash = p.crashed && last;
+        const detail = last ? p.exitReason : this.replay.event(index).detail;
+        const reason = detail !== undefined ? inspect(detail, { limit: 6, printableLimit: 80 }) : "?";
         return {
           ...base,
           kind: crash ? "crash" : "exit",
           text: `${crash ? "crashed" : "exited"}: ${reason}`,
         };
       }
-      default:
-        return {
-          ...base,
-          kind: "state",
-          text: `state changed${e.mfa ? ` by ${e.mfa.fun}/${e.mfa.arity}` : ""}`,
-        };
+      default: {
+        const mfa = this.replay.mfaOf(index);
+        return { ...base, kind: "state", text: `state changed${mfa ? ` by ${mfa.fun}/${mfa.arity}` : ""}` };
+      }
     }
   }
 
+  private spawnedAt?: Map<number, number>;
+
+  /** Spawn event index → the child process, from the process table. */
+  private spawned(): Map<number, number> {
+    if (!this.spawnedAt) {
+      this.spawnedAt = new Map();
+      for (const p of this.replay.processes())
+        if (p.spawnedAt !== undefined && p.parent !== undefined) this.spawnedAt.set(p.spawnedAt, p.id);
+    }
+    return this.spawnedAt;
+  }
+
+  private laneNames?: Map<number, string>;
+
   private laneName(pid: number): string {
-    return this.lanes.find((l) => l.pid === pid)?.name ?? this.replay.process(pid).label;
+    this.laneNames ??= new Map(this.lanes.map((l) => [l.pid, l.name]));
+    return this.laneNames.get(pid) ?? this.replay.process(pid).label;
   }
 
   private buildLanes(): FlowLane[] {

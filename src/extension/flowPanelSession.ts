@@ -33,7 +33,7 @@ export interface FlowPanelDeps {
 
 export class FlowPanelSession implements Disposable {
   private source: FlowSource;
-  private generation = 0;
+  private gen = 0;
   private filter: ViewFilter = { hidden: [], solo: [] };
   private readonly subscription?: Disposable;
 
@@ -69,7 +69,7 @@ export class FlowPanelSession implements Disposable {
     for (let r = p.from; r < p.to; r++) seqs.push(this.source.seqAt(r) ?? 0);
     return {
       type: "page",
-      generation: this.generation,
+      generation: this.gen,
       page,
       from: p.from,
       to: p.to,
@@ -77,6 +77,11 @@ export class FlowPanelSession implements Disposable {
       markers: p.markers,
       seqs,
     };
+  }
+
+  /** Which rows the pages refer to: it changes with every new filter. */
+  get generation(): number {
+    return this.gen;
   }
 
   dispose(): void {
@@ -140,16 +145,21 @@ export class FlowPanelSession implements Disposable {
     const toIndex = f.toSeq !== undefined ? r.resolveMoment({ seq: f.toSeq }) : undefined;
     if (fromIndex !== undefined && toIndex !== undefined && fromIndex > toIndex)
       throw new Error(`the seq range ${f.fromSeq}..${f.toSeq} is empty`);
+    const same =
+      JSON.stringify([f.hidden, f.solo, f.fromSeq, f.toSeq]) ===
+      JSON.stringify([this.filter.hidden, this.filter.solo, this.filter.fromSeq, this.filter.toSeq]);
     this.filter = f;
+    // Rebuilding the rows costs a pass over the recording: not when a restored view asks for the same ones.
+    if (same) return;
     this.source = new FlowSource(r, { hidden: f.hidden, solo: f.solo, fromIndex, toIndex });
-    this.generation++;
+    this.gen++;
   }
 
   private postInit(): void {
     const cursor = this.deps.cursor;
     void this.post({
       type: "init",
-      generation: this.generation,
+      generation: this.gen,
       lanes: this.source.lanes,
       total: this.source.total,
       filter: this.filter,
@@ -163,7 +173,7 @@ export class FlowPanelSession implements Disposable {
     if (!c || !this.inRange(c.index)) return;
     void this.post({
       type: "cursor",
-      generation: this.generation,
+      generation: this.gen,
       index: c.index,
       position: this.source.positionOf(c.index),
     });

@@ -108,6 +108,10 @@ export interface RegressionCase {
   never?: RegExp;
 }
 
+// Raw terminal controls that must never reach the output.
+// eslint-disable-next-line no-control-regex -- these are exactly what must not be printed
+const RAW_CONTROLS = /[\u001b\u0007\r]/;
+
 export const REGRESSION_CASES: RegressionCase[] = [
   {
     name: "proto-tags.estrace",
@@ -183,16 +187,14 @@ export const REGRESSION_CASES: RegressionCase[] = [
     args: ["events", "$F"],
     status: 0,
     stdout: /M\\e\[2J\\nforged line\.f\\r\(\)/,
-    // eslint-disable-next-line no-control-regex
-    never: /[\u001b\u0007\r]/,
+    never: RAW_CONTROLS,
   },
   {
     name: "control-chars.estrace",
     args: ["info", "$F"],
     status: 0,
     stderr: /:bad\\e\]0;title\\x07\\nline frame/,
-    // eslint-disable-next-line no-control-regex
-    never: /[\u001b\u0007\r]/,
+    never: RAW_CONTROLS,
   },
   { name: "big-integer.jsonl", args: ["import", "$F", "-o", "$OUT"], status: 0, stdout: /2 frames/ },
   {

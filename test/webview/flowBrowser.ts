@@ -3,7 +3,7 @@
 // ways as VS Code would, and every Content-Security-Policy violation and page error is recorded.
 // Used by the browser tests and by `npm run bench` (flow_render_ms).
 
-import { mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as esbuild from "esbuild";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -13,7 +13,10 @@ import { FlowPanelSession } from "../../src/extension/flowPanelSession";
 import { flowPanelHtml } from "../../src/extension/flowPanelHtml";
 import type { HostToView, ViewState, ViewToHost } from "../../src/shared/webviewProtocol";
 
-const ROOT = join(__dirname, "../..");
+// From test/webview/ under tsx, or from out/ when bundled into the bench.
+const ROOT = existsSync(join(__dirname, "../../webview-ui"))
+  ? join(__dirname, "../..")
+  : join(__dirname, "..");
 export const ARTIFACTS = join(ROOT, "test-artifacts");
 const ORIGIN = "https://flow.test";
 
@@ -60,6 +63,8 @@ export interface FlowHarness {
   violations: string[];
   errors: string[];
   moveCursor(index: number): void;
+  /** Sends a message to the webview as the host would. */
+  post(m: HostToView): Promise<void>;
   /** The first message from `since` on (an index into `posted`) that passes `pred`. */
   waitFor(pred: (m: ViewToHost) => boolean, since?: number, timeoutMs?: number): Promise<ViewToHost>;
   /** Waits until every page the webview asked for was answered and drawn. */
@@ -88,6 +93,18 @@ export async function openFlow(
   let asked = 0;
   let answered = 0;
   const cursor = new ReplayCursor(replay, opts.cursor ?? 0);
+  const toView = async (m: HostToView): Promise<void> => {
+    await page
+      // As text: the browser protocol moves one string far faster than a large object graph.
+      .evaluate(
+        (json) => window.dispatchEvent(new MessageEvent("message", { data: JSON.parse(json) })),
+        JSON.stringify(m),
+      )
+      .catch((e: unknown) => {
+        // Closing the page while a message is on its way is fine; anything else is a failure.
+        if (!page.isClosed()) errors.push(`posting ${m.type}: ${String(e)}`);
+      });
+  };
   const session = new FlowPanelSession(
     {
       replay,
@@ -104,9 +121,7 @@ export async function openFlow(
     },
     async (m) => {
       opts.post?.(m);
-      await page
-        .evaluate((data) => window.dispatchEvent(new MessageEvent("message", { data })), m)
-        .catch(() => undefined);
+      await toView(m);
       if (m.type === "page") answered++;
     },
   );
@@ -152,6 +167,7 @@ export async function openFlow(
     calls,
     violations,
     errors,
+    post: toView,
     moveCursor(index) {
       cursor.moveTo(index, "step", "debug");
     },

@@ -63,7 +63,8 @@ describe("message-flow webview in headless Chromium", function () {
     );
 
   it("draws every recorded message exactly once while scrolling, on lanes named as in the debugger", async () => {
-    h = await openFlow(browser, replay, bundle);
+    // Wide enough for every lane: headers outside the horizontal view are not drawn.
+    h = await openFlow(browser, replay, bundle, { width: 2800 });
     const heads = await h.page.$$eval("#head .lane-head title", (ts) => ts.map((t) => t.textContent));
     assert.deepEqual(
       heads,

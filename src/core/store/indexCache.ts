@@ -27,7 +27,7 @@ export function fingerprints(paths: string[]): TraceFingerprint[] | undefined {
   for (const p of paths) {
     let fd: number;
     try {
-      // Stat first: opening a FIFO or a device would block, and only a regular file has an index.
+      // Opening a FIFO blocks until someone writes to it: only regular files are opened at all.
       if (!statSync(p).isFile()) return undefined;
       fd = openSync(p, "r");
     } catch {
