@@ -41,6 +41,16 @@ if (
 const only = args.includes("--only") ? args[args.indexOf("--only") + 1] : undefined;
 const want = (name) => only === undefined || only === name;
 
+// The webview's mocha tests run in Debian's Chromium and the extension's suites in code-server: install
+// them first when they are missing (a no-op once installed), so that `npm test` alone sets up a fresh machine.
+if (
+  (want("mocha") || want("extension")) &&
+  spawnSync("bash", ["scripts/e2e/install-tools.sh"], { stdio: "inherit" }).status !== 0
+) {
+  failed++;
+  failures.push("setup-tools");
+}
+
 if (want("typecheck")) check("typecheck", "npx", ["tsc", "-p", ".", "--noEmit"]);
 if (want("lint")) check("eslint", "npx", ["eslint", "."]);
 if (want("lint")) check("prettier", "npx", ["prettier", "--check", "."]);
