@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { DebugClient } from "@vscode/debugadapter-testsupport";
 import type { DebugProtocol } from "@vscode/debugprotocol";
-import { p50p99 } from "./stats";
+import { p50p99, percentile } from "./stats";
 
 export interface DapBenchOptions {
   /** Moves measured per figure (default 100). */
@@ -16,6 +16,10 @@ export interface DapBenchOptions {
   adapter?: string;
   /** A function pattern the reverse-continue figure stops at (default: the synthetic trace's worker requests). */
   breakpoint?: string;
+  /** The logpoint figure (default on): its source file and line (default the synthetic trace's `Bench.Util.parse/2`). */
+  logpoint?: boolean;
+  logpointFile?: string;
+  logpointLine?: number;
 }
 
 export async function benchDap(
@@ -34,6 +38,7 @@ export async function benchDap(
   dc.defaultTimeout = 300_000;
   await dc.start();
   try {
+    const launched = performance.now();
     const first = dc.waitForEvent("stopped", 300_000) as Promise<DebugProtocol.StoppedEvent>;
     const initialized = dc.waitForEvent("initialized", 300_000);
     await dc.initializeRequest({
@@ -47,6 +52,7 @@ export async function benchDap(
       initialized.then(() => dc.configurationDoneRequest()),
     ]);
     let thread = (await first).body.threadId!;
+    const launchToStop = performance.now() - launched;
     const { index: last } = (await dc.customRequest("elixirscope/position")).body as { index: number };
     const middle = dc.waitForEvent("stopped") as Promise<DebugProtocol.StoppedEvent>;
     await dc.customRequest("elixirscope/goto", { index: Math.floor(last / 2) });
@@ -80,7 +86,51 @@ export async function benchDap(
     const rc: number[] = [];
     for (let i = 0; i < samples; i++)
       rc.push(await move(() => dc.reverseContinueRequest({ threadId: thread })));
+
+    // A condition that never holds: reverse continue from the end searches every call of the function.
+    const never: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      // Set afresh each time: the adapter remembers a condition's answers per breakpoint.
+      await dc.setFunctionBreakpointsRequest({
+        breakpoints: [{ name: opts.breakpoint ?? "Bench.Worker.request/2", condition: "args[1] == -1" }],
+      });
+      const end = dc.waitForEvent("stopped") as Promise<DebugProtocol.StoppedEvent>;
+      await dc.customRequest("elixirscope/goto", { index: last });
+      await end;
+      never.push(await move(() => dc.reverseContinueRequest({ threadId: thread })));
+    }
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+
+    // A logpoint on the hottest function's first line: time until its first 100 lines are out.
+    let firstPage = NaN;
+    if (opts.logpoint !== false) {
+      let lines = 0;
+      const t = performance.now();
+      const page = new Promise<void>((resolve) => {
+        const on = (e: DebugProtocol.OutputEvent): void => {
+          if (!e.body.output.startsWith("[seq ")) return;
+          if (++lines === 100) {
+            firstPage = performance.now() - t;
+            dc.removeListener("output", on);
+            resolve();
+          }
+        };
+        dc.on("output", on);
+      });
+      await dc.setBreakpointsRequest({
+        source: { path: opts.logpointFile ?? "/bench/lib/util.ex" },
+        breakpoints: [{ line: opts.logpointLine ?? 10, logMessage: "{args}" }],
+      });
+      await page;
+      await dc.setBreakpointsRequest({
+        source: { path: opts.logpointFile ?? "/bench/lib/util.ex" },
+        breakpoints: [],
+      });
+    }
     return {
+      dap_launch_to_stop_ms: Math.round(launchToStop),
+      dap_reverse_continue_never_ms: Number(percentile(never, 50).toFixed(1)),
+      logpoint_first_page_ms: Number(firstPage.toFixed(1)),
       ...p50p99("dap_step_back", back, 3),
       ...p50p99("dap_next", next, 3),
       ...p50p99("dap_reverse_continue", rc, 3),

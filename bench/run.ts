@@ -6,7 +6,9 @@
 import { existsSync, statSync } from "node:fs";
 import { Replay } from "../src/core/replay";
 import { KIND_CODES } from "../src/core/store/columns";
+import { benchCold } from "./cold";
 import { benchDap } from "./dap";
+import { benchLsp } from "./lsp";
 import { generate } from "./gen";
 import { p50p99, percentile } from "./stats";
 
@@ -49,7 +51,8 @@ async function main(): Promise<void> {
   gc();
   const rssBefore = process.memoryUsage().rss;
   const t0 = performance.now();
-  const r = await Replay.open(path);
+  // Parsed, not read from the persistent index: this is the load the index saves later opens.
+  const r = await Replay.open(path, { index: false });
   const loadMs = performance.now() - t0;
   gc();
   const rssAfter = process.memoryUsage().rss;
@@ -92,6 +95,10 @@ async function main(): Promise<void> {
     if (m.from !== undefined) senders.set(m.from, (senders.get(m.from) ?? 0) + 1);
   const [busyFrom] = [...senders.entries()].reduce((a, b) => (a[1] >= b[1] ? a : b));
   const flow = timeEach(20, () => r.getMessageFlow(busyFrom, busy.id));
+  // As byPid, with every event decoded from the file (the cache holds 4096 of the 30,000 read).
+  const decoded = timeEach(SAMPLES, () =>
+    r.getEvents({ pids: [procs[Math.floor(rand() * procs.length)].id], limit: 100 }),
+  );
   Object.assign(figures, {
     ...p50p99("query_by_pid", byPid),
     ...p50p99("query_by_function", byFun),
@@ -100,6 +107,7 @@ async function main(): Promise<void> {
     message_flow_ms: round(percentile(flow, 50)),
     message_flow_messages: r.getMessageFlow(busyFrom, busy.id).length,
     ...p50p99("stack", stack),
+    ...p50p99("query_decoded", decoded),
   });
 
   // The naive baseline: the same questions over a plain array of event records, no index.
@@ -133,7 +141,20 @@ async function main(): Promise<void> {
   );
   r.close();
 
+  if (!args.includes("--no-cold"))
+    Object.assign(figures, benchCold(path, n, { export: !args.includes("--no-export") }));
+  // An open that reads the persistent index (built above, or now).
+  if (!existsSync(`${path}.esindex`)) await (await Replay.open(path)).indexSaved();
+  const tIx = performance.now();
+  const ri = await Replay.open(path);
+  const openIndexed = performance.now() - tIx;
+  if (ri.indexStatus.state !== "reused")
+    throw new Error(`the index was not reused: ${JSON.stringify(ri.indexStatus)}`);
+  ri.close();
+  figures[n >= 5_000_000 ? "open_5m_indexed_ms" : "open_indexed_ms"] = Math.round(openIndexed);
+
   if (!args.includes("--no-dap")) Object.assign(figures, await benchDap(path));
+  if (!args.includes("--no-lsp")) Object.assign(figures, await benchLsp(path, SAMPLES, SEED));
 
   for (const [k, v] of Object.entries(figures)) console.log(`${k.padEnd(32)} ${v}`);
   console.log(JSON.stringify(figures));

@@ -44,8 +44,12 @@ export function one(p: Parsed, name: string): string | undefined {
   return v?.[v.length - 1];
 }
 
+/** A repeatable, comma-separated option. An empty item (`--pid ''`, `--kind ,`) is an error, not "no filter". */
 export function many(p: Parsed, name: string): string[] {
-  return (p.values.get(name) ?? []).flatMap((v) => v.split(",")).filter((s) => s !== "");
+  const items = (p.values.get(name) ?? []).flatMap((v) => v.split(",")).map((s) => s.trim());
+  if (items.some((s) => s === ""))
+    throw new UsageError(`--${name} needs a non-empty value (a comma-separated list without empty items)`);
+  return items;
 }
 
 export function int(p: Parsed, name: string): number | undefined {

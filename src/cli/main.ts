@@ -5,8 +5,9 @@
 import { closeSync, createReadStream, existsSync, openSync, writeSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
-import { describeEvent, formatTime, processLabeler } from "../core/describe";
+import { describeEvent, formatDuration, processLabeler } from "../core/describe";
 import { ReplayError, TraceLoadError } from "../core/errors";
+import { escapeControls, escapeControlsKeepingLines } from "../core/escape";
 import { frameToJsonLine, jsonToFrame } from "../core/jsonl";
 import { Replay } from "../core/replay";
 import { mfaLabel } from "../core/store/eventDecode";
@@ -18,8 +19,10 @@ import { Tuple } from "../core/terms/term";
 import { EVENT_KINDS, type EventFilter, type EventKind, type TraceEvent } from "../core/types";
 import { TraceFileWriter } from "../core/writer";
 import { duration, int, many, one, parseArgs, type Parsed, UsageError } from "./args";
+import { flowDiagram } from "./flowDiagram";
 import { progressBar } from "./progress";
 import { runStdio } from "../debugAdapter/main";
+import { LSP_USAGE, lspCommand } from "./lsp";
 
 const USAGE = `elixirscope — replay a recording of an Elixir program
 
@@ -31,16 +34,18 @@ usage:
       --from-seq N --to-seq N  --from-time 1.5ms --to-time 2s  --limit N (default 50)  --offset N  --desc  --explain
   elixirscope state  TRACE... PID [--at SEQ | --time T] [--history]
   elixirscope flow   TRACE... [FROM [TO]] [--limit N] [--from-time T --to-time T]
+      --diagram (as a sequence diagram, text) or --svg OUT.svg; --from-seq N --to-seq N --match PATTERN
   elixirscope stack  TRACE... --seq N
   elixirscope export TRACE --format jsonl [-o FILE]
   elixirscope import FILE.jsonl -o TRACE.estrace
   elixirscope dap                          run the debug adapter on stdin/stdout (for any DAP client)
+${LSP_USAGE}
 
 PID is <0.123.0>, #PID<0.123.0>, 0.123.0 or a registered name (TicketOffice).
 Every command takes --json for machine-readable output.`;
 
 const TRACE_OPTS = {
-  flags: ["json", "stats", "desc", "explain", "history", "help", "h"],
+  flags: ["json", "stats", "desc", "explain", "history", "help", "h", "diagram"],
   values: [
     "pid",
     "kind",
@@ -57,6 +62,8 @@ const TRACE_OPTS = {
     "format",
     "o",
     "out",
+    "svg",
+    "match",
   ],
 };
 
@@ -64,7 +71,7 @@ type Out = (s: string) => void;
 
 export async function main(
   argv: string[],
-  out: Out = (s) => process.stdout.write(`${s}\n`),
+  out: Out = (s) => process.stdout.write(`${escapeControlsKeepingLines(s)}\n`),
 ): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
@@ -76,6 +83,7 @@ export async function main(
       runStdio();
       return -1;
     }
+    if (cmd === "lsp") return await lspCommand(rest);
     const p = parseArgs(rest, TRACE_OPTS);
     switch (cmd) {
       case "demo":
@@ -94,7 +102,7 @@ export async function main(
     }
   } catch (e) {
     if (e instanceof UsageError || e instanceof ReplayError || e instanceof TraceLoadError) {
-      process.stderr.write(`elixirscope: ${e.message}\n`);
+      process.stderr.write(`elixirscope: ${escapeControls(e.message)}\n`);
       return 2;
     }
     throw e;
@@ -180,10 +188,12 @@ function info(r: Replay, p: Parsed, json: boolean, loadMs: number, out: Out): nu
   }
   for (const f of summary.files)
     out(
-      `${f.path}: node ${f.node}, ${f.events} events, ${(f.bytes / 1024).toFixed(0)} KiB, OTP ${f.otp}, Elixir ${f.elixir}, recorded ${f.started}`,
+      escapeControls(
+        `${f.path}: node ${f.node}, ${f.events} events, ${(f.bytes / 1024).toFixed(0)} KiB, OTP ${f.otp}, Elixir ${f.elixir}, recorded ${f.started}`,
+      ),
     );
   out(
-    `${summary.events} events over ${formatTime(summary.duration_ns).slice(1)}: ${Object.entries(kinds)
+    `${summary.events} events over ${formatDuration(summary.duration_ns)}: ${Object.entries(kinds)
       .map(([k, n]) => `${n} ${k}`)
       .join(", ")}`,
   );
@@ -191,7 +201,7 @@ function info(r: Replay, p: Parsed, json: boolean, loadMs: number, out: Out): nu
     `${procs.length} processes${summary.crashed.length ? `, ${summary.crashed.length} crashed (${summary.crashed.join(", ")})` : ""}`,
   );
   out(
-    `${summary.functions} functions in ${summary.modules.length} modules with source: ${summary.modules.map((m) => m.replace(/^Elixir\./, "")).join(", ")}`,
+    `${summary.functions} functions in ${summary.modules.length} modules with source: ${summary.modules.map((m) => escapeControls(m.replace(/^Elixir\./, ""))).join(", ")}`,
   );
   if (summary.problems.length) out(`${summary.problems.length} damaged frames skipped (see warnings above)`);
   if (p.flags.has("stats")) {
@@ -249,7 +259,7 @@ function eventJson(r: Replay, e: TraceEvent): Record<string, unknown> {
 
 function eventLine(r: Replay, e: TraceEvent): string {
   const label = processLabeler(r.processes());
-  return `${String(e.seq).padStart(6)}  ${formatTime(e.time).padStart(11)}  ${label(e.pid).padEnd(34)}  ${e.kind.padEnd(9)}  ${describeEvent(e, { processLabel: label })}`;
+  return `${String(e.seq).padStart(6)}  ${r.timeLabel(e.index).padStart(13)}  ${label(e.pid).padEnd(34)}  ${e.kind.padEnd(9)}  ${describeEvent(e, { processLabel: label })}`;
 }
 
 function events(r: Replay, p: Parsed, json: boolean, out: Out): number {
@@ -326,7 +336,7 @@ function state(r: Replay, p: Parsed, args: string[], json: boolean, out: Out): n
   for (const h of history) {
     const s = r.getStateAt(proc.id, h.index);
     if (!s) continue;
-    const head = `${String(r.event(h.index).seq).padStart(6)}  ${formatTime(h.time).padStart(11)}  ${(h.callback ?? "").padEnd(16)}`;
+    const head = `${String(r.event(h.index).seq).padStart(6)}  ${r.timeLabel(h.index).padStart(13)}  ${(h.callback ?? "").padEnd(16)}`;
     if (!prev) out(`${head}  ${inspect(s.state, { limit: 20 })}`);
     else {
       const d = r.diffStates(prev.state, s.state);
@@ -340,6 +350,7 @@ function state(r: Replay, p: Parsed, args: string[], json: boolean, out: Out): n
 }
 
 function flow(r: Replay, p: Parsed, args: string[], json: boolean, out: Out): number {
+  if (p.flags.has("diagram") || one(p, "svg") !== undefined) return flowDiagram(r, p, args, out);
   const [from, to] = args.map((a) => (a === "*" || a === "_" ? undefined : a));
   const entries = r.getMessageFlow(from, to, {
     limit: int(p, "limit") ?? 100,
@@ -371,7 +382,7 @@ function flow(r: Replay, p: Parsed, args: string[], json: boolean, out: Out): nu
     const lat =
       e.latencyNs !== undefined ? `${(e.latencyNs / 1e3).toFixed(1)}µs` : e.status.replace(/_/g, " ");
     out(
-      `${String(ev.seq).padStart(6)}  ${formatTime(ev.time).padStart(11)}  ${(e.from !== undefined ? label(e.from) : "?").padEnd(30)} → ${(e.to !== undefined ? label(e.to) : (e.toName ?? "?")).padEnd(30)}  ${lat.padStart(12)}  ${inspect(ev.message!, { limit: 6 })}`,
+      `${String(ev.seq).padStart(6)}  ${r.timeLabel(ev.index).padStart(13)}  ${(e.from !== undefined ? label(e.from) : "?").padEnd(30)} → ${(e.to !== undefined ? label(e.to) : (e.toName ?? "?")).padEnd(30)}  ${lat.padStart(12)}  ${inspect(ev.message!, { limit: 6 })}`,
     );
   }
   return 0;
@@ -436,13 +447,14 @@ function exportJsonl(r: Replay, p: Parsed, out: Out): number {
               f.arity,
               f.line,
               f.clauseLines,
-              f.clauses.map((c) => c.params.map((n) => atom(n ?? "nil"))),
+              (f.clauses ?? []).map((c) => c.params.map((n) => atom(n ?? "nil"))),
             ),
           ),
         ),
       ),
     );
-  for (let i = 0; i < r.eventCount; i++) write(frameToJsonLine(r.event(i).raw));
+  // Streamed in file order by large reads, past the decoded-event cache.
+  for (const e of r.streamEvents()) write(frameToJsonLine(e.raw));
   if (r.files[0].footer !== undefined) write(frameToJsonLine(tuple(atom("footer"), r.files[0].footer)));
   flush();
   if (fd !== undefined) closeSync(fd);

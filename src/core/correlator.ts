@@ -53,8 +53,8 @@ export class Correlator {
     const call = this.callOf(row);
     if (call < 0) return undefined;
     const fn = this.fns[this.store.cols.mfa[call]];
-    if (!fn || fn.clauses.length === 0) return undefined;
-    const cs = fn.clauses;
+    const cs = fn?.clauses ?? [];
+    if (cs.length === 0) return undefined;
     const tag = cs.length === 1 ? 1 : this.store.cols.clause[call];
     if (tag > 0 && tag <= cs.length)
       return { known: true, index: tag, line: cs[tag - 1].line, params: cs[tag - 1].params };
@@ -136,7 +136,8 @@ export class Correlator {
       // On a clause line of a function of several clauses: only the calls that ran that clause (and
       // their returns), plus those whose clause is not known, which might have.
       const fn = this.fns[id];
-      const onClause = fn !== undefined && fn.clauses.length > 1 && fn.clauses.some((c) => c.line === line);
+      const cs = fn?.clauses ?? [];
+      const onClause = cs.length > 1 && cs.some((c) => c.line === line);
       for (const r of csrList(this.store.ix.byMfa, id)) {
         if (kind[r] === KIND_CODES.spawn) continue;
         if (onClause && !this.mayHaveRun(r, line)) continue;

@@ -1,6 +1,7 @@
 // One-line descriptions of events and times, as a person reads them: `CinemaDemo.TicketOffice.reserve(12, "ann")`,
 // `→ #PID<0.130.0> TicketOffice: {:reserve, 12}`. Shared by the CLI, the debug adapter and the hovers.
 
+import { escapeControls } from "./escape";
 import { mfaLabel } from "./store/eventDecode";
 import { inspect } from "./terms/inspect";
 import type { Term } from "./terms/term";
@@ -52,7 +53,7 @@ export function describeEvent(e: TraceEvent, opts: DescribeOptions = {}): string
       text = `${e.kind}ed ${who(e.peer, e.detail)}`;
       break;
     case "state":
-      text = `state after ${e.mfa ? `${e.mfa.fun}/${e.mfa.arity}` : "?"}: ${show(e.state)}`;
+      text = `state after ${e.mfa ? `${escapeControls(e.mfa.fun)}/${e.mfa.arity}` : "?"}: ${show(e.state)}`;
       break;
     case "register":
     case "unregister":
@@ -65,14 +66,44 @@ export function describeEvent(e: TraceEvent, opts: DescribeOptions = {}): string
   return text.length > width ? `${text.slice(0, width - 1)}…` : text;
 }
 
-/** `+12.345ms` from the start of the recording. */
-export function formatTime(ns: number): string {
-  if (Math.abs(ns) < 1e3) return `+${ns.toFixed(0)}ns`;
-  if (Math.abs(ns) < 1e6) return `+${(ns / 1e3).toFixed(1)}µs`;
-  if (Math.abs(ns) < 1e9) return `+${(ns / 1e6).toFixed(3)}ms`;
-  return `+${(ns / 1e9).toFixed(3)}s`;
+/**
+ * `+12.345678ms` (`+4.0µs`, `+1.5s`) from the start of the recording, exact to the nanosecond so that the text typed back
+ * as a moment is the same time; `tie` > 0 adds `#tie` for a later event at that very nanosecond (see
+ * `Replay.timeLabel`, which supplies it).
+ */
+export function formatTime(ns: number, tie = 0): string {
+  const a = Math.abs(ns);
+  const sign = ns < 0 ? "-" : "+";
+  const text =
+    a < 1e3
+      ? `${a.toFixed(0)}ns`
+      : a < 1e6
+        ? `${decimal(a, 1e3)}µs`
+        : a < 1e9
+          ? `${decimal(a, 1e6)}ms`
+          : `${decimal(a, 1e9)}s`;
+  return `${sign}${text}${tie > 0 ? `#${tie}` : ""}`;
 }
 
-export function processLabeler(processes: ProcessInfo[]): (id: number) => string {
+/** `a / unit` with every nanosecond digit, computed on integers (no float rounding). */
+function decimal(a: number, unit: number): string {
+  const n = Math.round(a);
+  const digits = Math.round(Math.log10(unit));
+  // Trailing zeros say nothing (`4.0µs` is exactly 4000 ns); one stays so that the unit reads right.
+  const frac = String(n % unit)
+    .padStart(digits, "0")
+    .replace(/(\d)0+$/, "$1");
+  return `${Math.floor(n / unit)}.${frac}`;
+}
+
+/** A duration (latency, length of a recording) for reading, to 4 significant-ish digits: `1.235ms`. */
+export function formatDuration(ns: number): string {
+  if (Math.abs(ns) < 1e3) return `${ns.toFixed(0)}ns`;
+  if (Math.abs(ns) < 1e6) return `${(ns / 1e3).toFixed(1)}µs`;
+  if (Math.abs(ns) < 1e9) return `${(ns / 1e6).toFixed(3)}ms`;
+  return `${(ns / 1e9).toFixed(3)}s`;
+}
+
+export function processLabeler(processes: readonly ProcessInfo[]): (id: number) => string {
   return (id) => processes[id]?.label ?? `process ${id}`;
 }

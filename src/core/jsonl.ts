@@ -26,6 +26,11 @@ export const EVENT_FIELDS: Record<string, string[]> = {
 
 const HEAD = ["seq", "time", "pid"];
 
+/** The field names of an event kind; own properties only, so `constructor` is an unknown kind. */
+function fieldsOf(kind: string): string[] {
+  return Object.hasOwn(EVENT_FIELDS, kind) ? EVENT_FIELDS[kind] : [];
+}
+
 /** One frame term (header, module, footer or event tuple) as one JSON object. */
 export function frameToJson(frame: Term): Record<string, unknown> {
   if (!(frame instanceof Tuple) || !(frame.elements[0] instanceof Atom)) return { frame: termToJson(frame) };
@@ -35,7 +40,7 @@ export function frameToJson(frame: Term): Record<string, unknown> {
   if (kind === "module")
     return { module: termToJson(rest[0]), source: termToJson(rest[1]), functions: termToJson(rest[2]) };
   if (kind === "footer") return { footer: termToJson(rest[0]) };
-  const names = [...HEAD, ...(EVENT_FIELDS[kind] ?? [])];
+  const names = [...HEAD, ...fieldsOf(kind)];
   const out: Record<string, unknown> = { kind };
   rest.forEach((t, i) => {
     if (i < names.length) out[names[i]] = termToJson(t);
@@ -70,7 +75,7 @@ export function jsonToFrame(obj: unknown, where: string): Term {
   if ("footer" in o) return tuple(atom("footer"), term(o.footer, "footer"));
   if ("frame" in o) return term(o.frame, "frame");
   if (typeof o.kind !== "string") throw new Error(`${where}: an event line needs a "kind" string`);
-  const names = [...HEAD, ...(EVENT_FIELDS[o.kind] ?? [])];
+  const names = [...HEAD, ...fieldsOf(o.kind)];
   const elements: Term[] = [atom(o.kind)];
   for (const n of names) {
     if (!(n in o)) {

@@ -5,10 +5,15 @@ import { parentPort, workerData } from "node:worker_threads";
 import { loadStore } from "./store/store";
 import { packStore } from "./storeTransfer";
 
-const { paths } = workerData as { paths: string[] };
+const { paths, index } = workerData as { paths: string[]; index?: boolean };
 
-loadStore(paths, { onProgress: (p) => parentPort!.postMessage({ type: "progress", progress: p }) }).then(
-  (store) => {
+loadStore(paths, {
+  index,
+  onProgress: (p) => parentPort!.postMessage({ type: "progress", progress: p }),
+}).then(
+  async (store) => {
+    // The index is written from the arrays that are about to be transferred (and so detached).
+    await store.indexSaved;
     const packed = packStore(store);
     parentPort!.postMessage({ type: "done", store: packed.data }, packed.transfer);
   },

@@ -9,15 +9,19 @@ import type { StoreData } from "./store/store";
 import { type PackedStore, unpackStore } from "./storeTransfer";
 import type { LoadProgress } from "./types";
 
-export function loadInWorker(paths: string[], onProgress?: (p: LoadProgress) => void): Promise<StoreData> {
+export function loadInWorker(
+  paths: string[],
+  onProgress?: (p: LoadProgress) => void,
+  index?: boolean,
+): Promise<StoreData> {
   const bundled = join(__dirname, "loadWorker.js");
   const fromSource = join(__dirname, "loadWorker.ts");
   const worker = existsSync(bundled)
-    ? new Worker(bundled, { workerData: { paths } })
+    ? new Worker(bundled, { workerData: { paths, index } })
     : // Running from TypeScript sources (tests): register tsx inside the worker, then load the entry.
       new Worker(`require("tsx/cjs/api").register(); require(${JSON.stringify(fromSource)});`, {
         eval: true,
-        workerData: { paths },
+        workerData: { paths, index },
       });
   return new Promise((resolve, reject) => {
     let settled = false;

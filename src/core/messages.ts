@@ -14,9 +14,11 @@ export class MessageFlow {
   /** Sends by destination process: the message-pair index's second half (the first is sends by sender). */
   private byDest?: Csr;
 
+  /** `replyOf`: the reply send of a `$gen_call` send (see FlowPages), so that `flow(A, B)` shows B's replies to A. */
   constructor(
     private readonly store: StoreData,
     private readonly processes: ProcessTable,
+    private readonly replyOf: (send: number) => number | undefined = () => undefined,
   ) {}
 
   flow(from: number | undefined, to: number | undefined, opts: MessageFlowOptions = {}): MessageFlowEntry[] {
@@ -33,9 +35,13 @@ export class MessageFlow {
     if (bySender && byReceiver) rows = bySender.length <= byReceiver.length ? bySender : byReceiver;
     else rows = bySender ?? byReceiver ?? csrList(ix.byKind, KIND_CODES.send);
     const out: MessageFlowEntry[] = [];
+    // Between two processes, the replies to A's calls travel B → A: they belong to the flow too. The
+    // sends are then gathered whole, since a reply may sort before a later call that a limit would cut.
+    const withReplies = from !== undefined && to !== undefined && from !== to;
+    const sendLimit = withReplies ? Infinity : limit;
     let i = ix.timeOrder ? 0 : lowerBound(cols.time, tFrom, 0, cols.length);
     i = lowerBound(rows, i);
-    for (; i < rows.length && out.length < limit; i++) {
+    for (; i < rows.length && out.length < sendLimit; i++) {
       const r = rows[i];
       if (cols.kind[r] !== KIND_CODES.send) continue;
       if (from !== undefined && cols.pid[r] !== from) continue;
@@ -47,6 +53,17 @@ export class MessageFlow {
         break;
       }
       out.push(this.entryOfSend(r));
+    }
+    if (withReplies) {
+      const n = out.length;
+      for (let k = 0; k < n; k++) {
+        const reply = this.replyOf(out[k].send!);
+        if (reply === undefined || cols.pid[reply] !== to) continue;
+        const t = cols.time[reply];
+        if (t >= tFrom && t <= tTo) out.push(this.entryOfSend(reply));
+      }
+      out.sort((a, b) => a.send! - b.send!);
+      if (out.length > limit) out.length = limit;
     }
     // Receives whose sender was not recorded still belong to a flow into `to`.
     if (to !== undefined && from === undefined) {

@@ -1,8 +1,9 @@
 // The process table: every pid the recording saw, with what a person names it by (registered name,
 // GenServer module, initial call), when it was spawned and how it ended, and pid look-up from text.
 
+import { escapeControls } from "./escape";
 import { ReplayError } from "./errors";
-import { infoName } from "./store/store";
+import { infoName } from "./store/infoName";
 import type { StoreData } from "./store/store";
 import { FLAG_CRASH, KIND_CODES } from "./store/columns";
 import { buildCsr, csrList, upperBound, type Csr } from "./store/csr";
@@ -11,12 +12,12 @@ import { Atom, ErlMap, type Term, Tuple } from "./terms/term";
 import type { Mfa, ProcessInfo } from "./types";
 
 export class ProcessTable {
-  readonly list: ProcessInfo[];
+  readonly list: readonly ProcessInfo[];
   private readonly byText = new Map<string, number[]>();
   private readonly byName = new Map<string, number>();
 
   constructor(private readonly store: StoreData) {
-    this.list = build(store);
+    this.list = Object.freeze((store.processes ?? buildProcessList(store)).map((p) => Object.freeze(p)));
     for (const p of this.list) {
       const ids = this.byText.get(p.pid) ?? [];
       ids.push(p.id);
@@ -92,7 +93,8 @@ export class ProcessTable {
   private registrations?: Csr;
 }
 
-function build(store: StoreData): ProcessInfo[] {
+/** Every process of a store with its names, lineage and lifetime (kept in the persistent index). */
+export function buildProcessList(store: StoreData): ProcessInfo[] {
   const { cols: c, tables: t, ix } = store;
   const out: ProcessInfo[] = t.pids.map((p, id) => {
     const rows = csrList(ix.byPid, id);
@@ -150,7 +152,7 @@ function build(store: StoreData): ProcessInfo[] {
         : p.initialCall
           ? mfaLabel(p.initialCall)
           : "";
-    p.label = `#PID${p.pid}${nodes.size > 1 ? `@${p.node}` : ""}${who ? ` ${who}` : ""}`;
+    p.label = `#PID${p.pid}${nodes.size > 1 ? `@${escapeControls(p.node)}` : ""}${who ? ` ${who}` : ""}`;
   }
   return out;
 }

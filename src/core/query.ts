@@ -5,7 +5,7 @@
 
 import { ReplayError } from "./errors";
 import { matchesFunction, parseFunctionPattern } from "./functionPattern";
-import { KIND_CODES } from "./store/columns";
+import { KIND_CODES, kindCode } from "./store/columns";
 import { csrList, lowerBound, upperBound } from "./store/csr";
 import type { StoreData } from "./store/store";
 import { EVENT_KINDS, type EventFilter, type EventKind, type QueryPlan, type TraceEvent } from "./types";
@@ -116,7 +116,7 @@ export class QueryEngine {
     if (f.kinds !== undefined) {
       if (!Array.isArray(f.kinds)) throw new ReplayError("bad filter: kinds must be a list");
       p.kinds = f.kinds.map((k: EventKind) => {
-        const code = (KIND_CODES as Record<string, number>)[k];
+        const code = typeof k === "string" ? kindCode(k) : undefined;
         if (code === undefined)
           throw new ReplayError(
             `bad filter: unknown event kind "${String(k)}" (known: ${EVENT_KINDS.join(", ")})`,

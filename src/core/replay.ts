@@ -6,6 +6,7 @@
 import { ReplayError, TraceLoadError } from "./errors";
 import { Correlator } from "./correlator";
 import { MessageFlow } from "./messages";
+import { FlowPages, type FlowPage, type FlowPageOptions } from "./flowPages";
 import { ProcessTable } from "./processes";
 import { QueryEngine } from "./query";
 import { QueryMonitor } from "./queryMonitor";
@@ -14,12 +15,16 @@ import { diffTerms, StateReconstructor } from "./state";
 import { buildCsr, csrList, lowerBound, type Csr } from "./store/csr";
 import { decodeEvent } from "./store/eventDecode";
 import { FrameSource } from "./store/frames";
+import { EventReader } from "./store/eventReader";
 import { Lru } from "./store/lru";
-import { loadStore, type StoreData } from "./store/store";
+import { LineHistory, type CallRecord, type LineCallsOptions, type LineCounts } from "./lineHistory";
+import { loadStore, reuseIndex, type StoreData } from "./store/store";
+import type { IndexStatus } from "./store/indexCache";
 import { loadInWorker } from "./loadWorkerClient";
 import { decodeEtf } from "./terms/decode";
 import type { Term } from "./terms/term";
 import { Timeline, type StepKind } from "./timeline";
+import { formatTime } from "./describe";
 import type {
   ClauseRan,
   Direction,
@@ -47,19 +52,23 @@ import type {
 import { EVENT_KINDS } from "./types";
 
 export class Replay {
-  readonly files: TraceFileInfo[];
+  /** The loaded trace files, in the order given (frozen). */
+  readonly files: readonly TraceFileInfo[];
   /** Frames that could not be used (each reported with file, frame and byte offset); all else was kept. */
-  readonly problems: LoadProblem[];
+  readonly problems: readonly LoadProblem[];
   private readonly cache: Lru<number, TraceEvent>;
   private readonly source: FrameSource;
+  private readonly reader: EventReader;
   private readonly procs: ProcessTable;
   private readonly monitor = new QueryMonitor();
   private readonly query: QueryEngine;
   private readonly states: StateReconstructor;
   private readonly flowIx: MessageFlow;
+  private readonly flowPages: FlowPages;
   private readonly timeline: Timeline;
   private readonly correlator: Correlator;
   private readonly search: BreakpointSearch;
+  private readonly lines: LineHistory;
   private byFile?: Csr;
   private bySeq?: Int32Array[];
   private closed = false;
@@ -68,15 +77,26 @@ export class Replay {
     private readonly store: StoreData,
     cacheSize: number,
   ) {
-    this.files = store.files;
-    this.problems = store.problems;
+    // What the replay hands out is the engine's own state: frozen, so that no caller can change it under the others.
+    this.files = Object.freeze(store.files.map((f) => Object.freeze(f)));
+    this.problems = Object.freeze(store.problems.map((p) => Object.freeze(p)));
+    for (const m of store.tables.mfas) Object.freeze(m);
+    Object.freeze(store.tables.mfas);
+    for (const mod of store.tables.modules.values()) {
+      for (const f of mod.functions) Object.freeze(f.clauseLines);
+      mod.functions.forEach((f) => Object.freeze(f));
+      Object.freeze(mod.functions);
+      Object.freeze(mod);
+    }
     this.cache = new Lru(cacheSize);
     this.source = new FrameSource(store.files.map((f) => f.path));
+    this.reader = new EventReader(store, this.source);
     this.procs = new ProcessTable(store);
     const decode = (row: number): TraceEvent => this.event(row);
     this.query = new QueryEngine(store, (p) => this.findProcess(p).id, decode, this.monitor);
     this.states = new StateReconstructor(store, decode);
-    this.flowIx = new MessageFlow(store, this.procs);
+    this.flowIx = new MessageFlow(store, this.procs, (send) => this.flowPages.replyOf(send));
+    this.flowPages = new FlowPages(store, this.flowIx);
     this.correlator = new Correlator(store);
     this.timeline = new Timeline(store, this.correlator);
     this.search = new BreakpointSearch(
@@ -87,6 +107,7 @@ export class Replay {
       this.timeline,
       decode,
     );
+    this.lines = new LineHistory(store, decode);
   }
 
   /**
@@ -98,13 +119,26 @@ export class Replay {
     if (list.length === 0) throw new TraceLoadError("(none)", "no trace file given");
     if (list.length > 255)
       throw new TraceLoadError(list[0], "at most 255 trace files can be loaded together");
+    // A valid index is read on this thread (it is cheap); only a parse goes to the worker.
     const store = opts.worker
-      ? await loadInWorker(list, opts.onProgress)
+      ? ((opts.index !== false ? reuseIndex(list, opts) : undefined) ??
+        (await loadInWorker(list, opts.onProgress, opts.index)))
       : await loadStore(list, {
+          index: opts.index,
           onProgress: opts.onProgress,
           yieldEvery: () => new Promise((r) => setImmediate(r)),
         });
     return new Replay(store, opts.cacheSize ?? 4096);
+  }
+
+  /** Whether this open reused the persistent index, built it, or could not save it (and why, once). */
+  get indexStatus(): IndexStatus {
+    return this.store.index ?? { state: "off" };
+  }
+
+  /** Settles when the index this open built is saved (at once when it was reused or is off). */
+  async indexSaved(): Promise<IndexStatus> {
+    return (await this.store.indexSaved) ?? this.indexStatus;
   }
 
   /** Number of events. */
@@ -116,6 +150,7 @@ export class Replay {
   get timeRange(): { start: number; end: number } {
     const n = this.eventCount;
     if (n === 0) return { start: 0, end: 0 };
+    if (this.store.timeRange) return { ...this.store.timeRange };
     const t = this.store.cols.time;
     return this.store.ix.timeOrder
       ? { start: t[this.store.ix.timeOrder[0]], end: t[this.store.ix.timeOrder[n - 1]] }
@@ -132,6 +167,37 @@ export class Replay {
     const ev = decodeEvent(this.store, index, decodeEtf(bytes));
     this.cache.set(index, ev);
     return ev;
+  }
+
+  /** Several events at once, cheaper than one by one: nearby frames are read together. */
+  events(indices: ArrayLike<number>): TraceEvent[] {
+    const out = new Array<TraceEvent>(indices.length);
+    const missing: number[] = [];
+    const where: number[] = [];
+    for (let i = 0; i < indices.length; i++) {
+      this.checkIndex(indices[i]);
+      const hit = this.cache.get(indices[i]);
+      if (hit) out[i] = hit;
+      else {
+        missing.push(indices[i]);
+        where.push(i);
+      }
+    }
+    const read = this.reader.read(missing);
+    for (let k = 0; k < read.length; k++) {
+      out[where[k]] = read[k];
+      this.cache.set(missing[k], read[k]);
+    }
+    return out;
+  }
+
+  /** Events `from` to `to - 1` in order, read in large blocks and not kept in the cache (export, logs). */
+  streamEvents(from = 0, to = this.eventCount): Generator<TraceEvent> {
+    if (from < to) {
+      this.checkIndex(from);
+      this.checkIndex(to - 1);
+    }
+    return this.reader.stream(from, to);
   }
 
   kindOf(index: number): EventKind {
@@ -161,7 +227,11 @@ export class Replay {
     return this.store.ix.depth[index];
   }
 
-  /** Turns a moment (index, recorded seq, or time) into an event index. */
+  /**
+   * Turns a moment (index, recorded seq, or time) into an event index. A `{seq}` without `file` or
+   * `node` in a several-node recording must be unique across the files, else the error names the nodes.
+   * Throws `ReplayError` when the moment is not in this recording.
+   */
   resolveMoment(m: Moment): number {
     const n = this.eventCount;
     if (n === 0) throw new ReplayError("the trace has no events");
@@ -172,43 +242,91 @@ export class Replay {
     if (m === null || typeof m !== "object")
       throw new ReplayError(`bad moment ${JSON.stringify(m)}: expected an index, {seq} or {time}`);
     if ("index" in m) return this.resolveMoment(m.index);
-    if ("seq" in m) {
-      const file = m.file ?? 0;
+    if ("seq" in m) return this.resolveSeq(m.seq, m.file, m.node);
+    if ("time" in m) return this.resolveTime(m.time, m.tie ?? 0);
+    throw new ReplayError(`bad moment ${JSON.stringify(m)}: expected an index, {seq} or {time}`);
+  }
+
+  private resolveSeq(seq: number, file: number | undefined, node: string | undefined): number {
+    if (typeof seq !== "number" || !Number.isInteger(seq))
+      throw new ReplayError(`bad moment: seq ${String(seq)} is not an integer`);
+    if (node !== undefined) {
+      const f = this.files.findIndex((x) => x.node === node || x.node.startsWith(`${node}@`));
+      if (f < 0)
+        throw new ReplayError(
+          `no loaded trace is of node ${node} (${this.files.map((x) => x.node).join(", ")})`,
+        );
+      if (file !== undefined && file !== f)
+        throw new ReplayError(`bad moment: file ${file} is not of node ${node}`);
+      file = f;
+    }
+    if (file !== undefined) {
       if (!Number.isInteger(file) || file < 0 || file >= this.files.length)
         throw new ReplayError(`bad moment: file ${file} is not one of the ${this.files.length} loaded files`);
+      const row = this.seqRow(file, seq);
+      if (row >= 0) return row;
       const rows = this.rowsBySeq(file);
       const seqs = this.store.cols.seq;
-      let lo = 0;
-      let hi = rows.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (seqs[rows[mid]] < m.seq) lo = mid + 1;
-        else hi = mid;
-      }
-      if (lo < rows.length && seqs[rows[lo]] === m.seq) return rows[lo];
       const range = rows.length
         ? `${seqs[rows[0]]} to ${seqs[rows[rows.length - 1]]}`
         : "nowhere: it has none";
       throw new ReplayError(
-        `no event with seq ${m.seq} in ${this.files[file].path} (its events run from seq ${range})`,
+        `no event with seq ${seq} in ${this.files[file].path} (its events run from seq ${range})`,
       );
     }
-    if ("time" in m) {
-      const { start, end } = this.timeRange;
-      if (typeof m.time !== "number" || Number.isNaN(m.time) || m.time < start || m.time > end)
-        throw new ReplayError(`time ${m.time} ns is outside the recording (${start} to ${end} ns)`);
-      const order = this.store.ix.timeOrder;
-      if (!order) return lowerBound(this.store.cols.time, m.time);
-      let lo = 0;
-      let hi = order.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (this.store.cols.time[order[mid]] < m.time) lo = mid + 1;
-        else hi = mid;
-      }
-      return order[Math.min(lo, order.length - 1)];
+    if (this.files.length === 1) return this.resolveSeq(seq, 0, undefined);
+    // Several nodes: a seq is only a moment when one file has it; guessing a file would move silently.
+    const hits = this.files.map((_, f) => this.seqRow(f, seq)).filter((row) => row >= 0);
+    if (hits.length === 1) return hits[0];
+    const nodes = this.files.map((f) => f.node).join(", ");
+    if (hits.length === 0)
+      throw new ReplayError(`no event with seq ${seq} in any of the loaded traces (${nodes})`);
+    throw new ReplayError(
+      `seq ${seq} is in several loaded traces (${this.files
+        .filter((_, f) => this.seqRow(f, seq) >= 0)
+        .map((f) => f.node)
+        .join(", ")}): name the node, as in seq:${seq}@${this.files[0].node}`,
+    );
+  }
+
+  /** The row of `file` with recorded seq `seq`, or -1. */
+  private seqRow(file: number, seq: number): number {
+    const rows = this.rowsBySeq(file);
+    const seqs = this.store.cols.seq;
+    let lo = 0;
+    let hi = rows.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (seqs[rows[mid]] < seq) lo = mid + 1;
+      else hi = mid;
     }
-    throw new ReplayError(`bad moment ${JSON.stringify(m)}: expected an index, {seq} or {time}`);
+    return lo < rows.length && seqs[rows[lo]] === seq ? rows[lo] : -1;
+  }
+
+  private resolveTime(time: number, tie: number): number {
+    const { start, end } = this.timeRange;
+    if (typeof time !== "number" || Number.isNaN(time) || time < start || time > end)
+      throw new ReplayError(`time ${time} ns is outside the recording (${start} to ${end} ns)`);
+    if (!Number.isInteger(tie) || tie < 0) throw new ReplayError(`bad moment: tie ${tie} is not a count`);
+    // Events are in time order (the store sorts them at load), so the first at or after `time` is a bisection.
+    const t = this.store.cols.time;
+    const first = lowerBound(t, time, 0, this.eventCount);
+    if (tie === 0) return first;
+    if (first + tie < this.eventCount && t[first + tie] === t[first] && t[first] === time) return first + tie;
+    let same = 0;
+    while (first + same < this.eventCount && t[first + same] === time) same++;
+    throw new ReplayError(`time ${time} ns has ${same} event${same === 1 ? "" : "s"}, so no #${tie}`);
+  }
+
+  /**
+   * The event's time as displayed and typed back (`+1.234567ms`, `+1.234567ms#1` for the second event
+   * at that very nanosecond): `resolveMoment(parseMoment(timeLabel(i)))` is `i` for every event.
+   */
+  timeLabel(index: number): string {
+    this.checkIndex(index);
+    const t = this.store.cols.time;
+    const first = lowerBound(t, t[index], 0, this.eventCount);
+    return formatTime(t[index], index - first);
   }
 
   /** A file's event rows in recorded-seq order (time order may differ slightly: see the store). */
@@ -252,7 +370,12 @@ export class Replay {
 
   // ── processes ──────────────────────────────────────────────────────────────
 
-  processes(): ProcessInfo[] {
+  /**
+   * Every process, indexed by its id: `processes()[id].id === id`. The id (a number) is how the whole
+   * API names a process — `TraceEvent.pid`, `peer`, flow ends, filters; `ProcessInfo.pid` is only the
+   * display text (`<0.123.0>`). Frozen.
+   */
+  processes(): readonly ProcessInfo[] {
     return this.procs.list;
   }
 
@@ -283,15 +406,15 @@ export class Replay {
     return this.store.tables.modules.get(module) ?? this.store.tables.modules.get(`Elixir.${module}`);
   }
 
-  /** Every function the recording has events of. */
-  functions(): Mfa[] {
+  /** Every function the recording has events of (frozen). */
+  functions(): readonly Mfa[] {
     return this.store.tables.mfas;
   }
 
   // ── queries ────────────────────────────────────────────────────────────────
 
   getEvents(filter: EventFilter): TraceEvent[] {
-    return this.query.rows(filter).map((r) => this.event(r));
+    return this.events(this.query.rows(filter));
   }
 
   getEventIndices(filter: EventFilter): number[] {
@@ -325,7 +448,10 @@ export class Replay {
 
   // ── messages ───────────────────────────────────────────────────────────────
 
-  /** Messages from `from` to `to` (either may be omitted), each paired with its receive and latency. */
+  /**
+   * Messages from `from` to `to` (either may be omitted), each paired with its receive and latency,
+   * in send order. With both given, `to`'s replies to `from`'s GenServer calls are included too.
+   */
   getMessageFlow(
     from?: number | string,
     to?: number | string,
@@ -334,6 +460,16 @@ export class Replay {
     const f = from === undefined ? undefined : this.findProcess(from).id;
     const t = to === undefined ? undefined : this.findProcess(to).id;
     return this.flowIx.flow(f, t, opts);
+  }
+
+  /**
+   * A page of the whole message flow in time order (by send, or by receive when no send was recorded),
+   * or of the messages between `pids` (process ids): a `GenServer.call` and its reply are one `call`
+   * item. Pass the page's `next` as `after` for the following page; `total` counts every item.
+   */
+  flowPage(opts: FlowPageOptions = {}): FlowPage {
+    this.checkOpen();
+    return this.flowPages.page(opts);
   }
 
   /** The send/receive pair an event belongs to. */
@@ -393,7 +529,7 @@ export class Replay {
     if (!ran) return undefined;
     if (ran.known) return ran.params;
     const fn = this.correlator.functionOf(index);
-    const cands = fn?.clauses.filter((c) => ran.candidates.includes(c.line)) ?? [];
+    const cands = (fn?.clauses ?? []).filter((c) => ran.candidates.includes(c.line)) ?? [];
     if (cands.length === 0) return undefined;
     return cands[0].params.map((p, k) => (cands.every((c) => c.params[k] === p) ? p : null));
   }
@@ -426,6 +562,54 @@ export class Replay {
     return this.correlator.linesWithEvents(file);
   }
 
+  // ── per-line history ───────────────────────────────────────────────────────
+
+  /**
+   * Source files as the trace recorded them (module table and call sites), slashes made forward and a
+   * call site recorded relative to the project completed to the one module source it is the tail of.
+   * These are the `file` arguments of `lineCounts`, `lineCalls` and `recordedLines`.
+   */
+  recordedFiles(): string[] {
+    this.checkOpen();
+    return this.lines.recordedFiles();
+  }
+
+  /**
+   * The recorded file a workspace path stands for. `toLocal` maps a recorded path to this machine
+   * (the debug adapter's path mapping); without it the path must be a recorded one already.
+   * Undefined when no recorded file maps there.
+   */
+  recordedFileFor(localPath: string, toLocal?: (recorded: string) => string | undefined): string | undefined {
+    this.checkOpen();
+    return this.lines.recordedFileFor(localPath, toLocal);
+  }
+
+  /**
+   * For each line of a recorded file that has events, ascending: calls of the functions defined (or
+   * with a clause) there, calls made from there, returns and exceptions, each counted on its own.
+   * `file` is matched exactly (see `recordedFiles`); an unknown file has no lines.
+   */
+  lineCounts(file: string): LineCounts[] {
+    this.checkOpen();
+    return this.lines.lineCounts(file);
+  }
+
+  /**
+   * A page of the calls at `file:line` — calls of the functions defined there and calls made from
+   * there, once each — newest first unless `order: "oldest"`, `limit` 20 by default, each paired with
+   * its own return or exception (the call nesting `stackAt` and stepping use). `total` counts them all.
+   */
+  lineCalls(file: string, line: number, opts?: LineCallsOptions): { total: number; calls: CallRecord[] } {
+    this.checkOpen();
+    return this.lines.lineCalls(file, line, opts);
+  }
+
+  /** Lines of a recorded file that have any events, ascending. */
+  recordedLines(file: string): number[] {
+    this.checkOpen();
+    return this.lines.recordedLines(file);
+  }
+
   // ── monitoring ─────────────────────────────────────────────────────────────
 
   stats(): ReplayStats {
@@ -445,7 +629,12 @@ export class Replay {
     if (this.closed) return;
     this.closed = true;
     this.source.close();
+    this.store.close?.();
     this.cache.clear();
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new ReplayError("this replay is closed");
   }
 
   private checkIndex(index: number): void {

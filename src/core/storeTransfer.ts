@@ -39,6 +39,7 @@ export function packStore(s: StoreData): PackedStore {
       cols: s.cols,
       ix: s.ix,
       problems: s.problems,
+      index: s.index,
       files: s.files.map((f) => ({
         ...f,
         header: encodeTerm(f.header),
@@ -68,6 +69,7 @@ export function unpackStore(p: PackedStore["data"]): StoreData {
     cols: p.cols,
     ix: p.ix,
     problems: p.problems,
+    index: p.index,
     files: p.files.map((f) => ({
       ...f,
       header: term(f.header),

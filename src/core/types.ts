@@ -82,9 +82,13 @@ export interface TraceEvent {
 
 /** A process seen in the recording. */
 export interface ProcessInfo {
-  /** Dense id used everywhere in the API (`TraceEvent.pid`). */
+  /**
+   * The process id: a dense number, and the one way the API names a process (`TraceEvent.pid`,
+   * `peer`, message-flow ends, `CallRecord.pid`, flow-page `pids`). Methods that look a process up
+   * also read the text forms (`findProcess`), but every answer gives this id.
+   */
   id: number;
-  /** `<0.123.0>` */
+  /** The pid as text, for display and look-up only: `<0.123.0>`. */
   pid: string;
   node: string;
   /** The registered name (last one registered), if any, as the atom's name. */
@@ -111,9 +115,9 @@ export interface FunctionInfo {
   line: number;
   clauseLines: number[];
   /** Per clause, in source order: its line and its parameters' names (null: the pattern binds no simple name). */
-  clauses: FunctionClause[];
+  clauses?: FunctionClause[];
   /** The calls it makes in tail position (from debug info), to put tail-called frames at their real line. */
-  tailCalls: Array<{ line: number; callee: Mfa }>;
+  tailCalls?: Array<{ line: number; callee: Mfa }>;
 }
 
 export interface FunctionClause {
@@ -163,8 +167,13 @@ export interface LoadProblem {
   text: string;
 }
 
-/** A moment in the recording: an event index, a recorded sequence number (of file 0 unless given), or a time. */
-export type Moment = number | { index: number } | { seq: number; file?: number } | { time: number };
+/**
+ * A moment in the recording, for programmatic callers: an event index; a recorded sequence number in
+ * the file given by index or node (either may be omitted when only one loaded file has that seq); or a
+ * time in nanoseconds, the first event at or after it, `tie` picking among events at exactly that time.
+ */
+export type Moment =
+  number | { index: number } | { seq: number; file?: number; node?: string } | { time: number; tie?: number };
 
 /**
  * A query. Every field narrows; omitted fields do not filter.
@@ -295,4 +304,6 @@ export interface OpenOptions {
   worker?: boolean;
   /** Decoded events kept in the LRU cache (default 4096). */
   cacheSize?: number;
+  /** Reuse and save the persistent index `<trace>.esindex` (default true). */
+  index?: boolean;
 }

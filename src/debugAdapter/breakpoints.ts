@@ -12,7 +12,7 @@ import type { Term } from "../core/terms/term";
 import type { ExceptionFilter, TimelineTarget, TraceEvent } from "../core/types";
 import { type Expr, evalExpr, ExprError, parseExpr, truthy } from "./condition";
 import type { EventScopes } from "./eventScope";
-import { edgeHit } from "./moments";
+import { edgeHit } from "../core/moment";
 import { valueText } from "./variables";
 
 export type StopReason = "breakpoint" | "function breakpoint" | "exception" | "data breakpoint";

@@ -12,7 +12,7 @@ import type { Term } from "../core/terms/term";
 import { EVENT_KINDS, type EventFilter, type EventKind } from "../core/types";
 import { accessPath, evalExpr, ExprError, parseExpr, type Scope, truthy } from "./condition";
 import type { EventScopes } from "./eventScope";
-import { parseMoment, resolveMoment } from "./moments";
+import { parseMoment, resolveMoment } from "../core/moment";
 
 export type Answer = { text: string; goto?: number } | { term: Term };
 

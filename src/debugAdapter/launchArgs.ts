@@ -5,7 +5,7 @@
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import { AdapterError } from "./errors";
 import { LOG_LEVELS, type LogLevelName } from "./logger";
-import { type MomentSpec, MOMENT_FORMS, parseMoment } from "./moments";
+import { type MomentSpec, MOMENT_FORMS, parseMoment } from "../core/moment";
 import { absolutePath } from "./paths";
 
 export interface PathMapping {

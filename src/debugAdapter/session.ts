@@ -42,7 +42,7 @@ import { exceptionInfo, exceptionSummary } from "./exceptions";
 import { type ViewFrame, viewStack } from "./frames";
 import { type LaunchArgs, parseLaunchArgs } from "./launchArgs";
 import { configureLogging, log } from "./logger";
-import { parseMoment, resolveMoment } from "./moments";
+import { parseMoment, resolveMoment } from "../core/moment";
 import { PathMapper } from "./paths";
 import { frameScopes } from "./scopes";
 import { type StateTarget, targetOfExpression, targetOfPidPath, targetOfVariable } from "./stateTargets";

@@ -109,10 +109,15 @@ describe("Replay on the ticket trace", () => {
 
   it("pairs messages and explains the ones that went astray", () => {
     const out = r.getMessageFlow("<0.100.0>", "TicketOffice");
-    assert.equal(out.length, 1);
+    assert.equal(out.length, 2, "the call and, travelling back, its reply");
     assert.deepEqual(
       [out[0].send, out[0].receive, out[0].status, out[0].latencyNs],
       [4, 5, "delivered", 1000],
+    );
+    assert.deepEqual([out[1].send, out[1].receive, out[1].from, out[1].to], [11, 12, out[0].to, out[0].from]);
+    assert.deepEqual(
+      r.getMessageFlow("<0.100.0>", "TicketOffice", { limit: 1 }).map((m) => m.send),
+      [4],
     );
     const back = r.getMessageFlow("TicketOffice", "<0.100.0>");
     assert.deepEqual([back[0].send, back[0].receive], [11, 12]);

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { parseLaunchArgs } from "../../src/debugAdapter/launchArgs";
-import { parseMoment } from "../../src/debugAdapter/moments";
+import { parseMoment } from "../../src/core/moment";
 import { PathMapper } from "../../src/debugAdapter/paths";
 
 describe("debug adapter: launch arguments, moments and paths", () => {

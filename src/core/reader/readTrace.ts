@@ -5,6 +5,7 @@
 
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { TraceLoadError } from "../errors";
+import { escapeControls } from "../escape";
 import { decodeEtf, decodeTerm } from "../terms/decode";
 import { EtfError } from "../terms/errors";
 import { Atom, ErlMap, type Term, Tuple } from "../terms/term";
@@ -15,9 +16,12 @@ import {
   FLAG_CRASH,
   FLAG_ERROR,
   FLAG_EXIT,
+  FLAG_GEN_CALL,
+  FLAG_TAGGED,
   FLAG_NO_PROCESS,
   FLAG_THROW,
   KIND_CODES,
+  kindCode,
 } from "../store/columns";
 import type { FunctionClause, FunctionInfo, LoadProblem, LoadProgress, TraceFileInfo } from "../types";
 import { Scan } from "./scan";
@@ -31,15 +35,19 @@ const FRAME_HEAD = 5;
 const CHUNK = 4 << 20;
 const MAX_FRAME = 1 << 30;
 
-const TIME_UNIT_NS: Record<string, number> = {
-  second: 1e9,
-  millisecond: 1e6,
-  microsecond: 1e3,
-  nanosecond: 1,
-  native: 1,
-};
+// A Map, not an object: a header's `time_unit: :constructor` must not find Object.prototype.constructor.
+const TIME_UNIT_NS = new Map<string, number>([
+  ["second", 1e9],
+  ["millisecond", 1e6],
+  ["microsecond", 1e3],
+  ["nanosecond", 1],
+  ["native", 1],
+]);
 
 class FrameError extends Error {}
+
+/** The widest wall-clock time a JavaScript Date can show, in nanoseconds since the epoch. */
+const MAX_EPOCH_NS = 8.64e21;
 
 // Codes of the frame tags that are not event kinds.
 const TAG_HEADER = 100;
@@ -55,7 +63,7 @@ function tagCode(name: string): number {
   if (name === "estrace") return TAG_HEADER;
   if (name === "module") return TAG_MODULE;
   if (name === "footer") return TAG_FOOTER;
-  const code = (KIND_CODES as Record<string, number>)[name];
+  const code = kindCode(name);
   return code === undefined || name === "unknown" ? TAG_OTHER : code;
 }
 
@@ -94,9 +102,17 @@ export async function readTrace(
         path,
         "not an ElixirScope trace (.estrace files start with the bytes 89 'ESTRC' 0D 0A)",
       );
+    const before = problems.length;
     const reader = new FileReader(path, fileIndex, fd, size, cols, tables, problems, opts);
     await reader.run();
-    if (!reader.info) throw new TraceLoadError(path, "no header frame: the file holds no readable frame");
+    // Nothing readable at all: the first problem says why (a damaged header alone is only a warning).
+    if (!reader.info || (reader.events === 0 && reader.headerAssumed && problems.length > before))
+      throw new TraceLoadError(
+        path,
+        problems.length > before
+          ? problems[before].text.slice(escapeControls(path).length + 1)
+          : "no header frame: the file holds no readable frame",
+      );
     return reader.info;
   } finally {
     closeSync(fd);
@@ -111,7 +127,9 @@ class FileReader {
   private filled = 0;
   private frameNo = 0;
   private unitNs = 1;
-  private events = 0;
+  events = 0;
+  /** The header was damaged or missing and defaults stand in for it. */
+  headerAssumed = false;
   private lastProgress = 0;
   private readonly tags = new ByteInterner();
   private readonly scan = new Scan();
@@ -209,7 +227,7 @@ class FileReader {
     const s = this.scan;
     s.reset(this.buf, start + 1, end);
     if (s.peekTag() === T.COMPRESSED) {
-      this.other(decodeEtf(copyOf(this.buf, start, end)), fileOff);
+      this.other(this.decodeWhole(start, end), fileOff);
       return;
     }
     const arity = s.tupleArity();
@@ -225,10 +243,10 @@ class FileReader {
         tagCode(this.buf.toString("utf8", s.nameStart, s.pos)),
       );
     if (this.info === undefined && code !== TAG_HEADER)
-      throw new FrameError("the first frame is not the trace header {:estrace, version, info}");
+      this.assumeHeader("the first readable frame is not the trace header", fileOff);
     if (code >= TAG_HEADER) {
       if (code !== TAG_OTHER) {
-        this.other(decodeEtf(copyOf(this.buf, start, end)), fileOff);
+        this.other(this.decodeWhole(start, end), fileOff);
         return;
       }
     }
@@ -307,11 +325,12 @@ class FileReader {
         if (s.isPid()) peer = this.pidAt(s);
         else aux = this.auxAt(s);
         hash = this.hashAt(s);
+        flags = this.classifyMessage(s);
         used = 6;
         if (arity >= 7) {
           const status = s.atom();
           if (status !== undefined) used = 7;
-          if (status === "no_process") flags = FLAG_NO_PROCESS;
+          if (status === "no_process") flags |= FLAG_NO_PROCESS;
         }
         break;
       case KIND_CODES.receive:
@@ -378,6 +397,7 @@ class FileReader {
     c.site[i] = site;
     c.clause[i] = clause;
     c.msgHash[i] = hash;
+    c.tagHash[i] = code === KIND_CODES.send ? this.tagHash : 0;
     c.flags[i] = flags;
     c.aux[i] = aux;
     c.file[i] = this.fileIndex;
@@ -385,6 +405,16 @@ class FileReader {
     c.frameLen[i] = end - start;
     c.length = i + 1;
     this.events++;
+  }
+
+  /** Decodes a frame's term from its own copy; error offsets are moved back into the chunk buffer. */
+  private decodeWhole(start: number, end: number): Term {
+    try {
+      return decodeEtf(copyOf(this.buf, start, end));
+    } catch (e) {
+      if (e instanceof EtfError) throw new EtfError(e.reason, e.offset + start);
+      throw e;
+    }
   }
 
   private pidAt(s: Scan): number {
@@ -410,9 +440,50 @@ class FileReader {
     return decodeTerm(copyOf(this.buf, start, end), 0).term;
   }
 
+  /** Where the term `hashAt` last skipped began. */
+  private lastTermStart = 0;
+
   private hashAt(s: Scan): number {
     const t0 = s.skip();
+    this.lastTermStart = t0;
     return hashBytes(this.buf, t0, s.pos);
+  }
+
+  /** The tag hash of the last message classified (see `EventColumns.tagHash`). */
+  private tagHash = 0;
+
+  /**
+   * Recognises a GenServer call `{:"$gen_call", {from, tag}, request}` and a reply-shaped `{tag, value}`
+   * in the message just skipped (it ends at `s.pos`), so that calls pair with their replies without
+   * decoding every message later. Returns the flags; leaves the cursor where it was.
+   */
+  private classifyMessage(s: Scan): number {
+    const end = s.pos;
+    const start = this.lastTermStart;
+    this.tagHash = 0;
+    let flags = 0;
+    s.pos = start;
+    const n = s.tupleArity();
+    if (n === 3 && s.atomSpan() && this.isGenCall(s.nameStart, s.pos)) {
+      if (s.tupleArity() === 2) {
+        s.skip();
+        const t0 = s.skip();
+        this.tagHash = hashBytes(this.buf, t0, s.pos);
+        flags = FLAG_GEN_CALL;
+      }
+    } else if (n === 2) {
+      const t0 = s.skip();
+      this.tagHash = hashBytes(this.buf, t0, s.pos);
+      flags = FLAG_TAGGED;
+    }
+    s.pos = end;
+    return flags;
+  }
+
+  private isGenCall(start: number, end: number): boolean {
+    if (end - start !== GEN_CALL.length) return false;
+    for (let i = 0; i < GEN_CALL.length; i++) if (this.buf[start + i] !== GEN_CALL[i]) return false;
+    return true;
   }
 
   /** Header, module-table and footer frames: decoded whole (they are few and small). */
@@ -421,50 +492,98 @@ class FileReader {
       throw new FrameError("frame term is not a tagged tuple");
     const tag = term.elements[0].name;
     if (this.info === undefined) {
-      if (tag !== "estrace")
-        throw new FrameError("the first frame is not the trace header {:estrace, version, info}");
-      this.header(term);
-      return;
+      if (tag === "estrace") {
+        this.header(term, fileOff);
+        return;
+      }
+      this.assumeHeader("the first readable frame is not the trace header", fileOff);
     }
+    if (this.info === undefined) return;
     if (tag === "estrace") throw new FrameError("a second header frame in the middle of the file");
     if (tag === "module") this.module(term);
     else if (tag === "footer") this.info.footer = term.elements[1];
     else throw new FrameError(`compressed :${tag} frame at ${fileOff} cannot be indexed`);
   }
 
-  private header(term: Tuple): void {
+  private header(term: Tuple, fileOff: number): void {
     const [, version, meta] = term.elements;
-    if (version !== 1)
+    if ((typeof version === "number" || typeof version === "bigint") && version !== 1)
       throw new TraceLoadError(
         this.path,
         `trace format version ${String(version)} is not supported (this ElixirScope reads version 1)`,
       );
-    if (!(meta instanceof ErlMap)) throw new TraceLoadError(this.path, "header info is not a map");
+    if (version !== 1 || !(meta instanceof ErlMap) || term.elements.length !== 3) {
+      this.assumeHeader(version !== 1 ? "its version is not an integer" : "its info is not a map", fileOff);
+      return;
+    }
     const get = (k: string): Term | undefined =>
       meta.entries.find(([key]) => key instanceof Atom && key.name === k)?.[1];
     const text = (k: string): string => {
       const v = get(k);
       return v instanceof Atom ? v.name : v === undefined ? "" : (termText(v) ?? String(v));
     };
-    const unit = text("time_unit") || "nanosecond";
-    this.unitNs = TIME_UNIT_NS[unit] ?? 1;
-    if (TIME_UNIT_NS[unit] === undefined)
-      throw new TraceLoadError(
-        this.path,
-        `header time_unit :${unit} is not one of ${Object.keys(TIME_UNIT_NS).join(", ")}`,
+    // A damaged value is a warning naming the field; the frames after it are still good.
+    const warn = (problem: string): void => this.report(0, fileOff, `header ${problem}`);
+    let unit = text("time_unit") || "nanosecond";
+    let unitNs = TIME_UNIT_NS.get(unit);
+    if (unitNs === undefined) {
+      warn(
+        `time_unit :${unit} is not one of ${[...TIME_UNIT_NS.keys()].join(", ")}; times are read as nanoseconds`,
       );
+      unit = "nanosecond";
+      unitNs = 1;
+    }
+    this.unitNs = unitNs;
     const start = get("start_system_time");
-    this.info = {
-      path: this.path,
-      formatVersion: 1,
+    let startNs = typeof start === "number" || typeof start === "bigint" ? Number(start) * unitNs : NaN;
+    if (!(Math.abs(startNs) <= MAX_EPOCH_NS)) {
+      if (start !== undefined)
+        warn(
+          `start_system_time ${start instanceof Atom ? `:${start.name}` : String(termText(start) ?? start)} is not a time between the years -271821 and 275760; the recording's start is unknown`,
+        );
+      startNs = 0;
+    }
+    this.info = this.fileInfo(unit, startNs, meta, {
       node: text("node"),
       recorderVersion: text("recorder_version"),
       otpRelease: text("otp_release"),
       elixirVersion: text("elixir_version"),
+    });
+  }
+
+  /**
+   * The header is damaged or missing but frames follow: they are read with default header values
+   * (times in nanoseconds from 0), and the damage is a warning rather than the loss of the file.
+   */
+  private assumeHeader(why: string, fileOff: number): void {
+    this.report(
+      0,
+      fileOff,
+      `damaged trace header (${why}); the frames are read with default header values (nanosecond times, start unknown)`,
+    );
+    this.unitNs = 1;
+    this.headerAssumed = true;
+    this.info = this.fileInfo("nanosecond", 0, new ErlMap([]), {
+      node: "",
+      recorderVersion: "",
+      otpRelease: "",
+      elixirVersion: "",
+    });
+  }
+
+  private fileInfo(
+    unit: string,
+    startNs: number,
+    header: Term,
+    names: Pick<TraceFileInfo, "node" | "recorderVersion" | "otpRelease" | "elixirVersion">,
+  ): TraceFileInfo {
+    return {
+      path: this.path,
+      formatVersion: 1,
+      ...names,
       timeUnit: unit,
-      startSystemTimeNs:
-        (typeof start === "number" ? start : typeof start === "bigint" ? Number(start) : 0) * this.unitNs,
-      header: meta,
+      startSystemTimeNs: startNs,
+      header,
       events: 0,
       bytes: this.size,
     };
@@ -503,9 +622,6 @@ class FileReader {
       this.resyncFrom = this.base + pos;
       this.resyncProblem = problem;
     }
-    if (this.info === undefined && pos === 0 && this.base === MAGIC.length) {
-      throw new TraceLoadError(this.path, `frame 0 (byte offset ${MAGIC.length}): ${problem}`);
-    }
     const next = this.buf.indexOf(FRAME_MARK, pos + 1);
     return next < 0 || next >= this.filled ? this.filled : next;
   }
@@ -519,13 +635,15 @@ class FileReader {
     this.resyncFrom = -1;
   }
 
-  private report(frame: number, offset: number, message: string): void {
+  private report(frame: number, offset: number, problem: string): void {
+    // Messages quote bytes from the file (tag atoms, header values): escaped, so one problem is one line.
+    const message = escapeControls(problem);
     this.problems.push({
       file: this.path,
       frame,
       offset,
       message,
-      text: `${this.path}:frame ${frame} (byte offset ${offset}): ${message}`,
+      text: `${escapeControls(this.path)}:frame ${frame} (byte offset ${offset}): ${message}`,
     });
   }
 
@@ -579,6 +697,8 @@ class FileReader {
 }
 
 /** FNV-1a over the message bytes: equal messages hash equal, which is what send/receive pairing needs. */
+const GEN_CALL = Buffer.from("$gen_call", "latin1");
+
 export function hashBytes(b: Uint8Array, start: number, end: number): number {
   let h = 0x811c9dc5;
   for (let i = start; i < end; i++) h = Math.imul(h ^ b[i], 0x01000193);

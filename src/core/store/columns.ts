@@ -19,6 +19,14 @@ export const KIND_CODES = {
   unknown: 14,
 } as const;
 
+/**
+ * The code of an event kind by name, or undefined. Names come from trace files and command lines, so
+ * the lookup is an own-property check: `constructor` or `__proto__` is not a kind.
+ */
+export function kindCode(name: string): number | undefined {
+  return Object.hasOwn(KIND_CODES, name) ? KIND_CODES[name as keyof typeof KIND_CODES] : undefined;
+}
+
 export const NO_ID = -1;
 
 type Typed = Float64Array | Int32Array | Uint32Array | Uint8Array;
@@ -43,6 +51,11 @@ export interface EventColumns {
   clause: Int32Array;
   /** send/receive: hash of the message bytes, for pairing. */
   msgHash: Uint32Array;
+  /**
+   * send: with FLAG_GEN_CALL, hash of the `$gen_call`'s reply tag; with FLAG_TAGGED (a 2-tuple
+   * message, the shape of a reply `{tag, value}`), hash of its first element; else 0.
+   */
+  tagHash: Uint32Array;
   /** Bit flags, see FLAG_*. */
   flags: Uint8Array;
   /** Index into the small decoded details kept at load (exit reasons, names, info maps), else -1. */
@@ -57,8 +70,13 @@ export const FLAG_CRASH = 2;
 export const FLAG_ERROR = 4;
 export const FLAG_THROW = 8;
 export const FLAG_EXIT = 16;
+/** send: the message is `{:"$gen_call", {from, tag}, request}`. */
+export const FLAG_GEN_CALL = 32;
+/** send: the message is a 2-tuple, as a call's reply `{tag, value}` is. */
+export const FLAG_TAGGED = 64;
 
-const FIELDS = {
+/** Each column's array type, in the order the persistent index stores them. */
+export const COLUMN_TYPES = {
   seq: Float64Array,
   time: Float64Array,
   pid: Int32Array,
@@ -68,12 +86,14 @@ const FIELDS = {
   site: Int32Array,
   clause: Int32Array,
   msgHash: Uint32Array,
+  tagHash: Uint32Array,
   flags: Uint8Array,
   aux: Int32Array,
   file: Uint8Array,
   frameOff: Float64Array,
   frameLen: Uint32Array,
 } as const;
+const FIELDS = COLUMN_TYPES;
 
 type FieldName = keyof typeof FIELDS;
 const FIELD_NAMES = Object.keys(FIELDS) as FieldName[];

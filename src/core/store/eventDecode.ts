@@ -1,6 +1,7 @@
 // Turns one event's frame term into a `TraceEvent`, using the columns for what the load already
 // resolved (ids, pairing, names) and the decoded tuple for the payload terms.
 
+import { escapeControls } from "../escape";
 import { Atom, type Term, Tuple } from "../terms/term";
 import { EVENT_KINDS, type TraceEvent } from "../types";
 import { FLAG_NO_PROCESS, KIND_CODES } from "./columns";
@@ -66,10 +67,11 @@ export function decodeEvent(store: StoreData, row: number, raw: Term): TraceEven
 
 /** `Elixir.CinemaDemo.TicketOffice` → `CinemaDemo.TicketOffice`; Erlang modules as `:lists`. */
 export function moduleLabel(module: string): string {
-  if (module.startsWith("Elixir.")) return module.slice(7);
-  return `:${module}`;
+  // Names come from the trace: control characters are escaped wherever a label is shown.
+  if (module.startsWith("Elixir.")) return escapeControls(module.slice(7));
+  return `:${escapeControls(module)}`;
 }
 
 export function mfaLabel(m: { module: string; fun: string; arity: number }): string {
-  return `${moduleLabel(m.module)}.${m.fun}/${m.arity}`;
+  return `${moduleLabel(m.module)}.${escapeControls(m.fun)}/${m.arity}`;
 }

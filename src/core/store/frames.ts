@@ -1,29 +1,65 @@
 // The cold tier: event payloads stay in the trace files and are read back by byte range on demand,
-// through file descriptors kept open for the life of the replay.
+// through file descriptors kept open for the life of the replay. Single frames are served from a
+// few recently read 64 KiB blocks: stepping and condition checks read neighbouring frames, and a
+// read call costs far more than copying a frame out of a block.
 
-import { closeSync, openSync, readSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+
+const BLOCK = 64 * 1024;
+const BLOCKS = 32;
 
 export class FrameSource {
   private readonly fds: number[];
+  /** Recently read blocks by `file:blockNo`, least recently used first. */
+  private readonly blocks = new Map<string, Buffer>();
+  private readonly sizes: number[] = [];
   constructor(readonly paths: string[]) {
     this.fds = paths.map((p) => openSync(p, "r"));
   }
 
+  /** A frame's bytes, in a buffer of its own (decoded terms keep views of it, never of a block). */
   read(file: number, offset: number, length: number): Buffer {
     const buf = Buffer.allocUnsafe(length);
+    const no = Math.floor(offset / BLOCK);
+    if (Math.floor((offset + length - 1) / BLOCK) !== no) {
+      this.readInto(file, buf, 0, offset, length);
+      return buf;
+    }
+    const key = `${file}:${no}`;
+    let block = this.blocks.get(key);
+    if (block) this.blocks.delete(key);
+    else {
+      const start = no * BLOCK;
+      this.sizes[file] ??= fstatSync(this.fds[file]).size;
+      block = Buffer.allocUnsafe(Math.min(BLOCK, this.sizes[file] - start));
+      this.readInto(file, block, 0, start, block.length);
+      if (this.blocks.size >= BLOCKS) this.blocks.delete(this.blocks.keys().next().value as string);
+    }
+    this.blocks.set(key, block);
+    if (offset + length > no * BLOCK + block.length) {
+      // The file grew since its size was taken: read the frame itself.
+      this.readInto(file, buf, 0, offset, length);
+      return buf;
+    }
+    block.copy(buf, 0, offset - no * BLOCK, offset - no * BLOCK + length);
+    return buf;
+  }
+
+  /** Reads `length` bytes at `offset` of a file into `buf` at `at`. */
+  readInto(file: number, buf: Buffer, at: number, offset: number, length: number): void {
     let got = 0;
     while (got < length) {
-      const n = readSync(this.fds[file], buf, got, length - got, offset + got);
+      const n = readSync(this.fds[file], buf, at + got, length - got, offset + got);
       if (n <= 0)
         throw new Error(
           `${this.paths[file]}: the file changed while open (short read at byte ${offset + got})`,
         );
       got += n;
     }
-    return buf;
   }
 
   close(): void {
     for (const fd of this.fds.splice(0)) closeSync(fd);
+    this.blocks.clear();
   }
 }

@@ -4,9 +4,22 @@
 
 import { readTrace, type ReadOptions } from "../reader/readTrace";
 import { LoadTables, type PidRecord } from "../reader/tables";
-import { Atom, ErlMap, type Term } from "../terms/term";
-import type { CallSite, FunctionInfo, LoadProblem, Mfa, ModuleInfo, TraceFileInfo } from "../types";
+import { Atom, type Term } from "../terms/term";
+import type {
+  CallSite,
+  FunctionInfo,
+  LoadProblem,
+  Mfa,
+  ModuleInfo,
+  ProcessInfo,
+  TraceFileInfo,
+} from "../types";
+import { infoName } from "./infoName";
+
+export { infoName };
 import { buildCsr, type Csr } from "./csr";
+import { buildProcessList } from "../processes";
+import { readIndex, type IndexStatus, writeIndex } from "./indexCache";
 import {
   createColumns,
   type EventColumns,
@@ -55,9 +68,75 @@ export interface StoreData {
   cols: EventColumns;
   tables: StoreTables;
   ix: StoreIndexes;
+  /** Whether the persistent index was reused, built or could not be saved (see indexCache). */
+  index?: IndexStatus;
+  /** Settles once the index this open built has been saved (or could not be). */
+  indexSaved?: Promise<IndexStatus>;
+  /** First and last event times, when read from the index. */
+  timeRange?: { start: number; end: number };
+  /** The process table, when it was read from the index or built along with it. */
+  processes?: ProcessInfo[];
+  /** Releases what a store read from an index holds open. */
+  close?: () => void;
 }
 
-export async function loadStore(paths: string[], opts: ReadOptions = {}): Promise<StoreData> {
+export interface StoreOptions extends ReadOptions {
+  /** Read and write the persistent index (default true). */
+  index?: boolean;
+}
+
+/** Counts trace parses in this thread, so that tests can see an open answered from the index. */
+export const loadCounters = { parses: 0 };
+
+/** Loads from the persistent index when a valid one exists; otherwise parses the traces and saves one. */
+export async function loadStore(paths: string[], opts: StoreOptions = {}): Promise<StoreData> {
+  if (opts.index === false) return { ...(await parseStore(paths, opts)), index: { state: "off" } };
+  const found = readIndex(paths);
+  if (found.store) {
+    const total = found.store.files.reduce((a, f) => a + f.bytes, 0);
+    opts.onProgress?.({
+      file: paths[0],
+      bytesRead: total,
+      bytesTotal: total,
+      events: found.store.cols.length,
+    });
+    return { ...found.store, index: found.status };
+  }
+  const store = await parseStore(paths, opts);
+  if (!found.fingerprints)
+    return {
+      ...store,
+      index: { state: "unsaved", note: "index not saved: a trace could not be read again" },
+    };
+  // Reported at once as being built; the status object is completed when the write settles.
+  const index: IndexStatus = {
+    state: found.note ? "rebuilt" : "built",
+    ...(found.note ? { note: found.note } : {}),
+  };
+  const indexSaved = writeIndex(store, found.fingerprints, found.note).then((s) => Object.assign(index, s));
+  return { ...store, index, indexSaved };
+}
+
+/** The store from a valid persistent index, or undefined when the traces must be parsed. */
+export function reuseIndex(paths: string[], opts: ReadOptions = {}): StoreData | undefined {
+  const found = readIndex(paths);
+  return found.store ? reused(found.store, found.status, opts) : undefined;
+}
+
+function reused(store: StoreData, status: IndexStatus, opts: ReadOptions): StoreData {
+  const total = store.files.reduce((a, f) => a + f.bytes, 0);
+  opts.onProgress?.({
+    file: store.files[0].path,
+    bytesRead: total,
+    bytesTotal: total,
+    events: store.cols.length,
+  });
+  return { ...store, index: status };
+}
+
+/** Parses the trace files into columns and builds every index. */
+export async function parseStore(paths: string[], opts: ReadOptions = {}): Promise<StoreData> {
+  loadCounters.parses++;
   const cols = createColumns();
   const tables = new LoadTables();
   const problems: LoadProblem[] = [];
@@ -71,7 +150,9 @@ export async function loadStore(paths: string[], opts: ReadOptions = {}): Promis
   trimColumns(cols);
   orderByTime(cols, files, firstRow);
   resolveNames(cols, tables);
-  return { files, problems, cols, tables, ix: buildIndexes(cols, tables) };
+  const store: StoreData = { files, problems, cols, tables, ix: buildIndexes(cols, tables) };
+  store.processes = buildProcessList(store);
+  return store;
 }
 
 /**
@@ -120,22 +201,17 @@ function resolveNames(cols: EventColumns, tables: StoreTables): void {
   }
 }
 
-export function infoName(info: Term | undefined): Term | undefined {
-  if (!(info instanceof ErlMap)) return undefined;
-  return info.entries.find(([k]) => k === Atom.of("registered_name"))?.[1];
-}
-
-const CALLBACK_ARITY: Record<string, number> = {
-  init: 1,
-  handle_call: 3,
-  handle_cast: 2,
-  handle_info: 2,
-  handle_continue: 2,
-  code_change: 3,
-};
+const CALLBACK_ARITY = new Map<string, number>([
+  ["init", 1],
+  ["handle_call", 3],
+  ["handle_cast", 2],
+  ["handle_info", 2],
+  ["handle_continue", 2],
+  ["code_change", 3],
+]);
 
 export function isStateCallback(fun: string, arity: number): boolean {
-  return CALLBACK_ARITY[fun] === arity;
+  return CALLBACK_ARITY.get(fun) === arity;
 }
 
 export function buildIndexes(cols: EventColumns, tables: StoreTables): StoreIndexes {
@@ -210,7 +286,7 @@ export function resolveTailCalls(cols: EventColumns, tables: StoreTables, link: 
     const pf = fn(cols.mfa[parent]);
     const callee = tables.mfas[cols.mfa[i]];
     if (!pf || !callee) continue;
-    let lines = pf.tailCalls
+    let lines = (pf.tailCalls ?? [])
       .filter(
         (t) =>
           t.callee.module === callee.module && t.callee.fun === callee.fun && t.callee.arity === callee.arity,
@@ -238,7 +314,7 @@ export function resolveTailCalls(cols: EventColumns, tables: StoreTables, link: 
 
 /** The lines that lie in the clause a call ran (known clauses only; otherwise all of them). */
 function inClause(f: FunctionInfo, tag: number, lines: number[]): number[] {
-  const cs = f.clauses;
+  const cs = f.clauses ?? [];
   if (tag <= 0 || tag > cs.length) return lines;
   const from = cs[tag - 1].line;
   const to = tag < cs.length ? cs[tag].line : Infinity;

@@ -18,6 +18,7 @@ import {
   oldFloat,
   refWords,
   short,
+  skipTerm,
   tooDeep,
   tooMany,
   u32,
@@ -37,6 +38,7 @@ import {
   Ref,
   type Term,
   Tuple,
+  TRUNCATED,
 } from "./term";
 
 // Copied into module constants: a namespace import reads each tag through a getter in CommonJS
@@ -114,9 +116,24 @@ export function decodeEtf(buf: Uint8Array, start = 0, end: number = buf.length):
   return r.term;
 }
 
+/**
+ * Largest inflated size of a compressed term (tag 80). The recorder never compresses and caps each
+ * recorded term at `max_term_size` (64 KiB by default); 16 MiB leaves room for a big module frame
+ * (sources) from other writers while keeping a lying header from costing gigabytes.
+ */
+export const MAX_INFLATED_BYTES = 16 << 20;
+/** Deflate cannot expand data more than about 1032:1, so a header claiming more is lying. */
+export const MAX_INFLATE_RATIO = 1032;
+
 function decodeCompressed(buf: Uint8Array, at: number, end: number): Term {
   if (at + 5 > end) throw short("compressed term", at);
   const size = u32(buf, at + 1);
+  const packed = end - at - 5;
+  if (size > MAX_INFLATED_BYTES || size > Math.max(64, packed * MAX_INFLATE_RATIO))
+    throw new EtfError(
+      `compressed term claims ${size} bytes from ${packed} compressed (limits: ${MAX_INFLATED_BYTES} bytes, ratio ${MAX_INFLATE_RATIO}:1)`,
+      at,
+    );
   let inflated: Uint8Array;
   try {
     // The size bound also stops a "zip bomb" from inflating past what the header promised.
@@ -227,6 +244,27 @@ function read(): Term {
   }
 }
 
+/** Whether the term at `at` would open a container (a non-empty tuple or map, a list, a fun). */
+function opensContainer(tag: number, at: number): boolean {
+  if (tag === LIST_EXT || tag === NEW_FUN_EXT) return true;
+  if (tag === SMALL_TUPLE_EXT) return at + 1 < lim && b[at + 1] > 0;
+  if (tag === LARGE_TUPLE_EXT || tag === MAP_EXT) return at + 5 <= lim && u32(b, at + 1) > 0;
+  return false;
+}
+
+/**
+ * A term too deep to show: validated and stepped over by the skipper, and given back as the cut
+ * marker (the recorder's own form for a term it did not keep), so the rest of the term still decodes.
+ */
+function cut(at: number): Term {
+  const end = skipTerm(b, at, lim);
+  p = end;
+  return new Tuple([TRUNCATED, CUT_TYPE, end - at, NIL_ATOM]);
+}
+
+const CUT_TYPE = Atom.of("term");
+const NIL_ATOM = Atom.of("nil");
+
 /**
  * After a list's elements: splices in a list or string tail (as `binary_to_term` does; the encoder
  * never writes one), and returns true when the list is complete, false when more items follow
@@ -265,6 +303,7 @@ function readOne(): Term | undefined {
   if (p >= lim) throw new EtfError("term runs past the end of the data (no tag byte left)", p);
   const at = p;
   const tag = b[at];
+  if (sp >= MAX_DEPTH - 1 && opensContainer(tag, at)) return cut(at);
   switch (tag) {
     case SMALL_INTEGER_EXT:
       need(2, at, "integer");

@@ -22,6 +22,7 @@ import {
   TRUNCATED,
   Tuple,
 } from "./term";
+import { MAX_DEPTH } from "./tags";
 
 export interface InspectOptions {
   /** Elements shown per collection (nested collections get what is left, as in Elixir). Default 50. */
@@ -60,7 +61,7 @@ interface Concat {
 }
 
 /** Collections nested deeper than this always print as `[...]`, `%{...}`, ... */
-export const MAX_INSPECT_DEPTH = 1000;
+export const MAX_INSPECT_DEPTH = MAX_DEPTH;
 
 export function inspect(term: Term, options: InspectOptions = {}): string {
   const opts: Opts = {
@@ -640,7 +641,11 @@ function specialStruct(name: string, m: ErlMap, opts: Opts, limit: number, depth
       let flags = "";
       if (ropts instanceof Bin) flags = new TextDecoder().decode(ropts.bytes);
       else if (Array.isArray(ropts))
-        flags = ropts.map((o) => (o instanceof Atom ? (REGEX_FLAGS[o.name] ?? "") : "")).join("");
+        flags = ropts
+          .map((o) =>
+            o instanceof Atom ? (Object.hasOwn(REGEX_FLAGS, o.name) ? REGEX_FLAGS[o.name] : "") : "",
+          )
+          .join("");
       return `~r/${regexEscape(new TextDecoder().decode(source.bytes))}/${flags}`;
     }
     default:

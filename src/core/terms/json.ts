@@ -18,12 +18,13 @@ import {
   type Term,
   Tuple,
 } from "./term";
+import { MAX_DEPTH } from "./tags";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const encoder = new TextEncoder();
 
 /** Deeper terms are refused with a clear error: JSON.parse/stringify overflow the stack near 2000. */
-export const JSON_MAX_DEPTH = 1000;
+export const JSON_MAX_DEPTH = MAX_DEPTH;
 
 export function termToJson(t: Term): unknown {
   return toJson(t, 0);

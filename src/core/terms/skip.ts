@@ -24,7 +24,7 @@ const {
   LIST_EXT,
   LOCAL_EXT,
   MAP_EXT,
-  MAX_DEPTH,
+  MAX_NESTING,
   NEWER_REFERENCE_EXT,
   NEW_FLOAT_EXT,
   NEW_FUN_EXT,
@@ -53,9 +53,9 @@ const LIST = 1;
 const FUN = 2;
 
 // Items still to skip at each depth (a map of 2^32 pairs needs 2^33, so not an Int32Array).
-const remaining = new Float64Array(MAX_DEPTH + 1);
-const kinds = new Uint8Array(MAX_DEPTH + 1);
-const funEnds = new Float64Array(MAX_DEPTH + 1);
+const remaining = new Float64Array(MAX_NESTING + 1);
+const kinds = new Uint8Array(MAX_NESTING + 1);
+const funEnds = new Float64Array(MAX_NESTING + 1);
 
 /** Checks the ETF version byte at `start` and returns the offset of the term's tag. */
 export function etfBodyOffset(buf: Uint8Array, start: number): number {
@@ -69,7 +69,8 @@ export function etfBodyOffset(buf: Uint8Array, start: number): number {
 /**
  * Skips the term whose tag is at `offset` and returns the offset just past it. Throws `EtfError` on an
  * unknown or unsupported tag, a length running past `end`, malformed pids/refs/ports/funs, non-finite
- * floats, or nesting deeper than `MAX_DEPTH`. It accepts exactly what `decodeTerm` accepts.
+ * floats, or nesting deeper than `MAX_NESTING`. It accepts exactly what `decodeTerm` accepts (which
+ * cuts what nests deeper than `MAX_DEPTH`).
  */
 export function skipTerm(buf: Uint8Array, offset: number, end: number = buf.length): number {
   let pos = offset;
@@ -195,7 +196,7 @@ export function skipTerm(buf: Uint8Array, offset: number, end: number = buf.leng
         }
         pos = h.varsAt;
         if (h.numFree > end - pos) throw tooMany("fun", h.numFree, at, end - pos);
-        if (d + 1 > MAX_DEPTH) throw tooDeep(at);
+        if (d + 1 > MAX_NESTING) throw tooDeep(at);
         d++;
         remaining[d] = h.numFree;
         kinds[d] = FUN;
@@ -213,7 +214,7 @@ export function skipTerm(buf: Uint8Array, offset: number, end: number = buf.leng
       remaining[d] = items;
       continue;
     }
-    if (d + 1 > MAX_DEPTH) throw tooDeep(at);
+    if (d + 1 > MAX_NESTING) throw tooDeep(at);
     d++;
     remaining[d] = items;
     kinds[d] = tag === LIST_EXT ? LIST : PLAIN;
@@ -289,7 +290,7 @@ export function tooMany(what: string, n: number, at: number, left: number): EtfE
 }
 
 export function tooDeep(at: number): EtfError {
-  return new EtfError(`term nests deeper than ${MAX_DEPTH} levels`, at);
+  return new EtfError(`term nests deeper than ${MAX_NESTING} levels`, at);
 }
 
 export function checkBits(len: number, bits: number, at: number): void {

@@ -41,8 +41,17 @@ export const V4_PORT_EXT = 120;
 export const LOCAL_EXT = 121;
 
 /**
- * Deepest nesting of containers that the skipper and the decoder accept (the top term is depth 0).
- * The BEAM has no such limit; ours keeps the recursive decoder, printer and encoder inside the
+ * The one depth limit for terms (the top term is depth 0): the decoder, the printer, the JSON form
+ * and the encoder all stop at it. A container that would open at depth MAX_DEPTH - 1 or deeper is
+ * decoded as the cut marker `{:"$truncated", :term, bytes, nil}`, which every view shows as `…`, so
+ * a term of any depth loads and every command answers. 1,000 keeps the recursive printer, and
+ * JSON.stringify/parse of the tagged JSON form (up to three JSON levels per term level), inside the
  * JavaScript stack. A list that is the tail of a list does not count, as ETF never nests those.
  */
-export const MAX_DEPTH = 10000;
+export const MAX_DEPTH = 1000;
+
+/**
+ * How deep the skipper (the loader's validator) follows a term's structure; deeper is a damaged
+ * frame. It only bounds the skipper's own stack; what is shown is cut at MAX_DEPTH.
+ */
+export const MAX_NESTING = 100_000;

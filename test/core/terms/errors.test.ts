@@ -9,8 +9,8 @@ import { decodeEtf, decodeTerm } from "../../../src/core/terms/decode";
 import { encodeTerm } from "../../../src/core/terms/encode";
 import { EtfError } from "../../../src/core/terms/errors";
 import { etfBodyOffset, skipTerm } from "../../../src/core/terms/skip";
-import { MAX_DEPTH } from "../../../src/core/terms/tags";
-import type { Term } from "../../../src/core/terms/term";
+import { MAX_DEPTH, MAX_NESTING } from "../../../src/core/terms/tags";
+import { type Term, Tuple } from "../../../src/core/terms/term";
 
 /** Asserts that both decodeEtf and skipTerm reject `bytes` with exactly `message`. */
 function rejects(bytes: number[], message: string, skipMessage = message): void {
@@ -117,15 +117,30 @@ describe("errors: malformed ETF", () => {
     rejects(bad, "fun's Size field says it ends at byte 80, but its contents end at byte 81 (at byte 81)");
   });
 
-  it("refuses nesting deeper than MAX_DEPTH with a clear error, in both", () => {
+  it("cuts terms deeper than MAX_DEPTH; the skipper refuses nesting past MAX_NESTING", () => {
     const deep = (n: number): number[] => [
       131,
       ...new Array<number>(n).fill(0).flatMap(() => [104, 1]),
       97,
       1,
     ];
-    assert.doesNotThrow(() => decodeEtf(Uint8Array.from(deep(MAX_DEPTH))));
-    rejects(deep(MAX_DEPTH + 1), `term nests deeper than ${MAX_DEPTH} levels (at byte ${1 + 2 * MAX_DEPTH})`);
+    const cutAt = (t: unknown): number => {
+      let d = 0;
+      while (t instanceof Tuple && t.elements.length === 1) {
+        t = t.elements[0];
+        d++;
+      }
+      return d;
+    };
+    // The off-by-one at the limit: one level under it, at it and past it all decode, cut the same way.
+    assert.equal(cutAt(decodeEtf(Uint8Array.from(deep(MAX_DEPTH - 2)))), MAX_DEPTH - 2);
+    for (const n of [MAX_DEPTH - 1, MAX_DEPTH, MAX_DEPTH + 1, 10_000])
+      assert.equal(cutAt(decodeEtf(Uint8Array.from(deep(n)))), MAX_DEPTH - 1, `${n}`);
+    assert.doesNotThrow(() => skipTerm(Uint8Array.from(deep(MAX_NESTING)), 1));
+    assert.throws(
+      () => skipTerm(Uint8Array.from(deep(MAX_NESTING + 1)), 1),
+      new RegExp(`term nests deeper than ${MAX_NESTING} levels`),
+    );
     // Lists in tail position do not nest: a long chain of one-element LIST_EXTs decodes flat.
     const chain = [131, ...new Array<number>(20000).fill(0).flatMap(() => [108, 0, 0, 0, 1, 97, 7]), 106];
     assert.equal((decodeEtf(Uint8Array.from(chain)) as number[]).length, 20000);

@@ -1,0 +1,44 @@
+// What a user waits for from a cold start: the CLI (`dist/cli.js`) run as a whole process, as a
+// shell runs it — `info` on the first open (no index yet: parse, then save `<trace>.esindex`) and on
+// later opens (index reused), and the JSON Lines export. Each figure is wall time, process start to exit.
+
+import { spawnSync } from "node:child_process";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { indexLocations } from "../src/core/store/indexCache";
+import { percentile } from "./stats";
+
+function run(args: string[]): number {
+  const cli = join(__dirname, "..", "dist", "cli.js");
+  const t = performance.now();
+  const r = spawnSync(process.execPath, [cli, ...args], { stdio: ["ignore", "ignore", "pipe"] });
+  const ms = performance.now() - t;
+  if (r.status !== 0) throw new Error(`elixirscope ${args.join(" ")} failed: ${String(r.stderr)}`);
+  return ms;
+}
+
+export function dropIndex(trace: string): void {
+  for (const f of indexLocations([trace])) rmSync(f, { force: true });
+}
+
+export function benchCold(
+  trace: string,
+  events: number,
+  opts: { export?: boolean } = {},
+): Record<string, number> {
+  dropIndex(trace);
+  const first = run(["info", trace]);
+  const again = [run(["info", trace]), run(["info", trace]), run(["info", trace])];
+  const out: Record<string, number> = {
+    cold_first_open_ms: Math.round(first),
+    cold_first_open_us_per_event: Number(((first * 1000) / events).toFixed(3)),
+    cold_info_ms: Math.round(percentile(again, 50)),
+  };
+  if (opts.export !== false) {
+    const file = `${trace}.bench.jsonl`;
+    const ms = run(["export", trace, "-o", file]);
+    rmSync(file, { force: true });
+    out.export_us_per_event = Number(((ms * 1000) / events).toFixed(3));
+  }
+  return out;
+}

@@ -1,0 +1,138 @@
+// One loaded recording shared by every view that shows it: the debug session, the hovers, the gutter
+// and the message-flow diagram each take a lease on the same Replay (and its one cursor) instead of
+// loading the file again; the replay is closed when the last lease is released.
+
+import { promises as fs } from "node:fs";
+import { ReplayCursor } from "./cursor";
+import { ReplayError, TraceLoadError } from "./errors";
+import { Replay } from "./replay";
+import type { OpenOptions } from "./types";
+
+/** One user's hold on a cached replay. */
+export interface ReplayLease {
+  readonly replay: Replay;
+  /** The replay's one cursor, shared by every lease on it: the debug session moves it, views observe it. */
+  readonly cursor: ReplayCursor;
+  /** Identifies the loaded files' contents: real path, size and modification time of each. */
+  readonly key: string;
+  /** The real paths of the loaded files, in the order given. */
+  readonly paths: string[];
+  /** Lets go; the replay is closed when the last lease is released. Calling it again does nothing. */
+  release(): void;
+}
+
+interface Entry {
+  loading: Promise<{ replay: Replay; cursor: ReplayCursor }>;
+  refs: number;
+  loaded?: { replay: Replay; cursor: ReplayCursor };
+}
+
+export class ReplayCache {
+  private readonly entries = new Map<string, Entry>();
+  private readonly open: typeof Replay.open;
+  private disposed = false;
+
+  /** `open` replaces `Replay.open` (to load in a worker, or to count loads in a test). */
+  constructor(opts: { open?: typeof Replay.open } = {}) {
+    this.open = opts.open ?? ((paths, o) => Replay.open(paths, o));
+  }
+
+  /**
+   * A lease on the replay of `paths`, loading it unless the same files (same real path, size and
+   * modification time) are already loaded or loading: concurrent acquires share one load. A file that
+   * changed since is a new entry. A failed load rejects every waiter and is not kept. `opts` apply to
+   * the load this call starts, if it starts one.
+   */
+  async acquire(paths: string | string[], opts: OpenOptions = {}): Promise<ReplayLease> {
+    if (this.disposed) throw new ReplayError("the replay cache is disposed");
+    const list = typeof paths === "string" ? [paths] : [...paths];
+    if (list.length === 0) throw new TraceLoadError("(none)", "no trace file given");
+    const ids = await Promise.all(list.map(identify));
+    if (this.disposed) throw new ReplayError("the replay cache is disposed");
+    const key = JSON.stringify(ids);
+    const real = ids.map((i) => i.path);
+    let entry = this.entries.get(key);
+    if (!entry) {
+      const e: Entry = {
+        refs: 0,
+        loading: this.open(real, opts).then(
+          (replay) => {
+            e.loaded = { replay, cursor: new ReplayCursor(replay) };
+            return e.loaded;
+          },
+          (err: unknown) => {
+            if (this.entries.get(key) === e) this.entries.delete(key);
+            throw err;
+          },
+        ),
+      };
+      this.entries.set(key, (entry = e));
+    }
+    entry.refs++;
+    const e = entry;
+    let loaded: { replay: Replay; cursor: ReplayCursor };
+    try {
+      loaded = await e.loading;
+    } catch (err) {
+      e.refs--;
+      throw err;
+    }
+    if (this.entries.get(key) !== e) {
+      // Disposed while loading: nobody will release this replay, so it must not stay open.
+      e.refs--;
+      this.closeEntry(e);
+      throw new ReplayError("the replay cache was disposed while the recording was loading");
+    }
+    let released = false;
+    return {
+      replay: loaded.replay,
+      cursor: loaded.cursor,
+      key,
+      paths: real,
+      release: () => {
+        if (released) return;
+        released = true;
+        if (--e.refs > 0) return;
+        if (this.entries.get(key) === e) this.entries.delete(key);
+        this.closeEntry(e);
+      },
+    };
+  }
+
+  /** Entries loaded or loading. */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Closes every loaded replay (leases still held become unusable) and refuses further acquires. */
+  dispose(): void {
+    this.disposed = true;
+    const all = [...this.entries.values()];
+    this.entries.clear();
+    for (const e of all) this.closeEntry(e);
+  }
+
+  private closeEntry(e: Entry): void {
+    if (!e.loaded) return;
+    e.loaded.cursor.dispose();
+    e.loaded.replay.close();
+  }
+}
+
+interface FileIdentity {
+  path: string;
+  size: number;
+  /** Modification time in nanoseconds, as text (a bigint does not survive JSON). */
+  mtimeNs: string;
+}
+
+async function identify(path: string): Promise<FileIdentity> {
+  try {
+    const real = await fs.realpath(path);
+    const st = await fs.stat(real, { bigint: true });
+    return { path: real, size: Number(st.size), mtimeNs: st.mtimeNs.toString() };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new TraceLoadError(path, code === "ENOENT" ? "no such file" : `cannot open (${code ?? String(e)})`);
+  }
+}

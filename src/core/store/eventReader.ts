@@ -1,0 +1,93 @@
+// Cheap event reads: many events at once are read with one read call per run of nearby frames (not
+// one per event) into one buffer per batch, then decoded; long sequential walks (export, logpoints)
+// go by windows of rows and bypass the decoded-event cache so that they do not churn it.
+
+import { decodeEtf } from "../terms/decode";
+import type { TraceEvent } from "../types";
+import { decodeEvent } from "./eventDecode";
+import type { FrameSource } from "./frames";
+import type { StoreData } from "./store";
+
+/** Frames closer than this are read in one call, gap included: a read call costs more than the bytes. */
+const MAX_GAP = 16 * 1024;
+/** One read call never spans more than this. */
+const MAX_SPAN = 1 << 20;
+/** Rows per window of a sequential stream. */
+const WINDOW = 4096;
+
+export class EventReader {
+  private scratch = Buffer.allocUnsafeSlow(64 * 1024);
+
+  constructor(
+    private readonly store: StoreData,
+    private readonly source: FrameSource,
+  ) {}
+
+  /** The decoded events of `rows` (any order, no repeats needed), in the same order. */
+  read(rows: ArrayLike<number>): TraceEvent[] {
+    const c = this.store.cols;
+    const n = rows.length;
+    const out = new Array<TraceEvent>(n);
+    if (n === 0) return out;
+    // Visit the frames in file order so that neighbours fall into one read.
+    const order = Array.from({ length: n }, (_, i) => i);
+    order.sort((a, b) => c.file[rows[a]] - c.file[rows[b]] || c.frameOff[rows[a]] - c.frameOff[rows[b]]);
+    let total = 0;
+    for (let i = 0; i < n; i++) total += c.frameLen[rows[i]];
+    // Every frame's bytes end up packed in one buffer that the decoded terms may keep views of.
+    const packed = Buffer.allocUnsafe(total);
+    const at = new Int32Array(n);
+    let fill = 0;
+    let k = 0;
+    while (k < n) {
+      const first = rows[order[k]];
+      const file = c.file[first];
+      const start = c.frameOff[first];
+      let end = start + c.frameLen[first];
+      let j = k + 1;
+      while (j < n) {
+        const r = rows[order[j]];
+        const off = c.frameOff[r];
+        if (c.file[r] !== file || off - end > MAX_GAP || off + c.frameLen[r] - start > MAX_SPAN) break;
+        end = Math.max(end, off + c.frameLen[r]);
+        j++;
+      }
+      if (j === k + 1) {
+        this.source.readInto(file, packed, fill, start, end - start);
+        at[order[k]] = fill;
+        fill += end - start;
+      } else {
+        const span = this.span(end - start);
+        this.source.readInto(file, span, 0, start, end - start);
+        for (let m = k; m < j; m++) {
+          const r = rows[order[m]];
+          const len = c.frameLen[r];
+          span.copy(packed, fill, c.frameOff[r] - start, c.frameOff[r] - start + len);
+          at[order[m]] = fill;
+          fill += len;
+        }
+      }
+      k = j;
+    }
+    for (let i = 0; i < n; i++) {
+      const r = rows[i];
+      out[i] = decodeEvent(this.store, r, decodeEtf(packed.subarray(at[i], at[i] + c.frameLen[r])));
+    }
+    return out;
+  }
+
+  /** Events `from` to `to - 1` in order, read window by window. */
+  *stream(from: number, to: number): Generator<TraceEvent> {
+    for (let w = from; w < to; w += WINDOW) {
+      const rows = new Int32Array(Math.min(WINDOW, to - w));
+      for (let i = 0; i < rows.length; i++) rows[i] = w + i;
+      yield* this.read(rows);
+    }
+  }
+
+  private span(size: number): Buffer {
+    if (this.scratch.length < size)
+      this.scratch = Buffer.allocUnsafeSlow(Math.max(size, this.scratch.length * 2));
+    return this.scratch;
+  }
+}

@@ -1,0 +1,89 @@
+// "ElixirScope: Show Message Flow": opens (or reveals) the message-flow webview beside the editor for
+// one replay, with a strict CSP page whose only resources are the extension's dist/, and connects it
+// to a FlowPanelSession that answers its pages and carries clicks to the debugger.
+
+import * as vscode from "vscode";
+import type { Replay } from "../core/replay";
+import { flowPanelHtml } from "./flowPanelHtml";
+import { FlowPanelSession, type FlowPanelDeps } from "./flowPanelSession";
+
+export const SHOW_MESSAGE_FLOW = "elixirscope.showMessageFlow";
+const VIEW_TYPE = "elixirscope.messageFlow";
+
+/** One panel per replay: showing it again reveals the open one. */
+const open = new Map<Replay, vscode.WebviewPanel>();
+
+export type ShowFlowDeps = Omit<FlowPanelDeps, "saveSvg" | "onMessage"> & {
+  /** Where problems are written (an output channel); the session never throws at the host. */
+  output?: vscode.OutputChannel;
+};
+
+export function showFlowPanel(extensionUri: vscode.Uri, deps: ShowFlowDeps): vscode.WebviewPanel {
+  const existing = open.get(deps.replay);
+  if (existing) {
+    existing.reveal(vscode.ViewColumn.Beside, true);
+    return existing;
+  }
+  const dist = vscode.Uri.joinPath(extensionUri, "dist");
+  const name = deps.replay.files.map((f) => f.path.split(/[\\/]/).pop()).join(", ");
+  const panel = vscode.window.createWebviewPanel(
+    VIEW_TYPE,
+    `Message Flow: ${name}`,
+    { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+    { enableScripts: true, localResourceRoots: [dist] },
+  );
+  const web = panel.webview;
+  web.html = flowPanelHtml({
+    cspSource: web.cspSource,
+    scriptUri: web.asWebviewUri(vscode.Uri.joinPath(dist, "webview.js")).toString(),
+    styleUri: web.asWebviewUri(vscode.Uri.joinPath(dist, "webview.css")).toString(),
+  });
+  const session = new FlowPanelSession(
+    {
+      ...deps,
+      log: (m) => (deps.output ? deps.output.appendLine(m) : deps.log?.(m)),
+      saveSvg: (svg) => saveSvg(svg),
+    },
+    (m) => web.postMessage(m),
+  );
+  const sub = web.onDidReceiveMessage((m: unknown) => void session.handle(m));
+  open.set(deps.replay, panel);
+  panel.onDidDispose(() => {
+    open.delete(deps.replay);
+    sub.dispose();
+    session.dispose();
+  });
+  return panel;
+}
+
+/** Registers the command; `deps()` gives the active replay's services, or undefined when there is none. */
+export function registerShowMessageFlow(
+  context: vscode.ExtensionContext,
+  deps: () => ShowFlowDeps | undefined,
+): vscode.Disposable {
+  const cmd = vscode.commands.registerCommand(SHOW_MESSAGE_FLOW, () => {
+    const d = deps();
+    if (!d) {
+      void vscode.window.showInformationMessage(
+        "ElixirScope: open a recording (start an ElixirScope debug session) to see its message flow.",
+      );
+      return undefined;
+    }
+    return showFlowPanel(context.extensionUri, d);
+  });
+  context.subscriptions.push(cmd);
+  return cmd;
+}
+
+async function saveSvg(svg: string): Promise<void> {
+  const uri = await vscode.window.showSaveDialog({
+    filters: { SVG: ["svg"] },
+    saveLabel: "Export SVG",
+    defaultUri: vscode.workspace.workspaceFolders?.[0]
+      ? vscode.Uri.joinPath(vscode.workspace.workspaceFolders[0].uri, "message-flow.svg")
+      : undefined,
+  });
+  if (!uri) return;
+  await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(svg));
+  void vscode.window.showInformationMessage(`ElixirScope: saved the message flow to ${uri.fsPath}`);
+}

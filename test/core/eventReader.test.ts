@@ -1,0 +1,62 @@
+// Reading many events at once (nearby frames in one read) and streaming them in order give exactly
+// the events that reading them one by one gives, in the asked order, cached or not.
+
+import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { generate } from "../../bench/gen";
+import { Replay } from "../../src/core/replay";
+import { canonical } from "../helpers/canonical";
+
+describe("batched and streamed event reads", () => {
+  let path: string;
+  before(() => {
+    path = join(mkdtempSync(join(tmpdir(), "elixirscope-reader-")), "gen.estrace");
+    generate({ events: 3000, seed: 3, out: path, servers: 3, workers: 10 });
+  });
+
+  it("events(rows) equals event(row) for each, in any order, with repeats and cache hits", async () => {
+    const one = await Replay.open(path, { index: false });
+    const many = await Replay.open(path, { index: false, cacheSize: 50 });
+    try {
+      const n = one.eventCount;
+      const rows: number[] = [];
+      for (let i = 0; i < 600; i++) rows.push((i * 7919) % n);
+      rows.push(rows[3], rows[3], 0, n - 1);
+      many.event(rows[10]); // one already cached
+      const got = many.events(rows);
+      assert.equal(got.length, rows.length);
+      assert.equal(canonical(got), canonical(rows.map((r) => one.event(r))));
+      assert.deepEqual(
+        many.getEvents({ kinds: ["send"], limit: 200 }).map((e) => e.index),
+        one.getEventIndices({ kinds: ["send"], limit: 200 }),
+      );
+      assert.throws(() => many.events([0, n]), /out of range/);
+    } finally {
+      one.close();
+      many.close();
+    }
+  });
+
+  it("streamEvents walks a range in order without filling the cache", async () => {
+    const r = await Replay.open(path, { index: false });
+    try {
+      const n = r.eventCount;
+      const streamed = [...r.streamEvents(5, n)];
+      assert.equal(streamed.length, n - 5);
+      assert.equal(r.stats().decodedCacheSize, 0);
+      assert.deepEqual(
+        streamed.map((e) => e.index),
+        Array.from({ length: n - 5 }, (_, i) => i + 5),
+      );
+      assert.equal(
+        canonical(streamed.slice(0, 300)),
+        canonical(r.events(streamed.slice(0, 300).map((e) => e.index))),
+      );
+      assert.equal([...r.streamEvents(7, 7)].length, 0);
+    } finally {
+      r.close();
+    }
+  });
+});

@@ -1,0 +1,216 @@
+// The persistent index: a second open reads `<trace>.esindex` instead of parsing the trace, a stale or
+// damaged index is reported once and rebuilt, a folder that cannot take it falls back to the cache
+// folder, and every answer is the same with the index, without it, and in the worker.
+
+import assert from "node:assert/strict";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { generate } from "../../bench/gen";
+import { Replay } from "../../src/core/replay";
+import { loadCounters } from "../../src/core/store/store";
+import { indexLocations } from "../../src/core/store/indexCache";
+import { atom, bin, pid, tuple } from "../../src/core/terms/build";
+import { TraceBuilder } from "../../src/core/writer";
+import { canonical } from "../helpers/canonical";
+import { tempTrace, ticketTrace } from "../helpers/fixtures";
+
+async function openSaved(path: string | string[], opts = {}): Promise<Replay> {
+  const r = await Replay.open(path, opts);
+  await r.indexSaved();
+  return r;
+}
+
+/** Everything a client can ask of a replay, as plain JSON (terms by their fields). */
+function snapshot(r: Replay): string {
+  const n = r.eventCount;
+  const procs = r.processes();
+  const every = Array.from({ length: n }, (_, i) => i);
+  const sample = n > 400 ? every.filter((i) => i % Math.floor(n / 300) === 0) : every;
+  const out = {
+    n,
+    files: r.files,
+    problems: r.problems,
+    timeRange: r.timeRange,
+    procs,
+    functions: r.functions(),
+    modules: r.modules(),
+    events: sample.map((i) => r.event(i)),
+    positions: sample.map((i) => r.positionOf(i)),
+    depth: sample.map((i) => r.depthOf(i)),
+    stacks: sample.map((i) => r.stackAt(i)),
+    locations: sample.map((i) => r.locationOf(i)),
+    steps: sample.map((i) => [r.step(i, "over", "forward"), r.step(i, "out", "backward")]),
+    messages: sample.map((i) => r.messageAt(i)),
+    alive: sample.slice(0, 20).map((i) => r.processesAliveAt(i).map((p) => p.id)),
+    byPid: procs.map((p) => r.getEventIndices({ pids: [p.id] })),
+    byFun: r.functions().map((f) => r.getEventIndices({ functions: [`${f.module}.${f.fun}/${f.arity}`] })),
+    byKind: (["call", "send", "state", "exit"] as const).map((k) =>
+      r.getEventIndices({ kinds: [k], limit: 500 }),
+    ),
+    states: procs.map((p) => r.stateHistory(p.id)),
+    stateAt: procs.flatMap((p) => sample.slice(0, 50).map((i) => r.getStateAt(p.id, i))),
+    flow: r.getMessageFlow(),
+    sources: r.sourceFiles().map((f) => [f, r.linesWithEvents(f)]),
+  };
+  return canonical(out);
+}
+
+function ticketPath(): string {
+  return tempTrace(ticketTrace().builder.toBuffer());
+}
+
+describe("persistent index", () => {
+  const cacheBefore = process.env.XDG_CACHE_HOME;
+  beforeEach(() => {
+    process.env.XDG_CACHE_HOME = mkdtempSync(join(tmpdir(), "elixirscope-cache-"));
+  });
+  after(() => {
+    if (cacheBefore === undefined) delete process.env.XDG_CACHE_HOME;
+    else process.env.XDG_CACHE_HOME = cacheBefore;
+  });
+
+  it("is written beside the trace on the first open and reused on the second, without parsing", async () => {
+    const path = ticketPath();
+    const a = await openSaved(path);
+    assert.equal(a.indexStatus.state, "built");
+    assert.equal(a.indexStatus.file, `${path}.esindex`);
+    assert.ok(existsSync(`${path}.esindex`));
+    a.close();
+    const parses = loadCounters.parses;
+    const b = await Replay.open(path);
+    assert.equal(loadCounters.parses, parses, "the second open parsed the trace");
+    assert.deepEqual(b.indexStatus, { state: "reused", file: `${path}.esindex` });
+    b.close();
+  });
+
+  it("gives the same answers with the index, without it and in the worker", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "elixirscope-index-"));
+    const path = join(dir, "gen.estrace");
+    generate({ events: 4000, seed: 7, out: path, servers: 4, workers: 12 });
+    const plain = await Replay.open(path, { index: false });
+    const want = snapshot(plain);
+    plain.close();
+    assert.ok(!existsSync(`${path}.esindex`), "index: false wrote an index");
+    const built = await openSaved(path);
+    assert.equal(built.indexStatus.state, "built");
+    assert.equal(snapshot(built), want);
+    built.close();
+    const reused = await Replay.open(path);
+    assert.equal(reused.indexStatus.state, "reused");
+    assert.equal(snapshot(reused), want);
+    reused.close();
+    const worker = await Replay.open(path, { worker: true });
+    assert.equal(worker.indexStatus.state, "reused");
+    assert.equal(snapshot(worker), want);
+    worker.close();
+  });
+
+  it("answers the same for several files merged by time, damaged frames included", async () => {
+    const { builder } = ticketTrace();
+    const bytes = builder.toBuffer();
+    const a = tempTrace(bytes.subarray(0, bytes.length - 3), "a.estrace");
+    const other = new TraceBuilder({ node: "b@host", startSystemTime: 5n });
+    other.send(pid("b@host", 7, 0), pid("demo@host", 100, 0), tuple(atom("hi"), bin("x")));
+    const b = tempTrace(other.toBuffer(), "b.estrace");
+    const plain = await Replay.open([a, b], { index: false });
+    const want = snapshot(plain);
+    assert.equal(plain.problems.length, 1);
+    plain.close();
+    (await openSaved([a, b])).close();
+    const again = await Replay.open([a, b]);
+    assert.equal(again.indexStatus.state, "reused");
+    assert.equal(again.indexStatus.file, indexLocations([a, b])[0]);
+    assert.equal(snapshot(again), want);
+    again.close();
+  });
+
+  it("is rebuilt, once, when the trace changes", async () => {
+    const path = ticketPath();
+    (await openSaved(path)).close();
+    // Same size, new content and time: what a re-recording under the same name looks like.
+    const changed = ticketTrace().builder;
+    changed.send(pid("demo@host", 100, 0), atom("x"), atom("y"));
+    writeFileSync(path, changed.toBuffer());
+    const later = new Date(statSync(path).mtimeMs + 5000);
+    utimesSync(path, later, later);
+    const r = await openSaved(path);
+    assert.equal(r.indexStatus.state, "rebuilt");
+    assert.match(
+      r.indexStatus.note ?? "",
+      /not used: stale: the trace changed since the index was built; rebuilt/,
+    );
+    assert.equal(r.eventCount, 22);
+    r.close();
+    const again = await Replay.open(path);
+    assert.deepEqual(again.indexStatus, { state: "reused", file: `${path}.esindex` });
+    assert.equal(again.eventCount, 22);
+    again.close();
+  });
+
+  it("is rebuilt when the index file is damaged or truncated, and never used as it is", async () => {
+    const path = ticketPath();
+    (await openSaved(path)).close();
+    const good = readFileSync(`${path}.esindex`);
+    const damages: Array<[string, Buffer, RegExp]> = [
+      ["truncated", good.subarray(0, good.length - 100), /truncated/],
+      ["flipped metadata", flip(good, 40), /metadata checksum mismatch/],
+      ["not an index", Buffer.from("hello"), /not an ElixirScope index file/],
+    ];
+    for (const [what, bytes, why] of damages) {
+      writeFileSync(`${path}.esindex`, bytes);
+      const r = await openSaved(path);
+      assert.equal(r.indexStatus.state, "rebuilt", what);
+      assert.match(r.indexStatus.note ?? "", why, what);
+      assert.equal(r.eventCount, 21);
+      r.close();
+      assert.equal((await Replay.open(path)).indexStatus.state, "reused", what);
+    }
+  });
+
+  it("reports a damaged column when it is first read, naming the index file", async () => {
+    const path = ticketPath();
+    (await openSaved(path)).close();
+    const good = readFileSync(`${path}.esindex`);
+    // The send/receive pairs are read only when a message question is asked: damage one entry.
+    const meta = JSON.parse(good.toString("utf8", 24, 24 + good.readUInt32LE(12))) as {
+      sections: Array<{ name: string; offset: number }>;
+    };
+    const pair = meta.sections.find((x) => x.name === "ix.pair")!;
+    writeFileSync(`${path}.esindex`, flip(good, pair.offset + 1));
+    const r = await Replay.open(path);
+    assert.equal(r.indexStatus.state, "reused");
+    assert.throws(() => r.getMessageFlow(), /esindex: section .* is damaged \(checksum mismatch\)/);
+    r.close();
+  });
+
+  it("falls back to the cache folder when the trace's folder cannot take it", async () => {
+    const path = ticketPath();
+    // A directory where the index file would go makes the rename beside the trace fail.
+    mkdirSync(`${path}.esindex`);
+    mkdirSync(join(`${path}.esindex`, "x"));
+    const r = await openSaved(path);
+    const cached = indexLocations([path])[1];
+    assert.ok(cached.startsWith(process.env.XDG_CACHE_HOME!));
+    assert.equal(r.indexStatus.state, "rebuilt");
+    assert.equal(r.indexStatus.file, cached);
+    r.close();
+    const again = await Replay.open(path);
+    assert.deepEqual(again.indexStatus, { state: "reused", file: cached });
+    again.close();
+  });
+});
+
+function flip(b: Buffer, at: number): Buffer {
+  const c = Buffer.from(b);
+  c[at] ^= 0xff;
+  return c;
+}
