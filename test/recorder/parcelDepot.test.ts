@@ -185,3 +185,27 @@ describe("Parcel Depot recorded by the real recorder", function () {
     );
   });
 });
+
+describe("Parcel Depot recorded by the mix task, every new process traced", function () {
+  this.timeout(240_000);
+
+  it("ports record cleanly: no port traced as a process, its messages received by their owner", async () => {
+    const out = join(dir, "task.estrace");
+    execFileSync("mix", ["elixir_scope.record", "--out", out, "-e", "ParcelDepot.Scenarios.run(:day)"], {
+      cwd: DEPOT,
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: 180_000,
+    });
+    const r = await Replay.open(out);
+    try {
+      assert.deepEqual(r.problems, []);
+      // Labels.stamp/1 sent a line to `head -n 1` and got it back, then its exit status.
+      const got = r.getEvents({ kinds: ["receive"], predicate: (e) => /\{:data, "STAMP B2\\n"\}/.test(inspect(e.message!)) });
+      assert.equal(got.length, 1);
+      const status = r.getEvents({ kinds: ["receive"], predicate: (e) => /\{:exit_status, 0\}/.test(inspect(e.message!)) });
+      assert.ok(status.length >= 1);
+    } finally {
+      r.close();
+    }
+  });
+});

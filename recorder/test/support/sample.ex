@@ -120,3 +120,17 @@ defmodule ElixirScope.Sample.Bare do
   def init(n), do: {:ok, n}
   def handle_call(:inc, _from, n), do: {:reply, n + 1, n + 1}
 end
+
+defmodule ElixirScope.Sample.Loop do
+  @moduledoc "Test support: a tail-recursive receive loop, and a pair of mutually tail-recursive functions."
+  def serve(n) do
+    receive do
+      :stop -> {:served, n, Process.info(self(), :stack_size)}
+      _msg -> serve(n + 1)
+    end
+  end
+
+  def ping(0), do: :done
+  def ping(n), do: pong(n - 1)
+  defp pong(n), do: ping(n)
+end

@@ -24,6 +24,48 @@ defmodule ElixirScope.Recorder.ModuleTable do
     {{:module, mod, source(mod), fns}, clauses}
   end
 
+  @doc """
+  The receive loops of `mod`: functions that reach themselves through tail calls (their own or
+  through other functions of the module) and make such a call from a `receive` arm. They are traced
+  without return tracing, since a return-trace frame per iteration would make a loop that runs for
+  as long as messages come grow the process's stack without bound. (Recursion over data is bounded
+  by the data and keeps its returns.)
+  """
+  @spec tail_loops(module) :: MapSet.t({atom, non_neg_integer})
+  def tail_loops(mod) do
+    with {:debug_info, {:debug_info_v1, backend, data}} <- chunks(mod),
+         {:ok, %{definitions: defs}} <- backend.debug_info(:elixir_v1, mod, data, []) do
+      fns = for {fa, kind, _, body} <- defs, kind in [:def, :defp], do: {fa, body}
+
+      graph =
+        Map.new(fns, fn {fa, body} ->
+          {fa, for({_, ^mod, f, a} <- TailCalls.of_clauses(mod, body), do: {f, a})}
+        end)
+
+      from_receive = Map.new(fns, fn {fa, body} -> {fa, TailCalls.in_receive(mod, body) != []} end)
+
+      for {fa, _} <- graph,
+          from_receive[fa],
+          reaches?(graph, graph[fa], fa, MapSet.new()),
+          into: MapSet.new(),
+          do: fa
+    else
+      _ -> MapSet.new()
+    end
+  rescue
+    _ -> MapSet.new()
+  end
+
+  defp reaches?(_graph, [], _target, _seen), do: false
+
+  defp reaches?(graph, [fa | rest], target, seen) do
+    cond do
+      fa == target -> true
+      MapSet.member?(seen, fa) -> reaches?(graph, rest, target, seen)
+      true -> reaches?(graph, Map.get(graph, fa, []) ++ rest, target, MapSet.put(seen, fa))
+    end
+  end
+
   defp source(mod) do
     case mod.module_info(:compile)[:source] do
       s when is_list(s) -> List.to_string(s)

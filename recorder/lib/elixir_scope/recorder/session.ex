@@ -195,6 +195,7 @@ defmodule ElixirScope.Recorder.Session do
     tables = Map.new(pattern_modules -- [Agent.Server], &{&1, ModuleTable.read(&1)})
     frames = for m <- pattern_modules, t = tables[m], do: elem(t, 0)
     clauses = Map.new(call_modules, &{&1, elem(tables[&1], 1)})
+    loops = Map.new(call_modules, &{&1, ModuleTable.tail_loops(&1)})
     start_mono = :erlang.monotonic_time(:nanosecond)
 
     rec = %{
@@ -215,6 +216,7 @@ defmodule ElixirScope.Recorder.Session do
       count_base: nil,
       own: own,
       clauses: clauses,
+      loops: loops,
       state_mods: state_mods
     }
 
@@ -250,12 +252,13 @@ defmodule ElixirScope.Recorder.Session do
   defp enable(rec, cfg, start_mono) do
     %{tracer: tracer, call_modules: call_modules, state_only: state_only, messages?: messages?} = rec
     state_only = Map.new(state_only, &{&1, Map.fetch!(rec.state_mods, &1)})
-    Sources.install(call_modules, state_only, messages?, tracer, rec.clauses)
+    Sources.install(call_modules, state_only, messages?, tracer, rec.clauses, rec.loops)
     Sources.count_on(rec.pattern_modules)
     flags = flags(cfg.capture, tracer)
     {targets, new?} = targets(cfg.processes, rec.own)
     :ok = Tracer.write_events(tracer, snapshots(Enum.map(targets, &elem(&1, 0)), start_mono))
-    if new?, do: safe_trace(:new, flags)
+    # New processes only: `:new` would trace new ports too, as if they were processes.
+    if new?, do: safe_trace(:new_processes, flags)
 
     traced =
       Enum.count(targets, fn {pid, inherit?} ->
@@ -462,10 +465,11 @@ defmodule ElixirScope.Recorder.Session do
   defp barrier do
     ref = :erlang.trace_delivered(:all)
 
+    # Bounded, like the tracer's drain: stop/0 returns within 5 s whatever the backlog.
     receive do
       {:trace_delivered, :all, ^ref} -> :ok
     after
-      30_000 -> :timeout
+      2_000 -> :timeout
     end
   end
 
@@ -483,8 +487,8 @@ defmodule ElixirScope.Recorder.Session do
 
   # Untraces exactly the processes this recording traces, leaving other tracers alone.
   defp untrace(%{tracer: tracer} = rec) do
-    if rec.new? and :erlang.trace_info(:new, :tracer) == {:tracer, tracer},
-      do: :erlang.trace(:new, false, [:all])
+    if rec.new? and :erlang.trace_info(:new_processes, :tracer) == {:tracer, tracer},
+      do: :erlang.trace(:new_processes, false, [:all])
 
     for pid <- Process.list(), :erlang.trace_info(pid, :tracer) == {:tracer, tracer} do
       try do

@@ -73,16 +73,29 @@ defmodule ElixirScope.Recorder.Sources do
 
   @doc """
   Sets the trace patterns. `call_modules` get full call tracing (with the clause that ran, for the
-  functions in `clauses`: `%{module => %{{f, a} => [clause]}}`); `state_modules`
+  functions in `clauses`: `%{module => %{{f, a} => [clause]}}`; the functions in `loops`,
+  `%{module => MapSet of {f, a}}`, without return tracing); `state_modules`
   (`%{module => behaviour kind}`, modules whose calls are not traced) get their state callbacks
   traced for the returned state (`ElixirScope.Recorder.Behaviours`).
   """
-  def install(call_modules, state_modules, messages?, tracer, clauses \\ %{}) do
+  def install(call_modules, state_modules, messages?, tracer, clauses \\ %{}, loops \\ %{}) do
     for m <- call_modules do
       :erlang.trace_pattern({m, :_, :_}, call_ms(), [:local])
-      # Functions whose clauses are known: the call message also says which clause ran.
-      for {{f, a}, cs} <- Map.get(clauses, m, %{}), cs != [] do
-        :erlang.trace_pattern({m, f, a}, Clauses.match_spec(cs, on?(), [{:exception_trace}]), [:local])
+      mod_loops = Map.get(loops, m, MapSet.new())
+      mod_clauses = Map.get(clauses, m, %{})
+
+      # Functions whose clauses are known: the call message also says which clause ran. Tail loops:
+      # no return trace (it would keep one frame per iteration alive).
+      for fa <- Enum.uniq(Map.keys(mod_clauses) ++ MapSet.to_list(mod_loops)) do
+        extra = if MapSet.member?(mod_loops, fa), do: [], else: [{:exception_trace}]
+
+        ms =
+          case Map.get(mod_clauses, fa, []) do
+            [] -> [{:_, [on?()], extra ++ [{:message, {:caller_line}}]}]
+            cs -> Clauses.match_spec(cs, on?(), extra)
+          end
+
+        :erlang.trace_pattern(Tuple.insert_at(fa, 0, m), ms, [:local])
       end
 
       for {f, a} <- @meta, do: :erlang.trace_pattern({m, f, a}, false, [:local])

@@ -17,6 +17,26 @@ defmodule ElixirScope.Recorder.TailCalls do
     |> Enum.uniq()
   end
 
+  @doc "The tail calls of one function's clauses made from a `receive` arm (a receive loop's)."
+  @spec in_receive(module, list) :: [{pos_integer, module, atom, non_neg_integer}]
+  def in_receive(mod, clauses) do
+    clauses
+    |> Enum.flat_map(fn {_meta, _args, _guards, body} -> receives(body, mod) end)
+    |> Enum.uniq()
+  end
+
+  defp receives({:__block__, _, [_ | _] = exprs}, mod), do: receives(List.last(exprs), mod)
+
+  defp receives({:receive, _, _} = r, mod), do: tail(r, mod)
+
+  defp receives({k, _, [_ | _] = args}, mod) when k in [:case, :cond] do
+    for {:->, _, [_head, body]} <- args |> List.last() |> Keyword.get(:do, []),
+        c <- receives(body, mod),
+        do: c
+  end
+
+  defp receives(_, _), do: []
+
   defp tail({:__block__, _, [_ | _] = exprs}, mod), do: tail(List.last(exprs), mod)
 
   defp tail({:case, _, [_subject, [do: clauses]]}, mod), do: arms(clauses, mod)

@@ -25,6 +25,7 @@ defmodule ElixirScope.Recorder.Tracer do
   alias ElixirScope.Recorder.{Behaviours, Format, Sources, Truncate}
 
   @flush_bytes 256 * 1024
+  @drain_ms 2_500
   @check_every 100
 
   defstruct [
@@ -207,7 +208,7 @@ defmodule ElixirScope.Recorder.Tracer do
   end
 
   defp finish_file(s, reason, counts) do
-    s = drain(s)
+    s = drain(s, :erlang.monotonic_time(:millisecond) + @drain_ms, 0)
     s = if s.pause, do: overload(s, counts), else: s
     footer = {:footer, %{events: s.seq, dropped: s.dropped, stop_reason: reason}}
     s = flush(%{s | buf: Format.append(s.buf, footer)})
@@ -215,17 +216,33 @@ defmodule ElixirScope.Recorder.Tracer do
     {:ok, %{events: s.seq, dropped: s.dropped, overloads: s.overloads}}
   end
 
-  # After the barrier every trace message is in the queue: handle them all.
-  defp drain(s) do
-    receive do
-      {:"$es", from, ref, _req} ->
-        send(from, {ref, {:error, :finishing}})
-        drain(s)
+  # After the barrier every trace message is in the queue: handle them all — for at most
+  # `@drain_ms`, so that stopping is quick whatever the backlog; what is left then is counted as
+  # dropped, unread.
+  defp drain(s, deadline, n) do
+    if rem(n, 1024) == 1023 and :erlang.monotonic_time(:millisecond) > deadline do
+      discard(s, discard_all(0))
+    else
+      receive do
+        {:"$es", from, ref, _req} ->
+          send(from, {ref, {:error, :finishing}})
+          drain(s, deadline, n)
 
-      msg ->
-        drain(safe_handle(msg, s))
+        msg ->
+          drain(safe_handle(msg, s), deadline, n + 1)
+      after
+        0 -> s
+      end
+    end
+  end
+
+  defp discard_all(k) do
+    receive do
+      {:trace_ts, _, _, _, _} -> discard_all(k + 1)
+      {:trace_ts, _, _, _, _, _} -> discard_all(k + 1)
+      {:es_state, _, _, _, _} -> discard_all(k + 1)
     after
-      0 -> s
+      0 -> k
     end
   end
 
@@ -246,6 +263,8 @@ defmodule ElixirScope.Recorder.Tracer do
        do: discard(s, 1)
 
   # Tagged with the clause that ran (`ElixirScope.Recorder.Clauses`).
+  defp handle(msg, s) when is_port(elem(msg, 1)) and elem(msg, 0) == :trace_ts, do: s
+
   defp handle({:trace_ts, pid, :call, {m, f, args}, {caller, clause}, ts}, %{calls?: true} = s)
        when is_integer(clause) do
     emit(s, {:call, s.seq, ts - s.start, pid, {m, f, length(args)}, cap(args, s), caller, clause})
@@ -319,6 +338,7 @@ defmodule ElixirScope.Recorder.Tracer do
     exit(:normal)
   end
 
+  # Ports' own events (a port traced through `:all`): the format's events belong to processes.
   # spawned, getting_linked, getting_unlinked, return_to, ... and anything unexpected.
   defp handle(_msg, s), do: s
 
