@@ -8,7 +8,22 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     files: ["**/*.mjs"],
-    languageOptions: { globals: { process: "readonly", console: "readonly" } },
+    languageOptions: {
+      globals: Object.fromEntries(
+        [
+          "process",
+          "console",
+          "setTimeout",
+          "clearTimeout",
+          "setInterval",
+          "clearInterval",
+          "fetch",
+          "window",
+          "document",
+          "MutationObserver",
+        ].map((g) => [g, "readonly"]),
+      ),
+    },
   },
   {
     rules: {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The one test command (`npm test`): type check, lint, format check, the mocha suites and the
-// recorder's ExUnit suite. Each check counts as a test; the last line is `N passed, N failed`.
+// recorder's ExUnit suite, and the extension's suites inside VS Code. Each check counts as a test; the last line is `N passed, N failed`.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 
@@ -47,9 +47,14 @@ if (want("lint")) check("prettier", "npx", ["prettier", "--check", "."]);
 if (want("build")) check("build", "node", ["esbuild.mjs"]);
 
 if (want("mocha")) {
-  const r = run("mocha", "npx", ["mocha", ...args.filter((a) => a !== "--only" && a !== only)], {
-    capture: true,
-  });
+  const r = run(
+    "mocha",
+    "npx",
+    ["mocha", ...args.filter((a) => a !== "--only" && a !== only && a !== "--no-extension")],
+    {
+      capture: true,
+    },
+  );
   const out = r.stdout ?? "";
   const p = /(\d+) passing/.exec(out);
   const f = /(\d+) failing/.exec(out);
@@ -76,6 +81,22 @@ if (want("exunit") && existsSync("recorder/mix.exs")) {
   } else {
     failed++;
     failures.push("ExUnit (did not finish)");
+  }
+}
+
+// The extension's suites in a real VS Code (code-server + headless Chromium; the script installs
+// them when missing). Each suite's test counts; a run that did not finish counts as one failure.
+if (want("extension") && !args.includes("--no-extension")) {
+  const r = run("extension (VS Code)", "node", ["scripts/e2e/test-extension.mjs"], { capture: true });
+  const m = /elixirscope-e2e: (\d+) tests, (\d+) failed/.exec(r.stdout ?? "");
+  if (m) {
+    passed += Number(m[1]) - Number(m[2]);
+    failed += Number(m[2]);
+    if (Number(m[2]) > 0) failures.push(`extension (${m[2]} failing)`);
+  }
+  if (!m || (r.status !== 0 && Number(m[2]) === 0)) {
+    failed++;
+    failures.push(`extension (did not finish: exit ${r.status})`);
   }
 }
 

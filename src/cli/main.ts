@@ -2,24 +2,22 @@
 // convert it (export to JSON Lines, import back), replay the bundled demo, and serve the debug adapter
 // over stdio. Human-readable by default, `--json` for machines; bad input exits 2 with one line.
 
-import { closeSync, createReadStream, existsSync, openSync, writeSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { createInterface } from "node:readline";
 import { describeEvent, formatDuration, processLabeler } from "../core/describe";
 import { ReplayError, TraceLoadError } from "../core/errors";
 import { escapeControls, escapeControlsKeepingLines } from "../core/escape";
-import { frameToJsonLine, jsonToFrame } from "../core/jsonl";
+import { frameToJsonLine } from "../core/jsonl";
 import { Replay } from "../core/replay";
 import { mfaLabel } from "../core/store/eventDecode";
-import { encodeTerm } from "../core/terms/encode";
 import { inspect } from "../core/terms/inspect";
 import { termToJson } from "../core/terms/json";
 import { atom, bin, tuple } from "../core/terms/build";
-import { Tuple } from "../core/terms/term";
 import { EVENT_KINDS, type EventFilter, type EventKind, type TraceEvent } from "../core/types";
-import { TraceFileWriter } from "../core/writer";
 import { duration, int, many, one, parseArgs, type Parsed, UsageError } from "./args";
 import { flowDiagram } from "./flowDiagram";
+import { guardStdio, OutputFile } from "./io";
+import { importJsonlFile } from "./jsonlImport";
 import { progressBar } from "./progress";
 import { runStdio } from "../debugAdapter/main";
 import { LSP_USAGE, lspCommand } from "./lsp";
@@ -77,13 +75,15 @@ export async function main(
   try {
     if (!cmd || cmd === "help" || cmd === "--help" || cmd === "-h") {
       out(USAGE);
-      return cmd ? 0 : 2;
+      if (!cmd) throw new UsageError("no command given (see the usage above)");
+      return 0;
     }
     if (cmd === "dap") {
       runStdio();
       return -1;
     }
     if (cmd === "lsp") return await lspCommand(rest);
+    guardStdio();
     const p = parseArgs(rest, TRACE_OPTS);
     switch (cmd) {
       case "demo":
@@ -132,6 +132,12 @@ async function withReplay(p: Parsed, cmd: string, out: Out): Promise<number> {
   bar.done();
   try {
     for (const problem of replay.problems) process.stderr.write(`warning: ${problem.text}\n`);
+    const indexNote = replay.indexStatus.note;
+    if (indexNote) process.stderr.write(`note: ${indexNote}\n`);
+    // Told once more only if saving the index then failed (the process exits after the write).
+    void replay.indexSaved().then((s) => {
+      if (s.state === "unsaved" && s.note && s.note !== indexNote) process.stderr.write(`note: ${s.note}\n`);
+    });
     const json = p.flags.has("json");
     switch (cmd) {
       case "info":
@@ -423,14 +429,14 @@ function exportJsonl(r: Replay, p: Parsed, out: Out): number {
   if (r.files.length !== 1) throw new UsageError("export: give one trace file at a time");
   const path = one(p, "o") ?? one(p, "out");
   // Written synchronously in batches, so the file is complete when the command returns.
-  const fd = path ? openSync(path, "w") : undefined;
+  const file = path ? new OutputFile(path, "export") : undefined;
   let batch: string[] = [];
   const flush = (): void => {
-    if (fd !== undefined && batch.length) writeSync(fd, `${batch.join("\n")}\n`);
+    if (file !== undefined && batch.length) file.write(`${batch.join("\n")}\n`);
     batch = [];
   };
   const write = (s: string): void => {
-    if (fd === undefined) out(s);
+    if (file === undefined) out(s);
     else if (batch.push(s) >= 1000) flush();
   };
   write(frameToJsonLine(tuple(atom("estrace"), 1, r.files[0].header)));
@@ -457,7 +463,7 @@ function exportJsonl(r: Replay, p: Parsed, out: Out): number {
   for (const e of r.streamEvents()) write(frameToJsonLine(e.raw));
   if (r.files[0].footer !== undefined) write(frameToJsonLine(tuple(atom("footer"), r.files[0].footer)));
   flush();
-  if (fd !== undefined) closeSync(fd);
+  file?.close();
   return 0;
 }
 
@@ -469,38 +475,7 @@ async function importJsonl(p: Parsed, out: Out): Promise<number> {
       "import: which JSON Lines file? (usage: elixirscope import FILE.jsonl -o TRACE.estrace)",
     );
   if (!output) throw new UsageError("import: where to? (-o TRACE.estrace)");
-  if (!existsSync(input)) throw new UsageError(`import: ${input}: no such file`);
-  const lines = createInterface({ input: createReadStream(input), crlfDelay: Infinity });
-  let writer: TraceFileWriter | undefined;
-  let n = 0;
-  let frames = 0;
-  try {
-    for await (const line of lines) {
-      n++;
-      if (line.trim() === "") continue;
-      let obj: unknown;
-      try {
-        obj = JSON.parse(line);
-      } catch (e) {
-        throw new UsageError(`import: ${input}:${n}: not JSON (${(e as Error).message})`);
-      }
-      let frame;
-      try {
-        frame = jsonToFrame(obj, `${input}:${n}`);
-      } catch (e) {
-        throw new UsageError(`import: ${(e as Error).message}`);
-      }
-      if (!writer) {
-        if (!(frame instanceof Tuple) || frame.elements[0] !== atom("estrace"))
-          throw new UsageError(`import: ${input}:${n}: the first line must be the header`);
-        writer = new TraceFileWriter(output, encodeTerm(frame));
-      } else writer.frame(frame);
-      frames++;
-    }
-  } finally {
-    writer?.close();
-  }
-  if (!writer) throw new UsageError(`import: ${input} is empty`);
+  const frames = await importJsonlFile(input, output);
   out(`wrote ${output}: ${frames} frames`);
   return 0;
 }

@@ -45,8 +45,8 @@ export interface FlowPage {
 
 export class FlowPages {
   private built?: { items: Int32Array; replyOf: Map<number, number>; callOf: Map<number, number> };
-  /** pid set → its items; bounded since a diagram may be asked about many process sets. */
-  private readonly filtered = new Lru<string, Int32Array>(32);
+  /** pid set → its items; bounded by items held (2M, 8 MB) since a diagram may ask about many process sets. */
+  private readonly filtered = new Lru<string, Int32Array>(2_000_000, (ids) => Math.max(1, ids.length));
 
   constructor(
     private readonly store: StoreData,

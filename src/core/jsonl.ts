@@ -4,7 +4,7 @@
 
 import { atom, tuple } from "./terms/build";
 import { jsonToTerm, termToJson } from "./terms/json";
-import { Atom, type Term, Tuple } from "./terms/term";
+import { Atom, ErlMap, Pid, type Term, Tuple } from "./terms/term";
 
 /** Field names after `kind, seq, time, pid`, per event kind (docs/trace-format.md). */
 export const EVENT_FIELDS: Record<string, string[]> = {
@@ -63,7 +63,16 @@ export function jsonToFrame(obj: unknown, where: string): Term {
   };
   if ("header" in o) {
     const h = o.header as Record<string, unknown>;
-    return tuple(atom("estrace"), term(h?.version, "header.version"), term(h?.info, "header.info"));
+    if (h === null || typeof h !== "object" || Array.isArray(h))
+      throw new Error(`${where}: "header" must be an object {"version": 1, "info": {"$map": ...}}`);
+    const version = term(h.version, "header.version");
+    if (version !== 1)
+      throw new Error(
+        `${where}: header version ${short(h.version)} is not supported (this ElixirScope writes version 1)`,
+      );
+    const info = term(h.info, "header.info");
+    if (!(info instanceof ErlMap)) throw new Error(`${where}: "header.info" must be a map ({"$map": [...]})`);
+    return tuple(atom("estrace"), version, info);
   }
   if ("module" in o)
     return tuple(
@@ -74,15 +83,25 @@ export function jsonToFrame(obj: unknown, where: string): Term {
     );
   if ("footer" in o) return tuple(atom("footer"), term(o.footer, "footer"));
   if ("frame" in o) return term(o.frame, "frame");
-  if (typeof o.kind !== "string") throw new Error(`${where}: an event line needs a "kind" string`);
+  if (typeof o.kind !== "string" || o.kind === "")
+    throw new Error(`${where}: an event line needs a "kind" string`);
+  const kind = term({ $atom: o.kind }, "kind");
   const names = [...HEAD, ...fieldsOf(o.kind)];
-  const elements: Term[] = [atom(o.kind)];
+  const elements: Term[] = [kind];
   for (const n of names) {
-    if (!(n in o)) {
+    if (!Object.hasOwn(o, n)) {
       if (n === "status" || n === "caller" || n === "stacktrace") continue; // optional trailing fields
       throw new Error(`${where}: ${o.kind} event lacks its "${n}" field`);
     }
-    elements.push(term(o[n], n));
+    const t = term(o[n], n);
+    // The fields every reader indexes: refused here rather than written into an unreadable frame.
+    if ((n === "seq" || n === "time") && typeof t !== "number" && typeof t !== "bigint")
+      throw new Error(`${where}: field "${n}" must be an integer, found ${short(o[n])}`);
+    if (n === "pid" && !(t instanceof Pid))
+      throw new Error(
+        `${where}: field "pid" must be a pid ({"$pid": "<0.1.0>", "node": ...}), found ${short(o[n])}`,
+      );
+    elements.push(t);
   }
   if (Array.isArray(o.extra)) for (const x of o.extra) elements.push(term(x, "extra"));
   return new Tuple(elements);
@@ -90,4 +109,40 @@ export function jsonToFrame(obj: unknown, where: string): Term {
 
 export function frameToJsonLine(frame: Term): string {
   return JSON.stringify(frameToJson(frame));
+}
+
+function short(v: unknown): string {
+  const s = JSON.stringify(v) ?? String(v);
+  return s.length > 60 ? `${s.slice(0, 60)}…` : s;
+}
+
+// Integers JSON.parse would round: the largest exact double integer is 2^53 - 1.
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?/y;
+
+/**
+ * `JSON.parse`, except that integer literals beyond 2^53 are kept exact as `{"$int": "digits"}`
+ * (the tagged form of a big integer) instead of being rounded to another number.
+ */
+export function parseJsonExact(text: string): unknown {
+  let out = "";
+  let last = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34 /* " */) {
+      // Skip the string, escapes included.
+      for (i++; i < text.length && text.charCodeAt(i) !== 34; i++) if (text.charCodeAt(i) === 92) i++;
+      continue;
+    }
+    if (c !== 45 /* - */ && (c < 48 || c > 57)) continue;
+    NUMBER.lastIndex = i;
+    const m = NUMBER.exec(text);
+    if (!m) continue;
+    const tok = m[0];
+    if (/^-?\d+$/.test(tok) && !Number.isSafeInteger(Number(tok))) {
+      out += `${text.slice(last, i)}{"$int":"${tok}"}`;
+      last = i + tok.length;
+    }
+    i += tok.length - 1;
+  }
+  return JSON.parse(last === 0 ? text : out + text.slice(last));
 }

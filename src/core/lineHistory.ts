@@ -72,12 +72,17 @@ interface FileLines {
 export class LineHistory {
   private files?: Map<string, FileLines>;
   private siteFile?: Array<string | undefined>;
+  /** The module table's absolute sources, which relative call-site paths complete to. */
+  private absolute: string[] = [];
   /** Per mfa id: calls, returns, exceptions (3 slots each). */
   private mfaCounts?: Int32Array;
   /** Per call-site id: calls made there. */
   private siteCalls?: Int32Array;
-  /** `line\0file\0pid` → the line's call rows, ascending; bounded because a hover may visit any line. */
-  private readonly callLists = new Lru<string, Int32Array>(256);
+  /**
+   * `line\0file\0pid` → the line's call rows, ascending. Bounded by rows held (2M rows, 8 MB), since a
+   * hover may visit any line and a hot line may hold a good part of the recording.
+   */
+  private readonly callLists = new Lru<string, Int32Array>(2_000_000, (rows) => Math.max(1, rows.length));
 
   constructor(
     private readonly store: StoreData,
@@ -229,8 +234,6 @@ export class LineHistory {
     if (typeof file !== "string") throw new ReplayError(`bad file ${JSON.stringify(file)}: expected a path`);
     return this.index().get(this.complete(normalise(file)));
   }
-
-  private absolute: string[] = [];
 
   /** A relative recorded path completed to the one absolute module source ending with it; else itself. */
   private complete(p: string): string {

@@ -16,6 +16,7 @@ import { buildCsr, csrList, lowerBound, type Csr } from "./store/csr";
 import { decodeEvent } from "./store/eventDecode";
 import { FrameSource } from "./store/frames";
 import { EventReader } from "./store/eventReader";
+import type { ColumnSource } from "./columnFilter";
 import { Lru } from "./store/lru";
 import { LineHistory, type CallRecord, type LineCallsOptions, type LineCounts } from "./lineHistory";
 import { loadStore, reuseIndex, type StoreData } from "./store/store";
@@ -200,21 +201,39 @@ export class Replay {
     return this.reader.stream(from, to);
   }
 
+  /** What a condition pre-filter reads of events without decoding them (see columnFilter.ts). */
+  columnSource(): ColumnSource {
+    const c = this.store.cols;
+    return {
+      kindOf: (i) => this.kindOf(i),
+      seqOf: (i) => c.seq[i],
+      mfaOf: (i) => this.mfaOf(i),
+      frameBytes: (i) => {
+        this.checkIndex(i);
+        return this.source.read(c.file[i], c.frameOff[i], c.frameLen[i]);
+      },
+    };
+  }
+
+  /** The event's kind, from the columns (no decoding). */
   kindOf(index: number): EventKind {
     this.checkIndex(index);
     return EVENT_KINDS[this.store.cols.kind[index]];
   }
 
+  /** The event's process id (`ProcessInfo.id`), from the columns. */
   pidOf(index: number): number {
     this.checkIndex(index);
     return this.store.cols.pid[index];
   }
 
+  /** The event's time in nanoseconds since the recording began, from the columns. */
   timeOf(index: number): number {
     this.checkIndex(index);
     return this.store.cols.time[index];
   }
 
+  /** The function of a call/return/exception (the callback of a state event), from the columns. */
   mfaOf(index: number): Mfa | undefined {
     this.checkIndex(index);
     const m = this.store.cols.mfa[index];
@@ -354,6 +373,7 @@ export class Replay {
     return `${fileIdentity(this.files[c.file[index]])}@${c.seq[index]}`;
   }
 
+  /** The event a position from `positionOf` names; a `ReplayError` when it is of another recording. */
   parsePosition(text: string): number {
     const m = /^([0-9a-f]{8})@(\d+)$/.exec(text.trim());
     if (!m)
@@ -379,6 +399,7 @@ export class Replay {
     return this.procs.list;
   }
 
+  /** The process with this id; a `ReplayError` for an unknown id. */
   process(id: number): ProcessInfo {
     return this.procs.get(id);
   }
@@ -388,6 +409,7 @@ export class Replay {
     return this.procs.find(spec);
   }
 
+  /** Processes spawned (or first seen) at or before the event and not yet exited. */
   processesAliveAt(index: number): ProcessInfo[] {
     this.checkIndex(index);
     return this.procs.aliveAt(index);
@@ -398,10 +420,12 @@ export class Replay {
     return this.procs.nameAt(pid, index);
   }
 
+  /** The recorded module table: each module's source path and its functions' lines (frozen). */
   modules(): ModuleInfo[] {
     return [...this.store.tables.modules.values()];
   }
 
+  /** A module's table entry, by atom name with or without `Elixir.`. */
   moduleInfo(module: string): ModuleInfo | undefined {
     return this.store.tables.modules.get(module) ?? this.store.tables.modules.get(`Elixir.${module}`);
   }
@@ -413,10 +437,12 @@ export class Replay {
 
   // ── queries ────────────────────────────────────────────────────────────────
 
+  /** The events a filter selects, decoded (see `EventFilter`; `explain` shows the index used). */
   getEvents(filter: EventFilter): TraceEvent[] {
     return this.events(this.query.rows(filter));
   }
 
+  /** The event indices a filter selects, without decoding unless the filter has a predicate. */
   getEventIndices(filter: EventFilter): number[] {
     return this.query.rows(filter);
   }
@@ -433,10 +459,12 @@ export class Replay {
     return this.states.at(this.findProcess(pid).id, this.resolveMoment(at));
   }
 
+  /** Every moment the process's GenServer state was set, in order. */
   stateHistory(pid: number | string): StateChange[] {
     return this.states.history(this.findProcess(pid).id);
   }
 
+  /** What differs between two terms, path by path. */
   diffStates(a: Term, b: Term): TermDiff[] {
     return diffTerms(a, b);
   }
@@ -486,11 +514,13 @@ export class Replay {
     return this.timeline.stackAt(index);
   }
 
+  /** Where a debugger step in/over/out, forward or backward, lands in the event's process. */
   step(index: number, how: StepKind, dir: Direction): number | undefined {
     this.checkIndex(index);
     return this.timeline.step(index, how, dir);
   }
 
+  /** The process's next (previous) event. */
   nextInProcess(index: number, dir: Direction): number | undefined {
     this.checkIndex(index);
     return this.timeline.nextInProcess(index, dir);
@@ -504,6 +534,7 @@ export class Replay {
 
   // ── source ─────────────────────────────────────────────────────────────────
 
+  /** The source line an event stands for (a call's site, else its function's definition); the path as recorded. */
   locationOf(index: number): SourceLocation | undefined {
     this.checkIndex(index);
     return this.correlator.locationOf(index);
@@ -545,10 +576,15 @@ export class Replay {
     return mod && fn ? { file: mod.source, line: fn.line } : undefined;
   }
 
+  /**
+   * Every event of the functions defined at `file:line` and of the calls made from it, all kinds mixed
+   * (for breakpoints); `file` matches by path suffix. For counts per kind use `lineCounts`.
+   */
   eventsAt(file: string, line: number): number[] {
     return this.correlator.eventsAt(file, line).slice();
   }
 
+  /** Functions defined (or with a clause) at `file:line`; `file` matches by path suffix. */
   functionsAt(file: string, line: number): Mfa[] {
     return this.correlator.functionsAt(file, line);
   }
@@ -558,6 +594,7 @@ export class Replay {
     return this.correlator.files();
   }
 
+  /** Lines of `file` with events, for breakpoint verification; `file` matches by path suffix (see `recordedLines`). */
   linesWithEvents(file: string): number[] {
     return this.correlator.linesWithEvents(file);
   }
@@ -612,6 +649,7 @@ export class Replay {
 
   // ── monitoring ─────────────────────────────────────────────────────────────
 
+  /** Sizes, decoded-cache hits and per-index query figures. */
   stats(): ReplayStats {
     return {
       events: this.eventCount,
@@ -625,6 +663,7 @@ export class Replay {
     };
   }
 
+  /** Releases the trace files and caches; later calls throw. Calling it again does nothing. */
   close(): void {
     if (this.closed) return;
     this.closed = true;

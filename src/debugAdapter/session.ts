@@ -326,6 +326,7 @@ export class ElixirScopeSession extends LoggingDebugSession {
       if (replay.eventCount === 0)
         throw new AdapterError(`${args.trace.join(", ")}: the recording holds no events`);
       const problems = replay.problems;
+      if (replay.indexStatus.note) this.say(`note: ${replay.indexStatus.note}`, "stderr");
       for (const p of problems.slice(0, 20)) this.say(`warning: ${p.text}`, "stderr");
       if (problems.length > 20)
         this.say(`warning: ${problems.length - 20} more damaged frames skipped`, "stderr");

@@ -25,7 +25,7 @@ export interface ReplayServices {
   current():
     | {
         replay: Replay;
-        paths: { toRecorded(local: string): string; toLocal(recorded: string): string | undefined };
+        paths: { toLocal(recorded: string): string | undefined };
         /** The replay's shared cursor (from the core ReplayCache lease), when the services hold one. */
         cursor?: ReplayCursor;
         /** Else: the moment the debug session last reported. */
@@ -102,7 +102,6 @@ export class ElixirScopeLanguageClient implements vscode.Disposable {
     lastIndex = reported.index;
     this.server = startInProcessServer({
       replay: () => services.current()?.replay,
-      toRecorded: (p) => services.current()?.paths.toRecorded(p) ?? p,
       toLocal: (p) => services.current()?.paths.toLocal(p),
       cursor: () => {
         const cur = services.current();

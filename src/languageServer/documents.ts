@@ -3,7 +3,6 @@
 // with the function and clause lines of the recorded module table: moved or added clauses mean the
 // recording's lines no longer fit, and the hovers say so instead of showing another line's history.
 
-import { sameFile } from "../core/correlator";
 import type { Replay } from "../core/replay";
 import type { ModuleInfo } from "../core/types";
 import { readSource, type SourceFacts } from "./elixirSource";
@@ -17,25 +16,22 @@ export interface RecordedDoc {
   changed?: string;
 }
 
-/** The recorded file for a workspace path (already mapped to its recorded form by the path mapper). */
-export function recordedFileOf(
+/**
+ * The recorded file an open document stands for: the one the path mapping takes to exactly this
+ * workspace path (the engine's file identity), with the modules compiled from it. Undefined for a
+ * document the recording does not know, even if its name looks like a recorded one.
+ */
+export function describeDoc(
   replay: Replay,
-  recordedPath: string,
-): { recorded: string; modules: ModuleInfo[] } | undefined {
-  const mods = replay.modules();
-  const exact = mods.filter((m) => m.source === recordedPath);
-  const modules = exact.length ? exact : mods.filter((m) => sameFile(m.source, recordedPath));
-  if (modules.length) return { recorded: modules[0].source, modules };
-  // Files known only from call sites (no module table entry) still have call lines.
-  const site = replay.sourceFiles().find((f) => sameFile(f, recordedPath));
-  return site === undefined ? undefined : { recorded: site, modules: [] };
-}
-
-export function describeDoc(replay: Replay, recordedPath: string, text: string): RecordedDoc | undefined {
-  const file = recordedFileOf(replay, recordedPath);
-  if (!file) return undefined;
+  localPath: string,
+  text: string,
+  toLocal: (recorded: string) => string | undefined,
+): RecordedDoc | undefined {
+  const recorded = replay.recordedFileFor(localPath, toLocal);
+  if (recorded === undefined) return undefined;
+  const modules = replay.modules().filter((m) => m.source.replace(/\\/g, "/") === recorded);
   const facts = readSource(text);
-  return { ...file, facts, changed: mismatch(file.modules, facts) };
+  return { recorded, modules, facts, changed: mismatch(modules, facts) };
 }
 
 function mismatch(modules: ModuleInfo[], facts: SourceFacts): string | undefined {

@@ -89,9 +89,8 @@ export function enclosing(
   let last: DefHead | undefined;
   for (const d of defs) if (d.line <= line && (!last || d.line > last.line)) last = d;
   if (!last) return undefined;
-  for (const fn of fns) {
-    const clause = fn.heads.indexOf(last);
-    if (clause >= 0) return { fn, clause };
-  }
-  return undefined;
+  // A head with defaults stands for several arities: the full one is where the parameters bind.
+  const owners = fns.filter((fn) => fn.heads.includes(last!));
+  const fn = owners.find((f) => f.mfa.arity === last!.params.length) ?? owners[0];
+  return fn && { fn, clause: fn.heads.indexOf(last) };
 }

@@ -47,9 +47,7 @@ import type { MomentCursor } from "./cursor";
 export interface ServerHost {
   /** The loaded replay, or undefined while none is open (then every request answers nothing). */
   replay(): Replay | undefined;
-  /** Workspace path → the recorded path it stands for (the debugger's path mapping). */
-  toRecorded(local: string): string;
-  /** Recorded path → workspace path, when the file exists here. */
+  /** Recorded path → workspace path, when the file exists here (the debugger's path mapping). */
   toLocal(recorded: string): string | undefined;
   /** The replay's current moment (undefined while no replay is open). */
   cursor(): MomentCursor | undefined;
@@ -80,7 +78,7 @@ export function startServer(connection: Connection, host: ServerHost): void {
     if (!text || !r || !uri.startsWith("file:")) return undefined;
     const hit = recorded.get(uri);
     if (hit && hit.text === text && hit.version === text.version) return hit.doc && { doc: hit.doc, text };
-    const doc = describeDoc(r, host.toRecorded(fileURLToPath(uri)), text.getText());
+    const doc = describeDoc(r, fileURLToPath(uri), text.getText(), (p) => host.toLocal(p));
     recorded.set(uri, { text, version: text.version, doc });
     return doc && { doc, text };
   };
@@ -145,6 +143,9 @@ export function startServer(connection: Connection, host: ServerHost): void {
     const s = (p.settings as { elixirscope?: { hovers?: unknown } } | undefined)?.elixirscope;
     if (s !== undefined) settings = readSettings(s.hovers ?? s, settings);
     refresh();
+    for (const d of documents.all())
+      if (settings.dimUnexecuted) sendDimmed(d.uri);
+      else void connection.sendNotification(DimmedNotification, { uri: d.uri, ranges: [] });
   });
 
   connection.onHover(

@@ -24,7 +24,6 @@ export async function runLanguageServerStdio(opts: StdioOptions): Promise<void> 
   startServer(connection, {
     replay: () => lease?.replay,
     cursor: () => cursor,
-    toRecorded: (local) => paths.toRecorded(local),
     toLocal: (rec) => paths.toLocal(rec),
     onDidChangeTrace: (l) => {
       traceListeners.add(l);

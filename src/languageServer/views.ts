@@ -50,8 +50,9 @@ export function hoverMarkdown(
     if (mfas.length) {
       const local = mfas.map((m) => fns.find((f) => sameMfa(f.mfa, m)));
       const docFns = local.filter((f): f is DocFunction => f !== undefined);
+      const here = fromLine(ctx, doc, line, mfas);
       target = () =>
-        docFns.length === mfas.length ? functionHover(ctx, docFns) : functionHoverOf(ctx, mfas);
+        (docFns.length === mfas.length ? functionHover(ctx, docFns) : functionHoverOf(ctx, mfas)) + here;
     } else if (encl && /^[a-z]/.test(w.word)) {
       const vars = encl.fn.patterns[encl.clause].flatMap(patternVars);
       if (vars.some((v) => v.name === w.word)) target = () => paramHover(ctx, encl.fn, encl.clause, w.word);
@@ -61,6 +62,14 @@ export function hoverMarkdown(
   if (doc.changed)
     return `**ElixirScope:** the file changed since the recording (${doc.changed}); the recorded history is not shown for lines that may have moved.`;
   return target();
+}
+
+/** How many of the calls were made from this very line, when the recorder captured call sites. */
+function fromLine(ctx: ViewContext, doc: RecordedDoc, line: number, mfas: Mfa[]): string {
+  let n = 0;
+  for (const i of ctx.replay.eventsAt(doc.recorded, line + 1))
+    if (ctx.replay.kindOf(i) === "call" && mfas.some((m) => sameMfa(ctx.replay.mfaOf(i), m))) n++;
+  return n ? `\n\n${plural(n, "call")} made from this line.` : "";
 }
 
 function lineOf(doc: RecordedDoc, offset: number): number {

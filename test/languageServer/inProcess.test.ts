@@ -22,7 +22,6 @@ describe("language server in process", function () {
     const cursor = new ReplayCursor(r);
     const server = startInProcessServer({
       replay: () => r,
-      toRecorded: (p) => paths.toRecorded(p),
       toLocal: (p) => paths.toLocal(p),
       cursor: () => followCursor(cursor),
     });

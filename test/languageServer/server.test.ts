@@ -124,6 +124,11 @@ describe("language server over stdio (double booking)", function () {
     const md = await hover(c, uri, line, charOf(CUSTOMER, line, "hold("));
     const calls = oracleCalls(events, "CinemaDemo.TicketOffice", "hold", 2);
     assert.match(md ?? "", new RegExp(`hold/2\\*\\* — ${calls.length} calls`));
+    const fromHere = calls.filter(
+      (x) => x.call.caller?.line === line + 1 && x.call.caller.file?.endsWith("cinema_demo/customer.ex"),
+    );
+    assert.ok(fromHere.length > 0 && fromHere.length < calls.length);
+    assert.ok(md!.includes(`${fromHere.length} calls made from this line.`), md);
     // `send` is not traced: no event maps, so no hover.
     const sendLine = lineOf(CUSTOMER, "send(step, {what, name, self()})");
     assert.equal(await hover(c, uri, sendLine, charOf(CUSTOMER, sendLine, "send") + 1), undefined);
@@ -249,6 +254,13 @@ describe("language server over stdio (double booking)", function () {
       "defmodule X do\n  def hold(a), do: a\nend\n",
     );
     assert.equal(await hover(c, stranger, 1, 7), undefined);
+    // Same file name as a recorded one, elsewhere: the path mapping does not lead there, so nothing.
+    const lookalike = await c.open(
+      "/tmp/elsewhere/lib/cinema_demo/ticket_office.ex",
+      readFileSync(OFFICE, "utf8"),
+    );
+    const holdLine = lineOf(OFFICE, "def hold(seat, customer)");
+    assert.equal(await hover(c, lookalike, holdLine, 7), undefined);
 
     const edited = `# a new first line\n${readFileSync(OFFICE, "utf8")}`;
     const uri = await c.open(OFFICE.replace("ticket_office.ex", "ticket_office.ex"), edited);
@@ -305,5 +317,15 @@ describe("language server over stdio (payment crash, dimming)", function () {
       const isDimmed = dimmed.ranges.some((x) => x.start === l);
       assert.equal(isDimmed, !ran.has(name), `line ${l + 1} (${name})`);
     });
+    // Turning the setting off clears the dimming.
+    await c.conn.sendNotification("workspace/didChangeConfiguration", {
+      settings: { elixirscope: { hovers: { dimUnexecuted: false } } },
+    });
+    await c.waitFor(
+      "elixirscope/dimmed",
+      (p) =>
+        (p as { uri: string; ranges: unknown[] }).uri === uri &&
+        (p as { ranges: unknown[] }).ranges.length === 0,
+    );
   });
 });

@@ -3,7 +3,7 @@
 // is reported as `file:frame N (byte offset B): problem` and skipped by resynchronising on the next
 // valid frame, so every good event before and after it is kept.
 
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { TraceLoadError } from "../errors";
 import { escapeControls } from "../escape";
 import { decodeEtf, decodeTerm } from "../terms/decode";
@@ -85,16 +85,24 @@ export async function readTrace(
   problems: LoadProblem[],
   opts: ReadOptions = {},
 ): Promise<TraceFileInfo> {
+  // Checked before opening: opening a FIFO blocks until a writer comes, and a device never ends.
+  let st;
+  try {
+    st = statSync(path);
+  } catch (e) {
+    throw new TraceLoadError(path, ioProblem(e));
+  }
+  if (st.isDirectory()) throw new TraceLoadError(path, "is a directory, not a trace file");
+  if (!st.isFile())
+    throw new TraceLoadError(path, "is not a regular file (a FIFO, device or socket): give a trace file");
   let fd: number;
   try {
     fd = openSync(path, "r");
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new TraceLoadError(path, code === "ENOENT" ? "no such file" : `cannot open (${code ?? String(e)})`);
+    throw new TraceLoadError(path, ioProblem(e));
   }
   try {
     const size = fstatSync(fd).size;
-    if (fstatSync(fd).isDirectory()) throw new TraceLoadError(path, "is a directory, not a trace file");
     const magic = Buffer.alloc(MAGIC.length);
     const got = readSync(fd, magic, 0, MAGIC.length, 0);
     if (got < MAGIC.length || !magic.equals(MAGIC))
@@ -658,13 +666,12 @@ class FileReader {
     this.base += pos;
     this.filled = rest;
     while (this.filled < this.buf.length && this.base + this.filled < this.size) {
-      const n = readSync(
-        this.fd,
-        this.buf,
-        this.filled,
-        this.buf.length - this.filled,
-        this.base + this.filled,
-      );
+      let n: number;
+      try {
+        n = readSync(this.fd, this.buf, this.filled, this.buf.length - this.filled, this.base + this.filled);
+      } catch (e) {
+        throw new TraceLoadError(this.path, ioProblem(e));
+      }
       if (n <= 0) break;
       this.filled += n;
     }
@@ -703,6 +710,26 @@ export function hashBytes(b: Uint8Array, start: number, end: number): number {
   let h = 0x811c9dc5;
   for (let i = start; i < end; i++) h = Math.imul(h ^ b[i], 0x01000193);
   return h >>> 0;
+}
+
+/** An errno as a short phrase for a one-line message. */
+export function ioProblem(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  switch (code) {
+    case "ENOENT":
+      return "no such file";
+    case "EACCES":
+    case "EPERM":
+      return "permission denied";
+    case "EISDIR":
+      return "is a directory";
+    case "ENOTDIR":
+      return "a folder in the path is not a folder";
+    case "EIO":
+      return "input/output error while reading";
+    default:
+      return `cannot read (${code ?? (e instanceof Error ? e.message : String(e))})`;
+  }
 }
 
 function hex(n: number | undefined): string {

@@ -1,10 +1,16 @@
-// The hot tier: a bounded least-recently-used cache (decoded events), counting hits and misses for stats.
+// The hot tier: a bounded least-recently-used cache (decoded events, per-line call lists), counting
+// hits and misses for stats. Bounded by entry count, or by a weight per entry (e.g. rows held).
 
 export class Lru<K, V> {
   private readonly map = new Map<K, V>();
+  private weight = 0;
   hits = 0;
   misses = 0;
-  constructor(readonly capacity: number) {}
+  /** `capacity`: the most entries kept, or the most total weight when `weigh` is given. */
+  constructor(
+    readonly capacity: number,
+    private readonly weigh: (value: V) => number = () => 1,
+  ) {}
 
   get(key: K): V | undefined {
     const v = this.map.get(key);
@@ -20,9 +26,20 @@ export class Lru<K, V> {
   }
 
   set(key: K, value: V): void {
-    if (this.map.has(key)) this.map.delete(key);
-    else if (this.map.size >= this.capacity) this.map.delete(this.map.keys().next().value as K);
+    const old = this.map.get(key);
+    if (old !== undefined) {
+      this.map.delete(key);
+      this.weight -= this.weigh(old);
+    }
+    const w = this.weigh(value);
+    // Evict the least recent until the new entry fits (an entry heavier than the whole budget still stays, alone).
+    while (this.map.size > 0 && this.weight + w > this.capacity) {
+      const [k, v] = this.map.entries().next().value as [K, V];
+      this.map.delete(k);
+      this.weight -= this.weigh(v);
+    }
     this.map.set(key, value);
+    this.weight += w;
   }
 
   get size(): number {
@@ -31,5 +48,6 @@ export class Lru<K, V> {
 
   clear(): void {
     this.map.clear();
+    this.weight = 0;
   }
 }

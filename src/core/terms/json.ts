@@ -113,7 +113,7 @@ function fromJson(json: unknown, path: string, depth: number): Term {
       throw new JsonTermError(path, `${json} is not an integer; write a float as {"$float": ${json}}`);
     return json;
   }
-  if (typeof json === "string") return new Bin(encoder.encode(json));
+  if (typeof json === "string") return new Bin(encoder.encode(wellFormed(json, path)));
   if (Array.isArray(json)) return json.map((x, i) => sub(x, `${path}[${i}]`));
   if (json === null || typeof json !== "object") {
     const hint =
@@ -142,7 +142,7 @@ function fromJson(json: unknown, path: string, depth: number): Term {
   switch (tag) {
     case "$atom":
       allow();
-      return Atom.of(str(v, at(tag)));
+      return atomOf(str(v, at(tag)), at(tag));
     case "$int": {
       allow();
       const s = str(v, at(tag));
@@ -238,7 +238,7 @@ function fromJson(json: unknown, path: string, depth: number): Term {
       const [m, f, a] = parts;
       if (parts.length !== 3 || typeof m !== "string" || typeof f !== "string" || !isByte(a))
         throw new JsonTermError(at(tag), `expected ["Module", "fun", arity], found ${short(v)}`);
-      return new ExportFun(Atom.of(m), Atom.of(f), a);
+      return new ExportFun(atomOf(m, at(tag)), atomOf(f, at(tag)), a);
     }
     case "$fun": {
       allow("module", "arity", "index", "old_index", "old_uniq", "pid", "free");
@@ -255,7 +255,7 @@ function fromJson(json: unknown, path: string, depth: number): Term {
       if (!(pid instanceof Pid)) throw new JsonTermError(at("pid"), 'a fun\'s pid must be a {"$pid": ...}');
       const free = arr(o.free ?? [], at("free")).map((x, i) => sub(x, `${at("free")}[${i}]`));
       const bytes = Uint8Array.from(uniq.match(/../g)!, (h) => parseInt(h, 16));
-      return new Fun(Atom.of(module), o.arity, index, bytes, oldIndex, oldUniq, pid, free);
+      return new Fun(atomOf(module, at("module")), o.arity, index, bytes, oldIndex, oldUniq, pid, free);
     }
     default:
       throw new JsonTermError(path, `unknown tag "${tag}"`);
@@ -265,6 +265,31 @@ function fromJson(json: unknown, path: string, depth: number): Term {
 function short(v: unknown): string {
   const s = JSON.stringify(v) ?? String(v);
   return s.length > 60 ? s.slice(0, 57) + "..." : s;
+}
+
+/** Longest atom name ETF can hold (ATOM_UTF8_EXT has a 16-bit length). */
+export const MAX_ATOM_BYTES = 0xffff;
+
+// With the u flag a surrogate pair is one code point, so this matches only lone surrogates.
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/** JSON text may hold `"\uD800"`, which no UTF-8 can encode: refused rather than replaced by U+FFFD. */
+function wellFormed(s: string, path: string): string {
+  const m = LONE_SURROGATE.exec(s);
+  if (m)
+    throw new JsonTermError(
+      path,
+      `lone surrogate \\u${m[0].charCodeAt(0).toString(16).toUpperCase()} at character ${m.index}: not valid Unicode`,
+    );
+  return s;
+}
+
+function atomOf(name: string, path: string): Atom {
+  wellFormed(name, path);
+  const bytes = encoder.encode(name).length;
+  if (bytes > MAX_ATOM_BYTES)
+    throw new JsonTermError(path, `atom name of ${bytes} bytes is longer than ${MAX_ATOM_BYTES}`);
+  return Atom.of(name);
 }
 
 function str(v: unknown, path: string): string {
@@ -294,7 +319,8 @@ function i32(v: unknown, path: string): number {
 }
 
 function node(o: Record<string, unknown>, path: string): Atom {
-  return Atom.of(str(o.node, path === "" ? "node" : `${path}.node`));
+  const where = path === "" ? "node" : `${path}.node`;
+  return atomOf(str(o.node, where), where);
 }
 
 function creation(o: Record<string, unknown>, path: string): number {

@@ -1,0 +1,81 @@
+// Where the debug adapter runs: inline in the extension host (the default: no process to start, the
+// recording is loaded in a worker thread) or as `node dist/cli.js dap` (setting `elixirscope.adapter`),
+// which keeps a misbehaving adapter out of the extension host. A tracker logs what failed.
+
+import { join } from "node:path";
+import * as vscode from "vscode";
+import type { DebugProtocol } from "@vscode/debugprotocol";
+import { ElixirScopeSession } from "../debugAdapter/main";
+import type { Services } from "./services";
+
+export class AdapterFactory implements vscode.DebugAdapterDescriptorFactory {
+  constructor(private readonly services: Services) {}
+
+  createDebugAdapterDescriptor(session: vscode.DebugSession): vscode.DebugAdapterDescriptor {
+    const mode = this.services.setting<"inline" | "external">("adapter", "inline");
+    this.services.log.info(`session ${session.name}: adapter ${mode}`);
+    if (mode === "external") {
+      const cli = join(this.services.context.extensionPath, "dist", "cli.js");
+      // The extension host's executable is Electron on the desktop: run it as plain Node.
+      return new vscode.DebugAdapterExecutable(process.execPath, [cli, "dap"], {
+        env: { ELECTRON_RUN_AS_NODE: "1" },
+      });
+    }
+    return new vscode.DebugAdapterInlineImplementation(new NotifyingAdapter(this.services));
+  }
+}
+
+/**
+ * The inline session, with its user-facing errors (a launch that fails) shown as a notification:
+ * VS Code shows an adapter's `showUser` error as a modal dialog, too heavy for "this file is damaged".
+ */
+class NotifyingAdapter implements vscode.DebugAdapter {
+  private readonly session = new ElixirScopeSession();
+  private readonly emitter = new vscode.EventEmitter<vscode.DebugProtocolMessage>();
+  readonly onDidSendMessage = this.emitter.event;
+  private readonly forward: vscode.Disposable;
+
+  constructor(private readonly services: Services) {
+    this.forward = this.session.onDidSendMessage((m) => {
+      const r = m as DebugProtocol.Response;
+      const error = r.type === "response" && !r.success ? r.body?.error : undefined;
+      if (error?.showUser) {
+        error.showUser = false;
+        void vscode.window.showErrorMessage(error.format);
+        this.services.log.error(error.format);
+      }
+      this.emitter.fire(m as vscode.DebugProtocolMessage);
+    });
+  }
+
+  handleMessage(message: vscode.DebugProtocolMessage): void {
+    this.session.handleMessage(message as DebugProtocol.ProtocolMessage);
+  }
+
+  dispose(): void {
+    this.forward.dispose();
+    this.emitter.dispose();
+    this.session.dispose();
+  }
+}
+
+/** Logs failed requests and adapter errors to the ElixirScope output channel. */
+export class AdapterTrackerFactory implements vscode.DebugAdapterTrackerFactory {
+  constructor(private readonly services: Services) {}
+
+  createDebugAdapterTracker(session: vscode.DebugSession): vscode.DebugAdapterTracker {
+    const log = this.services.log;
+    return {
+      onDidSendMessage: (m: DebugProtocol.ProtocolMessage) => {
+        if (m.type !== "response") return;
+        const r = m as DebugProtocol.Response;
+        if (!r.success)
+          log.warn(`${session.name}: ${r.command} failed: ${r.body?.error?.format ?? r.message}`);
+      },
+      onError: (e) => log.error(`${session.name}: ${e.message}`),
+      onExit: (code, signal) => {
+        if (code) log.warn(`${session.name}: adapter exited with ${code ?? signal}`);
+      },
+    };
+  }
+}
