@@ -57,7 +57,7 @@ defmodule ElixirScope.DistributedTest do
     assert node(remote) == peer
     # its receive is in the peer's file, where the sender keeps this node
     assert Enum.any?(there.events, &match?({:receive, _, _, ^remote, :undefined, {:ping, ^local}}, &1))
-    assert Enum.any?(there.events, &match?({:call, _, _, ^remote, {Math, :echo, 1}, [^peer], _}, &1))
+    assert Enum.any?(there.events, &match?({:call, _, _, ^remote, {Math, :echo, 1}, [^peer], _, _}, &1))
     assert Enum.any?(here.events, &match?({:receive, _, _, ^local, _, {:pong, ^peer}}, &1))
   end
 end

@@ -20,11 +20,73 @@ defmodule ElixirScope.EventsTest do
     assert node == node() and is_integer(m)
     assert t.header.otp_release == List.to_string(:erlang.system_info(:otp_release))
     # times are relative to start_monotonic and ordered within a process
-    times = for {k, _, time, _, _, _, _} <- t.events, k == :call, do: time
+    times = for {:call, _, time, _, _, _, _, _} <- t.events, do: time
     assert Enum.all?(times, &(&1 >= 0)) and times == Enum.sort(times)
     assert %{events: n, dropped: 0, stop_reason: :stopped} = t.footer
     assert n == length(t.events)
     assert t.truncated == nil
+  end
+
+  test "calls say which clause ran: certain (n), uncertain (-n, n or later)", %{dir: dir} do
+    alias ElixirScope.Sample.Shapes
+
+    t =
+      record(
+        dir,
+        fn ->
+          Enum.map([-5, 0, 7], &Math.sign/1) ++
+            Enum.map(
+              ["Ann", :x, "Bob", {:pair, 1, 2}, %{seat: 3, row: 1}, %{seat: 0, row: 1}],
+              &Shapes.kind/1
+            )
+        end,
+        modules: [Math, Shapes]
+      )
+
+    tags = for {{_, f, 1}, [arg], clause} <- clauses(t), f in [:sign, :kind], do: {arg, clause}
+
+    # "A" <> _ cannot be said in a match spec, only "a binary": its matches are uncertain (-1:
+    # clause 1 or a later one), and "Bob" really ran clause 5. A guard on a variable bound by `=`
+    # cannot be said either (-3). The last clause is certain when it is the first to match.
+    assert tags == [
+             {-5, 1},
+             {0, 2},
+             {7, 3},
+             {"Ann", -1},
+             {:x, 2},
+             {"Bob", -1},
+             {{:pair, 1, 2}, -3},
+             {%{seat: 3, row: 1}, 4},
+             {%{seat: 0, row: 1}, 5}
+           ]
+  end
+
+  test "state from the behaviour the process runs: gen_statem, a bare gen_server, an Agent", %{dir: dir} do
+    alias ElixirScope.Sample.{Bare, Light}
+
+    t =
+      record(
+        dir,
+        fn ->
+          {:ok, light} = Light.start()
+          [:on, :off, :on, :stuck] = for _ <- 1..4, do: Light.push(light)
+          {:ok, bare} = Bare.start()
+          6 = :gen_server.call(bare, :inc)
+          # Bare.init/1 called in this process, which does not run Bare: not a state.
+          {:ok, 99} = Bare.init(99)
+          {:ok, agent} = Agent.start(fn -> [] end)
+          :ok = Agent.update(agent, &[:x | &1])
+          {light, bare, agent}
+        end,
+        modules: [Light, Bare]
+      )
+
+    {light, bare, agent} = t.result
+    states = fn pid -> for {:state, _, _, ^pid, _, st} <- t.events, do: st end
+    assert states.(light) == [{:off, 0}, {:on, 1}, {:off, 1}, {:on, 2}, {:on, 12}]
+    assert states.(bare) == [5, 6]
+    assert states.(agent) == [[], [:x]]
+    refute Enum.any?(t.events, &match?({:state, _, _, _, _, 99}, &1))
   end
 
   test "the file is exactly magic + frames <<0xE5, size::32, term_to_binary(term)>>", %{dir: dir} do
@@ -117,7 +179,7 @@ defmodule ElixirScope.EventsTest do
     {:ok, _} = Recorder.stop()
 
     t = TraceReader.read!(out)
-    assert Enum.any?(t.events, &match?({:call, _, _, _, {Math, :echo, 1}, [:from_task], _}, &1))
+    assert Enum.any?(t.events, &match?({:call, _, _, _, {Math, :echo, 1}, [:from_task], _, _}, &1))
     own = [Process.whereis(Recorder.Session), info.tracer]
     assert [] == for(e <- t.events, elem(e, 0) != :overload, elem(e, 3) in own, do: e)
     assert Enum.any?(of_kind(t, :process), &match?({_, _, _, _, %{registered_name: :code_server}}, &1))

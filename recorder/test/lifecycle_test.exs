@@ -65,7 +65,7 @@ defmodule ElixirScope.LifecycleTest do
     assert patterns_removed?()
     t = TraceReader.read!(out)
     assert %{stop_reason: :recorder_crash} = t.footer
-    assert Enum.any?(t.events, &match?({:call, _, _, _, _, [:before], _}, &1))
+    assert Enum.any?(t.events, &match?({:call, _, _, _, _, [:before], _, _}, &1))
     # the supervisor restarted the session
     eventually(fn ->
       is_pid(Process.whereis(Recorder.Session)) and Process.whereis(Recorder.Session) != session
@@ -83,7 +83,7 @@ defmodule ElixirScope.LifecycleTest do
     eventually(fn -> not Recorder.recording?() end)
     t = TraceReader.read!(out)
     assert t.footer.stop_reason == :owner_exit
-    assert Enum.any?(t.events, &match?({:call, _, _, ^owner, _, [:owner], _}, &1))
+    assert Enum.any?(t.events, &match?({:call, _, _, ^owner, _, [:owner], _, _}, &1))
   end
 
   test "a recording of an application stops when the application stops", %{dir: dir} do

@@ -7,7 +7,7 @@ defmodule ElixirScope.LimitsTest do
     big = String.duplicate("x", 100_000)
     state = %{rows: Enum.to_list(1..50_000)}
     t = record(dir, fn -> {Math.echo(big), Math.echo(state)} end, max_term_size: 1_000)
-    [{:call, _, _, _, _, [arg], _}, {:call, _, _, _, _, [arg2], _}] = of_kind(t, :call)
+    [{:call, _, _, _, _, [arg], _, _}, {:call, _, _, _, _, [arg2], _, _}] = of_kind(t, :call)
     assert {:"$truncated", :binary, 100_000, preview} = arg
     assert byte_size(preview) <= 1_000 and String.starts_with?(big, preview)
     assert %{rows: {:"$truncated", :list, 50_000, [1, 2 | _]}} = arg2
@@ -42,7 +42,7 @@ defmodule ElixirScope.LimitsTest do
       assert reason in [:queue_high_water, :queue_bytes, :hard_limit] and q > 0 and r >= time and c >= 0
     end
 
-    recorded = length(for {:call, _, _, _, {Math, :echo, 1}, _, _} <- t.events, do: 1)
+    recorded = length(for {:call, _, _, _, {Math, :echo, 1}, _, _, _} <- t.events, do: 1)
     missed = overloads |> Enum.map(fn {_, _, _, _, i} -> i.dropped_calls end) |> Enum.sum()
     assert recorded < n and missed > 0
     # counted with call_count breakpoints read just after each pause began: a lower bound, close

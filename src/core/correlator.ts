@@ -5,11 +5,13 @@
 import { KIND_CODES } from "./store/columns";
 import { csrList } from "./store/csr";
 import type { StoreData } from "./store/store";
-import type { FunctionInfo, Mfa, ModuleInfo, SourceLocation } from "./types";
+import type { ClauseRan, FunctionInfo, Mfa, ModuleInfo, SourceLocation } from "./types";
 
 export class Correlator {
   /** mfa id → definition location (or undefined when the module table does not know it). */
   private readonly defs: Array<SourceLocation | undefined>;
+  /** mfa id → its function in the module table. */
+  private readonly fns: Array<FunctionInfo | undefined>;
   /** normalised file → line → mfa ids defined (or with a clause) there. */
   private readonly defsByLine = new Map<string, Map<number, number[]>>();
   /** normalised file → line → call-site ids at that line. */
@@ -17,6 +19,10 @@ export class Correlator {
 
   constructor(private readonly store: StoreData) {
     const { tables } = store;
+    this.fns = tables.mfas.map((m) => {
+      const mod = tables.modules.get(m.module);
+      return mod && findFunction(mod, m);
+    });
     this.defs = tables.mfas.map((m) => {
       const mod = tables.modules.get(m.module);
       const fn = mod && findFunction(mod, m);
@@ -38,6 +44,43 @@ export class Correlator {
     return mfa >= 0 ? this.defs[mfa] : undefined;
   }
 
+  /**
+   * The clause a call ran, for a call event, the return/exception that closes it, or any event made
+   * inside it; undefined when there is no such call or its function is not in the module table. A
+   * one-clause function is always known; otherwise it is what the recorder tagged the call with.
+   */
+  clauseOf(row: number): ClauseRan | undefined {
+    const call = this.callOf(row);
+    if (call < 0) return undefined;
+    const fn = this.fns[this.store.cols.mfa[call]];
+    const cs = fn?.clauses ?? [];
+    if (cs.length === 0) return undefined;
+    const tag = cs.length === 1 ? 1 : this.store.cols.clause[call];
+    if (tag > 0 && tag <= cs.length)
+      return { known: true, index: tag, line: cs[tag - 1].line, params: cs[tag - 1].params };
+    const from = tag < 0 && -tag <= cs.length ? -tag - 1 : 0;
+    return { known: false, candidates: cs.slice(from).map((c) => c.line) };
+  }
+
+  /** The module-table function of the call a row belongs to. */
+  functionOf(row: number): FunctionInfo | undefined {
+    const call = this.callOf(row);
+    return call >= 0 ? this.fns[this.store.cols.mfa[call]] : undefined;
+  }
+
+  /** The call a row belongs to: itself for a call, the call it closes, or the innermost open call. */
+  private callOf(row: number): number {
+    return this.store.cols.kind[row] === KIND_CODES.call ? row : this.store.ix.link[row];
+  }
+
+  /** Where the frame of call `call` stands: its clause's line when known, else its function's definition. */
+  frameLocation(call: number): SourceLocation | undefined {
+    const def = this.definition(this.store.cols.mfa[call]);
+    if (!def) return undefined;
+    const clause = this.clauseOf(call);
+    return clause?.known ? { file: def.file, line: clause.line } : def;
+  }
+
   /** The call site of a call event, when the recorder captured it. */
   callSite(row: number): SourceLocation | undefined {
     const site = this.store.cols.site[row];
@@ -47,16 +90,19 @@ export class Correlator {
   }
 
   /**
-   * The line an event stands for: a call's site where recorded, else its function's definition; for
-   * other events the definition of the function the process was in.
+   * The line an event stands for: a call's site where recorded, else the clause it ran (or its
+   * function's definition); for other events the clause of the call the process was in.
    */
   locationOf(row: number): SourceLocation | undefined {
     const c = this.store.cols;
     const k = c.kind[row];
-    if (k === KIND_CODES.call) return this.callSite(row) ?? this.definition(c.mfa[row]);
-    if (k === KIND_CODES.return || k === KIND_CODES.exception) return this.definition(c.mfa[row]);
+    if (k === KIND_CODES.call) return this.callSite(row) ?? this.frameLocation(row);
+    if (k === KIND_CODES.return || k === KIND_CODES.exception) {
+      const call = this.store.ix.link[row];
+      return call >= 0 ? this.frameLocation(call) : this.definition(c.mfa[row]);
+    }
     const open = this.store.ix.link[row];
-    if (open >= 0) return this.definition(c.mfa[open]);
+    if (open >= 0) return this.frameLocation(open);
     if (k === KIND_CODES.state) return this.definition(c.mfa[row]);
     return undefined;
   }
@@ -84,12 +130,29 @@ export class Correlator {
   private readonly eventsAtCache = new Map<string, number[]>();
 
   private collectEventsAt(file: string, line: number): number[] {
-    const lists: Int32Array[] = [];
-    for (const id of this.functionIdsAt(file, line)) lists.push(csrList(this.store.ix.byMfa, id));
-    for (const id of lookup(this.sitesByLine, file, line)) lists.push(csrList(this.store.ix.bySite, id));
     const all = new Set<number>();
-    for (const l of lists) for (const r of l) if (this.store.cols.kind[r] !== KIND_CODES.spawn) all.add(r);
+    const kind = this.store.cols.kind;
+    for (const id of this.functionIdsAt(file, line)) {
+      // On a clause line of a function of several clauses: only the calls that ran that clause (and
+      // their returns), plus those whose clause is not known, which might have.
+      const fn = this.fns[id];
+      const cs = fn?.clauses ?? [];
+      const onClause = cs.length > 1 && cs.some((c) => c.line === line);
+      for (const r of csrList(this.store.ix.byMfa, id)) {
+        if (kind[r] === KIND_CODES.spawn) continue;
+        if (onClause && !this.mayHaveRun(r, line)) continue;
+        all.add(r);
+      }
+    }
+    for (const id of lookup(this.sitesByLine, file, line))
+      for (const r of csrList(this.store.ix.bySite, id)) if (kind[r] !== KIND_CODES.spawn) all.add(r);
     return [...all].sort((a, b) => a - b);
+  }
+
+  private mayHaveRun(row: number, line: number): boolean {
+    const ran = this.clauseOf(row);
+    if (ran === undefined) return true;
+    return ran.known ? ran.line === line : ran.candidates.includes(line);
   }
 
   /** Files the recording knows source for (module table and call sites). */

@@ -27,6 +27,7 @@ import type { Term } from "./terms/term";
 import { Timeline, type StepKind } from "./timeline";
 import { formatTime } from "./describe";
 import type {
+  ClauseRan,
   Direction,
   EventFilter,
   EventKind,
@@ -537,6 +538,31 @@ export class Replay {
   locationOf(index: number): SourceLocation | undefined {
     this.checkIndex(index);
     return this.correlator.locationOf(index);
+  }
+
+  /**
+   * The clause a call ran (for a call, the return/exception closing it, or an event inside it): known
+   * with its index, line and parameter names, or the candidate lines when the recording cannot tell.
+   * Undefined outside any call or for a function the module table does not describe.
+   */
+  clauseOf(index: number): ClauseRan | undefined {
+    this.checkIndex(index);
+    return this.correlator.clauseOf(index);
+  }
+
+  /**
+   * The source names of a call's arguments (`seat`, `customer`), from the clause heads: the clause
+   * that ran, or when unknown a name every candidate clause gives that position; null where the
+   * pattern binds no simple name (keep `args[N]` there).
+   */
+  paramNames(index: number): Array<string | null> | undefined {
+    const ran = this.clauseOf(index);
+    if (!ran) return undefined;
+    if (ran.known) return ran.params;
+    const fn = this.correlator.functionOf(index);
+    const cands = (fn?.clauses ?? []).filter((c) => ran.candidates.includes(c.line)) ?? [];
+    if (cands.length === 0) return undefined;
+    return cands[0].params.map((p, k) => (cands.every((c) => c.params[k] === p) ? p : null));
   }
 
   /** Where a function is defined, from the recorded module table. */

@@ -49,8 +49,8 @@ export class Timeline {
     for (let f = top; f >= 0; f = ix.link[f]) {
       const location: SourceLocation | undefined =
         child < 0
-          ? this.correlator.definition(cols.mfa[f])
-          : (this.correlator.callSite(child) ?? this.correlator.definition(cols.mfa[f]));
+          ? this.correlator.frameLocation(f)
+          : (this.correlator.callSite(child) ?? this.correlator.frameLocation(f));
       frames.push({ callIndex: f, mfa: tables.mfas[cols.mfa[f]], location, depth: ix.depth[f] });
       child = f;
     }

@@ -114,7 +114,24 @@ export interface FunctionInfo {
   arity: number;
   line: number;
   clauseLines: number[];
+  /** Per clause, in source order: its line and its parameters' names (null: the pattern binds no simple name). */
+  clauses?: FunctionClause[];
+  /** The calls it makes in tail position (from debug info), to put tail-called frames at their real line. */
+  tailCalls?: Array<{ line: number; callee: Mfa }>;
 }
+
+export interface FunctionClause {
+  line: number;
+  params: Array<string | null>;
+}
+
+/**
+ * Which clause a call ran: `known` with its 1-based index and line; otherwise `candidates` lists the
+ * lines it may have been (every clause when the recorder did not tag the call).
+ */
+export type ClauseRan =
+  | { known: true; index: number; line: number; params: Array<string | null> }
+  | { known: false; candidates: number[] };
 
 export interface ModuleInfo {
   module: string;

@@ -58,7 +58,8 @@ defmodule ElixirScope.RecorderCase do
     end
   end
 
-  def calls(trace), do: for({:call, _, _, _, mfa, args, caller} <- trace.events, do: {mfa, args, caller})
+  def calls(trace), do: for({:call, _, _, _, mfa, args, caller, _} <- trace.events, do: {mfa, args, caller})
+  def clauses(trace), do: for({:call, _, _, _, mfa, args, _, clause} <- trace.events, do: {mfa, args, clause})
   def returns(trace), do: for({:return, _, _, _, mfa, v} <- trace.events, do: {mfa, v})
   def kinds(trace), do: TraceReader.kinds(trace)
   def of_kind(trace, k), do: TraceReader.of_kind(trace, k)

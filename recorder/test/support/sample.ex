@@ -74,3 +74,63 @@ defmodule ElixirScope.Sample.Ping do
     end
   end
 end
+
+defmodule ElixirScope.Sample.Shapes do
+  @moduledoc "Test support: clauses a match spec can and cannot express (a binary prefix cannot)."
+  def kind("A" <> _), do: :a_string
+  def kind(x) when is_atom(x), do: :atom
+  def kind({:pair, _, _} = p) when tuple_size(p) == 3, do: :pair
+  def kind(%{seat: seat, row: row} = booking) when seat > 0, do: {:booking, seat, row, booking}
+  def kind(_), do: :other
+end
+
+defmodule ElixirScope.Sample.Tail do
+  @moduledoc "Test support: calls in tail position (the tests assert these lines)."
+  def outer(x), do: inner(x + 1)
+
+  def count(n, acc) do
+    cond do
+      n > 0 and rem(n, 2) == 0 -> count(n - 1, acc + 1)
+      n > 0 -> count(n - 1, acc)
+      true -> acc
+    end
+  end
+
+  def inner(x), do: x * 2
+  def caller(x), do: {outer(x)}
+end
+
+defmodule ElixirScope.Sample.Light do
+  @moduledoc "Test support: a :gen_statem (state functions) whose state name and data are recorded."
+  @behaviour :gen_statem
+  def start, do: :gen_statem.start(__MODULE__, 0, [])
+  def push(pid), do: :gen_statem.call(pid, :push)
+  @impl true
+  def callback_mode, do: :state_functions
+  @impl true
+  def init(n), do: {:ok, :off, n}
+  def off({:call, from}, :push, n), do: {:next_state, :on, n + 1, [{:reply, from, :on}]}
+  def on({:call, from}, :push, n) when n >= 2, do: {:keep_state, n + 10, [{:reply, from, :stuck}]}
+  def on({:call, from}, :push, n), do: {:next_state, :off, n, [{:reply, from, :off}]}
+end
+
+defmodule ElixirScope.Sample.Bare do
+  @moduledoc "Test support: a gen_server with no @behaviour; its init/1 also called from elsewhere."
+  def start, do: :gen_server.start(__MODULE__, 5, [])
+  def init(n), do: {:ok, n}
+  def handle_call(:inc, _from, n), do: {:reply, n + 1, n + 1}
+end
+
+defmodule ElixirScope.Sample.Loop do
+  @moduledoc "Test support: a tail-recursive receive loop, and a pair of mutually tail-recursive functions."
+  def serve(n) do
+    receive do
+      :stop -> {:served, n, Process.info(self(), :stack_size)}
+      _msg -> serve(n + 1)
+    end
+  end
+
+  def ping(0), do: :done
+  def ping(n), do: pong(n - 1)
+  defp pong(n), do: ping(n)
+end

@@ -11,7 +11,7 @@ defmodule ElixirScope.TraceReader do
 
   # kind => the tuple sizes it may have
   @shapes %{
-    call: [7],
+    call: [8],
     return: [6],
     exception: [7],
     send: [6, 7],
@@ -101,9 +101,10 @@ defmodule ElixirScope.TraceReader do
     check_fields!(ev)
   end
 
-  defp check_fields!({k, _, _, _, {m, f, a}, args, caller}) when k == :call do
+  defp check_fields!({k, _, _, _, {m, f, a}, args, caller, clause}) when k == :call do
     true = is_atom(m) and is_atom(f) and is_list(args) and a == length(args)
     true = caller == :undefined or match?({_, _, _, {_, _}}, caller)
+    true = is_integer(clause)
   end
 
   defp check_fields!({:return, _, _, _, {m, f, a}, _}), do: true = is_atom(m) and is_atom(f) and is_integer(a)

@@ -32,7 +32,15 @@ export function exportJsonl(r: Replay, p: Parsed, out: Out): number {
           atom("module"),
           atom(m.module),
           bin(m.source),
-          m.functions.map((f) => tuple(atom(f.name), f.arity, f.line, f.clauseLines)),
+          m.functions.map((f) =>
+            tuple(
+              atom(f.name),
+              f.arity,
+              f.line,
+              f.clauseLines,
+              (f.clauses ?? []).map((c) => c.params.map((n) => atom(n ?? "nil"))),
+            ),
+          ),
         ),
       ),
     );

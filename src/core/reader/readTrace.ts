@@ -23,7 +23,7 @@ import {
   KIND_CODES,
   kindCode,
 } from "../store/columns";
-import type { LoadProblem, LoadProgress, TraceFileInfo } from "../types";
+import type { FunctionClause, FunctionInfo, LoadProblem, LoadProgress, TraceFileInfo } from "../types";
 import { Scan } from "./scan";
 import { ByteInterner } from "./byteInterner";
 import { LoadTables, termText } from "./tables";
@@ -276,6 +276,7 @@ class FileReader {
     let mfa = -1;
     let peer = -1;
     let site = -1;
+    let clause = 0;
     let hash = 0;
     let flags = 0;
     let aux = -1;
@@ -292,6 +293,14 @@ class FileReader {
             site = Math.max(-1, this.tables.siteId(this.buf, t0, s.pos));
           }
           used = 7;
+        }
+        if (arity >= 8) {
+          const tag = s.integer();
+          // Any other term there is a newer recorder's: skipped with the rest.
+          if (tag !== undefined) {
+            clause = Math.abs(tag) <= 0xffff ? tag : 0;
+            used = 8;
+          }
         }
         break;
       case KIND_CODES.return:
@@ -394,6 +403,7 @@ class FileReader {
     c.mfa[i] = mfa;
     c.peer[i] = peer;
     c.site[i] = site;
+    c.clause[i] = clause;
     c.msgHash[i] = hash;
     c.tagHash[i] = code === KIND_CODES.send ? this.tagHash : 0;
     c.flags[i] = flags;
@@ -593,13 +603,18 @@ class FileReader {
     const functions = [];
     for (const f of Array.isArray(fns) ? fns : []) {
       if (!(f instanceof Tuple)) continue;
-      const [name, arity, line, clauses] = f.elements;
+      const [name, arity, line, clauses, params, tails] = f.elements;
       if (!(name instanceof Atom) || typeof arity !== "number") continue;
+      const clauseLines = Array.isArray(clauses)
+        ? clauses.filter((c): c is number => typeof c === "number")
+        : [];
       functions.push({
         name: name.name,
         arity,
         line: typeof line === "number" ? line : 0,
-        clauseLines: Array.isArray(clauses) ? clauses.filter((c): c is number => typeof c === "number") : [],
+        clauseLines,
+        clauses: clauseInfo(clauseLines, params, arity),
+        tailCalls: tailCalls(tails),
       });
     }
     this.tables.modules.set(mod.name, {
@@ -724,4 +739,36 @@ function hex(n: number | undefined): string {
 /** A copy of `buf[start, end)`, for terms that outlive the chunk buffer (`Buffer#slice` would be a view). */
 function copyOf(buf: Buffer, start: number, end: number): Uint8Array {
   return Uint8Array.prototype.slice.call(buf, start, end);
+}
+
+/**
+ * Each clause's line and parameter names from a module-table entry (`clause_params`: per clause, a
+ * list of atoms, `nil` where the pattern binds no simple name). A list that does not line up with the
+ * clauses is ignored (names unknown) rather than trusted.
+ */
+function clauseInfo(lines: number[], params: Term | undefined, arity: number): FunctionClause[] {
+  const names = Array.isArray(params) && params.length === lines.length ? params : undefined;
+  return lines.map((line, i) => {
+    const p = names?.[i];
+    const list = Array.isArray(p) && p.length === arity ? p : undefined;
+    return {
+      line,
+      params: Array.from({ length: arity }, (_, k) => {
+        const a = list?.[k];
+        return a instanceof Atom && a.name !== "nil" ? a.name : null;
+      }),
+    };
+  });
+}
+
+/** `[{line, module, function, arity}]`; anything else in the list is ignored. */
+function tailCalls(list: Term | undefined): FunctionInfo["tailCalls"] {
+  const out: FunctionInfo["tailCalls"] = [];
+  for (const t of Array.isArray(list) ? list : []) {
+    if (!(t instanceof Tuple) || t.elements.length !== 4) continue;
+    const [line, m, f, a] = t.elements;
+    if (typeof line === "number" && m instanceof Atom && f instanceof Atom && typeof a === "number")
+      out.push({ line, callee: { module: m.name, fun: f.name, arity: a } });
+  }
+  return out;
 }

@@ -44,6 +44,11 @@ export interface EventColumns {
   peer: Int32Array;
   /** Call events: interned call-site id, else -1. */
   site: Int32Array;
+  /**
+   * Call events: the clause that ran as the recorder tagged it — n > 0 clause n (1-based, certain),
+   * -n clause n or a later one (uncertain), 0 unknown.
+   */
+  clause: Int32Array;
   /** send/receive: hash of the message bytes, for pairing. */
   msgHash: Uint32Array;
   /**
@@ -79,6 +84,7 @@ export const COLUMN_TYPES = {
   mfa: Int32Array,
   peer: Int32Array,
   site: Int32Array,
+  clause: Int32Array,
   msgHash: Uint32Array,
   tagHash: Uint32Array,
   flags: Uint8Array,

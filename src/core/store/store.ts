@@ -5,7 +5,15 @@
 import { readTrace, type ReadOptions } from "../reader/readTrace";
 import { LoadTables, type PidRecord } from "../reader/tables";
 import { Atom, type Term } from "../terms/term";
-import type { CallSite, LoadProblem, Mfa, ModuleInfo, ProcessInfo, TraceFileInfo } from "../types";
+import type {
+  CallSite,
+  FunctionInfo,
+  LoadProblem,
+  Mfa,
+  ModuleInfo,
+  ProcessInfo,
+  TraceFileInfo,
+} from "../types";
 import { infoName } from "./infoName";
 
 export { infoName };
@@ -212,7 +220,6 @@ export function buildIndexes(cols: EventColumns, tables: StoreTables): StoreInde
   const byPid = buildCsr(cols.pid, n, pidCount);
   const byMfa = buildCsr(cols.mfa, n, tables.mfas.length);
   const byKind = buildCsr(cols.kind, n, KIND_CODES.unknown + 1);
-  const bySite = buildCsr(cols.site, n, tables.sites.length);
 
   const posInPid = new Int32Array(n);
   for (let p = 0; p < pidCount; p++)
@@ -235,6 +242,8 @@ export function buildIndexes(cols: EventColumns, tables: StoreTables): StoreInde
   });
 
   const { link, match, depth } = buildNesting(cols, pidCount);
+  resolveTailCalls(cols, tables, link);
+  const bySite = buildCsr(cols.site, n, tables.sites.length);
   const pair = pairMessages(cols, pidCount);
 
   let monotonic = true;
@@ -245,6 +254,71 @@ export function buildIndexes(cols: EventColumns, tables: StoreTables): StoreInde
     timeOrder.sort((a, b) => cols.time[a] - cols.time[b] || a - b);
   }
   return { byPid, byMfa, byKind, bySite, byStateOwner, posInPid, link, match, depth, pair, timeOrder };
+}
+
+/**
+ * Puts tail calls back on the line that made them. The BEAM reports the caller of a function called in
+ * tail position as the place its caller was called from (the caller's frame is gone), so such a call
+ * carries its parent's call site. When it does, and the parent's function makes a tail call to it
+ * (module table), its site becomes that line in the parent — the one in the clause the parent ran
+ * when several qualify; when it cannot be told, the site keeps the parent's function and file but no
+ * line (the frame is shown at the function, marked approximate), never a line in another function.
+ */
+export function resolveTailCalls(cols: EventColumns, tables: StoreTables, link: Int32Array): void {
+  const fnOf = new Map<number, FunctionInfo | undefined>();
+  const fn = (mfa: number): FunctionInfo | undefined => {
+    if (!fnOf.has(mfa)) {
+      const m = tables.mfas[mfa];
+      fnOf.set(
+        mfa,
+        tables.modules.get(m.module)?.functions.find((f) => f.name === m.fun && f.arity === m.arity),
+      );
+    }
+    return fnOf.get(mfa);
+  };
+  const made = new Map<string, number>();
+  // Compared as recorded: in a chain of tail calls each one carries the same site.
+  const recorded = cols.site.slice(0, cols.length);
+  for (let i = 0; i < cols.length; i++) {
+    if (cols.kind[i] !== KIND_CODES.call) continue;
+    const parent = link[i];
+    if (parent < 0 || recorded[i] !== recorded[parent] || cols.mfa[parent] < 0) continue;
+    const pf = fn(cols.mfa[parent]);
+    const callee = tables.mfas[cols.mfa[i]];
+    if (!pf || !callee) continue;
+    let lines = (pf.tailCalls ?? [])
+      .filter(
+        (t) =>
+          t.callee.module === callee.module && t.callee.fun === callee.fun && t.callee.arity === callee.arity,
+      )
+      .map((t) => t.line);
+    if (lines.length === 0) continue;
+    if (lines.length > 1) lines = inClause(pf, cols.clause[parent], lines);
+    const pm = tables.mfas[cols.mfa[parent]];
+    const source = tables.modules.get(pm.module)?.source;
+    const line = lines.length === 1 ? lines[0] : undefined;
+    const key = `${cols.mfa[parent]}:${line ?? ""}`;
+    let id = made.get(key);
+    if (id === undefined) {
+      id = tables.sites.length;
+      tables.sites.push({
+        mfa: pm,
+        ...(source ? { file: source } : {}),
+        ...(line !== undefined ? { line } : {}),
+      });
+      made.set(key, id);
+    }
+    cols.site[i] = id;
+  }
+}
+
+/** The lines that lie in the clause a call ran (known clauses only; otherwise all of them). */
+function inClause(f: FunctionInfo, tag: number, lines: number[]): number[] {
+  const cs = f.clauses ?? [];
+  if (tag <= 0 || tag > cs.length) return lines;
+  const from = cs[tag - 1].line;
+  const to = tag < cs.length ? cs[tag].line : Infinity;
+  return lines.filter((l) => l >= from && l < to);
 }
 
 /** Replays call/return/exception per process to recover the call tree, tolerating missing returns. */

@@ -8,9 +8,62 @@ defmodule ElixirScope.Recorder.ModuleTable do
   with its own line). Erlang modules: the `:erlang_v1` abstract code (or an old `abstract_code` chunk).
   """
 
+  alias ElixirScope.Recorder.{Clauses, TailCalls}
+
   @doc "The `{:module, mod, source, functions}` frame term for `mod`."
-  def entry(mod) do
-    {:module, mod, source(mod), functions(mod)}
+  @spec entry(module) :: tuple
+  def entry(mod), do: elem(read(mod), 0)
+
+  @doc """
+  The module-table frame of `mod` and its functions' clauses for clause tagging
+  (`ElixirScope.Recorder.Clauses`; empty for Erlang modules and without debug info).
+  """
+  @spec read(module) :: {tuple, %{{atom, non_neg_integer} => [Clauses.clause()]}}
+  def read(mod) do
+    {fns, clauses} = functions_and_clauses(mod)
+    {{:module, mod, source(mod), fns}, clauses}
+  end
+
+  @doc """
+  The receive loops of `mod`: functions that reach themselves through tail calls (their own or
+  through other functions of the module) and make such a call from a `receive` arm. They are traced
+  without return tracing, since a return-trace frame per iteration would make a loop that runs for
+  as long as messages come grow the process's stack without bound. (Recursion over data is bounded
+  by the data and keeps its returns.)
+  """
+  @spec tail_loops(module) :: MapSet.t({atom, non_neg_integer})
+  def tail_loops(mod) do
+    with {:debug_info, {:debug_info_v1, backend, data}} <- chunks(mod),
+         {:ok, %{definitions: defs}} <- backend.debug_info(:elixir_v1, mod, data, []) do
+      fns = for {fa, kind, _, body} <- defs, kind in [:def, :defp], do: {fa, body}
+
+      graph =
+        Map.new(fns, fn {fa, body} ->
+          {fa, for({_, ^mod, f, a} <- TailCalls.of_clauses(mod, body), do: {f, a})}
+        end)
+
+      from_receive = Map.new(fns, fn {fa, body} -> {fa, TailCalls.in_receive(mod, body) != []} end)
+
+      for {fa, _} <- graph,
+          from_receive[fa],
+          reaches?(graph, graph[fa], fa, MapSet.new()),
+          into: MapSet.new(),
+          do: fa
+    else
+      _ -> MapSet.new()
+    end
+  rescue
+    _ -> MapSet.new()
+  end
+
+  defp reaches?(_graph, [], _target, _seen), do: false
+
+  defp reaches?(graph, [fa | rest], target, seen) do
+    cond do
+      fa == target -> true
+      MapSet.member?(seen, fa) -> reaches?(graph, rest, target, seen)
+      true -> reaches?(graph, Map.get(graph, fa, []) ++ rest, target, MapSet.put(seen, fa))
+    end
   end
 
   defp source(mod) do
@@ -23,18 +76,27 @@ defmodule ElixirScope.Recorder.ModuleTable do
     _ -> ""
   end
 
-  @doc "`[{name, arity, def_line, clause_lines}]` sorted by line; `[]` when there is no debug info."
-  def functions(mod) do
-    case chunks(mod) do
-      {:debug_info, {:debug_info_v1, backend, data}} -> from_backend(backend, mod, data)
-      {:abstract_code, {:raw_abstract_v1, forms}} -> from_forms(forms)
-      _ -> []
-    end
-    |> Enum.sort_by(fn {name, arity, line, _} -> {line, name, arity} end)
+  @doc """
+  `[{name, arity, def_line, clause_lines, clause_params, tail_calls}]` sorted by line
+  (`clause_params`: per clause, each parameter's name or `nil`; `tail_calls`: see
+  `ElixirScope.Recorder.TailCalls`); `[]` when there is no debug info.
+  """
+  @spec functions(module) :: [tuple]
+  def functions(mod), do: elem(functions_and_clauses(mod), 0)
+
+  defp functions_and_clauses(mod) do
+    {fns, clauses} =
+      case chunks(mod) do
+        {:debug_info, {:debug_info_v1, backend, data}} -> from_backend(backend, mod, data)
+        {:abstract_code, {:raw_abstract_v1, forms}} -> {from_forms(forms), %{}}
+        _ -> {[], %{}}
+      end
+
+    {Enum.sort_by(fns, fn {name, arity, line, _, _, _} -> {line, name, arity} end), clauses}
   rescue
-    _ -> []
+    _ -> {[], %{}}
   catch
-    _, _ -> []
+    _, _ -> {[], %{}}
   end
 
   defp chunks(mod) do
@@ -59,15 +121,24 @@ defmodule ElixirScope.Recorder.ModuleTable do
   defp from_backend(backend, mod, data) do
     case backend.debug_info(:elixir_v1, mod, data, []) do
       {:ok, %{definitions: defs}} ->
-        for {{name, arity}, kind, meta, clauses} <- defs, kind in [:def, :defp] do
-          lines = for {cmeta, _args, _guards, _body} <- clauses, l = cmeta[:line], is_integer(l), do: l
-          {name, arity, meta[:line] || List.first(lines) || 0, lines}
-        end
+        clauses = Clauses.from_definitions(defs)
+
+        fns =
+          for {{name, arity}, kind, meta, body} <- defs, kind in [:def, :defp] do
+            cs = Map.fetch!(clauses, {name, arity})
+            lines = for c <- cs, c.line > 0, do: c.line
+            params = Enum.map(cs, & &1.params)
+
+            {name, arity, meta[:line] || List.first(lines) || 0, lines, params,
+             TailCalls.of_clauses(mod, body)}
+          end
+
+        {fns, clauses}
 
       _ ->
         case backend.debug_info(:erlang_v1, mod, data, []) do
-          {:ok, forms} -> from_forms(forms)
-          _ -> []
+          {:ok, forms} -> {from_forms(forms), %{}}
+          _ -> {[], %{}}
         end
     end
   end
@@ -75,7 +146,15 @@ defmodule ElixirScope.Recorder.ModuleTable do
   defp from_forms(forms) do
     for {:function, anno, name, arity, clauses} <- forms do
       lines = for {:clause, canno, _, _, _} <- clauses, do: :erl_anno.line(canno)
-      {name, arity, :erl_anno.line(anno), lines}
+      params = for {:clause, _, args, _, _} <- clauses, do: Enum.map(args, &erl_param/1)
+      {name, arity, :erl_anno.line(anno), lines, params, []}
     end
   end
+
+  defp erl_param({:var, _, name}) do
+    if name |> Atom.to_string() |> String.starts_with?("_"), do: nil, else: name
+  end
+
+  defp erl_param({:match, _, l, r}), do: erl_param(l) || erl_param(r)
+  defp erl_param(_), do: nil
 end

@@ -21,7 +21,7 @@ defmodule ElixirScope.Recorder.Session do
   use GenServer
   require Logger
 
-  alias ElixirScope.Recorder.{ModuleTable, Sources, StateWatch, Tracer}
+  alias ElixirScope.Recorder.{Behaviours, ModuleTable, Sources, StateWatch, Tracer}
 
   def start_link(_ \\ []), do: GenServer.start_link(__MODULE__, [], name: __MODULE__)
 
@@ -180,30 +180,44 @@ defmodule ElixirScope.Recorder.Session do
     Sources.pause()
     own = own_processes()
     modules = cfg.modules
-    genservers = if :state in cfg.capture, do: Enum.filter(modules, &genserver?/1), else: []
+    # Every Agent runs Agent.Server: its callbacks give the state of the Agents among the traced
+    # processes (it has no source of ours to show: no module-table frame).
+    state_mods =
+      if :state in cfg.capture,
+        do: for(m <- [Agent.Server | modules], k = Behaviours.kind(m), k != nil, into: %{}, do: {m, k}),
+        else: %{}
+
     call_modules = if :calls in cfg.capture, do: modules, else: []
-    state_only = genservers -- call_modules
+    state_only = Map.keys(state_mods) -- call_modules
     pattern_modules = call_modules ++ state_only
     messages? = :messages in cfg.capture
     saved = Sources.save()
-    frames = Enum.map(pattern_modules, &ModuleTable.entry/1)
+    tables = Map.new(pattern_modules -- [Agent.Server], &{&1, ModuleTable.read(&1)})
+    frames = for m <- pattern_modules, t = tables[m], do: elem(t, 0)
+    clauses = Map.new(call_modules, &{&1, elem(tables[&1], 1)})
+    loops = Map.new(call_modules, &{&1, ModuleTable.tail_loops(&1)})
     start_mono = :erlang.monotonic_time(:nanosecond)
 
     rec = %{
       tracer: nil,
       tracer_ref: nil,
       out: cfg.out,
-      modules: pattern_modules,
+      # Agent.Server is left out of the counts: its calls from every process of the VM would
+      # count as calls the recording missed while paused.
+      modules: pattern_modules -- [Agent.Server],
       call_modules: call_modules,
       state_only: state_only,
-      pattern_modules: pattern_modules,
+      pattern_modules: pattern_modules -- [Agent.Server],
       messages?: messages?,
       saved: saved,
       new?: false,
       watched: %{},
       until: %{},
       count_base: nil,
-      own: own
+      own: own,
+      clauses: clauses,
+      loops: loops,
+      state_mods: state_mods
     }
 
     cleanup_rec = rec
@@ -217,7 +231,7 @@ defmodule ElixirScope.Recorder.Session do
         session: self(),
         calls?: :calls in cfg.capture,
         state?: :state in cfg.capture,
-        state_modules: genservers,
+        state_modules: state_mods,
         # Run by the tracer if this session dies: nobody else would switch the sources off.
         cleanup: fn -> cleanup(%{cleanup_rec | tracer: self(), new?: true}) end
       ] ++ Map.to_list(cfg.limits)
@@ -237,12 +251,14 @@ defmodule ElixirScope.Recorder.Session do
 
   defp enable(rec, cfg, start_mono) do
     %{tracer: tracer, call_modules: call_modules, state_only: state_only, messages?: messages?} = rec
-    Sources.install(call_modules, state_only, messages?, tracer)
+    state_only = Map.new(state_only, &{&1, Map.fetch!(rec.state_mods, &1)})
+    Sources.install(call_modules, state_only, messages?, tracer, rec.clauses, rec.loops)
     Sources.count_on(rec.pattern_modules)
     flags = flags(cfg.capture, tracer)
     {targets, new?} = targets(cfg.processes, rec.own)
     :ok = Tracer.write_events(tracer, snapshots(Enum.map(targets, &elem(&1, 0)), start_mono))
-    if new?, do: safe_trace(:new, flags)
+    # New processes only: `:new` would trace new ports too, as if they were processes.
+    if new?, do: safe_trace(:new_processes, flags)
 
     traced =
       Enum.count(targets, fn {pid, inherit?} ->
@@ -386,13 +402,6 @@ defmodule ElixirScope.Recorder.Session do
     _ -> nil
   end
 
-  defp genserver?(mod) do
-    behaviours = List.wrap(mod.module_info(:attributes)[:behaviour])
-    GenServer in behaviours or :gen_server in behaviours
-  rescue
-    _ -> false
-  end
-
   defp watch(rec, target) do
     pid = if is_pid(target), do: target, else: Process.whereis(target)
 
@@ -456,10 +465,11 @@ defmodule ElixirScope.Recorder.Session do
   defp barrier do
     ref = :erlang.trace_delivered(:all)
 
+    # Bounded, like the tracer's drain: stop/0 returns within 5 s whatever the backlog.
     receive do
       {:trace_delivered, :all, ^ref} -> :ok
     after
-      30_000 -> :timeout
+      2_000 -> :timeout
     end
   end
 
@@ -477,8 +487,8 @@ defmodule ElixirScope.Recorder.Session do
 
   # Untraces exactly the processes this recording traces, leaving other tracers alone.
   defp untrace(%{tracer: tracer} = rec) do
-    if rec.new? and :erlang.trace_info(:new, :tracer) == {:tracer, tracer},
-      do: :erlang.trace(:new, false, [:all])
+    if rec.new? and :erlang.trace_info(:new_processes, :tracer) == {:tracer, tracer},
+      do: :erlang.trace(:new_processes, false, [:all])
 
     for pid <- Process.list(), :erlang.trace_info(pid, :tracer) == {:tracer, tracer} do
       try do

@@ -11,6 +11,7 @@ defmodule ElixirScope.Recorder.Sources do
   traffic out of the trace. Other bits of the control word are left alone.
   """
   import Bitwise
+  alias ElixirScope.Recorder.{Behaviours, Clauses}
 
   @bit 1 <<< 26
   @callbacks [init: 1, handle_call: 3, handle_cast: 2, handle_info: 2, handle_continue: 2, code_change: 3]
@@ -71,16 +72,36 @@ defmodule ElixirScope.Recorder.Sources do
   def save, do: %{send: match_spec(:send), receive: match_spec(:receive)}
 
   @doc """
-  Sets the trace patterns. `call_modules` get full call tracing; `state_modules` (GenServers whose
-  calls are not traced) get their callbacks traced for the returned state.
+  Sets the trace patterns. `call_modules` get full call tracing (with the clause that ran, for the
+  functions in `clauses`: `%{module => %{{f, a} => [clause]}}`; the functions in `loops`,
+  `%{module => MapSet of {f, a}}`, without return tracing); `state_modules`
+  (`%{module => behaviour kind}`, modules whose calls are not traced) get their state callbacks
+  traced for the returned state (`ElixirScope.Recorder.Behaviours`).
   """
-  def install(call_modules, state_modules, messages?, tracer) do
+  def install(call_modules, state_modules, messages?, tracer, clauses \\ %{}, loops \\ %{}) do
     for m <- call_modules do
       :erlang.trace_pattern({m, :_, :_}, call_ms(), [:local])
+      mod_loops = Map.get(loops, m, MapSet.new())
+      mod_clauses = Map.get(clauses, m, %{})
+
+      # Functions whose clauses are known: the call message also says which clause ran. Tail loops:
+      # no return trace (it would keep one frame per iteration alive).
+      for fa <- Enum.uniq(Map.keys(mod_clauses) ++ MapSet.to_list(mod_loops)) do
+        extra = if MapSet.member?(mod_loops, fa), do: [], else: [{:exception_trace}]
+
+        ms =
+          case Map.get(mod_clauses, fa, []) do
+            [] -> [{:_, [on?()], extra ++ [{:message, {:caller_line}}]}]
+            cs -> Clauses.match_spec(cs, on?(), extra)
+          end
+
+        :erlang.trace_pattern(Tuple.insert_at(fa, 0, m), ms, [:local])
+      end
+
       for {f, a} <- @meta, do: :erlang.trace_pattern({m, f, a}, false, [:local])
     end
 
-    for m <- state_modules, {f, a} <- @callbacks, function_exported?(m, f, a) do
+    for {m, kind} <- state_modules, {f, a} <- Behaviours.callbacks(m, kind) do
       :erlang.trace_pattern({m, f, a}, state_ms(), [:local])
     end
 
@@ -96,9 +117,7 @@ defmodule ElixirScope.Recorder.Sources do
   def uninstall(call_modules, state_modules, messages?, saved) do
     for m <- call_modules, do: safe(fn -> :erlang.trace_pattern({m, :_, :_}, false, [:local]) end)
 
-    for m <- state_modules,
-        {f, a} <- @callbacks,
-        do: safe(fn -> :erlang.trace_pattern({m, f, a}, false, [:local]) end)
+    for m <- state_modules, do: safe(fn -> :erlang.trace_pattern({m, :_, :_}, false, [:local]) end)
 
     if messages? do
       :erlang.trace_pattern(:send, Map.get(saved, :send, true), [])

@@ -22,9 +22,10 @@ defmodule ElixirScope.Recorder.Tracer do
   must not die, and if it does anyway the session cleans up and the file stays loadable.
   """
 
-  alias ElixirScope.Recorder.{Format, Sources, Truncate}
+  alias ElixirScope.Recorder.{Behaviours, Format, Sources, Truncate}
 
   @flush_bytes 256 * 1024
+  @drain_ms 2_500
   @check_every 100
 
   defstruct [
@@ -44,6 +45,8 @@ defmodule ElixirScope.Recorder.Tracer do
     :state?,
     :state_mods,
     :cleanup,
+    owners: %{},
+    statem: %{},
     buf: <<>>,
     written: 0,
     last_bytes: 0,
@@ -120,7 +123,7 @@ defmodule ElixirScope.Recorder.Tracer do
   defp init(caller, path, opts) do
     # Loaded now, not on the first event: loading a module through the code server mid-recording
     # would stall the tracer for milliseconds while events pile up.
-    Enum.each([Format, Truncate, Sources, Map, Enum, :file, :prim_file], &Code.ensure_loaded/1)
+    Enum.each([Format, Truncate, Sources, Behaviours, Map, Enum, :file, :prim_file], &Code.ensure_loaded/1)
     start = Keyword.fetch!(opts, :start_monotonic)
     header = Format.header(start, Keyword.fetch!(opts, :start_system), Map.new(opts[:header] || []))
     frames = for f <- [header | opts[:frames] || []], into: <<>>, do: Format.frame(f)
@@ -151,7 +154,7 @@ defmodule ElixirScope.Recorder.Tracer do
         win_start: :erlang.monotonic_time(:nanosecond),
         calls?: Keyword.get(opts, :calls?, true),
         state?: Keyword.get(opts, :state?, true),
-        state_mods: Map.new(opts[:state_modules] || [], &{&1, true}),
+        state_mods: Map.new(opts[:state_modules] || %{}),
         cleanup: opts[:cleanup] || fn -> :ok end
       }
 
@@ -205,7 +208,7 @@ defmodule ElixirScope.Recorder.Tracer do
   end
 
   defp finish_file(s, reason, counts) do
-    s = drain(s)
+    s = drain(s, :erlang.monotonic_time(:millisecond) + @drain_ms, 0)
     s = if s.pause, do: overload(s, counts), else: s
     footer = {:footer, %{events: s.seq, dropped: s.dropped, stop_reason: reason}}
     s = flush(%{s | buf: Format.append(s.buf, footer)})
@@ -213,17 +216,33 @@ defmodule ElixirScope.Recorder.Tracer do
     {:ok, %{events: s.seq, dropped: s.dropped, overloads: s.overloads}}
   end
 
-  # After the barrier every trace message is in the queue: handle them all.
-  defp drain(s) do
-    receive do
-      {:"$es", from, ref, _req} ->
-        send(from, {ref, {:error, :finishing}})
-        drain(s)
+  # After the barrier every trace message is in the queue: handle them all — for at most
+  # `@drain_ms`, so that stopping is quick whatever the backlog; what is left then is counted as
+  # dropped, unread.
+  defp drain(s, deadline, n) do
+    if rem(n, 1024) == 1023 and :erlang.monotonic_time(:millisecond) > deadline do
+      discard(s, discard_all(0))
+    else
+      receive do
+        {:"$es", from, ref, _req} ->
+          send(from, {ref, {:error, :finishing}})
+          drain(s, deadline, n)
 
-      msg ->
-        drain(safe_handle(msg, s))
+        msg ->
+          drain(safe_handle(msg, s), deadline, n + 1)
+      after
+        0 -> s
+      end
+    end
+  end
+
+  defp discard_all(k) do
+    receive do
+      {:trace_ts, _, _, _, _} -> discard_all(k + 1)
+      {:trace_ts, _, _, _, _, _} -> discard_all(k + 1)
+      {:es_state, _, _, _, _} -> discard_all(k + 1)
     after
-      0 -> s
+      0 -> k
     end
   end
 
@@ -243,25 +262,36 @@ defmodule ElixirScope.Recorder.Tracer do
        when elem(msg, 0) in [:trace_ts, :es_state],
        do: discard(s, 1)
 
+  # Tagged with the clause that ran (`ElixirScope.Recorder.Clauses`).
+  defp handle(msg, s) when is_port(elem(msg, 1)) and elem(msg, 0) == :trace_ts, do: s
+
+  defp handle({:trace_ts, pid, :call, {m, f, args}, {caller, clause}, ts}, %{calls?: true} = s)
+       when is_integer(clause) do
+    emit(s, {:call, s.seq, ts - s.start, pid, {m, f, length(args)}, cap(args, s), caller, clause})
+  end
+
   defp handle({:trace_ts, pid, :call, {m, f, args}, caller, ts}, %{calls?: true} = s) do
-    emit(s, {:call, s.seq, ts - s.start, pid, {m, f, length(args)}, cap(args, s), caller})
+    emit(s, {:call, s.seq, ts - s.start, pid, {m, f, length(args)}, cap(args, s), caller, 0})
   end
 
   defp handle({:trace_ts, pid, :call, {m, f, args}, ts}, %{calls?: true} = s) do
-    emit(s, {:call, s.seq, ts - s.start, pid, {m, f, length(args)}, cap(args, s), :undefined})
+    emit(s, {:call, s.seq, ts - s.start, pid, {m, f, length(args)}, cap(args, s), :undefined, 0})
   end
 
   defp handle({:trace_ts, pid, :return_from, {m, f, a} = mfa, value, ts}, s) do
     t = ts - s.start
     s = if s.calls?, do: emit(s, {:return, s.seq, t, pid, mfa, cap(value, s)}), else: s
 
-    if s.state? and callback?(f, a) and is_map_key(s.state_mods, m) do
-      case new_state(f, value) do
-        {:ok, state} -> emit(s, {:state, s.seq, t, pid, mfa, cap(state, s)})
-        :none -> s
-      end
+    with true <- s.state?,
+         {:ok, kind} <- Map.fetch(s.state_mods, m),
+         true <- Behaviours.callback?(kind, f, a),
+         {true, s} <- runs?(s, pid, m, kind),
+         {:ok, state} <- Behaviours.new_state(kind, f, value, Map.get(s.statem, pid)) do
+      s = if kind == :gen_statem, do: %{s | statem: Map.put(s.statem, pid, elem(state, 0))}, else: s
+      emit(s, {:state, s.seq, t, pid, mfa, cap(state, s)})
     else
-      s
+      {false, s} -> s
+      _ -> s
     end
   end
 
@@ -308,31 +338,36 @@ defmodule ElixirScope.Recorder.Tracer do
     exit(:normal)
   end
 
+  # Ports' own events (a port traced through `:all`): the format's events belong to processes.
   # spawned, getting_linked, getting_unlinked, return_to, ... and anything unexpected.
   defp handle(_msg, s), do: s
 
-  defp callback?(:init, 1), do: true
-  defp callback?(:handle_call, 3), do: true
-  defp callback?(:handle_cast, 2), do: true
-  defp callback?(:handle_info, 2), do: true
-  defp callback?(:handle_continue, 2), do: true
-  defp callback?(:code_change, 3), do: true
-  defp callback?(_, _), do: false
+  # Does `pid` run `m` (its `$initial_call`), so that `m`'s callback return is its state? Read once
+  # per process; a process already gone is given the benefit of the doubt.
+  defp runs?(s, _pid, _m, :agent), do: {true, s}
 
-  @doc false
-  # The state a GenServer callback returned, if its return value carries one.
-  def new_state(:init, {:ok, st}), do: {:ok, st}
-  def new_state(:init, {:ok, st, _}), do: {:ok, st}
-  def new_state(:init, _), do: :none
-  def new_state(:code_change, {:ok, st}), do: {:ok, st}
-  def new_state(:code_change, _), do: :none
-  def new_state(_, {:reply, _, st}), do: {:ok, st}
-  def new_state(_, {:reply, _, st, _}), do: {:ok, st}
-  def new_state(_, {:noreply, st}), do: {:ok, st}
-  def new_state(_, {:noreply, st, _}), do: {:ok, st}
-  def new_state(_, {:stop, _, _, st}), do: {:ok, st}
-  def new_state(_, {:stop, _, st}), do: {:ok, st}
-  def new_state(_, _), do: :none
+  defp runs?(s, pid, m, _kind) do
+    owner =
+      case s.owners do
+        %{^pid => o} -> o
+        _ -> initial_module(pid)
+      end
+
+    {owner == m or owner == :unknown, %{s | owners: Map.put(s.owners, pid, owner)}}
+  end
+
+  defp initial_module(pid) do
+    case Process.info(pid, :dictionary) do
+      {:dictionary, dict} ->
+        case List.keyfind(dict, :"$initial_call", 0) do
+          {_, {mod, :init, 1}} -> mod
+          _ -> :none
+        end
+
+      _ ->
+        :unknown
+    end
+  end
 
   defp cap(term, %{max_term: max}), do: Truncate.cap(term, max)
 

@@ -1,0 +1,1 @@
+[inputs: ["{mix,.formatter}.exs", "{lib,scenarios}/**/*.{ex,exs}"], line_length: 110]

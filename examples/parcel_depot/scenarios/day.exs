@@ -1,0 +1,1 @@
+ParcelDepot.Scenarios.record(:day)

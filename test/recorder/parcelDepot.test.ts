@@ -1,0 +1,211 @@
+// Cross-language: record the Parcel Depot (examples/parcel_depot) with the real recorder during the
+// test run and check what the engine shows against what the program really did.
+
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Replay } from "../../src/core/replay";
+import { viewStack } from "../../src/debugAdapter/frames";
+import { inspect } from "../../src/core/terms/inspect";
+
+export const DEPOT = join(__dirname, "../../examples/parcel_depot");
+const dir = mkdtempSync(join(tmpdir(), "elixirscope-depot-"));
+
+/** Records a Parcel Depot scenario into a fresh file (`opts` is an Elixir keyword list for the recorder). */
+export function recordDepot(name: string, opts = "[]"): string {
+  const out = join(dir, `${name}.estrace`);
+  execFileSync("mix", ["run", "-e", `ParcelDepot.Scenarios.record(:${name}, ${JSON.stringify(out)}, ${opts})`], {
+    cwd: DEPOT,
+    stdio: ["ignore", "pipe", "pipe"],
+    timeout: 180_000,
+  });
+  return out;
+}
+
+/** The 1-based line of the first line of `file` (in the depot's lib/) containing `text`. */
+export function lineOf(file: string, text: string): number {
+  const lines = readFileSync(join(DEPOT, "lib/parcel_depot", file), "utf8").split("\n");
+  const i = lines.findIndex((l) => l.includes(text));
+  assert.ok(i >= 0, `${text} not in ${file}`);
+  return i + 1;
+}
+
+describe("Parcel Depot recorded by the real recorder", function () {
+  this.timeout(240_000);
+  let r: Replay;
+  before(async () => {
+    r = await Replay.open(recordDepot("day"));
+  });
+  after(() => r?.close());
+
+  it("loads with no problems and records what the day did", () => {
+    assert.deepEqual(r.problems, []);
+    const prices = r.getEvents({ functions: ["ParcelDepot.Pricing.price/1"], kinds: ["return"] });
+    // Five parcels priced directly, by total/1 and by quote_all/1's tasks.
+    assert.equal(prices.length, 15);
+    const direct = prices.slice(0, 5).map((e) => inspect(e.value!));
+    assert.deepEqual(direct, ["{:error, :no_weight}", "{:ok, 90}", "{:ok, 28}", "{:ok, 32}", "{:ok, 12}"]);
+    const total = r.getEvents({ functions: ["ParcelDepot.Pricing.total/1"], kinds: ["return"] });
+    assert.deepEqual(
+      total.map((e) => inspect(e.value!)),
+      ["162"],
+    );
+  });
+
+  it("each call to a function of several clauses is shown at the clause that ran", () => {
+    const src = "pricing.ex";
+    const clauseLines = [
+      "def price(%{weight: weight}) when weight <= 0",
+      "def price(%{weight: weight, express: true}) when weight > 20",
+      "def price(%{weight: weight, express: true}), do",
+      "def price(%{weight: weight}) when is_integer(weight)",
+      "def price(%{weight: weight}), do",
+    ].map((t) => lineOf(src, t));
+    const calls = r.getEvents({ functions: ["ParcelDepot.Pricing.price/1"], kinds: ["call"] });
+    // The five parcels, in order, ran clauses 1..5, each time they were priced.
+    const ran = calls.map((e) => r.clauseOf(e.index));
+    for (const [i, c] of ran.entries()) {
+      assert.ok(c?.known, `call ${i}: clause unknown`);
+      assert.equal(c.line, clauseLines[i % 5], `call ${i}`);
+    }
+    // The return's line, and a breakpoint on clause 4's line hits only the calls that ran it.
+    const ret = r.getEvents({ functions: ["ParcelDepot.Pricing.price/1"], kinds: ["return"] })[3];
+    assert.equal(r.locationOf(ret.index)?.line, clauseLines[3]);
+    const hits = r.eventsAt(`lib/parcel_depot/${src}`, clauseLines[3]).filter((i) => r.kindOf(i) === "call");
+    assert.deepEqual(
+      hits.map((i) => inspect(r.event(i).args![0])),
+      ["%{weight: 22}", "%{weight: 22}", "%{weight: 22}"],
+    );
+    // A clause the recorder cannot tell apart ("A" <> _ is only "a binary" to a match spec): unknown,
+    // with the lines it may have been; names still come from every candidate that agrees.
+    const zone = r.getEvents({ functions: ["ParcelDepot.Pricing.zone/1"], kinds: ["call"] })[0];
+    const z = r.clauseOf(zone.index);
+    assert.ok(z && !z.known);
+    assert.deepEqual(z.candidates, [lineOf(src, 'def zone("A" <> _)'), lineOf(src, "def zone(code)"), lineOf(src, "def zone(_code)")]);
+  });
+
+  it("parameter names come from the clause heads", () => {
+    const total = r.getEvents({ functions: ["ParcelDepot.Pricing.total/2"], kinds: ["call"] })[0];
+    assert.deepEqual(r.paramNames(total.index), [null, "acc"]);
+    const load = r.getEvents({ functions: ["ParcelDepot.Courier.handle_call/3"], kinds: ["call"] })[0];
+    assert.deepEqual(r.paramNames(load.index), [null, null, "state"]);
+    const fn = r.moduleInfo("Elixir.ParcelDepot.Pricing")!.functions.find((f) => f.name === "total" && f.arity === 1)!;
+    assert.deepEqual(fn.clauses, [{ line: lineOf("pricing.ex", "def total(parcels)"), params: ["parcels"] }]);
+  });
+
+  it("a frame stands at the clause its call ran", () => {
+    const deliver = lineOf("courier.ex", "def handle_call(:deliver");
+    const ret = r
+      .getEvents({ functions: ["ParcelDepot.Courier.handle_call/3"], kinds: ["return"] })
+      .find((e) => /^\{:reply, 2,/.test(inspect(e.value!)))!;
+    assert.equal(r.stackAt(ret.index)[0].location?.line, deliver);
+  });
+
+  it("tail calls are shown where they were made, with no phantom frames", () => {
+    const calls = r.getEvents({ functions: ["ParcelDepot.Pricing.total/2"], kinds: ["call"] });
+    // total/1 tail-calls total/2: the BEAM reports total/1's own caller; the engine puts it back.
+    assert.equal(calls[0].caller?.mfa?.fun, "total");
+    assert.equal(calls[0].caller?.mfa?.arity, 1);
+    assert.equal(calls[0].caller?.line, lineOf("pricing.ex", "def total(parcels), do: total(parcels, 0)"));
+    // total/2 tail-calls itself from two branches of one clause: which one cannot be told, so no
+    // line is claimed — but the caller is total/2 in pricing.ex, never the scenario's line.
+    for (const c of calls.slice(1)) {
+      assert.equal(c.caller?.mfa?.fun, "total");
+      assert.equal(c.caller?.mfa?.arity, 2);
+      assert.equal(c.caller?.line, undefined);
+    }
+    // The producer's loop: one tail call, its line.
+    const produce = r.getEvents({ functions: ["ParcelDepot.Pipeline.produce/4"], kinds: ["call"] });
+    assert.equal(produce.length, 4);
+    const loopLine = lineOf("pipeline.ex", "produce(stage, batches - 1, size, n + size)");
+    assert.deepEqual(
+      produce.slice(1).map((e) => e.caller?.line),
+      [loopLine, loopLine, loopLine],
+    );
+    // Inside the deepest total/2 the adapter's stack has one frame per real call, and no invented
+    // "(not traced)" frame between them.
+    const price = r.getEvents({ functions: ["ParcelDepot.Pricing.price/1"], kinds: ["call"] })[9];
+    const names = viewStack(r, price.index, "(top)").map((f) => f.name);
+    assert.deepEqual(names.slice(0, 7), [
+      "ParcelDepot.Pricing.price/1",
+      ...Array(5).fill("ParcelDepot.Pricing.total/2"),
+      "ParcelDepot.Pricing.total/1",
+    ]);
+    assert.equal(names.filter((n) => n.endsWith("(not traced)")).length, 1, names.join(" | "));
+  });
+
+  it("state comes from the behaviour each process runs: gen_statem, bare gen_server, Agent, stage", () => {
+    const states = (label: string): string[] => {
+      const p = r.processes().find((x) => x.label.endsWith(` ${label}`));
+      assert.ok(p, `no process ${label}`);
+      return r.stateHistory(p.id).map((h) => inspect(r.getStateAt(p.id, h.index)!.state));
+    };
+    // The door: state name and data, the name carried over by keep_state.
+    assert.deepEqual(states("ParcelDepot.Door"), [
+      '{:closed, %{bad: 0, code: "1234", trucks: 0}}',
+      '{:closed, %{bad: 1, code: "1234", trucks: 0}}',
+      '{:open, %{bad: 0, code: "1234", trucks: 1}}',
+      '{:closed, %{bad: 0, code: "1234", trucks: 1}}',
+      '{:closed, %{bad: 0, code: "1234", trucks: 1}}',
+    ]);
+    // A gen_server with no @behaviour still has its state.
+    assert.deepEqual(states("ParcelDepot.Ledger"), ["%{}", '%{"ann" => 8}', '%{"ann" => 8}', '%{"ann" => 8}']);
+    // The Agent: Agent.Server's callbacks, in the Agent's own process.
+    assert.equal(states("ParcelDepot.Stats").at(-1), "%{delivered: 3}");
+    // The stage process runs ParcelDepot.Stage: its state is the wrapper, never the events the
+    // user's callbacks return beside their state.
+    const stage = states("ParcelDepot.Stage");
+    assert.ok(stage.length >= 5);
+    for (const st of stage) assert.match(st, /^%ParcelDepot\.Stage\{/);
+  });
+
+  it("the couriers' state follows their loads and deliveries", () => {
+    const couriers = r.processes().filter((p) => p.label.endsWith(" ParcelDepot.Courier"));
+    assert.equal(couriers.length, 2);
+    const finals = couriers.map((c) => {
+      const h = r.stateHistory(c.id);
+      return inspect(r.getStateAt(c.id, h[h.length - 1].index)!.state);
+    });
+    assert.deepEqual(finals.sort(), [
+      '%{delivered: 1, name: "ann", van: []}',
+      '%{delivered: 2, name: "bob", van: []}',
+    ]);
+  });
+
+  it("the pipeline's loader counted every parcel the stage emitted", () => {
+    const loaded = r.getEvents({
+      kinds: ["send"],
+      predicate: (e) => /^\{:loaded, /.test(inspect(e.message!)),
+    });
+    assert.deepEqual(
+      loaded.map((e) => inspect(e.message!)),
+      ["{:loaded, 12, 287}"],
+    );
+  });
+});
+
+describe("Parcel Depot recorded by the mix task, every new process traced", function () {
+  this.timeout(240_000);
+
+  it("ports record cleanly: no port traced as a process, its messages received by their owner", async () => {
+    const out = join(dir, "task.estrace");
+    execFileSync("mix", ["elixir_scope.record", "--out", out, "-e", "ParcelDepot.Scenarios.run(:day)"], {
+      cwd: DEPOT,
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: 180_000,
+    });
+    const r = await Replay.open(out);
+    try {
+      assert.deepEqual(r.problems, []);
+      // Labels.stamp/1 sent a line to `head -n 1` and got it back, then its exit status.
+      const got = r.getEvents({ kinds: ["receive"], predicate: (e) => /\{:data, "STAMP B2\\n"\}/.test(inspect(e.message!)) });
+      assert.equal(got.length, 1);
+      const status = r.getEvents({ kinds: ["receive"], predicate: (e) => /\{:exit_status, 0\}/.test(inspect(e.message!)) });
+      assert.ok(status.length >= 1);
+    } finally {
+      r.close();
+    }
+  });
+});
