@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Replay } from "../../src/core/replay";
-import { viewStack } from "../../src/debugAdapter/frames";
+import { viewStack } from "../../src/core/inspect/frames";
 import { inspect } from "../../src/core/terms/inspect";
 
 export const DEPOT = join(__dirname, "../../examples/parcel_depot");
