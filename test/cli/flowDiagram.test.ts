@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { main } from "../../src/cli/main";
 import { FlowSource } from "../../src/core/flowSource";
 import { Replay } from "../../src/core/replay";
+import { inspect } from "../../src/core/terms/inspect";
 
 const TRACE = join(__dirname, "../../examples/traces/double_booking.estrace");
 
@@ -19,17 +20,41 @@ async function run(args: string[]): Promise<{ code: number; out: string }> {
 
 describe("elixirscope flow --diagram / --svg", () => {
   it("prints the double-booking race as a text sequence diagram", async () => {
-    const { code, out } = await run(["flow", TRACE, "--diagram", "--from-seq", "540", "--to-seq", "560"]);
+    // Where carol's hold of seat 12 and the office's reply are, from the engine (not from the diagram).
+    const r = await Replay.open(TRACE);
+    const office = r.findProcess("TicketOffice");
+    const hold = r
+      .getEvents({ kinds: ["send"], limit: 100_000 })
+      .find((e) => e.message && inspect(e.message).includes('{:hold, 12, "carol"}'));
+    assert.ok(hold);
+    const call = r
+      .flowPage({ pids: [hold.pid, office.id], limit: 100_000 })
+      .entries.find((e) => e.send === hold.index);
+    assert.ok(call?.reply?.send !== undefined, "the hold is a call with a reply");
+    const holdSeq = hold.seq;
+    const replySeq = r.event(call.reply.send).seq;
+    r.close();
+    const { code, out } = await run([
+      "flow",
+      TRACE,
+      "--diagram",
+      "--from-seq",
+      String(holdSeq - 1),
+      "--to-seq",
+      String(replySeq + 8),
+    ]);
     assert.equal(code, 0);
     const lines = out.split("\n");
     assert.match(lines[0], /TicketOffice/);
-    assert.match(lines[1], /<0\.169\.0>/);
+    assert.match(lines[1], new RegExp(office.pid.replace(/[<>.]/g, (c) => `\\${c}`)));
     assert.ok(
-      lines.some((l) => /^\s+547\s+.*●─+▶.*call \{:hold, 12, "carol"\}\s+[\d.]+µs$/.test(l)),
+      lines.some((l) =>
+        new RegExp(`^\\s+${holdSeq}\\s+.*●─+▶.*call \\{:hold, 12, "carol"\\}\\s+[\\d.]+µs$`).test(l),
+      ),
       out,
     );
     assert.ok(
-      lines.some((l) => /^\s+552\s+.*◀─+●.*reply :ok/.test(l)),
+      lines.some((l) => new RegExp(`^\\s+${replySeq}\\s+.*◀─+●.*reply :ok`).test(l)),
       out,
     );
   });

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { ReplayCursor } from "../../src/core/cursor";
 import { FlowSource } from "../../src/core/flowSource";
 import { Replay } from "../../src/core/replay";
+import { inspect } from "../../src/core/terms/inspect";
 import { FlowPanelSession } from "../../src/extension/flowPanelSession";
 import { parseHostMessage, parseViewMessage, type HostToView } from "../../src/shared/webviewProtocol";
 
@@ -176,8 +177,20 @@ describe("flow panel session (host side, no VS Code)", () => {
     return { s, posted, calls, move };
   }
 
+  /** The first customer's `hold` call to the ticket office, and where the office took it. */
+  function earlyHold(): { send: number; receive: number } {
+    const send = r
+      .getEvents({ kinds: ["send"], limit: 100_000 })
+      .find((e) => e.message && inspect(e.message).includes('{:hold, 1, "early-1"}'));
+    assert.ok(send, "the recording has the first customer's hold");
+    const receive = r.messageAt(send.index)?.receive;
+    assert.ok(receive !== undefined, "the ticket office received it");
+    return { send: send.index, receive };
+  }
+
   it("answers ready, pages and hovers with valid messages, and follows the cursor", async () => {
     const { s, posted, move } = session();
+    const hold = earlyHold();
     await s.handle({ type: "ready" });
     const init = posted.pop()!;
     assert.equal(init.type, "init");
@@ -189,23 +202,24 @@ describe("flow panel session (host side, no VS Code)", () => {
     await s.handle({ type: "requestPage", page: 0, from: 0, to: 500 });
     const page = posted.pop()!;
     assert.equal(page.type === "page" && page.to, init.total);
-    move(89);
+    move(hold.send);
     const c = posted.pop()!;
     assert.equal(c.type, "cursor");
-    assert.equal(c.type === "cursor" && c.index, 89);
-    await s.handle({ type: "hover", id: 89 });
+    assert.equal(c.type === "cursor" && c.index, hold.send);
+    await s.handle({ type: "hover", id: hold.send });
     const h = posted.pop()!;
     assert.equal(h.type, "hoverInfo");
     assert.match(h.type === "hoverInfo" ? h.text : "", /\{:hold, 1, "early-1"\}/);
     s.dispose();
-    move(90);
+    move(hold.receive);
     assert.equal(posted.length, 0, "no cursor messages after dispose");
   });
 
   it("turns clicks into goto + open source and select thread; answers bad input with an error", async () => {
     const { s, posted, calls } = session();
-    await s.handle({ type: "goto", index: 90, end: "receive", id: 89 });
-    assert.equal(calls[0], "goto 90");
+    const hold = earlyHold();
+    await s.handle({ type: "goto", index: hold.receive, end: "receive", id: hold.send });
+    assert.equal(calls[0], `goto ${hold.receive}`);
     assert.match(calls[1], /^open \w+\.ex:\d+$/);
     await s.handle({ type: "selectThread", pid: 4 });
     assert.equal(calls[2], "thread 4");
