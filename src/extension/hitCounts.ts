@@ -20,24 +20,12 @@ export class HitCounts implements vscode.Disposable {
       services.onDidChange(() => this.paintAll()),
       vscode.window.onDidChangeVisibleTextEditors(() => this.paintAll()),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (!e.affectsConfiguration("elixirscope.hitCounts")) return;
-        // In a remote host the new value can lag the event: paint now and once more a moment later.
-        this.repaint();
-        clearTimeout(this.settle);
-        this.settle = setTimeout(() => this.repaint(), 250);
+        if (e.affectsConfiguration("elixirscope.hitCounts")) this.paintAll();
       }),
-      { dispose: () => clearTimeout(this.settle) },
     ];
   }
 
   private key = "";
-  private settle?: ReturnType<typeof setTimeout>;
-
-  /** Paints every visible editor again, even when nothing it keys on looks changed. */
-  private repaint(): void {
-    this.key = "";
-    this.paintAll();
-  }
 
   private paintAll(): void {
     const cur = this.services.current();
