@@ -8,11 +8,10 @@ import { KIND_CODES } from "../core/store/columns";
 import { csrList } from "../core/store/csr";
 import type { Term } from "../core/terms/term";
 import type { Mfa } from "../core/types";
+import type { CallOutcome } from "../core/lineHistory";
 
-export type CallOutcome =
-  | { kind: "return"; index: number; value: Term }
-  | { kind: "exception"; index: number; class: string; reason: Term }
-  | { kind: "running" };
+// How a call ended is the engine's own notion (the same pairing as the per-line history).
+export type { CallOutcome };
 
 export interface CallRecord {
   /** The call event's index. */
