@@ -4,6 +4,8 @@
 // vscode-js-debug's dapCustom.ts: one entry per request in `CustomRequests`, one per event in
 // `CustomEvents`.
 
+import type { FoundEvent } from "../core/inspect/eventSearch";
+
 /** The custom request names. */
 export const CustomRequest = {
   goto: "elixirscope/goto",
@@ -78,15 +80,8 @@ export interface SearchEventsArguments {
   limit?: number;
 }
 
-export interface FoundEvent {
-  index: number;
-  seq: number;
-  /** `seq 120 +1.500ms`: for the first column of a quick pick. */
-  label: string;
-  /** The process and what happened. */
-  description: string;
-  position: string;
-}
+/** One hit of `elixirscope/searchEvents`: the engine's own search result type. */
+export type { FoundEvent };
 
 export interface SearchEventsBody {
   events: FoundEvent[];

@@ -16,7 +16,9 @@ export const MAX_RESULTS = 500;
 export interface FoundEvent {
   index: number;
   seq: number;
+  /** `seq 120 +1.500ms`: for the first column of a quick pick. */
   label: string;
+  /** The process and what happened. */
   description: string;
   position: string;
 }
