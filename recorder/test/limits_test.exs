@@ -23,8 +23,10 @@ defmodule ElixirScope.LimitsTest do
     assert %{paused_at: p, resumed_at: r} = info
     assert r >= p and dropped == 2 * calls + discarded
     # 500 calls (a call and a return each) and the receive of the result: all but 50 lost, counted
-    # exactly when they were queued already (discarded), at least in part when they were not (calls).
-    assert dropped <= 1001 - 50 and dropped >= 0.5 * (1001 - 50)
+    # exactly when they were queued already (discarded), in part when they were not (calls): the calls
+    # made between the sources going off and the call counters going on are not counted, and on a
+    # loaded machine that can be most of them, so only "some, never more than were lost" is certain.
+    assert dropped <= 1001 - 50 and dropped > 0
     assert t.footer.dropped == dropped and t.footer.events == 51
   end
 
