@@ -21,7 +21,7 @@ defmodule ElixirScope.Recorder.Session do
   use GenServer
   require Logger
 
-  alias ElixirScope.Recorder.{Behaviours, ModuleTable, Sources, StateWatch, Tracer}
+  alias ElixirScope.Recorder.{Behaviours, ModuleTable, Noise, Selection, Sources, StateWatch, Tracer}
 
   def start_link(_ \\ []), do: GenServer.start_link(__MODULE__, [], name: __MODULE__)
 
@@ -106,6 +106,34 @@ defmodule ElixirScope.Recorder.Session do
     # The tracer has already switched the sources off; the calls counted from now on are missed.
     base = if rec.count_base, do: rec.count_base, else: Sources.count_read(rec.pattern_modules)
     {:noreply, %{st | rec: %{rec | count_base: base}}}
+  end
+
+  # The tracer met a module loaded after the start: trace it like the others (clauses, loops,
+  # counts), or untrace it. Once it is loaded: the tracer may hear of it just before.
+  def handle_info({:es_module, m, what}, %{rec: rec} = st) when rec != nil do
+    cond do
+      not :erlang.module_loaded(m) ->
+        Process.send_after(self(), {:es_module, m, what}, 10)
+        {:noreply, st}
+
+      what == :drop ->
+        Sources.untrace_module(m)
+        {:noreply, st}
+
+      true ->
+        {:keep, clauses, loops} = what
+        Sources.install([m], %{}, false, rec.tracer, %{m => clauses}, %{m => loops})
+        Sources.count_on([m])
+
+        rec = %{
+          rec
+          | call_modules: [m | rec.call_modules],
+            pattern_modules: [m | rec.pattern_modules],
+            modules: [m | rec.modules]
+        }
+
+        {:noreply, %{st | rec: rec}}
+    end
   end
 
   def handle_info({:es_resume, tracer}, %{rec: %{tracer: tracer} = rec} = st) do
@@ -193,10 +221,23 @@ defmodule ElixirScope.Recorder.Session do
     messages? = :messages in cfg.capture
     saved = Sources.save()
     tables = Map.new(pattern_modules -- [Agent.Server], &{&1, ModuleTable.read(&1)})
-    frames = for m <- pattern_modules, t = tables[m], do: elem(t, 0)
+    frames = for m <- pattern_modules, t = tables[m], do: ModuleTable.relative(elem(t, 0), cfg.root)
     clauses = Map.new(call_modules, &{&1, elem(tables[&1], 1)})
     loops = Map.new(call_modules, &{&1, ModuleTable.tail_loops(&1)})
     start_mono = :erlang.monotonic_time(:nanosecond)
+    {targets, new?} = targets(cfg.processes, own)
+
+    noise =
+      if cfg.include_system,
+        do: nil,
+        else: Noise.new(cfg.selection.apps, explicit(cfg.processes))
+
+    # Tooling processes asked for by `:all` are left untraced from the start; the others are the
+    # user's, known as such even once gone.
+    targets =
+      if noise, do: Enum.filter(targets, fn {p, _} -> elem(Noise.user?(p, noise), 0) end), else: targets
+
+    noise = noise && Noise.new(cfg.selection.apps, Enum.map(targets, &elem(&1, 0)))
 
     rec = %{
       tracer: nil,
@@ -215,9 +256,13 @@ defmodule ElixirScope.Recorder.Session do
       until: %{},
       count_base: nil,
       own: own,
+      targets: targets,
+      trace_new?: new?,
       clauses: clauses,
       loops: loops,
-      state_mods: state_mods
+      state_mods: state_mods,
+      later?: :calls in cfg.capture,
+      loaded_at_start: MapSet.new(for {m, _} <- :code.all_loaded(), do: m)
     }
 
     cleanup_rec = rec
@@ -232,6 +277,11 @@ defmodule ElixirScope.Recorder.Session do
         calls?: :calls in cfg.capture,
         state?: :state in cfg.capture,
         state_modules: state_mods,
+        noise: noise,
+        procs?: :processes in cfg.capture,
+        selection: Selection.new(cfg.selection, cfg.root),
+        root: cfg.root,
+        known: pattern_modules,
         # Run by the tracer if this session dies: nobody else would switch the sources off.
         cleanup: fn -> cleanup(%{cleanup_rec | tracer: self(), new?: true}) end
       ] ++ Map.to_list(cfg.limits)
@@ -253,9 +303,11 @@ defmodule ElixirScope.Recorder.Session do
     %{tracer: tracer, call_modules: call_modules, state_only: state_only, messages?: messages?} = rec
     state_only = Map.new(state_only, &{&1, Map.fetch!(rec.state_mods, &1)})
     Sources.install(call_modules, state_only, messages?, tracer, rec.clauses, rec.loops)
+    if rec.later?, do: Sources.install_later()
     Sources.count_on(rec.pattern_modules)
-    flags = flags(cfg.capture, tracer)
-    {targets, new?} = targets(cfg.processes, rec.own)
+    # Telling the user's processes from the tooling's needs to see who spawns whom.
+    flags = flags(if(cfg.include_system, do: cfg.capture, else: [:processes | cfg.capture]), tracer)
+    {targets, new?} = {Enum.reject(rec.targets, fn {p, _} -> p in rec.own end), rec.trace_new?}
     :ok = Tracer.write_events(tracer, snapshots(Enum.map(targets, &elem(&1, 0)), start_mono))
     # New processes only: `:new` would trace new ports too, as if they were processes.
     if new?, do: safe_trace(:new_processes, flags)
@@ -284,12 +336,28 @@ defmodule ElixirScope.Recorder.Session do
 
   defp header_extra(cfg, modules) do
     %{
+      root: cfg.root,
+      # Where the project is seen from the trace file: a trace kept in the project opens anywhere.
+      root_from_trace: relative_path(cfg.root, Path.dirname(cfg.out)),
       command: cfg.command,
       capture: cfg.capture,
       processes: inspect(cfg.processes),
       traced_modules: length(modules),
       max_term_size: Map.get(cfg.limits, :max_term_size, 64 * 1024)
     }
+  end
+
+  @doc false
+  # `to` relative to the directory `from`, climbing with `..` where needed.
+  def relative_path(to, from) do
+    t = Path.split(Path.expand(to))
+    f = Path.split(Path.expand(from))
+    common = Enum.zip(t, f) |> Enum.take_while(fn {a, b} -> a == b end) |> length()
+
+    case List.duplicate("..", length(f) - common) ++ Enum.drop(t, common) do
+      [] -> "."
+      parts -> Path.join(parts)
+    end
   end
 
   defp flags(capture, tracer) do
@@ -311,6 +379,16 @@ defmodule ElixirScope.Recorder.Session do
 
     {pids |> Enum.uniq_by(&elem(&1, 0)) |> Enum.reject(fn {p, _} -> p in own end), new?}
   end
+
+  # The processes named in the `:processes` option: the user's by definition.
+  defp explicit(spec) do
+    for p <- List.wrap(spec), pid = explicit_pid(p), is_pid(pid), do: pid
+  end
+
+  defp explicit_pid({:spawned_from, p}), do: explicit_pid(p)
+  defp explicit_pid(p) when is_pid(p), do: p
+  defp explicit_pid(name) when is_atom(name) and name not in [:all, :new], do: Process.whereis(name)
+  defp explicit_pid(_), do: nil
 
   defp resolve(pid, inherit?) when is_pid(pid), do: [{pid, inherit?}]
 
@@ -452,6 +530,7 @@ defmodule ElixirScope.Recorder.Session do
     Process.demonitor(rec.tracer_ref, [:flush])
     for {ref, _} <- rec.until, do: Process.demonitor(ref, [:flush])
     Sources.uninstall(rec.call_modules, rec.state_only, rec.messages?, rec.saved)
+    uninstall_later(rec)
     Sources.set_active(false)
     Sources.resume()
 
@@ -480,10 +559,24 @@ defmodule ElixirScope.Recorder.Session do
     unwatch(rec)
     Sources.count_off(rec.pattern_modules)
     Sources.uninstall(rec.call_modules, rec.state_only, rec.messages?, rec.saved)
+    uninstall_later(rec)
     Sources.set_active(false)
     Sources.resume()
     :ok
   end
+
+  # Every module loaded during the recording got the `:on_load` pattern: none keeps it.
+  defp uninstall_later(%{later?: true} = rec) do
+    Sources.uninstall_later()
+
+    for {m, _} <- :code.all_loaded(),
+        not MapSet.member?(rec.loaded_at_start, m),
+        do: Sources.untrace_module(m)
+
+    :ok
+  end
+
+  defp uninstall_later(_rec), do: :ok
 
   # Untraces exactly the processes this recording traces, leaving other tracers alone.
   defp untrace(%{tracer: tracer} = rec) do

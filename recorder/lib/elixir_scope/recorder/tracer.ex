@@ -22,7 +22,7 @@ defmodule ElixirScope.Recorder.Tracer do
   must not die, and if it does anyway the session cleans up and the file stays loadable.
   """
 
-  alias ElixirScope.Recorder.{Behaviours, Format, Sources, Truncate}
+  alias ElixirScope.Recorder.{Behaviours, Format, ModuleTable, Noise, Selection, Sources, Truncate}
 
   @flush_bytes 256 * 1024
   @drain_ms 2_500
@@ -45,6 +45,12 @@ defmodule ElixirScope.Recorder.Tracer do
     :state?,
     :state_mods,
     :cleanup,
+    :noise,
+    :selection,
+    :root,
+    procs?: true,
+    known: nil,
+    unwanted: MapSet.new(),
     owners: %{},
     statem: %{},
     buf: <<>>,
@@ -123,7 +129,24 @@ defmodule ElixirScope.Recorder.Tracer do
   defp init(caller, path, opts) do
     # Loaded now, not on the first event: loading a module through the code server mid-recording
     # would stall the tracer for milliseconds while events pile up.
-    Enum.each([Format, Truncate, Sources, Behaviours, Map, Enum, :file, :prim_file], &Code.ensure_loaded/1)
+    Enum.each(
+      [
+        Format,
+        Truncate,
+        Sources,
+        Behaviours,
+        Noise,
+        Selection,
+        ModuleTable,
+        MapSet,
+        Map,
+        Enum,
+        :file,
+        :prim_file
+      ],
+      &Code.ensure_loaded/1
+    )
+
     start = Keyword.fetch!(opts, :start_monotonic)
     header = Format.header(start, Keyword.fetch!(opts, :start_system), Map.new(opts[:header] || []))
     frames = for f <- [header | opts[:frames] || []], into: <<>>, do: Format.frame(f)
@@ -155,7 +178,12 @@ defmodule ElixirScope.Recorder.Tracer do
         calls?: Keyword.get(opts, :calls?, true),
         state?: Keyword.get(opts, :state?, true),
         state_mods: Map.new(opts[:state_modules] || %{}),
-        cleanup: opts[:cleanup] || fn -> :ok end
+        cleanup: opts[:cleanup] || fn -> :ok end,
+        noise: opts[:noise],
+        selection: opts[:selection],
+        root: opts[:root],
+        procs?: Keyword.get(opts, :procs?, true),
+        known: if(opts[:known], do: MapSet.new(opts[:known]), else: nil)
       }
 
       send(caller, {self(), :ready})
@@ -249,10 +277,108 @@ defmodule ElixirScope.Recorder.Tracer do
   ## Trace messages → events
 
   # A message that cannot be converted is counted as dropped: the tracer must not die of it.
+  defp safe_handle(msg, s) when elem(msg, 0) == :trace_ts do
+    case later_module(msg, s) do
+      {:keep, s} -> filtered(msg, s)
+      {:drop, s} -> s
+    end
+  rescue
+    _ -> %{s | dropped: s.dropped + 1}
+  end
+
   defp safe_handle(msg, s) do
     handle(msg, s)
   rescue
     _ -> %{s | dropped: s.dropped + 1}
+  end
+
+  defp filtered(msg, %{noise: nil} = s), do: handle(msg, s)
+
+  defp filtered(msg, s) do
+    case Noise.keep?(msg, s.noise) do
+      {true, noise} -> if(procs?(msg, s), do: handle(msg, %{s | noise: noise}), else: %{s | noise: noise})
+      {false, noise} -> %{s | noise: noise}
+    end
+  end
+
+  # Process events traced only for the noise filter's sake (`:processes` not captured) are not written.
+  @proc_kinds [
+    :spawn,
+    :exit,
+    :link,
+    :unlink,
+    :register,
+    :unregister,
+    :spawned,
+    :getting_linked,
+    :getting_unlinked
+  ]
+  defp procs?(_msg, %{procs?: true}), do: true
+  defp procs?(msg, _s), do: elem(msg, 2) not in @proc_kinds
+
+  ## Modules loaded after the start (`ElixirScope.Recorder.Selection`)
+
+  # Code compiled in memory (a script's or a test file's modules) is about to be loaded: its object
+  # code is here, and nowhere once loaded.
+  defp later_module({:trace_ts, _pid, :call, {:code, :load_binary, [m, _file, bin]}, _ts}, s)
+       when is_atom(m) do
+    cond do
+      s.known == nil or MapSet.member?(s.known, m) ->
+        {:drop, s}
+
+      Selection.selected?(m, Selection.source_of_binary(bin), s.selection) ->
+        {frame, clauses} = ModuleTable.read_binary(m, bin)
+        send(s.session, {:es_module, m, {:keep, clauses, ModuleTable.tail_loops(m, bin)}})
+        {:drop, add_module(s, m, frame)}
+
+      true ->
+        send(s.session, {:es_module, m, :drop})
+        {:drop, %{s | unwanted: MapSet.put(s.unwanted, m)}}
+    end
+  end
+
+  defp later_module({:trace_ts, _pid, kind, {m, _, _}, _, _} = msg, s)
+       when kind in [:call, :return_from, :exception_from],
+       do: first_sight(m, msg, s)
+
+  defp later_module({:trace_ts, _pid, :call, {m, _, _}, _} = msg, s), do: first_sight(m, msg, s)
+  defp later_module({:trace_ts, _pid, :call, {m, _, _}, _, _, _} = msg, s), do: first_sight(m, msg, s)
+  defp later_module(_msg, s), do: {:keep, s}
+
+  defp first_sight(_m, _msg, %{known: nil} = s), do: {:keep, s}
+
+  defp first_sight(m, _msg, s) do
+    cond do
+      MapSet.member?(s.known, m) ->
+        {:keep, s}
+
+      MapSet.member?(s.unwanted, m) ->
+        {:drop, s}
+
+      # Loaded from disk on first use, after the start (the `:on_load` pattern traced it).
+      Selection.selected?(m, source_of(m), s.selection) ->
+        {frame, clauses} = ModuleTable.read(m)
+        send(s.session, {:es_module, m, {:keep, clauses, ModuleTable.tail_loops(m)}})
+        {:keep, add_module(s, m, frame)}
+
+      true ->
+        send(s.session, {:es_module, m, :drop})
+        {:drop, %{s | unwanted: MapSet.put(s.unwanted, m)}}
+    end
+  end
+
+  defp add_module(s, m, frame) do
+    buf = Format.append(s.buf, ModuleTable.relative(frame, s.root))
+    %{s | buf: buf, known: MapSet.put(s.known, m)}
+  end
+
+  defp source_of(m) do
+    case m.module_info(:compile)[:source] do
+      src when is_list(src) -> List.to_string(src)
+      _ -> nil
+    end
+  rescue
+    _ -> nil
   end
 
   # Past max_events, or past the events allowed in this rate window: counted, not written.
