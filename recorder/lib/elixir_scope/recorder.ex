@@ -26,7 +26,12 @@ defmodule ElixirScope.Recorder do
       not traced) whose state to record through a `:sys` hook (see `watch_state/1`)
     * limits: `:max_events` (then the sources switch off for good), `:max_events_per_s`,
       `:max_term_size` (bytes of external format per recorded term, default 64 KiB; bigger terms
-      are cut with the `{:"$truncated", type, size, preview}` marker), `:high_water` /
+      are cut with the `{:"$truncated", type, size, preview}` marker), `:private_term_size` (the
+      same for private functions' arguments and results, default 256 bytes: a list threaded
+      through a recursive helper would otherwise be written whole at every step), `:private_calls`
+      (calls recorded per private function, default 1 000: then its pattern is removed, an
+      `overload` event says so and the footer counts the calls not recorded; `:infinity` for all),
+      `:high_water` /
       `:low_water` (tracer queue lengths at which the sources pause and resume, default 50 000 /
       5 000), `:max_queue_bytes` (estimated queue size that also pauses them, default 24 MiB)
     * `:until` — pids and `{:app, app}`: stop the recording when one of them exits (default: the
@@ -56,6 +61,8 @@ defmodule ElixirScope.Recorder do
     :max_events,
     :max_events_per_s,
     :max_term_size,
+    :private_term_size,
+    :private_calls,
     :high_water,
     :low_water,
     :hard_limit,

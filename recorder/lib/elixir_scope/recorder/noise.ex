@@ -49,17 +49,18 @@ defmodule ElixirScope.Recorder.Noise do
   @tooling_elixir ~w(Elixir.Kernel.LexicalTracker Elixir.Kernel.ParallelCompiler Elixir.Kernel.ErrorHandler
                      Elixir.Mix. Elixir.Logger. Elixir.Logger Elixir.IEx. Elixir.Module.ParallelChecker)
 
-  defstruct kinds: %{}, refs: %{}, user_apps: []
+  defstruct kinds: %{}, refs: %{}, user_apps: [], untrace: nil
 
   @type t :: %__MODULE__{}
 
   @doc """
   The filter of one recording: `user_apps`, the applications recorded (their processes are the
-  user's); `targets`, the processes it was asked to trace by name or pid (the user's too).
+  user's); `targets`, the processes it was asked to trace by name or pid (the user's too);
+  `untrace`, the process that untraces the tooling's processes met (`{:es_untrace, pid}`).
   """
-  @spec new([atom], [pid]) :: t
-  def new(user_apps, targets \\ []),
-    do: %__MODULE__{user_apps: user_apps, kinds: Map.new(targets, &{&1, :user})}
+  @spec new([atom], [pid], pid | nil) :: t
+  def new(user_apps, targets \\ [], untrace \\ nil),
+    do: %__MODULE__{user_apps: user_apps, kinds: Map.new(targets, &{&1, :user}), untrace: untrace}
 
   @doc "Whether a trace message is the user's, and the filter's updated state."
   @spec keep?(tuple, t) :: {boolean, t}
@@ -86,7 +87,8 @@ defmodule ElixirScope.Recorder.Noise do
     {user?, n} = user?(pid, n)
 
     if user? do
-      kind = if tooling_mfa?(mfa), do: :system, else: classify(child, n, :user, 0)
+      # Known from the spawn alone: looking at the child would wait for it to be scheduled.
+      kind = if tooling_mfa?(mfa), do: :system, else: :user
       n = put(n, child, kind)
       {kind == :user, n}
     else
@@ -126,14 +128,7 @@ defmodule ElixirScope.Recorder.Noise do
     # Its messages and process events are no longer traced: they cost the tracer nothing more. Its
     # calls still are, as the compiler's loading of a script's or a test file's modules is how the
     # recorder learns them (`ElixirScope.Recorder.Selection`).
-    if pid != self() and node(pid) == node() do
-      try do
-        :erlang.trace(pid, false, [:send, :receive, :procs, :set_on_spawn])
-      rescue
-        ArgumentError -> :ok
-      end
-    end
-
+    if is_pid(n.untrace) and node(pid) == node(), do: send(n.untrace, {:es_untrace, pid})
     %{n | kinds: Map.put(n.kinds, pid, :system)}
   end
 

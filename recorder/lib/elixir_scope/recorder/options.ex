@@ -20,6 +20,8 @@ defmodule ElixirScope.Recorder.Options do
     :max_events,
     :max_events_per_s,
     :max_term_size,
+    :private_term_size,
+    :private_calls,
     :high_water,
     :low_water,
     :hard_limit,

@@ -136,8 +136,39 @@ defmodule ElixirScope.Recorder.Session do
     end
   end
 
+  # A private helper's calls are counted (`call_count`) from its first traced call on; over its
+  # budget it is untraced, and its further calls are only counted (`ElixirScope.Recorder.Tracer`).
+  def handle_info({:es_watch, mfa, budget}, %{rec: rec} = st) when rec != nil do
+    cond do
+      Map.has_key?(rec.watching, mfa) or Map.has_key?(rec.over_budget, mfa) ->
+        {:noreply, st}
+
+      true ->
+        if rec.watching == %{}, do: Process.send_after(self(), :es_poll, 2)
+        {:noreply, %{st | rec: %{rec | watching: Map.put(rec.watching, mfa, budget)}}}
+    end
+  end
+
+  def handle_info(:es_poll, %{rec: rec} = st) when rec != nil do
+    poll(rec, st)
+  end
+
+  def handle_info(:es_poll, st), do: {:noreply, st}
+
   def handle_info({:es_resume, tracer}, %{rec: %{tracer: tracer} = rec} = st) do
     {:noreply, %{st | rec: resume(rec)}}
+  end
+
+  # A tooling process the tracer met: its messages and process events are not wanted (asked of the
+  # session so that the tracer never waits on a busy process).
+  def handle_info({:es_untrace, pid}, st) do
+    try do
+      :erlang.trace(pid, false, [:send, :receive, :procs, :set_on_spawn])
+    rescue
+      ArgumentError -> :ok
+    end
+
+    {:noreply, st}
   end
 
   def handle_info({:DOWN, ref, :process, _, reason}, %{rec: %{tracer_ref: ref} = rec} = st) do
@@ -167,6 +198,45 @@ defmodule ElixirScope.Recorder.Session do
   end
 
   def handle_info(_msg, st), do: {:noreply, st}
+
+  defp poll(rec, st) do
+    now = :erlang.monotonic_time(:nanosecond)
+
+    {over, watching} = Enum.split_with(rec.watching, fn {mfa, budget} -> call_count(mfa) >= budget end)
+
+    over_budget =
+      Enum.reduce(over, rec.over_budget, fn {mfa, _}, acc ->
+        :erlang.trace_pattern(mfa, false, [:local])
+        calls = call_count(mfa)
+        send(rec.tracer, {:es_demoted, mfa, now, calls})
+        Map.put(acc, mfa, calls)
+      end)
+
+    if watching != [], do: Process.send_after(self(), :es_poll, poll_ms(watching))
+    {:noreply, %{st | rec: %{rec | watching: Map.new(watching), over_budget: over_budget}}}
+  end
+
+  # Reading a call count costs about a microsecond: many helpers are watched less often.
+  defp poll_ms(watching), do: if(length(watching) > 200, do: 20, else: 2)
+
+  defp watch_private(rec, _modules, :infinity), do: rec
+
+  defp watch_private(rec, modules, budget) do
+    callbacks = Sources.callbacks()
+
+    private =
+      for m <- modules,
+          exports = MapSet.new(m.module_info(:exports)),
+          {f, a} <- m.module_info(:functions),
+          not MapSet.member?(exports, {f, a}),
+          not match?(<<"-", _::binary>>, Atom.to_string(f)),
+          {f, a} not in callbacks,
+          into: %{},
+          do: {{m, f, a}, budget}
+
+    if private != %{}, do: Process.send_after(self(), :es_poll, poll_ms(Map.to_list(private)))
+    %{rec | watching: private}
+  end
 
   @impl true
   def terminate(_reason, %{rec: rec}) when rec != nil, do: finish(rec, :shutdown)
@@ -230,14 +300,14 @@ defmodule ElixirScope.Recorder.Session do
     noise =
       if cfg.include_system,
         do: nil,
-        else: Noise.new(cfg.selection.apps, explicit(cfg.processes))
+        else: Noise.new(cfg.selection.apps, explicit(cfg.processes), self())
 
     # Tooling processes asked for by `:all` are left untraced from the start; the others are the
     # user's, known as such even once gone.
     targets =
       if noise, do: Enum.filter(targets, fn {p, _} -> elem(Noise.user?(p, noise), 0) end), else: targets
 
-    noise = noise && Noise.new(cfg.selection.apps, Enum.map(targets, &elem(&1, 0)))
+    noise = noise && Noise.new(cfg.selection.apps, Enum.map(targets, &elem(&1, 0)), self())
 
     rec = %{
       tracer: nil,
@@ -262,6 +332,8 @@ defmodule ElixirScope.Recorder.Session do
       loops: loops,
       state_mods: state_mods,
       later?: :calls in cfg.capture,
+      over_budget: %{},
+      watching: %{},
       loaded_at_start: MapSet.new(for {m, _} <- :code.all_loaded(), do: m)
     }
 
@@ -305,6 +377,9 @@ defmodule ElixirScope.Recorder.Session do
     Sources.install(call_modules, state_only, messages?, tracer, rec.clauses, rec.loops)
     if rec.later?, do: Sources.install_later()
     Sources.count_on(rec.pattern_modules)
+    # The private helpers are watched from the start: the tracer may learn of their first calls
+    # long after a hot recursion has made thousands.
+    rec = watch_private(rec, call_modules, Map.get(cfg.limits, :private_calls, 1000))
     # Telling the user's processes from the tooling's needs to see who spawns whom.
     flags = flags(if(cfg.include_system, do: cfg.capture, else: [:processes | cfg.capture]), tracer)
     {targets, new?} = {Enum.reject(rec.targets, fn {p, _} -> p in rec.own end), rec.trace_new?}
@@ -525,6 +600,8 @@ defmodule ElixirScope.Recorder.Session do
     untrace(rec)
     unwatch(rec)
     barrier()
+    skipped = for {mfa, base} <- rec.over_budget, into: %{}, do: {mfa, max(call_count(mfa) - base, 0)}
+    if skipped != %{}, do: send(rec.tracer, {:es_budget_skipped, skipped})
     result = Tracer.finish(rec.tracer, reason, missed(rec))
     Sources.count_off(rec.pattern_modules)
     Process.demonitor(rec.tracer_ref, [:flush])
@@ -537,6 +614,13 @@ defmodule ElixirScope.Recorder.Session do
     case result do
       {:ok, stats} -> {:ok, Map.merge(stats, %{out: rec.out, stop_reason: reason})}
       other -> other
+    end
+  end
+
+  defp call_count(mfa) do
+    case :erlang.trace_info(mfa, :call_count) do
+      {:call_count, n} when is_integer(n) -> n
+      _ -> 0
     end
   end
 
