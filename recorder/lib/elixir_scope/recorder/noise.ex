@@ -47,7 +47,9 @@ defmodule ElixirScope.Recorder.Noise do
     :erl_prim_loader
   ]
   @tooling_elixir ~w(Elixir.Kernel.LexicalTracker Elixir.Kernel.ParallelCompiler Elixir.Kernel.ErrorHandler
-                     Elixir.Mix. Elixir.Logger. Elixir.Logger Elixir.IEx. Elixir.Module.ParallelChecker)
+                     Elixir.Mix. Elixir.Logger. Elixir.Logger Elixir.IEx. Elixir.Module.ParallelChecker
+                     Elixir.ExUnit.EventManager Elixir.ExUnit.CLIFormatter Elixir.ExUnit.RunnerStats
+                     Elixir.ExUnit.Server Elixir.ExUnit.OnExitHandler Elixir.ExUnit.CaptureServer)
 
   defstruct kinds: %{}, refs: %{}, user_apps: [], untrace: nil
 
