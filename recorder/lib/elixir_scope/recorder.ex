@@ -27,7 +27,7 @@ defmodule ElixirScope.Recorder do
     * limits: `:max_events` (then the sources switch off for good), `:max_events_per_s`,
       `:max_term_size` (bytes of external format per recorded term, default 64 KiB; bigger terms
       are cut with the `{:"$truncated", type, size, preview}` marker), `:private_term_size` (the
-      same for private functions' arguments and results, default 256 bytes: a list threaded
+      same for private functions' arguments and results, default 1 KiB: a list threaded
       through a recursive helper would otherwise be written whole at every step), `:private_calls`
       (calls recorded per private function, default 1 000: then its pattern is removed, an
       `overload` event says so and the footer counts the calls not recorded; `:infinity` for all),
@@ -42,6 +42,9 @@ defmodule ElixirScope.Recorder do
     * `:root` — the project directory: the header records it once and module sources are written
       relative to it (default: the Mix project's directory, else the current one)
     * `:command` — the command line recorded in the header
+    * `:meta` — a map of further header keys (what was recorded, from which sources, ...); they
+      replace the recorder's own (`root: nil` keeps the machine's project path out of a trace
+      meant to be shared: sources stay relative, found from the trace's place)
 
   Modules loaded after the start (defined in a script, in test files, or loaded on first use) are
   traced when they match the selection (`ElixirScope.Recorder.Selection`).
@@ -256,7 +259,8 @@ defmodule ElixirScope.Recorder do
            limits: opts |> Keyword.take(@limit_keys) |> Map.new(),
            command: Keyword.get_lazy(opts, :command, &command/0),
            include_system: Keyword.get(opts, :include_system, false) == true,
-           root: Path.expand(Keyword.get_lazy(opts, :root, &project_root/0))
+           root: Path.expand(Keyword.get_lazy(opts, :root, &project_root/0)),
+           meta: Map.new(Keyword.get(opts, :meta, %{}))
          }}
       end
     else

@@ -26,18 +26,46 @@ defmodule CinemaDemo.Scenarios do
         apps: [:cinema_demo],
         until: [],
         processes: {:spawned_from, self()},
-        max_term_size: 16 * 1024
+        max_term_size: 16 * 1024,
+        # Which sources made this recording: a test compares it with today's to catch a stale one.
+        # Shipped: the recording machine's project path stays out of the header (sources are
+        # relative to the project, found from the trace's own place).
+        meta: %{sources_digest: sources_digest(), root: nil}
       )
 
     result =
       try do
         run(name)
       after
+        # Not `out` here: the `after` block is a function of what it uses, and its call is recorded.
         {:ok, stats} = ElixirScope.Recorder.stop()
-        IO.puts("recorded #{stats.events} events into #{out}")
+        Process.put(:es_stats, stats)
       end
 
+    IO.puts("recorded #{Process.get(:es_stats).events} events into #{out}")
+
     IO.inspect(result, label: Atom.to_string(name))
+  end
+
+  @doc """
+  MD5 (hex) of the recorder's and the demo's sources: each file's path from the repository's
+  root, a NUL, its bytes, a NUL, in path order (`test/recorder/shippedTraces.test.ts` computes the same).
+  """
+  def sources_digest do
+    repo = Path.expand("../..", File.cwd!())
+
+    files =
+      Path.wildcard(Path.join(repo, "recorder/lib/**/*.ex")) ++
+        Path.wildcard(Path.join(repo, "examples/cinema_demo/lib/**/*.ex"))
+
+    files
+    |> Enum.map(&Path.relative_to(&1, repo))
+    |> Enum.sort()
+    |> Enum.reduce(:erlang.md5_init(), fn rel, acc ->
+      acc |> :erlang.md5_update([rel, 0]) |> :erlang.md5_update([File.read!(Path.join(repo, rel)), 0])
+    end)
+    |> :erlang.md5_final()
+    |> Base.encode16(case: :lower)
   end
 
   def run(:happy_path) do

@@ -17,6 +17,7 @@ defmodule ElixirScope.Recorder.Options do
     :command,
     :include_system,
     :root,
+    :meta,
     :max_events,
     :max_events_per_s,
     :max_term_size,

@@ -410,16 +410,20 @@ defmodule ElixirScope.Recorder.Session do
   end
 
   defp header_extra(cfg, modules) do
-    %{
-      root: cfg.root,
-      # Where the project is seen from the trace file: a trace kept in the project opens anywhere.
-      root_from_trace: relative_path(cfg.root, Path.dirname(cfg.out)),
-      command: cfg.command,
-      capture: cfg.capture,
-      processes: inspect(cfg.processes),
-      traced_modules: length(modules),
-      max_term_size: Map.get(cfg.limits, :max_term_size, 64 * 1024)
-    }
+    # The caller's keys win: `root: nil` keeps a machine's path out of a trace meant to be shipped.
+    Map.merge(
+      %{
+        root: cfg.root,
+        # Where the project is seen from the trace file: a trace kept in the project opens anywhere.
+        root_from_trace: relative_path(cfg.root, Path.dirname(cfg.out)),
+        command: cfg.command,
+        capture: cfg.capture,
+        processes: inspect(cfg.processes),
+        traced_modules: length(modules),
+        max_term_size: Map.get(cfg.limits, :max_term_size, 64 * 1024)
+      },
+      cfg.meta
+    )
   end
 
   @doc false

@@ -50,7 +50,7 @@ defmodule ElixirScope.Recorder.Tracer do
     :root,
     procs?: true,
     known: nil,
-    private_max: 256,
+    private_max: 1024,
     exports: MapSet.new(),
     call_budget: 1000,
     private_calls: %{},
@@ -189,7 +189,7 @@ defmodule ElixirScope.Recorder.Tracer do
         root: opts[:root],
         procs?: Keyword.get(opts, :procs?, true),
         known: if(opts[:known], do: MapSet.new(opts[:known]), else: nil),
-        private_max: opts[:private_term_size] || 256,
+        private_max: opts[:private_term_size] || 1024,
         call_budget: Keyword.get(opts, :private_calls, 1000),
         exports: exports(opts[:known] || [])
       }
