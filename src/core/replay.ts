@@ -210,7 +210,7 @@ export class Replay {
       mfaOf: (i) => this.mfaOf(i),
       frameBytes: (i) => {
         this.checkIndex(i);
-        return this.source.read(c.file[i], c.frameOff[i], c.frameLen[i]);
+        return this.source.view(c.file[i], c.frameOff[i], c.frameLen[i]);
       },
     };
   }
