@@ -221,6 +221,19 @@ export class Replay {
     return EVENT_KINDS[this.store.cols.kind[index]];
   }
 
+  /** The event's recorded seq (per trace file), from the columns. */
+  seqOf(index: number): number {
+    this.checkIndex(index);
+    return this.store.cols.seq[index];
+  }
+
+  /** The other process of a send, receive, spawn, link or unlink (its id), from the columns. */
+  peerOf(index: number): number | undefined {
+    this.checkIndex(index);
+    const p = this.store.cols.peer[index];
+    return p >= 0 ? p : undefined;
+  }
+
   /** The event's process id (`ProcessInfo.id`), from the columns. */
   pidOf(index: number): number {
     this.checkIndex(index);
@@ -498,6 +511,15 @@ export class Replay {
   flowPage(opts: FlowPageOptions = {}): FlowPage {
     this.checkOpen();
     return this.flowPages.page(opts);
+  }
+
+  /**
+   * The send of the reply to a `GenServer.call` send (the flow index's call/reply pairs, matched by the
+   * call's tag from the columns: nothing is decoded), if one was recorded.
+   */
+  replyOf(send: number): number | undefined {
+    this.checkIndex(send);
+    return this.flowPages.replyOf(send);
   }
 
   /** The send/receive pair an event belongs to. */
