@@ -18,6 +18,12 @@ import { FrameSource } from "./store/frames";
 import { EventReader } from "./store/eventReader";
 import type { ColumnSource } from "./columnFilter";
 import { Lru } from "./store/lru";
+import {
+  FunctionCalls,
+  type FunctionCall,
+  type FunctionCallsOptions,
+  type FunctionCallSummary,
+} from "./functionCalls";
 import { LineHistory, type CallRecord, type LineCallsOptions, type LineCounts } from "./lineHistory";
 import { loadStore, reuseIndex, type StoreData } from "./store/store";
 import type { IndexStatus } from "./store/indexCache";
@@ -70,6 +76,7 @@ export class Replay {
   private readonly correlator: Correlator;
   private readonly search: BreakpointSearch;
   private readonly lines: LineHistory;
+  private readonly fnCalls: FunctionCalls;
   private byFile?: Csr;
   private bySeq?: Int32Array[];
   private closed = false;
@@ -109,6 +116,14 @@ export class Replay {
       decode,
     );
     this.lines = new LineHistory(store, decode);
+    this.fnCalls = new FunctionCalls(
+      store,
+      (rows) => this.events(rows),
+      (call) => {
+        const c = this.correlator.clauseOf(call);
+        return c?.known ? c.index : undefined;
+      },
+    );
   }
 
   /**
@@ -661,6 +676,34 @@ export class Replay {
   lineCalls(file: string, line: number, opts?: LineCallsOptions): { total: number; calls: CallRecord[] } {
     this.checkOpen();
     return this.lines.lineCalls(file, line, opts);
+  }
+
+  /**
+   * A page of the recorded calls of one function (of one clause with `clause`), newest first unless
+   * `order: "oldest"`, `limit` 10 by default, each paired with its own return or exception; only the
+   * page is decoded. `total` counts every call under the filters. An unknown function has none.
+   */
+  functionCalls(mfa: Mfa, opts?: FunctionCallsOptions): { total: number; calls: FunctionCall[] } {
+    this.checkOpen();
+    return this.fnCalls.page(mfa, opts);
+  }
+
+  /** One call of `mfa` (its event index) decoded with its outcome; undefined when it is not a call of `mfa`. */
+  functionCall(mfa: Mfa, call: number): FunctionCall | undefined {
+    this.checkIndex(call);
+    return this.fnCalls.record(mfa, call);
+  }
+
+  /** Counts, first/last times, last duration and callers of a function's calls, from the columns. */
+  functionCallSummary(mfa: Mfa): FunctionCallSummary {
+    this.checkOpen();
+    return this.fnCalls.summary(mfa);
+  }
+
+  /** The event indices of a function's calls, ascending, without decoding (shared: do not modify). */
+  functionCallIndices(mfa: Mfa): Int32Array {
+    this.checkOpen();
+    return this.fnCalls.indices(mfa);
   }
 
   /** Lines of a recorded file that have any events, ascending. */
