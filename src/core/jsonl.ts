@@ -3,6 +3,8 @@
 // and `fromJsonLines` are inverse: ETF → JSONL → ETF gives back equal terms.
 
 import { atom, tuple } from "./terms/build";
+import { decodeEtf } from "./terms/decode";
+import { eventFrameToJsonLine } from "./terms/etfJson";
 import { jsonToTerm, termToJson } from "./terms/json";
 import { Atom, ErlMap, Pid, type Term, Tuple } from "./terms/term";
 
@@ -109,6 +111,25 @@ export function jsonToFrame(obj: unknown, where: string): Term {
 
 export function frameToJsonLine(frame: Term): string {
   return JSON.stringify(frameToJson(frame));
+}
+
+const NAMES = new Map<string, readonly string[]>();
+
+/** The field names of an event kind's elements after the kind, as `frameToJson` names them. */
+function eventNames(kind: string): readonly string[] {
+  let n = NAMES.get(kind);
+  if (!n) NAMES.set(kind, (n = [...HEAD, ...fieldsOf(kind)]));
+  return n;
+}
+
+/**
+ * `frameToJsonLine(decodeEtf(buf[start, end)))` for an event frame, transcoded from the bytes without
+ * building terms where it can (etfJson.ts); the same text either way, the same error for bad bytes.
+ */
+export function eventBytesToJsonLine(buf: Uint8Array, start: number, end: number): string {
+  return (
+    eventFrameToJsonLine(buf, start, end, eventNames) ?? frameToJsonLine(decodeEtf(buf, start, end))
+  );
 }
 
 function short(v: unknown): string {

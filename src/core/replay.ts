@@ -216,6 +216,22 @@ export class Replay {
     return this.reader.stream(from, to);
   }
 
+  /**
+   * The raw frames (ETF, version byte first) of events `from` to `to - 1` in order, read in large
+   * blocks without decoding: `buf[start, end)` is valid only during the call (export transcodes them).
+   */
+  scanFrames(
+    visit: (buf: Buffer, start: number, end: number, index: number) => void,
+    from = 0,
+    to = this.eventCount,
+  ): void {
+    if (from < to) {
+      this.checkIndex(from);
+      this.checkIndex(to - 1);
+    }
+    this.reader.scanFrames(from, to, visit);
+  }
+
   /** What a condition pre-filter reads of events without decoding them (see columnFilter.ts). */
   columnSource(): ColumnSource {
     const c = this.store.cols;
