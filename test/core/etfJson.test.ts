@@ -9,7 +9,19 @@ import { join } from "node:path";
 import { generate } from "../../bench/gen";
 import { eventBytesToJsonLine, frameToJsonLine } from "../../src/core/jsonl";
 import { Replay } from "../../src/core/replay";
-import { atom, bin, bits, exportFun, float, improper, map, pid, port, ref, tuple } from "../../src/core/terms/build";
+import {
+  atom,
+  bin,
+  bits,
+  exportFun,
+  float,
+  improper,
+  map,
+  pid,
+  port,
+  ref,
+  tuple,
+} from "../../src/core/terms/build";
 import { decodeEtf } from "../../src/core/terms/decode";
 import { encodeTerm } from "../../src/core/terms/encode";
 import { eventFrameToJsonLine } from "../../src/core/terms/etfJson";
@@ -58,9 +70,11 @@ function randomTerm(rand: () => number, depth = 0): Term {
     case 3:
       return pick([2n ** 64n, -(2n ** 70n), 2n ** 200n]);
     case 4:
-      return atom(pick(["ok", "error", "nil", "true", "Elixir.Foo", "with \"quote\"", "é", "日本", ""]));
+      return atom(pick(["ok", "error", "nil", "true", "Elixir.Foo", 'with "quote"', "é", "日本", ""]));
     case 5:
-      return bin(pick(["", "plain", 'q"b\\s', "tab\tnl\ncr\r\u0001\u001f\u007f", "héllo", "ﬁ日本", "\ufeffbom"]));
+      return bin(
+        pick(["", "plain", 'q"b\\s', "tab\tnl\ncr\r\u0001\u001f\u007f", "héllo", "ﬁ日本", "\ufeffbom"]),
+      );
     case 6:
       return bin(new Uint8Array([0xff, 0xfe, 0x80, 0x41]));
     case 7:
@@ -68,7 +82,12 @@ function randomTerm(rand: () => number, depth = 0): Term {
     case 8:
       return float(pick([0, -0, 1.5, -2.25e-300, 1e21, 0.1, 123456789.125]));
     case 9:
-      return pid(pick(["nonode@nohost", "a@b", "nødé@x"]), Math.floor(rand() * 1e6), Math.floor(rand() * 3), pick([0, 1, 1700000000]));
+      return pid(
+        pick(["nonode@nohost", "a@b", "nødé@x"]),
+        Math.floor(rand() * 1e6),
+        Math.floor(rand() * 3),
+        pick([0, 1, 1700000000]),
+      );
     case 10:
       return ref("nonode@nohost", [1, 2, Math.floor(rand() * 2 ** 32)], pick([0, 7]));
     case 11:
@@ -78,13 +97,21 @@ function randomTerm(rand: () => number, depth = 0): Term {
     case 13:
       return [];
     case 14:
-      return pick([[65, 66, 10], [0, 255, 34, 92]]); // charlists: STRING_EXT
+      return pick([
+        [65, 66, 10],
+        [0, 255, 34, 92],
+      ]); // charlists: STRING_EXT
     case 15:
       return Array.from({ length: Math.floor(rand() * 4) }, () => randomTerm(rand, depth + 1));
     case 16:
       return tuple(...Array.from({ length: Math.floor(rand() * 4) }, () => randomTerm(rand, depth + 1)));
     case 17:
-      return map(Array.from({ length: Math.floor(rand() * 3) }, (): [Term, Term] => [randomTerm(rand, depth + 1), randomTerm(rand, depth + 1)]));
+      return map(
+        Array.from({ length: Math.floor(rand() * 3) }, (): [Term, Term] => [
+          randomTerm(rand, depth + 1),
+          randomTerm(rand, depth + 1),
+        ]),
+      );
     default:
       return improper([randomTerm(rand, depth + 1)], randomTerm(rand, depth + 1));
   }
@@ -125,7 +152,10 @@ describe("export: ETF bytes to JSON text without decoding", function () {
   it("leaves damaged bytes to the decoding path, which names the problem", () => {
     const bytes = encodeTerm(tuple(atom("call"), 1, 2, pid("n@h", 1, 0), [1, 2, 3]));
     const cut = bytes.subarray(0, bytes.length - 2);
-    assert.equal(eventFrameToJsonLine(cut, 0, cut.length, () => []), undefined);
+    assert.equal(
+      eventFrameToJsonLine(cut, 0, cut.length, () => []),
+      undefined,
+    );
     assert.throws(() => eventBytesToJsonLine(cut, 0, cut.length), /past the end|runs past/);
   });
 });

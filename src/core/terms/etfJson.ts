@@ -1,9 +1,10 @@
-// ETF bytes straight to the tagged JSON text of `frameToJsonLine` (jsonl.ts), without building
-// terms: the export's fast path. It covers the shapes recorded events are made of (integers, ASCII
-// atoms, binaries, lists, tuples, maps, floats, pids, references) and answers undefined for anything
-// else — or for bytes it does not find well formed — so that the caller takes the decoding path,
-// which gives the same text or the same clear error.
+// ETF bytes straight to the tagged JSON text of `frameToJsonLine` (jsonl.ts), as UTF-8 bytes into
+// one output buffer, without building terms or strings: the export's fast path. It covers the shapes
+// recorded events are made of (integers, ASCII atoms, binaries, lists, tuples, maps, floats, pids,
+// references) and declines anything else — or bytes it does not find well formed — so that the
+// caller takes the decoding path, which gives the same text or the same clear error.
 
+import { isUtf8 } from "node:buffer";
 import * as T from "./tags";
 
 const {
@@ -30,58 +31,164 @@ const {
 /** Deeper terms go the decoding path (which cuts very deep ones the way the decoder does). */
 const MAX_NEST = 64;
 
-const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const f64 = new DataView(new ArrayBuffer(8));
+const EMPTY = new Uint8Array(0);
 
-let b: Uint8Array = new Uint8Array(0);
+// The reader's cursor and the writer's buffer live in module variables: a frame is transcoded in one
+// synchronous call that never re-enters.
+let b: Uint8Array = EMPTY;
 let p = 0;
 let lim = 0;
-/** Set when the bytes leave the covered shapes; every reader checks it before trusting `p`. */
-let bail = false;
+let out = Buffer.allocUnsafeSlow(1 << 16);
+let o = 0;
+
+/** Bytes written so far by `appendEventJson` / `appendText` (a view, valid until the next append). */
+export function pendingOutput(): Buffer {
+  return out.subarray(0, o);
+}
+
+/** Forget what was written (after the caller has written `pendingOutput` away). */
+export function resetOutput(): void {
+  o = 0;
+}
+
+/** Appends a string (as UTF-8). */
+export function appendText(s: string): void {
+  room(s.length * 3);
+  o += out.write(s, o, "utf8");
+}
 
 /**
- * The JSON line of an event frame `buf[start, end)` (version byte first), exactly as
- * `frameToJsonLine(decodeEtf(...))` writes it with `names` the field names after `kind`; undefined
- * when the frame is not of the shapes covered here.
+ * Appends the JSON line (no newline) of an event frame `buf[start, end)` (version byte first), exactly
+ * as `frameToJsonLine(decodeEtf(...))` writes it, `namesOf(kind)` naming the elements after the kind;
+ * false (and nothing appended) when the frame is not of the shapes covered here.
  */
+export function appendEventJson(
+  buf: Uint8Array,
+  start: number,
+  end: number,
+  namesOf: (kind: string) => readonly string[],
+): boolean {
+  if (end - start < 3 || buf[start] !== VERSION) return false;
+  const mark = o;
+  b = buf;
+  p = start + 1;
+  lim = end;
+  try {
+    if (event(namesOf) && p === lim) return true;
+    o = mark;
+    return false;
+  } finally {
+    b = EMPTY;
+  }
+}
+
+/** The string form of `appendEventJson`, or undefined where it declines. */
 export function eventFrameToJsonLine(
   buf: Uint8Array,
   start: number,
   end: number,
   namesOf: (kind: string) => readonly string[],
 ): string | undefined {
-  if (end - start < 3 || buf[start] !== VERSION) return undefined;
-  b = buf;
-  p = start + 1;
-  lim = end;
-  bail = false;
-  try {
-    const tag = b[p];
-    let n: number;
-    if (tag === SMALL_TUPLE_EXT && p + 2 <= lim) {
-      n = b[p + 1];
-      p += 2;
-    } else if (tag === LARGE_TUPLE_EXT && p + 5 <= lim) {
-      n = u32(p + 1);
-      p += 5;
-    } else return undefined;
-    if (n === 0) return undefined;
-    const kind = atomName();
-    if (kind === undefined || kind === "estrace" || kind === "module" || kind === "footer") return undefined;
-    const names = namesOf(kind);
-    let out = `{"kind":${quote(kind)}`;
-    let extra = "";
-    for (let i = 0; i < n - 1; i++) {
-      const v = value(0);
-      if (v === undefined || bail) return undefined;
-      if (i < names.length) out += `,${quote(names[i])}:${v}`;
-      else extra += extra === "" ? v : `,${v}`;
-    }
-    if (p !== lim) return undefined;
-    return extra === "" ? `${out}}` : `${out},"extra":[${extra}]}`;
-  } finally {
-    b = new Uint8Array(0);
+  const mark = o;
+  if (!appendEventJson(buf, start, end, namesOf)) return undefined;
+  const s = out.toString("utf8", mark, o);
+  o = mark;
+  return s;
+}
+
+function event(namesOf: (kind: string) => readonly string[]): boolean {
+  const tag = b[p];
+  let n: number;
+  if (tag === SMALL_TUPLE_EXT && p + 2 <= lim) {
+    n = b[p + 1];
+    p += 2;
+  } else if (tag === LARGE_TUPLE_EXT && p + 5 <= lim) {
+    n = u32(p + 1);
+    p += 5;
+  } else return false;
+  if (n === 0) return false;
+  const kind = atomName();
+  if (kind === undefined || kind === "estrace" || kind === "module" || kind === "footer") return false;
+  let head = HEADS.get(kind);
+  if (!head) HEADS.set(kind, (head = heads(kind, namesOf(kind))));
+  bytes(head[0]);
+  const fields = Math.min(n - 1, head.length - 1);
+  for (let i = 0; i < fields; i++) {
+    bytes(head[i + 1]);
+    if (!value(0)) return false;
   }
+  if (n - 1 > fields) {
+    bytes(EXTRA);
+    for (let i = fields; i < n - 1; i++) {
+      if (i > fields) put(0x2c);
+      if (!value(0)) return false;
+    }
+    put(0x5d);
+  }
+  put(0x7d);
+  return true;
+}
+
+/** Per event kind: `{"kind":"call"` and each field's `,"name":`, as bytes. */
+const HEADS = new Map<string, Uint8Array[]>();
+const enc = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, "utf8"));
+
+function heads(kind: string, names: readonly string[]): Uint8Array[] {
+  return [enc(`{"kind":${JSON.stringify(kind)}`), ...names.map((n) => enc(`,${JSON.stringify(n)}:`))];
+}
+
+const EXTRA = enc(',"extra":[');
+const ATOM = enc('{"$atom":');
+const TUPLE = enc('{"$tuple":[');
+const MAP = enc('{"$map":[');
+const PID = enc('{"$pid":"<0.');
+const PID_NODE = enc('>","node":');
+const REF = enc('{"$ref":[');
+const REF_NODE = enc('],"node":');
+const CREATION = enc(',"creation":');
+
+function bytes(x: Uint8Array): void {
+  room(x.length);
+  for (let i = 0; i < x.length; i++) out[o++] = x[i];
+}
+
+function room(n: number): void {
+  if (o + n <= out.length) return;
+  const next = Buffer.allocUnsafeSlow(Math.max(out.length * 2, o + n + 1024));
+  out.copy(next, 0, 0, o);
+  out = next;
+}
+
+function put(c: number): void {
+  if (o >= out.length) room(1);
+  out[o++] = c;
+}
+
+function ascii(s: string): void {
+  room(s.length);
+  for (let i = 0; i < s.length; i++) out[o++] = s.charCodeAt(i);
+}
+
+function int(v: number): void {
+  if (v < 0) {
+    put(0x2d);
+    v = -v;
+  }
+  if (v < 10) {
+    put(0x30 + v);
+    return;
+  }
+  room(20);
+  let digits = 0;
+  if (v < 0x80000000) {
+    for (let x = v; x > 0; x = (x / 10) | 0) digits++;
+    for (let i = digits - 1, x = v; i >= 0; i--, x = (x / 10) | 0) out[o + i] = 0x30 + (x % 10);
+  } else {
+    for (let x = v; x >= 1; x = Math.floor(x / 10)) digits++;
+    for (let i = digits - 1, x = v; i >= 0; i--, x = Math.floor(x / 10)) out[o + i] = 0x30 + (x % 10);
+  }
+  o += digits;
 }
 
 function u32(at: number): number {
@@ -90,6 +197,15 @@ function u32(at: number): number {
 
 /** An atom's name when it is ASCII (Latin-1 and UTF-8 agree there), else undefined. */
 function atomName(): string | undefined {
+  const r = atomRange();
+  if (r === undefined) return undefined;
+  let s = "";
+  for (let i = r; i < p; i++) s += String.fromCharCode(b[i]);
+  return s;
+}
+
+/** Steps over an ASCII atom and returns where its name starts (it ends at `p`), else undefined. */
+function atomRange(): number | undefined {
   const tag = b[p];
   let len: number;
   let at: number;
@@ -103,196 +219,211 @@ function atomName(): string | undefined {
     at = p + 3;
   } else return undefined;
   if (at + len > lim) return undefined;
-  let s = "";
-  for (let i = at; i < at + len; i++) {
-    const c = b[i];
-    if (c >= 0x80) return undefined;
-    s += String.fromCharCode(c);
-  }
+  for (let i = at; i < at + len; i++) if (b[i] >= 0x80) return undefined;
   p = at + len;
-  return s;
+  return at;
 }
 
-/** One term's JSON text, or undefined (and `bail`) when not covered. */
-function value(depth: number): string | undefined {
-  if (depth > MAX_NEST || p >= lim) return fail();
+/** Writes one term's JSON; false when it is not covered. */
+function value(depth: number): boolean {
+  if (depth > MAX_NEST || p >= lim) return false;
   const at = p;
   const tag = b[at];
   switch (tag) {
     case SMALL_INTEGER_EXT:
-      if (at + 2 > lim) return fail();
+      if (at + 2 > lim) return false;
       p = at + 2;
-      return String(b[at + 1]);
+      int(b[at + 1]);
+      return true;
     case INTEGER_EXT:
-      if (at + 5 > lim) return fail();
+      if (at + 5 > lim) return false;
       p = at + 5;
-      return String((b[at + 1] << 24) | (b[at + 2] << 16) | (b[at + 3] << 8) | b[at + 4]);
+      int((b[at + 1] << 24) | (b[at + 2] << 16) | (b[at + 3] << 8) | b[at + 4]);
+      return true;
     case SMALL_BIG_EXT: {
-      if (at + 3 > lim) return fail();
+      if (at + 3 > lim) return false;
       const n = b[at + 1];
       const sign = b[at + 2];
-      if (n > 6 || sign > 1 || at + 3 + n > lim) return fail(); // beyond 2^48: the decoding path
+      if (n > 6 || sign > 1 || at + 3 + n > lim) return false; // beyond 2^48: the decoding path
       let v = 0;
       for (let i = n - 1; i >= 0; i--) v = v * 256 + b[at + 3 + i];
       p = at + 3 + n;
-      return String(sign === 1 && v !== 0 ? -v : v);
+      int(sign === 1 ? -v : v);
+      return true;
     }
     case SMALL_ATOM_UTF8_EXT:
     case SMALL_ATOM_EXT:
     case ATOM_UTF8_EXT:
     case ATOM_EXT: {
-      const name = atomName();
-      return name === undefined ? fail() : `{"$atom":${quote(name)}}`;
+      const from = atomRange();
+      if (from === undefined) return false;
+      bytes(ATOM);
+      quoteBytes(from, p);
+      put(0x7d);
+      return true;
     }
     case NIL_EXT:
       p = at + 1;
-      return "[]";
+      put(0x5b);
+      put(0x5d);
+      return true;
     case STRING_EXT: {
-      if (at + 3 > lim) return fail();
+      if (at + 3 > lim) return false;
       const len = (b[at + 1] << 8) | b[at + 2];
-      if (at + 3 + len > lim) return fail();
-      let s = "[";
-      for (let i = 0; i < len; i++) s += i === 0 ? String(b[at + 3]) : `,${b[at + 3 + i]}`;
+      if (at + 3 + len > lim) return false;
+      put(0x5b);
+      for (let i = 0; i < len; i++) {
+        if (i > 0) put(0x2c);
+        int(b[at + 3 + i]);
+      }
+      put(0x5d);
       p = at + 3 + len;
-      return `${s}]`;
+      return true;
     }
     case LIST_EXT: {
-      if (at + 5 > lim) return fail();
+      if (at + 5 > lim) return false;
       const n = u32(at + 1);
-      if (n > lim - at) return fail();
+      if (n > lim - at) return false;
       p = at + 5;
-      let s = "[";
+      put(0x5b);
       for (let i = 0; i < n; i++) {
-        const v = value(depth + 1);
-        if (v === undefined) return undefined;
-        s += i === 0 ? v : `,${v}`;
+        if (i > 0) put(0x2c);
+        if (!value(depth + 1)) return false;
       }
       // Only a proper list: improper tails and spliced tails go the decoding path.
-      if (p >= lim || b[p] !== NIL_EXT) return fail();
+      if (p >= lim || b[p] !== NIL_EXT) return false;
       p++;
-      return `${s}]`;
+      put(0x5d);
+      return true;
     }
     case SMALL_TUPLE_EXT:
     case LARGE_TUPLE_EXT: {
       const small = tag === SMALL_TUPLE_EXT;
-      if (at + (small ? 2 : 5) > lim) return fail();
+      if (at + (small ? 2 : 5) > lim) return false;
       const n = small ? b[at + 1] : u32(at + 1);
-      if (n > lim - at) return fail();
+      if (n > lim - at) return false;
       p = at + (small ? 2 : 5);
-      let s = '{"$tuple":[';
+      bytes(TUPLE);
       for (let i = 0; i < n; i++) {
-        const v = value(depth + 1);
-        if (v === undefined) return undefined;
-        s += i === 0 ? v : `,${v}`;
+        if (i > 0) put(0x2c);
+        if (!value(depth + 1)) return false;
       }
-      return `${s}]}`;
+      put(0x5d);
+      put(0x7d);
+      return true;
     }
     case MAP_EXT: {
-      if (at + 5 > lim) return fail();
+      if (at + 5 > lim) return false;
       const n = u32(at + 1);
-      if (2 * n > lim - at) return fail();
+      if (2 * n > lim - at) return false;
       p = at + 5;
-      let s = '{"$map":[';
+      bytes(MAP);
       for (let i = 0; i < n; i++) {
-        const k = value(depth + 1);
-        if (k === undefined) return undefined;
-        const v = value(depth + 1);
-        if (v === undefined) return undefined;
-        s += `${i === 0 ? "" : ","}[${k},${v}]`;
+        if (i > 0) put(0x2c);
+        put(0x5b);
+        if (!value(depth + 1)) return false;
+        put(0x2c);
+        if (!value(depth + 1)) return false;
+        put(0x5d);
       }
-      return `${s}]}`;
+      put(0x5d);
+      put(0x7d);
+      return true;
     }
     case BINARY_EXT: {
-      if (at + 5 > lim) return fail();
+      if (at + 5 > lim) return false;
       const len = u32(at + 1);
-      if (len > lim - at - 5) return fail();
+      if (len > lim - at - 5) return false;
       p = at + 5 + len;
-      return binary(at + 5, p);
+      binary(at + 5, p);
+      return true;
     }
     case NEW_FLOAT_EXT: {
-      if (at + 9 > lim) return fail();
+      if (at + 9 > lim) return false;
       for (let i = 0; i < 8; i++) f64.setUint8(i, b[at + 1 + i]);
       const x = f64.getFloat64(0);
-      if (!Number.isFinite(x)) return fail();
+      if (!Number.isFinite(x)) return false;
       p = at + 9;
-      return `{"$float":${Object.is(x, -0) ? '"-0.0"' : JSON.stringify(x)}}`;
+      ascii(`{"$float":${Object.is(x, -0) ? '"-0.0"' : JSON.stringify(x)}}`);
+      return true;
     }
     case NEW_PID_EXT: {
       p = at + 1;
-      const node = atomName();
-      if (node === undefined || p + 12 > lim) return fail();
-      const id = u32(p);
-      const serial = u32(p + 4);
-      const creation = u32(p + 8);
+      const node = atomRange();
+      if (node === undefined || p + 12 > lim) return false;
+      const nodeEnd = p;
       p += 12;
-      return `{"$pid":"<0.${id}.${serial}>","node":${quote(node)}${creation !== 0 ? `,"creation":${creation}` : ""}}`;
+      bytes(PID);
+      int(u32(nodeEnd));
+      put(0x2e);
+      int(u32(nodeEnd + 4));
+      bytes(PID_NODE);
+      quoteBytes(node, nodeEnd);
+      creation(u32(nodeEnd + 8));
+      return true;
     }
     case NEWER_REFERENCE_EXT: {
-      if (at + 3 > lim) return fail();
+      if (at + 3 > lim) return false;
       const words = (b[at + 1] << 8) | b[at + 2];
-      if (words < 1 || words > 5) return fail();
+      if (words < 1 || words > 5) return false;
       p = at + 3;
-      const node = atomName();
-      if (node === undefined || p + 4 + 4 * words > lim) return fail();
-      const creation = u32(p);
-      let ids = "";
-      for (let i = 0; i < words; i++) ids += `${i === 0 ? "" : ","}${u32(p + 4 + 4 * i)}`;
+      const node = atomRange();
+      if (node === undefined || p + 4 + 4 * words > lim) return false;
+      const nodeEnd = p;
       p += 4 + 4 * words;
-      return `{"$ref":[${ids}],"node":${quote(node)}${creation !== 0 ? `,"creation":${creation}` : ""}}`;
+      bytes(REF);
+      for (let i = 0; i < words; i++) {
+        if (i > 0) put(0x2c);
+        int(u32(nodeEnd + 4 + 4 * i));
+      }
+      bytes(REF_NODE);
+      quoteBytes(node, nodeEnd);
+      creation(u32(nodeEnd));
+      return true;
     }
     default:
-      return fail();
+      return false;
   }
 }
 
-function fail(): undefined {
-  bail = true;
-  return undefined;
+function creation(c: number): void {
+  if (c !== 0) {
+    bytes(CREATION);
+    int(c);
+  }
+  put(0x7d);
 }
 
-/** A binary as `termToJson` gives it: its UTF-8 text as a JSON string, else `{"$bin": base64}`. */
-function binary(start: number, end: number): string {
-  let ascii = true;
+/**
+ * A binary as `termToJson` gives it: valid UTF-8 becomes a JSON string — the same bytes with JSON's
+ * escapes for controls, quote and backslash — anything else `{"$bin": base64}`.
+ */
+function binary(start: number, end: number): void {
+  let ascii7 = true;
   for (let i = start; i < end; i++)
     if (b[i] >= 0x80) {
-      ascii = false;
+      ascii7 = false;
       break;
     }
-  if (ascii) return quoteBytes(start, end);
-  try {
-    return JSON.stringify(utf8.decode(b.subarray(start, end)));
-  } catch {
-    return `{"$bin":"${Buffer.from(b.buffer, b.byteOffset + start, end - start).toString("base64")}"}`;
-  }
+  if (ascii7 || isUtf8(b.subarray(start, end))) quoteBytes(start, end);
+  else ascii(`{"$bin":"${Buffer.from(b.buffer, b.byteOffset + start, end - start).toString("base64")}"}`);
 }
 
-/** JSON.stringify of an ASCII string given as bytes. */
-function quoteBytes(start: number, end: number): string {
-  let s = '"';
-  let run = start;
+/** JSON.stringify of the (ASCII or valid UTF-8) text in `b[start, end)`. */
+function quoteBytes(start: number, end: number): void {
+  room((end - start) * 6 + 2);
+  out[o++] = 0x22;
   for (let i = start; i < end; i++) {
     const c = b[i];
-    if (c >= 0x20 && c !== 0x22 && c !== 0x5c) continue;
-    if (i > run) s += latin1(run, i);
-    s += ESCAPES[c];
-    run = i + 1;
+    if (c >= 0x20 && c !== 0x22 && c !== 0x5c) out[o++] = c;
+    else for (const e of ESCAPES[c]) out[o++] = e;
   }
-  if (end > run) s += latin1(run, end);
-  return `${s}"`;
+  out[o++] = 0x22;
 }
 
-function latin1(start: number, end: number): string {
-  return end - start > 32
-    ? Buffer.from(b.buffer, b.byteOffset + start, end - start).toString("latin1")
-    : String.fromCharCode.apply(null, b.subarray(start, end) as unknown as number[]);
-}
-
-function quote(s: string): string {
-  return JSON.stringify(s);
-}
-
-/** JSON's escapes for the bytes that need one (controls, quote, backslash). */
-const ESCAPES: string[] = [];
-for (let c = 0; c < 0x20; c++) ESCAPES[c] = JSON.stringify(String.fromCharCode(c)).slice(1, -1);
-ESCAPES[0x22] = '\\"';
-ESCAPES[0x5c] = "\\\\";
+/** JSON's escapes, as bytes, for the characters that need one (controls, quote, backslash). */
+const ESCAPES: number[][] = [];
+for (let c = 0; c < 0x20; c++)
+  ESCAPES[c] = Array.from(JSON.stringify(String.fromCharCode(c)).slice(1, -1), (ch) => ch.charCodeAt(0));
+ESCAPES[0x22] = [0x5c, 0x22];
+ESCAPES[0x5c] = [0x5c, 0x5c];
