@@ -386,15 +386,18 @@ export class Breakpoints {
     const expr: Expr = parseExpr(condition);
     // Candidates the columns or raw bytes already decide are never decoded (see columnFilter.ts).
     const pre = this.prefilter ? compileColumnFilter(expr, this.replay.columnSource()) : undefined;
-    const seen = new Map<number, boolean>();
+    // Per event: 0 not tested yet, 1 false, 2 true (a byte each: a never-true condition over a hot
+    // function is asked of every candidate, and a Map of them costs more than the test).
+    const seen = new Uint8Array(this.replay.eventCount);
     let warned = false;
     return (index) => {
-      let ok = seen.get(index);
-      if (ok !== undefined) return ok;
+      const known = seen[index];
+      if (known !== 0) return known === 2;
+      let ok: boolean;
       const quick = pre?.(index);
       if (quick === NO || quick === YES) {
         ok = quick === YES;
-        seen.set(index, ok);
+        seen[index] = ok ? 2 : 1;
         return ok;
       }
       const e: TraceEvent = this.replay.event(index);
@@ -408,7 +411,7 @@ export class Breakpoints {
           this.warn(`condition of ${what} at seq ${e.seq}: ${err.message} (treated as false)`);
         }
       }
-      seen.set(index, ok);
+      seen[index] = ok ? 2 : 1;
       return ok;
     };
   }
