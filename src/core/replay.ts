@@ -611,6 +611,12 @@ export class Replay {
     return this.lines.recordedFiles();
   }
 
+  /** A recorded path as every view prints it: slashes forward, a relative call site completed to its module's source. */
+  displayFile(file: string): string {
+    this.checkOpen();
+    return this.lines.canonical(file);
+  }
+
   /**
    * The recorded file a workspace path stands for. `toLocal` maps a recorded path to this machine
    * (the debug adapter's path mapping); without it the path must be a recorded one already.
