@@ -9,6 +9,9 @@ import { join } from "node:path";
 import { Replay } from "../../src/core/replay";
 import { viewStack } from "../../src/core/inspect/frames";
 import { ProcessNames } from "../../src/core/inspect/processNames";
+import { EventScopes } from "../../src/core/inspect/eventScope";
+import { evalExpr, parseExpr, truthy } from "../../src/core/inspect/expression";
+import { termEquals } from "../../src/core/terms/equal";
 import { inspect } from "../../src/core/terms/inspect";
 
 export const DEPOT = join(__dirname, "../../examples/parcel_depot");
@@ -94,6 +97,30 @@ describe("Parcel Depot recorded by the real recorder", function () {
     assert.deepEqual(r.paramNames(load.index), [null, null, "state"]);
     const fn = r.moduleInfo("Elixir.ParcelDepot.Pricing")!.functions.find((f) => f.name === "total" && f.arity === 1)!;
     assert.deepEqual(fn.clauses, [{ line: lineOf("pricing.ex", "def total(parcels)"), params: ["parcels"] }]);
+  });
+
+  it("expressions and conditions read the arguments by their source names", () => {
+    const scopes = new EventScopes(r);
+    const calls = r.getEvents({ functions: ["ParcelDepot.Pricing.total/2"], kinds: ["call"] });
+    assert.ok(calls.length >= 2);
+    for (const c of calls) {
+      const scope = scopes.of(c);
+      // `acc` is args[1], the running total, at the call and at events inside it.
+      assert.ok(termEquals(evalExpr(parseExpr("acc"), scope), c.args![1]));
+      assert.equal(truthy(evalExpr(parseExpr("acc == args[1]"), scope)), true);
+    }
+    // A condition on the name picks the calls whose running total was over 100.
+    const over = calls.filter((c) => truthy(evalExpr(parseExpr("acc > 100"), scopes.of(c))));
+    assert.deepEqual(
+      over.map((c) => c.args![1]),
+      calls.map((c) => c.args![1]).filter((a) => (a as number) > 100),
+    );
+    // Inside the call (its return), the names still stand for the call's arguments.
+    const ret = r.getEvents({ functions: ["ParcelDepot.Pricing.total/1"], kinds: ["return"] })[0];
+    const parcels = evalExpr(parseExpr("parcels"), scopes.of(ret));
+    assert.equal(inspect(parcels), inspect(r.event(r.getEvents({ functions: ["ParcelDepot.Pricing.total/1"], kinds: ["call"] })[0].index).args![0]));
+    // A name no clause of the running function binds is unknown, plainly.
+    assert.throws(() => evalExpr(parseExpr("seat"), scopes.of(ret)), /unknown name "seat"/);
   });
 
   it("a frame stands at the clause its call ran", () => {

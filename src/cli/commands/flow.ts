@@ -40,7 +40,11 @@ export function flow(r: Replay, p: Parsed, args: string[], json: boolean, out: O
   for (const e of entries) {
     const ev = r.event(e.send ?? e.receive!);
     const lat =
-      e.latencyNs !== undefined ? `${(e.latencyNs / 1e3).toFixed(1)}µs` : e.status.replace(/_/g, " ");
+      e.latencyNs !== undefined
+        ? `${(e.latencyNs / 1e3).toFixed(1)}µs`
+        : e.status === "queued_at_end"
+          ? "still queued at the end"
+          : e.status.replace(/_/g, " ");
     out(
       `${String(ev.seq).padStart(6)}  ${r.timeLabel(ev.index).padStart(13)}  ${(e.from !== undefined ? label(e.from) : "?").padEnd(30)} → ${(e.to !== undefined ? label(e.to) : (e.toName ?? "?")).padEnd(30)}  ${lat.padStart(12)}  ${inspect(ev.message!, given === undefined ? { limit: 6 } : { limit: given, printableLimit: Infinity })}`,
     );
