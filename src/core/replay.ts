@@ -3,6 +3,7 @@
 // timeline and the correlator into the one typed API that the CLI, the debug adapter, the hovers and
 // the webview host use.
 
+import { senderNamedIn } from "./messages";
 import { ReplayError, TraceLoadError } from "./errors";
 import { Correlator } from "./correlator";
 import { MessageFlow } from "./messages";
@@ -103,7 +104,12 @@ export class Replay {
     const decode = (row: number): TraceEvent => this.event(row);
     this.query = new QueryEngine(store, (p) => this.findProcess(p).id, decode, this.monitor);
     this.states = new StateReconstructor(store, decode);
-    this.flowIx = new MessageFlow(store, this.procs, (send) => this.flowPages.replyOf(send));
+    this.flowIx = new MessageFlow(
+      store,
+      this.procs,
+      (send) => this.flowPages.replyOf(send),
+      (receive) => senderNamedIn(decode(receive).message, this.procs),
+    );
     this.flowPages = new FlowPages(store, this.flowIx);
     this.correlator = new Correlator(store);
     this.timeline = new Timeline(store, this.correlator);
@@ -662,6 +668,12 @@ export class Replay {
   recordedFiles(): string[] {
     this.checkOpen();
     return this.lines.recordedFiles();
+  }
+
+  /** A recorded path as every view prints it: slashes forward, a relative call site completed to its module's source. */
+  displayFile(file: string): string {
+    this.checkOpen();
+    return this.lines.canonical(file);
   }
 
   /**

@@ -21,7 +21,7 @@ defmodule ElixirScope.Recorder.Session do
   use GenServer
   require Logger
 
-  alias ElixirScope.Recorder.{Behaviours, ModuleTable, Sources, StateWatch, Tracer}
+  alias ElixirScope.Recorder.{Behaviours, ModuleTable, Names, Sources, StateWatch, Tracer}
 
   def start_link(_ \\ []), do: GenServer.start_link(__MODULE__, [], name: __MODULE__)
 
@@ -253,6 +253,7 @@ defmodule ElixirScope.Recorder.Session do
     %{tracer: tracer, call_modules: call_modules, state_only: state_only, messages?: messages?} = rec
     state_only = Map.new(state_only, &{&1, Map.fetch!(rec.state_mods, &1)})
     Sources.install(call_modules, state_only, messages?, tracer, rec.clauses, rec.loops)
+    if call_modules != [], do: Names.install(Sources.on_guard())
     Sources.count_on(rec.pattern_modules)
     flags = flags(cfg.capture, tracer)
     {targets, new?} = targets(cfg.processes, rec.own)
@@ -452,6 +453,7 @@ defmodule ElixirScope.Recorder.Session do
     Process.demonitor(rec.tracer_ref, [:flush])
     for {ref, _} <- rec.until, do: Process.demonitor(ref, [:flush])
     Sources.uninstall(rec.call_modules, rec.state_only, rec.messages?, rec.saved)
+    Names.uninstall()
     Sources.set_active(false)
     Sources.resume()
 
@@ -480,6 +482,7 @@ defmodule ElixirScope.Recorder.Session do
     unwatch(rec)
     Sources.count_off(rec.pattern_modules)
     Sources.uninstall(rec.call_modules, rec.state_only, rec.messages?, rec.saved)
+    Names.uninstall()
     Sources.set_active(false)
     Sources.resume()
     :ok
