@@ -4,7 +4,7 @@
 // the webview host use.
 
 import { senderNamedIn } from "./messages";
-import { ReplayError, TraceLoadError } from "./errors";
+import { LoadCancelledError, ReplayError, TraceLoadError } from "./errors";
 import { Correlator } from "./correlator";
 import { MessageFlow } from "./messages";
 import { FlowPages, type FlowPage, type FlowPageOptions } from "./flowPages";
@@ -141,15 +141,23 @@ export class Replay {
     if (list.length === 0) throw new TraceLoadError("(none)", "no trace file given");
     if (list.length > 255)
       throw new TraceLoadError(list[0], "at most 255 trace files can be loaded together");
+    const { signal } = opts;
+    const cancelled = (): never => {
+      throw new LoadCancelledError(list);
+    };
+    if (signal?.aborted) cancelled();
     // A valid index is read on this thread (it is cheap); only a parse goes to the worker.
     const store = opts.worker
       ? ((opts.index !== false ? reuseIndex(list, opts) : undefined) ??
-        (await loadInWorker(list, opts.onProgress, opts.index)))
+        (await loadInWorker(list, opts.onProgress, opts.index, signal)))
       : await loadStore(list, {
           index: opts.index,
           onProgress: opts.onProgress,
-          yieldEvery: () => new Promise((r) => setImmediate(r)),
+          // The parse yields now and then: where a cancel takes effect.
+          yieldEvery: () =>
+            new Promise<void>((r) => setImmediate(r)).then(() => (signal?.aborted ? cancelled() : undefined)),
         });
+    if (signal?.aborted) cancelled();
     return new Replay(store, opts.cacheSize ?? 4096);
   }
 
