@@ -21,7 +21,7 @@ defmodule ElixirScope.Recorder.Session do
   use GenServer
   require Logger
 
-  alias ElixirScope.Recorder.{Behaviours, ModuleTable, Noise, Selection, Sources, StateWatch, Tracer}
+  alias ElixirScope.Recorder.{Behaviours, ModuleTable, Names, Noise, Selection, Sources, StateWatch, Tracer}
 
   def start_link(_ \\ []), do: GenServer.start_link(__MODULE__, [], name: __MODULE__)
 
@@ -375,6 +375,7 @@ defmodule ElixirScope.Recorder.Session do
     %{tracer: tracer, call_modules: call_modules, state_only: state_only, messages?: messages?} = rec
     state_only = Map.new(state_only, &{&1, Map.fetch!(rec.state_mods, &1)})
     Sources.install(call_modules, state_only, messages?, tracer, rec.clauses, rec.loops)
+    if call_modules != [], do: Names.install(Sources.on_guard())
     if rec.later?, do: Sources.install_later()
     Sources.count_on(rec.pattern_modules)
     # The private helpers are watched from the start: the tracer may learn of their first calls
@@ -611,6 +612,7 @@ defmodule ElixirScope.Recorder.Session do
     Process.demonitor(rec.tracer_ref, [:flush])
     for {ref, _} <- rec.until, do: Process.demonitor(ref, [:flush])
     Sources.uninstall(rec.call_modules, rec.state_only, rec.messages?, rec.saved)
+    Names.uninstall()
     uninstall_later(rec)
     Sources.set_active(false)
     Sources.resume()
@@ -647,6 +649,7 @@ defmodule ElixirScope.Recorder.Session do
     unwatch(rec)
     Sources.count_off(rec.pattern_modules)
     Sources.uninstall(rec.call_modules, rec.state_only, rec.messages?, rec.saved)
+    Names.uninstall()
     uninstall_later(rec)
     Sources.set_active(false)
     Sources.resume()

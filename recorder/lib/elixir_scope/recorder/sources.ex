@@ -57,6 +57,9 @@ defmodule ElixirScope.Recorder.Sources do
 
   defp on?, do: {:==, {:band, {:get_tcw}, @bit}, 0}
 
+  @doc "The match-spec guard that is true while the sources are on (for other patterns to share the switch)."
+  def on_guard, do: on?()
+
   @doc "Calls: a call message with the caller's `{M, F, A, {File, Line}}`, then a return or exception."
   def call_ms, do: [{:_, [on?()], [{:exception_trace}, {:message, {:caller_line}}]}]
 

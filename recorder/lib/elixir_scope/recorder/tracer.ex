@@ -22,7 +22,7 @@ defmodule ElixirScope.Recorder.Tracer do
   must not die, and if it does anyway the session cleans up and the file stays loadable.
   """
 
-  alias ElixirScope.Recorder.{Behaviours, Format, ModuleTable, Noise, Selection, Sources, Truncate}
+  alias ElixirScope.Recorder.{Behaviours, Format, ModuleTable, Names, Noise, Selection, Sources, Truncate}
 
   @flush_bytes 256 * 1024
   @drain_ms 2_500
@@ -58,6 +58,7 @@ defmodule ElixirScope.Recorder.Tracer do
     unwanted: MapSet.new(),
     owners: %{},
     statem: %{},
+    naming: %{},
     buf: <<>>,
     written: 0,
     last_bytes: 0,
@@ -415,6 +416,49 @@ defmodule ElixirScope.Recorder.Tracer do
   defp handle(msg, %{mode: :paused, pause: %{reason: :max_events_per_s}} = s)
        when elem(msg, 0) in [:trace_ts, :es_state],
        do: discard(s, 1)
+
+  # Registry, :global and :pg namings (`ElixirScope.Recorder.Names`): a `register` event once they succeed.
+  defp handle({:trace_ts, pid, :call, {m, f, args}, ts}, s) when m in [Registry, :global, :pg] do
+    handle({:trace_ts, pid, :call, {m, f, args}, :undefined, ts}, s)
+  end
+
+  defp handle({:trace_ts, pid, :call, {m, f, args}, _, _ts}, s) when m in [Registry, :global, :pg] do
+    %{
+      s
+      | naming:
+          Map.update(
+            s.naming,
+            pid,
+            [Names.names_of(m, f, args, pid)],
+            &[Names.names_of(m, f, args, pid) | &1]
+          )
+    }
+  end
+
+  defp handle({:trace_ts, pid, :return_from, {m, _, _}, value, ts}, s) when m in [Registry, :global, :pg] do
+    case Map.get(s.naming, pid, []) do
+      [names | rest] ->
+        s = %{s | naming: if(rest == [], do: Map.delete(s.naming, pid), else: Map.put(s.naming, pid, rest))}
+
+        if Names.success?(value),
+          do:
+            Enum.reduce(names, s, fn {p, name}, s -> emit(s, {:register, s.seq, ts - s.start, p, name}) end),
+          else: s
+
+      [] ->
+        s
+    end
+  end
+
+  defp handle({:trace_ts, pid, :exception_from, {m, _, _}, _, _ts}, s) when m in [Registry, :global, :pg] do
+    case Map.get(s.naming, pid, []) do
+      [_ | rest] ->
+        %{s | naming: if(rest == [], do: Map.delete(s.naming, pid), else: Map.put(s.naming, pid, rest))}
+
+      [] ->
+        s
+    end
+  end
 
   # Tagged with the clause that ran (`ElixirScope.Recorder.Clauses`).
   defp handle(msg, s) when is_port(elem(msg, 1)) and elem(msg, 0) == :trace_ts, do: s
