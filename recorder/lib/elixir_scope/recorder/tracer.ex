@@ -369,6 +369,10 @@ defmodule ElixirScope.Recorder.Tracer do
       MapSet.member?(s.known, m) ->
         {:keep, s}
 
+      # Traced for the names they give (`ElixirScope.Recorder.Names`), not as the user's code.
+      Names.naming_module?(m) ->
+        {:keep, s}
+
       MapSet.member?(s.unwanted, m) ->
         {:drop, s}
 
