@@ -266,6 +266,10 @@ export class Replay {
         this.checkIndex(i);
         return this.source.view(c.file[i], c.frameOff[i], c.frameLen[i]);
       },
+      frameRange: (i, at) => {
+        this.checkIndex(i);
+        this.source.range(c.file[i], c.frameOff[i], c.frameLen[i], at);
+      },
     };
   }
 
