@@ -1,7 +1,7 @@
 // The engine's public surface: open a recording with `Replay.open` and ask it everything else.
 
 export { Replay } from "./replay";
-export { ReplayError, TraceLoadError } from "./errors";
+export { LoadCancelledError, ReplayError, TraceLoadError } from "./errors";
 export { TraceBuilder, TraceFileWriter, type HeaderFields, type MfaTuple } from "./writer";
 export { frameToJson, jsonToFrame, frameToJsonLine } from "./jsonl";
 export { mfaLabel, moduleLabel } from "./store/eventDecode";

@@ -3,7 +3,8 @@
 // timeline and the correlator into the one typed API that the CLI, the debug adapter, the hovers and
 // the webview host use.
 
-import { ReplayError, TraceLoadError } from "./errors";
+import { senderNamedIn } from "./messages";
+import { LoadCancelledError, ReplayError, TraceLoadError } from "./errors";
 import { Correlator } from "./correlator";
 import { MessageFlow } from "./messages";
 import { FlowPages, type FlowPage, type FlowPageOptions } from "./flowPages";
@@ -107,7 +108,12 @@ export class Replay {
     const decode = (row: number): TraceEvent => this.event(row);
     this.query = new QueryEngine(store, (p) => this.findProcess(p).id, decode, this.monitor);
     this.states = new StateReconstructor(store, decode);
-    this.flowIx = new MessageFlow(store, this.procs, (send) => this.flowPages.replyOf(send));
+    this.flowIx = new MessageFlow(
+      store,
+      this.procs,
+      (send) => this.flowPages.replyOf(send),
+      (receive) => senderNamedIn(decode(receive).message, this.procs),
+    );
     this.flowPages = new FlowPages(store, this.flowIx);
     this.correlator = new Correlator(store);
     this.timeline = new Timeline(store, this.correlator);
@@ -139,15 +145,23 @@ export class Replay {
     if (list.length === 0) throw new TraceLoadError("(none)", "no trace file given");
     if (list.length > 255)
       throw new TraceLoadError(list[0], "at most 255 trace files can be loaded together");
+    const { signal } = opts;
+    const cancelled = (): never => {
+      throw new LoadCancelledError(list);
+    };
+    if (signal?.aborted) cancelled();
     // A valid index is read on this thread (it is cheap); only a parse goes to the worker.
     const store = opts.worker
       ? ((opts.index !== false ? reuseIndex(list, opts) : undefined) ??
-        (await loadInWorker(list, opts.onProgress, opts.index)))
+        (await loadInWorker(list, opts.onProgress, opts.index, signal)))
       : await loadStore(list, {
           index: opts.index,
           onProgress: opts.onProgress,
-          yieldEvery: () => new Promise((r) => setImmediate(r)),
+          // The parse yields now and then: where a cancel takes effect.
+          yieldEvery: () =>
+            new Promise<void>((r) => setImmediate(r)).then(() => (signal?.aborted ? cancelled() : undefined)),
         });
+    if (signal?.aborted) cancelled();
     return new Replay(store, opts.cacheSize ?? 4096);
   }
 
@@ -689,6 +703,12 @@ export class Replay {
   recordedFiles(): string[] {
     this.checkOpen();
     return this.lines.recordedFiles();
+  }
+
+  /** A recorded path as every view prints it: slashes forward, a relative call site completed to its module's source. */
+  displayFile(file: string): string {
+    this.checkOpen();
+    return this.lines.canonical(file);
   }
 
   /**

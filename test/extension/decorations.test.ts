@@ -116,14 +116,22 @@ describe("decorations: current line, sending line, hit counts", () => {
     assert.equal(prev.index, onLine.filter((i) => i < next.index).pop());
   });
 
-  // Skipped: passes when run from the working checkout but times out ("counts cleared") from every fresh
-  // clone, in .ci/run and by hand; the cause is not found yet (see the issue note). Un-skip once it is.
-  it.skip("turns hit counts off with elixirscope.hitCounts.enabled", async () => {
+  // Was skipped as timing out ("counts cleared") from fresh clones; it passed in 5 runs here, from this
+  // worktree, from fresh clones (npm ci) and on the installed .vsix. On a timeout it now says what the
+  // host saw (the setting's scopes, the visible editors, what was painted) instead of only timing out.
+  it("turns hit counts off with elixirscope.hitCounts.enabled", async () => {
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(customer()));
     await until("customer.ex counts", () => (x.hitCounts(customer())?.size ?? 0) > 0);
     await vscode.workspace.getConfiguration("elixirscope").update("hitCounts.enabled", false, true);
-    console.log();
-    await until("counts cleared", () => x.hitCounts(customer())?.size === 0);
+    await until("counts cleared", () => x.hitCounts(customer())?.size === 0, 20_000).catch((e: Error) => {
+      const cfg = vscode.workspace.getConfiguration("elixirscope");
+      const seen = {
+        setting: cfg.inspect("hitCounts.enabled"),
+        visible: vscode.window.visibleTextEditors.map((ed) => ed.document.uri.toString()),
+        painted: x.hitCounts(customer())?.size,
+      };
+      throw new Error(`${e.message}: ${JSON.stringify(seen)}`);
+    });
     await vscode.workspace.getConfiguration("elixirscope").update("hitCounts.enabled", true, true);
     await until("counts back", () => (x.hitCounts(customer())?.size ?? 0) > 0);
   });
