@@ -369,7 +369,7 @@ defmodule ElixirScope.Recorder.Tracer do
       MapSet.member?(s.known, m) ->
         {:keep, s}
 
-      # Traced for the names they give (`ElixirScope.Recorder.Names`), not as the user's code.
+      # Registry, :global and :pg calls are traced for the names they give, not as the user's code.
       Names.naming_module?(m) ->
         {:keep, s}
 
