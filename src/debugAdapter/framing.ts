@@ -251,7 +251,7 @@ export class FrameReader {
 }
 
 /** Why a parsed message cannot be served; undefined when it can. */
-export function envelopeProblem(m: Record<string, unknown>): string | undefined {
+function envelopeProblem(m: Record<string, unknown>): string | undefined {
   if (m.type === "response") return undefined;
   if (m.type !== "request")
     return `a message of type ${describe(m.type)}: the adapter takes only requests (type "request")`;
@@ -268,7 +268,7 @@ function recoverRequest(m: Record<string, unknown>): RecoveredRequest | undefine
 }
 
 /** The `seq` and `command` of a damaged body, read as JSON when it is, else by their spelling. */
-export function recover(text: string): RecoveredRequest | undefined {
+function recover(text: string): RecoveredRequest | undefined {
   try {
     const v: unknown = JSON.parse(text);
     if (v && typeof v === "object" && !Array.isArray(v)) return recoverRequest(v as Record<string, unknown>);
