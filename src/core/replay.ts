@@ -186,9 +186,7 @@ export class Replay {
     if (n === 0) return { start: 0, end: 0 };
     if (this.store.timeRange) return { ...this.store.timeRange };
     const t = this.store.cols.time;
-    return this.store.ix.timeOrder
-      ? { start: t[this.store.ix.timeOrder[0]], end: t[this.store.ix.timeOrder[n - 1]] }
-      : { start: t[0], end: t[n - 1] };
+    return { start: t[0], end: t[n - 1] };
   }
 
   /** The event at `index`, decoded from its bytes in the file (kept in an LRU cache). */
