@@ -3,6 +3,7 @@
 // timeline and the correlator into the one typed API that the CLI, the debug adapter, the hovers and
 // the webview host use.
 
+import type { InspectOptions } from "./terms/inspect";
 import { senderNamedIn } from "./messages";
 import { ReplayError, TraceLoadError } from "./errors";
 import { Correlator } from "./correlator";
@@ -569,6 +570,20 @@ export class Replay {
     const cands = (fn?.clauses ?? []).filter((c) => ran.candidates.includes(c.line)) ?? [];
     if (cands.length === 0) return undefined;
     return cands[0].params.map((p, k) => (cands.every((c) => c.params[k] === p) ? p : null));
+  }
+
+  /**
+   * Options that make `inspect` print terms as the recorded program's Elixir did: charlists in that
+   * version's form, structs of the recorded modules as their `Inspect` prints them (definition
+   * order, derived-hidden fields hidden). Leave them out for the raw view.
+   */
+  termStyle(): Pick<InspectOptions, "charlistStyle" | "structs"> {
+    const v = /^(\d+)\.(\d+)/.exec(this.files[0]?.elixirVersion ?? "");
+    const old = v !== null && (Number(v[1]) < 1 || (Number(v[1]) === 1 && Number(v[2]) < 15));
+    return {
+      charlistStyle: old ? "quotes" : "sigil",
+      structs: (m) => this.moduleInfo(m)?.struct,
+    };
   }
 
   /** Where a function is defined, from the recorded module table. */
