@@ -1,7 +1,7 @@
 // The engine's public surface: open a recording with `Replay.open` and ask it everything else.
 
 export { Replay } from "./replay";
-export { ReplayError, TraceLoadError } from "./errors";
+export { LoadCancelledError, ReplayError, TraceLoadError } from "./errors";
 export { TraceBuilder, TraceFileWriter, type HeaderFields, type MfaTuple } from "./writer";
 export { frameToJson, jsonToFrame, frameToJsonLine } from "./jsonl";
 export { mfaLabel, moduleLabel } from "./store/eventDecode";
@@ -13,4 +13,5 @@ export { describeEvent, formatTime, formatDuration, processLabeler, type Describ
 export { ReplayCursor, type CursorChange, type CursorReason, type Disposable } from "./cursor";
 export { ReplayCache, type ReplayLease } from "./replayCache";
 export type { CallRecord, CallOutcome, LineCounts, LineCallsOptions } from "./lineHistory";
+export type { FunctionCall, FunctionCallsOptions, FunctionCallSummary } from "./functionCalls";
 export type { FlowItem, FlowPage, FlowPageOptions, FlowPageToken } from "./flowPages";

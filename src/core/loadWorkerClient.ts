@@ -4,7 +4,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
-import { TraceLoadError } from "./errors";
+import { LoadCancelledError, TraceLoadError } from "./errors";
 import type { StoreData } from "./store/store";
 import { type PackedStore, unpackStore } from "./storeTransfer";
 import type { LoadProgress } from "./types";
@@ -13,7 +13,9 @@ export function loadInWorker(
   paths: string[],
   onProgress?: (p: LoadProgress) => void,
   index?: boolean,
+  signal?: AbortSignal,
 ): Promise<StoreData> {
+  if (signal?.aborted) return Promise.reject(new LoadCancelledError(paths));
   const bundled = join(__dirname, "loadWorker.js");
   const fromSource = join(__dirname, "loadWorker.ts");
   const worker = existsSync(bundled)
@@ -25,6 +27,15 @@ export function loadInWorker(
       });
   return new Promise((resolve, reject) => {
     let settled = false;
+    // Cancel: the worker stops wherever it is parsing; nothing it built comes back.
+    const onAbort = (): void => {
+      if (settled) return;
+      settled = true;
+      reject(new LoadCancelledError(paths));
+      void worker.terminate();
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+    worker.once("exit", () => signal?.removeEventListener("abort", onAbort));
     worker.on(
       "message",
       (m: {

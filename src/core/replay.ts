@@ -5,7 +5,7 @@
 
 import type { InspectOptions } from "./terms/inspect";
 import { senderNamedIn } from "./messages";
-import { ReplayError, TraceLoadError } from "./errors";
+import { LoadCancelledError, ReplayError, TraceLoadError } from "./errors";
 import { Correlator } from "./correlator";
 import { MessageFlow } from "./messages";
 import { FlowPages, type FlowPage, type FlowPageOptions } from "./flowPages";
@@ -20,6 +20,12 @@ import { FrameSource } from "./store/frames";
 import { EventReader } from "./store/eventReader";
 import type { ColumnSource } from "./columnFilter";
 import { Lru } from "./store/lru";
+import {
+  FunctionCalls,
+  type FunctionCall,
+  type FunctionCallsOptions,
+  type FunctionCallSummary,
+} from "./functionCalls";
 import { LineHistory, type CallRecord, type LineCallsOptions, type LineCounts } from "./lineHistory";
 import { loadStore, reuseIndex, type StoreData } from "./store/store";
 import type { IndexStatus } from "./store/indexCache";
@@ -72,6 +78,7 @@ export class Replay {
   private readonly correlator: Correlator;
   private readonly search: BreakpointSearch;
   private readonly lines: LineHistory;
+  private readonly fnCalls: FunctionCalls;
   private byFile?: Csr;
   private bySeq?: Int32Array[];
   private closed = false;
@@ -116,6 +123,14 @@ export class Replay {
       decode,
     );
     this.lines = new LineHistory(store, decode);
+    this.fnCalls = new FunctionCalls(
+      store,
+      (rows) => this.events(rows),
+      (call) => {
+        const c = this.correlator.clauseOf(call);
+        return c?.known ? c.index : undefined;
+      },
+    );
   }
 
   /**
@@ -127,15 +142,23 @@ export class Replay {
     if (list.length === 0) throw new TraceLoadError("(none)", "no trace file given");
     if (list.length > 255)
       throw new TraceLoadError(list[0], "at most 255 trace files can be loaded together");
+    const { signal } = opts;
+    const cancelled = (): never => {
+      throw new LoadCancelledError(list);
+    };
+    if (signal?.aborted) cancelled();
     // A valid index is read on this thread (it is cheap); only a parse goes to the worker.
     const store = opts.worker
       ? ((opts.index !== false ? reuseIndex(list, opts) : undefined) ??
-        (await loadInWorker(list, opts.onProgress, opts.index)))
+        (await loadInWorker(list, opts.onProgress, opts.index, signal)))
       : await loadStore(list, {
           index: opts.index,
           onProgress: opts.onProgress,
-          yieldEvery: () => new Promise((r) => setImmediate(r)),
+          // The parse yields now and then: where a cancel takes effect.
+          yieldEvery: () =>
+            new Promise<void>((r) => setImmediate(r)).then(() => (signal?.aborted ? cancelled() : undefined)),
         });
+    if (signal?.aborted) cancelled();
     return new Replay(store, opts.cacheSize ?? 4096);
   }
 
@@ -208,6 +231,22 @@ export class Replay {
     return this.reader.stream(from, to);
   }
 
+  /**
+   * The raw frames (ETF, version byte first) of events `from` to `to - 1` in order, read in large
+   * blocks without decoding: `buf[start, end)` is valid only during the call (export transcodes them).
+   */
+  scanFrames(
+    visit: (buf: Buffer, start: number, end: number, index: number) => void,
+    from = 0,
+    to = this.eventCount,
+  ): void {
+    if (from < to) {
+      this.checkIndex(from);
+      this.checkIndex(to - 1);
+    }
+    this.reader.scanFrames(from, to, visit);
+  }
+
   /** What a condition pre-filter reads of events without decoding them (see columnFilter.ts). */
   columnSource(): ColumnSource {
     const c = this.store.cols;
@@ -217,7 +256,7 @@ export class Replay {
       mfaOf: (i) => this.mfaOf(i),
       frameBytes: (i) => {
         this.checkIndex(i);
-        return this.source.read(c.file[i], c.frameOff[i], c.frameLen[i]);
+        return this.source.view(c.file[i], c.frameOff[i], c.frameLen[i]);
       },
     };
   }
@@ -226,6 +265,19 @@ export class Replay {
   kindOf(index: number): EventKind {
     this.checkIndex(index);
     return EVENT_KINDS[this.store.cols.kind[index]];
+  }
+
+  /** The event's recorded seq (per trace file), from the columns. */
+  seqOf(index: number): number {
+    this.checkIndex(index);
+    return this.store.cols.seq[index];
+  }
+
+  /** The other process of a send, receive, spawn, link or unlink (its id), from the columns. */
+  peerOf(index: number): number | undefined {
+    this.checkIndex(index);
+    const p = this.store.cols.peer[index];
+    return p >= 0 ? p : undefined;
   }
 
   /** The event's process id (`ProcessInfo.id`), from the columns. */
@@ -507,6 +559,15 @@ export class Replay {
     return this.flowPages.page(opts);
   }
 
+  /**
+   * The send of the reply to a `GenServer.call` send (the flow index's call/reply pairs, matched by the
+   * call's tag from the columns: nothing is decoded), if one was recorded.
+   */
+  replyOf(send: number): number | undefined {
+    this.checkIndex(send);
+    return this.flowPages.replyOf(send);
+  }
+
   /** The send/receive pair an event belongs to. */
   messageAt(index: number): MessageFlowEntry | undefined {
     this.checkIndex(index);
@@ -666,6 +727,34 @@ export class Replay {
   lineCalls(file: string, line: number, opts?: LineCallsOptions): { total: number; calls: CallRecord[] } {
     this.checkOpen();
     return this.lines.lineCalls(file, line, opts);
+  }
+
+  /**
+   * A page of the recorded calls of one function (of one clause with `clause`), newest first unless
+   * `order: "oldest"`, `limit` 10 by default, each paired with its own return or exception; only the
+   * page is decoded. `total` counts every call under the filters. An unknown function has none.
+   */
+  functionCalls(mfa: Mfa, opts?: FunctionCallsOptions): { total: number; calls: FunctionCall[] } {
+    this.checkOpen();
+    return this.fnCalls.page(mfa, opts);
+  }
+
+  /** One call of `mfa` (its event index) decoded with its outcome; undefined when it is not a call of `mfa`. */
+  functionCall(mfa: Mfa, call: number): FunctionCall | undefined {
+    this.checkIndex(call);
+    return this.fnCalls.record(mfa, call);
+  }
+
+  /** Counts, first/last times, last duration and callers of a function's calls, from the columns. */
+  functionCallSummary(mfa: Mfa): FunctionCallSummary {
+    this.checkOpen();
+    return this.fnCalls.summary(mfa);
+  }
+
+  /** The event indices of a function's calls, ascending, without decoding (shared: do not modify). */
+  functionCallIndices(mfa: Mfa): Int32Array {
+    this.checkOpen();
+    return this.fnCalls.indices(mfa);
   }
 
   /** Lines of a recorded file that have any events, ascending. */

@@ -4,7 +4,7 @@
 
 import { promises as fs } from "node:fs";
 import { ReplayCursor } from "./cursor";
-import { ReplayError, TraceLoadError } from "./errors";
+import { LoadCancelledError, ReplayError, TraceLoadError } from "./errors";
 import { Replay } from "./replay";
 import type { OpenOptions } from "./types";
 
@@ -24,6 +24,8 @@ export interface ReplayLease {
 interface Entry {
   loading: Promise<{ replay: Replay; cursor: ReplayCursor }>;
   refs: number;
+  /** Stops the load once every waiter has cancelled. */
+  abort: AbortController;
   loaded?: { replay: Replay; cursor: ReplayCursor };
 }
 
@@ -41,21 +43,27 @@ export class ReplayCache {
    * A lease on the replay of `paths`, loading it unless the same files (same real path, size and
    * modification time) are already loaded or loading: concurrent acquires share one load. A file that
    * changed since is a new entry. A failed load rejects every waiter and is not kept. `opts` apply to
-   * the load this call starts, if it starts one.
+   * the load this call starts, if it starts one, except `signal`, which is this caller's: when it aborts,
+   * this call rejects with a `LoadCancelledError`, and the load itself stops (its worker terminated, the
+   * entry dropped) once no other caller is waiting for it. A loaded replay is not affected.
    */
   async acquire(paths: string | string[], opts: OpenOptions = {}): Promise<ReplayLease> {
+    const { signal, ...openOpts } = opts;
     if (this.disposed) throw new ReplayError("the replay cache is disposed");
     const list = typeof paths === "string" ? [paths] : [...paths];
     if (list.length === 0) throw new TraceLoadError("(none)", "no trace file given");
     const ids = await Promise.all(list.map(identify));
     if (this.disposed) throw new ReplayError("the replay cache is disposed");
+    if (signal?.aborted) throw new LoadCancelledError(list);
     const key = JSON.stringify(ids);
     const real = ids.map((i) => i.path);
     let entry = this.entries.get(key);
     if (!entry) {
+      const abort = new AbortController();
       const e: Entry = {
         refs: 0,
-        loading: this.open(real, opts).then(
+        abort,
+        loading: this.open(real, { ...openOpts, signal: abort.signal }).then(
           (replay) => {
             e.loaded = { replay, cursor: new ReplayCursor(replay) };
             return e.loaded;
@@ -66,16 +74,35 @@ export class ReplayCache {
           },
         ),
       };
+      // A load every waiter cancelled rejects with nobody listening.
+      e.loading.catch(() => undefined);
       this.entries.set(key, (entry = e));
     }
     entry.refs++;
     const e = entry;
     let loaded: { replay: Replay; cursor: ReplayCursor };
+    let onAbort: (() => void) | undefined;
     try {
-      loaded = await e.loading;
+      loaded = await (signal
+        ? Promise.race([
+            e.loading,
+            new Promise<never>((_, reject) => {
+              onAbort = () => reject(new LoadCancelledError(list));
+              signal.addEventListener("abort", onAbort, { once: true });
+            }),
+          ])
+        : e.loading);
     } catch (err) {
       e.refs--;
+      if (err instanceof LoadCancelledError && e.refs === 0) {
+        // Nobody waits for it any more: stop the load (or close what it just finished) and forget it.
+        if (this.entries.get(key) === e) this.entries.delete(key);
+        if (e.loaded) this.closeEntry(e);
+        else e.abort.abort();
+      }
       throw err;
+    } finally {
+      if (onAbort) signal?.removeEventListener("abort", onAbort);
     }
     if (this.entries.get(key) !== e) {
       // Disposed while loading: nobody will release this replay, so it must not stay open.

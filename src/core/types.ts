@@ -317,4 +317,6 @@ export interface OpenOptions {
   cacheSize?: number;
   /** Reuse and save the persistent index `<trace>.esindex` (default true). */
   index?: boolean;
+  /** Stops the load (the worker is terminated): `open` rejects with a `LoadCancelledError`. */
+  signal?: AbortSignal;
 }

@@ -1,10 +1,13 @@
 // The replay cache: one load per recording however many views ask at once, ref-counted leases with one
 // shared cursor, the replay closed with the last lease, a changed file loaded anew, and a failed load
-// not kept.
+// not kept, and a load cancelled by its callers' abort signals.
 
 import assert from "node:assert/strict";
-import { symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { generate } from "../../bench/gen";
+import { LoadCancelledError } from "../../src/core/errors";
 import { Replay } from "../../src/core/replay";
 import { ReplayCache } from "../../src/core/replayCache";
 import { ticketTrace, tempTrace } from "../helpers/fixtures";
@@ -136,5 +139,85 @@ describe("ReplayCache", () => {
     assert.throws(() => held.replay.event(0), /closed/);
     assert.equal(cache.size, 0);
     await assert.rejects(cache.acquire(path), /the replay cache is disposed/);
+  });
+
+  it("cancels one waiter without stopping a load another still waits for, and stops it with the last", async () => {
+    let go!: () => void;
+    const signals: Array<AbortSignal | undefined> = [];
+    const gated = counting(new Promise((r) => (go = r)));
+    const cache = new ReplayCache({
+      open: (paths, opts) => {
+        signals.push(opts?.signal);
+        return gated.open(paths, opts);
+      },
+    });
+    const path = tempTrace(ticketTrace().builder.toBuffer());
+    const [one, two] = [new AbortController(), new AbortController()];
+    const first = cache.acquire(path, { signal: one.signal });
+    const second = cache.acquire(path, { signal: two.signal });
+    await gated.started;
+    // The second acquire joins the load once it has identified the file (two fs calls).
+    await new Promise((r) => setTimeout(r, 100));
+    one.abort();
+    await assert.rejects(
+      first,
+      (e: Error) => e instanceof LoadCancelledError && /was cancelled/.test(e.message),
+    );
+    assert.equal(signals[0]?.aborted, false, "the load goes on for the other waiter");
+    go();
+    const lease = await second;
+    assert.equal(lease.replay.eventCount, 21);
+    lease.release();
+    assert.equal(cache.size, 0);
+
+    // The only waiter cancels: the load's own signal aborts and nothing stays in the cache.
+    let go2!: () => void;
+    const gated2 = counting(new Promise((r) => (go2 = r)));
+    const seen: Array<AbortSignal | undefined> = [];
+    const cache2 = new ReplayCache({
+      open: (paths, opts) => {
+        seen.push(opts?.signal);
+        return gated2.open(paths, opts);
+      },
+    });
+    const only = new AbortController();
+    const pending = cache2.acquire(path, { signal: only.signal });
+    await gated2.started;
+    only.abort();
+    await assert.rejects(pending, LoadCancelledError);
+    assert.equal(seen[0]?.aborted, true, "the load was told to stop");
+    assert.equal(cache2.size, 0);
+    go2();
+    // An already aborted signal loads nothing.
+    await assert.rejects(cache2.acquire(path, { signal: only.signal }), LoadCancelledError);
+    assert.equal(gated2.loads.length, 1);
+  });
+
+  it("stops a load in a worker thread, and on the caller's thread, when its signal aborts", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "elixirscope-cancel-"));
+    try {
+      const big = join(dir, "big.estrace");
+      generate({ events: 60_000, seed: 3, out: big });
+      for (const worker of [true, false]) {
+        const abort = new AbortController();
+        let progressed = 0;
+        const opening = Replay.open(big, {
+          worker,
+          index: false,
+          signal: abort.signal,
+          onProgress: () => {
+            if (++progressed === 1) abort.abort();
+          },
+        });
+        if (worker) setImmediate(() => abort.abort());
+        await assert.rejects(opening, LoadCancelledError, `worker: ${worker}`);
+      }
+      // Unaborted, the same file loads (the cancel left nothing behind).
+      const r = await Replay.open(big, { worker: true, index: false });
+      assert.ok(r.eventCount >= 60_000);
+      r.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

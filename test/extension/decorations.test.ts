@@ -6,20 +6,25 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import * as vscode from "vscode";
 import type { ElixirScopeApi } from "../../src/extension/api";
+import { Atom, Tuple } from "../../src/core/terms";
+import { DEMO_TRACE, holdLine, openDemo, type Demo } from "./demo";
 import { api, moveBy, screenshot, startReplay, stopAll, until, workspace } from "./helpers";
 
 describe("decorations: current line, sending line, hit counts", () => {
   let x: ElixirScopeApi;
   let session: vscode.DebugSession;
+  let demo: Demo;
   const office = (): string => join(workspace(), "lib", "cinema_demo", "ticket_office.ex");
   const customer = (): string => join(workspace(), "lib", "cinema_demo", "customer.ex");
   const goto = (args: object) => moveBy(() => session.customRequest("elixirscope/goto", args));
 
   before(async () => {
     x = await api();
-    session = await startReplay({ trace: "traces/double_booking.estrace", startAt: "seq:91" });
+    demo = await openDemo(workspace());
+    session = await startReplay({ trace: DEMO_TRACE, startAt: `seq:${demo.seq(demo.officeStates[0])}` });
   });
   after(async () => {
+    demo?.replay.close();
     await vscode.workspace.getConfiguration("elixirscope").update("hitCounts.enabled", undefined, true);
     await stopAll();
   });
@@ -74,20 +79,35 @@ describe("decorations: current line, sending line, hit counts", () => {
     assert.ok(recorded);
     for (const line of cur.replay.linesWithEvents(recorded))
       assert.equal(counts.get(line), cur.replay.eventsAt(recorded, line).length, `line ${line}`);
-    assert.equal(counts.get(31), 87, "handle_call/3's events on its hold clause");
+    // The hold clause's count is the core's count of that line in the same recording, and covers at
+    // least every call of handle_call/3 that got a {:hold, ...} request (found from the calls' arguments).
+    const hold = holdLine(office());
+    const holds = demo.replay.getEvents({
+      pids: [demo.office],
+      kinds: ["call"],
+      functions: ["CinemaDemo.TicketOffice.handle_call/3"],
+      predicate: (e) => {
+        const req = e.args?.[0];
+        return req instanceof Tuple && req.elements[0] === Atom.of("hold");
+      },
+    }).length;
+    assert.ok(holds > 0, "the recording has hold requests");
+    assert.equal(counts.get(hold), demo.replay.eventsAt(demo.recordedOffice, hold).length, "the hold clause");
+    assert.ok(counts.get(hold)! >= holds, `${counts.get(hold)} events on the hold clause, ${holds} holds`);
     assert.equal(counts.has(2), false, "a line with no events has no count");
-    await goto({ seq: 102 });
+    await goto({ index: demo.officeStates[1] });
     await vscode.commands.executeCommand("workbench.view.debug");
     await screenshot("replay-hit-counts");
   });
 
   it("goes to the next and previous hit of the line under the cursor", async () => {
     const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(office()));
-    editor.selection = new vscode.Selection(30, 4, 30, 4); // line 31
-    const from = await goto({ seq: 102 });
+    const hold = holdLine(office());
+    editor.selection = new vscode.Selection(hold - 1, 4, hold - 1, 4);
+    const from = await goto({ index: demo.officeStates[1] });
     const next = await moveBy(() => vscode.commands.executeCommand("elixirscope.nextHit"));
     const cur = x.services.current()!;
-    const onLine = cur.replay.eventsAt(cur.paths.toRecorded(office()), 31).sort((a, b) => a - b);
+    const onLine = cur.replay.eventsAt(cur.paths.toRecorded(office()), hold).sort((a, b) => a - b);
     assert.equal(
       next.index,
       onLine.find((i) => i > from.index),
@@ -96,14 +116,22 @@ describe("decorations: current line, sending line, hit counts", () => {
     assert.equal(prev.index, onLine.filter((i) => i < next.index).pop());
   });
 
-  // Skipped: passes when run from the working checkout but times out ("counts cleared") from every fresh
-  // clone, in .ci/run and by hand; the cause is not found yet (see the issue note). Un-skip once it is.
-  it.skip("turns hit counts off with elixirscope.hitCounts.enabled", async () => {
+  // Was skipped as timing out ("counts cleared") from fresh clones; it passed in 5 runs here, from this
+  // worktree, from fresh clones (npm ci) and on the installed .vsix. On a timeout it now says what the
+  // host saw (the setting's scopes, the visible editors, what was painted) instead of only timing out.
+  it("turns hit counts off with elixirscope.hitCounts.enabled", async () => {
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(customer()));
     await until("customer.ex counts", () => (x.hitCounts(customer())?.size ?? 0) > 0);
     await vscode.workspace.getConfiguration("elixirscope").update("hitCounts.enabled", false, true);
-    console.log();
-    await until("counts cleared", () => x.hitCounts(customer())?.size === 0);
+    await until("counts cleared", () => x.hitCounts(customer())?.size === 0, 20_000).catch((e: Error) => {
+      const cfg = vscode.workspace.getConfiguration("elixirscope");
+      const seen = {
+        setting: cfg.inspect("hitCounts.enabled"),
+        visible: vscode.window.visibleTextEditors.map((ed) => ed.document.uri.toString()),
+        painted: x.hitCounts(customer())?.size,
+      };
+      throw new Error(`${e.message}: ${JSON.stringify(seen)}`);
+    });
     await vscode.workspace.getConfiguration("elixirscope").update("hitCounts.enabled", true, true);
     await until("counts back", () => (x.hitCounts(customer())?.size ?? 0) > 0);
   });

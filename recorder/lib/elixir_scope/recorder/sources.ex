@@ -116,6 +116,34 @@ defmodule ElixirScope.Recorder.Sources do
     :ok
   end
 
+  @doc """
+  Traces what is loaded from now on: every module loaded later gets the call pattern (the
+  `:on_load` pattern, which OTP applies to each newly loaded module), and `:code.load_binary/3`
+  is traced, so that the tracer sees a module compiled in memory (a script's, a test file's) with
+  its object code before it is loaded (`ElixirScope.Recorder.Selection`).
+  """
+  @spec install_later() :: :ok
+  def install_later do
+    :erlang.trace_pattern(:on_load, call_ms(), [:local])
+    :erlang.trace_pattern({:code, :load_binary, 3}, [{:_, [on?()], []}], [:local])
+    :ok
+  end
+
+  @doc "Removes what `install_later/0` set (the modules loaded meanwhile: `untrace_module/1`)."
+  @spec uninstall_later() :: :ok
+  def uninstall_later do
+    safe(fn -> :erlang.trace_pattern(:on_load, false, [:local]) end)
+    safe(fn -> :erlang.trace_pattern({:code, :load_binary, 3}, false, [:local]) end)
+    :ok
+  end
+
+  @doc "Removes every call pattern of `m`."
+  @spec untrace_module(module) :: :ok
+  def untrace_module(m) do
+    safe(fn -> :erlang.trace_pattern({m, :_, :_}, false, [:local]) end)
+    :ok
+  end
+
   @doc "Removes the patterns `install/4` set and restores the send/receive patterns it found."
   def uninstall(call_modules, state_modules, messages?, saved) do
     for m <- call_modules, do: safe(fn -> :erlang.trace_pattern({m, :_, :_}, false, [:local]) end)
