@@ -3,6 +3,7 @@
 // timeline and the correlator into the one typed API that the CLI, the debug adapter, the hovers and
 // the webview host use.
 
+import { lineIn, stackOfException, stackOfExit } from "./exceptionStack";
 import type { InspectOptions } from "./terms/inspect";
 import { senderNamedIn } from "./messages";
 import { LoadCancelledError, ReplayError, TraceLoadError } from "./errors";
@@ -31,7 +32,7 @@ import { loadStore, reuseIndex, type StoreData } from "./store/store";
 import type { IndexStatus } from "./store/indexCache";
 import { loadInWorker } from "./loadWorkerClient";
 import { decodeEtf } from "./terms/decode";
-import type { Term } from "./terms/term";
+import type { Term, Tuple } from "./terms/term";
 import { Timeline, type StepKind } from "./timeline";
 import { formatTime } from "./describe";
 import type {
@@ -579,7 +580,21 @@ export class Replay {
   /** The process's call stack at an event, innermost frame first. */
   stackAt(index: number): StackFrame[] {
     this.checkIndex(index);
-    return this.timeline.stackAt(index);
+    const frames = this.timeline.stackAt(index);
+    // An exception stands at the line that raised, not at its function's head.
+    const raised = this.raiseLine(index);
+    const top = frames[0];
+    const mfa = this.mfaOf(index);
+    if (
+      raised !== undefined &&
+      top?.location &&
+      top.mfa &&
+      mfa &&
+      top.mfa.fun === mfa.fun &&
+      top.mfa.module === mfa.module
+    )
+      frames[0] = { ...top, location: { file: top.location.file, line: raised } };
+    return frames;
   }
 
   /** Where a debugger step in/over/out, forward or backward, lands in the event's process. */
@@ -602,10 +617,37 @@ export class Replay {
 
   // ── source ─────────────────────────────────────────────────────────────────
 
-  /** The source line an event stands for (a call's site, else its function's definition); the path as recorded. */
+  /**
+   * The source line an event stands for (a call's site, else its function's definition; an
+   * exception, the line that raised when its stacktrace is known); the path as recorded.
+   */
   locationOf(index: number): SourceLocation | undefined {
     this.checkIndex(index);
-    return this.correlator.locationOf(index);
+    const at = this.correlator.locationOf(index);
+    const raised = this.raiseLine(index);
+    return raised !== undefined && at ? { file: at.file, line: raised } : at;
+  }
+
+  /**
+   * The stacktrace of an exception or exit event: the exception's own, or the one its process's exit
+   * carried when it exited with this very exception; undefined when the recording does not have it.
+   */
+  exceptionStack(index: number): Tuple[] | undefined {
+    this.checkIndex(index);
+    const e = this.event(index);
+    if (e.kind === "exit") return stackOfExit(e.detail);
+    if (e.kind !== "exception") return undefined;
+    const p = this.process(e.pid);
+    const exit = p.exitedAt !== undefined && p.exitedAt > index ? this.event(p.exitedAt) : undefined;
+    return stackOfException(e, exit);
+  }
+
+  /** The line an exception event's function raised at, from its stacktrace. */
+  private raiseLine(index: number): number | undefined {
+    if (this.kindOf(index) !== "exception") return undefined;
+    const stack = this.exceptionStack(index);
+    const mfa = this.mfaOf(index);
+    return stack && mfa ? lineIn(stack, mfa) : undefined;
   }
 
   /**

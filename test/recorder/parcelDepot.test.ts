@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { Replay } from "../../src/core/replay";
 import { viewStack } from "../../src/core/inspect/frames";
 import { ProcessNames } from "../../src/core/inspect/processNames";
+import { exceptionInfo } from "../../src/core/inspect/exceptions";
 import { EventScopes } from "../../src/core/inspect/eventScope";
 import { evalExpr, parseExpr, truthy } from "../../src/core/inspect/expression";
 import { termEquals } from "../../src/core/terms/equal";
@@ -250,6 +251,35 @@ describe("Parcel Depot recorded by the real recorder", function () {
     assert.deepEqual(
       loaded.map((e) => inspect(e.message!)),
       ["{:loaded, 12, 287}"],
+    );
+  });
+});
+
+describe("Parcel Depot's crash: an exception where it happened", function () {
+  this.timeout(240_000);
+  let r: Replay;
+  before(async () => {
+    r = await Replay.open(recordDepot("crash"));
+  });
+  after(() => r?.close());
+
+  it("stops at the line that raised and shows the stacktrace the crash carried", () => {
+    const raiseLine = lineOf("labels.ex", "raise(ArgumentError");
+    const exc = r.getEvents({ kinds: ["exception"], functions: ["ParcelDepot.Labels.check!/1"] });
+    assert.equal(exc.length, 1);
+    const at = exc[0].index;
+    // Not the `def check!` line: the line of the raise.
+    assert.equal(r.locationOf(at)?.line, raiseLine);
+    assert.notEqual(raiseLine, lineOf("labels.ex", "def check!"));
+    assert.equal(r.stackAt(at)[0].location?.line, raiseLine);
+    // The Exception scope's stacktrace, as Elixir prints one.
+    const info = exceptionInfo(r, at, (id) => r.process(id).label);
+    assert.match(info.details.stackTrace ?? "", new RegExp(`labels\\.ex:${raiseLine}: ParcelDepot\\.Labels\\.check!/1`));
+    assert.match(info.details.message, /ArgumentError/);
+    // The process it ended is the user's, and crashed.
+    assert.deepEqual(
+      r.processes().filter((p) => p.crashed).map((p) => p.id),
+      [exc[0].pid],
     );
   });
 });
