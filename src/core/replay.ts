@@ -3,6 +3,7 @@
 // timeline and the correlator into the one typed API that the CLI, the debug adapter, the hovers and
 // the webview host use.
 
+import { unwrapState, type WrappedState } from "./userState";
 import { lineIn, stackOfException, stackOfExit } from "./exceptionStack";
 import type { InspectOptions } from "./terms/inspect";
 import { senderNamedIn } from "./messages";
@@ -640,6 +641,14 @@ export class Replay {
     const p = this.process(e.pid);
     const exit = p.exitedAt !== undefined && p.exitedAt > index ? this.event(p.exitedAt) : undefined;
     return stackOfException(e, exit);
+  }
+
+  /**
+   * The user's state inside a behaviour's wrapper struct (`%Stage{module: UserMod, state: ...}`),
+   * with the wrapper's and the callback module's names; undefined when `state` wraps nothing.
+   */
+  userState(state: Term): WrappedState | undefined {
+    return unwrapState(state, (m) => this.moduleInfo(m) !== undefined);
   }
 
   /** The line an exception event's function raised at, from its stacktrace. */

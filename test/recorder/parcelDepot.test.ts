@@ -10,6 +10,7 @@ import { Replay } from "../../src/core/replay";
 import { viewStack } from "../../src/core/inspect/frames";
 import { ProcessNames } from "../../src/core/inspect/processNames";
 import { exceptionInfo } from "../../src/core/inspect/exceptions";
+import { main } from "../../src/cli/main";
 import { EventScopes } from "../../src/core/inspect/eventScope";
 import { evalExpr, parseExpr, truthy } from "../../src/core/inspect/expression";
 import { termEquals } from "../../src/core/terms/equal";
@@ -188,6 +189,27 @@ describe("Parcel Depot recorded by the real recorder", function () {
     const stage = states("ParcelDepot.Stage");
     assert.ok(stage.length >= 5);
     for (const st of stage) assert.match(st, /^%ParcelDepot\.Stage\{/);
+  });
+
+  it("a wrapping behaviour's process shows the user's state first, the wrapper on demand", async () => {
+    const stage = r.processes().find((p) => p.label.endsWith(" ParcelDepot.Stage"))!;
+    const last = r.stateHistory(stage.id).at(-1)!;
+    const wrapped = r.getStateAt(stage.id, last.index)!.state;
+    const w = r.userState(wrapped)!;
+    assert.equal(w.wrapper, "Elixir.ParcelDepot.Stage");
+    assert.equal(w.module, "Elixir.ParcelDepot.Sorter");
+    assert.match(inspect(w.user), /^%\{batches: \d+, limit: .*, weight: \d+\}$/);
+    // A plain GenServer's state wraps nothing.
+    const ledger = r.findProcess("Ledger");
+    assert.equal(r.userState(r.getStateAt(ledger.id, r.stateHistory(ledger.id).at(-1)!.index)!.state), undefined);
+    // The CLI: the user's state, and the wrapper with --raw.
+    const lines: string[] = [];
+    await main(["state", r.files[0].path, stage.pid], (t) => lines.push(t));
+    assert.match(lines[0], /ParcelDepot\.Sorter's state inside %ParcelDepot\.Stage\{\}; --raw shows the wrapper/);
+    assert.match(lines[1], /init\/1\s+%\{batches: 0/);
+    const raw: string[] = [];
+    await main(["state", r.files[0].path, stage.pid, "--raw"], (t) => raw.push(t));
+    assert.match(raw[1], /init\/1\s+%ParcelDepot\.Stage\{/);
   });
 
   it("the couriers' state follows their loads and deliveries", () => {
