@@ -212,6 +212,20 @@ describe("Parcel Depot recorded by the real recorder", function () {
     assert.match(raw[1], /init\/1\s+%ParcelDepot\.Stage\{/);
   });
 
+  it("a gen_event manager's state is its handlers' states, by handler", () => {
+    const events = r.findProcess("ParcelDepot.Events");
+    const states = r.stateHistory(events.id).map((h) => inspect(r.getStateAt(events.id, h.index)!.state));
+    assert.deepEqual(states, [
+      "%{ParcelDepot.Alarms => %{late: []}}",
+      '%{ParcelDepot.Alarms => %{late: ["bob"]}}',
+      '%{ParcelDepot.Alarms => %{late: ["bob"]}}',
+    ]);
+    assert.deepEqual(
+      r.stateHistory(events.id).map((h) => h.callback),
+      ["init/1", "handle_event/2", "handle_call/2"],
+    );
+  });
+
   it("the couriers' state follows their loads and deliveries", () => {
     const couriers = r.processes().filter((p) => p.module === "Elixir.ParcelDepot.Courier");
     assert.equal(couriers.length, 2);

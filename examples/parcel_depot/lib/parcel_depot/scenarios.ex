@@ -63,6 +63,8 @@ defmodule ParcelDepot.Scenarios do
     :ok = Courier.load("bob", %{weight: 12})
     :ok = Courier.load("bob", %{weight: 4})
     delivered = [Courier.deliver("ann"), Courier.deliver("bob")]
+    :ok = :gen_event.notify(ParcelDepot.Events, {:late, "bob"})
+    ["bob"] = :gen_event.call(ParcelDepot.Events, ParcelDepot.Alarms, :late)
     {:error, :bad_code} = Door.open("0000")
     :ok = Door.open("1234")
     :ok = Door.close()
