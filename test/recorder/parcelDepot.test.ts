@@ -226,6 +226,15 @@ describe("Parcel Depot recorded by the real recorder", function () {
     );
   });
 
+  it("stepping back from the first event after init/1 goes into init's events", () => {
+    const bob = r.findProcess("bob");
+    const init = r.getEvents({ pids: [bob.id], functions: ["ParcelDepot.Courier.init/1"], kinds: ["return"] })[0];
+    const after = r.nextInProcess(init.index, "forward")!;
+    assert.equal(r.step(after, "over", "backward"), init.index);
+    // And on back through init's own events, not out of the process.
+    assert.ok(r.step(init.index, "over", "backward")! < init.index);
+  });
+
   it("the couriers' state follows their loads and deliveries", () => {
     const couriers = r.processes().filter((p) => p.module === "Elixir.ParcelDepot.Courier");
     assert.equal(couriers.length, 2);
