@@ -354,14 +354,6 @@ defmodule ElixirScope.Recorder.Tracer do
     end
   end
 
-  # The naming functions (`Names`) are traced on purpose, never as a module of the user's.
-  defp later_module({:trace_ts, _pid, kind, {m, _, _}, _, _}, s)
-       when kind in [:call, :return_from, :exception_from] and m in [Registry, :global, :pg],
-       do: {:keep, s}
-
-  defp later_module({:trace_ts, _pid, :call, {m, _, _}, _}, s) when m in [Registry, :global, :pg],
-    do: {:keep, s}
-
   defp later_module({:trace_ts, _pid, kind, {m, _, _}, _, _} = msg, s)
        when kind in [:call, :return_from, :exception_from],
        do: first_sight(m, msg, s)
@@ -375,6 +367,10 @@ defmodule ElixirScope.Recorder.Tracer do
   defp first_sight(m, _msg, s) do
     cond do
       MapSet.member?(s.known, m) ->
+        {:keep, s}
+
+      # Registry, :global and :pg calls are traced for the names they give, not as the user's code.
+      Names.naming_module?(m) ->
         {:keep, s}
 
       MapSet.member?(s.unwanted, m) ->
