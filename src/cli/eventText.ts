@@ -27,5 +27,5 @@ export function eventLine(r: Replay, e: TraceEvent, printLimit?: number): string
   const label = processLabeler(r.processes());
   const limits =
     printLimit === undefined ? {} : { limit: printLimit, width: Infinity, printableLimit: Infinity };
-  return `${String(e.seq).padStart(6)}  ${r.timeLabel(e.index).padStart(13)}  ${label(e.pid).padEnd(34)}  ${e.kind.padEnd(9)}  ${describeEvent(e, { processLabel: label, ...limits })}`;
+  return `${String(e.seq).padStart(6)}  ${r.timeLabel(e.index).padStart(13)}  ${label(e.pid).padEnd(34)}  ${e.kind.padEnd(9)}  ${describeEvent(e, { processLabel: label, termStyle: r.termStyle(), ...limits })}`;
 }

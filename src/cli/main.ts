@@ -22,7 +22,7 @@ usage:
   elixirscope events TRACE... [filters]    list events
       --pid P (repeatable)  --kind call,send,...  --fun Mod.fun/arity (wildcards *)
       --from-seq N --to-seq N  --from-time 1.5ms --to-time 2s  --limit N (default 50)  --offset N  --desc  --explain
-  elixirscope state  TRACE... PID [--at SEQ | --time T] [--history]
+  elixirscope state  TRACE... PID [--at SEQ | --time T] [--history] [--raw: structs with every field]
   elixirscope flow   TRACE... [FROM [TO]] [--limit N] [--from-time T --to-time T]
       --diagram (as a sequence diagram, text) or --svg OUT.svg; --from-seq N --to-seq N --match PATTERN
   elixirscope stack  TRACE... --seq N

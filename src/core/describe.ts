@@ -3,7 +3,7 @@
 
 import { escapeControls } from "./escape";
 import { mfaLabel } from "./store/eventDecode";
-import { inspect } from "./terms/inspect";
+import { inspect, type InspectOptions } from "./terms/inspect";
 import type { Term } from "./terms/term";
 import type { ProcessInfo, TraceEvent } from "./types";
 
@@ -14,6 +14,8 @@ export interface DescribeOptions {
   width?: number;
   /** Characters of a string shown before ` <> ...` (default 200). */
   printableLimit?: number;
+  /** The recorded Elixir's way of printing terms (`Replay.termStyle()`). */
+  termStyle?: Pick<InspectOptions, "charlistStyle" | "structs">;
   processLabel?: (id: number) => string;
 }
 
@@ -21,7 +23,7 @@ export function describeEvent(e: TraceEvent, opts: DescribeOptions = {}): string
   const show = (t: Term | undefined): string =>
     t === undefined
       ? "?"
-      : inspect(t, { limit: opts.limit ?? 8, printableLimit: opts.printableLimit ?? 200 });
+      : inspect(t, { limit: opts.limit ?? 8, printableLimit: opts.printableLimit ?? 200, ...opts.termStyle });
   const who = (id: number | undefined, fallback?: Term): string =>
     id !== undefined
       ? (opts.processLabel?.(id) ?? `process ${id}`)

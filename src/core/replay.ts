@@ -3,6 +3,9 @@
 // timeline and the correlator into the one typed API that the CLI, the debug adapter, the hovers and
 // the webview host use.
 
+import { unwrapState, type WrappedState } from "./userState";
+import { lineIn, stackOfException, stackOfExit } from "./exceptionStack";
+import type { InspectOptions } from "./terms/inspect";
 import { senderNamedIn } from "./messages";
 import { LoadCancelledError, ReplayError, TraceLoadError } from "./errors";
 import { Correlator } from "./correlator";
@@ -34,7 +37,7 @@ import { decodeEtf, decodeTerm } from "./terms/decode";
 import { etfBodyOffset, skipTerm } from "./terms/skip";
 import { COMPRESSED, LIST_EXT, NIL_EXT } from "./terms/tags";
 import { Scan } from "./reader/scan";
-import type { Term } from "./terms/term";
+import type { Term, Tuple } from "./terms/term";
 import { Timeline, type StepKind } from "./timeline";
 import { formatTime } from "./describe";
 import type {
@@ -603,7 +606,21 @@ export class Replay {
   /** The process's call stack at an event, innermost frame first. */
   stackAt(index: number): StackFrame[] {
     this.checkIndex(index);
-    return this.timeline.stackAt(index);
+    const frames = this.timeline.stackAt(index);
+    // An exception stands at the line that raised, not at its function's head.
+    const raised = this.raiseLine(index);
+    const top = frames[0];
+    const mfa = this.mfaOf(index);
+    if (
+      raised !== undefined &&
+      top?.location &&
+      top.mfa &&
+      mfa &&
+      top.mfa.fun === mfa.fun &&
+      top.mfa.module === mfa.module
+    )
+      frames[0] = { ...top, location: { file: top.location.file, line: raised } };
+    return frames;
   }
 
   /** Where a debugger step in/over/out, forward or backward, lands in the event's process. */
@@ -626,10 +643,45 @@ export class Replay {
 
   // ── source ─────────────────────────────────────────────────────────────────
 
-  /** The source line an event stands for (a call's site, else its function's definition); the path as recorded. */
+  /**
+   * The source line an event stands for (a call's site, else its function's definition; an
+   * exception, the line that raised when its stacktrace is known); the path as recorded.
+   */
   locationOf(index: number): SourceLocation | undefined {
     this.checkIndex(index);
-    return this.correlator.locationOf(index);
+    const at = this.correlator.locationOf(index);
+    const raised = this.raiseLine(index);
+    return raised !== undefined && at ? { file: at.file, line: raised } : at;
+  }
+
+  /**
+   * The stacktrace of an exception or exit event: the exception's own, or the one its process's exit
+   * carried when it exited with this very exception; undefined when the recording does not have it.
+   */
+  exceptionStack(index: number): Tuple[] | undefined {
+    this.checkIndex(index);
+    const e = this.event(index);
+    if (e.kind === "exit") return stackOfExit(e.detail);
+    if (e.kind !== "exception") return undefined;
+    const p = this.process(e.pid);
+    const exit = p.exitedAt !== undefined && p.exitedAt > index ? this.event(p.exitedAt) : undefined;
+    return stackOfException(e, exit);
+  }
+
+  /**
+   * The user's state inside a behaviour's wrapper struct (`%Stage{module: UserMod, state: ...}`),
+   * with the wrapper's and the callback module's names; undefined when `state` wraps nothing.
+   */
+  userState(state: Term): WrappedState | undefined {
+    return unwrapState(state, (m) => this.moduleInfo(m) !== undefined);
+  }
+
+  /** The line an exception event's function raised at, from its stacktrace. */
+  private raiseLine(index: number): number | undefined {
+    if (this.kindOf(index) !== "exception") return undefined;
+    const stack = this.exceptionStack(index);
+    const mfa = this.mfaOf(index);
+    return stack && mfa ? lineIn(stack, mfa) : undefined;
   }
 
   /**
@@ -655,6 +707,20 @@ export class Replay {
     const cands = (fn?.clauses ?? []).filter((c) => ran.candidates.includes(c.line)) ?? [];
     if (cands.length === 0) return undefined;
     return cands[0].params.map((p, k) => (cands.every((c) => c.params[k] === p) ? p : null));
+  }
+
+  /**
+   * Options that make `inspect` print terms as the recorded program's Elixir did: charlists in that
+   * version's form, structs of the recorded modules as their `Inspect` prints them (definition
+   * order, derived-hidden fields hidden). Leave them out for the raw view.
+   */
+  termStyle(): Pick<InspectOptions, "charlistStyle" | "structs"> {
+    const v = /^(\d+)\.(\d+)/.exec(this.files[0]?.elixirVersion ?? "");
+    const old = v !== null && (Number(v[1]) < 1 || (Number(v[1]) === 1 && Number(v[2]) < 15));
+    return {
+      charlistStyle: old ? "quotes" : "sigil",
+      structs: (m) => this.moduleInfo(m)?.struct,
+    };
   }
 
   /** Where a function is defined, from the recorded module table. */

@@ -98,8 +98,12 @@ export class Timeline {
         dir === "backward" &&
         (k === KIND_CODES.return || k === KIND_CODES.exception) &&
         ix.link[r] >= 0
-      )
+      ) {
+        // A callback run from untraced code (a server's `init/1`, `handle_call/3`) has no caller line
+        // to step back over: stepping back from the event after it goes into it, to its end.
+        if (maxDepth === 0 && this.frameAt(row) < 0) return r;
         r = ix.link[r];
+      }
       r = this.nextInProcess(r, dir);
     }
     return r;

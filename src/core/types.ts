@@ -2,6 +2,7 @@
 // API answers (queries, states, message flows, stacks, source locations). The CLI, the debug adapter,
 // the hovers and the webview host all speak these types.
 
+import type { StructLayout } from "./terms/inspect";
 import type { Term } from "./terms/term";
 
 export const EVENT_KINDS = [
@@ -137,6 +138,8 @@ export interface ModuleInfo {
   module: string;
   source: string;
   functions: FunctionInfo[];
+  /** A struct module: its fields in definition order and how its `Inspect` prints it. */
+  struct?: StructLayout;
 }
 
 /** Header of one loaded trace file. */

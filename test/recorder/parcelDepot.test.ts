@@ -9,6 +9,8 @@ import { join } from "node:path";
 import { Replay } from "../../src/core/replay";
 import { viewStack } from "../../src/core/inspect/frames";
 import { ProcessNames } from "../../src/core/inspect/processNames";
+import { exceptionInfo } from "../../src/core/inspect/exceptions";
+import { main } from "../../src/cli/main";
 import { EventScopes } from "../../src/core/inspect/eventScope";
 import { evalExpr, parseExpr, truthy } from "../../src/core/inspect/expression";
 import { termEquals } from "../../src/core/terms/equal";
@@ -189,6 +191,50 @@ describe("Parcel Depot recorded by the real recorder", function () {
     for (const st of stage) assert.match(st, /^%ParcelDepot\.Stage\{/);
   });
 
+  it("a wrapping behaviour's process shows the user's state first, the wrapper on demand", async () => {
+    const stage = r.processes().find((p) => p.label.endsWith(" ParcelDepot.Stage"))!;
+    const last = r.stateHistory(stage.id).at(-1)!;
+    const wrapped = r.getStateAt(stage.id, last.index)!.state;
+    const w = r.userState(wrapped)!;
+    assert.equal(w.wrapper, "Elixir.ParcelDepot.Stage");
+    assert.equal(w.module, "Elixir.ParcelDepot.Sorter");
+    assert.match(inspect(w.user), /^%\{batches: \d+, limit: .*, weight: \d+\}$/);
+    // A plain GenServer's state wraps nothing.
+    const ledger = r.findProcess("Ledger");
+    assert.equal(r.userState(r.getStateAt(ledger.id, r.stateHistory(ledger.id).at(-1)!.index)!.state), undefined);
+    // The CLI: the user's state, and the wrapper with --raw.
+    const lines: string[] = [];
+    await main(["state", r.files[0].path, stage.pid], (t) => lines.push(t));
+    assert.match(lines[0], /ParcelDepot\.Sorter's state inside %ParcelDepot\.Stage\{\}; --raw shows the wrapper/);
+    assert.match(lines[1], /init\/1\s+%\{batches: 0/);
+    const raw: string[] = [];
+    await main(["state", r.files[0].path, stage.pid, "--raw"], (t) => raw.push(t));
+    assert.match(raw[1], /init\/1\s+%ParcelDepot\.Stage\{/);
+  });
+
+  it("a gen_event manager's state is its handlers' states, by handler", () => {
+    const events = r.findProcess("ParcelDepot.Events");
+    const states = r.stateHistory(events.id).map((h) => inspect(r.getStateAt(events.id, h.index)!.state));
+    assert.deepEqual(states, [
+      "%{ParcelDepot.Alarms => %{late: []}}",
+      '%{ParcelDepot.Alarms => %{late: ["bob"]}}',
+      '%{ParcelDepot.Alarms => %{late: ["bob"]}}',
+    ]);
+    assert.deepEqual(
+      r.stateHistory(events.id).map((h) => h.callback),
+      ["init/1", "handle_event/2", "handle_call/2"],
+    );
+  });
+
+  it("stepping back from the first event after init/1 goes into init's events", () => {
+    const bob = r.findProcess("bob");
+    const init = r.getEvents({ pids: [bob.id], functions: ["ParcelDepot.Courier.init/1"], kinds: ["return"] })[0];
+    const after = r.nextInProcess(init.index, "forward")!;
+    assert.equal(r.step(after, "over", "backward"), init.index);
+    // And on back through init's own events, not out of the process.
+    assert.ok(r.step(init.index, "over", "backward")! < init.index);
+  });
+
   it("the couriers' state follows their loads and deliveries", () => {
     const couriers = r.processes().filter((p) => p.module === "Elixir.ParcelDepot.Courier");
     assert.equal(couriers.length, 2);
@@ -250,6 +296,35 @@ describe("Parcel Depot recorded by the real recorder", function () {
     assert.deepEqual(
       loaded.map((e) => inspect(e.message!)),
       ["{:loaded, 12, 287}"],
+    );
+  });
+});
+
+describe("Parcel Depot's crash: an exception where it happened", function () {
+  this.timeout(240_000);
+  let r: Replay;
+  before(async () => {
+    r = await Replay.open(recordDepot("crash"));
+  });
+  after(() => r?.close());
+
+  it("stops at the line that raised and shows the stacktrace the crash carried", () => {
+    const raiseLine = lineOf("labels.ex", "raise(ArgumentError");
+    const exc = r.getEvents({ kinds: ["exception"], functions: ["ParcelDepot.Labels.check!/1"] });
+    assert.equal(exc.length, 1);
+    const at = exc[0].index;
+    // Not the `def check!` line: the line of the raise.
+    assert.equal(r.locationOf(at)?.line, raiseLine);
+    assert.notEqual(raiseLine, lineOf("labels.ex", "def check!"));
+    assert.equal(r.stackAt(at)[0].location?.line, raiseLine);
+    // The Exception scope's stacktrace, as Elixir prints one.
+    const info = exceptionInfo(r, at, (id) => r.process(id).label);
+    assert.match(info.details.stackTrace ?? "", new RegExp(`labels\\.ex:${raiseLine}: ParcelDepot\\.Labels\\.check!/1`));
+    assert.match(info.details.message, /ArgumentError/);
+    // The process it ended is the user's, and crashed.
+    assert.deepEqual(
+      r.processes().filter((p) => p.crashed).map((p) => p.id),
+      [exc[0].pid],
     );
   });
 });

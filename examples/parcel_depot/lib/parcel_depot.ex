@@ -3,7 +3,8 @@ defmodule ParcelDepot do
   The Parcel Depot's supervision tree: a `Registry` of couriers (each courier is registered through
   a `{:via, Registry, ...}` name), the `Stats` Agent, the loading-dock `Door` (a `:gen_statem`), the
   `Ledger` (a gen_server with no `@behaviour`, a `:global` name), the `:pg` scope `ParcelDepot.Radio`
-  (couriers on duty join its group `:on_duty`) and a `DynamicSupervisor` for couriers.
+  (couriers on duty join its group `:on_duty`), the `:gen_event` manager `ParcelDepot.Events` with
+  its `Alarms` handler, and a `DynamicSupervisor` for couriers.
   """
 
   def start do
@@ -13,10 +14,13 @@ defmodule ParcelDepot do
       ParcelDepot.Door,
       %{id: ParcelDepot.Ledger, start: {ParcelDepot.Ledger, :start_link, []}},
       %{id: ParcelDepot.Radio, start: {:pg, :start_link, [ParcelDepot.Radio]}},
+      %{id: ParcelDepot.Events, start: {:gen_event, :start_link, [{:local, ParcelDepot.Events}]}},
       {DynamicSupervisor, name: ParcelDepot.CourierSup, strategy: :one_for_one}
     ]
 
-    Supervisor.start_link(children, strategy: :one_for_one, name: ParcelDepot.Supervisor)
+    with {:ok, sup} <- Supervisor.start_link(children, strategy: :one_for_one, name: ParcelDepot.Supervisor),
+         :ok <- :gen_event.add_handler(ParcelDepot.Events, ParcelDepot.Alarms, []),
+         do: {:ok, sup}
   end
 
   def stop, do: Supervisor.stop(ParcelDepot.Supervisor)

@@ -46,7 +46,13 @@ export function flow(r: Replay, p: Parsed, args: string[], json: boolean, out: O
           ? "still queued at the end"
           : e.status.replace(/_/g, " ");
     out(
-      `${String(ev.seq).padStart(6)}  ${r.timeLabel(ev.index).padStart(13)}  ${(e.from !== undefined ? label(e.from) : "?").padEnd(30)} → ${(e.to !== undefined ? label(e.to) : (e.toName ?? "?")).padEnd(30)}  ${lat.padStart(12)}  ${inspect(ev.message!, given === undefined ? { limit: 6 } : { limit: given, printableLimit: Infinity })}`,
+      `${String(ev.seq).padStart(6)}  ${r.timeLabel(ev.index).padStart(13)}  ${(e.from !== undefined ? label(e.from) : "?").padEnd(30)} → ${(e.to !== undefined ? label(e.to) : (e.toName ?? "?")).padEnd(30)}  ${lat.padStart(12)}  ${inspect(
+        ev.message!,
+        {
+          ...r.termStyle(),
+          ...(given === undefined ? { limit: 6 } : { limit: given, printableLimit: Infinity }),
+        },
+      )}`,
     );
   }
   if (more > 0) out(`… ${more} more (a larger --limit shows them)`);

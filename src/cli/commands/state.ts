@@ -1,7 +1,8 @@
 // `elixirscope state`: a GenServer's state at a moment, or its history of changes with what each changed.
 
 import { Replay } from "../../core/replay";
-import { inspect } from "../../core/terms/inspect";
+import { inspect, moduleName } from "../../core/terms/inspect";
+import type { Term } from "../../core/terms/term";
 import { termToJson } from "../../core/terms/json";
 import { duration, int, type Parsed, printLimit, UsageError } from "../args";
 import { type Out } from "../options";
@@ -11,8 +12,18 @@ export function state(r: Replay, p: Parsed, args: string[], json: boolean, out: 
   if (!spec) throw new UsageError("state: which process? (usage: elixirscope state TRACE PID [--at SEQ])");
   const proc = r.findProcess(spec);
   const given = printLimit(p);
+  // The recorded Elixir's printing, and the user's state before a behaviour's wrapper; --raw: as stored.
+  const raw = p.flags.has("raw");
+  const style = raw ? {} : r.termStyle();
   const lim = (n: number) =>
-    given === undefined ? { limit: n } : { limit: given, printableLimit: Infinity };
+    given === undefined ? { limit: n, ...style } : { limit: given, printableLimit: Infinity, ...style };
+  const view = (t: Term): Term => (raw ? t : (r.userState(t)?.user ?? t));
+  const wrapNote = (t: Term): string => {
+    const w = raw ? undefined : r.userState(t);
+    return w
+      ? ` (${moduleName(w.module)}'s state inside %${moduleName(w.wrapper)}{}; --raw shows the wrapper)`
+      : "";
+  };
   const at = int(p, "at");
   const time = duration(p, "time");
   if (at !== undefined || time !== undefined) {
@@ -21,7 +32,7 @@ export function state(r: Replay, p: Parsed, args: string[], json: boolean, out: 
     if (json)
       out(
         JSON.stringify(
-          s ? { seq: r.event(s.index).seq, callback: s.callback, state: termToJson(s.state) } : null,
+          s ? { seq: r.event(s.index).seq, callback: s.callback, state: termToJson(view(s.state)) } : null,
           null,
           2,
         ),
@@ -29,7 +40,7 @@ export function state(r: Replay, p: Parsed, args: string[], json: boolean, out: 
     else
       out(
         s
-          ? `${proc.label} at seq ${r.event(moment).seq} (state set at seq ${r.event(s.index).seq} by ${s.callback}):\n${inspect(s.state, lim(50))}`
+          ? `${proc.label} at seq ${r.event(moment).seq} (state set at seq ${r.event(s.index).seq} by ${s.callback})${wrapNote(s.state)}:\n${inspect(view(s.state), lim(50))}`
           : `${proc.label} has no recorded state at that moment`,
       );
     return 0;
@@ -42,7 +53,7 @@ export function state(r: Replay, p: Parsed, args: string[], json: boolean, out: 
           seq: r.event(h.index).seq,
           time_ns: h.time,
           callback: h.callback,
-          state: termToJson(r.getStateAt(proc.id, h.index)!.state),
+          state: termToJson(view(r.getStateAt(proc.id, h.index)!.state)),
         })),
         null,
         2,
@@ -63,10 +74,10 @@ export function state(r: Replay, p: Parsed, args: string[], json: boolean, out: 
     if (!s) continue;
     const head = `${String(r.event(h.index).seq).padStart(6)}  ${r.timeLabel(h.index).padStart(13)}  ${(h.callback ?? "").padEnd(16)}`;
     if (!prev) {
-      lines.push(`${head}  ${inspect(s.state, lim(20))}`);
+      lines.push(`${head}  ${inspect(view(s.state), lim(20))}`);
       changes++;
     } else {
-      const d = r.diffStates(prev.state, s.state);
+      const d = r.diffStates(view(prev.state), view(s.state));
       if (d.length > 0) changes++;
       lines.push(
         `${head}  ${d.length === 0 ? "(unchanged)" : d.map((x) => `${x.pathText || "state"} ${x.change === "added" ? "+" : x.change === "removed" ? "-" : ""}${x.change === "removed" ? inspect(x.before!, lim(5)) : inspect(x.after!, lim(5))}`).join(", ")}`,
@@ -76,7 +87,7 @@ export function state(r: Replay, p: Parsed, args: string[], json: boolean, out: 
   }
   const same = lines.length - changes;
   out(
-    `state history of ${proc.label}: ${plural(changes, "change")}${same ? ` (and ${plural(same, "callback")} that left it unchanged)` : ""}`,
+    `state history of ${proc.label}${history.length ? wrapNote(r.getStateAt(proc.id, history[0].index)!.state) : ""}: ${plural(changes, "change")}${same ? ` (and ${plural(same, "callback")} that left it unchanged)` : ""}`,
   );
   for (const l of lines) out(l);
   return 0;

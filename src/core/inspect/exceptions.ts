@@ -31,9 +31,8 @@ export function exceptionInfo(
   if (!e || (e.kind !== "exception" && e.kind !== "exit"))
     throw new InspectError("this thread is not stopped at an exception or an exit");
   const reason = e.exception?.reason ?? e.detail ?? e.raw;
-  const stack =
-    e.exception?.stacktrace ??
-    (reason instanceof Tuple && reason.elements.length === 2 ? reason.elements[1] : undefined);
+  // The exception's stacktrace is often empty in the trace; its process's exit may carry it.
+  const stack = r.exceptionStack(e.index);
   return {
     exceptionId: e.exception ? e.exception.class : "exit",
     description: exceptionSummary(r, e.index, label),

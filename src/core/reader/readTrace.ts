@@ -4,6 +4,7 @@
 // valid frame, so every good event before and after it is kept.
 
 import { initialCallOf } from "../names";
+import type { StructLayout } from "../terms/inspect";
 import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { TraceLoadError } from "../errors";
 import { escapeControls } from "../escape";
@@ -602,7 +603,7 @@ class FileReader {
   }
 
   private module(term: Tuple): void {
-    const [, mod, source, fns] = term.elements;
+    const [, mod, source, fns, extra] = term.elements;
     if (!(mod instanceof Atom)) throw new FrameError(":module frame: the module is not an atom");
     const functions = [];
     for (const f of Array.isArray(fns) ? fns : []) {
@@ -625,6 +626,7 @@ class FileReader {
       module: mod.name,
       source: source !== undefined ? (termText(source) ?? "") : "",
       functions,
+      ...structLayout(extra),
     });
   }
 
@@ -775,4 +777,20 @@ function tailCalls(list: Term | undefined): FunctionInfo["tailCalls"] {
       out.push({ line, callee: { module: m.name, fun: f.name, arity: a } });
   }
   return out;
+}
+
+/** The module frame's struct layout (`%{struct: fields, inspect: :all | :custom | {:derived, fields}}`). */
+function structLayout(extra: Term | undefined): { struct?: StructLayout } {
+  if (!(extra instanceof ErlMap)) return {};
+  const get = (k: string) => extra.entries.find(([key]) => key === Atom.of(k))?.[1];
+  const names = (t: Term | undefined) =>
+    Array.isArray(t) ? t.filter((x): x is Atom => x instanceof Atom).map((x) => x.name) : undefined;
+  const fields = names(get("struct"));
+  const how = get("inspect");
+  if (!fields) return {};
+  let inspect: StructLayout["inspect"] = "custom";
+  if (how === Atom.of("all")) inspect = "all";
+  else if (how instanceof Tuple && how.elements[0] === Atom.of("derived"))
+    inspect = names(how.elements[1]) ?? "custom";
+  return { struct: { fields, inspect } };
 }

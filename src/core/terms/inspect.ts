@@ -1,9 +1,10 @@
 // Prints terms as Elixir's `inspect/1` does (checked against Elixir 1.14 on OTP 25), so that values in
 // the debugger look exactly like what the user sees in IEx.
 //
-// Deliberate differences: charlists print in the 1.15+ form `~c"abc"` (1.14 prints 'abc'); structs
-// print as `%Mod{...}` although the module is not loaded here (Elixir would fall back to
-// `%{__struct__: Mod, ...}`), fields in map order; funs lack the defining function
+// Charlists print in the 1.15+ form `~c"abc"` unless `charlistStyle: "quotes"` (1.14's 'abc'); a
+// struct prints as its module's `Inspect` does when `structs` gives its layout (fields in definition
+// order, a derived `#Mod<...>` hiding fields), else as `%Mod{...}` with every field in map order
+// (the raw view; Elixir without the module would print `%{__struct__: Mod, ...}`); funs lack the defining function
 // (`#Function<0.123/1 in Mod>`: ETF does not carry it); pids, refs and ports of other nodes show
 // node number 0 (node numbers are local to a running VM); nesting beyond 1000 levels prints as `...`.
 
@@ -37,9 +38,22 @@ export interface InspectOptions {
   localNode?: string | Atom;
   /** Break the output over lines of at most this width, indenting by 2 (for hovers). */
   maxWidth?: number;
+  /** `sigil` (default): `~c"abc"` as Elixir 1.15+; `quotes`: `'abc'` as Elixir 1.14 and before. */
+  charlistStyle?: "sigil" | "quotes";
+  /** How the recorded modules' structs print (`Replay.termStyle`); without it every field shows. */
+  structs?: (module: string) => StructLayout | undefined;
+}
+
+/** A struct's fields in definition order and how its `Inspect` prints it (from the recorder). */
+export interface StructLayout {
+  fields: string[];
+  /** `all`: `%Mod{...}`; a list: a derived `#Mod<...>` showing those fields; `custom`: its own impl. */
+  inspect: "all" | "custom" | string[];
 }
 
 interface Opts {
+  quotes: boolean;
+  structs?: (module: string) => StructLayout | undefined;
   limit: number;
   printableLimit: number;
   depth: number;
@@ -65,6 +79,8 @@ export const MAX_INSPECT_DEPTH = MAX_DEPTH;
 
 export function inspect(term: Term, options: InspectOptions = {}): string {
   const opts: Opts = {
+    quotes: options.charlistStyle === "quotes",
+    structs: options.structs,
     limit: options.limit ?? 50,
     printableLimit: options.printableLimit ?? 4096,
     // Elixir has no depth limit; ours stops runaway recursion on terms nested thousands deep.
@@ -186,7 +202,7 @@ function list(
   if (xs.length === 0 && tail === undefined && hidden === 0) return "[]";
   if (depth >= opts.depth) return "[...]";
   if (tail === undefined && hidden === 0 && opts.charlists === "infer") {
-    const s = charlist(xs, opts.printableLimit);
+    const s = charlist(xs, opts.printableLimit, opts.quotes);
     if (s !== undefined) return s;
   }
   if (tail === undefined && isKeyword(xs))
@@ -232,6 +248,20 @@ function mapDoc(m: ErlMap, opts: Opts, limit: number, depth: number, hidden = 0)
           (k.name === "__struct__" || (k.name === "__exception__" && v instanceof Atom && v.name === "true"))
         ),
     );
+  const layout = struct === undefined ? undefined : opts.structs?.(struct);
+  if (layout && layout.inspect !== "custom") {
+    // As the module's own Inspect prints it: definition order; a derived impl shows only its fields.
+    const rank = new Map(layout.fields.map((f, i) => [f, i]));
+    const at = ([k]: [Term, Term]) => (k instanceof Atom ? (rank.get(k.name) ?? Infinity) : Infinity);
+    entries = [...entries].sort((a, b) => at(a) - at(b));
+    if (Array.isArray(layout.inspect)) {
+      const shown = new Set(layout.inspect);
+      const kept = entries.filter(([k]) => k instanceof Atom && shown.has(k.name));
+      const g = container(`#${atomLiteral(struct!)}<`, kept, ">", opts, limit, depth, fieldItem, 0);
+      if (kept.length < entries.length) g.items.push("...");
+      return g;
+    }
+  }
   const open = struct === undefined ? "%{" : `%${atomLiteral(struct)}{`;
   const keyword = entries.every(([k]) => k instanceof Atom && !k.name.startsWith("Elixir."));
   const fn: ItemFn<[Term, Term]> = keyword
@@ -239,6 +269,10 @@ function mapDoc(m: ErlMap, opts: Opts, limit: number, depth: number, hidden = 0)
     : ([k, v], o, l, d) => ({ parts: [toDoc(k, o, l, d + 1), " => ", toDoc(v, o, l, d + 1)] });
   return container(open, entries, "}", opts, limit, depth, fn, hidden);
 }
+
+const fieldItem: ItemFn<[Term, Term]> = ([k, v], o, l, d) => ({
+  parts: [atomKey((k as Atom).name), " ", toDoc(v, o, l, d + 1)],
+});
 
 function structName(m: ErlMap): string | undefined {
   for (const [k, v] of m.entries)
@@ -374,7 +408,7 @@ function isPrintable(c: number): boolean {
 }
 
 /** `~c"..."` when the list is a printable ASCII charlist (`List.ascii_printable?/2`), else undefined. */
-function charlist(xs: Term[], limit: number): string | undefined {
+function charlist(xs: Term[], limit: number, quotes: boolean): string | undefined {
   if (xs.length === 0) return undefined;
   let s = "";
   for (let i = 0; i < xs.length; i++) {
@@ -383,6 +417,10 @@ function charlist(xs: Term[], limit: number): string | undefined {
     if (i < limit ? !((c >= 32 && c <= 126) || (c >= 7 && c <= 13) || c === 27) : !(c >= 0 && c <= 0x10ffff))
       return undefined;
     if (i <= limit) s += String.fromCodePoint(c);
+  }
+  if (quotes) {
+    const [q, qmore] = escape(s, "'", limit);
+    return `'${q}'${qmore ? " ++ ..." : ""}`;
   }
   const [escaped, more] = escape(s, '"', limit);
   return `~c"${escaped}"${more ? " ++ ..." : ""}`;

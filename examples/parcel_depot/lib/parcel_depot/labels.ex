@@ -4,6 +4,13 @@ defmodule ParcelDepot.Labels do
   opened with `Port.open/2` on `head -n 1`, which answers one line and exits.
   """
 
+  @doc "The code, checked: an empty one raises."
+  def check!(code) do
+    size = String.length(code)
+    if size == 0, do: raise(ArgumentError, "empty label code")
+    code
+  end
+
   def banner(code) do
     {out, 0} = System.cmd("echo", ["LABEL", code])
     String.trim(out)

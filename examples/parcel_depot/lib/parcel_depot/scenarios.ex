@@ -5,6 +5,7 @@ defmodule ParcelDepot.Scenarios do
     * `day` — a day at the depot: prices (every clause of `Pricing.price/1`), zones, a tail-recursive
       total, a concurrent quote, two couriers by via-name, the door (a wrong code, then the right
       one), the ledger, labels printed through ports and a small pipeline
+    * `crash` — a label check that raises, in a process of its own
     * `pipeline` — the heavy pipeline: 200 batches of 50 parcels through the Sorter stage
 
   `record/2` writes `../traces/parcel_NAME.estrace` unless given another path.
@@ -62,6 +63,8 @@ defmodule ParcelDepot.Scenarios do
     :ok = Courier.load("bob", %{weight: 12})
     :ok = Courier.load("bob", %{weight: 4})
     delivered = [Courier.deliver("ann"), Courier.deliver("bob")]
+    :ok = :gen_event.notify(ParcelDepot.Events, {:late, "bob"})
+    ["bob"] = :gen_event.call(ParcelDepot.Events, ParcelDepot.Alarms, :late)
     {:error, :bad_code} = Door.open("0000")
     :ok = Door.open("1234")
     :ok = Door.close()
@@ -75,6 +78,15 @@ defmodule ParcelDepot.Scenarios do
     result = Map.put(result, :stats, Stats.get(:delivered))
     ParcelDepot.stop()
     result
+  end
+
+  # A label printer that raises on an empty code, in a process of its own: it crashes there.
+  def run(:crash) do
+    {pid, ref} = spawn_monitor(fn -> Labels.check!("") end)
+
+    receive do
+      {:DOWN, ^ref, :process, ^pid, reason} -> elem(reason, 0).__struct__
+    end
   end
 
   def run(:pipeline) do

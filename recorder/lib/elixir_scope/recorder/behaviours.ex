@@ -9,6 +9,9 @@ defmodule ElixirScope.Recorder.Behaviours do
       `{state_name, data}` after `init/1`, `handle_event/4` and every exported state function
       (`/3`), the name carried over by `{:keep_state, data}` and the like.
     * `:agent`: `Agent.Server`, the module every `Agent` runs.
+    * `:gen_event`: a `:gen_event` handler. A manager process runs several handlers: its state is
+      `%{handler => state}`, each handler's entry set by its `init/1`, `handle_event/2`,
+      `handle_call/2` and `handle_info/2` (`{:ok, state}`, `{:ok, reply, state}`).
 
   A return only counts when the process runs that module (`$initial_call`): a module's `init/1`
   or `handle_call/3` called from another process (a dispatcher, a wrapper behaviour calling its
@@ -17,7 +20,8 @@ defmodule ElixirScope.Recorder.Behaviours do
 
   @gs_callbacks [init: 1, handle_call: 3, handle_cast: 2, handle_info: 2, handle_continue: 2, code_change: 3]
 
-  @type kind :: :gen_server | :gen_statem | :agent
+  @type kind :: :gen_server | :gen_statem | :agent | :gen_event
+  @ge_callbacks [init: 1, handle_event: 2, handle_call: 2, handle_info: 2, code_change: 3]
 
   @doc "The behaviour kind of a module whose callbacks carry state, or `nil`."
   @spec kind(module) :: kind | nil
@@ -30,6 +34,9 @@ defmodule ElixirScope.Recorder.Behaviours do
     cond do
       :gen_statem in behaviours ->
         :gen_statem
+
+      :gen_event in behaviours ->
+        :gen_event
 
       GenServer in behaviours or :gen_server in behaviours ->
         :gen_server
@@ -57,6 +64,11 @@ defmodule ElixirScope.Recorder.Behaviours do
     Enum.filter(@gs_callbacks, &(&1 in exports))
   end
 
+  def callbacks(mod, :gen_event) do
+    exports = mod.module_info(:exports)
+    Enum.filter(@ge_callbacks, &(&1 in exports))
+  end
+
   def callbacks(mod, :gen_statem) do
     for {f, a} = fa <- mod.module_info(:exports), callback?(:gen_statem, f, a), do: fa
   end
@@ -64,6 +76,8 @@ defmodule ElixirScope.Recorder.Behaviours do
   @doc "Is `f/a` a callback whose return carries the state, for this kind?"
   @spec callback?(kind, atom, non_neg_integer) :: boolean
   def callback?(kind, f, a) when kind in [:gen_server, :agent], do: {f, a} in @gs_callbacks
+
+  def callback?(:gen_event, f, a), do: {f, a} in @ge_callbacks
 
   def callback?(:gen_statem, f, a) do
     case {f, a} do
@@ -81,6 +95,7 @@ defmodule ElixirScope.Recorder.Behaviours do
   """
   @spec new_state(kind, atom, term, term) :: {:ok, term} | :none
   def new_state(:gen_statem, f, value, prev), do: statem(f, value, prev)
+  def new_state(:gen_event, f, value, _prev), do: gen_event(f, value)
   def new_state(_gs, f, value, _prev), do: gen_server(f, value)
 
   defp gen_server(:init, {:ok, st}), do: {:ok, st}
@@ -95,6 +110,13 @@ defmodule ElixirScope.Recorder.Behaviours do
   defp gen_server(_, {:stop, _, _, st}), do: {:ok, st}
   defp gen_server(_, {:stop, _, st}), do: {:ok, st}
   defp gen_server(_, _), do: :none
+
+  defp gen_event(:handle_call, {:ok, _reply, st}), do: {:ok, st}
+  defp gen_event(:handle_call, {:ok, _reply, st, _}), do: {:ok, st}
+  defp gen_event(:handle_call, _), do: :none
+  defp gen_event(_, {:ok, st}), do: {:ok, st}
+  defp gen_event(_, {:ok, st, _}), do: {:ok, st}
+  defp gen_event(_, _), do: :none
 
   defp statem(f, {:ok, name, data}, _) when f in [:init, :code_change], do: {:ok, {name, data}}
   defp statem(:init, {:ok, name, data, _}, _), do: {:ok, {name, data}}

@@ -10,7 +10,7 @@ defmodule ElixirScope.Recorder.ModuleTable do
 
   alias ElixirScope.Recorder.{Clauses, TailCalls}
 
-  @doc "The `{:module, mod, source, functions}` frame term for `mod`."
+  @doc "The `{:module, mod, source, functions}` frame term for `mod` (a struct's layout appended)."
   @spec entry(module) :: tuple
   def entry(mod), do: elem(read(mod), 0)
 
@@ -21,7 +21,58 @@ defmodule ElixirScope.Recorder.ModuleTable do
   @spec read(module) :: {tuple, %{{atom, non_neg_integer} => [Clauses.clause()]}}
   def read(mod) do
     {fns, clauses} = functions_and_clauses(mod, beam(mod))
-    {{:module, mod, source(mod), fns}, clauses}
+    {with_layout({:module, mod, source(mod), fns}, mod), clauses}
+  end
+
+  # A struct module's frame carries its layout as a fifth element (older readers ignore it).
+  defp with_layout(frame, mod) do
+    case struct_layout(mod) do
+      nil -> frame
+      layout -> Tuple.append(frame, layout)
+    end
+  end
+
+  @doc """
+  How `inspect/1` prints `mod`'s struct, for a replay to print it the same way: its fields in
+  definition order and `inspect:` `:all` (`%Mod{...}` with every field), `{:derived, visible}`
+  (`#Mod<...>`, an `@derive {Inspect, only/except}` that hides the other fields) or `:custom` (an
+  `Inspect` implementation of its own). Learnt by inspecting a sample whose fields hold markers.
+  `nil` for a module with no struct.
+  """
+  @spec struct_layout(module) :: map | nil
+  def struct_layout(mod) do
+    if Code.ensure_loaded?(mod) and function_exported?(mod, :__struct__, 0) do
+      fields =
+        if function_exported?(mod, :__info__, 1),
+          do: for(%{field: f} <- mod.__info__(:struct) || [], do: f),
+          else: []
+
+      fields = if fields == [], do: mod.__struct__() |> Map.keys() |> List.delete(:__struct__), else: fields
+      %{struct: fields, inspect: inspect_kind(mod, fields)}
+    end
+  rescue
+    _ -> nil
+  end
+
+  defp inspect_kind(mod, fields) do
+    marks = for f <- fields, do: {f, "es_mark_#{f}_es"}
+    text = inspect(struct(mod, marks), limit: :infinity, printable_limit: :infinity)
+    name = inspect(mod)
+
+    cond do
+      String.starts_with?(text, "%" <> name <> "{") -> :all
+      String.starts_with?(text, "#" <> name <> "<") -> {:derived, visible(text, marks)}
+      true -> :custom
+    end
+  rescue
+    _ -> :custom
+  end
+
+  defp visible(text, marks) do
+    marks
+    |> Enum.filter(fn {_, m} -> String.contains?(text, m) end)
+    |> Enum.sort_by(fn {_, m} -> :binary.match(text, m) end)
+    |> Enum.map(&elem(&1, 0))
   end
 
   @doc """
@@ -31,7 +82,9 @@ defmodule ElixirScope.Recorder.ModuleTable do
   @spec read_binary(module, binary) :: {tuple, %{{atom, non_neg_integer} => [Clauses.clause()]}}
   def read_binary(mod, bin) do
     {fns, clauses} = functions_and_clauses(mod, bin)
-    {{:module, mod, ElixirScope.Recorder.Selection.source_of_binary(bin) || "", fns}, clauses}
+
+    {with_layout({:module, mod, ElixirScope.Recorder.Selection.source_of_binary(bin) || "", fns}, mod),
+     clauses}
   end
 
   @doc """
@@ -43,6 +96,9 @@ defmodule ElixirScope.Recorder.ModuleTable do
     rel = Path.relative_to(source, root)
     {:module, mod, if(Path.type(rel) == :relative, do: rel, else: source), fns}
   end
+
+  def relative({:module, mod, source, fns, layout}, root) when is_binary(root) and source != "",
+    do: Tuple.append(relative({:module, mod, source, fns}, root), layout)
 
   def relative(frame, _root), do: frame
 

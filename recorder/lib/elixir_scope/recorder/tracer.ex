@@ -496,6 +496,7 @@ defmodule ElixirScope.Recorder.Tracer do
          {true, s} <- runs?(s, pid, m, kind),
          {:ok, state} <- Behaviours.new_state(kind, f, value, Map.get(s.statem, pid)) do
       s = if kind == :gen_statem, do: %{s | statem: Map.put(s.statem, pid, elem(state, 0))}, else: s
+      {s, state} = if kind == :gen_event, do: handler_state(s, pid, m, state), else: {s, state}
       emit(s, {:state, s.seq, t, pid, mfa, cap(state, s)})
     else
       {false, s} -> s
@@ -552,9 +553,17 @@ defmodule ElixirScope.Recorder.Tracer do
   # spawned, getting_linked, getting_unlinked, return_to, ... and anything unexpected.
   defp handle(_msg, s), do: s
 
+  # A gen_event manager's state: every handler's, by handler module (`Behaviours`).
+  defp handler_state(s, pid, m, state) do
+    handlers = s.statem |> Map.get({:gen_event, pid}, %{}) |> Map.put(m, state)
+    {%{s | statem: Map.put(s.statem, {:gen_event, pid}, handlers)}, handlers}
+  end
+
   # Does `pid` run `m` (its `$initial_call`), so that `m`'s callback return is its state? Read once
-  # per process; a process already gone is given the benefit of the doubt.
+  # per process; a process already gone is given the benefit of the doubt. A gen_event handler runs
+  # inside whichever manager added it.
   defp runs?(s, _pid, _m, :agent), do: {true, s}
+  defp runs?(s, _pid, _m, :gen_event), do: {true, s}
 
   defp runs?(s, pid, m, _kind) do
     owner =
