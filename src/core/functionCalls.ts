@@ -3,26 +3,14 @@
 // the columns, and read page by page with only the page's events decoded (in one batch read).
 
 import { ReplayError } from "./errors";
-import type { CallOutcome } from "./lineHistory";
+import type { CallOutcome, RecordedCall } from "./lineHistory";
 import { KIND_CODES } from "./store/columns";
 import { csrList } from "./store/csr";
 import type { StoreData } from "./store/store";
-import type { Term } from "./terms/term";
 import type { Mfa, TraceEvent } from "./types";
 
 /** One recorded call of a function, with how it ended. */
-export interface FunctionCall {
-  /** The call event's index. */
-  call: number;
-  mfa: Mfa;
-  /** Process id (`ProcessInfo.id`). */
-  pid: number;
-  /** Nanoseconds since the recording began. */
-  time: number;
-  args: Term[];
-  outcome: CallOutcome;
-  /** From the call to its return or exception. */
-  durationNs?: number;
+export interface FunctionCall extends RecordedCall {
   /** The clause that ran (1-based, as the module table lists them), when the recorder knew it. */
   clause?: number;
 }

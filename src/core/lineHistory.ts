@@ -32,8 +32,8 @@ export type CallOutcome =
   /** No return or exception of this call was recorded: the recording ended first, or its frame was unwound untraced. */
   | { kind: "running" };
 
-/** One call at a line, paired with how it ended. */
-export interface CallRecord {
+/** One recorded call, paired with how it ended (per line here, per function in `functionCalls`). */
+export interface RecordedCall {
   /** The call event's index. */
   call: number;
   mfa: Mfa;
@@ -45,6 +45,10 @@ export interface CallRecord {
   outcome: CallOutcome;
   /** From the call to its return or exception. */
   durationNs?: number;
+}
+
+/** One call at a line, paired with how it ended. */
+export interface CallRecord extends RecordedCall {
   /** Where the call stands in source: its call site when recorded, else its function's definition. */
   location?: SourceLocation;
   /** Whether the line defines the function called (`definition`) or makes the call (`callSite`). */

@@ -60,18 +60,6 @@ defmodule ElixirScope.Recorder do
   alias ElixirScope.Recorder.{Options, Session, Sources}
 
   @all_capture [:calls, :messages, :processes, :state]
-  @limit_keys [
-    :max_events,
-    :max_events_per_s,
-    :max_term_size,
-    :private_term_size,
-    :private_calls,
-    :high_water,
-    :low_water,
-    :hard_limit,
-    :max_queue_bytes,
-    :rate_window_ms
-  ]
 
   @doc """
   Runs `fun` while recording it and everything it spawns; returns what `fun` returned (and stops
@@ -256,7 +244,7 @@ defmodule ElixirScope.Recorder do
            processes: Keyword.get(opts, :processes, :all),
            state_of: List.wrap(Keyword.get(opts, :state_of, [])),
            until: Keyword.get_lazy(opts, :until, fn -> for a <- apps, do: {:app, a} end),
-           limits: opts |> Keyword.take(@limit_keys) |> Map.new(),
+           limits: opts |> Keyword.take(Options.limit_keys()) |> Map.new(),
            command: Keyword.get_lazy(opts, :command, &command/0),
            include_system: Keyword.get(opts, :include_system, false) == true,
            root: Path.expand(Keyword.get_lazy(opts, :root, &project_root/0)),

@@ -5,19 +5,8 @@ defmodule ElixirScope.Recorder.Options do
   with no limits), so an unknown one is an error that names the closest valid one.
   """
 
-  @valid [
-    :out,
-    :modules,
-    :prefixes,
-    :apps,
-    :processes,
-    :capture,
-    :state_of,
-    :until,
-    :command,
-    :include_system,
-    :root,
-    :meta,
+  # The limits, passed on to the tracer as they are.
+  @limit_keys [
     :max_events,
     :max_events_per_s,
     :max_term_size,
@@ -29,6 +18,25 @@ defmodule ElixirScope.Recorder.Options do
     :max_queue_bytes,
     :rate_window_ms
   ]
+
+  @valid [
+           :out,
+           :modules,
+           :prefixes,
+           :apps,
+           :processes,
+           :capture,
+           :state_of,
+           :until,
+           :command,
+           :include_system,
+           :root,
+           :meta
+         ] ++ @limit_keys
+
+  @doc "The options that limit what the tracer writes (queue marks, event and term budgets)."
+  @spec limit_keys() :: [atom]
+  def limit_keys, do: @limit_keys
 
   @doc "The option names `start/1` accepts."
   @spec valid() :: [atom]

@@ -59,16 +59,7 @@ defmodule Mix.Tasks.ElixirScope.Record do
     {opts, extra} = parse(opts)
     rest = extra ++ rest
 
-    Mix.Task.run("compile", [])
-    Mix.Task.run("loadpaths", [])
-    {:ok, _} = Application.ensure_all_started(:elixir_scope_recorder)
-
-    project_app = Mix.Project.config()[:app]
-    if project_app, do: Application.load(project_app)
-
-    modules = for {:module, m} <- opts, do: Module.concat([m])
-    prefixes = for {:prefix, p} <- opts, do: p
-    apps = for {:app, a} <- opts, do: String.to_atom(a)
+    {project_app, modules, prefixes, apps} = selection(opts)
     apps = if apps == [] and prefixes == [] and modules == [], do: List.wrap(project_app), else: apps
     out = opts[:out] || "elixir_scope.estrace"
 
@@ -166,5 +157,20 @@ defmodule Mix.Tasks.ElixirScope.Record do
 
   defp capture(list) do
     [capture: list |> String.split(",", trim: true) |> Enum.map(&String.to_existing_atom(String.trim(&1)))]
+  end
+
+  @doc false
+  # Shared with `mix elixir_scope.test`: the project compiled and loaded, the recorder started, and
+  # the selection the options name: `{project_app, modules, prefixes, apps}`.
+  @spec selection(keyword) :: {atom | nil, [module], [String.t()], [atom]}
+  def selection(opts) do
+    Mix.Task.run("compile", [])
+    Mix.Task.run("loadpaths", [])
+    {:ok, _} = Application.ensure_all_started(:elixir_scope_recorder)
+    project_app = Mix.Project.config()[:app]
+    if project_app, do: Application.load(project_app)
+
+    {project_app, for({:module, m} <- opts, do: Module.concat([m])), for({:prefix, p} <- opts, do: p),
+     for({:app, a} <- opts, do: String.to_atom(a))}
   end
 end

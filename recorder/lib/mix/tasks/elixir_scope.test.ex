@@ -105,14 +105,7 @@ defmodule Mix.Tasks.ElixirScope.Test do
   end
 
   defp record_one(file, opts, test_args) do
-    Mix.Task.run("compile", [])
-    Mix.Task.run("loadpaths", [])
-    {:ok, _} = Application.ensure_all_started(:elixir_scope_recorder)
-    project_app = Mix.Project.config()[:app]
-    if project_app, do: Application.load(project_app)
-    modules = for {:module, m} <- opts, do: Module.concat([m])
-    prefixes = for {:prefix, p} <- opts, do: p
-    apps = for {:app, a} <- opts, do: String.to_atom(a)
+    {_project_app, modules, prefixes, apps} = Mix.Tasks.ElixirScope.Record.selection(opts)
 
     rec_opts =
       [
