@@ -82,6 +82,10 @@ export function activate(context: vscode.ExtensionContext): ElixirScopeApi {
             });
       if (given) await openPosition(services, given);
     }),
+    command("elixirscope.cancelLoad", () => {
+      if (services.loads.cancel() === 0)
+        void vscode.window.showInformationMessage("ElixirScope: no recording is loading");
+    }),
     command("elixirscope.nextHit", () => hitCounts.goToHit(true)),
     command("elixirscope.previousHit", () => hitCounts.goToHit(false)),
   );
@@ -126,6 +130,7 @@ export function activate(context: vscode.ExtensionContext): ElixirScopeApi {
     hitCounts: (fsPath) => hitCounts.painted.get(fsPath),
     timeline: () => timeline.items,
     statusText: () => (status.item.text ? status.item.text : undefined),
+    loading: () => services.loads.running(),
   };
 }
 

@@ -10,6 +10,8 @@ import type { ReplayCursor } from "../core/cursor";
 import { Replay } from "../core/replay";
 import { type ReplayLease, ReplayCache } from "../core/replayCache";
 import { PathMapper } from "../core/inspect/paths";
+import { LoadCancelledError } from "../core/errors";
+import { Loads } from "./loading";
 
 export const DEBUG_TYPE = "elixirscope";
 
@@ -41,6 +43,8 @@ export class Services implements vscode.Disposable {
   readonly log: vscode.LogOutputChannel;
   /** Loads each recording once (in a worker: the extension host never blocks) for every view. */
   readonly cache = new ReplayCache({ open: (paths, o) => Replay.open(paths, { ...o, worker: true }) });
+  /** Each session's load: its abort signal and progress notification. */
+  readonly loads = new Loads();
   private readonly replays = new Map<string, ActiveReplay>();
   private readonly changed = new vscode.EventEmitter<ActiveReplay | undefined>();
   /** Fires when a replay starts, ends, finishes loading, or moves. */
@@ -52,6 +56,7 @@ export class Services implements vscode.Disposable {
     this.disposables.push(
       this.log,
       this.changed,
+      this.loads,
       vscode.debug.onDidStartDebugSession((s) => {
         if (s.type === DEBUG_TYPE) this.attach(s);
       }),
@@ -117,7 +122,7 @@ export class Services implements vscode.Disposable {
     this.replays.set(session.id, entry);
     this.changed.fire(entry);
     if (traces.length === 0) return settle();
-    this.cache.acquire(traces).then(
+    this.cache.acquire(traces, { signal: this.loads.signal(session) }).then(
       (lease) => {
         if (this.replays.get(session.id) !== entry) return lease.release();
         entry.lease = lease;
@@ -136,13 +141,16 @@ export class Services implements vscode.Disposable {
       },
       (e: unknown) => {
         // The adapter reports a bad trace to the user; here it only means no views for it.
-        this.log.warn(`replay ${session.name}: ${e instanceof Error ? e.message : String(e)}`);
+        const text = `replay ${session.name}: ${e instanceof Error ? e.message : String(e)}`;
+        if (e instanceof LoadCancelledError) this.log.info(text);
+        else this.log.warn(text);
         settle();
       },
     );
   }
 
   private detach(session: vscode.DebugSession): void {
+    this.loads.end(session.id);
     const entry = this.replays.get(session.id);
     if (!entry) return;
     this.replays.delete(session.id);
