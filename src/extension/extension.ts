@@ -11,7 +11,7 @@ import { lastChange, openTrace, reverseStep, stepStateChange } from "./commands"
 import { CurrentLine } from "./currentLine";
 import { pickTrace, ReplayConfigurationProvider } from "./debugConfig";
 import { GotoEvent } from "./gotoEvent";
-import { registerShowMessageFlow } from "./flowPanel";
+import { flowPanelStates, registerShowMessageFlow } from "./flowPanel";
 import { HitCounts } from "./hitCounts";
 import { ElixirScopeLanguageClient } from "./languageClient";
 import { copyPosition, openPosition, PositionUriHandler } from "./positions";
@@ -90,13 +90,17 @@ export function activate(context: vscode.ExtensionContext): ElixirScopeApi {
     command("elixirscope.previousHit", () => hitCounts.goToHit(false)),
   );
   context.subscriptions.push(new ElixirScopeLanguageClient(services));
-  registerShowMessageFlow(context, () => {
+  registerShowMessageFlow(context, async () => {
     const cur = services.current();
     if (!cur) return undefined;
-    const r = cur.replay;
+    // The panel holds the recording itself: it stays usable after the session ends, and a click then
+    // starts the replay again at that moment (gotoMoment) on the same loaded recording.
+    const lease = await services.cache.acquire(cur.active.traces);
+    const r = lease.replay;
     return {
       replay: r,
-      cursor: cur.cursor,
+      cursor: lease.cursor,
+      release: () => lease.release(),
       goto: (index: number) => services.gotoMoment(index),
       // A thread is selected by standing at that process's latest event up to now.
       selectThread: async (pid: number) => {
@@ -131,6 +135,7 @@ export function activate(context: vscode.ExtensionContext): ElixirScopeApi {
     timeline: () => timeline.items,
     statusText: () => (status.item.text ? status.item.text : undefined),
     loading: () => services.loads.running(),
+    flowPanels: () => [...flowPanelStates.values()],
   };
 }
 
