@@ -60,7 +60,10 @@ export function activate(context: vscode.ExtensionContext): ElixirScopeApi {
     vscode.window.registerUriHandler(new PositionUriHandler(services)),
     command("elixirscope.pickTrace", () => pickTrace()),
     command("elixirscope.openTrace", (file?: vscode.Uri) => openTrace(file)),
-    command("elixirscope.recordAndReplay", () => recordAndReplay(services)),
+    // Arguments (a script, an output file) skip the questions: for keybindings and the tests.
+    command("elixirscope.recordAndReplay", (given?: Parameters<typeof recordAndReplay>[1]) =>
+      recordAndReplay(services, given && typeof given === "object" ? given : undefined),
+    ),
     command("elixirscope.goToEvent", (query?: string) =>
       gotoEvent.run(typeof query === "string" ? query : undefined),
     ),

@@ -25,6 +25,13 @@ describe("message flow: the diagram panel follows the debugger", () => {
   });
 
   it("opens on the demo trace and moves its current-moment line with a step", async () => {
+    // Room for the editor and the diagram side by side (the screenshot below).
+    for (const c of [
+      "workbench.action.closeSidebar",
+      "workbench.action.closePanel",
+      "workbench.action.closeAuxiliaryBar",
+    ])
+      await vscode.commands.executeCommand(c);
     await vscode.commands.executeCommand("elixirscope.showMessageFlow");
     const panel = await until("the message-flow panel", () => x.flowPanels()[0]);
     assert.equal(panel.title, "Message Flow: double_booking.estrace");
