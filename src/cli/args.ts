@@ -9,7 +9,8 @@ export interface Parsed {
   values: Map<string, string[]>;
 }
 
-export function parseArgs(argv: string[], spec: { flags: string[]; values: string[] }): Parsed {
+/** `cmd`, when given, names the command in the error for an option it does not take. */
+export function parseArgs(argv: string[], spec: { flags: string[]; values: string[] }, cmd?: string): Parsed {
   const out: Parsed = { positional: [], flags: new Set(), values: new Map() };
   const flags = new Set(spec.flags);
   const values = new Set(spec.values);
@@ -29,7 +30,8 @@ export function parseArgs(argv: string[], spec: { flags: string[]; values: strin
       out.flags.add(name);
       continue;
     }
-    if (!values.has(name)) throw new UsageError(`unknown option ${a.slice(0, eq > 0 ? eq : undefined)}`);
+    if (!values.has(name))
+      throw new UsageError(unknownOption(a.slice(0, eq > 0 ? eq : undefined), spec, cmd));
     const v = eq > 0 ? a.slice(eq + 1) : argv[++i];
     if (v === undefined) throw new UsageError(`option --${name} needs a value`);
     const list = out.values.get(name) ?? [];
@@ -37,6 +39,16 @@ export function parseArgs(argv: string[], spec: { flags: string[]; values: strin
     out.values.set(name, list);
   }
   return out;
+}
+
+function unknownOption(opt: string, spec: { flags: string[]; values: string[] }, cmd?: string): string {
+  if (!cmd) return `unknown option ${opt}`;
+  const dash = (o: string) => (o.length === 1 ? `-${o}` : `--${o}`);
+  const takes = [
+    ...spec.flags.filter((f) => f !== "h" && f !== "help").map(dash),
+    ...spec.values.map((v) => `${dash(v)} V`),
+  ];
+  return `${cmd}: unknown option ${opt} (${cmd} takes ${takes.length ? takes.join(", ") : "no options"})`;
 }
 
 export function one(p: Parsed, name: string): string | undefined {
@@ -70,4 +82,17 @@ export function parseDuration(v: string, what: string): number {
   if (!m) throw new UsageError(`${what} must be a time like 1500, 250us, 1.5ms or 2s, not "${v}"`);
   const scale = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9 }[(m[2] ?? "ns") as "ns"];
   return Number(m[1]) * scale;
+}
+
+/**
+ * `--print-limit N|infinity`: how many elements of each collection a term shows (Elixir's `:limit`;
+ * the cut prints `...`). Undefined when not given, so each command keeps its own default.
+ */
+export function printLimit(p: Parsed): number | undefined {
+  const v = one(p, "print-limit");
+  if (v === undefined) return undefined;
+  if (v === "infinity") return Infinity;
+  if (!/^\d{1,9}$/.test(v) || Number(v) === 0)
+    throw new UsageError(`--print-limit must be a positive integer or infinity, not "${v}"`);
+  return Number(v);
 }

@@ -22,7 +22,10 @@ export function eventJson(r: Replay, e: TraceEvent): Record<string, unknown> {
   };
 }
 
-export function eventLine(r: Replay, e: TraceEvent): string {
+/** `printLimit` (from `--print-limit`) lifts the line's width cut: the user asked for that much. */
+export function eventLine(r: Replay, e: TraceEvent, printLimit?: number): string {
   const label = processLabeler(r.processes());
-  return `${String(e.seq).padStart(6)}  ${r.timeLabel(e.index).padStart(13)}  ${label(e.pid).padEnd(34)}  ${e.kind.padEnd(9)}  ${describeEvent(e, { processLabel: label })}`;
+  const limits =
+    printLimit === undefined ? {} : { limit: printLimit, width: Infinity, printableLimit: Infinity };
+  return `${String(e.seq).padStart(6)}  ${r.timeLabel(e.index).padStart(13)}  ${label(e.pid).padEnd(34)}  ${e.kind.padEnd(9)}  ${describeEvent(e, { processLabel: label, ...limits })}`;
 }

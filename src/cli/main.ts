@@ -11,7 +11,7 @@ import { demo } from "./commands/demo";
 import { importJsonl } from "./commands/import";
 import { guardStdio } from "./io";
 import { LSP_USAGE, lspCommand } from "./lsp";
-import { type Out, TRACE_OPTS } from "./options";
+import { type Out, optionsOf } from "./options";
 import { withReplay } from "./withReplay";
 
 const USAGE = `elixirscope — replay a recording of an Elixir program
@@ -32,6 +32,8 @@ usage:
 ${LSP_USAGE}
 
 PID is <0.123.0>, #PID<0.123.0>, 0.123.0 or a registered name (TicketOffice).
+events, state and flow take --print-limit N|infinity: elements shown per collection of a term
+(Elixir's inspect :limit; the cut prints ...). Each command refuses the options of the others.
 Every command takes --json for machine-readable output.`;
 
 export async function main(
@@ -50,7 +52,9 @@ export async function main(
     }
     if (cmd === "lsp") return await lspCommand(rest);
     guardStdio();
-    const p = parseArgs(rest, TRACE_OPTS);
+    const spec = optionsOf(cmd);
+    if (!spec) throw new UsageError(`unknown command "${cmd}" (try: elixirscope help)`);
+    const p = parseArgs(rest, spec, cmd);
     switch (cmd) {
       case "demo":
         return await demo(out);

@@ -29,7 +29,7 @@ export interface ColumnSource {
   kindOf(row: number): EventKind;
   seqOf(row: number): number;
   mfaOf(row: number): Mfa | undefined;
-  /** The event's frame bytes (an ETF term, version byte first). */
+  /** The event's frame bytes (an ETF term, version byte first); may be a view valid until the next call. */
   frameBytes(row: number): Uint8Array;
 }
 
@@ -137,7 +137,7 @@ function equality(lhs: ConditionNode, lit: number | Atom, strict: boolean, src: 
 
 /** Whether the call frame's argument `k` equals `lit`, read from its ETF bytes without decoding. */
 function argEquals(s: Scan, bytes: Uint8Array, k: number, lit: number | Atom, strict: boolean): Tri {
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   s.reset(buf, 1, buf.length);
   try {
     if (s.tupleArity() < 6) return MAYBE;

@@ -10,14 +10,18 @@ import type { ProcessInfo, TraceEvent } from "./types";
 export interface DescribeOptions {
   /** Elements shown per collection (default 8). */
   limit?: number;
-  /** Characters of the whole line before it is cut with `…` (default 200). */
+  /** Characters of the whole line before it is cut with `…` (default 200; Infinity: never cut). */
   width?: number;
+  /** Characters of a string shown before ` <> ...` (default 200). */
+  printableLimit?: number;
   processLabel?: (id: number) => string;
 }
 
 export function describeEvent(e: TraceEvent, opts: DescribeOptions = {}): string {
   const show = (t: Term | undefined): string =>
-    t === undefined ? "?" : inspect(t, { limit: opts.limit ?? 8, printableLimit: 200 });
+    t === undefined
+      ? "?"
+      : inspect(t, { limit: opts.limit ?? 8, printableLimit: opts.printableLimit ?? 200 });
   const who = (id: number | undefined, fallback?: Term): string =>
     id !== undefined
       ? (opts.processLabel?.(id) ?? `process ${id}`)

@@ -179,7 +179,11 @@ export function layoutArrow(item: FlowItem, lanes: LaneLayout, opts: LayoutOptio
   }
   // Not received: stop short of the receiver (or of nowhere) one row down, where the marker goes.
   const end: ArrowEnd =
-    item.status === "dead_process" ? "dead" : item.status === "unknown_process" ? "unknown" : "queued";
+    item.status === "dead_process" || item.status === "never_received"
+      ? "dead"
+      : item.status === "unknown_process"
+        ? "unknown"
+        : "queued";
   if (item.to !== undefined && !toBox && end !== "dead") return undefined;
   const dir = toBox ? Math.sign(toBox.x - fromBox.x) || 1 : 1;
   const reach = toBox ? Math.abs(toBox.x - fromBox.x) * 0.75 : opts.laneWidth * 0.6;
@@ -191,11 +195,15 @@ export function layoutArrow(item: FlowItem, lanes: LaneLayout, opts: LayoutOptio
     x2: fromBox.x + dir * Math.max(reach, opts.laneWidth * 0.4),
     y2: y1 + opts.rowHeight * 0.6,
     note:
-      end === "dead"
-        ? "to a dead process"
-        : end === "unknown"
-          ? `to ${item.toName ?? "an unknown process"} (not recorded)`
-          : "still queued at the end",
+      item.status === "never_received"
+        ? "never received (its process ended)"
+        : end === "dead"
+          ? "to a dead process"
+          : end === "unknown"
+            ? `to ${item.toName ?? "an unknown process"} (not recorded)`
+            : item.status === "in_flight"
+              ? "not received in the recording"
+              : "still queued at the end",
   };
 }
 
@@ -521,9 +529,13 @@ export function diagramText(input: DiagramInput, col = 14): string {
           ? formatLatency(it.latencyNs)
           : it.status === "dead_process"
             ? "✕ to a dead process"
-            : it.status === "unknown_process"
-              ? `✕ to ${it.toName ?? "an unknown process"}`
-              : "○ still queued at the end";
+            : it.status === "never_received"
+              ? "✕ never received (its process ended)"
+              : it.status === "unknown_process"
+                ? `✕ to ${it.toName ?? "an unknown process"}`
+                : it.status === "in_flight"
+                  ? "○ not received in the recording"
+                  : "○ still queued at the end";
       r.notes.push(
         `${it.kind === "call" ? "call " : it.kind === "reply" ? "reply " : ""}${it.label}  ${fate}`,
       );

@@ -3,7 +3,6 @@
 // row range the arrows and markers in it. The webview host and the CLI both read the diagram here.
 
 import { inspect, inspectPretty } from "./terms/inspect";
-import { termEquals } from "./terms/equal";
 import { Atom, ImproperList, Ref, Tuple, type Term } from "./terms/term";
 import { mfaLabel, moduleLabel } from "./store/eventDecode";
 import { formatLatency, type FlowItem, type FlowLane, type FlowMarker } from "./flowLayout";
@@ -73,6 +72,9 @@ export class FlowSource {
         break;
       }
     this.lanes = this.buildLanes();
+    // The call/reply pairs are indexed once per replay, from the columns: build them with the rows,
+    // so that the first page does not pay for it.
+    if (this.rows.length > 0) replay.replyOf(this.rows[0]);
   }
 
   get total(): number {
@@ -98,7 +100,7 @@ export class FlowSource {
   /** The recorded seq of the event at a rank. */
   seqAt(rank: number): number | undefined {
     const i = this.rows[rank];
-    return i === undefined ? undefined : Number(this.replay.positionOf(i).split("@")[1]);
+    return i === undefined ? undefined : this.replay.seqOf(i);
   }
 
   /** The arrows and markers of rows [from, to). An arrow whose send is above `from` comes with its receive. */
@@ -108,6 +110,7 @@ export class FlowSource {
     const items: FlowItem[] = [];
     const markers: FlowMarker[] = [];
     const calls = new Map<number, FlowItem>();
+    this.prefetch(lo, hi);
     for (let k = lo; k < hi; k++) {
       const i = this.rows[k];
       const kind = this.replay.kindOf(i);
@@ -134,6 +137,25 @@ export class FlowSource {
       }
     }
     return { from: lo, to: hi, items, markers };
+  }
+
+  /**
+   * Decodes the frames a page's labels need in one batch (one read per run of nearby frames, into the
+   * replay's cache) instead of one read per row: the messages, and the rare exits that are not a
+   * process's last. Everything else on a page comes from the columns and indexes.
+   */
+  private prefetch(lo: number, hi: number): void {
+    const need: number[] = [];
+    for (let k = lo; k < hi; k++) {
+      const i = this.rows[k];
+      const kind = this.replay.kindOf(i);
+      if (kind === "send" || kind === "receive") {
+        const m = this.replay.messageAt(i);
+        const id = m && (m.send ?? m.receive);
+        if (id !== undefined) need.push(id);
+      } else if (kind === "exit" && this.replay.process(this.replay.pidOf(i)).exitedAt !== i) need.push(i);
+    }
+    if (need.length > 1) this.replay.events(need);
   }
 
   /** How many messages each of `buckets` equal slices of the rows holds (the overview). */
@@ -184,30 +206,13 @@ export class FlowSource {
     if (call) {
       item.kind = "call";
       item.label = short(call.request);
-      const reply = m.send !== undefined ? this.replyTo(m, call.tag) : undefined;
+      const reply = m.send !== undefined && m.receive !== undefined ? this.replay.replyOf(m.send) : undefined;
       if (reply !== undefined) item.pair = reply;
     } else if (message !== undefined && isReply(message)) {
       item.kind = "reply";
       item.label = short((message as Tuple).elements[1]);
     } else item.label = message === undefined ? "?" : short(message);
     return item;
-  }
-
-  /** The send of the reply to a GenServer call: the callee's next message to the caller carrying its tag. */
-  private replyTo(m: MessageFlowEntry, tag: Term): number | undefined {
-    if (m.from === undefined || m.to === undefined || m.send === undefined) return undefined;
-    // The callee's next events after it took the call, one step at a time (O(1) each); a reply comes
-    // soon after, so a short walk finds it without a query.
-    if (m.receive === undefined) return undefined;
-    let c: number | undefined = m.receive;
-    for (let steps = 0; steps < 256 && c !== undefined; steps++) {
-      c = this.replay.nextInProcess(c, "forward");
-      if (c === undefined || this.replay.kindOf(c) !== "send" || this.replay.messageAt(c)?.to !== m.from)
-        continue;
-      const msg = this.replay.event(c).message;
-      if (msg instanceof Tuple && msg.elements.length === 2 && termEquals(msg.elements[0], tag)) return c;
-    }
-    return undefined;
   }
 
   private shows(pid: number): boolean {
@@ -221,7 +226,7 @@ export class FlowSource {
     switch (kind) {
       case "spawn": {
         // The child is known from the process table; only an unknown one needs the event decoded.
-        const peer = this.spawned().get(index) ?? this.replay.event(index).peer;
+        const peer = this.spawned().get(index) ?? this.replay.peerOf(index);
         return {
           ...base,
           kind: "spawn",
@@ -231,7 +236,7 @@ export class FlowSource {
       }
       case "link":
       case "unlink": {
-        const peer = this.replay.event(index).peer;
+        const peer = this.replay.peerOf(index);
         return {
           ...base,
           kind,

@@ -36,6 +36,9 @@ export function parseFunctionPattern(text: string): FunctionPattern {
       `bad function pattern "${src.length > 80 ? `${src.slice(0, 80)}…` : src}": expected Module.fun/arity (e.g. TicketOffice.reserve/3, Mod.*, :lists.map/2)`,
     );
   };
+  const anon = anonymousFunction(src);
+  if (anon === null) bad();
+  if (anon) return anon;
   // Split off `/arity`, then the function: the last `.` outside a quoted name (`Mod."odd.name"`).
   let rest = src;
   let arity: number | undefined;
@@ -77,6 +80,31 @@ export function parseFunctionPattern(text: string): FunctionPattern {
     exactModule,
     fun: funGlob === undefined || funGlob === "*" ? undefined : collapseStars(funGlob),
     arity,
+  };
+}
+
+/**
+ * A compiler-named function as `events` prints it, unquoted: `Scenarios.-run/4-fun-0-/4` (the name
+ * holds a `/`, so the usual split would cut it). `undefined`: not of that form; `null`: malformed.
+ */
+function anonymousFunction(src: string): FunctionPattern | undefined | null {
+  const at = src.indexOf(".-");
+  if (at <= 0 || src.includes('"')) return undefined;
+  const end = src.lastIndexOf("-");
+  if (end <= at + 1) return undefined;
+  const mod = src.slice(0, at);
+  const fun = src.slice(at + 1, end + 1);
+  const tail = src.slice(end + 1);
+  if (tail !== "" && !/^\/(?:\d{1,9}|\*)$/.test(tail)) return null;
+  if (!MODULE_PART.test(mod)) return null;
+  const exactModule = mod.startsWith(":");
+  const modGlob = exactModule ? mod.slice(1) : mod;
+  return {
+    text: src,
+    module: modGlob === "*" ? undefined : collapseStars(modGlob),
+    exactModule,
+    fun: collapseStars(fun),
+    arity: tail === "" || tail === "/*" ? undefined : Number(tail.slice(1)),
   };
 }
 

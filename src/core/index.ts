@@ -13,4 +13,5 @@ export { describeEvent, formatTime, formatDuration, processLabeler, type Describ
 export { ReplayCursor, type CursorChange, type CursorReason, type Disposable } from "./cursor";
 export { ReplayCache, type ReplayLease } from "./replayCache";
 export type { CallRecord, CallOutcome, LineCounts, LineCallsOptions } from "./lineHistory";
+export type { FunctionCall, FunctionCallsOptions, FunctionCallSummary } from "./functionCalls";
 export type { FlowItem, FlowPage, FlowPageOptions, FlowPageToken } from "./flowPages";

@@ -3,6 +3,14 @@
 // and `fromJsonLines` are inverse: ETF → JSONL → ETF gives back equal terms.
 
 import { atom, tuple } from "./terms/build";
+import { decodeEtf } from "./terms/decode";
+import {
+  appendEventJson,
+  appendText,
+  eventFrameToJsonLine,
+  pendingOutput,
+  resetOutput,
+} from "./terms/etfJson";
 import { jsonToTerm, termToJson } from "./terms/json";
 import { Atom, ErlMap, Pid, type Term, Tuple } from "./terms/term";
 
@@ -111,6 +119,23 @@ export function frameToJsonLine(frame: Term): string {
   return JSON.stringify(frameToJson(frame));
 }
 
+const NAMES = new Map<string, readonly string[]>();
+
+/** The field names of an event kind's elements after the kind, as `frameToJson` names them. */
+function eventNames(kind: string): readonly string[] {
+  let n = NAMES.get(kind);
+  if (!n) NAMES.set(kind, (n = [...HEAD, ...fieldsOf(kind)]));
+  return n;
+}
+
+/**
+ * `frameToJsonLine(decodeEtf(buf[start, end)))` for an event frame, transcoded from the bytes without
+ * building terms where it can (etfJson.ts); the same text either way, the same error for bad bytes.
+ */
+export function eventBytesToJsonLine(buf: Uint8Array, start: number, end: number): string {
+  return eventFrameToJsonLine(buf, start, end, eventNames) ?? frameToJsonLine(decodeEtf(buf, start, end));
+}
+
 function short(v: unknown): string {
   const s = JSON.stringify(v) ?? String(v);
   return s.length > 60 ? `${s.slice(0, 60)}…` : s;
@@ -146,3 +171,30 @@ export function parseJsonExact(text: string): unknown {
   }
   return JSON.parse(last === 0 ? text : out + text.slice(last));
 }
+
+/**
+ * JSON Lines of event frames gathered as UTF-8 bytes (the export): each frame's line as
+ * `eventBytesToJsonLine` gives it, transcoded into one buffer that `take` hands out to be written.
+ */
+export const jsonLinesOut = {
+  /** Appends an event frame's line and a newline. */
+  event(buf: Uint8Array, start: number, end: number): void {
+    if (!appendEventJson(buf, start, end, eventNames))
+      appendText(frameToJsonLine(decodeEtf(buf, start, end)));
+    appendText("\n");
+  },
+  /** Appends a line of text and a newline. */
+  line(s: string): void {
+    appendText(`${s}\n`);
+  },
+  get size(): number {
+    return pendingOutput().length;
+  },
+  /** The bytes gathered (valid until the next append) — write them, then `clear`. */
+  take(): Buffer {
+    return pendingOutput();
+  },
+  clear(): void {
+    resetOutput();
+  },
+};

@@ -1,12 +1,12 @@
 // Message flow: who sent what to whom and when. Each send comes with the receive the store paired it
 // with (per-pair FIFO), its latency, and — when it has none — why: the receiver had died, never
-// existed in the recording, or never took it (or the recording ended first).
+// existed in the recording, ended without taking it, or still had it queued when the recording ended.
 
 import { FLAG_NO_PROCESS, KIND_CODES } from "./store/columns";
 import { buildCsr, csrList, lowerBound, type Csr } from "./store/csr";
 import type { StoreData } from "./store/store";
 import type { ProcessTable } from "./processes";
-import { Atom } from "./terms/term";
+import { Atom, Pid, type Term, Tuple } from "./terms/term";
 import type { MessageFlowEntry, MessageFlowOptions } from "./types";
 import { ReplayError } from "./errors";
 
@@ -19,7 +19,14 @@ export class MessageFlow {
     private readonly store: StoreData,
     private readonly processes: ProcessTable,
     private readonly replyOf: (send: number) => number | undefined = () => undefined,
+    /** The sender a received message names (`$gen_call`'s caller), for a receive with no recorded send. */
+    private readonly senderOf: (receive: number) => number | undefined = () => undefined,
   ) {}
+
+  private sender(r: number): number | undefined {
+    const p = this.store.cols.peer[r];
+    return p >= 0 ? p : this.senderOf(r);
+  }
 
   flow(from: number | undefined, to: number | undefined, opts: MessageFlowOptions = {}): MessageFlowEntry[] {
     const { cols, ix } = this.store;
@@ -71,12 +78,13 @@ export class MessageFlow {
         if (cols.kind[r] !== KIND_CODES.receive || ix.pair[r] >= 0) continue;
         const t = cols.time[r];
         if (t < tFrom || t > tTo) continue;
+        const from = this.sender(r);
         out.push({
           receive: r,
           to,
           status: "delivered",
           receivedAt: t,
-          ...(cols.peer[r] >= 0 ? { from: cols.peer[r] } : {}),
+          ...(from !== undefined ? { from } : {}),
         });
       }
       out.sort((a, b) => (a.send ?? a.receive!) - (b.send ?? b.receive!));
@@ -98,7 +106,8 @@ export class MessageFlow {
       status: "delivered",
       receivedAt: cols.time[row],
     };
-    if (cols.peer[row] >= 0) e.from = cols.peer[row];
+    const from = this.sender(row);
+    if (from !== undefined) e.from = from;
     return e;
   }
 
@@ -124,10 +133,25 @@ export class MessageFlow {
       const dest = this.processes.get(to);
       if (dest.exitedAt !== undefined && dest.exitedAt < r) e.status = "dead_process";
       else if (dest.eventCount === 0) e.status = "unknown_process";
+      else if (dest.exitedAt !== undefined) e.status = "never_received";
+      // Alive at the end, its receives recorded, none took it: it is still in the mailbox.
+      else if (this.receives()[to]) e.status = "queued_at_end";
       else if (dest.lastEvent > r) e.status = "never_received";
       else e.status = "in_flight";
     }
     return e;
+  }
+
+  private hasReceive?: Uint8Array;
+
+  /** Per process: 1 when the recording has any receive of it (its receives were traced). */
+  private receives(): Uint8Array {
+    if (!this.hasReceive) {
+      const { cols, ix } = this.store;
+      this.hasReceive = new Uint8Array(this.store.tables.pids.length);
+      for (const r of csrList(ix.byKind, KIND_CODES.receive)) this.hasReceive[cols.pid[r]] = 1;
+    }
+    return this.hasReceive;
   }
 
   private dest(): Csr {
@@ -139,5 +163,22 @@ export class MessageFlow {
       (i) => cols.kind[i] === KIND_CODES.send,
     );
     return this.byDest;
+  }
+}
+
+/**
+ * The caller a `GenServer.call` request carries (`{:"$gen_call", {pid, ref}, request}`; since OTP 24
+ * the tag may be `[:alias | ref]`), as a process of the recording; undefined for other messages.
+ */
+export function senderNamedIn(msg: Term | undefined, procs: ProcessTable): number | undefined {
+  if (!(msg instanceof Tuple) || msg.elements.length !== 3 || msg.elements[0] !== Atom.of("$gen_call"))
+    return undefined;
+  const from = msg.elements[1];
+  const pid = from instanceof Tuple && from.elements.length === 2 ? from.elements[0] : undefined;
+  if (!(pid instanceof Pid)) return undefined;
+  try {
+    return procs.find(`<0.${pid.id}.${pid.serial}>@${pid.node.name}`).id;
+  } catch {
+    return undefined;
   }
 }

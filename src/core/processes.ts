@@ -8,13 +8,15 @@ import type { StoreData } from "./store/store";
 import { FLAG_CRASH, KIND_CODES } from "./store/columns";
 import { buildCsr, csrList, upperBound, type Csr } from "./store/csr";
 import { moduleLabel, mfaLabel } from "./store/eventDecode";
+import { nameText } from "./names";
 import { Atom, ErlMap, type Term, Tuple } from "./terms/term";
 import type { Mfa, ProcessInfo } from "./types";
 
 export class ProcessTable {
   readonly list: readonly ProcessInfo[];
   private readonly byText = new Map<string, number[]>();
-  private readonly byName = new Map<string, number>();
+  /** Every name a process had, by its text (a via key also unquoted: `ann` for `"ann"`). */
+  private readonly byName = new Map<string, number[]>();
 
   constructor(private readonly store: StoreData) {
     this.list = Object.freeze((store.processes ?? buildProcessList(store)).map((p) => Object.freeze(p)));
@@ -22,7 +24,18 @@ export class ProcessTable {
       const ids = this.byText.get(p.pid) ?? [];
       ids.push(p.id);
       this.byText.set(p.pid, ids);
-      if (p.name) this.byName.set(p.name, p.id);
+    }
+    for (const [id, names] of allNames(store, this.list)) for (const n of names) this.addName(n, id);
+  }
+
+  private addName(name: string, id: number): void {
+    const keys = [name];
+    const m = /^"(.*)"$/.exec(name);
+    if (m) keys.push(m[1]);
+    for (const k of keys) {
+      const ids = this.byName.get(k) ?? [];
+      if (!ids.includes(id)) ids.push(id);
+      this.byName.set(k, ids);
     }
   }
 
@@ -50,20 +63,38 @@ export class ProcessTable {
       throw new ReplayError(`unknown pid ${s}: no event of this trace belongs to it`);
     }
     const name = s.replace(/^:/, "");
-    const byName = this.byName.get(name) ?? this.byName.get(`Elixir.${name}`);
-    if (byName !== undefined) return this.list[byName];
+    const byName = this.byName.get(s) ?? this.byName.get(name) ?? this.byName.get(`Elixir.${name}`);
+    if (byName?.length === 1) return this.list[byName[0]];
+    if (byName && byName.length > 1) throw this.ambiguous(s, byName);
     // A module-named process may be given by its last segments: `TicketOffice` for `Elixir.Cinema.TicketOffice`.
-    const bySuffix = [...this.byName.entries()].filter(([n]) => n.endsWith(`.${name}`));
-    if (bySuffix.length === 1) return this.list[bySuffix[0][1]];
-    if (bySuffix.length > 1)
-      throw new ReplayError(`"${s}" is ambiguous: ${bySuffix.map(([n]) => moduleLabel(n)).join(", ")}`);
+    const bySuffix = [
+      ...new Set(
+        [...this.byName.entries()].filter(([n]) => n.endsWith(`.${name}`)).flatMap(([, ids]) => ids),
+      ),
+    ];
+    if (bySuffix.length === 1) return this.list[bySuffix[0]];
+    if (bySuffix.length > 1) throw this.ambiguous(s, bySuffix);
     const byModule = this.list.filter(
       (p) =>
         p.module && (moduleLabel(p.module) === name || p.module === name || p.module.endsWith(`.${name}`)),
     );
     if (byModule.length === 1) return byModule[0];
+    if (byModule.length > 1)
+      throw this.ambiguous(
+        s,
+        byModule.map((p) => p.id),
+      );
     throw new ReplayError(
       `unknown pid "${s}": not a pid (<0.123.0>) nor a registered name or server module of this trace`,
+    );
+  }
+
+  /** A name several processes had: the matches, so that the user can pick one by pid. */
+  private ambiguous(spec: string, ids: number[]): ReplayError {
+    const shown = ids.slice(0, 10).map((id) => this.list[id].label);
+    const more = ids.length > 10 ? `, and ${ids.length - 10} more` : "";
+    return new ReplayError(
+      `"${spec}" is ambiguous: ${ids.length} processes match (${shown.join(", ")}${more}); give a pid`,
     );
   }
 
@@ -85,9 +116,10 @@ export class ProcessTable {
     const i = upperBound(regs, row) - 1;
     if (i < 0) return this.list[id]?.name;
     const r = regs[i];
-    return this.store.cols.kind[r] === KIND_CODES.register
-      ? atomName(this.store.tables.aux[this.store.cols.aux[r]])
-      : undefined;
+    if (this.store.cols.kind[r] !== KIND_CODES.register) return undefined;
+    const name = nameText(this.store.tables.aux[this.store.cols.aux[r]]);
+    // A `:pg` group joined is no better a name than the process's own.
+    return name?.startsWith("pg ") && this.list[id]?.name ? this.list[id].name : name;
   }
 
   private registrations?: Csr;
@@ -115,6 +147,9 @@ export function buildProcessList(store: StoreData): ProcessInfo[] {
     out[child].parent = c.pid[r];
     out[child].spawnedAt = r;
     if (c.mfa[r] >= 0) out[child].initialCall = t.mfas[c.mfa[r]];
+    // What it runs, as proc_lib would put it in `$initial_call` (see names.ts).
+    const runs = c.aux[r] >= 0 ? t.aux[c.aux[r]] : undefined;
+    if (runs instanceof Tuple) out[child].initialCall = tupleMfa(runs) ?? out[child].initialCall;
   }
   for (const r of csrList(ix.byKind, KIND_CODES.exit)) {
     const p = out[c.pid[r]];
@@ -122,13 +157,17 @@ export function buildProcessList(store: StoreData): ProcessInfo[] {
     p.exitReason = t.aux[c.aux[r]];
     p.crashed = (c.flags[r] & FLAG_CRASH) !== 0;
   }
-  for (const r of csrList(ix.byKind, KIND_CODES.register)) out[c.pid[r]].name ??= atomName(t.aux[c.aux[r]]);
+  for (const r of csrList(ix.byKind, KIND_CODES.register)) out[c.pid[r]].name ??= nameText(t.aux[c.aux[r]]);
   for (const r of csrList(ix.byKind, KIND_CODES.process)) {
     const p = out[c.pid[r]];
     const info = t.aux[c.aux[r]];
-    p.name ??= atomName(infoName(info));
+    p.name ??= nameText(infoName(info));
     const init = mapGet(info, "initial_call");
-    if (init instanceof Tuple && init.elements.length === 3) p.initialCall ??= tupleMfa(init);
+    if (init instanceof Tuple && init.elements.length === 3) {
+      // `$initial_call` (what it runs) is worth more than the spawn's `proc_lib.init_p/5`.
+      const mfa = tupleMfa(init);
+      if (mfa && (!p.initialCall || p.initialCall.module === "proc_lib")) p.initialCall = mfa;
+    }
     const mod = mapGet(info, "module");
     if (mod instanceof Atom) p.module ??= mod.name;
     const parent = mapGet(info, "parent");
@@ -143,22 +182,63 @@ export function buildProcessList(store: StoreData): ProcessInfo[] {
     const p = out[c.pid[r]];
     if (c.mfa[r] >= 0) p.module ??= t.mfas[c.mfa[r]].module;
   }
+  // A crash is the user's when the process ran the user's code: a tool's process (the compiler
+  // evaluating a script) that exits abnormally is not listed as crashed.
+  const own = (m: string | undefined): boolean => m !== undefined && t.modules.has(m);
+  for (const p of out) {
+    if (!p.crashed || own(p.module) || own(p.initialCall?.module)) continue;
+    p.crashed = csrList(ix.byPid, p.id).some(
+      (r) => c.kind[r] === KIND_CODES.call && c.mfa[r] >= 0 && own(t.mfas[c.mfa[r]].module),
+    );
+  }
   const nodes = new Set(out.map((p) => p.node));
   for (const p of out) {
+    // A worker started generically (a Task, `spawn(fn)` in a library) is told by the first of the
+    // user's functions it ran: `Task.Supervised.reply/2` says nothing.
+    const generic = !p.name && !p.module && p.initialCall !== undefined && !own(p.initialCall.module);
+    const first = generic ? firstOwnCall(store, p.id, own) : undefined;
     const who = p.name
       ? moduleLabel(p.name).replace(/^:/, "")
       : p.module
         ? moduleLabel(p.module)
-        : p.initialCall
-          ? mfaLabel(p.initialCall)
-          : "";
+        : first
+          ? mfaLabel(first)
+          : p.initialCall
+            ? runsLabel(p.initialCall)
+            : "";
     p.label = `#PID${p.pid}${nodes.size > 1 ? `@${escapeControls(p.node)}` : ""}${who ? ` ${who}` : ""}`;
   }
   return out;
 }
 
-function atomName(t: Term | undefined): string | undefined {
-  return t instanceof Atom ? t.name : undefined;
+/** An unnamed process by what it runs: a server's module, `fn in Mod`, else the function. */
+export function runsLabel(m: Mfa): string {
+  if (m.fun === "init" && m.arity === 1) return moduleLabel(m.module);
+  if (m.fun === "fn") return `fn in ${moduleLabel(m.module)}`;
+  return mfaLabel(m);
+}
+
+function firstOwnCall(store: StoreData, id: number, own: (m: string) => boolean): Mfa | undefined {
+  const { cols: c, tables: t, ix } = store;
+  for (const r of csrList(ix.byPid, id))
+    if (c.kind[r] === KIND_CODES.call && c.mfa[r] >= 0 && own(t.mfas[c.mfa[r]].module))
+      return t.mfas[c.mfa[r]];
+  return undefined;
+}
+
+/** Every name each process had over the recording (registrations and start-of-recording snapshots). */
+function allNames(store: StoreData, list: readonly ProcessInfo[]): Map<number, string[]> {
+  const out = new Map<number, string[]>();
+  const add = (id: number, n: string | undefined) => {
+    if (n === undefined) return;
+    const l = out.get(id) ?? [];
+    if (!l.includes(n)) l.push(n);
+    out.set(id, l);
+  };
+  for (const p of list) add(p.id, p.name);
+  const { cols: c, tables: t, ix } = store;
+  for (const r of csrList(ix.byKind, KIND_CODES.register)) add(c.pid[r], nameText(t.aux[c.aux[r]]));
+  return out;
 }
 
 function mapGet(m: Term | undefined, key: string): Term | undefined {

@@ -3,6 +3,7 @@
 // timeline and the correlator into the one typed API that the CLI, the debug adapter, the hovers and
 // the webview host use.
 
+import { senderNamedIn } from "./messages";
 import { LoadCancelledError, ReplayError, TraceLoadError } from "./errors";
 import { Correlator } from "./correlator";
 import { MessageFlow } from "./messages";
@@ -18,6 +19,12 @@ import { FrameSource } from "./store/frames";
 import { EventReader } from "./store/eventReader";
 import type { ColumnSource } from "./columnFilter";
 import { Lru } from "./store/lru";
+import {
+  FunctionCalls,
+  type FunctionCall,
+  type FunctionCallsOptions,
+  type FunctionCallSummary,
+} from "./functionCalls";
 import { LineHistory, type CallRecord, type LineCallsOptions, type LineCounts } from "./lineHistory";
 import { loadStore, reuseIndex, type StoreData } from "./store/store";
 import type { IndexStatus } from "./store/indexCache";
@@ -70,6 +77,7 @@ export class Replay {
   private readonly correlator: Correlator;
   private readonly search: BreakpointSearch;
   private readonly lines: LineHistory;
+  private readonly fnCalls: FunctionCalls;
   private byFile?: Csr;
   private bySeq?: Int32Array[];
   private closed = false;
@@ -96,7 +104,12 @@ export class Replay {
     const decode = (row: number): TraceEvent => this.event(row);
     this.query = new QueryEngine(store, (p) => this.findProcess(p).id, decode, this.monitor);
     this.states = new StateReconstructor(store, decode);
-    this.flowIx = new MessageFlow(store, this.procs, (send) => this.flowPages.replyOf(send));
+    this.flowIx = new MessageFlow(
+      store,
+      this.procs,
+      (send) => this.flowPages.replyOf(send),
+      (receive) => senderNamedIn(decode(receive).message, this.procs),
+    );
     this.flowPages = new FlowPages(store, this.flowIx);
     this.correlator = new Correlator(store);
     this.timeline = new Timeline(store, this.correlator);
@@ -109,6 +122,14 @@ export class Replay {
       decode,
     );
     this.lines = new LineHistory(store, decode);
+    this.fnCalls = new FunctionCalls(
+      store,
+      (rows) => this.events(rows),
+      (call) => {
+        const c = this.correlator.clauseOf(call);
+        return c?.known ? c.index : undefined;
+      },
+    );
   }
 
   /**
@@ -209,6 +230,22 @@ export class Replay {
     return this.reader.stream(from, to);
   }
 
+  /**
+   * The raw frames (ETF, version byte first) of events `from` to `to - 1` in order, read in large
+   * blocks without decoding: `buf[start, end)` is valid only during the call (export transcodes them).
+   */
+  scanFrames(
+    visit: (buf: Buffer, start: number, end: number, index: number) => void,
+    from = 0,
+    to = this.eventCount,
+  ): void {
+    if (from < to) {
+      this.checkIndex(from);
+      this.checkIndex(to - 1);
+    }
+    this.reader.scanFrames(from, to, visit);
+  }
+
   /** What a condition pre-filter reads of events without decoding them (see columnFilter.ts). */
   columnSource(): ColumnSource {
     const c = this.store.cols;
@@ -218,7 +255,7 @@ export class Replay {
       mfaOf: (i) => this.mfaOf(i),
       frameBytes: (i) => {
         this.checkIndex(i);
-        return this.source.read(c.file[i], c.frameOff[i], c.frameLen[i]);
+        return this.source.view(c.file[i], c.frameOff[i], c.frameLen[i]);
       },
     };
   }
@@ -227,6 +264,19 @@ export class Replay {
   kindOf(index: number): EventKind {
     this.checkIndex(index);
     return EVENT_KINDS[this.store.cols.kind[index]];
+  }
+
+  /** The event's recorded seq (per trace file), from the columns. */
+  seqOf(index: number): number {
+    this.checkIndex(index);
+    return this.store.cols.seq[index];
+  }
+
+  /** The other process of a send, receive, spawn, link or unlink (its id), from the columns. */
+  peerOf(index: number): number | undefined {
+    this.checkIndex(index);
+    const p = this.store.cols.peer[index];
+    return p >= 0 ? p : undefined;
   }
 
   /** The event's process id (`ProcessInfo.id`), from the columns. */
@@ -508,6 +558,15 @@ export class Replay {
     return this.flowPages.page(opts);
   }
 
+  /**
+   * The send of the reply to a `GenServer.call` send (the flow index's call/reply pairs, matched by the
+   * call's tag from the columns: nothing is decoded), if one was recorded.
+   */
+  replyOf(send: number): number | undefined {
+    this.checkIndex(send);
+    return this.flowPages.replyOf(send);
+  }
+
   /** The send/receive pair an event belongs to. */
   messageAt(index: number): MessageFlowEntry | undefined {
     this.checkIndex(index);
@@ -619,6 +678,12 @@ export class Replay {
     return this.lines.recordedFiles();
   }
 
+  /** A recorded path as every view prints it: slashes forward, a relative call site completed to its module's source. */
+  displayFile(file: string): string {
+    this.checkOpen();
+    return this.lines.canonical(file);
+  }
+
   /**
    * The recorded file a workspace path stands for. `toLocal` maps a recorded path to this machine
    * (the debug adapter's path mapping); without it the path must be a recorded one already.
@@ -647,6 +712,34 @@ export class Replay {
   lineCalls(file: string, line: number, opts?: LineCallsOptions): { total: number; calls: CallRecord[] } {
     this.checkOpen();
     return this.lines.lineCalls(file, line, opts);
+  }
+
+  /**
+   * A page of the recorded calls of one function (of one clause with `clause`), newest first unless
+   * `order: "oldest"`, `limit` 10 by default, each paired with its own return or exception; only the
+   * page is decoded. `total` counts every call under the filters. An unknown function has none.
+   */
+  functionCalls(mfa: Mfa, opts?: FunctionCallsOptions): { total: number; calls: FunctionCall[] } {
+    this.checkOpen();
+    return this.fnCalls.page(mfa, opts);
+  }
+
+  /** One call of `mfa` (its event index) decoded with its outcome; undefined when it is not a call of `mfa`. */
+  functionCall(mfa: Mfa, call: number): FunctionCall | undefined {
+    this.checkIndex(call);
+    return this.fnCalls.record(mfa, call);
+  }
+
+  /** Counts, first/last times, last duration and callers of a function's calls, from the columns. */
+  functionCallSummary(mfa: Mfa): FunctionCallSummary {
+    this.checkOpen();
+    return this.fnCalls.summary(mfa);
+  }
+
+  /** The event indices of a function's calls, ascending, without decoding (shared: do not modify). */
+  functionCallIndices(mfa: Mfa): Int32Array {
+    this.checkOpen();
+    return this.fnCalls.indices(mfa);
   }
 
   /** Lines of a recorded file that have any events, ascending. */

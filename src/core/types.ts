@@ -249,7 +249,15 @@ export interface TermDiff {
   after?: Term;
 }
 
-export type MessageStatus = "delivered" | "in_flight" | "never_received" | "dead_process" | "unknown_process";
+/**
+ * What became of a message: `delivered`; `queued_at_end`, still in the receiver's mailbox when the
+ * recording stopped (it was alive and its receives were recorded, none took it); `never_received`,
+ * its receiver ended without taking it; `dead_process`, sent to a process already gone;
+ * `unknown_process`, to no process of the recording; `in_flight`, the receiver's receives were not
+ * recorded and nothing after the send says more.
+ */
+export type MessageStatus =
+  "delivered" | "in_flight" | "queued_at_end" | "never_received" | "dead_process" | "unknown_process";
 
 export interface MessageFlowEntry {
   send?: number;

@@ -1,14 +1,19 @@
-// Breakpoint requests over DAP: line breakpoints and logpoints (printed at once, every hit in the
-// recording), breakpoint locations, function, exception and data breakpoints.
+// Breakpoint requests over DAP: line breakpoints and logpoints (every hit in the recording: the first
+// page printed at once, the rest streamed in chunks that yield to other requests), breakpoint
+// locations, function, exception and data breakpoints.
 
 import { basename } from "node:path";
 import { OutputEvent } from "@vscode/debugadapter";
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import { type StateTarget } from "../core/inspect/stateTargets";
-import { type DataTarget, type LogLine } from "./breakpoints";
+import { type DataTarget, type LogLine, type PendingLogs } from "./breakpoints";
 import { AdapterError } from "./errors";
 import { LaunchSession } from "./launch";
 import { MAX_LOG_LINES } from "./sessionBase";
+
+/** Logpoint lines printed before the request's turn ends; later chunks wait for the event loop. */
+const LOG_PAGE = 100;
+const LOG_CHUNK = 250;
 
 export abstract class BreakpointSession extends LaunchSession {
   // ── breakpoints ────────────────────────────────────────────────────────────
@@ -17,7 +22,7 @@ export abstract class BreakpointSession extends LaunchSession {
     response: DebugProtocol.SetBreakpointsResponse,
     args: DebugProtocol.SetBreakpointsArguments,
   ): void {
-    let logs: LogLine[] = [];
+    let logs: PendingLogs | undefined;
     this.answer(response, () => {
       const given = args.breakpoints ?? (args.lines ?? []).map((line) => ({ line }));
       if (!Array.isArray(given) || given.some((b) => b === null || typeof b !== "object"))
@@ -54,11 +59,37 @@ export abstract class BreakpointSession extends LaunchSession {
       logs = set.logs;
       return { breakpoints: out };
     });
-    for (const l of logs.slice(0, MAX_LOG_LINES)) this.printLog(l, args.source.path!);
-    if (logs.length > MAX_LOG_LINES)
-      this.say(
-        `[logpoints] ${logs.length - MAX_LOG_LINES} more lines not printed (the first ${MAX_LOG_LINES} were): add a condition or a hit count to narrow them`,
-      );
+    if (logs && logs.count > 0) this.streamLogs(logs, args.source!.path!);
+  }
+
+  /**
+   * Prints a logpoint's first page now and the rest a chunk per event-loop turn, so that stepping and
+   * other requests are answered meanwhile; stops when the session ends or the logpoint is removed.
+   */
+  private streamLogs(logs: PendingLogs, path: string): void {
+    const end = Math.min(logs.count, MAX_LOG_LINES);
+    const loaded = this.loaded;
+    const print = (from: number, to: number): boolean => {
+      try {
+        for (const l of logs.lines(from, to)) this.printLog(l, path);
+        return true;
+      } catch (e) {
+        // The recording was closed under the stream (the session ended): nothing left to print to.
+        this.log.error(`logpoint output stopped: ${e instanceof Error ? e.message : String(e)}`);
+        return false;
+      }
+    };
+    if (!print(0, Math.min(end, LOG_PAGE))) return;
+    const rest = (from: number): void => {
+      if (this.disconnected || this.loaded !== loaded) return;
+      if (from < end) {
+        if (print(from, Math.min(end, from + LOG_CHUNK))) setImmediate(rest, from + LOG_CHUNK);
+      } else if (logs.count > MAX_LOG_LINES)
+        this.say(
+          `[logpoints] ${logs.count - MAX_LOG_LINES} more lines not printed (the first ${MAX_LOG_LINES} were): add a condition or a hit count to narrow them`,
+        );
+    };
+    if (end > LOG_PAGE || logs.count > MAX_LOG_LINES) setImmediate(rest, LOG_PAGE);
   }
 
   /** One logpoint line: `[seq 120] text`, with the logpoint's source line and the moment to move to. */

@@ -1,9 +1,10 @@
 // Breakpoints over a recording. The whole history is known, so each breakpoint is resolved against it:
 // its candidate events come from the engine's indexes (a function's calls, a line's calls, where
 // exceptions start, a state path's changes), conditions are tested lazily as a continue reaches a
-// candidate (and remembered), and a hit count or a logpoint resolves every hit at once. Continuing
-// either way is then a binary search per breakpoint; a logpoint prints all its hits, past and future,
-// as soon as it is set.
+// candidate (and remembered; the columns and raw bytes answer first where they can, see
+// columnFilter.ts), and a hit count or a logpoint resolves every hit at once. Continuing either way is
+// then a binary search per breakpoint; a logpoint's hits, past and future, are known as soon as it is
+// set and rendered page by page as the adapter prints them.
 
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import { ReplayError } from "../core/errors";
@@ -15,6 +16,7 @@ import { type Expr, evalExpr, ExprError, parseExpr, truthy } from "../core/inspe
 import { applyHitCondition } from "../core/inspect/hitCondition";
 import { compileLogMessage } from "../core/inspect/logMessage";
 import { edgeHit } from "../core/moment";
+import { compileColumnFilter, NO, YES } from "../core/columnFilter";
 
 export type StopReason = "breakpoint" | "function breakpoint" | "exception" | "data breakpoint";
 
@@ -77,6 +79,21 @@ export interface LogLine {
   line: number;
 }
 
+/** A logpoint's hits not printed before, in recording order, rendered on demand (a hot function has thousands). */
+export interface PendingLogs {
+  readonly count: number;
+  /** Lines [from, to) of the hits; those of a logpoint removed since are left out. */
+  lines(from: number, to: number): LogLine[];
+}
+
+interface PendingLogpoint {
+  hits: number[];
+  line: number;
+  key: string;
+  token: object;
+  render: (index: number) => string;
+}
+
 export interface Hit {
   index: number;
   reason: StopReason;
@@ -96,8 +113,12 @@ export class Breakpoints {
   /** Breakpoint ids, per session: two sessions never share a counter. */
   private nextId = 1;
   private readonly bySource = new Map<string, Resolved[]>();
-  /** Per source file, the logpoints already printed, so that setting another breakpoint does not reprint them. */
-  private readonly printed = new Map<string, Set<string>>();
+  /**
+   * Per source file, the logpoints already printed (or being printed), so that setting another
+   * breakpoint does not reprint them; each with a token that its pending lines check, so that a
+   * logpoint removed (and maybe set again) stops the rest of its old lines.
+   */
+  private readonly printed = new Map<string, Map<string, object>>();
   private functions: Resolved[] = [];
   private exceptions: Resolved[] = [];
   private data: Resolved[] = [];
@@ -109,6 +130,8 @@ export class Breakpoints {
     private readonly debugged: (pid: number) => boolean,
     /** Told once per breakpoint when its condition fails to evaluate on an event. */
     private readonly warn: (text: string) => void,
+    /** Off only to check that the condition pre-filter never changes an answer (tests). */
+    private readonly prefilter = true,
   ) {}
 
   /**
@@ -118,12 +141,12 @@ export class Breakpoints {
   setSource(
     file: string,
     bps: DebugProtocol.SourceBreakpoint[],
-  ): { breakpoints: DebugProtocol.Breakpoint[]; logs: LogLine[] } {
+  ): { breakpoints: DebugProtocol.Breakpoint[]; logs: PendingLogs } {
     const resolved: Resolved[] = [];
     const out: DebugProtocol.Breakpoint[] = [];
-    const logs: LogLine[] = [];
-    const printedBefore = this.printed.get(file) ?? new Set<string>();
-    const printedNow = new Set<string>();
+    const pending: PendingLogpoint[] = [];
+    const printedBefore = this.printed.get(file) ?? new Map<string, object>();
+    const printedNow = new Map<string, object>();
     for (const bp of bps) {
       const id = this.nextId++;
       const calls = this.debuggedOnly(
@@ -139,10 +162,19 @@ export class Breakpoints {
           const render = compileLogMessage(bp.logMessage);
           const hits = applyHitCondition(test ? calls.filter(test) : calls, bp.hitCondition);
           const key = `${bp.line}|${bp.logMessage}|${bp.condition ?? ""}|${bp.hitCondition ?? ""}`;
-          printedNow.add(key);
-          if (!printedBefore.has(key))
-            for (const i of hits)
-              logs.push({ index: i, text: render(this.scopes.of(this.replay.event(i))), line: bp.line });
+          const token = printedBefore.get(key) ?? printedNow.get(key);
+          if (token) printedNow.set(key, token);
+          else {
+            const fresh = {};
+            printedNow.set(key, fresh);
+            pending.push({
+              hits,
+              line: bp.line,
+              key,
+              token: fresh,
+              render: (i) => render(this.scopes.of(this.replay.event(i))),
+            });
+          }
           out.push({
             id,
             verified: true,
@@ -161,8 +193,29 @@ export class Breakpoints {
     }
     this.bySource.set(file, resolved);
     this.printed.set(file, printedNow);
-    logs.sort((a, b) => a.index - b.index);
-    return { breakpoints: out, logs };
+    return { breakpoints: out, logs: this.pendingLogs(file, pending) };
+  }
+
+  /** Hits of several logpoints merged in recording order; each page decoded in one batch read. */
+  private pendingLogs(file: string, pending: PendingLogpoint[]): PendingLogs {
+    const order: Array<[number, number]> = []; // [event index, logpoint]
+    pending.forEach((p, k) => {
+      for (const i of p.hits) order.push([i, k]);
+    });
+    if (pending.length > 1) order.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    return {
+      count: order.length,
+      lines: (from, to) => {
+        const live = this.printed.get(file);
+        const page = order.slice(from, to).filter(([, k]) => {
+          const p = pending[k];
+          return live?.get(p.key) === p.token;
+        });
+        // Read the page's frames together (one read per run of nearby frames) before rendering.
+        this.replay.events(page.map(([i]) => i));
+        return page.map(([i, k]) => ({ index: i, text: pending[k].render(i), line: pending[k].line }));
+      },
+    };
   }
 
   setFunctions(bps: DebugProtocol.FunctionBreakpoint[]): DebugProtocol.Breakpoint[] {
@@ -331,11 +384,22 @@ export class Breakpoints {
   ): ((index: number) => boolean) | undefined {
     if (!condition?.trim()) return undefined;
     const expr: Expr = parseExpr(condition);
-    const seen = new Map<number, boolean>();
+    // Candidates the columns or raw bytes already decide are never decoded (see columnFilter.ts).
+    const pre = this.prefilter ? compileColumnFilter(expr, this.replay.columnSource()) : undefined;
+    // Per event: 0 not tested yet, 1 false, 2 true (a byte each: a never-true condition over a hot
+    // function is asked of every candidate, and a Map of them costs more than the test).
+    const seen = new Uint8Array(this.replay.eventCount);
     let warned = false;
     return (index) => {
-      let ok = seen.get(index);
-      if (ok !== undefined) return ok;
+      const known = seen[index];
+      if (known !== 0) return known === 2;
+      let ok: boolean;
+      const quick = pre?.(index);
+      if (quick === NO || quick === YES) {
+        ok = quick === YES;
+        seen[index] = ok ? 2 : 1;
+        return ok;
+      }
       const e: TraceEvent = this.replay.event(index);
       try {
         ok = truthy(evalExpr(expr, this.scopes.of(e)));
@@ -347,7 +411,7 @@ export class Breakpoints {
           this.warn(`condition of ${what} at seq ${e.seq}: ${err.message} (treated as false)`);
         }
       }
-      seen.set(index, ok);
+      seen[index] = ok ? 2 : 1;
       return ok;
     };
   }

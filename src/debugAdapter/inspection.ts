@@ -206,7 +206,8 @@ export abstract class InspectionSession extends SessionBase {
     const { at, frame } = this.frameOf(frameId);
     const r = this.r;
     const args = frame?.callIndex !== undefined ? r.event(frame.callIndex).args : undefined;
-    return { at, scope: this.ctx.scopes.of(r.event(at), args) };
+    const call = frame?.callIndex !== undefined && frame.callIndex >= 0 ? frame.callIndex : undefined;
+    return { at, scope: this.ctx.scopes.of(r.event(at), args, call) };
   }
 
   protected override evaluateRequest(

@@ -11,7 +11,7 @@ import {
 } from "@vscode/debugadapter";
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import { EventScopes } from "../core/inspect/eventScope";
-import { PathMapper } from "../core/inspect/paths";
+import { PathMapper, projectRoots } from "../core/inspect/paths";
 import { selectProcesses } from "../core/inspect/processNames";
 import { Replay } from "../core/replay";
 import { Breakpoints, EXCEPTION_FILTERS } from "./breakpoints";
@@ -142,7 +142,13 @@ export abstract class LaunchSession extends NavigationSession {
         replay,
         lease,
         args,
-        paths: new PathMapper(args.pathMappings, args.sourceRoot, sources, (p) => this.files.exists(p)),
+        paths: new PathMapper(
+          args.pathMappings,
+          args.sourceRoot,
+          sources,
+          (p) => this.files.exists(p),
+          projectRoots(replay.files),
+        ),
         threads,
         scopes,
         label,

@@ -18,8 +18,10 @@ import { type ViewFrame } from "../core/inspect/frames";
 import { PathMapper } from "../core/inspect/paths";
 import { type StateTarget } from "../core/inspect/stateTargets";
 import { Replay } from "../core/replay";
+import { PassThrough } from "node:stream";
 import { Breakpoints } from "./breakpoints";
 import { AdapterError, errorText } from "./errors";
+import { type BadFrame, FrameReader } from "./framing";
 import { type LaunchArgs } from "./launchArgs";
 import { type Logger, SessionLogger } from "./logger";
 import {
@@ -118,7 +120,6 @@ export abstract class SessionBase extends DebugSession {
   protected configured = false;
   /** Recorded source paths with no file here, handed out as source references (index + 1). */
   protected readonly recordedSources: string[] = [];
-  protected onStreams = false;
   protected loading = false;
   /** Set by `disconnect`: a load still under way is dropped when it finishes. */
   protected disconnected = false;
@@ -134,9 +135,36 @@ export abstract class SessionBase extends DebugSession {
     this.setDebuggerColumnsStartAt1(true);
   }
 
+  // The library writes the frames; the adapter's own reader parses them, since the library's ends or
+  // wedges the session on one malformed frame. The library is handed a stream that never speaks.
   override start(inStream: NodeJS.ReadableStream, outStream: NodeJS.WritableStream): void {
-    super.start(inStream, outStream);
-    this.onStreams = true;
+    super.start(new PassThrough(), outStream);
+    const reader = new FrameReader({
+      message: (m) => this.handleMessage(m as unknown as DebugProtocol.ProtocolMessage),
+      bad: (b) => this.refuseFrame(b),
+    });
+    inStream.on("data", (chunk: Buffer | string) => reader.push(Buffer.from(chunk)));
+    inStream.on("end", () => {
+      reader.end();
+      this.shutdown();
+    });
+    inStream.on("error", (e: Error) => {
+      this.log.error(`reading the client's messages failed: ${e.message}`);
+      this.shutdown();
+    });
+    inStream.resume();
+  }
+
+  /** Reports a frame that could not be served: an error response when its request is known. */
+  refuseFrame(b: BadFrame): void {
+    this.log.verbose(`Bad frame from client: ${b.problem}`);
+    const format = `bad frame: ${b.problem}`;
+    if (b.request)
+      this.sendErrorResponse(
+        new Response({ type: "request", seq: b.request.seq, command: b.request.command }),
+        { id: 1001, format, showUser: false },
+      );
+    else this.say(`elixirscope: ${format}`, "stderr");
   }
 
   // Every message in and out is traced at the verbose level; output events are not, or the trace of
@@ -151,6 +179,20 @@ export abstract class SessionBase extends DebugSession {
     super.sendResponse(response);
   }
 
+  // The library expands `{name}` in a message from `variables`, and throws on `{_name}` when there are
+  // none: messages quote what the client sent, so they are passed with an empty set to expand nothing.
+  protected override sendErrorResponse(
+    response: DebugProtocol.Response,
+    codeOrMessage: number | DebugProtocol.Message,
+    format?: string,
+  ): void {
+    const message =
+      typeof codeOrMessage === "number"
+        ? { id: codeOrMessage, format: format ?? "error", showUser: false }
+        : codeOrMessage;
+    super.sendErrorResponse(response, { ...message, variables: {} });
+  }
+
   protected override dispatchRequest(request: DebugProtocol.Request): void {
     this.log.verbose(`From client: ${request.command}(${JSON.stringify(request.arguments)})`);
     const refused =
@@ -162,6 +204,9 @@ export abstract class SessionBase extends DebugSession {
       this.sendErrorResponse(new Response(request), { id: 1000, format: refused, showUser: false });
       return;
     }
+    // `pathFormat` defaults to "path" in the protocol; the library refuses an initialize without it.
+    if (request.command === "initialize" && request.arguments && request.arguments.pathFormat === undefined)
+      request.arguments = { ...request.arguments, pathFormat: "path" };
     try {
       super.dispatchRequest(request);
     } catch (e) {

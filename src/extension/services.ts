@@ -9,7 +9,7 @@ import * as vscode from "vscode";
 import type { ReplayCursor } from "../core/cursor";
 import { Replay } from "../core/replay";
 import { type ReplayLease, ReplayCache } from "../core/replayCache";
-import { PathMapper } from "../core/inspect/paths";
+import { PathMapper, projectRoots } from "../core/inspect/paths";
 import { LoadCancelledError } from "../core/errors";
 import { Loads } from "./loading";
 
@@ -171,6 +171,8 @@ export class Services implements vscode.Disposable {
           mappingsOf(cfg.pathMappings),
           typeof cfg.sourceRoot === "string" ? cfg.sourceRoot : session.workspaceFolder?.uri.fsPath,
           sources,
+          undefined,
+          projectRoots(r.files),
         );
         this.log.info(`replay ${session.name}: ${r.eventCount} events from ${traces.join(", ")}`);
         settle();

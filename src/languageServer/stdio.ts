@@ -5,7 +5,7 @@
 import { createConnection } from "vscode-languageserver/node";
 import type { ReplayLease } from "../core/replayCache";
 import { ReplayCache } from "../core/replayCache";
-import { PathMapper } from "../core/inspect/paths";
+import { PathMapper, projectRoots } from "../core/inspect/paths";
 import { followCursor, type MomentCursor } from "./cursor";
 import { startServer } from "./server";
 
@@ -35,7 +35,7 @@ export async function runLanguageServerStdio(opts: StdioOptions): Promise<void> 
     const l = await new ReplayCache().acquire(opts.traces);
     const r = l.replay;
     const sources = [...new Set([...r.modules().map((m) => m.source), ...r.sourceFiles()])];
-    paths = new PathMapper([], opts.sourceRoot, sources);
+    paths = new PathMapper([], opts.sourceRoot, sources, undefined, projectRoots(r.files));
     lease = l;
     cursor = followCursor(l.cursor);
     for (const listener of traceListeners) listener();

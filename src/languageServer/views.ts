@@ -135,8 +135,11 @@ function countClauses(ctx: ViewContext, fn: DocFunction): ClauseCounts {
   }
   let unknown = 0;
   let sampled = 0;
+  // The sample's arguments decoded in one batch (nearby frames in one read), not one read per call.
+  const sample = Array.from(calls.subarray(Math.max(0, calls.length - CLAUSE_SAMPLE))).reverse();
+  const args = ctx.history.argsOf(sample);
   for (let k = calls.length - 1; k >= 0 && sampled < CLAUSE_SAMPLE; k--, sampled++) {
-    const m = matchClause(fn, ctx.replay.event(calls[k]).args ?? []);
+    const m = matchClause(fn, args[sampled]);
     if (m.clause === undefined) unknown++;
     else {
       perClause[m.clause]++;

@@ -193,6 +193,7 @@ export function parseViewMessage(x: unknown): ViewToHost {
 const STATUSES: MessageStatus[] = [
   "delivered",
   "in_flight",
+  "queued_at_end",
   "never_received",
   "dead_process",
   "unknown_process",

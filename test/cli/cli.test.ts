@@ -115,7 +115,10 @@ describe("elixirscope CLI", () => {
       [["info", tempTrace(Buffer.from("plain text"))], /not an ElixirScope trace/],
       [["events", trace, "--kind", "nope"], /^elixirscope: bad filter: unknown event kind "nope"/],
       [["state", trace, "<0.999.0>"], /^elixirscope: unknown pid <0\.999\.0>/],
-      [["events", trace, "--bogus"], /^elixirscope: unknown option --bogus\n$/],
+      [
+        ["events", trace, "--bogus"],
+        /^elixirscope: events: unknown option --bogus \(events takes --json, --desc, .*\)\n$/,
+      ],
       [["frobnicate", trace], /^elixirscope: unknown command "frobnicate"/],
       [["stack", trace, "--seq", "999"], /no event with seq 999/],
     ];

@@ -8,6 +8,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Replay } from "../../src/core/replay";
 import { viewStack } from "../../src/core/inspect/frames";
+import { ProcessNames } from "../../src/core/inspect/processNames";
+import { EventScopes } from "../../src/core/inspect/eventScope";
+import { evalExpr, parseExpr, truthy } from "../../src/core/inspect/expression";
+import { termEquals } from "../../src/core/terms/equal";
 import { inspect } from "../../src/core/terms/inspect";
 
 export const DEPOT = join(__dirname, "../../examples/parcel_depot");
@@ -95,6 +99,30 @@ describe("Parcel Depot recorded by the real recorder", function () {
     assert.deepEqual(fn.clauses, [{ line: lineOf("pricing.ex", "def total(parcels)"), params: ["parcels"] }]);
   });
 
+  it("expressions and conditions read the arguments by their source names", () => {
+    const scopes = new EventScopes(r);
+    const calls = r.getEvents({ functions: ["ParcelDepot.Pricing.total/2"], kinds: ["call"] });
+    assert.ok(calls.length >= 2);
+    for (const c of calls) {
+      const scope = scopes.of(c);
+      // `acc` is args[1], the running total, at the call and at events inside it.
+      assert.ok(termEquals(evalExpr(parseExpr("acc"), scope), c.args![1]));
+      assert.equal(truthy(evalExpr(parseExpr("acc == args[1]"), scope)), true);
+    }
+    // A condition on the name picks the calls whose running total was over 100.
+    const over = calls.filter((c) => truthy(evalExpr(parseExpr("acc > 100"), scopes.of(c))));
+    assert.deepEqual(
+      over.map((c) => c.args![1]),
+      calls.map((c) => c.args![1]).filter((a) => (a as number) > 100),
+    );
+    // Inside the call (its return), the names still stand for the call's arguments.
+    const ret = r.getEvents({ functions: ["ParcelDepot.Pricing.total/1"], kinds: ["return"] })[0];
+    const parcels = evalExpr(parseExpr("parcels"), scopes.of(ret));
+    assert.equal(inspect(parcels), inspect(r.event(r.getEvents({ functions: ["ParcelDepot.Pricing.total/1"], kinds: ["call"] })[0].index).args![0]));
+    // A name no clause of the running function binds is unknown, plainly.
+    assert.throws(() => evalExpr(parseExpr("seat"), scopes.of(ret)), /unknown name "seat"/);
+  });
+
   it("a frame stands at the clause its call ran", () => {
     const deliver = lineOf("courier.ex", "def handle_call(:deliver");
     const ret = r
@@ -162,7 +190,7 @@ describe("Parcel Depot recorded by the real recorder", function () {
   });
 
   it("the couriers' state follows their loads and deliveries", () => {
-    const couriers = r.processes().filter((p) => p.label.endsWith(" ParcelDepot.Courier"));
+    const couriers = r.processes().filter((p) => p.module === "Elixir.ParcelDepot.Courier");
     assert.equal(couriers.length, 2);
     const finals = couriers.map((c) => {
       const h = r.stateHistory(c.id);
@@ -172,6 +200,46 @@ describe("Parcel Depot recorded by the real recorder", function () {
       '%{delivered: 1, name: "ann", van: []}',
       '%{delivered: 2, name: "bob", van: []}',
     ]);
+  });
+
+  it("processes are shown and found by their Registry, :global and :pg names", () => {
+    // The couriers: registered only through {:via, Registry, {ParcelDepot.Couriers, name}}.
+    const couriers = r.processes().filter((p) => p.module === "Elixir.ParcelDepot.Courier");
+    assert.deepEqual(couriers.map((p) => p.label.replace(/^#PID<[\d.]+> /, "")).sort(), ['"ann"', '"bob"']);
+    for (const name of ["ann", "bob"]) {
+      const p = r.findProcess(name);
+      assert.equal(r.findProcess(`"${name}"`).id, p.id);
+      assert.equal(p.module, "Elixir.ParcelDepot.Courier");
+      // The courier's state says whose van it is: the name belongs to the right process.
+      const last = r.stateHistory(p.id).at(-1)!;
+      assert.match(inspect(r.getStateAt(p.id, last.index)!.state), new RegExp(`name: "${name}"`));
+      // Every view names it so, the debugger's threads too, even after it joined its :pg group.
+      const names = new ProcessNames(r);
+      assert.equal(names.nameAt(p, p.lastEvent), p.label);
+    }
+    // The ledger's :global name is its name.
+    assert.match(r.findProcess("ParcelDepot.Ledger").label, / ParcelDepot\.Ledger$/);
+    assert.equal(r.findProcess("Ledger").id, r.findProcess("ParcelDepot.Ledger").id);
+    // A name several processes had lists them instead of saying "unknown".
+    assert.throws(
+      () => r.findProcess("pg :on_duty"),
+      (e: Error) => /is ambiguous: 2 processes match \(#PID<[\d.]+> "(ann|bob)", #PID<[\d.]+> "(ann|bob)"\)/.test(e.message),
+    );
+    assert.throws(() => r.findProcess("Courier"), /is ambiguous: 2 processes match/);
+  });
+
+  it("an unnamed process is labelled by what it runs, never :proc_lib.init_p/5", () => {
+    for (const p of r.processes()) assert.doesNotMatch(p.label, /proc_lib|Task\.Supervised\.reply/, p.label);
+    // Task.async_stream's five workers each priced a parcel.
+    const workers = r.processes().filter((p) => p.label.endsWith(" ParcelDepot.Pricing.price/1"));
+    assert.equal(workers.length, 5);
+    // The pipeline's processes were spawned with funs of ParcelDepot.Pipeline.
+    assert.ok(r.processes().some((p) => p.label.endsWith(" fn in ParcelDepot.Pipeline")));
+    // Nothing the day did crashed.
+    assert.deepEqual(
+      r.processes().filter((p) => p.crashed).map((p) => p.label),
+      [],
+    );
   });
 
   it("the pipeline's loader counted every parcel the stage emitted", () => {

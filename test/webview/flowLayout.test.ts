@@ -75,10 +75,14 @@ describe("flow layout", () => {
   it("ends unreceived messages in a marker that says why", () => {
     const ll = layoutLanes(lanes, o);
     const base = { ...call, receive: undefined, receiveRank: undefined, latencyNs: undefined };
-    const queued = layoutArrow({ ...base, status: "never_received" }, ll, o)!;
+    const queued = layoutArrow({ ...base, status: "queued_at_end" }, ll, o)!;
     assert.equal(queued.end, "queued");
     assert.equal(queued.note, "still queued at the end");
     assert.ok(queued.x2 > queued.x1 && queued.x2 < ll.byPid.get(4)!.x, "stops short of the receiver");
+    // Its receiver ended without taking it: not "still queued".
+    const lost = layoutArrow({ ...base, status: "never_received" }, ll, o)!;
+    assert.equal(lost.end, "dead");
+    assert.equal(lost.note, "never received (its process ended)");
     const dead = layoutArrow({ ...base, status: "dead_process" }, ll, o)!;
     assert.equal(dead.end, "dead");
     assert.equal(dead.note, "to a dead process");

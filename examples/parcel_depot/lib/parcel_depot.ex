@@ -2,7 +2,8 @@ defmodule ParcelDepot do
   @moduledoc """
   The Parcel Depot's supervision tree: a `Registry` of couriers (each courier is registered through
   a `{:via, Registry, ...}` name), the `Stats` Agent, the loading-dock `Door` (a `:gen_statem`), the
-  `Ledger` (a gen_server with no `@behaviour`) and a `DynamicSupervisor` for couriers.
+  `Ledger` (a gen_server with no `@behaviour`, a `:global` name), the `:pg` scope `ParcelDepot.Radio`
+  (couriers on duty join its group `:on_duty`) and a `DynamicSupervisor` for couriers.
   """
 
   def start do
@@ -11,6 +12,7 @@ defmodule ParcelDepot do
       ParcelDepot.Stats,
       ParcelDepot.Door,
       %{id: ParcelDepot.Ledger, start: {ParcelDepot.Ledger, :start_link, []}},
+      %{id: ParcelDepot.Radio, start: {:pg, :start_link, [ParcelDepot.Radio]}},
       {DynamicSupervisor, name: ParcelDepot.CourierSup, strategy: :one_for_one}
     ]
 

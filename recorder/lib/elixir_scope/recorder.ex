@@ -26,24 +26,43 @@ defmodule ElixirScope.Recorder do
       not traced) whose state to record through a `:sys` hook (see `watch_state/1`)
     * limits: `:max_events` (then the sources switch off for good), `:max_events_per_s`,
       `:max_term_size` (bytes of external format per recorded term, default 64 KiB; bigger terms
-      are cut with the `{:"$truncated", type, size, preview}` marker), `:high_water` /
+      are cut with the `{:"$truncated", type, size, preview}` marker), `:private_term_size` (the
+      same for private functions' arguments and results, default 256 bytes: a list threaded
+      through a recursive helper would otherwise be written whole at every step), `:private_calls`
+      (calls recorded per private function, default 1 000: then its pattern is removed, an
+      `overload` event says so and the footer counts the calls not recorded; `:infinity` for all),
+      `:high_water` /
       `:low_water` (tracer queue lengths at which the sources pause and resume, default 50 000 /
       5 000), `:max_queue_bytes` (estimated queue size that also pauses them, default 24 MiB)
     * `:until` — pids and `{:app, app}`: stop the recording when one of them exits (default: the
       `:apps` recorded)
+    * `:include_system` — also record the tooling's processes and the messages to and from them
+      (Mix, the code server, the logger, the compiler, the I/O server; default `false`: only the
+      user's processes and the messages between them, `ElixirScope.Recorder.Noise`)
+    * `:root` — the project directory: the header records it once and module sources are written
+      relative to it (default: the Mix project's directory, else the current one)
+    * `:command` — the command line recorded in the header
+
+  Modules loaded after the start (defined in a script, in test files, or loaded on first use) are
+  traced when they match the selection (`ElixirScope.Recorder.Selection`).
+
+  An unknown option is an error naming the closest valid one (`{:error, {:bad_option,
+  "unknown option :prefixs (did you mean :prefixes?)"}}`).
 
   It uses the BEAM's tracing (`:erlang.trace/3`, `:erlang.trace_pattern/3`), not source rewriting,
   and never traces its own processes. One recording at a time per node; `start_nodes/2` records
   several nodes, one file each.
   """
 
-  alias ElixirScope.Recorder.{Session, Sources}
+  alias ElixirScope.Recorder.{Options, Session, Sources}
 
   @all_capture [:calls, :messages, :processes, :state]
   @limit_keys [
     :max_events,
     :max_events_per_s,
     :max_term_size,
+    :private_term_size,
+    :private_calls,
     :high_water,
     :low_water,
     :hard_limit,
@@ -55,9 +74,11 @@ defmodule ElixirScope.Recorder do
   Runs `fun` while recording it and everything it spawns; returns what `fun` returned (and stops
   the recording even when `fun` raises).
   """
+  @spec record((() -> result), keyword) :: result when result: term
   def record(fun, opts \\ []) when is_function(fun, 0) do
     case start(Keyword.put_new(opts, :processes, {:spawned_from, self()})) do
       {:ok, _} -> :ok
+      {:error, {:bad_option, message}} -> raise ArgumentError, "ElixirScope: " <> message
       {:error, reason} -> raise ArgumentError, "ElixirScope could not start recording: #{inspect(reason)}"
     end
 
@@ -72,6 +93,7 @@ defmodule ElixirScope.Recorder do
   Starts recording. Returns `{:ok, %{out: path, modules: n, processes: n, ...}}` or
   `{:error, reason}` (`:already_recording`, a file error, ...).
   """
+  @spec start(keyword) :: {:ok, map} | {:error, term}
   def start(opts \\ []) do
     with {:ok, cfg} <- config(opts),
          {:ok, _} <- ensure_session() do
@@ -93,6 +115,7 @@ defmodule ElixirScope.Recorder do
   tracer write them all, the footer, and close the file. Returns
   `{:ok, %{out: path, events: n, dropped: n, stop_reason: reason}}` or `{:error, :not_recording}`.
   """
+  @spec stop(term) :: {:ok, map} | {:error, term}
   def stop(reason \\ :stopped) do
     case Process.whereis(Session) do
       nil ->
@@ -106,9 +129,11 @@ defmodule ElixirScope.Recorder do
   end
 
   @doc "Is a recording running on this node? (Reads a flag: sends no message, records nothing.)"
+  @spec recording?() :: boolean
   def recording?, do: Sources.active?()
 
   @doc "`{:recording, %{events: n, dropped: n, out: path, ...}}` or `:not_recording`."
+  @spec status() :: {:recording, map} | :not_recording
   def status do
     if Process.whereis(Session), do: GenServer.call(Session, :status, :infinity), else: :not_recording
   end
@@ -118,6 +143,7 @@ defmodule ElixirScope.Recorder do
   Agent, ...) from now on: a snapshot from `:sys.get_state/1`, then the state after each callback,
   through a `:sys` debug hook. A process may call it on itself (`watch_state(self())`).
   """
+  @spec watch_state(pid | atom) :: :ok | {:error, term}
   def watch_state(target) do
     cond do
       Process.whereis(Session) == nil -> {:error, :not_recording}
@@ -132,6 +158,7 @@ defmodule ElixirScope.Recorder do
   modules are loaded onto nodes that lack them. Returns `{:ok, %{node => info}}` or the first error
   (and then stops the nodes already started).
   """
+  @spec start_nodes([node], keyword) :: {:ok, %{node => map}} | {:error, term}
   def start_nodes(nodes, opts \\ []) do
     out = Keyword.get(opts, :out, "elixir_scope.estrace")
 
@@ -150,6 +177,7 @@ defmodule ElixirScope.Recorder do
   end
 
   @doc "Stops the recordings of `nodes`. Returns `%{node => stop result}`."
+  @spec stop_nodes([node]) :: %{node => term}
   def stop_nodes(nodes) do
     Map.new(nodes, fn n ->
       {n,
@@ -162,6 +190,7 @@ defmodule ElixirScope.Recorder do
   end
 
   @doc "The file name used for `node`'s part of a distributed recording."
+  @spec node_file(Path.t(), node) :: Path.t()
   def node_file(out, node) do
     ext = Path.extname(out)
     Path.join(Path.dirname(out), Path.basename(out, ext) <> "@" <> Atom.to_string(node) <> ext)
@@ -204,32 +233,62 @@ defmodule ElixirScope.Recorder do
   ## Options
 
   @doc false
+  @spec config(keyword) :: {:ok, map} | {:error, term}
   def config(opts) do
-    capture = Keyword.get(opts, :capture, @all_capture)
-    bad = List.wrap(capture) -- @all_capture
+    with :ok <- Options.check(opts) do
+      capture = Keyword.get(opts, :capture, @all_capture)
+      bad = List.wrap(capture) -- @all_capture
 
-    cond do
-      not Keyword.keyword?(opts) ->
-        {:error, {:bad_options, opts}}
-
-      bad != [] ->
+      if bad != [] do
         {:error, {:bad_capture, bad}}
-
-      true ->
+      else
         apps = Keyword.get(opts, :apps, [])
 
         {:ok,
          %{
            out: Path.expand(Keyword.get(opts, :out, "elixir_scope.estrace")),
            modules: select_modules(opts),
+           selection: selection(opts),
            capture: List.wrap(capture),
            processes: Keyword.get(opts, :processes, :all),
            state_of: List.wrap(Keyword.get(opts, :state_of, [])),
            until: Keyword.get_lazy(opts, :until, fn -> for a <- apps, do: {:app, a} end),
            limits: opts |> Keyword.take(@limit_keys) |> Map.new(),
-           command: Keyword.get_lazy(opts, :command, &command/0)
+           command: Keyword.get_lazy(opts, :command, &command/0),
+           include_system: Keyword.get(opts, :include_system, false) == true,
+           root: Path.expand(Keyword.get_lazy(opts, :root, &project_root/0))
          }}
+      end
+    else
+      {:error, message} -> {:error, {:bad_option, message}}
     end
+  end
+
+  # The directory recorded paths are relative to: the Mix project's, else the current one.
+  defp project_root do
+    if Code.ensure_loaded?(Mix.Project) and Process.whereis(Mix.ProjectStack) != nil and
+         Mix.Project.get() != nil,
+       do: Path.dirname(Mix.Project.project_file()),
+       else: File.cwd!()
+  catch
+    _, _ -> File.cwd!()
+  end
+
+  # What modules loaded after the start are traced by (`ElixirScope.Recorder.Selection`).
+  defp selection(opts) do
+    explicit = Keyword.get(opts, :modules, [])
+    apps = Keyword.get(opts, :apps, [])
+    prefixes = opts |> Keyword.get(:prefixes, []) |> Enum.map(&normalize_prefix/1)
+    default? = explicit == [] and apps == [] and prefixes == [] and not Keyword.has_key?(opts, :modules)
+
+    %{
+      modules: MapSet.new(explicit),
+      prefixes: prefixes,
+      apps: if(default?, do: current_app(), else: apps),
+      # With the project's application (given or by default), modules compiled from its own
+      # sources (a script, test files) are its code too.
+      own_sources?: default? or apps != []
+    }
   end
 
   defp command do
@@ -237,6 +296,7 @@ defmodule ElixirScope.Recorder do
   end
 
   @doc false
+  @spec select_modules(keyword) :: [module]
   def select_modules(opts) do
     explicit = Keyword.get(opts, :modules, [])
     apps = Keyword.get(opts, :apps, [])

@@ -7,7 +7,7 @@ import { processLabeler } from "../../core/describe";
 import { Replay } from "../../core/replay";
 import { mfaLabel } from "../../core/store/eventDecode";
 import { parseArgs, UsageError } from "../args";
-import { type Out, TRACE_OPTS } from "../options";
+import { type Out, optionsOf } from "../options";
 import { eventLine } from "../eventText";
 import { info } from "./info";
 import { state } from "./state";
@@ -29,20 +29,20 @@ export async function demo(out: Out): Promise<number> {
   out(`# Replaying ${trace}\n`);
   const r = await Replay.open(trace);
   try {
-    info(r, parseArgs([], TRACE_OPTS), false, 0, out);
+    info(r, parseArgs([], optionsOf("info")!), false, 0, out);
     const label = processLabeler(r.processes());
     out(`\n# The first 25 events`);
     for (const e of r.getEvents({ limit: 25 })) out(eventLine(r, e));
     const server = r.processes().find((x) => r.stateHistory(x.id).length > 0);
     if (server) {
       out(`\n# State history of ${server.label}`);
-      state(r, parseArgs([], TRACE_OPTS), [server.pid], false, out);
+      state(r, parseArgs([], optionsOf("state")!), [server.pid], false, out);
       const busiest = r.getMessageFlow(undefined, server.id).find((m) => m.from !== undefined);
       if (busiest?.from !== undefined) {
         out(`\n# Message flow ${label(busiest.from)} → ${server.label}`);
         flow(
           r,
-          parseArgs(["--limit", "20"], TRACE_OPTS),
+          parseArgs(["--limit", "20"], optionsOf("flow")!),
           [r.process(busiest.from).pid, server.pid],
           false,
           out,
@@ -57,7 +57,7 @@ export async function demo(out: Out): Promise<number> {
       const before = r.nextInProcess(crash.index, "backward");
       for (const f of before !== undefined ? r.stackAt(before) : [])
         out(
-          `    ${f.mfa ? mfaLabel(f.mfa) : "?"}${f.location ? `  ${f.location.file}:${f.location.line}` : ""}`,
+          `    ${f.mfa ? mfaLabel(f.mfa) : "?"}${f.location ? `  ${r.displayFile(f.location.file)}:${f.location.line}` : ""}`,
         );
     }
     out(

@@ -3,7 +3,7 @@
 
 import { Replay } from "../../core/replay";
 import { type EventFilter, type EventKind } from "../../core/types";
-import { duration, int, many, type Parsed } from "../args";
+import { duration, int, many, type Parsed, printLimit } from "../args";
 import { type Out } from "../options";
 import { eventLine, eventJson } from "../eventText";
 
@@ -43,6 +43,11 @@ export function events(r: Replay, p: Parsed, json: boolean, out: Out): number {
     return 0;
   }
   const evs = r.getEvents(f);
+  // Counting what the limit cut needs only indices; a predicate-free filter never decodes them.
+  const more =
+    f.limit !== undefined && evs.length === f.limit
+      ? r.getEventIndices({ ...f, limit: undefined, offset: undefined }).length - (f.offset ?? 0) - evs.length
+      : 0;
   if (json)
     out(
       JSON.stringify(
@@ -51,6 +56,11 @@ export function events(r: Replay, p: Parsed, json: boolean, out: Out): number {
         2,
       ),
     );
-  else for (const e of evs) out(eventLine(r, e));
+  else {
+    const limit = printLimit(p);
+    for (const e of evs) out(eventLine(r, e, limit));
+    if (more > 0)
+      out(`… ${more} more (--offset ${(f.offset ?? 0) + evs.length} for the next ones, or a larger --limit)`);
+  }
   return 0;
 }

@@ -1,7 +1,7 @@
 // `elixirscope export`: one trace file as JSON Lines (header, module table, events, footer), the form
 // `import` reads back.
 
-import { frameToJsonLine } from "../../core/jsonl";
+import { eventBytesToJsonLine, frameToJsonLine, jsonLinesOut } from "../../core/jsonl";
 import { Replay } from "../../core/replay";
 import { atom, bin, tuple } from "../../core/terms/build";
 import { one, type Parsed, UsageError } from "../args";
@@ -15,14 +15,15 @@ export function exportJsonl(r: Replay, p: Parsed, out: Out): number {
   const path = one(p, "o") ?? one(p, "out");
   // Written synchronously in batches, so the file is complete when the command returns.
   const file = path ? new OutputFile(path, "export") : undefined;
-  let batch: string[] = [];
+  // Lines gathered as bytes, ~1 MiB per write call: a write per line would cost more than the line.
+  jsonLinesOut.clear();
   const flush = (): void => {
-    if (file !== undefined && batch.length) file.write(`${batch.join("\n")}\n`);
-    batch = [];
+    if (file !== undefined && jsonLinesOut.size) file.write(jsonLinesOut.take());
+    jsonLinesOut.clear();
   };
   const write = (s: string): void => {
     if (file === undefined) out(s);
-    else if (batch.push(s) >= 1000) flush();
+    else jsonLinesOut.line(s);
   };
   write(frameToJsonLine(tuple(atom("estrace"), 1, r.files[0].header)));
   for (const m of r.modules())
@@ -44,8 +45,14 @@ export function exportJsonl(r: Replay, p: Parsed, out: Out): number {
         ),
       ),
     );
-  // Streamed in file order by large reads, past the decoded-event cache.
-  for (const e of r.streamEvents()) write(frameToJsonLine(e.raw));
+  // In file order by large reads, each frame transcoded from its bytes (no terms built, no cache).
+  r.scanFrames((buf, start, end) => {
+    if (file === undefined) out(eventBytesToJsonLine(buf, start, end));
+    else {
+      jsonLinesOut.event(buf, start, end);
+      if (jsonLinesOut.size >= 1 << 20) flush();
+    }
+  });
   if (r.files[0].footer !== undefined) write(frameToJsonLine(tuple(atom("footer"), r.files[0].footer)));
   flush();
   file?.close();

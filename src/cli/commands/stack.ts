@@ -15,7 +15,7 @@ export function stack(r: Replay, p: Parsed, json: boolean, out: Out): number {
       JSON.stringify(
         frames.map((f) => ({
           function: f.mfa ? mfaLabel(f.mfa) : undefined,
-          file: f.location?.file,
+          file: f.location ? r.displayFile(f.location.file) : undefined,
           line: f.location?.line,
           call_seq: f.callIndex >= 0 ? r.event(f.callIndex).seq : undefined,
         })),
@@ -29,7 +29,7 @@ export function stack(r: Replay, p: Parsed, json: boolean, out: Out): number {
   out(`${r.process(e.pid).label} at seq ${e.seq} (${e.kind}):`);
   for (const f of frames)
     out(
-      `  ${f.mfa ? mfaLabel(f.mfa) : "(no traced function)"}${f.location ? `  ${f.location.file}:${f.location.line}` : "  (no source)"}`,
+      `  ${f.mfa ? mfaLabel(f.mfa) : "(no traced function)"}${f.location ? `  ${r.displayFile(f.location.file)}:${f.location.line}` : "  (no source)"}`,
     );
   return 0;
 }

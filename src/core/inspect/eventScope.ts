@@ -3,6 +3,8 @@
 // (the process's GenServer state in force then), `reason` and `class` (exception, exit), `kind`, `fun`
 // (`"CinemaDemo.TicketOffice.hold/3"`), `module`, `name` (the process's registered name), `seq`, `pid`, `from`
 // and `to` (pid texts of a message's ends). The state is looked up only when an expression reads it.
+// The arguments are also there under their source names (`seat == 12` as well as `args[0] == 12`)
+// where the clause that ran binds one; a built-in name above wins over a parameter of the same name.
 
 import type { Replay } from "../replay";
 import { mfaLabel } from "../store/eventDecode";
@@ -31,8 +33,8 @@ export const SCOPE_NAMES = [
 export class EventScopes {
   constructor(private readonly replay: Replay) {}
 
-  /** The scope of an event; `frameArgs` replaces `args` for a caller's frame. */
-  of(e: TraceEvent, frameArgs?: Term[]): Scope {
+  /** The scope of an event; `frameArgs` replaces `args` for a caller's frame (opened by `frameCall`). */
+  of(e: TraceEvent, frameArgs?: Term[], frameCall?: number): Scope {
     const r = this.replay;
     const pidText = (id: number | undefined): Term | undefined =>
       id === undefined ? undefined : bin(r.process(id).pid);
@@ -53,12 +55,43 @@ export class EventScopes {
       from: e.kind === "send" ? pidText(e.pid) : pidText(flow?.from),
       to: e.kind === "receive" ? pidText(e.pid) : pidText(flow?.to),
     };
+    for (const [k, v] of Object.entries(this.params(e, frameArgs, frameCall)))
+      if (!Object.prototype.hasOwnProperty.call(scope, k)) scope[k] = v;
     let state: { v: Term | undefined } | undefined;
     Object.defineProperty(scope, "state", {
       enumerable: true,
       get: () => (state ??= { v: r.getStateAt(e.pid, e.index)?.state }).v,
     });
     return scope;
+  }
+
+  /**
+   * Parameter names of the call an event is in (or of the frame's call), bound to its arguments. A
+   * name another clause of the function binds is present with no value: known, but not at this moment.
+   */
+  private params(e: TraceEvent, frameArgs: Term[] | undefined, frameCall: number | undefined): Scope {
+    const r = this.replay;
+    let call = frameCall;
+    if (call === undefined) {
+      if (e.kind === "call") call = e.index;
+      else {
+        const top = r.stackAt(e.index)[0];
+        call = top && top.callIndex >= 0 ? top.callIndex : undefined;
+      }
+    }
+    const out: Scope = {};
+    if (call === undefined) return out;
+    const c = r.event(call);
+    const names = r.paramNames(call);
+    const mfa = c.mfa;
+    if (!names || !mfa) return out;
+    const fn = r.moduleInfo(mfa.module)?.functions.find((f) => f.name === mfa.fun && f.arity === mfa.arity);
+    for (const cl of fn?.clauses ?? []) for (const p of cl.params) if (p && !(p in out)) out[p] = undefined;
+    const values = (frameCall !== undefined ? frameArgs : undefined) ?? c.args ?? [];
+    names.forEach((n, i) => {
+      if (n && !n.startsWith("_") && i < values.length) out[n] = values[i];
+    });
+    return out;
   }
 }
 

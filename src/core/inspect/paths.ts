@@ -3,10 +3,16 @@
 // else kept when it exists on this machine. Call sites are often recorded relative to the project
 // (`lib/cinema_demo/customer.ex`): those are first completed from the recorded module table's absolute
 // paths. A workspace path goes back to the recorded file it stands for, so breakpoints find their events.
+// Recorders that write module sources relative to the project record its root in the header, and where
+// the project is seen from the trace file (`root_from_trace`): a relative path is looked up there, so a
+// trace kept beside its project opens on any machine with no mapping.
 
 import { existsSync } from "node:fs";
-import { isAbsolute, join, normalize, resolve, sep } from "node:path";
+import { dirname, isAbsolute, join, normalize, resolve, sep } from "node:path";
 import { sameFile } from "../correlator";
+import { Atom, ErlMap } from "../terms";
+import { termText } from "../reader/tables";
+import type { TraceFileInfo } from "../types";
 
 export interface PathMapping {
   /** A prefix of the paths recorded in the trace (where the program was compiled). */
@@ -20,12 +26,16 @@ export class PathMapper {
   private readonly toLocalCache = new Map<string, string | undefined>();
   private readonly absolute: string[];
 
-  /** `recordedFiles`: the absolute source paths the recording knows (its module table). */
+  /**
+   * `recordedFiles`: the source paths the recording knows (its module table); `projectRoots`: where
+   * relative ones may live on this machine (`projectRoots()` of the loaded files).
+   */
   constructor(
     mappings: PathMapping[],
     private readonly sourceRoot: string | undefined,
     private readonly recordedFiles: string[] = [],
     private readonly exists: (path: string) => boolean = existsSync,
+    private readonly projectRoots: readonly string[] = [],
   ) {
     this.mappings = [...mappings].sort((a, b) => b.from.length - a.from.length);
     this.absolute = recordedFiles.filter((f) => isAbsolute(f));
@@ -64,6 +74,13 @@ export class PathMapper {
         if (within(p, m.to) && this.exists(p)) return p;
       }
     if (climbs) return undefined;
+    if (!isAbsolute(recorded))
+      for (const root of this.projectRoots) {
+        // With a source root, only the recorded projects inside it.
+        if (this.sourceRoot && !within(root, this.sourceRoot)) continue;
+        const candidate = normalize(join(root, recorded));
+        if (within(candidate, root) && this.exists(candidate)) return candidate;
+      }
     if (this.sourceRoot) {
       const parts = recorded.split(/[\\/]/).filter((p) => p !== "" && p !== ".");
       for (let i = 0; i < parts.length; i++) {
@@ -97,4 +114,26 @@ function within(path: string, root: string): boolean {
 /** A launch path made absolute against `cwd` (the launch's `cwd`, else the adapter's). */
 export function absolutePath(p: string, cwd: string | undefined): string {
   return isAbsolute(p) ? normalize(p) : resolve(cwd ?? process.cwd(), p);
+}
+
+/**
+ * Where the recorded projects may be on this machine, from each trace's header: the project seen from
+ * the trace file (`root_from_trace`), then the root where it was recorded (`root`).
+ */
+export function projectRoots(files: readonly Pick<TraceFileInfo, "path" | "header">[]): string[] {
+  const roots: string[] = [];
+  for (const f of files) {
+    if (!(f.header instanceof ErlMap)) continue;
+    const entries = f.header.entries;
+    const text = (k: string): string | undefined => {
+      const v = entries.find(([key]) => key instanceof Atom && key.name === k)?.[1];
+      const t = v === undefined ? undefined : termText(v);
+      return t === "" ? undefined : t;
+    };
+    const fromTrace = text("root_from_trace");
+    if (fromTrace !== undefined) roots.push(resolve(dirname(f.path), fromTrace));
+    const root = text("root");
+    if (root !== undefined && isAbsolute(root)) roots.push(normalize(root));
+  }
+  return [...new Set(roots)];
 }

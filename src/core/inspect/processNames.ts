@@ -5,7 +5,7 @@
 
 import type { Replay } from "../replay";
 import { mfaLabel, moduleLabel } from "../store/eventDecode";
-import { Atom } from "../terms/term";
+import { nameText } from "../names";
 import type { ProcessInfo } from "../types";
 import { InspectError } from "./errors";
 
@@ -21,8 +21,17 @@ export class ProcessNames {
       const e = replay.event(i);
       const list = this.registrations.get(e.pid) ?? { at: [], name: [] };
       list.at.push(i);
-      list.name.push(e.kind === "register" && e.detail instanceof Atom ? e.detail.name : undefined);
+      list.name.push(e.kind === "register" ? nameText(e.detail) : undefined);
       this.registrations.set(e.pid, list);
+    }
+    // Joining a `:pg` group is not a name the process is known by when it has one of its own.
+    for (const [pid, list] of this.registrations) {
+      if (!list.name.some((n) => n !== undefined && !n.startsWith("pg "))) continue;
+      const keep = list.name.map((n) => n === undefined || !n.startsWith("pg "));
+      this.registrations.set(pid, {
+        at: list.at.filter((_, i) => keep[i]),
+        name: list.name.filter((_, i) => keep[i]),
+      });
     }
     this.nodes = new Set(replay.processes().map((p) => p.node)).size;
   }

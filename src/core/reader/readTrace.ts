@@ -3,6 +3,7 @@
 // is reported as `file:frame N (byte offset B): problem` and skipped by resynchronising on the next
 // valid frame, so every good event before and after it is kept.
 
+import { initialCallOf } from "../names";
 import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { TraceLoadError } from "../errors";
 import { escapeControls } from "../escape";
@@ -361,6 +362,9 @@ class FileReader {
           if (m instanceof Atom && f instanceof Atom && n >= 0)
             mfa = this.tables.internMfa(m.name, f.name, n);
         }
+        // What the child runs, beyond `proc_lib.init_p/5`: kept for the process table's labels.
+        const runs = initialCallOf(init);
+        if (runs) aux = this.tables.addAux(new Tuple([Atom.of(runs.module), Atom.of(runs.fun), runs.arity]));
         used = 6;
         break;
       }

@@ -12,6 +12,8 @@ import type { StoreData } from "./store";
 const MAX_GAP = 16 * 1024;
 /** One read call never spans more than this. */
 const MAX_SPAN = 1 << 20;
+/** One read of a frame scan: near the page cache's copy speed, small enough to stay in cache. */
+const SCAN_SPAN = 4 << 20;
 /** Rows per window of a sequential stream. */
 const WINDOW = 4096;
 
@@ -82,6 +84,40 @@ export class EventReader {
       const rows = new Int32Array(Math.min(WINDOW, to - w));
       for (let i = 0; i < rows.length; i++) rows[i] = w + i;
       yield* this.read(rows);
+    }
+  }
+
+  /**
+   * Visits the raw frames of rows `from` to `to - 1` in order, read a few MiB at a time into one
+   * reused buffer: `buf[start, end)` is the frame (version byte first), valid only during the call.
+   */
+  scanFrames(
+    from: number,
+    to: number,
+    visit: (buf: Buffer, start: number, end: number, row: number) => void,
+  ): void {
+    const c = this.store.cols;
+    let i = from;
+    while (i < to) {
+      const file = c.file[i];
+      const start = c.frameOff[i];
+      let end = start + c.frameLen[i];
+      let j = i + 1;
+      // Extend the read while the next frames follow in the same file, within the span limit.
+      while (j < to && c.file[j] === file) {
+        const off = c.frameOff[j];
+        const e = off + c.frameLen[j];
+        if (off < end || off - end > MAX_GAP || e - start > SCAN_SPAN) break;
+        end = e;
+        j++;
+      }
+      const span = this.span(end - start);
+      this.source.readInto(file, span, 0, start, end - start);
+      for (let k = i; k < j; k++) {
+        const off = c.frameOff[k] - start;
+        visit(span, off, off + c.frameLen[k], k);
+      }
+      i = j;
     }
   }
 

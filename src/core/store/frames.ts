@@ -7,12 +7,19 @@ import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 
 const BLOCK = 64 * 1024;
 const BLOCKS = 32;
+/** The scan window: one read call per MiB is near the page cache's copy speed (64 KiB calls are 2-3× slower). */
+const WINDOW = 1 << 20;
 
 export class FrameSource {
   private readonly fds: number[];
   /** Recently read blocks by `file:blockNo`, least recently used first. */
   private readonly blocks = new Map<string, Buffer>();
   private readonly sizes: number[] = [];
+  /** The scan window (`view`): which file and byte range it holds. */
+  private window?: Buffer;
+  private winFile = -1;
+  private winStart = 0;
+  private winEnd = 0;
   constructor(readonly paths: string[]) {
     this.fds = paths.map((p) => openSync(p, "r"));
   }
@@ -45,6 +52,30 @@ export class FrameSource {
     return buf;
   }
 
+  /**
+   * A frame's bytes as a view of a reused window, valid only until the next call: for scans that test
+   * many frames and keep none (condition pre-filters). The window is read ahead in the direction the
+   * scan goes, so a walk forward or backward over a file costs one read call per MiB.
+   */
+  view(file: number, offset: number, length: number): Buffer {
+    if (file === this.winFile && offset >= this.winStart && offset + length <= this.winEnd)
+      return this.window!.subarray(offset - this.winStart, offset - this.winStart + length);
+    if (length > WINDOW) return this.read(file, offset, length);
+    this.window ??= Buffer.allocUnsafeSlow(WINDOW);
+    this.sizes[file] ??= fstatSync(this.fds[file]).size;
+    const size = this.sizes[file];
+    // Before the current window: the scan goes backward, so end the new window at this frame.
+    const backward = file === this.winFile && offset < this.winStart;
+    let start = backward ? Math.max(0, offset + length - WINDOW) : offset;
+    const end = Math.min(Math.max(size, offset + length), start + WINDOW);
+    if (end - start < length) start = offset;
+    this.readInto(file, this.window, 0, start, end - start);
+    this.winFile = file;
+    this.winStart = start;
+    this.winEnd = end;
+    return this.window.subarray(offset - start, offset - start + length);
+  }
+
   /** Reads `length` bytes at `offset` of a file into `buf` at `at`. */
   readInto(file: number, buf: Buffer, at: number, offset: number, length: number): void {
     let got = 0;
@@ -61,5 +92,7 @@ export class FrameSource {
   close(): void {
     for (const fd of this.fds.splice(0)) closeSync(fd);
     this.blocks.clear();
+    this.window = undefined;
+    this.winFile = -1;
   }
 }

@@ -17,7 +17,7 @@ import type { StoreData, StoreIndexes } from "./store";
 
 export const INDEX_MAGIC = Buffer.from("ESINDEX\0", "latin1");
 /** Bumped whenever the layout or the meaning of a stored column changes: older files are rebuilt. */
-export const INDEX_FORMAT = 4; // 4: cols.clause, module-table clauses and tail calls
+export const INDEX_FORMAT = 5; // 4: cols.clause, module-table clauses and tail calls; 5: spawn aux, via names
 const HEAD = 24;
 
 /** What must still hold of a trace file for an index built from it to be trusted. */

@@ -3,7 +3,10 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { PathMapper } from "../../../src/core/inspect/paths";
+import { PathMapper, projectRoots } from "../../../src/core/inspect/paths";
+import { Atom, Bin, ErlMap } from "../../../src/core/terms";
+
+const text = (s: string): Bin => new Bin(new Uint8Array(Buffer.from(s)));
 
 describe("inspect: source paths", () => {
   it("maps recorded paths to the workspace and back", () => {
@@ -32,5 +35,31 @@ describe("inspect: source paths", () => {
     // A relative call-site path is completed from the module table's absolute paths.
     const byTable = new PathMapper([], undefined, ["/ws/lib/app/server.ex", "lib/app/server.ex"], exists);
     assert.equal(byTable.toLocal("lib/app/server.ex"), "/ws/lib/app/server.ex");
+  });
+
+  it("finds relative module sources in the recorded project, seen from the trace file or at its root", () => {
+    // Recorded on another machine at /build/depot; the trace now sits in /elsewhere/traces beside the
+    // project, at /elsewhere/depot.
+    const header = new ErlMap([
+      [Atom.of("root"), text("/build/depot")],
+      [Atom.of("root_from_trace"), text("../depot")],
+    ]);
+    const roots = projectRoots([{ path: "/elsewhere/traces/run.estrace", header }]);
+    assert.deepEqual(roots, ["/elsewhere/depot", "/build/depot"]);
+    const files = new Set(["/elsewhere/depot/lib/depot/door.ex", "/ws/other/lib/x.ex"]);
+    const exists = (p: string): boolean => files.has(p);
+    const noRoot = new PathMapper([], undefined, ["lib/depot/door.ex"], exists, roots);
+    assert.equal(noRoot.toLocal("lib/depot/door.ex"), "/elsewhere/depot/lib/depot/door.ex");
+    assert.equal(noRoot.toRecorded("/elsewhere/depot/lib/depot/door.ex"), "lib/depot/door.ex");
+    assert.equal(noRoot.toLocal("lib/depot/missing.ex"), undefined);
+    assert.equal(noRoot.toLocal("../../etc/passwd"), undefined, "a climbing path never leaves a root");
+    // A source root that holds the project: found there; one that does not: not looked for outside it.
+    const inWs = new PathMapper([], "/elsewhere", ["lib/depot/door.ex"], exists, roots);
+    assert.equal(inWs.toLocal("lib/depot/door.ex"), "/elsewhere/depot/lib/depot/door.ex");
+    const outside = new PathMapper([], "/ws", ["lib/depot/door.ex"], exists, roots);
+    assert.equal(outside.toLocal("lib/depot/door.ex"), undefined);
+    // Old headers (absolute sources, no root) and damaged ones give no roots.
+    assert.deepEqual(projectRoots([{ path: "/t/a.estrace", header: new ErlMap([]) }]), []);
+    assert.deepEqual(projectRoots([{ path: "/t/a.estrace", header: Atom.of("bad") }]), []);
   });
 });

@@ -1,7 +1,8 @@
 defmodule ParcelDepot.Courier do
   @moduledoc """
   A courier: a GenServer registered in `ParcelDepot.Couriers` under its name through a via-tuple,
-  so it has no registered atom name. It carries parcels and delivers them.
+  so it has no registered atom name; on duty it is in the `:pg` group `:on_duty`. It carries
+  parcels and delivers them.
   """
   use GenServer
 
@@ -15,7 +16,10 @@ defmodule ParcelDepot.Courier do
   def deliver(name), do: GenServer.call(via(name), :deliver)
 
   @impl true
-  def init(name), do: {:ok, %{name: name, van: [], delivered: 0}}
+  def init(name) do
+    :ok = :pg.join(ParcelDepot.Radio, :on_duty, self())
+    {:ok, %{name: name, van: [], delivered: 0}}
+  end
 
   @impl true
   def handle_call({:load, %{weight: w}}, _from, state) when w > 30 do

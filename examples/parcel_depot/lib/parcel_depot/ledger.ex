@@ -1,13 +1,14 @@
 defmodule ParcelDepot.Ledger do
   @moduledoc """
   The ledger of charges: a gen_server written against `:gen_server` directly, with no
-  `@behaviour` and no `use GenServer` (its state must still be recorded).
+  `@behaviour` and no `use GenServer` (its state must still be recorded). It is registered as a
+  `:global` name, not a local atom.
   """
 
-  def start_link, do: :gen_server.start_link({:local, __MODULE__}, __MODULE__, [], [])
+  def start_link, do: :gen_server.start_link({:global, __MODULE__}, __MODULE__, [], [])
 
-  def charge(who, amount), do: :gen_server.call(__MODULE__, {:charge, who, amount})
-  def balance(who), do: :gen_server.call(__MODULE__, {:balance, who})
+  def charge(who, amount), do: :gen_server.call({:global, __MODULE__}, {:charge, who, amount})
+  def balance(who), do: :gen_server.call({:global, __MODULE__}, {:balance, who})
 
   def init([]), do: {:ok, %{}}
 

@@ -20,9 +20,31 @@ defmodule ElixirScope.Recorder.ModuleTable do
   """
   @spec read(module) :: {tuple, %{{atom, non_neg_integer} => [Clauses.clause()]}}
   def read(mod) do
-    {fns, clauses} = functions_and_clauses(mod)
+    {fns, clauses} = functions_and_clauses(mod, beam(mod))
     {{:module, mod, source(mod), fns}, clauses}
   end
+
+  @doc """
+  `read/1` of a module from its object code (a module compiled in memory — a script's or a test
+  file's — has no file to read it from once loaded).
+  """
+  @spec read_binary(module, binary) :: {tuple, %{{atom, non_neg_integer} => [Clauses.clause()]}}
+  def read_binary(mod, bin) do
+    {fns, clauses} = functions_and_clauses(mod, bin)
+    {{:module, mod, ElixirScope.Recorder.Selection.source_of_binary(bin) || "", fns}, clauses}
+  end
+
+  @doc """
+  The frame with its source relative to `root` when the source is inside it: a trace then opens on
+  another machine, where the project lives elsewhere (the header records `root` once).
+  """
+  @spec relative(tuple, String.t() | nil) :: tuple
+  def relative({:module, mod, source, fns}, root) when is_binary(root) and source != "" do
+    rel = Path.relative_to(source, root)
+    {:module, mod, if(Path.type(rel) == :relative, do: rel, else: source), fns}
+  end
+
+  def relative(frame, _root), do: frame
 
   @doc """
   The receive loops of `mod`: functions that reach themselves through tail calls (their own or
@@ -31,9 +53,9 @@ defmodule ElixirScope.Recorder.ModuleTable do
   as long as messages come grow the process's stack without bound. (Recursion over data is bounded
   by the data and keeps its returns.)
   """
-  @spec tail_loops(module) :: MapSet.t({atom, non_neg_integer})
-  def tail_loops(mod) do
-    with {:debug_info, {:debug_info_v1, backend, data}} <- chunks(mod),
+  @spec tail_loops(module, binary | charlist | nil) :: MapSet.t({atom, non_neg_integer})
+  def tail_loops(mod, beam \\ nil) do
+    with {:debug_info, {:debug_info_v1, backend, data}} <- chunks(beam || beam(mod)),
          {:ok, %{definitions: defs}} <- backend.debug_info(:elixir_v1, mod, data, []) do
       fns = for {fa, kind, _, body} <- defs, kind in [:def, :defp], do: {fa, body}
 
@@ -82,11 +104,11 @@ defmodule ElixirScope.Recorder.ModuleTable do
   `ElixirScope.Recorder.TailCalls`); `[]` when there is no debug info.
   """
   @spec functions(module) :: [tuple]
-  def functions(mod), do: elem(functions_and_clauses(mod), 0)
+  def functions(mod), do: elem(functions_and_clauses(mod, beam(mod)), 0)
 
-  defp functions_and_clauses(mod) do
+  defp functions_and_clauses(mod, beam) do
     {fns, clauses} =
-      case chunks(mod) do
+      case chunks(beam) do
         {:debug_info, {:debug_info_v1, backend, data}} -> from_backend(backend, mod, data)
         {:abstract_code, {:raw_abstract_v1, forms}} -> {from_forms(forms), %{}}
         _ -> {[], %{}}
@@ -99,13 +121,14 @@ defmodule ElixirScope.Recorder.ModuleTable do
     _, _ -> {[], %{}}
   end
 
-  defp chunks(mod) do
-    beam =
-      case :code.get_object_code(mod) do
-        {^mod, bin, _file} -> bin
-        :error -> :code.which(mod)
-      end
+  defp beam(mod) do
+    case :code.get_object_code(mod) do
+      {^mod, bin, _file} -> bin
+      :error -> :code.which(mod)
+    end
+  end
 
+  defp chunks(beam) do
     case :beam_lib.chunks(beam, [:debug_info]) do
       {:ok, {_, [debug_info: {:debug_info_v1, _, _} = di]}} ->
         {:debug_info, di}

@@ -21,7 +21,7 @@ defmodule ElixirScope.Recorder.Session do
   use GenServer
   require Logger
 
-  alias ElixirScope.Recorder.{Behaviours, ModuleTable, Sources, StateWatch, Tracer}
+  alias ElixirScope.Recorder.{Behaviours, ModuleTable, Names, Noise, Selection, Sources, StateWatch, Tracer}
 
   def start_link(_ \\ []), do: GenServer.start_link(__MODULE__, [], name: __MODULE__)
 
@@ -108,8 +108,67 @@ defmodule ElixirScope.Recorder.Session do
     {:noreply, %{st | rec: %{rec | count_base: base}}}
   end
 
+  # The tracer met a module loaded after the start: trace it like the others (clauses, loops,
+  # counts), or untrace it. Once it is loaded: the tracer may hear of it just before.
+  def handle_info({:es_module, m, what}, %{rec: rec} = st) when rec != nil do
+    cond do
+      not :erlang.module_loaded(m) ->
+        Process.send_after(self(), {:es_module, m, what}, 10)
+        {:noreply, st}
+
+      what == :drop ->
+        Sources.untrace_module(m)
+        {:noreply, st}
+
+      true ->
+        {:keep, clauses, loops} = what
+        Sources.install([m], %{}, false, rec.tracer, %{m => clauses}, %{m => loops})
+        Sources.count_on([m])
+
+        rec = %{
+          rec
+          | call_modules: [m | rec.call_modules],
+            pattern_modules: [m | rec.pattern_modules],
+            modules: [m | rec.modules]
+        }
+
+        {:noreply, %{st | rec: rec}}
+    end
+  end
+
+  # A private helper's calls are counted (`call_count`) from its first traced call on; over its
+  # budget it is untraced, and its further calls are only counted (`ElixirScope.Recorder.Tracer`).
+  def handle_info({:es_watch, mfa, budget}, %{rec: rec} = st) when rec != nil do
+    cond do
+      Map.has_key?(rec.watching, mfa) or Map.has_key?(rec.over_budget, mfa) ->
+        {:noreply, st}
+
+      true ->
+        if rec.watching == %{}, do: Process.send_after(self(), :es_poll, 2)
+        {:noreply, %{st | rec: %{rec | watching: Map.put(rec.watching, mfa, budget)}}}
+    end
+  end
+
+  def handle_info(:es_poll, %{rec: rec} = st) when rec != nil do
+    poll(rec, st)
+  end
+
+  def handle_info(:es_poll, st), do: {:noreply, st}
+
   def handle_info({:es_resume, tracer}, %{rec: %{tracer: tracer} = rec} = st) do
     {:noreply, %{st | rec: resume(rec)}}
+  end
+
+  # A tooling process the tracer met: its messages and process events are not wanted (asked of the
+  # session so that the tracer never waits on a busy process).
+  def handle_info({:es_untrace, pid}, st) do
+    try do
+      :erlang.trace(pid, false, [:send, :receive, :procs, :set_on_spawn])
+    rescue
+      ArgumentError -> :ok
+    end
+
+    {:noreply, st}
   end
 
   def handle_info({:DOWN, ref, :process, _, reason}, %{rec: %{tracer_ref: ref} = rec} = st) do
@@ -139,6 +198,45 @@ defmodule ElixirScope.Recorder.Session do
   end
 
   def handle_info(_msg, st), do: {:noreply, st}
+
+  defp poll(rec, st) do
+    now = :erlang.monotonic_time(:nanosecond)
+
+    {over, watching} = Enum.split_with(rec.watching, fn {mfa, budget} -> call_count(mfa) >= budget end)
+
+    over_budget =
+      Enum.reduce(over, rec.over_budget, fn {mfa, _}, acc ->
+        :erlang.trace_pattern(mfa, false, [:local])
+        calls = call_count(mfa)
+        send(rec.tracer, {:es_demoted, mfa, now, calls})
+        Map.put(acc, mfa, calls)
+      end)
+
+    if watching != [], do: Process.send_after(self(), :es_poll, poll_ms(watching))
+    {:noreply, %{st | rec: %{rec | watching: Map.new(watching), over_budget: over_budget}}}
+  end
+
+  # Reading a call count costs about a microsecond: many helpers are watched less often.
+  defp poll_ms(watching), do: if(length(watching) > 200, do: 20, else: 2)
+
+  defp watch_private(rec, _modules, :infinity), do: rec
+
+  defp watch_private(rec, modules, budget) do
+    callbacks = Sources.callbacks()
+
+    private =
+      for m <- modules,
+          exports = MapSet.new(m.module_info(:exports)),
+          {f, a} <- m.module_info(:functions),
+          not MapSet.member?(exports, {f, a}),
+          not match?(<<"-", _::binary>>, Atom.to_string(f)),
+          {f, a} not in callbacks,
+          into: %{},
+          do: {{m, f, a}, budget}
+
+    if private != %{}, do: Process.send_after(self(), :es_poll, poll_ms(Map.to_list(private)))
+    %{rec | watching: private}
+  end
 
   @impl true
   def terminate(_reason, %{rec: rec}) when rec != nil, do: finish(rec, :shutdown)
@@ -193,10 +291,23 @@ defmodule ElixirScope.Recorder.Session do
     messages? = :messages in cfg.capture
     saved = Sources.save()
     tables = Map.new(pattern_modules -- [Agent.Server], &{&1, ModuleTable.read(&1)})
-    frames = for m <- pattern_modules, t = tables[m], do: elem(t, 0)
+    frames = for m <- pattern_modules, t = tables[m], do: ModuleTable.relative(elem(t, 0), cfg.root)
     clauses = Map.new(call_modules, &{&1, elem(tables[&1], 1)})
     loops = Map.new(call_modules, &{&1, ModuleTable.tail_loops(&1)})
     start_mono = :erlang.monotonic_time(:nanosecond)
+    {targets, new?} = targets(cfg.processes, own)
+
+    noise =
+      if cfg.include_system,
+        do: nil,
+        else: Noise.new(cfg.selection.apps, explicit(cfg.processes), self())
+
+    # Tooling processes asked for by `:all` are left untraced from the start; the others are the
+    # user's, known as such even once gone.
+    targets =
+      if noise, do: Enum.filter(targets, fn {p, _} -> elem(Noise.user?(p, noise), 0) end), else: targets
+
+    noise = noise && Noise.new(cfg.selection.apps, Enum.map(targets, &elem(&1, 0)), self())
 
     rec = %{
       tracer: nil,
@@ -215,9 +326,15 @@ defmodule ElixirScope.Recorder.Session do
       until: %{},
       count_base: nil,
       own: own,
+      targets: targets,
+      trace_new?: new?,
       clauses: clauses,
       loops: loops,
-      state_mods: state_mods
+      state_mods: state_mods,
+      later?: :calls in cfg.capture,
+      over_budget: %{},
+      watching: %{},
+      loaded_at_start: MapSet.new(for {m, _} <- :code.all_loaded(), do: m)
     }
 
     cleanup_rec = rec
@@ -232,6 +349,11 @@ defmodule ElixirScope.Recorder.Session do
         calls?: :calls in cfg.capture,
         state?: :state in cfg.capture,
         state_modules: state_mods,
+        noise: noise,
+        procs?: :processes in cfg.capture,
+        selection: Selection.new(cfg.selection, cfg.root),
+        root: cfg.root,
+        known: pattern_modules,
         # Run by the tracer if this session dies: nobody else would switch the sources off.
         cleanup: fn -> cleanup(%{cleanup_rec | tracer: self(), new?: true}) end
       ] ++ Map.to_list(cfg.limits)
@@ -253,9 +375,15 @@ defmodule ElixirScope.Recorder.Session do
     %{tracer: tracer, call_modules: call_modules, state_only: state_only, messages?: messages?} = rec
     state_only = Map.new(state_only, &{&1, Map.fetch!(rec.state_mods, &1)})
     Sources.install(call_modules, state_only, messages?, tracer, rec.clauses, rec.loops)
+    if call_modules != [], do: Names.install(Sources.on_guard())
+    if rec.later?, do: Sources.install_later()
     Sources.count_on(rec.pattern_modules)
-    flags = flags(cfg.capture, tracer)
-    {targets, new?} = targets(cfg.processes, rec.own)
+    # The private helpers are watched from the start: the tracer may learn of their first calls
+    # long after a hot recursion has made thousands.
+    rec = watch_private(rec, call_modules, Map.get(cfg.limits, :private_calls, 1000))
+    # Telling the user's processes from the tooling's needs to see who spawns whom.
+    flags = flags(if(cfg.include_system, do: cfg.capture, else: [:processes | cfg.capture]), tracer)
+    {targets, new?} = {Enum.reject(rec.targets, fn {p, _} -> p in rec.own end), rec.trace_new?}
     :ok = Tracer.write_events(tracer, snapshots(Enum.map(targets, &elem(&1, 0)), start_mono))
     # New processes only: `:new` would trace new ports too, as if they were processes.
     if new?, do: safe_trace(:new_processes, flags)
@@ -284,12 +412,28 @@ defmodule ElixirScope.Recorder.Session do
 
   defp header_extra(cfg, modules) do
     %{
+      root: cfg.root,
+      # Where the project is seen from the trace file: a trace kept in the project opens anywhere.
+      root_from_trace: relative_path(cfg.root, Path.dirname(cfg.out)),
       command: cfg.command,
       capture: cfg.capture,
       processes: inspect(cfg.processes),
       traced_modules: length(modules),
       max_term_size: Map.get(cfg.limits, :max_term_size, 64 * 1024)
     }
+  end
+
+  @doc false
+  # `to` relative to the directory `from`, climbing with `..` where needed.
+  def relative_path(to, from) do
+    t = Path.split(Path.expand(to))
+    f = Path.split(Path.expand(from))
+    common = Enum.zip(t, f) |> Enum.take_while(fn {a, b} -> a == b end) |> length()
+
+    case List.duplicate("..", length(f) - common) ++ Enum.drop(t, common) do
+      [] -> "."
+      parts -> Path.join(parts)
+    end
   end
 
   defp flags(capture, tracer) do
@@ -311,6 +455,16 @@ defmodule ElixirScope.Recorder.Session do
 
     {pids |> Enum.uniq_by(&elem(&1, 0)) |> Enum.reject(fn {p, _} -> p in own end), new?}
   end
+
+  # The processes named in the `:processes` option: the user's by definition.
+  defp explicit(spec) do
+    for p <- List.wrap(spec), pid = explicit_pid(p), is_pid(pid), do: pid
+  end
+
+  defp explicit_pid({:spawned_from, p}), do: explicit_pid(p)
+  defp explicit_pid(p) when is_pid(p), do: p
+  defp explicit_pid(name) when is_atom(name) and name not in [:all, :new], do: Process.whereis(name)
+  defp explicit_pid(_), do: nil
 
   defp resolve(pid, inherit?) when is_pid(pid), do: [{pid, inherit?}]
 
@@ -447,17 +601,28 @@ defmodule ElixirScope.Recorder.Session do
     untrace(rec)
     unwatch(rec)
     barrier()
+    skipped = for {mfa, base} <- rec.over_budget, into: %{}, do: {mfa, max(call_count(mfa) - base, 0)}
+    if skipped != %{}, do: send(rec.tracer, {:es_budget_skipped, skipped})
     result = Tracer.finish(rec.tracer, reason, missed(rec))
     Sources.count_off(rec.pattern_modules)
     Process.demonitor(rec.tracer_ref, [:flush])
     for {ref, _} <- rec.until, do: Process.demonitor(ref, [:flush])
     Sources.uninstall(rec.call_modules, rec.state_only, rec.messages?, rec.saved)
+    Names.uninstall()
+    uninstall_later(rec)
     Sources.set_active(false)
     Sources.resume()
 
     case result do
       {:ok, stats} -> {:ok, Map.merge(stats, %{out: rec.out, stop_reason: reason})}
       other -> other
+    end
+  end
+
+  defp call_count(mfa) do
+    case :erlang.trace_info(mfa, :call_count) do
+      {:call_count, n} when is_integer(n) -> n
+      _ -> 0
     end
   end
 
@@ -480,10 +645,25 @@ defmodule ElixirScope.Recorder.Session do
     unwatch(rec)
     Sources.count_off(rec.pattern_modules)
     Sources.uninstall(rec.call_modules, rec.state_only, rec.messages?, rec.saved)
+    Names.uninstall()
+    uninstall_later(rec)
     Sources.set_active(false)
     Sources.resume()
     :ok
   end
+
+  # Every module loaded during the recording got the `:on_load` pattern: none keeps it.
+  defp uninstall_later(%{later?: true} = rec) do
+    Sources.uninstall_later()
+
+    for {m, _} <- :code.all_loaded(),
+        not MapSet.member?(rec.loaded_at_start, m),
+        do: Sources.untrace_module(m)
+
+    :ok
+  end
+
+  defp uninstall_later(_rec), do: :ok
 
   # Untraces exactly the processes this recording traces, leaving other tracers alone.
   defp untrace(%{tracer: tracer} = rec) do

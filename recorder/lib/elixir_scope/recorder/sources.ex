@@ -57,6 +57,9 @@ defmodule ElixirScope.Recorder.Sources do
 
   defp on?, do: {:==, {:band, {:get_tcw}, @bit}, 0}
 
+  @doc "The match-spec guard that is true while the sources are on (for other patterns to share the switch)."
+  def on_guard, do: on?()
+
   @doc "Calls: a call message with the caller's `{M, F, A, {File, Line}}`, then a return or exception."
   def call_ms, do: [{:_, [on?()], [{:exception_trace}, {:message, {:caller_line}}]}]
 
@@ -110,6 +113,34 @@ defmodule ElixirScope.Recorder.Sources do
       :erlang.trace_pattern(:receive, receive_ms(), [])
     end
 
+    :ok
+  end
+
+  @doc """
+  Traces what is loaded from now on: every module loaded later gets the call pattern (the
+  `:on_load` pattern, which OTP applies to each newly loaded module), and `:code.load_binary/3`
+  is traced, so that the tracer sees a module compiled in memory (a script's, a test file's) with
+  its object code before it is loaded (`ElixirScope.Recorder.Selection`).
+  """
+  @spec install_later() :: :ok
+  def install_later do
+    :erlang.trace_pattern(:on_load, call_ms(), [:local])
+    :erlang.trace_pattern({:code, :load_binary, 3}, [{:_, [on?()], []}], [:local])
+    :ok
+  end
+
+  @doc "Removes what `install_later/0` set (the modules loaded meanwhile: `untrace_module/1`)."
+  @spec uninstall_later() :: :ok
+  def uninstall_later do
+    safe(fn -> :erlang.trace_pattern(:on_load, false, [:local]) end)
+    safe(fn -> :erlang.trace_pattern({:code, :load_binary, 3}, false, [:local]) end)
+    :ok
+  end
+
+  @doc "Removes every call pattern of `m`."
+  @spec untrace_module(module) :: :ok
+  def untrace_module(m) do
+    safe(fn -> :erlang.trace_pattern({m, :_, :_}, false, [:local]) end)
     :ok
   end
 

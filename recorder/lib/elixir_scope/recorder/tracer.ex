@@ -22,7 +22,7 @@ defmodule ElixirScope.Recorder.Tracer do
   must not die, and if it does anyway the session cleans up and the file stays loadable.
   """
 
-  alias ElixirScope.Recorder.{Behaviours, Format, Sources, Truncate}
+  alias ElixirScope.Recorder.{Behaviours, Format, ModuleTable, Names, Noise, Selection, Sources, Truncate}
 
   @flush_bytes 256 * 1024
   @drain_ms 2_500
@@ -45,8 +45,20 @@ defmodule ElixirScope.Recorder.Tracer do
     :state?,
     :state_mods,
     :cleanup,
+    :noise,
+    :selection,
+    :root,
+    procs?: true,
+    known: nil,
+    private_max: 256,
+    exports: MapSet.new(),
+    call_budget: 1000,
+    private_calls: %{},
+    budget_skipped: %{},
+    unwanted: MapSet.new(),
     owners: %{},
     statem: %{},
+    naming: %{},
     buf: <<>>,
     written: 0,
     last_bytes: 0,
@@ -123,7 +135,24 @@ defmodule ElixirScope.Recorder.Tracer do
   defp init(caller, path, opts) do
     # Loaded now, not on the first event: loading a module through the code server mid-recording
     # would stall the tracer for milliseconds while events pile up.
-    Enum.each([Format, Truncate, Sources, Behaviours, Map, Enum, :file, :prim_file], &Code.ensure_loaded/1)
+    Enum.each(
+      [
+        Format,
+        Truncate,
+        Sources,
+        Behaviours,
+        Noise,
+        Selection,
+        ModuleTable,
+        MapSet,
+        Map,
+        Enum,
+        :file,
+        :prim_file
+      ],
+      &Code.ensure_loaded/1
+    )
+
     start = Keyword.fetch!(opts, :start_monotonic)
     header = Format.header(start, Keyword.fetch!(opts, :start_system), Map.new(opts[:header] || []))
     frames = for f <- [header | opts[:frames] || []], into: <<>>, do: Format.frame(f)
@@ -155,7 +184,15 @@ defmodule ElixirScope.Recorder.Tracer do
         calls?: Keyword.get(opts, :calls?, true),
         state?: Keyword.get(opts, :state?, true),
         state_mods: Map.new(opts[:state_modules] || %{}),
-        cleanup: opts[:cleanup] || fn -> :ok end
+        cleanup: opts[:cleanup] || fn -> :ok end,
+        noise: opts[:noise],
+        selection: opts[:selection],
+        root: opts[:root],
+        procs?: Keyword.get(opts, :procs?, true),
+        known: if(opts[:known], do: MapSet.new(opts[:known]), else: nil),
+        private_max: opts[:private_term_size] || 256,
+        call_budget: Keyword.get(opts, :private_calls, 1000),
+        exports: exports(opts[:known] || [])
       }
 
       send(caller, {self(), :ready})
@@ -210,10 +247,18 @@ defmodule ElixirScope.Recorder.Tracer do
   defp finish_file(s, reason, counts) do
     s = drain(s, :erlang.monotonic_time(:millisecond) + @drain_ms, 0)
     s = if s.pause, do: overload(s, counts), else: s
-    footer = {:footer, %{events: s.seq, dropped: s.dropped, stop_reason: reason}}
+    footer = %{events: s.seq, dropped: s.dropped, stop_reason: reason}
+
+    footer =
+      if s.budget_skipped == %{},
+        do: footer,
+        else: Map.put(footer, :private_calls_not_recorded, s.budget_skipped)
+
+    footer = {:footer, footer}
     s = flush(%{s | buf: Format.append(s.buf, footer)})
     _ = :file.close(s.fd)
-    {:ok, %{events: s.seq, dropped: s.dropped, overloads: s.overloads}}
+    skipped = s.budget_skipped |> Map.values() |> Enum.sum()
+    {:ok, %{events: s.seq, dropped: s.dropped, overloads: s.overloads, not_recorded_calls: skipped}}
   end
 
   # After the barrier every trace message is in the queue: handle them all — for at most
@@ -249,10 +294,120 @@ defmodule ElixirScope.Recorder.Tracer do
   ## Trace messages → events
 
   # A message that cannot be converted is counted as dropped: the tracer must not die of it.
+  defp safe_handle(msg, s) when elem(msg, 0) == :trace_ts do
+    case later_module(msg, s) do
+      {:keep, s} -> filtered(msg, s)
+      {:drop, s} -> s
+    end
+  rescue
+    _ -> %{s | dropped: s.dropped + 1}
+  end
+
   defp safe_handle(msg, s) do
     handle(msg, s)
   rescue
     _ -> %{s | dropped: s.dropped + 1}
+  end
+
+  defp filtered(msg, %{noise: nil} = s), do: handle(msg, s)
+
+  defp filtered(msg, s) do
+    case Noise.keep?(msg, s.noise) do
+      {true, noise} -> if(procs?(msg, s), do: handle(msg, %{s | noise: noise}), else: %{s | noise: noise})
+      {false, noise} -> %{s | noise: noise}
+    end
+  end
+
+  # Process events traced only for the noise filter's sake (`:processes` not captured) are not written.
+  @proc_kinds [
+    :spawn,
+    :exit,
+    :link,
+    :unlink,
+    :register,
+    :unregister,
+    :spawned,
+    :getting_linked,
+    :getting_unlinked
+  ]
+  defp procs?(_msg, %{procs?: true}), do: true
+  defp procs?(msg, _s), do: elem(msg, 2) not in @proc_kinds
+
+  ## Modules loaded after the start (`ElixirScope.Recorder.Selection`)
+
+  # Code compiled in memory (a script's or a test file's modules) is about to be loaded: its object
+  # code is here, and nowhere once loaded.
+  defp later_module({:trace_ts, _pid, :call, {:code, :load_binary, [m, _file, bin]}, _ts}, s)
+       when is_atom(m) do
+    cond do
+      s.known == nil or MapSet.member?(s.known, m) ->
+        {:drop, s}
+
+      Selection.selected?(m, Selection.source_of_binary(bin), s.selection) ->
+        {frame, clauses} = ModuleTable.read_binary(m, bin)
+        send(s.session, {:es_module, m, {:keep, clauses, ModuleTable.tail_loops(m, bin)}})
+        {:drop, add_module(s, m, frame)}
+
+      true ->
+        send(s.session, {:es_module, m, :drop})
+        {:drop, %{s | unwanted: MapSet.put(s.unwanted, m)}}
+    end
+  end
+
+  defp later_module({:trace_ts, _pid, kind, {m, _, _}, _, _} = msg, s)
+       when kind in [:call, :return_from, :exception_from],
+       do: first_sight(m, msg, s)
+
+  defp later_module({:trace_ts, _pid, :call, {m, _, _}, _} = msg, s), do: first_sight(m, msg, s)
+  defp later_module({:trace_ts, _pid, :call, {m, _, _}, _, _, _} = msg, s), do: first_sight(m, msg, s)
+  defp later_module(_msg, s), do: {:keep, s}
+
+  defp first_sight(_m, _msg, %{known: nil} = s), do: {:keep, s}
+
+  defp first_sight(m, _msg, s) do
+    cond do
+      MapSet.member?(s.known, m) ->
+        {:keep, s}
+
+      MapSet.member?(s.unwanted, m) ->
+        {:drop, s}
+
+      # Loaded from disk on first use, after the start (the `:on_load` pattern traced it).
+      Selection.selected?(m, source_of(m), s.selection) ->
+        {frame, clauses} = ModuleTable.read(m)
+        send(s.session, {:es_module, m, {:keep, clauses, ModuleTable.tail_loops(m)}})
+        {:keep, add_module(s, m, frame)}
+
+      true ->
+        send(s.session, {:es_module, m, :drop})
+        {:drop, %{s | unwanted: MapSet.put(s.unwanted, m)}}
+    end
+  end
+
+  defp add_module(s, m, frame) do
+    buf = Format.append(s.buf, ModuleTable.relative(frame, s.root))
+    %{s | buf: buf, known: MapSet.put(s.known, m), exports: MapSet.union(s.exports, exports([m]))}
+  end
+
+  # The public functions of `modules`: the others' (private helpers') arguments and results are
+  # summarised (`:private_term_size`).
+  defp exports(modules) do
+    for m <- modules, {f, a} <- safe_exports(m), into: MapSet.new(), do: {m, f, a}
+  end
+
+  defp safe_exports(m) do
+    m.module_info(:exports)
+  rescue
+    _ -> []
+  end
+
+  defp source_of(m) do
+    case m.module_info(:compile)[:source] do
+      src when is_list(src) -> List.to_string(src)
+      _ -> nil
+    end
+  rescue
+    _ -> nil
   end
 
   # Past max_events, or past the events allowed in this rate window: counted, not written.
@@ -262,25 +417,74 @@ defmodule ElixirScope.Recorder.Tracer do
        when elem(msg, 0) in [:trace_ts, :es_state],
        do: discard(s, 1)
 
+  # Registry, :global and :pg namings (`ElixirScope.Recorder.Names`): a `register` event once they succeed.
+  defp handle({:trace_ts, pid, :call, {m, f, args}, ts}, s) when m in [Registry, :global, :pg] do
+    handle({:trace_ts, pid, :call, {m, f, args}, :undefined, ts}, s)
+  end
+
+  defp handle({:trace_ts, pid, :call, {m, f, args}, _, _ts}, s) when m in [Registry, :global, :pg] do
+    %{
+      s
+      | naming:
+          Map.update(
+            s.naming,
+            pid,
+            [Names.names_of(m, f, args, pid)],
+            &[Names.names_of(m, f, args, pid) | &1]
+          )
+    }
+  end
+
+  defp handle({:trace_ts, pid, :return_from, {m, _, _}, value, ts}, s) when m in [Registry, :global, :pg] do
+    case Map.get(s.naming, pid, []) do
+      [names | rest] ->
+        s = %{s | naming: if(rest == [], do: Map.delete(s.naming, pid), else: Map.put(s.naming, pid, rest))}
+
+        if Names.success?(value),
+          do:
+            Enum.reduce(names, s, fn {p, name}, s -> emit(s, {:register, s.seq, ts - s.start, p, name}) end),
+          else: s
+
+      [] ->
+        s
+    end
+  end
+
+  defp handle({:trace_ts, pid, :exception_from, {m, _, _}, _, _ts}, s) when m in [Registry, :global, :pg] do
+    case Map.get(s.naming, pid, []) do
+      [_ | rest] ->
+        %{s | naming: if(rest == [], do: Map.delete(s.naming, pid), else: Map.put(s.naming, pid, rest))}
+
+      [] ->
+        s
+    end
+  end
+
   # Tagged with the clause that ran (`ElixirScope.Recorder.Clauses`).
   defp handle(msg, s) when is_port(elem(msg, 1)) and elem(msg, 0) == :trace_ts, do: s
 
   defp handle({:trace_ts, pid, :call, {m, f, args}, {caller, clause}, ts}, %{calls?: true} = s)
        when is_integer(clause) do
-    emit(s, {:call, s.seq, ts - s.start, pid, {m, f, length(args)}, cap(args, s), caller, clause})
+    mfa = {m, f, length(args)}
+    s = budget(s, mfa, ts)
+    emit(s, {:call, s.seq, ts - s.start, pid, mfa, cap(args, mfa, s), caller, clause})
   end
 
   defp handle({:trace_ts, pid, :call, {m, f, args}, caller, ts}, %{calls?: true} = s) do
-    emit(s, {:call, s.seq, ts - s.start, pid, {m, f, length(args)}, cap(args, s), caller, 0})
+    mfa = {m, f, length(args)}
+    s = budget(s, mfa, ts)
+    emit(s, {:call, s.seq, ts - s.start, pid, mfa, cap(args, mfa, s), caller, 0})
   end
 
   defp handle({:trace_ts, pid, :call, {m, f, args}, ts}, %{calls?: true} = s) do
-    emit(s, {:call, s.seq, ts - s.start, pid, {m, f, length(args)}, cap(args, s), :undefined, 0})
+    mfa = {m, f, length(args)}
+    s = budget(s, mfa, ts)
+    emit(s, {:call, s.seq, ts - s.start, pid, mfa, cap(args, mfa, s), :undefined, 0})
   end
 
   defp handle({:trace_ts, pid, :return_from, {m, f, a} = mfa, value, ts}, s) do
     t = ts - s.start
-    s = if s.calls?, do: emit(s, {:return, s.seq, t, pid, mfa, cap(value, s)}), else: s
+    s = if s.calls?, do: emit(s, {:return, s.seq, t, pid, mfa, cap(value, mfa, s)}), else: s
 
     with true <- s.state?,
          {:ok, kind} <- Map.fetch(s.state_mods, m),
@@ -329,6 +533,8 @@ defmodule ElixirScope.Recorder.Tracer do
   end
 
   defp handle({:es_resumed, counts}, s), do: resumed(s, counts)
+  defp handle({:es_budget_skipped, counts}, s), do: %{s | budget_skipped: counts}
+  defp handle({:es_demoted, mfa, mono, calls}, s), do: over_budget(s, mfa, mono, calls)
   defp handle(:es_window, s), do: s
 
   defp handle({:DOWN, ref, :process, _, _}, %{session_ref: ref} = s) do
@@ -370,6 +576,52 @@ defmodule ElixirScope.Recorder.Tracer do
   end
 
   defp cap(term, %{max_term: max}), do: Truncate.cap(term, max)
+
+  # A private helper's arguments and result (a list threaded through a recursion, an accumulator)
+  # were most of a heavy pipeline's bytes, each event copying the whole growing term: they get a
+  # small budget. Anonymous functions (`-name/1-fun-0-`) and public functions keep the full one.
+  defp cap(term, {m, f, a}, s) do
+    if MapSet.member?(s.exports, {m, f, a}) or lambda?(f),
+      do: Truncate.cap(term, s.max_term),
+      else: Truncate.cap(term, min(s.private_max, s.max_term))
+  end
+
+  defp lambda?(f), do: match?(<<"-", _::binary>>, Atom.to_string(f))
+
+  # A private helper called more than `:private_calls` times (a recursion over each item of a heavy
+  # pipeline's data) stops being traced: the session watches its call count from its first call on
+  # (the tracer may lag far behind the program), removes its pattern once over budget and counts its
+  # further calls; an `overload` event says from when. Its callers, public functions and callbacks stay.
+  defp budget(%{call_budget: :infinity} = s, _mfa, _ts), do: s
+
+  defp budget(s, {m, f, _} = mfa, _ts) do
+    cond do
+      Map.has_key?(s.private_calls, mfa) ->
+        s
+
+      MapSet.member?(s.exports, mfa) or lambda?(f) or not MapSet.member?(s.known || MapSet.new([m]), m) ->
+        s
+
+      true ->
+        send(s.session, {:es_watch, mfa, s.call_budget})
+        %{s | private_calls: Map.put(s.private_calls, mfa, true)}
+    end
+  end
+
+  defp over_budget(s, mfa, mono, calls) do
+    t = mono - s.start
+
+    info = %{
+      reason: :private_calls,
+      function: mfa,
+      calls_before: calls,
+      dropped: 0,
+      paused_at: t,
+      resumed_at: t
+    }
+
+    emit(s, {:overload, s.seq, t, self(), info})
+  end
 
   # The hot path: one frame appended to the buffer, one update of the state.
   defp emit(%{buf: buf, seq: seq} = s, event) do

@@ -18,15 +18,52 @@ defmodule ElixirScope.Recorder.Truncate do
   @min_budget 48
 
   @doc "Returns `term` if it fits in `max_bytes` of external format, else a truncated copy."
+  @spec cap(term, non_neg_integer | :infinity) :: term
   def cap(term, :infinity), do: term
 
   def cap(term, max_bytes) when is_integer(max_bytes) do
-    if :erlang.external_size(term) <= max_bytes, do: term, else: shrink(term, max_bytes, 0)
+    if fits?(term, max_bytes), do: term, else: shrink(term, max_bytes, 0)
   end
 
   defp fit(term, budget, depth) do
-    if :erlang.external_size(term) <= budget, do: term, else: shrink(term, budget, depth)
+    if fits?(term, budget), do: term, else: shrink(term, budget, depth)
   end
+
+  @doc """
+  Whether `term`'s external format is at most `budget` bytes, found in time bounded by the budget
+  (`:erlang.external_size/1` walks the whole term: a 10 MB list passed through a recursive helper
+  would cost the tracer 10 MB of walking per event). It may over-count by a few bytes per element,
+  never under-count.
+  """
+  @spec fits?(term, non_neg_integer) :: boolean
+  def fits?(term, budget), do: left(term, budget - 1) >= 0
+
+  # The budget left after `term`, or a negative number as soon as it is spent.
+  defp left(_term, b) when b < 0, do: b
+  defp left(t, b) when is_integer(t) and t >= 0 and t < 256, do: b - 2
+  defp left(t, b) when is_integer(t) and t >= -2_147_483_648 and t < 2_147_483_648, do: b - 5
+  defp left(t, b) when is_atom(t), do: b - 3 - byte_size(Atom.to_string(t))
+  defp left(t, b) when is_binary(t), do: b - 5 - byte_size(t)
+  defp left(t, b) when is_float(t), do: b - 9
+  defp left([], b), do: b - 1
+  defp left(t, b) when is_list(t), do: list_left(t, b - 5)
+  defp left(t, b) when is_tuple(t), do: tuple_left(t, 1, tuple_size(t), b - 5)
+  defp left(t, b) when is_map(t), do: map_left(:maps.next(:maps.iterator(t)), b - 5)
+  # Pids, references, funs, big integers, bitstrings: small, or measured by the VM.
+  defp left(t, b), do: b - :erlang.external_size(t)
+
+  defp list_left(_, b) when b < 0, do: b
+  defp list_left([h | t], b), do: list_left(t, left(h, b))
+  defp list_left([], b), do: b - 1
+  defp list_left(tail, b), do: left(tail, b)
+
+  defp tuple_left(_t, _i, _n, b) when b < 0, do: b
+  defp tuple_left(_t, i, n, b) when i > n, do: b
+  defp tuple_left(t, i, n, b), do: tuple_left(t, i + 1, n, left(elem(t, i - 1), b))
+
+  defp map_left(_, b) when b < 0, do: b
+  defp map_left(:none, b), do: b
+  defp map_left({k, v, iter}, b), do: map_left(:maps.next(iter), left(v, left(k, b)))
 
   # Too deep or no budget left: a marker with an empty preview of the same type.
   defp shrink(term, budget, depth) when depth >= @max_depth or budget < @min_budget, do: empty(term)

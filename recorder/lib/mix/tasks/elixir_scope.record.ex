@@ -6,6 +6,9 @@ defmodule Mix.Tasks.ElixirScope.Record do
       mix elixir_scope.record --out run.estrace -- scripts/demo.exs arg1 arg2
       mix elixir_scope.record --out run.estrace --prefix MyApp. -e "MyApp.main()"
 
+  An unknown option is an error naming the closest valid one. Modules of the project compiled
+  later (the script's own `defmodule`s) are recorded too.
+
   The recording starts before the project's application starts, so its supervision tree's start
   (and every GenServer's `init/1`) is in the trace, and stops when the script ends.
 
@@ -18,7 +21,11 @@ defmodule Mix.Tasks.ElixirScope.Record do
       the script; `all`: every process of the VM
     * `--capture calls,messages,processes,state` — what to record (default all)
     * `--state-of NAME` (repeatable) — record this registered process's state through `:sys`
+    * `--include-system` — also record the tooling's processes and messages (Mix, the code server,
+      the logger, the compiler, the I/O server), left out by default
     * `--max-events N`, `--max-events-per-s N`, `--max-term-size BYTES`
+    * `--high-water N`, `--low-water N`, `--max-queue-bytes BYTES` — the tracer's queue limits at
+      which it pauses the sources and resumes them (default 50 000, 5 000 and 24 MiB)
     * `--no-start` — do not start the project's application (the script does)
     * `-e CODE` — run this code instead of a script
   """
@@ -35,14 +42,21 @@ defmodule Mix.Tasks.ElixirScope.Record do
     max_events: :integer,
     max_events_per_s: :integer,
     max_term_size: :integer,
+    high_water: :integer,
+    low_water: :integer,
+    max_queue_bytes: :integer,
+    include_system: :boolean,
     eval: :string,
     start: :boolean
   ]
 
+  @limits [:max_events, :max_events_per_s, :max_term_size, :high_water, :low_water, :max_queue_bytes]
+
   @impl true
+  @spec run([String.t()]) :: term
   def run(argv) do
     {opts, rest} = split(argv)
-    {opts, extra} = OptionParser.parse!(opts, strict: @switches, aliases: [e: :eval, o: :out])
+    {opts, extra} = parse(opts)
     rest = extra ++ rest
 
     Mix.Task.run("compile", [])
@@ -70,7 +84,8 @@ defmodule Mix.Tasks.ElixirScope.Record do
         until: [],
         command: Enum.join(["mix elixir_scope.record" | argv], " ")
       ] ++
-        capture(opts[:capture]) ++ Keyword.take(opts, [:max_events, :max_events_per_s, :max_term_size])
+        capture(opts[:capture]) ++
+        Keyword.take(opts, @limits) ++ [include_system: Keyword.get(opts, :include_system, false)]
 
     case ElixirScope.Recorder.start(rec_opts) do
       {:ok, info} ->
@@ -105,6 +120,32 @@ defmodule Mix.Tasks.ElixirScope.Record do
         {:error, reason} ->
           Mix.shell().error("ElixirScope: #{inspect(reason)}")
       end
+    end
+  end
+
+  # Unknown switches are errors that name the closest valid one (a typo must not record something
+  # else than meant).
+  defp parse(argv) do
+    {opts, extra, invalid} = OptionParser.parse(argv, strict: @switches, aliases: [e: :eval, o: :out])
+
+    case invalid do
+      [] ->
+        {opts, extra}
+
+      [{switch, value} | _] ->
+        name = switch |> String.trim_leading("-") |> String.replace("-", "_")
+        known = for {k, _} <- @switches, do: k |> Atom.to_string() |> String.replace("_", "-")
+
+        booleans = for {k, :boolean} <- @switches, do: "no_#{k}"
+
+        if name in Enum.map(known, &String.replace(&1, "-", "_")) or name in booleans do
+          Mix.raise("#{switch}: bad value #{inspect(value)}")
+        else
+          Mix.raise(
+            "unknown option #{switch}" <>
+              ElixirScope.Recorder.Options.hint(String.replace(name, "_", "-"), known, &("--" <> &1))
+          )
+        end
     end
   end
 

@@ -1,0 +1,429 @@
+// ETF bytes straight to the tagged JSON text of `frameToJsonLine` (jsonl.ts), as UTF-8 bytes into
+// one output buffer, without building terms or strings: the export's fast path. It covers the shapes
+// recorded events are made of (integers, ASCII atoms, binaries, lists, tuples, maps, floats, pids,
+// references) and declines anything else — or bytes it does not find well formed — so that the
+// caller takes the decoding path, which gives the same text or the same clear error.
+
+import { isUtf8 } from "node:buffer";
+import * as T from "./tags";
+
+const {
+  ATOM_EXT,
+  ATOM_UTF8_EXT,
+  BINARY_EXT,
+  INTEGER_EXT,
+  LARGE_TUPLE_EXT,
+  LIST_EXT,
+  MAP_EXT,
+  NEWER_REFERENCE_EXT,
+  NEW_FLOAT_EXT,
+  NEW_PID_EXT,
+  NIL_EXT,
+  SMALL_ATOM_EXT,
+  SMALL_ATOM_UTF8_EXT,
+  SMALL_BIG_EXT,
+  SMALL_INTEGER_EXT,
+  SMALL_TUPLE_EXT,
+  STRING_EXT,
+  VERSION,
+} = T;
+
+/** Deeper terms go the decoding path (which cuts very deep ones the way the decoder does). */
+const MAX_NEST = 64;
+
+const f64 = new DataView(new ArrayBuffer(8));
+const EMPTY = new Uint8Array(0);
+
+// The reader's cursor and the writer's buffer live in module variables: a frame is transcoded in one
+// synchronous call that never re-enters.
+let b: Uint8Array = EMPTY;
+let p = 0;
+let lim = 0;
+let out = Buffer.allocUnsafeSlow(1 << 16);
+let o = 0;
+
+/** Bytes written so far by `appendEventJson` / `appendText` (a view, valid until the next append). */
+export function pendingOutput(): Buffer {
+  return out.subarray(0, o);
+}
+
+/** Forget what was written (after the caller has written `pendingOutput` away). */
+export function resetOutput(): void {
+  o = 0;
+}
+
+/** Appends a string (as UTF-8). */
+export function appendText(s: string): void {
+  room(s.length * 3);
+  o += out.write(s, o, "utf8");
+}
+
+/**
+ * Appends the JSON line (no newline) of an event frame `buf[start, end)` (version byte first), exactly
+ * as `frameToJsonLine(decodeEtf(...))` writes it, `namesOf(kind)` naming the elements after the kind;
+ * false (and nothing appended) when the frame is not of the shapes covered here.
+ */
+export function appendEventJson(
+  buf: Uint8Array,
+  start: number,
+  end: number,
+  namesOf: (kind: string) => readonly string[],
+): boolean {
+  if (end - start < 3 || buf[start] !== VERSION) return false;
+  const mark = o;
+  b = buf;
+  p = start + 1;
+  lim = end;
+  try {
+    if (event(namesOf) && p === lim) return true;
+    o = mark;
+    return false;
+  } finally {
+    b = EMPTY;
+  }
+}
+
+/** The string form of `appendEventJson`, or undefined where it declines. */
+export function eventFrameToJsonLine(
+  buf: Uint8Array,
+  start: number,
+  end: number,
+  namesOf: (kind: string) => readonly string[],
+): string | undefined {
+  const mark = o;
+  if (!appendEventJson(buf, start, end, namesOf)) return undefined;
+  const s = out.toString("utf8", mark, o);
+  o = mark;
+  return s;
+}
+
+function event(namesOf: (kind: string) => readonly string[]): boolean {
+  const tag = b[p];
+  let n: number;
+  if (tag === SMALL_TUPLE_EXT && p + 2 <= lim) {
+    n = b[p + 1];
+    p += 2;
+  } else if (tag === LARGE_TUPLE_EXT && p + 5 <= lim) {
+    n = u32(p + 1);
+    p += 5;
+  } else return false;
+  if (n === 0) return false;
+  const kind = atomName();
+  if (kind === undefined || kind === "estrace" || kind === "module" || kind === "footer") return false;
+  let head = HEADS.get(kind);
+  if (!head) HEADS.set(kind, (head = heads(kind, namesOf(kind))));
+  bytes(head[0]);
+  const fields = Math.min(n - 1, head.length - 1);
+  for (let i = 0; i < fields; i++) {
+    bytes(head[i + 1]);
+    if (!value(0)) return false;
+  }
+  if (n - 1 > fields) {
+    bytes(EXTRA);
+    for (let i = fields; i < n - 1; i++) {
+      if (i > fields) put(0x2c);
+      if (!value(0)) return false;
+    }
+    put(0x5d);
+  }
+  put(0x7d);
+  return true;
+}
+
+/** Per event kind: `{"kind":"call"` and each field's `,"name":`, as bytes. */
+const HEADS = new Map<string, Uint8Array[]>();
+const enc = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, "utf8"));
+
+function heads(kind: string, names: readonly string[]): Uint8Array[] {
+  return [enc(`{"kind":${JSON.stringify(kind)}`), ...names.map((n) => enc(`,${JSON.stringify(n)}:`))];
+}
+
+const EXTRA = enc(',"extra":[');
+const ATOM = enc('{"$atom":');
+const TUPLE = enc('{"$tuple":[');
+const MAP = enc('{"$map":[');
+const PID = enc('{"$pid":"<0.');
+const PID_NODE = enc('>","node":');
+const REF = enc('{"$ref":[');
+const REF_NODE = enc('],"node":');
+const CREATION = enc(',"creation":');
+
+function bytes(x: Uint8Array): void {
+  room(x.length);
+  for (let i = 0; i < x.length; i++) out[o++] = x[i];
+}
+
+function room(n: number): void {
+  if (o + n <= out.length) return;
+  const next = Buffer.allocUnsafeSlow(Math.max(out.length * 2, o + n + 1024));
+  out.copy(next, 0, 0, o);
+  out = next;
+}
+
+function put(c: number): void {
+  if (o >= out.length) room(1);
+  out[o++] = c;
+}
+
+function ascii(s: string): void {
+  room(s.length);
+  for (let i = 0; i < s.length; i++) out[o++] = s.charCodeAt(i);
+}
+
+function int(v: number): void {
+  if (v < 0) {
+    put(0x2d);
+    v = -v;
+  }
+  if (v < 10) {
+    put(0x30 + v);
+    return;
+  }
+  room(20);
+  let digits = 0;
+  if (v < 0x80000000) {
+    for (let x = v; x > 0; x = (x / 10) | 0) digits++;
+    for (let i = digits - 1, x = v; i >= 0; i--, x = (x / 10) | 0) out[o + i] = 0x30 + (x % 10);
+  } else {
+    for (let x = v; x >= 1; x = Math.floor(x / 10)) digits++;
+    for (let i = digits - 1, x = v; i >= 0; i--, x = Math.floor(x / 10)) out[o + i] = 0x30 + (x % 10);
+  }
+  o += digits;
+}
+
+function u32(at: number): number {
+  return ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
+}
+
+/** An atom's name when it is ASCII (Latin-1 and UTF-8 agree there), else undefined. */
+function atomName(): string | undefined {
+  const r = atomRange();
+  if (r === undefined) return undefined;
+  let s = "";
+  for (let i = r; i < p; i++) s += String.fromCharCode(b[i]);
+  return s;
+}
+
+/** Steps over an ASCII atom and returns where its name starts (it ends at `p`), else undefined. */
+function atomRange(): number | undefined {
+  const tag = b[p];
+  let len: number;
+  let at: number;
+  if (tag === SMALL_ATOM_UTF8_EXT || tag === SMALL_ATOM_EXT) {
+    if (p + 2 > lim) return undefined;
+    len = b[p + 1];
+    at = p + 2;
+  } else if (tag === ATOM_UTF8_EXT || tag === ATOM_EXT) {
+    if (p + 3 > lim) return undefined;
+    len = (b[p + 1] << 8) | b[p + 2];
+    at = p + 3;
+  } else return undefined;
+  if (at + len > lim) return undefined;
+  for (let i = at; i < at + len; i++) if (b[i] >= 0x80) return undefined;
+  p = at + len;
+  return at;
+}
+
+/** Writes one term's JSON; false when it is not covered. */
+function value(depth: number): boolean {
+  if (depth > MAX_NEST || p >= lim) return false;
+  const at = p;
+  const tag = b[at];
+  switch (tag) {
+    case SMALL_INTEGER_EXT:
+      if (at + 2 > lim) return false;
+      p = at + 2;
+      int(b[at + 1]);
+      return true;
+    case INTEGER_EXT:
+      if (at + 5 > lim) return false;
+      p = at + 5;
+      int((b[at + 1] << 24) | (b[at + 2] << 16) | (b[at + 3] << 8) | b[at + 4]);
+      return true;
+    case SMALL_BIG_EXT: {
+      if (at + 3 > lim) return false;
+      const n = b[at + 1];
+      const sign = b[at + 2];
+      if (n > 6 || sign > 1 || at + 3 + n > lim) return false; // beyond 2^48: the decoding path
+      let v = 0;
+      for (let i = n - 1; i >= 0; i--) v = v * 256 + b[at + 3 + i];
+      p = at + 3 + n;
+      int(sign === 1 ? -v : v);
+      return true;
+    }
+    case SMALL_ATOM_UTF8_EXT:
+    case SMALL_ATOM_EXT:
+    case ATOM_UTF8_EXT:
+    case ATOM_EXT: {
+      const from = atomRange();
+      if (from === undefined) return false;
+      bytes(ATOM);
+      quoteBytes(from, p);
+      put(0x7d);
+      return true;
+    }
+    case NIL_EXT:
+      p = at + 1;
+      put(0x5b);
+      put(0x5d);
+      return true;
+    case STRING_EXT: {
+      if (at + 3 > lim) return false;
+      const len = (b[at + 1] << 8) | b[at + 2];
+      if (at + 3 + len > lim) return false;
+      put(0x5b);
+      for (let i = 0; i < len; i++) {
+        if (i > 0) put(0x2c);
+        int(b[at + 3 + i]);
+      }
+      put(0x5d);
+      p = at + 3 + len;
+      return true;
+    }
+    case LIST_EXT: {
+      if (at + 5 > lim) return false;
+      const n = u32(at + 1);
+      if (n > lim - at) return false;
+      p = at + 5;
+      put(0x5b);
+      for (let i = 0; i < n; i++) {
+        if (i > 0) put(0x2c);
+        if (!value(depth + 1)) return false;
+      }
+      // Only a proper list: improper tails and spliced tails go the decoding path.
+      if (p >= lim || b[p] !== NIL_EXT) return false;
+      p++;
+      put(0x5d);
+      return true;
+    }
+    case SMALL_TUPLE_EXT:
+    case LARGE_TUPLE_EXT: {
+      const small = tag === SMALL_TUPLE_EXT;
+      if (at + (small ? 2 : 5) > lim) return false;
+      const n = small ? b[at + 1] : u32(at + 1);
+      if (n > lim - at) return false;
+      p = at + (small ? 2 : 5);
+      bytes(TUPLE);
+      for (let i = 0; i < n; i++) {
+        if (i > 0) put(0x2c);
+        if (!value(depth + 1)) return false;
+      }
+      put(0x5d);
+      put(0x7d);
+      return true;
+    }
+    case MAP_EXT: {
+      if (at + 5 > lim) return false;
+      const n = u32(at + 1);
+      if (2 * n > lim - at) return false;
+      p = at + 5;
+      bytes(MAP);
+      for (let i = 0; i < n; i++) {
+        if (i > 0) put(0x2c);
+        put(0x5b);
+        if (!value(depth + 1)) return false;
+        put(0x2c);
+        if (!value(depth + 1)) return false;
+        put(0x5d);
+      }
+      put(0x5d);
+      put(0x7d);
+      return true;
+    }
+    case BINARY_EXT: {
+      if (at + 5 > lim) return false;
+      const len = u32(at + 1);
+      if (len > lim - at - 5) return false;
+      p = at + 5 + len;
+      binary(at + 5, p);
+      return true;
+    }
+    case NEW_FLOAT_EXT: {
+      if (at + 9 > lim) return false;
+      for (let i = 0; i < 8; i++) f64.setUint8(i, b[at + 1 + i]);
+      const x = f64.getFloat64(0);
+      if (!Number.isFinite(x)) return false;
+      p = at + 9;
+      ascii(`{"$float":${Object.is(x, -0) ? '"-0.0"' : JSON.stringify(x)}}`);
+      return true;
+    }
+    case NEW_PID_EXT: {
+      p = at + 1;
+      const node = atomRange();
+      if (node === undefined || p + 12 > lim) return false;
+      const nodeEnd = p;
+      p += 12;
+      bytes(PID);
+      int(u32(nodeEnd));
+      put(0x2e);
+      int(u32(nodeEnd + 4));
+      bytes(PID_NODE);
+      quoteBytes(node, nodeEnd);
+      creation(u32(nodeEnd + 8));
+      return true;
+    }
+    case NEWER_REFERENCE_EXT: {
+      if (at + 3 > lim) return false;
+      const words = (b[at + 1] << 8) | b[at + 2];
+      if (words < 1 || words > 5) return false;
+      p = at + 3;
+      const node = atomRange();
+      if (node === undefined || p + 4 + 4 * words > lim) return false;
+      const nodeEnd = p;
+      p += 4 + 4 * words;
+      bytes(REF);
+      for (let i = 0; i < words; i++) {
+        if (i > 0) put(0x2c);
+        int(u32(nodeEnd + 4 + 4 * i));
+      }
+      bytes(REF_NODE);
+      quoteBytes(node, nodeEnd);
+      creation(u32(nodeEnd));
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+function creation(c: number): void {
+  if (c !== 0) {
+    bytes(CREATION);
+    int(c);
+  }
+  put(0x7d);
+}
+
+/**
+ * A binary as `termToJson` gives it: valid UTF-8 becomes a JSON string — the same bytes with JSON's
+ * escapes for controls, quote and backslash — anything else `{"$bin": base64}`.
+ */
+function binary(start: number, end: number): void {
+  let ascii7 = true;
+  for (let i = start; i < end; i++)
+    if (b[i] >= 0x80) {
+      ascii7 = false;
+      break;
+    }
+  if (ascii7 || isUtf8(b.subarray(start, end))) quoteBytes(start, end);
+  else ascii(`{"$bin":"${Buffer.from(b.buffer, b.byteOffset + start, end - start).toString("base64")}"}`);
+}
+
+/** JSON.stringify of the (ASCII or valid UTF-8) text in `b[start, end)`. */
+function quoteBytes(start: number, end: number): void {
+  room((end - start) * 6 + 2);
+  out[o++] = 0x22;
+  for (let i = start; i < end; i++) {
+    const c = b[i];
+    if (c >= 0x20 && c !== 0x22 && c !== 0x5c) out[o++] = c;
+    else for (const e of ESCAPES[c]) out[o++] = e;
+  }
+  out[o++] = 0x22;
+}
+
+/** JSON's escapes, as bytes, for the characters that need one (controls, quote, backslash). */
+const ESCAPES: number[][] = [];
+for (let c = 0; c < 0x20; c++)
+  ESCAPES[c] = Array.from(JSON.stringify(String.fromCharCode(c)).slice(1, -1), (ch) => ch.charCodeAt(0));
+ESCAPES[0x22] = [0x5c, 0x22];
+ESCAPES[0x5c] = [0x5c, 0x5c];
