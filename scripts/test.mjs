@@ -60,7 +60,12 @@ if (want("mocha")) {
   const r = run(
     "mocha",
     "npx",
-    ["mocha", ...args.filter((a) => a !== "--only" && a !== only && a !== "--no-extension")],
+    // The spec is given here, not in .mocharc, so that `npx mocha test/x.test.ts` runs that file alone.
+    [
+      "mocha",
+      "test/**/*.test.ts",
+      ...args.filter((a) => a !== "--only" && a !== only && a !== "--no-extension"),
+    ],
     {
       capture: true,
     },

@@ -101,15 +101,6 @@ export class OutputFile {
   }
 }
 
-/** Wraps an I/O error from elsewhere (the trace writer) as one line naming the file. */
-export function ioError(e: unknown, what: string, path: string): UsageError {
-  return new UsageError(`${what}: cannot write ${path}: ${phrase(e)}`);
-}
-
-export function isIoError(e: unknown): boolean {
-  return typeof code(e) === "string" && (e as Error).name !== "TypeError";
-}
-
 let guarded = false;
 /**
  * A closed stdout (`elixirscope events … | head`) ends the command quietly with exit 0; any other

@@ -31,6 +31,17 @@ export interface ColumnSource {
   mfaOf(row: number): Mfa | undefined;
   /** The event's frame bytes (an ETF term, version byte first); may be a view valid until the next call. */
   frameBytes(row: number): Uint8Array;
+  /**
+   * The same bytes without a view object per frame (for scans over many candidates): fills `at`
+   * with a buffer and the frame's range in it, valid until the next call.
+   */
+  frameRange?(row: number, at: FrameRange): void;
+}
+
+export interface FrameRange {
+  buf: Buffer;
+  start: number;
+  end: number;
 }
 
 type Test = (row: number) => Tri;
@@ -129,16 +140,28 @@ function equality(lhs: ConditionNode, lit: number | Atom, strict: boolean, src: 
     if (of.t !== "var" || (of as { name: string }).name !== "args" || typeof k !== "number" || k < 0)
       return maybe;
     const scan = new Scan();
-    return (row) =>
-      src.kindOf(row) === "call" ? argEquals(scan, src.frameBytes(row), k, lit, strict) : MAYBE;
+    const at: FrameRange = { buf: Buffer.alloc(0), start: 0, end: 0 };
+    return (row) => {
+      if (src.kindOf(row) !== "call") return MAYBE;
+      if (src.frameRange) src.frameRange(row, at);
+      else {
+        const bytes = src.frameBytes(row);
+        at.buf = Buffer.isBuffer(bytes)
+          ? bytes
+          : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        at.start = 0;
+        at.end = bytes.byteLength;
+      }
+      return argEquals(scan, at, k, lit, strict);
+    };
   }
   return maybe;
 }
 
 /** Whether the call frame's argument `k` equals `lit`, read from its ETF bytes without decoding. */
-function argEquals(s: Scan, bytes: Uint8Array, k: number, lit: number | Atom, strict: boolean): Tri {
-  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  s.reset(buf, 1, buf.length);
+function argEquals(s: Scan, f: FrameRange, k: number, lit: number | Atom, strict: boolean): Tri {
+  const buf = f.buf;
+  s.reset(buf, f.start + 1, f.end);
   try {
     if (s.tupleArity() < 6) return MAYBE;
     for (let i = 0; i < 5; i++) s.skip(); // tag, seq, time, pid, mfa

@@ -130,7 +130,9 @@ export class Correlator {
   private readonly eventsAtCache = new Map<string, number[]>();
 
   private collectEventsAt(file: string, line: number): number[] {
-    const all = new Set<number>();
+    // Gathered in a plain array, then sorted as numbers and deduplicated: a hot line has tens of
+    // thousands of events, where a Set and a comparator sort cost more than the walk.
+    const all: number[] = [];
     const kind = this.store.cols.kind;
     for (const id of this.functionIdsAt(file, line)) {
       // On a clause line of a function of several clauses: only the calls that ran that clause (and
@@ -141,12 +143,15 @@ export class Correlator {
       for (const r of csrList(this.store.ix.byMfa, id)) {
         if (kind[r] === KIND_CODES.spawn) continue;
         if (onClause && !this.mayHaveRun(r, line)) continue;
-        all.add(r);
+        all.push(r);
       }
     }
     for (const id of lookup(this.sitesByLine, file, line))
-      for (const r of csrList(this.store.ix.bySite, id)) if (kind[r] !== KIND_CODES.spawn) all.add(r);
-    return [...all].sort((a, b) => a - b);
+      for (const r of csrList(this.store.ix.bySite, id)) if (kind[r] !== KIND_CODES.spawn) all.push(r);
+    const sorted = Int32Array.from(all).sort();
+    const out: number[] = [];
+    for (let k = 0; k < sorted.length; k++) if (k === 0 || sorted[k] !== sorted[k - 1]) out.push(sorted[k]);
+    return out;
   }
 
   private mayHaveRun(row: number, line: number): boolean {

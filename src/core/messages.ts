@@ -46,7 +46,7 @@ export class MessageFlow {
     // sends are then gathered whole, since a reply may sort before a later call that a limit would cut.
     const withReplies = from !== undefined && to !== undefined && from !== to;
     const sendLimit = withReplies ? Infinity : limit;
-    let i = ix.timeOrder ? 0 : lowerBound(cols.time, tFrom, 0, cols.length);
+    let i = lowerBound(cols.time, tFrom, 0, cols.length);
     i = lowerBound(rows, i);
     for (; i < rows.length && out.length < sendLimit; i++) {
       const r = rows[i];
@@ -55,10 +55,7 @@ export class MessageFlow {
       if (to !== undefined && cols.peer[r] !== to) continue;
       const t = cols.time[r];
       if (t < tFrom) continue;
-      if (t > tTo) {
-        if (ix.timeOrder) continue;
-        break;
-      }
+      if (t > tTo) break;
       out.push(this.entryOfSend(r));
     }
     if (withReplies) {

@@ -183,10 +183,12 @@ export function buildProcessList(store: StoreData): ProcessInfo[] {
     if (c.mfa[r] >= 0) p.module ??= t.mfas[c.mfa[r]].module;
   }
   // A crash is the user's when the process ran the user's code: a tool's process (the compiler
-  // evaluating a script) that exits abnormally is not listed as crashed.
+  // evaluating a script) that exits abnormally is not listed as crashed. Only on evidence: a
+  // process whose code is unknown (no module table, no initial call) keeps its crash.
   const own = (m: string | undefined): boolean => m !== undefined && t.modules.has(m);
   for (const p of out) {
     if (!p.crashed || own(p.module) || own(p.initialCall?.module)) continue;
+    if (t.modules.size === 0 || (p.module === undefined && p.initialCall === undefined)) continue;
     p.crashed = csrList(ix.byPid, p.id).some(
       (r) => c.kind[r] === KIND_CODES.call && c.mfa[r] >= 0 && own(t.mfas[c.mfa[r]].module),
     );

@@ -145,11 +145,9 @@ export class QueryEngine {
       const { from, to } = range(f.timeRange, "timeRange");
       if (from !== undefined) p.timeFrom = from;
       if (to !== undefined) p.timeTo = to;
-      if (!this.store.ix.timeOrder) {
-        // Time grows with the row: the range is a row range too.
-        p.lo = Math.max(p.lo, lowerBound(this.store.cols.time, p.timeFrom, 0, n));
-        p.hi = Math.min(p.hi, upperBound(this.store.cols.time, p.timeTo, 0, n));
-      }
+      // Rows are in time order (the store sorts them): the range is a row range too.
+      p.lo = Math.max(p.lo, lowerBound(this.store.cols.time, p.timeFrom, 0, n));
+      p.hi = Math.min(p.hi, upperBound(this.store.cols.time, p.timeTo, 0, n));
     }
     if (f.predicate !== undefined && typeof f.predicate !== "function")
       throw new ReplayError("bad filter: predicate must be a function");

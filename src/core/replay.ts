@@ -15,6 +15,7 @@ import { BreakpointSearch } from "./search";
 import { diffTerms, StateReconstructor } from "./state";
 import { buildCsr, csrList, lowerBound, type Csr } from "./store/csr";
 import { decodeEvent } from "./store/eventDecode";
+import { KIND_CODES } from "./store/columns";
 import { FrameSource } from "./store/frames";
 import { EventReader } from "./store/eventReader";
 import type { ColumnSource } from "./columnFilter";
@@ -29,7 +30,10 @@ import { LineHistory, type CallRecord, type LineCallsOptions, type LineCounts } 
 import { loadStore, reuseIndex, type StoreData } from "./store/store";
 import type { IndexStatus } from "./store/indexCache";
 import { loadInWorker } from "./loadWorkerClient";
-import { decodeEtf } from "./terms/decode";
+import { decodeEtf, decodeTerm } from "./terms/decode";
+import { etfBodyOffset, skipTerm } from "./terms/skip";
+import { COMPRESSED, LIST_EXT, NIL_EXT } from "./terms/tags";
+import { Scan } from "./reader/scan";
 import type { Term } from "./terms/term";
 import { Timeline, type StepKind } from "./timeline";
 import { formatTime } from "./describe";
@@ -182,9 +186,7 @@ export class Replay {
     if (n === 0) return { start: 0, end: 0 };
     if (this.store.timeRange) return { ...this.store.timeRange };
     const t = this.store.cols.time;
-    return this.store.ix.timeOrder
-      ? { start: t[this.store.ix.timeOrder[0]], end: t[this.store.ix.timeOrder[n - 1]] }
-      : { start: t[0], end: t[n - 1] };
+    return { start: t[0], end: t[n - 1] };
   }
 
   /** The event at `index`, decoded from its bytes in the file (kept in an LRU cache). */
@@ -246,6 +248,25 @@ export class Replay {
     this.reader.scanFrames(from, to, visit);
   }
 
+  /**
+   * The arguments of call events, decoded only at the positions `want` asks for (the others are left
+   * as `[]` without being decoded), the frames read together: what classifying calls by a few
+   * arguments costs, rather than decoding every argument (a GenServer's whole state) of each.
+   */
+  callArgs(calls: number[], want: (position: number) => boolean): Term[][] {
+    const out = new Array<Term[]>(calls.length);
+    const c = this.store.cols;
+    for (const i of calls) {
+      this.checkIndex(i);
+      if (c.kind[i] !== KIND_CODES.call) throw new ReplayError(`event ${i} is not a call`);
+    }
+    const scan = new Scan();
+    this.reader.visitFrames(calls, (buf, start, end, k) => {
+      out[k] = partialArgs(scan, buf, start, end, want) ?? this.event(calls[k]).args ?? [];
+    });
+    return out;
+  }
+
   /** What a condition pre-filter reads of events without decoding them (see columnFilter.ts). */
   columnSource(): ColumnSource {
     const c = this.store.cols;
@@ -256,6 +277,10 @@ export class Replay {
       frameBytes: (i) => {
         this.checkIndex(i);
         return this.source.view(c.file[i], c.frameOff[i], c.frameLen[i]);
+      },
+      frameRange: (i, at) => {
+        this.checkIndex(i);
+        this.source.range(c.file[i], c.frameOff[i], c.frameLen[i], at);
       },
     };
   }
@@ -790,4 +815,40 @@ function fileIdentity(f: TraceFileInfo): string {
   let h = 0x811c9dc5;
   for (const ch of `${f.node}|${f.startSystemTimeNs}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193);
   return (h >>> 0).toString(16).padStart(8, "0");
+}
+
+/**
+ * A call frame's arguments with only the wanted positions decoded, read straight from its bytes;
+ * undefined when the frame is not the plain shape (then the whole event is decoded instead).
+ */
+function partialArgs(
+  s: Scan,
+  buf: Buffer,
+  start: number,
+  end: number,
+  want: (position: number) => boolean,
+): Term[] | undefined {
+  try {
+    s.reset(buf, etfBodyOffset(buf, start), end);
+    if (s.peekTag() === COMPRESSED || s.tupleArity() < 6) return undefined;
+    for (let i = 0; i < 5; i++) s.skip(); // tag, seq, time, pid, mfa
+    if (s.peekTag() !== LIST_EXT) return undefined; // a charlist or [] : the decoding path
+    const n = buf.readUInt32BE(s.pos + 1);
+    s.pos += 5;
+    const args: Term[] = [];
+    for (let k = 0; k < n; k++) {
+      if (want(k)) {
+        // Decoded terms keep views of their bytes: decode a copy, never the reused read buffer.
+        const e = skipTerm(buf, s.pos, end);
+        args.push(decodeTerm(Buffer.from(buf.subarray(s.pos, e)), 0).term);
+        s.pos = e;
+      } else {
+        s.skip();
+        args.push([]);
+      }
+    }
+    return s.peekTag() === NIL_EXT ? args : undefined;
+  } catch {
+    return undefined;
+  }
 }

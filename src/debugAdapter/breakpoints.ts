@@ -198,22 +198,30 @@ export class Breakpoints {
 
   /** Hits of several logpoints merged in recording order; each page decoded in one batch read. */
   private pendingLogs(file: string, pending: PendingLogpoint[]): PendingLogs {
-    const order: Array<[number, number]> = []; // [event index, logpoint]
+    // Hits in recording order packed as event index × logpoints + logpoint, sorted as numbers: a hot
+    // logpoint has tens of thousands of hits.
+    const m = Math.max(1, pending.length);
+    let total = 0;
+    for (const p of pending) total += p.hits.length;
+    const order = new Float64Array(total);
+    let w = 0;
     pending.forEach((p, k) => {
-      for (const i of p.hits) order.push([i, k]);
+      for (const i of p.hits) order[w++] = i * m + k;
     });
-    if (pending.length > 1) order.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    if (pending.length > 1) order.sort();
     return {
-      count: order.length,
+      count: total,
       lines: (from, to) => {
         const live = this.printed.get(file);
-        const page = order.slice(from, to).filter(([, k]) => {
+        const page: Array<[number, PendingLogpoint]> = [];
+        for (const x of order.subarray(from, to)) {
+          const k = x % m;
           const p = pending[k];
-          return live?.get(p.key) === p.token;
-        });
+          if (live?.get(p.key) === p.token) page.push([(x - k) / m, p]);
+        }
         // Read the page's frames together (one read per run of nearby frames) before rendering.
         this.replay.events(page.map(([i]) => i));
-        return page.map(([i, k]) => ({ index: i, text: pending[k].render(i), line: pending[k].line }));
+        return page.map(([i, p]) => ({ index: i, text: p.render(i), line: p.line }));
       },
     };
   }

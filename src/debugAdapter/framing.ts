@@ -14,6 +14,10 @@ const END = Buffer.from("\r\n\r\n", "latin1");
 // A header line inside a body means the body ended early: raw CR LF never occurs inside a JSON string
 // and a bare word never between JSON values, so this cannot be part of a valid body.
 const INNER_HEADER = /^Content-Length:[ \t]{0,8}\d{1,15}\r\n/;
+/** Any other header line: a name of token characters (RFC 9110), a colon, printable text. */
+const HEADER_LINE = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+:[ -~]*$/;
+/** What the end of a body looks like when the next frame's header was cut into it. */
+const HEADER_PREFIX_AT_END = /^Content-Length:[ \t]*\d*\r?$/;
 /** The window re-scanned for a header that was cut between two chunks (longer than INNER_HEADER). */
 const OVERLAP = 64;
 
@@ -96,9 +100,12 @@ export class FrameReader {
       }
       const lines = p.toString("latin1", 0, end).split("\r\n");
       const m = /^Content-Length:[ \t]*(\d{1,15})[ \t]*$/.exec(lines[0]);
-      if (!m) {
-        this.addGarbage(p.subarray(0, end + END.length), `bad header ${quote(lines[0])}`);
-        p = p.subarray(end + END.length);
+      const junk = lines.slice(1).find((l) => !HEADER_LINE.test(l));
+      if (!m || junk !== undefined) {
+        // Not a header block: only the mark is passed over, since a valid frame may start inside it
+        // (a header that lost its blank line runs on into the next frame's header).
+        this.addGarbage(p.subarray(0, MARK.length), `bad header ${quote(m ? junk! : lines[0])}`);
+        p = p.subarray(MARK.length);
         continue;
       }
       this.flushGarbage();
@@ -134,45 +141,51 @@ export class FrameReader {
     const inner = innerHeader(b.data.subarray(0, b.filled), Math.max(0, before - OVERLAP));
     if (inner !== undefined) {
       this.body = undefined;
-      const text = b.data.toString("utf8", 0, inner);
-      this.badBody(`Content-Length said ${b.data.length} bytes but a new frame starts after ${inner}`, text);
+      this.badBody(
+        `Content-Length said ${b.data.length} bytes but a new frame starts after ${inner}`,
+        b.data.subarray(0, inner),
+      );
       return Buffer.concat([b.data.subarray(inner, b.filled), data.subarray(n)]);
     }
     if (b.filled < b.data.length) return EMPTY;
     this.body = undefined;
-    this.deliver(b.data);
-    return data.subarray(n);
+    const again = this.deliver(b.data);
+    return again === undefined ? data.subarray(n) : Buffer.concat([b.data.subarray(again), data.subarray(n)]);
   }
 
-  private deliver(bytes: Buffer): void {
+  /** Serves or reports a whole body; returns where to read again when the next header starts in it. */
+  private deliver(bytes: Buffer): number | undefined {
     let text: string;
     try {
       text = utf8.decode(bytes);
     } catch {
-      this.badBody("the body is not valid UTF-8", bytes.toString("utf8"));
-      return;
+      return this.badBody("the body is not valid UTF-8", bytes);
     }
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch (e) {
-      this.badBody(`the body is not JSON (${(e as Error).message.split("\n", 1)[0]})`, text);
-      return;
+      return this.badBody(`the body is not JSON (${(e as Error).message.split("\n", 1)[0]})`, bytes);
     }
     if (value === null || typeof value !== "object" || Array.isArray(value)) {
       this.sink.bad({ problem: `the body is ${describe(value)}, not a JSON object` });
       this.quiet = true;
-      return;
+      return undefined;
     }
     const m = value as Record<string, unknown>;
     const wrong = envelopeProblem(m);
     if (wrong) this.sink.bad({ problem: wrong, request: recoverRequest(m) });
     else this.sink.message(m);
+    return undefined;
   }
 
-  private badBody(problem: string, text: string): void {
+  /** Reports a damaged body; when the next frame's header was cut into its end, says where it starts. */
+  private badBody(problem: string, bytes: Buffer): number | undefined {
+    const at = cutHeaderAt(bytes);
+    const text = bytes.toString("utf8", 0, at ?? bytes.length);
     this.sink.bad({ problem: `${problem}: ${quote(text)}`, request: recover(text) });
     this.quiet = true;
+    return at;
   }
 
   // ── skipping a refused body ────────────────────────────────────────────────
@@ -238,7 +251,7 @@ export class FrameReader {
 }
 
 /** Why a parsed message cannot be served; undefined when it can. */
-export function envelopeProblem(m: Record<string, unknown>): string | undefined {
+function envelopeProblem(m: Record<string, unknown>): string | undefined {
   if (m.type === "response") return undefined;
   if (m.type !== "request")
     return `a message of type ${describe(m.type)}: the adapter takes only requests (type "request")`;
@@ -255,7 +268,7 @@ function recoverRequest(m: Record<string, unknown>): RecoveredRequest | undefine
 }
 
 /** The `seq` and `command` of a damaged body, read as JSON when it is, else by their spelling. */
-export function recover(text: string): RecoveredRequest | undefined {
+function recover(text: string): RecoveredRequest | undefined {
   try {
     const v: unknown = JSON.parse(text);
     if (v && typeof v === "object" && !Array.isArray(v)) return recoverRequest(v as Record<string, unknown>);
@@ -279,6 +292,14 @@ function innerHeader(buf: Buffer, from: number): number | undefined {
     if (INNER_HEADER.test(buf.toString("latin1", at, at + OVERLAP))) return at;
   }
   return undefined;
+}
+
+/** Where a header begins that runs to the end of a damaged body (cut off by a too-short length). */
+function cutHeaderAt(body: Buffer): number | undefined {
+  const tail = body.lastIndexOf(MARK);
+  if (tail > 0 && HEADER_PREFIX_AT_END.test(body.toString("latin1", tail))) return tail;
+  const k = markPrefixAtEnd(body);
+  return k > 0 && k < body.length ? body.length - k : undefined;
 }
 
 /** How many bytes at the end of `buf` could be the start of a header mark. */

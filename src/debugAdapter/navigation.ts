@@ -2,7 +2,7 @@
 // nearest breakpoint hit, restarting a frame, and goto targets on a source line.
 
 import type { DebugProtocol } from "@vscode/debugprotocol";
-import { describeEvent, formatTime } from "../core/describe";
+import { describeEvent } from "../core/describe";
 import { Breakpoints } from "./breakpoints";
 import { AdapterError } from "./errors";
 import { InspectionSession } from "./inspection";
@@ -162,7 +162,7 @@ export abstract class NavigationSession extends InspectionSession {
           const e = r.event(i);
           return {
             id: i + 1,
-            label: `seq ${e.seq} ${formatTime(e.time)} ${label(e.pid)}: ${describeEvent(e, { width: 80 })}`,
+            label: `seq ${e.seq} ${r.timeLabel(i)} ${label(e.pid)}: ${describeEvent(e, { width: 80 })}`,
             line: args.line,
           };
         }),

@@ -2,7 +2,7 @@
 // enters: a missing or wrong-typed argument is refused with a message naming it, instead of a
 // TypeError deep inside. Requests not listed are not supported and are refused as such.
 
-type Kind = "integer" | "string" | "boolean" | "object" | "array";
+type Kind = "integer" | "string" | "boolean" | "object" | "array" | "object[]" | "string[]" | "integer[]";
 /** `name` required, `name?` optional. */
 type Spec = Record<string, Kind>;
 
@@ -33,12 +33,12 @@ export const REQUESTS: Record<string, Spec> = {
   gotoTargets: { source: "object", line: "integer", "column?": "integer" },
   evaluate: { expression: "string", "frameId?": "integer", "context?": "string" },
   completions: { text: "string", column: "integer", "frameId?": "integer", "line?": "integer" },
-  setBreakpoints: { source: "object", "breakpoints?": "array", "lines?": "array" },
+  setBreakpoints: { source: "object", "breakpoints?": "object[]", "lines?": "integer[]" },
   breakpointLocations: { source: "object", line: "integer", "endLine?": "integer" },
-  setFunctionBreakpoints: { breakpoints: "array" },
-  setExceptionBreakpoints: { filters: "array", "filterOptions?": "array" },
+  setFunctionBreakpoints: { breakpoints: "object[]" },
+  setExceptionBreakpoints: { filters: "string[]", "filterOptions?": "object[]" },
   dataBreakpointInfo: { name: "string", "variablesReference?": "integer", "frameId?": "integer" },
-  setDataBreakpoints: { breakpoints: "array" },
+  setDataBreakpoints: { breakpoints: "object[]" },
   exceptionInfo: { threadId: "integer" },
   loadedSources: {},
   source: { sourceReference: "integer", "source?": "object" },
@@ -81,13 +81,19 @@ export function checkRequest(command: string, args: unknown): string | undefined
       if (!optional) return `${command}: the argument "${name}" is missing (it must be ${article(kind)})`;
       continue;
     }
-    if (kindOf(v) !== kind)
+    const [outer, inner] = kind.endsWith("[]") ? ["array" as const, kind.slice(0, -2) as Kind] : [kind];
+    if (kindOf(v) !== outer)
       return `${command}: the argument "${name}" must be ${article(kind)}, not ${describe(v)}`;
+    // Lists are checked entry by entry: a `null` among breakpoints must not reach the handlers.
+    const bad = inner === undefined ? -1 : (v as unknown[]).findIndex((x) => kindOf(x) !== inner);
+    if (inner !== undefined && bad >= 0)
+      return `${command}: the argument "${name}"[${bad}] must be ${article(inner)}, not ${describe((v as unknown[])[bad])}`;
   }
   return undefined;
 }
 
 function article(kind: Kind): string {
+  if (kind.endsWith("[]")) return `a list of ${kind.slice(0, -2)}s`;
   return kind === "integer" || kind === "object" || kind === "array" ? `an ${kind}` : `a ${kind}`;
 }
 

@@ -119,7 +119,7 @@ export function frameScopes(
   add("Event", [
     text("kind", e.kind),
     text("seq", String(e.seq)),
-    text("time", formatTime(e.time)),
+    text("time", r.timeLabel(at)),
     text("process", ctx.label(e.pid)),
     text("summary", describeEvent(e, { processLabel: ctx.label })),
     text("position", r.positionOf(at)),

@@ -23,7 +23,7 @@ export class ThreadDirectory extends ProcessNames {
   pidOfThread(threadId: unknown): number {
     const pid = typeof threadId === "number" && Number.isInteger(threadId) ? threadId - 1 : -1;
     if (pid < 0 || pid >= this.replay.processes().length)
-      throw new AdapterError(`no thread ${JSON.stringify(threadId)} in this recording`);
+      throw new AdapterError(`threadId ${JSON.stringify(threadId)}: no such thread in this recording`);
     return pid;
   }
 

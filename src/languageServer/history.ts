@@ -57,9 +57,12 @@ export class History {
     };
   }
 
-  /** The arguments of several calls, decoded together (nearby frames read at once). */
-  argsOf(calls: number[]): Term[][] {
-    return this.replay.events(calls).map((e) => e.args ?? []);
+  /**
+   * The arguments of several calls, decoded together (nearby frames read at once) and only at the
+   * positions `want` names (default: all); the others are `[]`, never decoded.
+   */
+  argsOf(calls: number[], want: (position: number) => boolean = () => true): Term[][] {
+    return this.replay.callArgs(calls, want);
   }
 
   /** A page of calls, most recent first by default. */

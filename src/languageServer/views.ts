@@ -12,7 +12,7 @@ import type { RecordedDoc } from "./documents";
 import { callAt, wordAt } from "./elixirSource";
 import { alwaysFirstClause, docFunctions, enclosing, matchClause, type DocFunction } from "./functions";
 import { sameMfa, type CallRecord, type History } from "./history";
-import { patternVars } from "./pattern";
+import { patternVars, type Pattern } from "./pattern";
 import { CLIENT_COMMANDS, COMMANDS, type CallItem, type Settings } from "./protocol";
 
 export interface ViewContext {
@@ -137,7 +137,7 @@ function countClauses(ctx: ViewContext, fn: DocFunction): ClauseCounts {
   let sampled = 0;
   // The sample's arguments decoded in one batch (nearby frames in one read), not one read per call.
   const sample = Array.from(calls.subarray(Math.max(0, calls.length - CLAUSE_SAMPLE))).reverse();
-  const args = ctx.history.argsOf(sample);
+  const args = ctx.history.argsOf(sample, decidingPositions(fn));
   for (let k = calls.length - 1; k >= 0 && sampled < CLAUSE_SAMPLE; k--, sampled++) {
     const m = matchClause(fn, args[sampled]);
     if (m.clause === undefined) unknown++;
@@ -147,6 +147,20 @@ function countClauses(ctx: ViewContext, fn: DocFunction): ClauseCounts {
     }
   }
   return { perClause, unknown, sampled, byClause };
+}
+
+/**
+ * The argument positions a clause choice can depend on: those where some head has a pattern other
+ * than a variable (or `_`) used once; the rest match whatever they hold and are not decoded.
+ */
+function decidingPositions(fn: DocFunction): (position: number) => boolean {
+  const free = (pats: Pattern[], j: number): boolean => {
+    const p = pats[j];
+    if (p.t === "any") return true;
+    if (p.t !== "var") return false;
+    return pats.every((q, i) => i === j || !patternVars(q).some((v) => v.name === p.name));
+  };
+  return (j) => fn.patterns.some((pats) => j >= pats.length || !free(pats, j));
 }
 
 function functionHover(

@@ -24,12 +24,20 @@ describe("public types", () => {
       assert.equal(procs[e.pid].id, e.pid);
       if (e.peer !== undefined) assert.equal(procs[e.peer].id, e.peer);
     }
-    for (const m of r.flowPage({ limit: 10_000 }).entries) {
-      if (m.from !== undefined) assert.equal(typeof m.from, "number");
-      if (m.to !== undefined) assert.equal(typeof m.to, "number");
+    // Each answer's process is the id of the process of the event it stands for.
+    const flows = r.flowPage({ limit: 10_000 }).entries;
+    assert.ok(
+      flows.filter((m) => m.from !== undefined && m.send !== undefined).length > 0,
+      "messages with senders",
+    );
+    for (const m of flows) {
+      if (m.from !== undefined && m.send !== undefined) assert.equal(m.from, r.event(m.send).pid);
+      if (m.to !== undefined && m.receive !== undefined) assert.equal(m.to, r.event(m.receive).pid);
     }
     const file = r.recordedFiles().find((f) => f.endsWith("ticket_office.ex"))!;
-    for (const c of r.lineCalls(file, r.recordedLines(file)[0]).calls) assert.equal(typeof c.pid, "number");
+    const calls = r.lineCalls(file, r.recordedLines(file)[0]).calls;
+    assert.ok(calls.length > 0, "the line has calls");
+    for (const c of calls) assert.equal(c.pid, r.event(c.call).pid);
     assert.equal(r.findProcess(procs[3].pid).id, 3);
   });
 

@@ -37,7 +37,7 @@ describe("debug adapter: conformance", function () {
       await refused("setFunctionBreakpoints", {}, /"breakpoints" is missing/);
       await refused("completions", { text: "sta" }, /"column" is missing/);
       await refused("next", "x", /next: the arguments must be an object/);
-      await refused("continue", { threadId: 999 }, /no thread 999 in this recording/);
+      await refused("continue", { threadId: 999 }, /threadId 999: no such thread in this recording/);
       await refused("source", { sourceReference: 77 }, /no source reference 77/);
       await refused("source", { sourceReference: 0, source: { path: "/etc/passwd" } }, /is not available/);
       const seq = await d.seq();

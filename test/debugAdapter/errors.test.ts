@@ -103,8 +103,11 @@ describe("debug adapter: errors", function () {
     withDap(async (d) => {
       await d.launch({ trace: ticketTracePath(), startAt: 8 });
       const rejects = (p: Promise<unknown>, re: RegExp): Promise<void> => assert.rejects(p, re);
-      await rejects(d.dc.stackTraceRequest({ threadId: 999 }), /no thread 999 in this recording/);
-      await rejects(d.dc.nextRequest({ threadId: 999 }), /no thread 999/);
+      await rejects(
+        d.dc.stackTraceRequest({ threadId: 999 }),
+        /threadId 999: no such thread in this recording/,
+      );
+      await rejects(d.dc.nextRequest({ threadId: 999 }), /threadId 999: no such thread/);
       await rejects(d.dc.scopesRequest({ frameId: 999 }), /no frame 999 at this moment/);
       await rejects(d.dc.variablesRequest({ variablesReference: 999 }), /no variables reference 999/);
       await rejects(d.dc.restartFrameRequest({ frameId: 999 }), /no frame 999/);

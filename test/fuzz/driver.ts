@@ -4,7 +4,7 @@
 // trace. Before each case it writes the case's id to a progress file, so a hang (the parent kills us)
 // names its mutant. The last stdout line is a JSON summary.
 //
-//   node driver.js KIND SEED COUNT WORKDIR   (KIND: trace | jsonl | args)
+//   node driver.js KIND SEED COUNT WORKDIR   (KIND: trace | jsonl | args | dap)
 
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -67,6 +67,16 @@ async function runOne(argv: string[]): Promise<string | undefined> {
 }
 
 async function run(): Promise<void> {
+  if (kind === "dap") {
+    // Loaded only here: the DAP fuzzer reads the schema files beside its sources (it runs under tsx).
+    const { fuzzDap } = await import("./dapFuzz");
+    const { failures, maxRssKb } = await fuzzDap(seed, count, basePath, progress);
+    const own = process.resourceUsage().maxRSS;
+    process.stdout.write(
+      `${JSON.stringify({ kind, seed, count, failures, maxRssKb: Math.max(maxRssKb, own) })}\n`,
+    );
+    return;
+  }
   const r = rng(seed);
   const failures: Failure[] = [];
   let maxRss = 0;

@@ -1,6 +1,7 @@
-// The fuzzers in the test suite: seeded, bounded runs (about a minute in all) of trace mutations,
-// JSON Lines mutations and command-line abuse through the real CLI code in a child process, each
-// asserting the contract for hostile input, no hang and bounded peak memory. Longer runs:
+// The fuzzers in the test suite: seeded, bounded runs (about a minute each) of trace mutations,
+// JSON Lines mutations and command-line abuse through the real CLI code in a child process, and of
+// DAP frames and requests against the real stdio adapter, each asserting the contract for hostile
+// input, no hang and bounded peak memory. Longer runs:
 // `node --import tsx test/fuzz/run.ts --count 20000 --seed 7`.
 
 import assert from "node:assert/strict";
@@ -12,6 +13,7 @@ export const CI_RUNS = [
   { kind: "trace", seed: 14, count: 400 },
   { kind: "jsonl", seed: 1414, count: 200 },
   { kind: "args", seed: 141414, count: 400 },
+  { kind: "dap", seed: 8014, count: 300 },
 ] as const;
 
 export function report(r: FuzzResult): string {

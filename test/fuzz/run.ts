@@ -1,17 +1,17 @@
-// Longer fuzz runs than CI's: `node --import tsx test/fuzz/run.ts [--kind trace|jsonl|args]
+// Longer fuzz runs than CI's: `node --import tsx test/fuzz/run.ts [--kind trace|jsonl|args|dap]
 // [--seed N] [--count N] [--timeout SECONDS]`. Prints each run's failures (seed and case index
 // reproduce them) and exits 1 if any run broke the contract.
 
 import { MAX_RSS_KB } from "../helpers/cliRun";
-import { runFuzz } from "./harness";
+import { FUZZ_KINDS, type FuzzKind, runFuzz } from "./harness";
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string): string => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : dflt;
 };
-const kinds = (opt("kind", "trace,jsonl,args").split(",") as Array<"trace" | "jsonl" | "args">).filter((k) =>
-  ["trace", "jsonl", "args"].includes(k),
+const kinds = (opt("kind", FUZZ_KINDS.join(",")).split(",") as FuzzKind[]).filter((k) =>
+  FUZZ_KINDS.includes(k),
 );
 const seed = Number(opt("seed", String(Date.now() % 1_000_000)));
 const count = Number(opt("count", "5000"));

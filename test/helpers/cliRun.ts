@@ -1,6 +1,6 @@
-// Runs the real `elixirscope` command as a child process, the way a user's shell would: the CLI is
-// bundled once per test run (esbuild, into a temp folder) and each run reports its exit code, output,
-// peak resident memory (from /usr/bin/time when present) and whether it had to be killed.
+// Runs the real `elixirscope` command (and the fuzz driver) as a child process, the way a user's shell
+// would: each entry is bundled once per test run (esbuild, into a temp folder) and each run reports its
+// exit code, output, peak resident memory (from /usr/bin/time when present) and whether it was killed.
 
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -8,15 +8,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildSync } from "esbuild";
 
-let bundle: string | undefined;
+const bundles = new Map<string, string>();
 
-/** The bundled CLI (built on first use). */
-export function cliBundle(): string {
-  if (bundle) return bundle;
-  const dir = mkdtempSync(join(tmpdir(), "elixirscope-cli-"));
-  const out = join(dir, "cli.js");
+/** `entry` (a .ts file) bundled with esbuild into a temp folder, once per test run. */
+export function bundleOnce(entry: string): string {
+  const known = bundles.get(entry);
+  if (known) return known;
+  const dir = mkdtempSync(join(tmpdir(), "elixirscope-bundle-"));
+  const out = join(dir, "main.js");
   buildSync({
-    entryPoints: [join(__dirname, "../../src/cli/main.ts")],
+    entryPoints: [entry],
     outfile: out,
     bundle: true,
     platform: "node",
@@ -26,8 +27,13 @@ export function cliBundle(): string {
     logLevel: "error",
   });
   process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
-  bundle = out;
+  bundles.set(entry, out);
   return out;
+}
+
+/** The bundled CLI (built on first use). */
+export function cliBundle(): string {
+  return bundleOnce(join(__dirname, "../../src/cli/main.ts"));
 }
 
 export interface CliRun {
@@ -38,18 +44,19 @@ export interface CliRun {
   /** Peak resident set size in KiB, when /usr/bin/time could measure it. */
   maxRssKb?: number;
   timedOut: boolean;
+  /** Why the child could not be run or was killed, if it was. */
+  error?: Error;
 }
 
 const TIME = "/usr/bin/time";
 
-export function runCli(
-  args: string[],
+/** Runs `argv` (a program and its arguments) to its end under /usr/bin/time when present. */
+export function runMeasured(
+  argv: string[],
   opts: { input?: string | Buffer; timeoutMs?: number; cwd?: string } = {},
 ): CliRun {
-  const cli = cliBundle();
   const measured = existsSync(TIME);
   const rssFile = measured ? join(mkdtempSync(join(tmpdir(), "elixirscope-rss-")), "rss") : undefined;
-  const argv = [process.execPath, cli, ...args];
   const r = spawnSync(
     measured ? TIME : argv[0],
     measured ? ["-f", "%M", "-o", rssFile!, ...argv] : argv.slice(1),
@@ -80,7 +87,16 @@ export function runCli(
     stderr: r.stderr ?? "",
     maxRssKb,
     timedOut: (r.error as NodeJS.ErrnoException | undefined)?.code === "ETIMEDOUT",
+    error: r.error,
   };
+}
+
+/** Runs the real `elixirscope` command as a user's shell would. */
+export function runCli(
+  args: string[],
+  opts: { input?: string | Buffer; timeoutMs?: number; cwd?: string } = {},
+): CliRun {
+  return runMeasured([process.execPath, cliBundle(), ...args], opts);
 }
 
 /** Peak memory any single command may use on a hostile input (fixed, not relative to the machine). */

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ReplayCursor } from "../../src/core/cursor";
 import { FlowSource } from "../../src/core/flowSource";
+import { ProcessNames } from "../../src/core/inspect/processNames";
 import { Replay } from "../../src/core/replay";
 import { inspect } from "../../src/core/terms/inspect";
 import { FlowPanelSession } from "../../src/extension/flowPanelSession";
@@ -72,7 +73,13 @@ describe("flow source on double_booking", () => {
 
   it("names lanes as the debugger names threads and orders them by first appearance", () => {
     const s = new FlowSource(r);
-    assert.equal(s.lanes[0].name, "#PID<0.96.0> :erlang.apply/2");
+    // The scenario runner, spawned with a fun, is known by the first of the user's functions it ran.
+    assert.equal(s.lanes[0].name, "#PID<0.96.0> CinemaDemo.Scenarios.run/1");
+    const threads = new ProcessNames(r);
+    for (const l of s.lanes) {
+      const p = r.process(l.pid);
+      assert.equal(l.name, threads.nameAt(p, p.firstEvent), `lane of ${p.pid}`);
+    }
     assert.ok(s.lanes.some((l) => l.name === "#PID<0.166.0> CinemaDemo.Supervisor"));
     assert.ok(s.lanes.some((l) => l.name === "#PID<0.170.0> CinemaDemo.PaymentGateway"));
     for (let i = 1; i < s.lanes.length; i++) assert.ok(s.lanes[i - 1].firstRank <= s.lanes[i].firstRank);

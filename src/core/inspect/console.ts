@@ -56,7 +56,7 @@ export function evaluate(ctx: EvalContext, input: string): Answer {
   };
   const line = (i: number): string => {
     const e = r.event(i);
-    return `[seq ${e.seq}] ${formatTime(e.time)} ${label(e.pid)} ${e.kind} ${describeEvent(e, { processLabel: label, width: 160 })}`;
+    return `[seq ${e.seq}] ${r.timeLabel(i)} ${label(e.pid)} ${e.kind} ${describeEvent(e, { processLabel: label, width: 160 })}`;
   };
   switch (cmd) {
     case "help":
@@ -205,7 +205,7 @@ function history(ctx: EvalContext, args: string[], label: (id: number) => string
     const same = first ? false : v === undefined || prev === undefined ? v === prev : termEquals(v, prev);
     if (!same)
       out.push(
-        `[seq ${r.event(h.index).seq}] ${formatTime(h.time)} ${h.callback ?? "?"}: ${v === undefined ? "(absent)" : inspect(v, { limit: 8 })}`,
+        `[seq ${r.event(h.index).seq}] ${r.timeLabel(h.index)} ${h.callback ?? "?"}: ${v === undefined ? "(absent)" : inspect(v, { limit: 8 })}`,
       );
     prev = v;
     first = false;

@@ -3,7 +3,7 @@
 // kind=call`), or else words that the event's description contains. Word searches read at most
 // SCAN_LIMIT events, so that a query on a huge recording answers in bounded time.
 
-import { describeEvent, formatTime } from "../describe";
+import { describeEvent } from "../describe";
 import type { Replay } from "../replay";
 import { eventFilter } from "./console";
 import { InspectError } from "./errors";
@@ -39,7 +39,7 @@ export function searchEvents(
     return {
       index: i,
       seq: e.seq,
-      label: `seq ${e.seq} ${formatTime(e.time)}`,
+      label: `seq ${e.seq} ${r.timeLabel(i)}`,
       description: `${processLabel(e.pid)} ${e.kind} ${describeEvent(e, { processLabel, width: 120 })}`,
       position: r.positionOf(i),
     };

@@ -3,6 +3,7 @@
 // patterns) selects. Registrations are indexed once so that naming thousands of processes is a scan
 // of the process table, not of their events.
 
+import { globMatch, MAX_PATTERN_LENGTH } from "../functionPattern";
 import type { Replay } from "../replay";
 import { mfaLabel, moduleLabel } from "../store/eventDecode";
 import { nameText } from "../names";
@@ -77,12 +78,14 @@ export function selectProcesses(r: Replay, specs: string[]): Set<number> {
       out.add(r.findProcess(spec).id);
       continue;
     }
-    const pattern = spec
-      .split("*")
-      .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
-      .join(".*");
-    const re = new RegExp(pattern, "i");
-    const hits = r.processes().filter((p) => re.test(p.label) || (p.name !== undefined && re.test(p.name)));
+    // A glob walk, not a RegExp built from the client's text: `********q` made one backtrack for minutes.
+    if (spec.length > MAX_PATTERN_LENGTH)
+      throw new InspectError(
+        `"processes": a pattern of ${spec.length} characters (at most ${MAX_PATTERN_LENGTH})`,
+      );
+    const glob = `*${spec.toLowerCase()}*`;
+    const matches = (text: string): boolean => globMatch(glob, text.toLowerCase(), 0);
+    const hits = r.processes().filter((p) => matches(p.label) || (p.name !== undefined && matches(p.name)));
     if (hits.length === 0) throw new InspectError(`"processes": no process matches "${spec}"`);
     for (const p of hits) out.add(p.id);
   }

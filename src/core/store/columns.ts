@@ -27,8 +27,6 @@ export function kindCode(name: string): number | undefined {
   return Object.hasOwn(KIND_CODES, name) ? KIND_CODES[name as keyof typeof KIND_CODES] : undefined;
 }
 
-export const NO_ID = -1;
-
 type Typed = Float64Array | Int32Array | Uint32Array | Uint8Array;
 
 /** The per-event columns. `frameOff`/`frameLen` locate the event's bytes in its file (the cold tier). */

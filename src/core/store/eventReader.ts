@@ -88,6 +88,43 @@ export class EventReader {
   }
 
   /**
+   * Visits the raw frames of `rows` (any order) in file order, nearby frames read together into one
+   * reused buffer: `buf[start, end)` is the frame of `rows[k]`, valid only during the call.
+   */
+  visitFrames(
+    rows: ArrayLike<number>,
+    visit: (buf: Buffer, start: number, end: number, k: number) => void,
+  ): void {
+    const c = this.store.cols;
+    const n = rows.length;
+    const order = Array.from({ length: n }, (_, i) => i);
+    order.sort((a, b) => c.file[rows[a]] - c.file[rows[b]] || c.frameOff[rows[a]] - c.frameOff[rows[b]]);
+    let k = 0;
+    while (k < n) {
+      const first = rows[order[k]];
+      const file = c.file[first];
+      const start = c.frameOff[first];
+      let end = start + c.frameLen[first];
+      let j = k + 1;
+      while (j < n) {
+        const r = rows[order[j]];
+        const off = c.frameOff[r];
+        if (c.file[r] !== file || off - end > MAX_GAP || off + c.frameLen[r] - start > MAX_SPAN) break;
+        end = Math.max(end, off + c.frameLen[r]);
+        j++;
+      }
+      const span = this.span(end - start);
+      this.source.readInto(file, span, 0, start, end - start);
+      for (let m = k; m < j; m++) {
+        const r = rows[order[m]];
+        const off = c.frameOff[r] - start;
+        visit(span, off, off + c.frameLen[r], order[m]);
+      }
+      k = j;
+    }
+  }
+
+  /**
    * Visits the raw frames of rows `from` to `to - 1` in order, read a few MiB at a time into one
    * reused buffer: `buf[start, end)` is the frame (version byte first), valid only during the call.
    */

@@ -58,9 +58,32 @@ export class FrameSource {
    * scan goes, so a walk forward or backward over a file costs one read call per MiB.
    */
   view(file: number, offset: number, length: number): Buffer {
-    if (file === this.winFile && offset >= this.winStart && offset + length <= this.winEnd)
-      return this.window!.subarray(offset - this.winStart, offset - this.winStart + length);
     if (length > WINDOW) return this.read(file, offset, length);
+    const at = this.windowAt(file, offset, length);
+    return this.window!.subarray(at, at + length);
+  }
+
+  /** As `view`, without a view object: the frame is `buf[start, end)`, valid until the next call. */
+  range(
+    file: number,
+    offset: number,
+    length: number,
+    out: { buf: Buffer; start: number; end: number },
+  ): void {
+    if (length > WINDOW) {
+      out.buf = this.read(file, offset, length);
+      out.start = 0;
+    } else {
+      out.start = this.windowAt(file, offset, length);
+      out.buf = this.window!;
+    }
+    out.end = out.start + length;
+  }
+
+  /** Where a frame starts in the scan window, reading the window first when it is not there. */
+  private windowAt(file: number, offset: number, length: number): number {
+    if (file === this.winFile && offset >= this.winStart && offset + length <= this.winEnd)
+      return offset - this.winStart;
     this.window ??= Buffer.allocUnsafeSlow(WINDOW);
     this.sizes[file] ??= fstatSync(this.fds[file]).size;
     const size = this.sizes[file];
@@ -73,7 +96,7 @@ export class FrameSource {
     this.winFile = file;
     this.winStart = start;
     this.winEnd = end;
-    return this.window.subarray(offset - start, offset - start + length);
+    return offset - start;
   }
 
   /** Reads `length` bytes at `offset` of a file into `buf` at `at`. */

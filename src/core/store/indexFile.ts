@@ -321,8 +321,7 @@ function timeRangeOf(s: StoreData): { start: number; end: number } {
   const n = s.cols.length;
   if (n === 0) return { start: 0, end: 0 };
   const t = s.cols.time;
-  const o = s.ix.timeOrder;
-  return o ? { start: t[o[0]], end: t[o[n - 1]] } : { start: t[0], end: t[n - 1] };
+  return { start: t[0], end: t[n - 1] };
 }
 
 /** Defines `obj[key]` as read on first access, then kept as a plain property. */
@@ -359,7 +358,6 @@ function checkSection(
     "ix.link": [-1, lim.events],
     "ix.match": [-1, lim.events],
     "ix.pair": [-1, lim.events],
-    "ix.timeOrder": [0, lim.events],
     "ix.posInPid": [0, lim.events],
   };
   let r = range[name];

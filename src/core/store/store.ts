@@ -49,8 +49,6 @@ export interface StoreIndexes {
   depth: Int32Array;
   /** For a send: its receive; for a receive: its send; else -1. */
   pair: Int32Array;
-  /** Rows ordered by time when the merged order is not already (several files, skewed clocks), else undefined. */
-  timeOrder?: Int32Array;
 }
 
 /** What the interning tables hold once loading is over. */
@@ -245,15 +243,7 @@ export function buildIndexes(cols: EventColumns, tables: StoreTables): StoreInde
   resolveTailCalls(cols, tables, link);
   const bySite = buildCsr(cols.site, n, tables.sites.length);
   const pair = pairMessages(cols, pidCount);
-
-  let monotonic = true;
-  for (let i = 1; i < n && monotonic; i++) if (cols.time[i] < cols.time[i - 1]) monotonic = false;
-  let timeOrder: Int32Array | undefined;
-  if (!monotonic) {
-    timeOrder = Int32Array.from({ length: n }, (_, i) => i);
-    timeOrder.sort((a, b) => cols.time[a] - cols.time[b] || a - b);
-  }
-  return { byPid, byMfa, byKind, bySite, byStateOwner, posInPid, link, match, depth, pair, timeOrder };
+  return { byPid, byMfa, byKind, bySite, byStateOwner, posInPid, link, match, depth, pair };
 }
 
 /**

@@ -180,14 +180,18 @@ function int(v: number): void {
     return;
   }
   room(20);
-  let digits = 0;
-  if (v < 0x80000000) {
-    for (let x = v; x > 0; x = (x / 10) | 0) digits++;
-    for (let i = digits - 1, x = v; i >= 0; i--, x = (x / 10) | 0) out[o + i] = 0x30 + (x % 10);
-  } else {
-    for (let x = v; x >= 1; x = Math.floor(x / 10)) digits++;
-    for (let i = digits - 1, x = v; i >= 0; i--, x = Math.floor(x / 10)) out[o + i] = 0x30 + (x % 10);
+  if (v >= 0x80000000) {
+    // Above 2^31: the high part, then nine digits, each done in 32-bit arithmetic.
+    const hi = Math.floor(v / 1e9);
+    int(hi);
+    let lo = v - hi * 1e9;
+    for (let i = 8; i >= 0; i--, lo = (lo / 10) | 0) out[o + i] = 0x30 + (lo % 10);
+    o += 9;
+    return;
   }
+  let digits = 0;
+  for (let x = v; x > 0; x = (x / 10) | 0) digits++;
+  for (let i = digits - 1, x = v; i >= 0; i--, x = (x / 10) | 0) out[o + i] = 0x30 + (x % 10);
   o += digits;
 }
 
@@ -399,26 +403,28 @@ function creation(c: number): void {
  * escapes for controls, quote and backslash — anything else `{"$bin": base64}`.
  */
 function binary(start: number, end: number): void {
-  let ascii7 = true;
-  for (let i = start; i < end; i++)
-    if (b[i] >= 0x80) {
-      ascii7 = false;
-      break;
-    }
-  if (ascii7 || isUtf8(b.subarray(start, end))) quoteBytes(start, end);
-  else ascii(`{"$bin":"${Buffer.from(b.buffer, b.byteOffset + start, end - start).toString("base64")}"}`);
+  const mark = o;
+  if (quoteBytes(start, end) < 0x80 || isUtf8(b.subarray(start, end))) return;
+  o = mark;
+  ascii(`{"$bin":"${Buffer.from(b.buffer, b.byteOffset + start, end - start).toString("base64")}"}`);
 }
 
-/** JSON.stringify of the (ASCII or valid UTF-8) text in `b[start, end)`. */
-function quoteBytes(start: number, end: number): void {
+/**
+ * JSON.stringify of the (ASCII or valid UTF-8) text in `b[start, end)`; returns the bytes OR-ed
+ * together, so that a caller can tell whether it was ASCII.
+ */
+function quoteBytes(start: number, end: number): number {
   room((end - start) * 6 + 2);
   out[o++] = 0x22;
+  let high = 0;
   for (let i = start; i < end; i++) {
     const c = b[i];
+    high |= c;
     if (c >= 0x20 && c !== 0x22 && c !== 0x5c) out[o++] = c;
     else for (const e of ESCAPES[c]) out[o++] = e;
   }
   out[o++] = 0x22;
+  return high;
 }
 
 /** JSON's escapes, as bytes, for the characters that need one (controls, quote, backslash). */

@@ -369,6 +369,10 @@ defmodule ElixirScope.Recorder.Tracer do
       MapSet.member?(s.known, m) ->
         {:keep, s}
 
+      # Registry, :global and :pg calls are traced for the names they give, not as the user's code.
+      Names.naming_module?(m) ->
+        {:keep, s}
+
       MapSet.member?(s.unwanted, m) ->
         {:drop, s}
 
