@@ -12,18 +12,18 @@ export class TraceLoadError extends Error {
   }
 }
 
-/** A load stopped by its caller's abort signal (Cancel on the progress): nothing is left loaded. */
-export class LoadCancelledError extends Error {
-  constructor(readonly files: string[]) {
-    super(`loading ${files.join(", ")} was cancelled`);
-    this.name = "LoadCancelledError";
-  }
-}
-
 /** A request the replay cannot answer: a bad filter, an unknown pid, a moment out of range. */
 export class ReplayError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "ReplayError";
+  }
+}
+
+/** A load stopped by its caller's abort signal (Cancel on the progress): nothing is left loaded. */
+export class LoadCancelledError extends ReplayError {
+  constructor(readonly files: string[]) {
+    super(`loading ${files.join(", ")} was cancelled`);
+    this.name = "LoadCancelledError";
   }
 }

@@ -21,33 +21,77 @@ export class AdapterFactory implements vscode.DebugAdapterDescriptorFactory {
         env: { ELECTRON_RUN_AS_NODE: "1" },
       });
     }
-    return new vscode.DebugAdapterInlineImplementation(new NotifyingAdapter(this.services));
+    return new vscode.DebugAdapterInlineImplementation(new NotifyingAdapter(this.services, session));
   }
 }
 
 /**
  * The inline session, with its user-facing errors (a launch that fails) shown as a notification:
  * VS Code shows an adapter's `showUser` error as a modal dialog, too heavy for "this file is damaged".
+ * Its load progress is shown as a cancellable notification (VS Code's rendering of DAP progress has
+ * no Cancel for it): Cancel aborts the session's load, the launch fails and the session ends.
  */
 class NotifyingAdapter implements vscode.DebugAdapter {
   private readonly session: ElixirScopeSession;
   private readonly emitter = new vscode.EventEmitter<vscode.DebugProtocolMessage>();
   readonly onDidSendMessage = this.emitter.event;
   private readonly forward: vscode.Disposable;
+  /** The load's progress notification: its reporter and how it ends. */
+  private loading?: { report: (m?: string, p?: number) => void; end: () => void };
 
-  constructor(private readonly services: Services) {
-    // The extension's cache: the session, the hovers and the diagram share one load and one cursor.
-    this.session = new ElixirScopeSession({ replays: services.cache });
+  constructor(
+    private readonly services: Services,
+    vsSession: vscode.DebugSession,
+  ) {
+    // The extension's cache: the session, the hovers and the diagram share one load and one cursor;
+    // the session's abort signal goes with the adapter's acquire.
+    const signal = services.loads.signal(vsSession, true);
+    const cache = services.cache;
+    this.session = new ElixirScopeSession({
+      replays: { acquire: (paths, opts) => cache.acquire(paths, { ...opts, signal }) },
+    });
     this.forward = this.session.onDidSendMessage((m) => {
+      if (this.progress(vsSession, m as DebugProtocol.ProtocolMessage)) return;
       const r = m as DebugProtocol.Response;
       const error = r.type === "response" && !r.success ? r.body?.error : undefined;
       if (error?.showUser) {
         error.showUser = false;
-        void vscode.window.showErrorMessage(error.format);
-        this.services.log.error(error.format);
+        if (services.loads.cancelled(vsSession.id)) {
+          void vscode.window.showInformationMessage(error.format);
+          this.services.log.info(error.format);
+        } else {
+          void vscode.window.showErrorMessage(error.format);
+          this.services.log.error(error.format);
+        }
       }
       this.emitter.fire(m as vscode.DebugProtocolMessage);
     });
+  }
+
+  /** Turns the adapter's progress events into the notification; true when the message was one. */
+  private progress(vsSession: vscode.DebugSession, m: DebugProtocol.ProtocolMessage): boolean {
+    if (m.type !== "event") return false;
+    const e = m as DebugProtocol.Event;
+    if (e.event === "progressStart") {
+      const body = (e as DebugProtocol.ProgressStartEvent).body;
+      this.loading?.end();
+      let end!: () => void;
+      const done = new Promise<void>((r) => (end = r));
+      const report = this.services.loads.show(vsSession, body.title, done);
+      this.loading = { report, end };
+      return true;
+    }
+    if (e.event === "progressUpdate") {
+      const body = (e as DebugProtocol.ProgressUpdateEvent).body;
+      this.loading?.report(body.message, body.percentage);
+      return true;
+    }
+    if (e.event === "progressEnd") {
+      this.loading?.end();
+      this.loading = undefined;
+      return true;
+    }
+    return false;
   }
 
   handleMessage(message: vscode.DebugProtocolMessage): void {
@@ -55,6 +99,7 @@ class NotifyingAdapter implements vscode.DebugAdapter {
   }
 
   dispose(): void {
+    this.loading?.end();
     this.forward.dispose();
     this.emitter.dispose();
     this.session.dispose();

@@ -5,6 +5,8 @@ import type { MarkedLine } from "./currentLine";
 import type { Landmark } from "./timeline";
 import type { Services } from "./services";
 import type { GotoEvent } from "./gotoEvent";
+import type { LoadState } from "./loading";
+import type { FlowPanelState } from "./flowPanel";
 
 export interface ElixirScopeApi {
   services: Services;
@@ -15,4 +17,8 @@ export interface ElixirScopeApi {
   timeline(): Landmark[];
   statusText(): string | undefined;
   gotoEvent: GotoEvent;
+  /** The loads in progress ("Loading big.estrace", "120,000 events", 40), as their notifications show them. */
+  loading(): LoadState[];
+  /** The open message-flow panels, as their hosts see them. */
+  flowPanels(): FlowPanelState[];
 }

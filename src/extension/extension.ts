@@ -11,7 +11,7 @@ import { lastChange, openTrace, reverseStep, stepStateChange } from "./commands"
 import { CurrentLine } from "./currentLine";
 import { pickTrace, ReplayConfigurationProvider } from "./debugConfig";
 import { GotoEvent } from "./gotoEvent";
-import { registerShowMessageFlow } from "./flowPanel";
+import { flowPanelStates, registerShowMessageFlow } from "./flowPanel";
 import { HitCounts } from "./hitCounts";
 import { ElixirScopeLanguageClient } from "./languageClient";
 import { copyPosition, openPosition, PositionUriHandler } from "./positions";
@@ -60,7 +60,10 @@ export function activate(context: vscode.ExtensionContext): ElixirScopeApi {
     vscode.window.registerUriHandler(new PositionUriHandler(services)),
     command("elixirscope.pickTrace", () => pickTrace()),
     command("elixirscope.openTrace", (file?: vscode.Uri) => openTrace(file)),
-    command("elixirscope.recordAndReplay", () => recordAndReplay(services)),
+    // Arguments (a script, an output file) skip the questions: for keybindings and the tests.
+    command("elixirscope.recordAndReplay", (given?: Parameters<typeof recordAndReplay>[1]) =>
+      recordAndReplay(services, given && typeof given === "object" ? given : undefined),
+    ),
     command("elixirscope.goToEvent", (query?: string) =>
       gotoEvent.run(typeof query === "string" ? query : undefined),
     ),
@@ -82,17 +85,25 @@ export function activate(context: vscode.ExtensionContext): ElixirScopeApi {
             });
       if (given) await openPosition(services, given);
     }),
+    command("elixirscope.cancelLoad", () => {
+      if (services.loads.cancel() === 0)
+        void vscode.window.showInformationMessage("ElixirScope: no recording is loading");
+    }),
     command("elixirscope.nextHit", () => hitCounts.goToHit(true)),
     command("elixirscope.previousHit", () => hitCounts.goToHit(false)),
   );
   context.subscriptions.push(new ElixirScopeLanguageClient(services));
-  registerShowMessageFlow(context, () => {
+  registerShowMessageFlow(context, async () => {
     const cur = services.current();
     if (!cur) return undefined;
-    const r = cur.replay;
+    // The panel holds the recording itself: it stays usable after the session ends, and a click then
+    // starts the replay again at that moment (gotoMoment) on the same loaded recording.
+    const lease = await services.cache.acquire(cur.active.traces);
+    const r = lease.replay;
     return {
       replay: r,
-      cursor: cur.cursor,
+      cursor: lease.cursor,
+      release: () => lease.release(),
       goto: (index: number) => services.gotoMoment(index),
       // A thread is selected by standing at that process's latest event up to now.
       selectThread: async (pid: number) => {
@@ -126,6 +137,8 @@ export function activate(context: vscode.ExtensionContext): ElixirScopeApi {
     hitCounts: (fsPath) => hitCounts.painted.get(fsPath),
     timeline: () => timeline.items,
     statusText: () => (status.item.text ? status.item.text : undefined),
+    loading: () => services.loads.running(),
+    flowPanels: () => [...flowPanelStates.values()],
   };
 }
 

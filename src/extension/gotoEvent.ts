@@ -15,13 +15,10 @@ export class GotoEvent implements vscode.Disposable {
   constructor(private readonly services: Services) {}
 
   async run(query?: string): Promise<void> {
+    // With no replay running, the last one starts again where it stood (or says what to do).
+    if (!this.services.active) await this.services.replayAgain();
     const cur = this.services.current();
-    if (!cur) {
-      void vscode.window.showErrorMessage(
-        "ElixirScope: Go to Event needs a running replay (start one with F5).",
-      );
-      return;
-    }
+    if (!cur) throw new Error("Go to Event needs a running replay: start one with F5");
     if (typeof query === "string") {
       const hit = searchEvents(cur.replay, query, 1)[0];
       if (!hit) throw new Error(`no event matches “${query}”`);

@@ -10,6 +10,8 @@ import type { ReplayCursor } from "../core/cursor";
 import { Replay } from "../core/replay";
 import { type ReplayLease, ReplayCache } from "../core/replayCache";
 import { PathMapper, projectRoots } from "../core/inspect/paths";
+import { LoadCancelledError } from "../core/errors";
+import { Loads } from "./loading";
 
 export const DEBUG_TYPE = "elixirscope";
 
@@ -41,7 +43,11 @@ export class Services implements vscode.Disposable {
   readonly log: vscode.LogOutputChannel;
   /** Loads each recording once (in a worker: the extension host never blocks) for every view. */
   readonly cache = new ReplayCache({ open: (paths, o) => Replay.open(paths, { ...o, worker: true }) });
+  /** Each session's load: its abort signal and progress notification. */
+  readonly loads = new Loads();
   private readonly replays = new Map<string, ActiveReplay>();
+  /** The last replay that ran, to start again where a link or click points once it has ended. */
+  private last?: { config: vscode.DebugConfiguration; folder?: vscode.WorkspaceFolder; position?: string };
   private readonly changed = new vscode.EventEmitter<ActiveReplay | undefined>();
   /** Fires when a replay starts, ends, finishes loading, or moves. */
   readonly onDidChange = this.changed.event;
@@ -52,6 +58,7 @@ export class Services implements vscode.Disposable {
     this.disposables.push(
       this.log,
       this.changed,
+      this.loads,
       vscode.debug.onDidStartDebugSession((s) => {
         if (s.type === DEBUG_TYPE) this.attach(s);
       }),
@@ -86,14 +93,48 @@ export class Services implements vscode.Disposable {
     return { active: a, replay: a.lease.replay, cursor: a.lease.cursor, paths: a.paths, moment: a.moment };
   }
 
-  /** Moves the active replay (through its debug session, so every view follows). */
+  /**
+   * Moves the active replay (through its debug session, so every view follows). With none running, a
+   * hover's link, a diagram click or Go to Event starts the last replay again at that moment.
+   */
   async gotoMoment(target: MomentTarget | number): Promise<void> {
     const a = this.active;
-    if (!a) throw new Error("no ElixirScope replay is running: start one with “ElixirScope: Open Trace…”");
+    if (!a) return this.replayAgain(startAtOf(target));
     await a.session.customRequest(
       "elixirscope/goto",
       typeof target === "number" ? { index: target } : target,
     );
+  }
+
+  /**
+   * With no replay running, starts the last one again (at `startAt`, else where it stood) and settles
+   * once its recording is loaded for the views; says what to do when there was none.
+   */
+  async replayAgain(startAt?: string): Promise<void> {
+    const last = this.last;
+    if (!last)
+      throw new Error(
+        "no ElixirScope replay is running: start one with F5 (Run and Debug → “ElixirScope: Replay”) or “ElixirScope: Open Trace…”",
+      );
+    const at = startAt ?? last.position;
+    let listener: vscode.Disposable | undefined;
+    const loaded = new Promise<void>((resolve) => {
+      listener = this.onDidChange(() => {
+        if (this.current()?.moment) resolve();
+      });
+    });
+    const config: vscode.DebugConfiguration = {
+      ...last.config,
+      ...(at !== undefined ? { startAt: at } : {}),
+    };
+    this.log.info(`no replay running: starting ${String(config.trace)} again at ${at ?? "its start"}`);
+    try {
+      const ok = await vscode.debug.startDebugging(last.folder, config);
+      if (!ok) throw new Error(`could not start the replay of ${String(config.trace)} again`);
+      await loaded;
+    } finally {
+      listener?.dispose();
+    }
   }
 
   /** The `elixirscope.print.*` limits for one-line event descriptions. */
@@ -117,7 +158,8 @@ export class Services implements vscode.Disposable {
     this.replays.set(session.id, entry);
     this.changed.fire(entry);
     if (traces.length === 0) return settle();
-    this.cache.acquire(traces).then(
+    this.last = { config: { ...cfg }, folder: session.workspaceFolder };
+    this.cache.acquire(traces, { signal: this.loads.signal(session) }).then(
       (lease) => {
         if (this.replays.get(session.id) !== entry) return lease.release();
         entry.lease = lease;
@@ -138,16 +180,22 @@ export class Services implements vscode.Disposable {
       },
       (e: unknown) => {
         // The adapter reports a bad trace to the user; here it only means no views for it.
-        this.log.warn(`replay ${session.name}: ${e instanceof Error ? e.message : String(e)}`);
+        const text = `replay ${session.name}: ${e instanceof Error ? e.message : String(e)}`;
+        if (e instanceof LoadCancelledError) this.log.info(text);
+        else this.log.warn(text);
         settle();
       },
     );
   }
 
   private detach(session: vscode.DebugSession): void {
+    this.loads.end(session.id);
     const entry = this.replays.get(session.id);
     if (!entry) return;
     this.replays.delete(session.id);
+    const last = this.last;
+    if (last && last.config.trace === session.configuration.trace && entry.moment)
+      last.position = entry.moment.position;
     entry.lease?.release();
     this.changed.fire(this.active);
   }
@@ -158,6 +206,15 @@ export class Services implements vscode.Disposable {
     this.cache.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
   }
+}
+
+/** A goto target as a launch's `startAt`. */
+function startAtOf(target: MomentTarget | number): string {
+  if (typeof target === "number") return `index:${target}`;
+  if ("index" in target) return `index:${target.index}`;
+  if ("seq" in target) return `seq:${target.seq}`;
+  if ("position" in target) return target.position;
+  return target.moment;
 }
 
 function mappingsOf(v: unknown): Array<{ from: string; to: string }> {

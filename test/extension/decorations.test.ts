@@ -15,7 +15,6 @@ describe("decorations: current line, sending line, hit counts", () => {
   let session: vscode.DebugSession;
   let demo: Demo;
   const office = (): string => join(workspace(), "lib", "cinema_demo", "ticket_office.ex");
-  const customer = (): string => join(workspace(), "lib", "cinema_demo", "customer.ex");
   const goto = (args: object) => moveBy(() => session.customRequest("elixirscope/goto", args));
 
   before(async () => {
@@ -116,23 +115,26 @@ describe("decorations: current line, sending line, hit counts", () => {
     assert.equal(prev.index, onLine.filter((i) => i < next.index).pop());
   });
 
-  // Was skipped as timing out ("counts cleared") from fresh clones; it passed in 5 runs here, from this
-  // worktree, from fresh clones (npm ci) and on the installed .vsix. On a timeout it now says what the
-  // host saw (the setting's scopes, the visible editors, what was painted) instead of only timing out.
+  // Was skipped as timing out ("counts cleared") from fresh clones. The cause, seen in a full run here:
+  // at the timeout only ticket_office.ex was visible. customer.ex had been opened as a preview, which the
+  // debugger's late reveal of the stopped frame's file (after the previous test's moves; late on a busy
+  // machine) replaced, and only visible editors are painted. It now uses ticket_office.ex itself.
   it("turns hit counts off with elixirscope.hitCounts.enabled", async () => {
-    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(customer()));
-    await until("customer.ex counts", () => (x.hitCounts(customer())?.size ?? 0) > 0);
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(office()), {
+      preview: false,
+    });
+    await until("ticket_office.ex counts", () => (x.hitCounts(office())?.size ?? 0) > 0);
     await vscode.workspace.getConfiguration("elixirscope").update("hitCounts.enabled", false, true);
-    await until("counts cleared", () => x.hitCounts(customer())?.size === 0, 20_000).catch((e: Error) => {
+    await until("counts cleared", () => x.hitCounts(office())?.size === 0, 20_000).catch((e: Error) => {
       const cfg = vscode.workspace.getConfiguration("elixirscope");
       const seen = {
         setting: cfg.inspect("hitCounts.enabled"),
         visible: vscode.window.visibleTextEditors.map((ed) => ed.document.uri.toString()),
-        painted: x.hitCounts(customer())?.size,
+        painted: x.hitCounts(office())?.size ?? null,
       };
       throw new Error(`${e.message}: ${JSON.stringify(seen)}`);
     });
     await vscode.workspace.getConfiguration("elixirscope").update("hitCounts.enabled", true, true);
-    await until("counts back", () => (x.hitCounts(customer())?.size ?? 0) > 0);
+    await until("counts back", () => (x.hitCounts(office())?.size ?? 0) > 0);
   });
 });
