@@ -3,7 +3,7 @@
 
 import { escapeControls } from "./escape";
 import { mfaLabel } from "./store/eventDecode";
-import { inspect, type InspectOptions } from "./terms/inspect";
+import { inspect, type TermStyle } from "./terms/inspect";
 import type { Term } from "./terms/term";
 import type { ProcessInfo, TraceEvent } from "./types";
 
@@ -15,7 +15,7 @@ export interface DescribeOptions {
   /** Characters of a string shown before ` <> ...` (default 200). */
   printableLimit?: number;
   /** The recorded Elixir's way of printing terms (`Replay.termStyle()`). */
-  termStyle?: Pick<InspectOptions, "charlistStyle" | "structs">;
+  termStyle?: TermStyle;
   processLabel?: (id: number) => string;
 }
 

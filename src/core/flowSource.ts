@@ -178,7 +178,7 @@ export class FlowSource {
         ? (m?.toName ?? "?")
         : (this.lanes.find((l) => l.pid === p)?.name ?? this.replay.process(p).label);
     const head = `${name(m?.from)} → ${name(m?.to)}${m?.latencyNs !== undefined ? ` in ${formatLatency(m.latencyNs)}` : ` (${m?.status.replace(/_/g, " ") ?? "?"})`}`;
-    const text = `${head}\n${e.message !== undefined ? inspectPretty(e.message, 80, { limit: 50, printableLimit: 400 }) : "?"}`;
+    const text = `${head}\n${e.message !== undefined ? inspectPretty(e.message, 80, { limit: 50, printableLimit: 400, ...this.replay.termStyle() }) : "?"}`;
     const send = m?.send;
     const location = send !== undefined ? this.replay.locationOf(send) : undefined;
     return location ? { text, location } : { text };
@@ -201,7 +201,8 @@ export class FlowSource {
     if (sr !== undefined) item.sendRank = sr;
     if (rr !== undefined) item.receiveRank = rr;
     if (m.latencyNs !== undefined) item.latencyNs = m.latencyNs;
-    const short = (t: Term): string => inspect(t, { limit: 4, printableLimit: 40 });
+    const style = this.replay.termStyle();
+    const short = (t: Term): string => inspect(t, { limit: 4, printableLimit: 40, ...style });
     const call = callOf(message);
     if (call) {
       item.kind = "call";

@@ -5,7 +5,7 @@
 
 import { unwrapState, type WrappedState } from "./userState";
 import { lineIn, stackOfException, stackOfExit } from "./exceptionStack";
-import type { InspectOptions } from "./terms/inspect";
+import type { TermStyle } from "./terms/inspect";
 import { senderNamedIn } from "./messages";
 import { LoadCancelledError, ReplayError, TraceLoadError } from "./errors";
 import { Correlator } from "./correlator";
@@ -714,7 +714,7 @@ export class Replay {
    * version's form, structs of the recorded modules as their `Inspect` prints them (definition
    * order, derived-hidden fields hidden). Leave them out for the raw view.
    */
-  termStyle(): Pick<InspectOptions, "charlistStyle" | "structs"> {
+  termStyle(): TermStyle {
     const v = /^(\d+)\.(\d+)/.exec(this.files[0]?.elixirVersion ?? "");
     const old = v !== null && (Number(v[1]) < 1 || (Number(v[1]) === 1 && Number(v[2]) < 15));
     return {

@@ -224,7 +224,7 @@ export abstract class InspectionSession extends SessionBase {
       }
       if (args.context === "clipboard")
         return {
-          result: inspect(a.term, { limit: Infinity, printableLimit: Infinity }),
+          result: inspect(a.term, { limit: Infinity, printableLimit: Infinity, ...this.r.termStyle() }),
           variablesReference: 0,
         };
       const v = this.vars.variable(args.expression, a.term, args.expression.trim());

@@ -138,6 +138,7 @@ export abstract class LaunchSession extends NavigationSession {
       const threads = new ThreadDirectory(replay, allowed);
       const scopes = new EventScopes(replay);
       const label = (pid: number): string => threads.nameAt(replay.process(pid), this.current);
+      this.vars.style = replay.termStyle();
       const loaded: Loaded = {
         replay,
         lease,

@@ -162,7 +162,7 @@ export abstract class NavigationSession extends InspectionSession {
           const e = r.event(i);
           return {
             id: i + 1,
-            label: `seq ${e.seq} ${r.timeLabel(i)} ${label(e.pid)}: ${describeEvent(e, { width: 80 })}`,
+            label: `seq ${e.seq} ${r.timeLabel(i)} ${label(e.pid)}: ${describeEvent(e, { width: 80, termStyle: r.termStyle() })}`,
             line: args.line,
           };
         }),

@@ -121,7 +121,7 @@ export function frameScopes(
     text("seq", String(e.seq)),
     text("time", r.timeLabel(at)),
     text("process", ctx.label(e.pid)),
-    text("summary", describeEvent(e, { processLabel: ctx.label })),
+    text("summary", describeEvent(e, { processLabel: ctx.label, termStyle: r.termStyle() })),
     text("position", r.positionOf(at)),
     ...(r.files.length > 1 ? [text("node", r.files[e.file].node)] : []),
   ]);

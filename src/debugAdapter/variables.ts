@@ -6,6 +6,7 @@
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import { valueAt } from "../core/state";
 import { termEquals } from "../core/terms/equal";
+import type { TermStyle } from "../core/terms/inspect";
 import type { Term } from "../core/terms/term";
 import { type Child, childrenOf, termShape, typeName, valueText } from "../core/inspect/termView";
 
@@ -29,6 +30,8 @@ export type TermContainer = Extract<Container, { kind: "term" }>;
 /** Handles for one stop: references are valid until the replay moves. */
 export class VariableStore {
   private containers: Container[] = [];
+  /** How the loaded recording's Elixir printed terms (set when a recording is loaded). */
+  style?: TermStyle;
 
   reset(): void {
     this.containers = [];
@@ -51,13 +54,13 @@ export class VariableStore {
     const replaced = changed && state.changed.some((p) => p.length === 0);
     const was =
       replaced && state.before !== undefined && !termEquals(state.before, term)
-        ? `  (was ${valueText(state.before)})`
+        ? `  (was ${valueText(state.before, this.style)})`
         : replaced && state.before === undefined
           ? "  (new)"
           : "";
     const v: DebugProtocol.Variable = {
       name,
-      value: valueText(term) + was,
+      value: valueText(term, this.style) + was,
       type: typeName(term),
       variablesReference: 0,
       presentationHint: { attributes: changed ? ["readOnly", "changed"] : ["readOnly"] },

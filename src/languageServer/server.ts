@@ -86,7 +86,11 @@ export function startServer(connection: Connection, host: ServerHost): void {
     const r = replay();
     const m = host.cursor()?.index;
     if (!r || m === undefined || m >= r.eventCount) return {};
-    return { index: m, position: r.positionOf(m), description: describeEvent(r.event(m)) };
+    return {
+      index: m,
+      position: r.positionOf(m),
+      description: describeEvent(r.event(m), { termStyle: r.termStyle() }),
+    };
   };
   const setMoment = (p: MomentParams | number | string | undefined): MomentInfo => {
     const r = replay();

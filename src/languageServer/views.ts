@@ -244,7 +244,7 @@ export function outcomeText(ctx: ViewContext, c: CallRecord): string {
 }
 
 function show(ctx: ViewContext, t: Term): string {
-  return inspect(t, { limit: ctx.settings.printLimit, printableLimit: 200 });
+  return inspect(t, { limit: ctx.settings.printLimit, printableLimit: 200, ...ctx.replay.termStyle() });
 }
 
 /** A table cell: inline code, with pipes escaped so the table holds. */

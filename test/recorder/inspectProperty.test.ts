@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { Replay } from "../../src/core/replay";
 import { inspect } from "../../src/core/terms/inspect";
 import { Bin } from "../../src/core/terms/term";
+import { withDap } from "../debugAdapter/dapClient";
 
 const DEPOT = join(__dirname, "../../examples/parcel_depot");
 
@@ -59,6 +60,29 @@ describe("terms print as Elixir's inspect/1 prints them", function () {
         r.close();
       }
     });
+
+  it("the debugger shows a term as Elixir printed it, in the Variables view and the clipboard", async () => {
+    const out = join(dir, `inspect-${SEEDS[0]}.estrace`);
+    const r = await Replay.open(out);
+    let pick: { seq: number; want: string } | undefined;
+    try {
+      // A hidden field and a charlist-like value, short enough that the Variables view cuts nothing.
+      for (const c of r.getEvents({ kinds: ["call"], functions: ["ParcelDepot.InspectProbe.show/2"] })) {
+        const want = Buffer.from((c.args![1] as Bin).bytes).toString("utf8");
+        if (want.includes("InspectProbe.Secret<") && want.length < 100) pick ??= { seq: c.seq, want };
+      }
+    } finally {
+      r.close();
+    }
+    assert.ok(pick, "the generator made a short term with a hidden field");
+    const { seq, want } = pick;
+    await withDap(async (d) => {
+      await d.launch({ trace: out, startAt: `seq:${seq}` });
+      const args = await d.scope("Arguments");
+      assert.equal(args[0].value, want, "the Variables view");
+      assert.equal((await d.evaluate(args[0].evaluateName!, "clipboard")).result, want, "Copy Value");
+    });
+  });
 
   it("charlists print in the recorded version's form", async () => {
     const out = join(dir, `inspect-${SEEDS[0]}.estrace`);

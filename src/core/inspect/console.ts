@@ -56,7 +56,7 @@ export function evaluate(ctx: EvalContext, input: string): Answer {
   };
   const line = (i: number): string => {
     const e = r.event(i);
-    return `[seq ${e.seq}] ${r.timeLabel(i)} ${label(e.pid)} ${e.kind} ${describeEvent(e, { processLabel: label, width: 160 })}`;
+    return `[seq ${e.seq}] ${r.timeLabel(i)} ${label(e.pid)} ${e.kind} ${describeEvent(e, { processLabel: label, width: 160, termStyle: r.termStyle() })}`;
   };
   switch (cmd) {
     case "help":

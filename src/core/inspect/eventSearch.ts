@@ -40,7 +40,7 @@ export function searchEvents(
       index: i,
       seq: e.seq,
       label: `seq ${e.seq} ${r.timeLabel(i)}`,
-      description: `${processLabel(e.pid)} ${e.kind} ${describeEvent(e, { processLabel, width: 120 })}`,
+      description: `${processLabel(e.pid)} ${e.kind} ${describeEvent(e, { processLabel, width: 120, termStyle: r.termStyle() })}`,
       position: r.positionOf(i),
     };
   };
@@ -80,10 +80,11 @@ function indicesOf(
   const words = q.toLowerCase().split(/\s+/);
   const out: number[] = [];
   const end = Math.min(r.eventCount, SCAN_LIMIT);
+  const termStyle = r.termStyle();
   for (let i = 0; i < end && out.length < want; i++) {
     const e = r.event(i);
     const text =
-      `${e.seq} ${e.kind} ${processLabel(e.pid)} ${describeEvent(e, { processLabel, width: 200 })}`.toLowerCase();
+      `${e.seq} ${e.kind} ${processLabel(e.pid)} ${describeEvent(e, { processLabel, width: 200, termStyle })}`.toLowerCase();
     if (words.every((w) => text.includes(w))) out.push(i);
   }
   return out;

@@ -3,7 +3,7 @@
 // fields, keyword and list items, tuple elements), each with the path segment that leads to it and the
 // Elixir expression that reads it (`state.seats[12]`). Any view that shows terms uses these.
 
-import { inspect } from "../terms/inspect";
+import { inspect, type TermStyle } from "../terms/inspect";
 import {
   Atom,
   Bin,
@@ -29,8 +29,8 @@ export interface Child {
 }
 
 /** One line of an Elixir value for the Variables view (long values cut, full text via the clipboard). */
-export function valueText(t: Term): string {
-  const s = inspect(t, { limit: 12, printableLimit: 160 });
+export function valueText(t: Term, style?: TermStyle): string {
+  const s = inspect(t, { limit: 12, printableLimit: 160, ...style });
   return s.length > 400 ? `${s.slice(0, 399)}…` : s;
 }
 

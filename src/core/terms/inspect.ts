@@ -77,6 +77,9 @@ interface Concat {
 /** Collections nested deeper than this always print as `[...]`, `%{...}`, ... */
 export const MAX_INSPECT_DEPTH = MAX_DEPTH;
 
+/** How the recorded program's Elixir printed terms (`Replay.termStyle()`): its charlists and structs. */
+export type TermStyle = Pick<InspectOptions, "charlistStyle" | "structs">;
+
 export function inspect(term: Term, options: InspectOptions = {}): string {
   const opts: Opts = {
     quotes: options.charlistStyle === "quotes",
