@@ -15,8 +15,11 @@ import type { Mfa, ProcessInfo } from "./types";
 export class ProcessTable {
   readonly list: readonly ProcessInfo[];
   private readonly byText = new Map<string, number[]>();
-  /** Every name a process had, by its text (a via key also unquoted: `ann` for `"ann"`). */
-  private readonly byName = new Map<string, number[]>();
+  /**
+   * Every name a process had, by its text (a via key also unquoted: `ann` for `"ann"`). Built on the
+   * first look-up by name: it reads the pid and aux columns, which an open must not pay for.
+   */
+  private names?: Map<string, number[]>;
 
   constructor(private readonly store: StoreData) {
     this.list = Object.freeze((store.processes ?? buildProcessList(store)).map((p) => Object.freeze(p)));
@@ -25,18 +28,23 @@ export class ProcessTable {
       ids.push(p.id);
       this.byText.set(p.pid, ids);
     }
-    for (const [id, names] of allNames(store, this.list)) for (const n of names) this.addName(n, id);
   }
 
-  private addName(name: string, id: number): void {
-    const keys = [name];
-    const m = /^"(.*)"$/.exec(name);
-    if (m) keys.push(m[1]);
-    for (const k of keys) {
-      const ids = this.byName.get(k) ?? [];
-      if (!ids.includes(id)) ids.push(id);
-      this.byName.set(k, ids);
-    }
+  private get byName(): Map<string, number[]> {
+    if (this.names) return this.names;
+    const byName = new Map<string, number[]>();
+    for (const [id, names] of allNames(this.store, this.list))
+      for (const name of names) {
+        const keys = [name];
+        const m = /^"(.*)"$/.exec(name);
+        if (m) keys.push(m[1]);
+        for (const k of keys) {
+          const ids = byName.get(k) ?? [];
+          if (!ids.includes(id)) ids.push(id);
+          byName.set(k, ids);
+        }
+      }
+    return (this.names = byName);
   }
 
   get(id: number): ProcessInfo {

@@ -16,7 +16,7 @@ import { QueryEngine } from "./query";
 import { QueryMonitor } from "./queryMonitor";
 import { BreakpointSearch } from "./search";
 import { diffTerms, StateReconstructor } from "./state";
-import { buildCsr, csrList, lowerBound, type Csr } from "./store/csr";
+import { buildCsr, csrCount, csrList, lowerBound, type Csr } from "./store/csr";
 import { decodeEvent } from "./store/eventDecode";
 import { KIND_CODES } from "./store/columns";
 import { FrameSource } from "./store/frames";
@@ -536,6 +536,15 @@ export class Replay {
   /** Which index a filter would use and how many candidates it would scan. */
   explain(filter: EventFilter): QueryPlan {
     return this.query.explain(filter);
+  }
+
+  /** Events of each kind in the whole recording, from the kind index's offsets (no rows read). */
+  kindCounts(): Record<EventKind, number> {
+    const ix = this.store.ix.byKind;
+    return Object.fromEntries(EVENT_KINDS.map((k) => [k, csrCount(ix, KIND_CODES[k])])) as Record<
+      EventKind,
+      number
+    >;
   }
 
   // ── state ──────────────────────────────────────────────────────────────────

@@ -4,14 +4,11 @@
 import { formatDuration } from "../../core/describe";
 import { escapeControls } from "../../core/escape";
 import { Replay } from "../../core/replay";
-import { EVENT_KINDS } from "../../core/types";
 import { type Parsed } from "../args";
 import { type Out } from "../options";
 
 export function info(r: Replay, p: Parsed, json: boolean, loadMs: number, out: Out): number {
-  const kinds = Object.fromEntries(
-    EVENT_KINDS.map((k) => [k, r.explain({ kinds: [k] }).candidates]).filter(([, n]) => n),
-  );
+  const kinds = Object.fromEntries(Object.entries(r.kindCounts()).filter(([, n]) => n));
   const procs = r.processes();
   const summary = {
     files: r.files.map((f) => ({

@@ -35,6 +35,12 @@ export function csrList(csr: Csr, key: number): Int32Array {
   return csr.rows.subarray(csr.offsets[key], csr.offsets[key + 1]);
 }
 
+/** How many rows key `key` has: read from the offsets alone (the rows may not be loaded yet). */
+export function csrCount(csr: Csr, key: number): number {
+  if (key < 0 || key + 1 >= csr.offsets.length) return 0;
+  return csr.offsets[key + 1] - csr.offsets[key];
+}
+
 /** First position in the ascending `list` whose value is >= x. */
 export function lowerBound(list: ArrayLike<number>, x: number, lo = 0, hi = list.length): number {
   while (lo < hi) {
