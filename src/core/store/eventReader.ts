@@ -31,29 +31,14 @@ export class EventReader {
     const n = rows.length;
     const out = new Array<TraceEvent>(n);
     if (n === 0) return out;
-    // Visit the frames in file order so that neighbours fall into one read.
-    const order = Array.from({ length: n }, (_, i) => i);
-    order.sort((a, b) => c.file[rows[a]] - c.file[rows[b]] || c.frameOff[rows[a]] - c.frameOff[rows[b]]);
+    const { order, runs } = this.runs(rows);
     let total = 0;
     for (let i = 0; i < n; i++) total += c.frameLen[rows[i]];
     // Every frame's bytes end up packed in one buffer that the decoded terms may keep views of.
     const packed = Buffer.allocUnsafe(total);
     const at = new Int32Array(n);
     let fill = 0;
-    let k = 0;
-    while (k < n) {
-      const first = rows[order[k]];
-      const file = c.file[first];
-      const start = c.frameOff[first];
-      let end = start + c.frameLen[first];
-      let j = k + 1;
-      while (j < n) {
-        const r = rows[order[j]];
-        const off = c.frameOff[r];
-        if (c.file[r] !== file || off - end > MAX_GAP || off + c.frameLen[r] - start > MAX_SPAN) break;
-        end = Math.max(end, off + c.frameLen[r]);
-        j++;
-      }
+    for (const { file, start, end, k, j } of runs) {
       if (j === k + 1) {
         this.source.readInto(file, packed, fill, start, end - start);
         at[order[k]] = fill;
@@ -69,7 +54,6 @@ export class EventReader {
           fill += len;
         }
       }
-      k = j;
     }
     for (let i = 0; i < n; i++) {
       const r = rows[i];
@@ -96,9 +80,31 @@ export class EventReader {
     visit: (buf: Buffer, start: number, end: number, k: number) => void,
   ): void {
     const c = this.store.cols;
+    const { order, runs } = this.runs(rows);
+    for (const { file, start, end, k, j } of runs) {
+      const span = this.span(end - start);
+      this.source.readInto(file, span, 0, start, end - start);
+      for (let m = k; m < j; m++) {
+        const r = rows[order[m]];
+        const off = c.frameOff[r] - start;
+        visit(span, off, off + c.frameLen[r], order[m]);
+      }
+    }
+  }
+
+  /**
+   * `rows` in file order (`order[i]` is a position in `rows`) cut into runs of nearby frames, each
+   * read in one call: the run `order[k..j)` spans bytes `[start, end)` of file `file`.
+   */
+  private runs(rows: ArrayLike<number>): {
+    order: number[];
+    runs: Array<{ file: number; start: number; end: number; k: number; j: number }>;
+  } {
+    const c = this.store.cols;
     const n = rows.length;
     const order = Array.from({ length: n }, (_, i) => i);
     order.sort((a, b) => c.file[rows[a]] - c.file[rows[b]] || c.frameOff[rows[a]] - c.frameOff[rows[b]]);
+    const runs: Array<{ file: number; start: number; end: number; k: number; j: number }> = [];
     let k = 0;
     while (k < n) {
       const first = rows[order[k]];
@@ -113,15 +119,10 @@ export class EventReader {
         end = Math.max(end, off + c.frameLen[r]);
         j++;
       }
-      const span = this.span(end - start);
-      this.source.readInto(file, span, 0, start, end - start);
-      for (let m = k; m < j; m++) {
-        const r = rows[order[m]];
-        const off = c.frameOff[r] - start;
-        visit(span, off, off + c.frameLen[r], order[m]);
-      }
+      runs.push({ file, start, end, k, j });
       k = j;
     }
+    return { order, runs };
   }
 
   /**
