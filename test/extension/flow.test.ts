@@ -5,23 +5,14 @@
 import assert from "node:assert/strict";
 import * as vscode from "vscode";
 import type { ElixirScopeApi } from "../../src/extension/api";
-import { DEMO_TRACE, openDemo, type Demo } from "./demo";
-import { api, moveBy, screenshot, startReplay, stopAll, until, workspace } from "./helpers";
+import { api, duringDemoReplay, moveBy, screenshot, until } from "./helpers";
 
 describe("message flow: the diagram panel follows the debugger", () => {
   let x: ElixirScopeApi;
-  let demo: Demo;
+  const suite = duringDemoReplay(0);
 
   before(async () => {
     x = await api();
-    demo = await openDemo(workspace());
-    await stopAll();
-    await startReplay({ trace: DEMO_TRACE, startAt: `seq:${demo.seq(demo.officeStates[0])}` });
-  });
-  after(async () => {
-    await stopAll();
-    await vscode.commands.executeCommand("workbench.action.closeAllEditors");
-    demo?.replay.close();
   });
 
   it("opens on the demo trace and moves its current-moment line with a step", async () => {
@@ -45,8 +36,8 @@ describe("message flow: the diagram panel follows the debugger", () => {
     const back = await moveBy(() => vscode.commands.executeCommand("workbench.action.debug.stepBack"));
     assert.ok(back.index < fwd.index, `stepped back: ${fwd.index} → ${back.index}`);
     await until("the diagram's line back", () => panel.cursor?.index === back.index);
-    await moveBy(() => vscode.commands.executeCommand("elixirscope.gotoIndex", demo.officeStates[3]));
-    await until("the diagram's line at a hold", () => panel.cursor?.index === demo.officeStates[3]);
+    await moveBy(() => vscode.commands.executeCommand("elixirscope.gotoIndex", suite.demo.officeStates[3]));
+    await until("the diagram's line at a hold", () => panel.cursor?.index === suite.demo.officeStates[3]);
     await screenshot("message-flow-panel");
   });
 });

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import * as vscode from "vscode";
 import type { ElixirScopeApi } from "../../src/extension/api";
 import type { Moment } from "../../src/extension/services";
+import { DEMO_TRACE, openDemo, type Demo } from "./demo";
 
 export const EXTENSION_ID = "elixirscope.elixirscope";
 
@@ -176,4 +177,25 @@ export async function notifications(): Promise<string[]> {
   const a = await bridge({ op: "alerts" });
   assert.ok(a.ok, a.error);
   return a.texts ?? [];
+}
+
+/**
+ * Hooks for a suite that runs during a replay of the demo: before it, the demo opened with the core API
+ * and a replay started at the office's `stateNo`-th handle_call state change; after it, the replay
+ * stopped, the editors closed and the core replay released. The returned holder is filled in `before`.
+ */
+export function duringDemoReplay(stateNo: number): { demo: Demo; session: vscode.DebugSession } {
+  const suite = {} as { demo: Demo; session: vscode.DebugSession };
+  before(async () => {
+    suite.demo = await openDemo(workspace());
+    await stopAll();
+    const at = suite.demo.officeStates[stateNo];
+    suite.session = await startReplay({ trace: DEMO_TRACE, startAt: `seq:${suite.demo.seq(at)}` });
+  });
+  after(async () => {
+    await stopAll();
+    await vscode.commands.executeCommand("workbench.action.closeAllEditors");
+    suite.demo?.replay.close();
+  });
+  return suite;
 }

@@ -4,23 +4,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import * as vscode from "vscode";
-import { DEMO_TRACE, openDemo, sourceLines, type Demo } from "./demo";
-import { eventually, pageTexts, screenshot, startReplay, stopAll, workspace } from "./helpers";
+import { sourceLines } from "./demo";
+import { duringDemoReplay, eventually, pageTexts, screenshot, workspace } from "./helpers";
 
 describe("hovers: a function's recorded history", () => {
-  let demo: Demo;
+  const suite = duringDemoReplay(3);
   const office = (): string => join(workspace(), "lib", "cinema_demo", "ticket_office.ex");
-
-  before(async () => {
-    demo = await openDemo(workspace());
-    await stopAll();
-    await startReplay({ trace: DEMO_TRACE, startAt: `seq:${demo.seq(demo.officeStates[3])}` });
-  });
-  after(async () => {
-    await stopAll();
-    await vscode.commands.executeCommand("workbench.action.closeAllEditors");
-    demo?.replay.close();
-  });
 
   it("shows hold/2's calls, processes and latest calls as the recording has them", async () => {
     const doc = await vscode.workspace.openTextDocument(office());
@@ -29,7 +18,10 @@ describe("hovers: a function's recorded history", () => {
     assert.ok(line, "ticket_office.ex defines hold/2");
     const at = new vscode.Position(line - 1, doc.lineAt(line - 1).text.indexOf("hold") + 1);
     // The recording's own answer: every call of hold/2, by which processes, the latest last.
-    const calls = demo.replay.getEvents({ kinds: ["call"], functions: ["CinemaDemo.TicketOffice.hold/2"] });
+    const calls = suite.demo.replay.getEvents({
+      kinds: ["call"],
+      functions: ["CinemaDemo.TicketOffice.hold/2"],
+    });
     assert.ok(calls.length > 2, `${calls.length} calls of hold/2`);
     const pids = new Set(calls.map((e) => e.pid));
     // The language client starts with the replay: ask until its hover answers.
@@ -51,7 +43,10 @@ describe("hovers: a function's recorded history", () => {
     assert.match(text, new RegExp(`CinemaDemo\\.TicketOffice\\.hold/2\\*\\* — ${calls.length} calls`));
     assert.match(text, new RegExp(`by ${pids.size} process`));
     const latest = calls[calls.length - 1];
-    assert.ok(text.includes(demo.replay.positionOf(latest.index)), "the latest call's moment is linked");
+    assert.ok(
+      text.includes(suite.demo.replay.positionOf(latest.index)),
+      "the latest call's moment is linked",
+    );
 
     // The hover as a person sees it: the editor's own hover widget, then a screenshot of it (with the
     // side bar and panel closed, so that the editor has the room).

@@ -5,12 +5,11 @@
 import assert from "node:assert/strict";
 import * as vscode from "vscode";
 import type { ElixirScopeApi } from "../../src/extension/api";
-import { DEMO_TRACE, openDemo, type Demo } from "./demo";
-import { api, startReplay, stopAll, until, workspace } from "./helpers";
+import { api, duringDemoReplay, stopAll, until } from "./helpers";
 
 describe("no debug session: links, Open Position, Go to Event and diagram clicks start the replay", () => {
   let x: ElixirScopeApi;
-  let demo: Demo;
+  const suite = duringDemoReplay(0);
   /** Waits for a session of the demo to stand at `index` (the restart's first stop is that moment). */
   const standsAt = (index: number) =>
     until(`the replay at index ${index}`, () => {
@@ -22,35 +21,27 @@ describe("no debug session: links, Open Position, Go to Event and diagram clicks
 
   before(async () => {
     x = await api();
-    demo = await openDemo(workspace());
-    await stopAll();
-    await startReplay({ trace: DEMO_TRACE, startAt: `seq:${demo.seq(demo.officeStates[0])}` });
-  });
-  after(async () => {
-    await stopAll();
-    await vscode.commands.executeCommand("workbench.action.closeAllEditors");
-    demo?.replay.close();
   });
 
   it("a hover's go-to link (elixirscope.goto with a position) starts the replay at that moment", async () => {
     await stopAll();
-    const target = demo.officeStates[2];
-    await vscode.commands.executeCommand("elixirscope.goto", demo.replay.positionOf(target));
+    const target = suite.demo.officeStates[2];
+    await vscode.commands.executeCommand("elixirscope.goto", suite.demo.replay.positionOf(target));
     const m = await standsAt(target);
-    assert.equal(m.seq, demo.seq(target));
+    assert.equal(m.seq, suite.demo.seq(target));
   });
 
   it("Open Position with a bare position starts the replay at it", async () => {
     await stopAll();
-    const target = demo.officeStates[3];
-    await vscode.commands.executeCommand("elixirscope.openPosition", demo.replay.positionOf(target));
+    const target = suite.demo.officeStates[3];
+    await vscode.commands.executeCommand("elixirscope.openPosition", suite.demo.replay.positionOf(target));
     await standsAt(target);
   });
 
   it("Go to Event starts the last replay and goes to the event asked for", async () => {
     await stopAll();
-    const target = demo.officeStates[4];
-    await vscode.commands.executeCommand("elixirscope.goToEvent", String(demo.seq(target)));
+    const target = suite.demo.officeStates[4];
+    await vscode.commands.executeCommand("elixirscope.goToEvent", String(suite.demo.seq(target)));
     await standsAt(target);
   });
 
@@ -60,9 +51,9 @@ describe("no debug session: links, Open Position, Go to Event and diagram clicks
     await until("the webview to ask for its rows", () => panel.fromView.length > 0);
     await stopAll();
     // A message the ticket office took, clicked at its receiving end.
-    const receive = demo.replay
-      .getEventIndices({ pids: [demo.office], kinds: ["receive"] })
-      .find((i) => demo.replay.messageAt(i)?.send !== undefined && i > demo.officeStates[1]);
+    const receive = suite.demo.replay
+      .getEventIndices({ pids: [suite.demo.office], kinds: ["receive"] })
+      .find((i) => suite.demo.replay.messageAt(i)?.send !== undefined && i > suite.demo.officeStates[1]);
     assert.ok(receive !== undefined, "the office received a message with a recorded send");
     await panel.receive({ type: "goto", index: receive, end: "receive", id: receive });
     await standsAt(receive);
