@@ -6,6 +6,7 @@ import { TraceFileWriter } from "../src/core/writer";
 import { atom, bin, map, pid, tuple } from "../src/core/terms/build";
 import type { Pid, Term } from "../src/core/terms/term";
 import { UNDEFINED } from "../src/core/terms/term";
+import { rng } from "./rng";
 
 export interface GenOptions {
   events: number;
@@ -13,18 +14,6 @@ export interface GenOptions {
   out: string;
   servers?: number;
   workers?: number;
-}
-
-/** mulberry32: small, fast, and the same sequence for the same seed on every machine. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const NODE = "bench@localhost";

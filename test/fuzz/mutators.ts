@@ -6,17 +6,7 @@ import { deflateSync } from "node:zlib";
 import { atom, pid, tuple } from "../../src/core/terms/build";
 import { encodeTerm } from "../../src/core/terms/encode";
 
-/** mulberry32: small, fast, good enough to spread mutations. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng } from "../../bench/rng";
 
 export type Rand = () => number;
 const int = (r: Rand, n: number): number => Math.floor(r() * n);
