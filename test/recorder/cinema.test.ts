@@ -2,7 +2,6 @@
 // load them with the TypeScript engine, and check facts a person can verify from the demo's code.
 
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,17 +10,14 @@ import { atom } from "../../src/core/terms/build";
 import { inspect } from "../../src/core/terms/inspect";
 import { termEquals } from "../../src/core/terms/equal";
 import { Tuple } from "../../src/core/terms/term";
+import { mix } from "../helpers/mix";
 
 const demo = join(__dirname, "../../examples/cinema_demo");
 const dir = mkdtempSync(join(tmpdir(), "elixirscope-cinema-"));
 
 function recordScenario(name: string): string {
   const out = join(dir, `${name}.estrace`);
-  execFileSync("mix", ["run", "-e", `CinemaDemo.Scenarios.record(:${name}, ${JSON.stringify(out)})`], {
-    cwd: demo,
-    stdio: ["ignore", "pipe", "pipe"],
-    timeout: 180_000,
-  });
+  mix(demo, ["run", "-e", `CinemaDemo.Scenarios.record(:${name}, ${JSON.stringify(out)})`]);
   return out;
 }
 

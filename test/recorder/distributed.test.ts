@@ -2,11 +2,11 @@
 // a message from a process on node a to one on node b pairs with its receive in b's file, and back.
 
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Replay } from "../../src/core/replay";
+import { mix } from "../helpers/mix";
 import { inspect } from "../../src/core/terms/inspect";
 
 describe("a two-node recording", function () {
@@ -14,11 +14,7 @@ describe("a two-node recording", function () {
 
   it("loads as one replay with messages paired across nodes", async () => {
     const dir = mkdtempSync(join(tmpdir(), "elixirscope-nodes-"));
-    execFileSync("mix", ["run", join(__dirname, "two_nodes.exs"), dir], {
-      cwd: join(__dirname, "../../recorder"),
-      stdio: ["ignore", "pipe", "pipe"],
-      timeout: 180_000,
-    });
+    mix(join(__dirname, "../../recorder"), ["run", join(__dirname, "two_nodes.exs"), dir]);
     const r = await Replay.open([join(dir, "a.estrace"), join(dir, "b.estrace")]);
     try {
       assert.deepEqual(

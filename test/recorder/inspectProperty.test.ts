@@ -5,7 +5,6 @@
 // Elixir's text, character for character, in the recorded Elixir version's style.
 
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +12,7 @@ import { Replay } from "../../src/core/replay";
 import { inspect } from "../../src/core/terms/inspect";
 import { Bin } from "../../src/core/terms/term";
 import { withDap } from "../debugAdapter/dapClient";
+import { mix } from "../helpers/mix";
 
 const DEPOT = join(__dirname, "../../examples/parcel_depot");
 
@@ -26,11 +26,7 @@ describe("terms print as Elixir's inspect/1 prints them", function () {
   for (const seed of SEEDS)
     it(`${TERMS} random terms of seed ${seed}, recorded by the real recorder`, async () => {
       const out = join(dir, `inspect-${seed}.estrace`);
-      execFileSync("mix", ["run", "-e", `ParcelDepot.InspectProbe.record(${JSON.stringify(out)}, ${seed}, ${TERMS})`], {
-        cwd: DEPOT,
-        stdio: ["ignore", "pipe", "pipe"],
-        timeout: 180_000,
-      });
+      mix(DEPOT, ["run", "-e", `ParcelDepot.InspectProbe.record(${JSON.stringify(out)}, ${seed}, ${TERMS})`]);
       const r = await Replay.open(out);
       try {
         assert.deepEqual(r.problems, []);

@@ -2,7 +2,6 @@
 // test run and check what the engine shows against what the program really did.
 
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,6 +14,7 @@ import { EventScopes } from "../../src/core/inspect/eventScope";
 import { evalExpr, parseExpr, truthy } from "../../src/core/inspect/expression";
 import { termEquals } from "../../src/core/terms/equal";
 import { inspect } from "../../src/core/terms/inspect";
+import { mix } from "../helpers/mix";
 
 export const DEPOT = join(__dirname, "../../examples/parcel_depot");
 const dir = mkdtempSync(join(tmpdir(), "elixirscope-depot-"));
@@ -22,11 +22,7 @@ const dir = mkdtempSync(join(tmpdir(), "elixirscope-depot-"));
 /** Records a Parcel Depot scenario into a fresh file (`opts` is an Elixir keyword list for the recorder). */
 export function recordDepot(name: string, opts = "[]"): string {
   const out = join(dir, `${name}.estrace`);
-  execFileSync("mix", ["run", "-e", `ParcelDepot.Scenarios.record(:${name}, ${JSON.stringify(out)}, ${opts})`], {
-    cwd: DEPOT,
-    stdio: ["ignore", "pipe", "pipe"],
-    timeout: 180_000,
-  });
+  mix(DEPOT, ["run", "-e", `ParcelDepot.Scenarios.record(:${name}, ${JSON.stringify(out)}, ${opts})`]);
   return out;
 }
 
@@ -334,11 +330,7 @@ describe("Parcel Depot recorded by the mix task, every new process traced", func
 
   it("ports record cleanly: no port traced as a process, its messages received by their owner", async () => {
     const out = join(dir, "task.estrace");
-    execFileSync("mix", ["elixir_scope.record", "--out", out, "-e", "ParcelDepot.Scenarios.run(:day)"], {
-      cwd: DEPOT,
-      stdio: ["ignore", "pipe", "pipe"],
-      timeout: 180_000,
-    });
+    mix(DEPOT, ["elixir_scope.record", "--out", out, "-e", "ParcelDepot.Scenarios.run(:day)"]);
     const r = await Replay.open(out);
     try {
       assert.deepEqual(r.problems, []);

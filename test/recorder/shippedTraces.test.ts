@@ -4,7 +4,6 @@
 // recording of a scenario has the same functions, lines and processes as the shipped one.
 
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,6 +12,7 @@ import { PathMapper, projectRoots } from "../../src/core/inspect/paths";
 import { termText } from "../../src/core/reader/tables";
 import { Replay } from "../../src/core/replay";
 import { Atom, ErlMap, type Term } from "../../src/core/terms";
+import { mix } from "../helpers/mix";
 
 const repo = resolve(__dirname, "../..");
 const traces = join(repo, "examples/traces");
@@ -101,11 +101,7 @@ describe("shipped example traces", function () {
 
   it("a fresh recording of happy_path has the shipped one's functions, lines and processes", async () => {
     const out = join(mkdtempSync(join(tmpdir(), "elixirscope-rerecord-")), "happy_path.estrace");
-    execFileSync("mix", ["run", "-e", `CinemaDemo.Scenarios.record(:happy_path, ${JSON.stringify(out)})`], {
-      cwd: demo,
-      stdio: ["ignore", "pipe", "pipe"],
-      timeout: 180_000,
-    });
+    mix(demo, ["run", "-e", `CinemaDemo.Scenarios.record(:happy_path, ${JSON.stringify(out)})`]);
     const fresh = await Replay.open(out);
     const old = await Replay.open(join(traces, "happy_path.estrace"));
     try {
