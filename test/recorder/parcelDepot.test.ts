@@ -14,6 +14,7 @@ import { EventScopes } from "../../src/core/inspect/eventScope";
 import { evalExpr, parseExpr, truthy } from "../../src/core/inspect/expression";
 import { termEquals } from "../../src/core/terms/equal";
 import { inspect } from "../../src/core/terms/inspect";
+import { Atom, ErlMap, type Term } from "../../src/core/terms/term";
 import { mix } from "../helpers/mix";
 
 export const DEPOT = join(__dirname, "../../examples/parcel_depot");
@@ -66,12 +67,16 @@ describe("Parcel Depot recorded by the real recorder", function () {
       "def price(%{weight: weight}), do",
     ].map((t) => lineOf(src, t));
     const calls = r.getEvents({ functions: ["ParcelDepot.Pricing.price/1"], kinds: ["call"] });
-    // The five parcels, in order, ran clauses 1..5, each time they were priced.
+    // Each call ran the clause its parcel's guards pick, and the five parcels ran clauses 1..5 the
+    // same number of times. Not checked in call order: a concurrent quote (Task.async_stream) prices
+    // parcels in parallel, so calls of different parcels interleave.
     const ran = calls.map((e) => r.clauseOf(e.index));
     for (const [i, c] of ran.entries()) {
       assert.ok(c?.known, `call ${i}: clause unknown`);
-      assert.equal(c.line, clauseLines[i % 5], `call ${i}`);
+      assert.equal(c.line, clauseLines[priceClause(calls[i].args![0]) - 1], `call ${i}`);
     }
+    const perClause = clauseLines.map((line) => ran.filter((c) => c?.known && c.line === line).length);
+    assert.deepEqual(perClause, clauseLines.map(() => calls.length / 5), "each parcel priced as often");
     // The return's line, and a breakpoint on clause 4's line hits only the calls that ran it.
     const ret = r.getEvents({ functions: ["ParcelDepot.Pricing.price/1"], kinds: ["return"] })[3];
     assert.equal(r.locationOf(ret.index)?.line, clauseLines[3]);
@@ -344,3 +349,16 @@ describe("Parcel Depot recorded by the mix task, every new process traced", func
     }
   });
 });
+
+/** The clause of `ParcelDepot.Pricing.price/1` (1-based) a parcel runs, by the guards in pricing.ex. */
+function priceClause(parcel: Term): number {
+  const field = (k: string): Term | undefined =>
+    parcel instanceof ErlMap ? parcel.entries.find(([key]) => key === Atom.of(k))?.[1] : undefined;
+  const weight = field("weight");
+  const express = field("express") === Atom.of("true");
+  assert.equal(typeof weight, "number", `a parcel's weight: ${inspect(parcel)}`);
+  const w = weight as number;
+  if (w <= 0) return 1;
+  if (express) return w > 20 ? 2 : 3;
+  return w > 20 ? 4 : 5;
+}
