@@ -1,6 +1,7 @@
 defmodule ElixirScope.HeavyTest do
-  # Heavy data does not drown a recording: private helpers' arguments get a small budget, and a
-  # private helper called over and over is recorded up to a budget, then counted.
+  # Heavy data does not drown a recording: private helpers' arguments get a small budget, a private
+  # helper called over and over (or fast) is recorded up to a budget, then counted, and each process
+  # has a byte budget for the terms it writes.
   use ElixirScope.RecorderCase, async: false
 
   defmodule Heavy do
@@ -26,7 +27,8 @@ defmodule ElixirScope.HeavyTest do
         modules: [Heavy],
         prefixes: [],
         private_term_size: 300,
-        private_calls: :infinity
+        private_calls: :infinity,
+        private_rate: :infinity
       )
 
     assert t.result == Enum.sum(list)
@@ -51,5 +53,56 @@ defmodule ElixirScope.HeavyTest do
 
     # The public recursion is all there.
     assert length(for {{Heavy, :slow, 1}, _, _} <- calls(t), do: 1) == 61
+  end
+
+  test "a hot private helper is untraced early, by its call rate or its arguments' bytes, and what follows is counted",
+       %{dir: dir} do
+    n = 10_000
+    list = Enum.to_list(1..n)
+    t = record(dir, fn -> Heavy.sum(list) end, modules: [Heavy], prefixes: [], private_calls: :infinity)
+    assert t.result == Enum.sum(list)
+    recorded = length(for {{Heavy, :sum, 2}, _, _} <- calls(t), do: 1)
+    not_recorded = t.footer.private_calls_not_recorded[{Heavy, :sum, 2}]
+    overloads = for {:overload, _, _, _, i} <- t.events, do: i
+    lost = overloads |> Enum.map(&Map.get(&1, :dropped_calls, 0)) |> Enum.sum()
+
+    assert [%{reason: reason, calls_before: before}] =
+             for(%{function: {Heavy, :sum, 2}} = i <- overloads, do: i)
+
+    assert reason in [:private_rate, :private_bytes]
+    assert recorded < n + 1 and not_recorded > 0 and before <= recorded
+    # Silenced the moment it was counted: the calls made between that count and the switch (a few
+    # microseconds) are recorded and counted both.
+    assert recorded + not_recorded + lost >= n + 1 and recorded + not_recorded + lost < n + 1 + 2_000
+    # The recursion's entry, a public function, is there.
+    assert [_] = for({{Heavy, :sum, 1}, _, _} <- calls(t), do: 1)
+  end
+
+  test "each process has a byte budget for its terms; past it they are summarised and counted",
+       %{dir: dir} do
+    big = String.duplicate("x", 10_000)
+    me = self()
+
+    t =
+      record(
+        dir,
+        fn ->
+          for i <- 1..40, do: send(me, {:blob, i, big})
+          for _ <- 1..40, do: receive(do: ({:blob, _, _} -> :ok))
+        end,
+        modules: [Heavy],
+        prefixes: [],
+        process_term_bytes: 50_000
+      )
+
+    sends = for {:send, _, _, _, _, {:blob, _, blob}} <- t.events, do: blob
+    assert length(sends) == 40
+    {whole, cut} = Enum.split_with(sends, &is_binary/1)
+    # About five fit in the budget (it refills at 50 kB/s: a few more on a slow machine).
+    assert length(whole) in 4..20
+    assert Enum.all?(cut, &match?({:"$truncated", :binary, 10_000, _}, &1))
+    # Sends and receives draw on the same process's budget; each summarised term is counted.
+    received_cut = for {:receive, _, _, _, _, {:blob, _, {:"$truncated", _, _, _}}} <- t.events, do: 1
+    assert t.footer.terms_over_budget[me] == length(cut) + length(received_cut)
   end
 end

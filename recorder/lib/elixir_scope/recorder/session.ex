@@ -21,7 +21,17 @@ defmodule ElixirScope.Recorder.Session do
   use GenServer
   require Logger
 
-  alias ElixirScope.Recorder.{Behaviours, ModuleTable, Names, Noise, Selection, Sources, StateWatch, Tracer}
+  alias ElixirScope.Recorder.{
+    Behaviours,
+    HotHelpers,
+    ModuleTable,
+    Names,
+    Noise,
+    Selection,
+    Sources,
+    StateWatch,
+    Tracer
+  }
 
   def start_link(_ \\ []), do: GenServer.start_link(__MODULE__, [], name: __MODULE__)
 
@@ -40,6 +50,7 @@ defmodule ElixirScope.Recorder.Session do
     Process.flag(:priority, :high)
     Sources.init_flag()
     Sources.set_active(false)
+    HotHelpers.start_demoter()
     {:ok, %{rec: nil, at_exit?: false}}
   end
 
@@ -104,7 +115,11 @@ defmodule ElixirScope.Recorder.Session do
   @impl true
   def handle_info({:es_paused, tracer}, %{rec: %{tracer: tracer} = rec} = st) do
     # The tracer has already switched the sources off; the calls counted from now on are missed.
-    base = if rec.count_base, do: rec.count_base, else: Sources.count_read(rec.pattern_modules)
+    base =
+      if rec.count_base,
+        do: rec.count_base,
+        else: {Sources.count_read(rec.pattern_modules), HotHelpers.hot_counts(rec.hot)}
+
     {:noreply, %{st | rec: %{rec | count_base: base}}}
   end
 
@@ -136,24 +151,30 @@ defmodule ElixirScope.Recorder.Session do
     end
   end
 
-  # A private helper's calls are counted (`call_count`) from its first traced call on; over its
-  # budget it is untraced, and its further calls are only counted (`ElixirScope.Recorder.Tracer`).
-  def handle_info({:es_watch, mfa, budget}, %{rec: rec} = st) when rec != nil do
-    cond do
-      Map.has_key?(rec.watching, mfa) or Map.has_key?(rec.over_budget, mfa) ->
-        {:noreply, st}
-
-      true ->
-        if rec.watching == %{}, do: Process.send_after(self(), :es_poll, 2)
-        {:noreply, %{st | rec: %{rec | watching: Map.put(rec.watching, mfa, budget)}}}
-    end
+  # Private helpers are watched from the start (`HotHelpers`); those of modules loaded later from
+  # their first traced call on.
+  def handle_info({:es_watch, mfa, _budget}, %{rec: rec} = st) when rec != nil do
+    idle? = HotHelpers.next_poll(rec.hot) == nil
+    hot = HotHelpers.add(rec.hot, mfa)
+    if idle?, do: schedule_poll(hot)
+    {:noreply, %{st | rec: %{rec | hot: hot}}}
   end
 
   def handle_info(:es_poll, %{rec: rec} = st) when rec != nil do
-    poll(rec, st)
+    hot = HotHelpers.poll(rec.hot, :erlang.monotonic_time(:nanosecond), rec.tracer)
+    schedule_poll(hot)
+    {:noreply, %{st | rec: %{rec | hot: hot}}}
   end
 
   def handle_info(:es_poll, st), do: {:noreply, st}
+
+  def handle_info({:es_heavy, mfa, bytes}, %{rec: rec} = st) when rec != nil do
+    {:noreply, %{st | rec: %{rec | hot: HotHelpers.heavy(rec.hot, mfa, bytes, rec.tracer)}}}
+  end
+
+  def handle_info({:es_untraced, mfa, calls}, %{rec: rec} = st) when rec != nil do
+    {:noreply, %{st | rec: %{rec | hot: HotHelpers.untraced(rec.hot, mfa, calls, rec.tracer)}}}
+  end
 
   def handle_info({:es_resume, tracer}, %{rec: %{tracer: tracer} = rec} = st) do
     {:noreply, %{st | rec: resume(rec)}}
@@ -199,43 +220,11 @@ defmodule ElixirScope.Recorder.Session do
 
   def handle_info(_msg, st), do: {:noreply, st}
 
-  defp poll(rec, st) do
-    now = :erlang.monotonic_time(:nanosecond)
-
-    {over, watching} = Enum.split_with(rec.watching, fn {mfa, budget} -> call_count(mfa) >= budget end)
-
-    over_budget =
-      Enum.reduce(over, rec.over_budget, fn {mfa, _}, acc ->
-        :erlang.trace_pattern(mfa, false, [:local])
-        calls = call_count(mfa)
-        send(rec.tracer, {:es_demoted, mfa, now, calls})
-        Map.put(acc, mfa, calls)
-      end)
-
-    if watching != [], do: Process.send_after(self(), :es_poll, poll_ms(watching))
-    {:noreply, %{st | rec: %{rec | watching: Map.new(watching), over_budget: over_budget}}}
-  end
-
-  # Reading a call count costs about a microsecond: many helpers are watched less often.
-  defp poll_ms(watching), do: if(length(watching) > 200, do: 20, else: 2)
-
-  defp watch_private(rec, _modules, :infinity), do: rec
-
-  defp watch_private(rec, modules, budget) do
-    callbacks = Sources.callbacks()
-
-    private =
-      for m <- modules,
-          exports = MapSet.new(m.module_info(:exports)),
-          {f, a} <- m.module_info(:functions),
-          not MapSet.member?(exports, {f, a}),
-          not match?(<<"-", _::binary>>, Atom.to_string(f)),
-          {f, a} not in callbacks,
-          into: %{},
-          do: {{m, f, a}, budget}
-
-    if private != %{}, do: Process.send_after(self(), :es_poll, poll_ms(Map.to_list(private)))
-    %{rec | watching: private}
+  defp schedule_poll(hot) do
+    case HotHelpers.next_poll(hot) do
+      nil -> :ok
+      ms -> Process.send_after(self(), :es_poll, ms)
+    end
   end
 
   @impl true
@@ -251,7 +240,11 @@ defmodule ElixirScope.Recorder.Session do
   end
 
   defp missed(%{count_base: nil}), do: 0
-  defp missed(rec), do: max(Sources.count_read(rec.pattern_modules) - rec.count_base, 0)
+
+  # The calls of helpers untraced for their budget are not lost to the pause: the footer counts them.
+  defp missed(%{count_base: {base, hot_before}} = rec) do
+    max(Sources.count_read(rec.pattern_modules) - base - HotHelpers.untraced_since(rec.hot, hot_before), 0)
+  end
 
   # A script run by `mix run` or `elixir` ends with System.halt: stop the recording first.
   defp register_at_exit(st) do
@@ -332,8 +325,7 @@ defmodule ElixirScope.Recorder.Session do
       loops: loops,
       state_mods: state_mods,
       later?: :calls in cfg.capture,
-      over_budget: %{},
-      watching: %{},
+      hot: nil,
       loaded_at_start: MapSet.new(for {m, _} <- :code.all_loaded(), do: m)
     }
 
@@ -374,13 +366,33 @@ defmodule ElixirScope.Recorder.Session do
   defp enable(rec, cfg, start_mono) do
     %{tracer: tracer, call_modules: call_modules, state_only: state_only, messages?: messages?} = rec
     state_only = Map.new(state_only, &{&1, Map.fetch!(rec.state_mods, &1)})
-    Sources.install(call_modules, state_only, messages?, tracer, rec.clauses, rec.loops)
+
+    hot =
+      HotHelpers.new(
+        call_modules,
+        Map.get(cfg.limits, :private_calls, 1000),
+        Map.get(cfg.limits, :private_rate, 10),
+        Sources.callbacks()
+      )
+
+    rec = %{rec | hot: hot}
+
+    Sources.install(
+      call_modules,
+      state_only,
+      messages?,
+      tracer,
+      rec.clauses,
+      rec.loops,
+      HotHelpers.slots(hot)
+    )
+
     if call_modules != [], do: Names.install(Sources.on_guard())
     if rec.later?, do: Sources.install_later()
     Sources.count_on(rec.pattern_modules)
     # The private helpers are watched from the start: the tracer may learn of their first calls
     # long after a hot recursion has made thousands.
-    rec = watch_private(rec, call_modules, Map.get(cfg.limits, :private_calls, 1000))
+    schedule_poll(hot)
     # Telling the user's processes from the tooling's needs to see who spawns whom.
     flags = flags(if(cfg.include_system, do: cfg.capture, else: [:processes | cfg.capture]), tracer)
     {targets, new?} = {Enum.reject(rec.targets, fn {p, _} -> p in rec.own end), rec.trace_new?}
@@ -496,7 +508,12 @@ defmodule ElixirScope.Recorder.Session do
         _ -> []
       end
 
-    [self(), Process.whereis(ElixirScope.Recorder.Supervisor) | master] |> Enum.filter(&is_pid/1)
+    [
+      self(),
+      Process.whereis(ElixirScope.Recorder.Supervisor),
+      Process.whereis(HotHelpers.demoter_name()) | master
+    ]
+    |> Enum.filter(&is_pid/1)
   end
 
   # `process` events: what is known of each process already running when recording begins.
@@ -605,7 +622,9 @@ defmodule ElixirScope.Recorder.Session do
     untrace(rec)
     unwatch(rec)
     barrier()
-    skipped = for {mfa, base} <- rec.over_budget, into: %{}, do: {mfa, max(call_count(mfa) - base, 0)}
+    _ = HotHelpers.sync()
+    hot = rec.hot |> drain_untraced(rec.tracer) |> HotHelpers.release_all(rec.tracer)
+    skipped = HotHelpers.not_recorded(hot)
     if skipped != %{}, do: send(rec.tracer, {:es_budget_skipped, skipped})
     result = Tracer.finish(rec.tracer, reason, missed(rec))
     Sources.count_off(rec.pattern_modules)
@@ -623,10 +642,12 @@ defmodule ElixirScope.Recorder.Session do
     end
   end
 
-  defp call_count(mfa) do
-    case :erlang.trace_info(mfa, :call_count) do
-      {:call_count, n} when is_integer(n) -> n
-      _ -> 0
+  # The demoter's answers already sent (it has finished: `HotHelpers.sync/0`).
+  defp drain_untraced(hot, tracer) do
+    receive do
+      {:es_untraced, mfa, calls} -> drain_untraced(HotHelpers.untraced(hot, mfa, calls, tracer), tracer)
+    after
+      0 -> hot
     end
   end
 
@@ -651,6 +672,7 @@ defmodule ElixirScope.Recorder.Session do
     Sources.uninstall(rec.call_modules, rec.state_only, rec.messages?, rec.saved)
     Names.uninstall()
     uninstall_later(rec)
+    Sources.unsilence(Sources.slot_bits())
     Sources.set_active(false)
     Sources.resume()
     :ok

@@ -26,6 +26,29 @@ defmodule ElixirScope.Recorder.Sources do
   @doc "Switches them back on (clears the bit)."
   def resume, do: update(&(&1 &&& bnot(@bit)))
 
+  # One switch per group of private helpers (`ElixirScope.Recorder.HotHelpers`): a helper found hot
+  # is silenced at once by its group's bit, without the wait for every scheduler that removing its
+  # trace pattern costs. Bits 8..23 of the control word.
+  @slots 16
+  @slot_base 8
+
+  @doc "How many helper switches there are."
+  def slots, do: @slots
+
+  @doc "The control-word bit of helper switch `slot` (0-based)."
+  def slot_bit(slot) when slot in 0..(@slots - 1), do: 1 <<< (@slot_base + slot)
+
+  @doc "Every helper switch's bit."
+  def slot_bits, do: Enum.reduce(0..(@slots - 1), 0, &(slot_bit(&1) ||| &2))
+
+  @doc "Switches the helpers of the switches in `bits` off (sets the bits)."
+  def silence(0), do: :ok
+  def silence(bits), do: update(&(&1 ||| bits))
+
+  @doc "Switches them back on (clears the bits)."
+  def unsilence(0), do: :ok
+  def unsilence(bits), do: update(&(&1 &&& bnot(bits)))
+
   def paused?, do: (:erlang.system_info(:trace_control_word) &&& @bit) != 0
 
   # Is a recording running? One atomics cell, created once per VM by the session: the API reads it
@@ -57,6 +80,9 @@ defmodule ElixirScope.Recorder.Sources do
 
   defp on?, do: {:==, {:band, {:get_tcw}, @bit}, 0}
 
+  @doc "The guard of a helper behind switch `slot`: the sources are on and its switch too."
+  def on_guard(slot), do: {:==, {:band, {:get_tcw}, @bit ||| slot_bit(slot)}, 0}
+
   @doc "The match-spec guard that is true while the sources are on (for other patterns to share the switch)."
   def on_guard, do: on?()
 
@@ -79,23 +105,26 @@ defmodule ElixirScope.Recorder.Sources do
   functions in `clauses`: `%{module => %{{f, a} => [clause]}}`; the functions in `loops`,
   `%{module => MapSet of {f, a}}`, without return tracing); `state_modules`
   (`%{module => behaviour kind}`, modules whose calls are not traced) get their state callbacks
-  traced for the returned state (`ElixirScope.Recorder.Behaviours`).
+  traced for the returned state (`ElixirScope.Recorder.Behaviours`). `slots`
+  (`%{{m, f, a} => slot}`) puts private helpers behind their switch (`silence/1`).
   """
-  def install(call_modules, state_modules, messages?, tracer, clauses \\ %{}, loops \\ %{}) do
+  def install(call_modules, state_modules, messages?, tracer, clauses \\ %{}, loops \\ %{}, slots \\ %{}) do
     for m <- call_modules do
       :erlang.trace_pattern({m, :_, :_}, call_ms(), [:local])
       mod_loops = Map.get(loops, m, MapSet.new())
       mod_clauses = Map.get(clauses, m, %{})
+      mod_slots = for {{^m, f, a}, slot} <- slots, into: %{}, do: {{f, a}, slot}
 
       # Functions whose clauses are known: the call message also says which clause ran. Tail loops:
       # no return trace (it would keep one frame per iteration alive).
-      for fa <- Enum.uniq(Map.keys(mod_clauses) ++ MapSet.to_list(mod_loops)) do
+      for fa <- Enum.uniq(Map.keys(mod_clauses) ++ MapSet.to_list(mod_loops) ++ Map.keys(mod_slots)) do
         extra = if MapSet.member?(mod_loops, fa), do: [], else: [{:exception_trace}]
+        guard = if slot = mod_slots[fa], do: on_guard(slot), else: on?()
 
         ms =
           case Map.get(mod_clauses, fa, []) do
-            [] -> [{:_, [on?()], extra ++ [{:message, {:caller_line}}]}]
-            cs -> Clauses.match_spec(cs, on?(), extra)
+            [] -> [{:_, [guard], extra ++ [{:message, {:caller_line}}]}]
+            cs -> Clauses.match_spec(cs, guard, extra)
           end
 
         :erlang.trace_pattern(Tuple.insert_at(fa, 0, m), ms, [:local])

@@ -22,7 +22,18 @@ defmodule ElixirScope.Recorder.Tracer do
   must not die, and if it does anyway the session cleans up and the file stays loadable.
   """
 
-  alias ElixirScope.Recorder.{Behaviours, Format, ModuleTable, Names, Noise, Selection, Sources, Truncate}
+  alias ElixirScope.Recorder.{
+    Behaviours,
+    Format,
+    HotHelpers,
+    ModuleTable,
+    Names,
+    Noise,
+    Selection,
+    Sources,
+    TermBudget,
+    Truncate
+  }
 
   @flush_bytes 256 * 1024
   @drain_ms 2_500
@@ -69,7 +80,11 @@ defmodule ElixirScope.Recorder.Tracer do
     win_start: 0,
     win_seq: 0,
     mode: :running,
-    pause: nil
+    pause: nil,
+    budget: nil,
+    private_bytes: 1024 * 1024,
+    arg_bytes: %{},
+    in_bytes: 0
   ]
 
   @doc """
@@ -139,6 +154,7 @@ defmodule ElixirScope.Recorder.Tracer do
       [
         Format,
         Truncate,
+        HotHelpers,
         Sources,
         Behaviours,
         Noise,
@@ -190,8 +206,17 @@ defmodule ElixirScope.Recorder.Tracer do
         root: opts[:root],
         procs?: Keyword.get(opts, :procs?, true),
         known: if(opts[:known], do: MapSet.new(opts[:known]), else: nil),
-        private_max: opts[:private_term_size] || 1024,
-        call_budget: Keyword.get(opts, :private_calls, 1000),
+        private_max: opts[:private_term_size] || 256,
+        private_bytes: opts[:private_bytes] || 1024 * 1024,
+        budget: TermBudget.new(opts[:process_term_bytes] || 256 * 1024, opts[:private_term_size] || 256),
+        # Watched by the session (`HotHelpers`) unless both of its limits are off.
+        call_budget:
+          if(
+            Keyword.get(opts, :private_calls, 1000) == :infinity and
+              Keyword.get(opts, :private_rate, 10) == :infinity,
+            do: :infinity,
+            else: :watch
+          ),
         exports: exports(opts[:known] || [])
       }
 
@@ -248,6 +273,8 @@ defmodule ElixirScope.Recorder.Tracer do
     s = drain(s, :erlang.monotonic_time(:millisecond) + @drain_ms, 0)
     s = if s.pause, do: overload(s, counts), else: s
     footer = %{events: s.seq, dropped: s.dropped, stop_reason: reason}
+    over = TermBudget.over(s.budget)
+    footer = if over == %{}, do: footer, else: Map.put(footer, :terms_over_budget, over)
 
     footer =
       if s.budget_skipped == %{},
@@ -471,24 +498,34 @@ defmodule ElixirScope.Recorder.Tracer do
        when is_integer(clause) do
     mfa = {m, f, length(args)}
     s = budget(s, mfa, ts)
-    emit(s, {:call, s.seq, ts - s.start, pid, mfa, cap(args, mfa, s), caller, clause})
+    {args, s} = cap(args, mfa, s, pid, ts)
+    emit(s, {:call, s.seq, ts - s.start, pid, mfa, args, caller, clause})
   end
 
   defp handle({:trace_ts, pid, :call, {m, f, args}, caller, ts}, %{calls?: true} = s) do
     mfa = {m, f, length(args)}
     s = budget(s, mfa, ts)
-    emit(s, {:call, s.seq, ts - s.start, pid, mfa, cap(args, mfa, s), caller, 0})
+    {args, s} = cap(args, mfa, s, pid, ts)
+    emit(s, {:call, s.seq, ts - s.start, pid, mfa, args, caller, 0})
   end
 
   defp handle({:trace_ts, pid, :call, {m, f, args}, ts}, %{calls?: true} = s) do
     mfa = {m, f, length(args)}
     s = budget(s, mfa, ts)
-    emit(s, {:call, s.seq, ts - s.start, pid, mfa, cap(args, mfa, s), :undefined, 0})
+    {args, s} = cap(args, mfa, s, pid, ts)
+    emit(s, {:call, s.seq, ts - s.start, pid, mfa, args, :undefined, 0})
   end
 
   defp handle({:trace_ts, pid, :return_from, {m, f, a} = mfa, value, ts}, s) do
     t = ts - s.start
-    s = if s.calls?, do: emit(s, {:return, s.seq, t, pid, mfa, cap(value, mfa, s)}), else: s
+
+    s =
+      if s.calls? do
+        {value, s} = cap(value, mfa, s, pid, ts)
+        emit(s, {:return, s.seq, t, pid, mfa, value})
+      else
+        s
+      end
 
     with true <- s.state?,
          {:ok, kind} <- Map.fetch(s.state_mods, m),
@@ -497,7 +534,8 @@ defmodule ElixirScope.Recorder.Tracer do
          {:ok, state} <- Behaviours.new_state(kind, f, value, Map.get(s.statem, pid)) do
       s = if kind == :gen_statem, do: %{s | statem: Map.put(s.statem, pid, elem(state, 0))}, else: s
       {s, state} = if kind == :gen_event, do: handler_state(s, pid, m, state), else: {s, state}
-      emit(s, {:state, s.seq, t, pid, mfa, cap(state, s)})
+      {state, s} = cap(state, s, pid, ts)
+      emit(s, {:state, s.seq, t, pid, mfa, state})
     else
       {false, s} -> s
       _ -> s
@@ -509,11 +547,13 @@ defmodule ElixirScope.Recorder.Tracer do
   end
 
   defp handle({:trace_ts, pid, :send, msg, to, ts}, s) do
-    emit(s, {:send, s.seq, ts - s.start, pid, to, cap(msg, s)})
+    {msg, s} = cap(msg, s, pid, ts)
+    emit(s, {:send, s.seq, ts - s.start, pid, to, msg})
   end
 
   defp handle({:trace_ts, pid, :receive, msg, ts}, s) do
-    emit(s, {:receive, s.seq, ts - s.start, pid, :undefined, cap(msg, s)})
+    {msg, s} = cap(msg, s, pid, ts)
+    emit(s, {:receive, s.seq, ts - s.start, pid, :undefined, msg})
   end
 
   defp handle({:trace_ts, pid, :send_to_non_existing_process, msg, to, ts}, s) do
@@ -539,7 +579,8 @@ defmodule ElixirScope.Recorder.Tracer do
 
   defp handle({:es_resumed, counts}, s), do: resumed(s, counts)
   defp handle({:es_budget_skipped, counts}, s), do: %{s | budget_skipped: counts}
-  defp handle({:es_demoted, mfa, mono, calls}, s), do: over_budget(s, mfa, mono, calls)
+  defp handle({:es_demoted, mfa, mono, _calls, info}, s), do: over_budget(s, mfa, mono, info)
+  defp handle({:es_shared_switch, mfa, from, to, n}, s), do: shared_switch(s, mfa, from, to, n)
   defp handle(:es_window, s), do: s
 
   defp handle({:DOWN, ref, :process, _, _}, %{session_ref: ref} = s) do
@@ -593,10 +634,40 @@ defmodule ElixirScope.Recorder.Tracer do
   # A private helper's arguments and result (a list threaded through a recursion, an accumulator)
   # were most of a heavy pipeline's bytes, each event copying the whole growing term: they get a
   # small budget. Anonymous functions (`-name/1-fun-0-`) and public functions keep the full one.
-  defp cap(term, {m, f, a}, s) do
-    if MapSet.member?(s.exports, {m, f, a}) or lambda?(f),
-      do: Truncate.cap(term, s.max_term),
-      else: Truncate.cap(term, min(s.private_max, s.max_term))
+  #
+  # Arguments, results, messages and state also draw on their process's byte budget (`TermBudget`).
+  defp cap(term, {m, f, a} = mfa, s, pid, ts) do
+    if MapSet.member?(s.exports, {m, f, a}) or lambda?(f) do
+      budget_cap(s, pid, ts, term, s.max_term)
+    else
+      {term, size, budget} = TermBudget.cap(s.budget, pid, ts, term, min(s.private_max, s.max_term))
+      {term, heavy(%{s | budget: budget, in_bytes: s.in_bytes + size}, mfa, size)}
+    end
+  end
+
+  defp cap(term, s, pid, ts), do: budget_cap(s, pid, ts, term, s.max_term)
+
+  defp budget_cap(s, pid, ts, term, max) do
+    {term, size, budget} = TermBudget.cap(s.budget, pid, ts, term, max)
+    {term, %{s | budget: budget, in_bytes: s.in_bytes + size}}
+  end
+
+  # A private helper whose calls carry more than `:private_bytes` of arguments and results in all
+  # is reported to the session once, which untraces it (`HotHelpers.heavy/4`).
+  defp heavy(%{private_bytes: :infinity} = s, _mfa, _size), do: s
+
+  defp heavy(s, mfa, size) do
+    case s.arg_bytes do
+      %{^mfa => :reported} ->
+        s
+
+      %{^mfa => n} when n + size > s.private_bytes ->
+        send(s.session, {:es_heavy, mfa, n + size})
+        %{s | arg_bytes: Map.put(s.arg_bytes, mfa, :reported)}
+
+      bytes ->
+        %{s | arg_bytes: Map.put(bytes, mfa, Map.get(bytes, mfa, 0) + size)}
+    end
   end
 
   defp lambda?(f), do: match?(<<"-", _::binary>>, Atom.to_string(f))
@@ -621,19 +692,27 @@ defmodule ElixirScope.Recorder.Tracer do
     end
   end
 
-  defp over_budget(s, mfa, mono, calls) do
+  # `info`: the reason (`:private_calls` or `:private_rate`), `calls_before`, `calls_per_ms`.
+  defp over_budget(s, mfa, mono, info) do
     t = mono - s.start
+    info = Map.merge(%{function: mfa, dropped: 0, paused_at: t, resumed_at: t}, info)
+    emit(s, {:overload, s.seq, t, self(), info})
+  end
 
+  # A helper behind the same switch as a hot one (`HotHelpers`) lost `n` calls while it was off.
+  defp shared_switch(s, mfa, from, to, n) do
     info = %{
-      reason: :private_calls,
+      reason: :shared_switch,
       function: mfa,
-      calls_before: calls,
-      dropped: 0,
-      paused_at: t,
-      resumed_at: t
+      dropped: 2 * n,
+      dropped_calls: n,
+      discarded: 0,
+      paused_at: from - s.start,
+      resumed_at: to - s.start
     }
 
-    emit(s, {:overload, s.seq, t, self(), info})
+    s = %{s | dropped: s.dropped + 2 * n}
+    emit(s, {:overload, s.seq, from - s.start, self(), info})
   end
 
   # The hot path: one frame appended to the buffer, one update of the state.
@@ -665,7 +744,9 @@ defmodule ElixirScope.Recorder.Tracer do
   defp check(s, handled) do
     {:message_queue_len, len} = Process.info(self(), :message_queue_len)
     now = :erlang.monotonic_time(:nanosecond)
-    bytes = s.written + byte_size(s.buf)
+    # The size of what comes in, not of what is written: a queued message holds the whole term,
+    # however small the summary written of it.
+    bytes = s.written + byte_size(s.buf) + s.in_bytes
 
     s =
       if handled >= 32 and bytes > s.last_bytes,

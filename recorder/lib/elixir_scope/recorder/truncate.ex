@@ -26,6 +26,10 @@ defmodule ElixirScope.Recorder.Truncate do
     if :erlang.external_size(term) <= max_bytes, do: term, else: shrink(term, max_bytes, 0)
   end
 
+  @doc "A truncated copy of `term`, known to be over `max_bytes` (its size is not measured again)."
+  @spec cut(term, non_neg_integer) :: term
+  def cut(term, max_bytes), do: shrink(term, max_bytes, 0)
+
   defp fit(term, budget, depth) do
     if fits?(term, budget), do: term, else: shrink(term, budget, depth)
   end
