@@ -27,6 +27,30 @@ defmodule ElixirScope.MixTaskTest do
     refute Recorder.recording?()
   end
 
+  test "mix elixir_scope.record exposes the queue limits and the heavy-data budgets", %{dir: dir} do
+    out = Path.join(dir, "l.estrace")
+    code = "for _ <- 1..5, do: send(self(), String.duplicate(\"x\", 2_000)); :ok"
+
+    ExUnit.CaptureIO.capture_io(fn ->
+      Mix.Tasks.ElixirScope.Record.run(
+        ~w(--out #{out} --no-start --prefix ElixirScope.Sample. --high-water 1000 --low-water 100) ++
+          ~w(--hard-limit 4000 --max-queue-bytes 1000000 --private-calls infinity --private-rate 5) ++
+          ~w(--private-bytes infinity --private-term-size 128 --process-term-bytes 3000 -e) ++ [code]
+      )
+    end)
+
+    t = TraceReader.read!(out)
+    # A 3 kB budget: the first 2 kB message is written whole, the others summarised.
+    blobs = for {:send, _, _, _, _, m} <- t.events, not match?({:io_request, _, _, _}, m), do: m
+    assert [b | cut] = blobs
+    assert is_binary(b) and length(cut) == 4
+    assert Enum.all?(cut, &match?({:"$truncated", :binary, 2_000, _}, &1))
+
+    assert_raise Mix.Error, ~r/--private-rate: bad value "fast"/, fn ->
+      Mix.Tasks.ElixirScope.Record.run(~w(--out #{out} --private-rate fast -e :ok))
+    end
+  end
+
   test "mix elixir_scope.record -- script.exs args records the script, spawned processes too", %{dir: dir} do
     out = Path.join(dir, "s.estrace")
     script = Path.join(dir, "script.exs")

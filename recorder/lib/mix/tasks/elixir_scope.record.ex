@@ -24,8 +24,15 @@ defmodule Mix.Tasks.ElixirScope.Record do
     * `--include-system` — also record the tooling's processes and messages (Mix, the code server,
       the logger, the compiler, the I/O server), left out by default
     * `--max-events N`, `--max-events-per-s N`, `--max-term-size BYTES`
-    * `--high-water N`, `--low-water N`, `--max-queue-bytes BYTES` — the tracer's queue limits at
-      which it pauses the sources and resumes them (default 50 000, 5 000 and 24 MiB)
+    * `--high-water N`, `--low-water N`, `--max-queue-bytes BYTES`, `--hard-limit N` — the tracer's
+      queue limits at which it pauses the sources, resumes them, and discards queued events
+      (default 50 000, 5 000, 24 MiB and 4 × high water)
+    * `--private-calls N`, `--private-rate N`, `--private-bytes BYTES` — a private helper stops being
+      traced after N calls, at N calls per millisecond, or once its calls carried BYTES of
+      arguments (default 1 000, 10, 1 MiB; `infinity` for no limit)
+    * `--private-term-size BYTES`, `--process-term-bytes BYTES` — the size private helpers'
+      arguments are summarised to (default 256), and each process's byte budget per second for its
+      terms, past which they are summarised too (default 256 KiB; `infinity` for no budget)
     * `--no-start` — do not start the project's application (the script does)
     * `-e CODE` — run this code instead of a script
   """
@@ -45,12 +52,29 @@ defmodule Mix.Tasks.ElixirScope.Record do
     high_water: :integer,
     low_water: :integer,
     max_queue_bytes: :integer,
+    hard_limit: :integer,
+    private_calls: :string,
+    private_rate: :string,
+    private_bytes: :string,
+    private_term_size: :integer,
+    process_term_bytes: :string,
     include_system: :boolean,
     eval: :string,
     start: :boolean
   ]
 
-  @limits [:max_events, :max_events_per_s, :max_term_size, :high_water, :low_water, :max_queue_bytes]
+  @limits [
+    :max_events,
+    :max_events_per_s,
+    :max_term_size,
+    :high_water,
+    :low_water,
+    :max_queue_bytes,
+    :hard_limit,
+    :private_term_size
+  ]
+  # Limits that also take `infinity`.
+  @unbounded [:private_calls, :private_rate, :private_bytes, :process_term_bytes]
 
   @impl true
   @spec run([String.t()]) :: term
@@ -76,7 +100,8 @@ defmodule Mix.Tasks.ElixirScope.Record do
         command: Enum.join(["mix elixir_scope.record" | argv], " ")
       ] ++
         capture(opts[:capture]) ++
-        Keyword.take(opts, @limits) ++ [include_system: Keyword.get(opts, :include_system, false)]
+        Keyword.take(opts, @limits) ++
+        unbounded(opts) ++ [include_system: Keyword.get(opts, :include_system, false)]
 
     case ElixirScope.Recorder.start(rec_opts) do
       {:ok, info} ->
@@ -137,6 +162,23 @@ defmodule Mix.Tasks.ElixirScope.Record do
               ElixirScope.Recorder.Options.hint(String.replace(name, "_", "-"), known, &("--" <> &1))
           )
         end
+    end
+  end
+
+  defp unbounded(opts) do
+    for {k, v} <- opts, k in @unbounded do
+      case {v, Integer.parse(v)} do
+        {"infinity", _} ->
+          {k, :infinity}
+
+        {_, {n, ""}} when n > 0 ->
+          {k, n}
+
+        _ ->
+          Mix.raise(
+            "--#{String.replace(to_string(k), "_", "-")}: bad value #{inspect(v)} (a positive integer or infinity)"
+          )
+      end
     end
   end
 
