@@ -3,6 +3,7 @@
 
 import { formatDuration } from "../../core/describe";
 import { escapeControls } from "../../core/escape";
+import { leftOut } from "../../core/leftOut";
 import { Replay } from "../../core/replay";
 import { type Parsed } from "../args";
 import { type Out } from "../options";
@@ -30,6 +31,7 @@ export function info(r: Replay, p: Parsed, json: boolean, loadMs: number, out: O
     functions: r.functions().length,
     modules: r.modules().map((m) => m.module),
     problems: r.problems.map((x) => x.text),
+    left_out: leftOut(r),
     load_ms: Math.round(loadMs),
     ...(p.flags.has("stats")
       ? { stats: r.stats(), memory_mb: Math.round(process.memoryUsage().rss / 2 ** 20) }
@@ -57,6 +59,7 @@ export function info(r: Replay, p: Parsed, json: boolean, loadMs: number, out: O
     `${summary.functions} functions in ${summary.modules.length} modules with source: ${summary.modules.map((m) => escapeControls(m.replace(/^Elixir\./, ""))).join(", ")}`,
   );
   if (summary.problems.length) out(`${summary.problems.length} damaged frames skipped (see warnings above)`);
+  for (const line of summary.left_out) out(escapeControls(`left out: ${line}`));
   if (p.flags.has("stats")) {
     const s = r.stats();
     out(
