@@ -22,6 +22,7 @@ import { ThreadDirectory } from "./threads";
 import { NavigationSession } from "./navigation";
 import { type Loaded, PROGRESS_ID } from "./sessionBase";
 import type { ReplayLease } from "./sessionDeps";
+import { leftOut } from "../core/leftOut";
 
 export abstract class LaunchSession extends NavigationSession {
   private follow?: { dispose(): void };
@@ -133,6 +134,8 @@ export abstract class LaunchSession extends NavigationSession {
       for (const p of problems.slice(0, 20)) this.say(`warning: ${p.text}`, "stderr");
       if (problems.length > 20)
         this.say(`warning: ${problems.length - 20} more damaged frames skipped`, "stderr");
+      // What the recorder left out on purpose (hot helpers untraced, load shed, terms summarised).
+      for (const line of leftOut(replay)) this.say(`left out: ${line}`, "console");
       const allowed = args.processes ? selectProcesses(replay, args.processes) : undefined;
       const sources = [...new Set([...replay.modules().map((m) => m.source), ...replay.sourceFiles()])];
       const threads = new ThreadDirectory(replay, allowed);
