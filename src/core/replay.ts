@@ -21,7 +21,7 @@ import { decodeEvent } from "./store/eventDecode";
 import { KIND_CODES } from "./store/columns";
 import { FrameSource } from "./store/frames";
 import { EventReader } from "./store/eventReader";
-import type { ColumnSource } from "./columnFilter";
+import type { ArgMemo, ColumnSource } from "./columnFilter";
 import { Lru } from "./store/lru";
 import {
   FunctionCalls,
@@ -270,10 +270,15 @@ export class Replay {
     return out;
   }
 
+  /** What argument tests learnt of calls, kept for every later condition (see columnFilter.ts). */
+  private readonly argMemo: ArgMemo = new Map();
+
   /** What a condition pre-filter reads of events without decoding them (see columnFilter.ts). */
   columnSource(): ColumnSource {
     const c = this.store.cols;
     return {
+      memo: this.argMemo,
+      rows: c.length,
       kindOf: (i) => this.kindOf(i),
       seqOf: (i) => c.seq[i],
       mfaOf: (i) => this.mfaOf(i),
