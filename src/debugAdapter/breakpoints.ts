@@ -91,7 +91,7 @@ interface PendingLogpoint {
   line: number;
   key: string;
   token: object;
-  render: (index: number) => string;
+  render: (e: TraceEvent) => string;
 }
 
 export interface Hit {
@@ -172,7 +172,7 @@ export class Breakpoints {
               line: bp.line,
               key,
               token: fresh,
-              render: (i) => render(this.scopes.of(this.replay.event(i))),
+              render: (e) => render(this.scopes.of(e)),
             });
           }
           out.push({
@@ -219,9 +219,13 @@ export class Breakpoints {
           const p = pending[k];
           if (live?.get(p.key) === p.token) page.push([(x - k) / m, p]);
         }
-        // Read the page's frames together (one read per run of nearby frames) before rendering.
-        this.replay.events(page.map(([i]) => i));
-        return page.map(([i, p]) => ({ index: i, text: p.render(i), line: p.line }));
+        // The page's frames read together (one read per run of nearby frames), rendered, and let go:
+        // a logpoint streams up to thousands of lines, which the decoded-event cache need not hold.
+        const events = this.replay.events(
+          page.map(([i]) => i),
+          false,
+        );
+        return page.map(([i, p], k) => ({ index: i, text: p.render(events[k]), line: p.line }));
       },
     };
   }
