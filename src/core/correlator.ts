@@ -129,6 +129,18 @@ export class Correlator {
 
   private readonly eventsAtCache = new Map<string, number[]>();
 
+  /** The calls among `eventsAt(file, line)`, ascending: taken from the kind column, kept per line. */
+  callsAt(file: string, line: number): number[] {
+    const key = `call ${line}:${file}`;
+    const known = this.eventsAtCache.get(key);
+    if (known) return known;
+    const kind = this.store.cols.kind;
+    const found: number[] = [];
+    for (const r of this.eventsAt(file, line)) if (kind[r] === KIND_CODES.call) found.push(r);
+    this.eventsAtCache.set(key, found);
+    return found;
+  }
+
   private collectEventsAt(file: string, line: number): number[] {
     // Each index list is already ascending. A line usually has one (its function's events, or its
     // call sites'): that one is filtered in order. Several are gathered in a plain array, then sorted

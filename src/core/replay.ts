@@ -761,6 +761,11 @@ export class Replay {
     return this.correlator.eventsAt(file, line).slice();
   }
 
+  /** The calls among `eventsAt(file, line)`: where a line breakpoint or logpoint there stops. */
+  callsAt(file: string, line: number): number[] {
+    return this.correlator.callsAt(file, line).slice();
+  }
+
   /** Functions defined (or with a clause) at `file:line`; `file` matches by path suffix. */
   functionsAt(file: string, line: number): Mfa[] {
     return this.correlator.functionsAt(file, line);

@@ -149,9 +149,7 @@ export class Breakpoints {
     const printedNow = new Map<string, object>();
     for (const bp of bps) {
       const id = this.nextId++;
-      const calls = this.debuggedOnly(
-        this.replay.eventsAt(file, bp.line).filter((i) => this.replay.kindOf(i) === "call"),
-      );
+      const calls = this.debuggedOnly(this.replay.callsAt(file, bp.line));
       try {
         if (calls.length === 0) {
           out.push({ id, verified: false, line: bp.line, message: this.noEventsAt(file, bp.line) });
