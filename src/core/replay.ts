@@ -466,8 +466,12 @@ export class Replay {
   positionOf(index: number): string {
     this.checkIndex(index);
     const c = this.store.cols;
-    return `${fileIdentity(this.files[c.file[index]])}@${c.seq[index]}`;
+    // Hashed once per file: a logpoint asks for the position of each line it prints.
+    this.fileIds ??= this.files.map(fileIdentity);
+    return `${this.fileIds[c.file[index]]}@${c.seq[index]}`;
   }
+
+  private fileIds?: string[];
 
   /** The event a position from `positionOf` names; a `ReplayError` when it is of another recording. */
   parsePosition(text: string): number {
