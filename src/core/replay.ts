@@ -10,6 +10,7 @@ import { senderNamedIn } from "./messages";
 import { LoadCancelledError, ReplayError, TraceLoadError } from "./errors";
 import { Correlator } from "./correlator";
 import { MessageFlow } from "./messages";
+import type { MailboxAtEnd } from "./mailboxes";
 import { FlowPages, type FlowPage, type FlowPageOptions } from "./flowPages";
 import { ProcessTable } from "./processes";
 import { QueryEngine } from "./query";
@@ -116,6 +117,7 @@ export class Replay {
       this.procs,
       (send) => this.flowPages.replyOf(send),
       (receive) => senderNamedIn(decode(receive).message, this.procs),
+      (send) => decode(send).message,
     );
     this.flowPages = new FlowPages(store, this.flowIx);
     this.correlator = new Correlator(store);
@@ -608,6 +610,15 @@ export class Replay {
   messageAt(index: number): MessageFlowEntry | undefined {
     this.checkIndex(index);
     return this.flowIx.at(index);
+  }
+
+  /**
+   * What `pid` still had in its mailbox when the recording stopped: its length and first messages in
+   * queue order (the footer's snapshot); undefined when the trace has none for it (older recorders,
+   * a process that had ended).
+   */
+  mailboxAtEnd(pid: number | string): MailboxAtEnd | undefined {
+    return this.flowIx.mailboxes.of(this.findProcess(pid).id);
   }
 
   // ── timeline ───────────────────────────────────────────────────────────────

@@ -21,7 +21,17 @@ defmodule ElixirScope.Recorder.Session do
   use GenServer
   require Logger
 
-  alias ElixirScope.Recorder.{Behaviours, ModuleTable, Names, Noise, Selection, Sources, StateWatch, Tracer}
+  alias ElixirScope.Recorder.{
+    Behaviours,
+    Mailboxes,
+    ModuleTable,
+    Names,
+    Noise,
+    Selection,
+    Sources,
+    StateWatch,
+    Tracer
+  }
 
   def start_link(_ \\ []), do: GenServer.start_link(__MODULE__, [], name: __MODULE__)
 
@@ -320,6 +330,7 @@ defmodule ElixirScope.Recorder.Session do
       state_only: state_only,
       pattern_modules: pattern_modules -- [Agent.Server],
       messages?: messages?,
+      max_term: Map.get(cfg.limits, :max_term_size, 64 * 1024),
       saved: saved,
       new?: false,
       watched: %{},
@@ -602,12 +613,14 @@ defmodule ElixirScope.Recorder.Session do
 
   defp finish(rec, reason) do
     Sources.pause()
+    # Read before untracing: the traced processes are the recorded ones.
+    footer = mailboxes(rec)
     untrace(rec)
     unwatch(rec)
     barrier()
     skipped = for {mfa, base} <- rec.over_budget, into: %{}, do: {mfa, max(call_count(mfa) - base, 0)}
     if skipped != %{}, do: send(rec.tracer, {:es_budget_skipped, skipped})
-    result = Tracer.finish(rec.tracer, reason, missed(rec))
+    result = Tracer.finish(rec.tracer, reason, missed(rec), footer)
     Sources.count_off(rec.pattern_modules)
     Process.demonitor(rec.tracer_ref, [:flush])
     for {ref, _} <- rec.until, do: Process.demonitor(ref, [:flush])
@@ -622,6 +635,14 @@ defmodule ElixirScope.Recorder.Session do
       other -> other
     end
   end
+
+  # What the recorded processes still had queued: the footer's `:mailboxes` (with messages recorded).
+  defp mailboxes(%{messages?: true, tracer: tracer} = rec) do
+    pids = for pid <- Process.list(), :erlang.trace_info(pid, :tracer) == {:tracer, tracer}, do: pid
+    %{mailboxes: Mailboxes.snapshot(pids, rec.max_term)}
+  end
+
+  defp mailboxes(_rec), do: %{}
 
   defp call_count(mfa) do
     case :erlang.trace_info(mfa, :call_count) do

@@ -114,7 +114,8 @@ defmodule ElixirScope.Recorder.Tracer do
   writes the pending `overload` event (with `counts`, the calls missed while paused) and the footer,
   closes the file and exits. Returns `{:ok, %{events: n, dropped: n}}`.
   """
-  def finish(tracer, reason, counts), do: call(tracer, {:finish, reason, counts})
+  def finish(tracer, reason, counts, footer_extra \\ %{}),
+    do: call(tracer, {:finish, reason, counts, footer_extra})
 
   defp call(tracer, req) do
     ref = Process.monitor(tracer)
@@ -235,8 +236,8 @@ defmodule ElixirScope.Recorder.Tracer do
     loop(s, n)
   end
 
-  defp control({:finish, reason, counts}, from, ref, s, _n) do
-    send(from, {ref, finish_file(s, reason, counts)})
+  defp control({:finish, reason, counts, footer_extra}, from, ref, s, _n) do
+    send(from, {ref, finish_file(s, reason, counts, footer_extra)})
   end
 
   defp control(_other, from, ref, s, n) do
@@ -244,10 +245,10 @@ defmodule ElixirScope.Recorder.Tracer do
     loop(s, n)
   end
 
-  defp finish_file(s, reason, counts) do
+  defp finish_file(s, reason, counts, footer_extra) do
     s = drain(s, :erlang.monotonic_time(:millisecond) + @drain_ms, 0)
     s = if s.pause, do: overload(s, counts), else: s
-    footer = %{events: s.seq, dropped: s.dropped, stop_reason: reason}
+    footer = Map.merge(footer_extra, %{events: s.seq, dropped: s.dropped, stop_reason: reason})
 
     footer =
       if s.budget_skipped == %{},
@@ -545,7 +546,7 @@ defmodule ElixirScope.Recorder.Tracer do
   defp handle({:DOWN, ref, :process, _, _}, %{session_ref: ref} = s) do
     # The session is gone: nobody else will switch the sources off or close the file.
     _ = safely(s.cleanup)
-    finish_file(s, :recorder_crash, 0)
+    finish_file(s, :recorder_crash, 0, %{})
     exit(:normal)
   end
 
