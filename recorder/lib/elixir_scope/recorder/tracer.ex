@@ -26,6 +26,8 @@ defmodule ElixirScope.Recorder.Tracer do
 
   @flush_bytes 256 * 1024
   @drain_ms 2_500
+  # The longest wait for the tracer's answer to a request other than `finish`.
+  @reply_ms 30_000
   @check_every 100
 
   defstruct [
@@ -100,14 +102,20 @@ defmodule ElixirScope.Recorder.Tracer do
 
       {:DOWN, ^ref, _, _, reason} ->
         {:error, {:tracer_down, reason}}
+    after
+      # Opening the file and writing the header: a tracer silent this long is stuck.
+      @reply_ms ->
+        Process.demonitor(ref, [:flush])
+        Process.exit(pid, :kill)
+        {:error, {:timeout, "the tracer did not start within #{@reply_ms} ms"}}
     end
   end
 
   @doc "Writes events given as `{kind, monotonic_ns, pid, [fields]}` (the tracer numbers them)."
-  def write_events(tracer, events), do: call(tracer, {:write_events, events})
+  def write_events(tracer, events), do: call(tracer, {:write_events, events}, @reply_ms)
 
   @doc "Events and drops so far."
-  def stats(tracer), do: call(tracer, :stats)
+  def stats(tracer), do: call(tracer, :stats, @reply_ms)
 
   @doc """
   Handles every trace message already queued (call after an `:erlang.trace_delivered/1` barrier),
@@ -115,9 +123,17 @@ defmodule ElixirScope.Recorder.Tracer do
   closes the file and exits. Returns `{:ok, %{events: n, dropped: n}}`.
   """
   def finish(tracer, reason, counts, footer_extra \\ %{}),
-    do: call(tracer, {:finish, reason, counts, footer_extra})
+    do: call(tracer, {:finish, reason, counts, footer_extra}, finish_ms())
 
-  defp call(tracer, req) do
+  @doc """
+  How long `finish/4` waits for the tracer: its drain stops after `@drain_ms`, checked every 1024
+  messages, and one message may take a while (reading a module loaded late); past this it is stuck.
+  (The application environment's `:tracer_finish_ms` sets it, for tests.)
+  """
+  def finish_ms, do: Application.get_env(:elixir_scope_recorder, :tracer_finish_ms, @drain_ms + 15_000)
+
+  # Bounded: a stuck tracer must not hang the caller (a `stop/0` in a script, the session).
+  defp call(tracer, req, timeout) do
     ref = Process.monitor(tracer)
     send(tracer, {:"$es", self(), ref, req})
 
@@ -128,8 +144,22 @@ defmodule ElixirScope.Recorder.Tracer do
 
       {:DOWN, ^ref, _, _, reason} ->
         {:error, {:tracer_down, reason}}
+    after
+      timeout ->
+        Process.demonitor(ref, [:flush])
+        # A late reply must not stay in the caller's mailbox.
+        receive do
+          {^ref, _} -> :ok
+        after
+          0 -> :ok
+        end
+
+        {:error, {:timeout, "the tracer did not answer #{request_name(req)} within #{timeout} ms"}}
     end
   end
+
+  defp request_name(req) when is_tuple(req), do: inspect(elem(req, 0))
+  defp request_name(req), do: inspect(req)
 
   ## The process
 
