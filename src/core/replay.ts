@@ -11,6 +11,7 @@ import { LoadCancelledError, ReplayError, TraceLoadError } from "./errors";
 import { Correlator } from "./correlator";
 import { MessageFlow } from "./messages";
 import type { MailboxAtEnd } from "./mailboxes";
+import { RecordedStructs } from "./terms/inspectRecorded";
 import { FlowPages, type FlowPage, type FlowPageOptions } from "./flowPages";
 import { ProcessTable } from "./processes";
 import { QueryEngine } from "./query";
@@ -80,6 +81,7 @@ export class Replay {
   private readonly query: QueryEngine;
   private readonly states: StateReconstructor;
   private readonly flowIx: MessageFlow;
+  private recordedStructs?: RecordedStructs;
   private readonly flowPages: FlowPages;
   private readonly timeline: Timeline;
   private readonly correlator: Correlator;
@@ -731,15 +733,20 @@ export class Replay {
 
   /**
    * Options that make `inspect` print terms as the recorded program's Elixir did: charlists in that
-   * version's form, structs of the recorded modules as their `Inspect` prints them (definition
-   * order, derived-hidden fields hidden). Leave them out for the raw view.
+   * version's form, structs as their `Inspect` printed them (definition order from the module table or
+   * the footer's `structs`, derived-hidden fields hidden, the footer's `inspected` text for a struct
+   * whose `Inspect` is its own). Leave them out for the raw view.
    */
   termStyle(): TermStyle {
     const v = /^(\d+)\.(\d+)/.exec(this.files[0]?.elixirVersion ?? "");
     const old = v !== null && (Number(v[1]) < 1 || (Number(v[1]) === 1 && Number(v[2]) < 15));
+    this.recordedStructs ??= new RecordedStructs(this.files.map((f) => f.footer));
+    const recorded = this.recordedStructs;
     return {
       charlistStyle: old ? "quotes" : "sigil",
-      structs: (m) => this.moduleInfo(m)?.struct,
+      // A recorded module's frame, else the footer's layouts of the other loaded struct modules.
+      structs: (m) => this.moduleInfo(m)?.struct ?? recorded.layout(m),
+      inspected: (value, m) => recorded.text(value, m),
     };
   }
 

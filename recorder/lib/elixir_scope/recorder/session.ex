@@ -35,6 +35,7 @@ defmodule ElixirScope.Recorder.Session do
     Selection,
     Sources,
     StateWatch,
+    Structs,
     Tracer
   }
 
@@ -634,7 +635,7 @@ defmodule ElixirScope.Recorder.Session do
   defp finish(rec, reason) do
     Sources.pause()
     # Read before untracing: the traced processes are the recorded ones.
-    footer = mailboxes(rec)
+    footer = Map.put(mailboxes(rec), :structs, Structs.footer_layouts(rec.modules))
     untrace(rec)
     unwatch(rec)
     barrier()

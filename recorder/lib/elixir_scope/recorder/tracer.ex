@@ -22,7 +22,17 @@ defmodule ElixirScope.Recorder.Tracer do
   must not die, and if it does anyway the session cleans up and the file stays loadable.
   """
 
-  alias ElixirScope.Recorder.{Behaviours, Format, ModuleTable, Names, Noise, Selection, Sources, Truncate}
+  alias ElixirScope.Recorder.{
+    Behaviours,
+    Format,
+    ModuleTable,
+    Names,
+    Noise,
+    Selection,
+    Sources,
+    Structs,
+    Truncate
+  }
 
   @flush_bytes 256 * 1024
   @drain_ms 2_500
@@ -175,6 +185,7 @@ defmodule ElixirScope.Recorder.Tracer do
         Noise,
         Selection,
         ModuleTable,
+        Structs,
         MapSet,
         Map,
         Enum,
@@ -183,6 +194,8 @@ defmodule ElixirScope.Recorder.Tracer do
       ],
       &Code.ensure_loaded/1
     )
+
+    Structs.init()
 
     start = Keyword.fetch!(opts, :start_monotonic)
     header = Format.header(start, Keyword.fetch!(opts, :start_system), Map.new(opts[:header] || []))
@@ -279,6 +292,9 @@ defmodule ElixirScope.Recorder.Tracer do
     s = drain(s, :erlang.monotonic_time(:millisecond) + @drain_ms, 0)
     s = if s.pause, do: overload(s, counts), else: s
     footer = Map.merge(footer_extra, %{events: s.seq, dropped: s.dropped, stop_reason: reason})
+
+    footer =
+      with [_ | _] = texts <- Structs.texts(), do: Map.put(footer, :inspected, texts), else: (_ -> footer)
 
     footer =
       if s.budget_skipped == %{},
@@ -619,15 +635,15 @@ defmodule ElixirScope.Recorder.Tracer do
     end
   end
 
-  defp cap(term, %{max_term: max}), do: Truncate.cap(term, max)
+  defp cap(term, %{max_term: max}), do: Structs.note(Truncate.cap(term, max))
 
   # A private helper's arguments and result (a list threaded through a recursion, an accumulator)
   # were most of a heavy pipeline's bytes, each event copying the whole growing term: they get a
   # small budget. Anonymous functions (`-name/1-fun-0-`) and public functions keep the full one.
   defp cap(term, {m, f, a}, s) do
     if MapSet.member?(s.exports, {m, f, a}) or lambda?(f),
-      do: Truncate.cap(term, s.max_term),
-      else: Truncate.cap(term, min(s.private_max, s.max_term))
+      do: Structs.note(Truncate.cap(term, s.max_term)),
+      else: Structs.note(Truncate.cap(term, min(s.private_max, s.max_term)))
   end
 
   defp lambda?(f), do: match?(<<"-", _::binary>>, Atom.to_string(f))
