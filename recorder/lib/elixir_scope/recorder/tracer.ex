@@ -635,15 +635,15 @@ defmodule ElixirScope.Recorder.Tracer do
     end
   end
 
-  defp cap(term, %{max_term: max}), do: Structs.note(Truncate.cap(term, max))
+  defp cap(term, %{max_term: max}), do: Truncate.cap(term, max)
 
   # A private helper's arguments and result (a list threaded through a recursion, an accumulator)
   # were most of a heavy pipeline's bytes, each event copying the whole growing term: they get a
   # small budget. Anonymous functions (`-name/1-fun-0-`) and public functions keep the full one.
   defp cap(term, {m, f, a}, s) do
     if MapSet.member?(s.exports, {m, f, a}) or lambda?(f),
-      do: Structs.note(Truncate.cap(term, s.max_term)),
-      else: Structs.note(Truncate.cap(term, min(s.private_max, s.max_term)))
+      do: Truncate.cap(term, s.max_term),
+      else: Truncate.cap(term, min(s.private_max, s.max_term))
   end
 
   defp lambda?(f), do: match?(<<"-", _::binary>>, Atom.to_string(f))
@@ -686,6 +686,7 @@ defmodule ElixirScope.Recorder.Tracer do
   # The hot path: one frame appended to the buffer, one update of the state.
   defp emit(%{buf: buf, seq: seq} = s, event) do
     bin = :erlang.term_to_binary(event)
+    _ = Structs.note_encoded(event, bin)
     buf = <<buf::binary, 0xE5, byte_size(bin)::32, bin::binary>>
     seq = seq + 1
 
