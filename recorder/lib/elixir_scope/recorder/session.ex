@@ -635,9 +635,11 @@ defmodule ElixirScope.Recorder.Session do
   defp finish(rec, reason) do
     Sources.pause()
     # Read before untracing: the traced processes are the recorded ones.
-    footer = Map.put(mailboxes(rec), :structs, Structs.footer_layouts(rec.modules))
+    mailboxes = mailboxes(rec)
     untrace(rec)
     unwatch(rec)
+    # After untracing: learning a layout runs a process, which must not be traced as new.
+    footer = Map.put(mailboxes, :structs, Structs.footer_layouts(rec.modules))
     barrier()
     skipped = for {mfa, base} <- rec.over_budget, into: %{}, do: {mfa, max(call_count(mfa) - base, 0)}
     if skipped != %{}, do: send(rec.tracer, {:es_budget_skipped, skipped})
