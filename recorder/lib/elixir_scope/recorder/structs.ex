@@ -28,6 +28,7 @@ defmodule ElixirScope.Recorder.Structs do
   @max_modules 1_000
   @max_value_bytes 4_096
   @texts_ms 2_000
+  @layouts_ms 5_000
   @key :es_structs
   @pattern_key :es_structs_pattern
 
@@ -197,16 +198,19 @@ defmodule ElixirScope.Recorder.Structs do
 
   @doc """
   The footer's `:structs`: `[{module, layout}]` for the struct modules loaded now and not in `known`
-  (the recorded modules, whose frames carry their layout).
+  (the recorded modules, whose frames carry their layout), as many as `@layouts_ms` allows.
   """
   @spec footer_layouts(MapSet.t(module) | [module]) :: [{module, map}]
   def footer_layouts(known) do
     known = MapSet.new(known)
+    # Each layout may wait up to a second on a user's Inspect: the whole is bounded too.
+    deadline = :erlang.monotonic_time(:millisecond) + @layouts_ms
 
     for {m, _} <- Enum.sort(:code.all_loaded()),
         not MapSet.member?(known, m),
         m not in @engine_prints,
         function_exported?(m, :__struct__, 0),
+        :erlang.monotonic_time(:millisecond) < deadline,
         layout = ModuleTable.struct_layout(m),
         do: {m, layout}
   end
