@@ -29,8 +29,10 @@ export class EndMailboxes {
     private readonly processes: ProcessTable,
     /** Sends by destination (MessageFlow's index). */
     private readonly sendsTo: () => Csr,
-    /** The message of a send event. */
-    private readonly messageOf: (send: number) => Term | undefined,
+    /** The message of a send or receive event. */
+    private readonly messageOf: (row: number) => Term | undefined,
+    /** A process's receives with no recorded send (from a process not recorded), in order. */
+    private readonly unpairedReceives: (pid: number) => number[] = () => [],
   ) {}
 
   /** True when some loaded file has a snapshot: older traces have none, and the inference stays. */
@@ -43,7 +45,10 @@ export class EndMailboxes {
     return this.all().get(pid);
   }
 
-  /** Whether the send `row` to process `to` was still in `to`'s mailbox at the end. */
+  /**
+   * Whether the send `row` to process `to` (or `to`'s receive `row` whose send was not recorded) was
+   * still in `to`'s mailbox at the end.
+   */
   queued(row: number, to: number): boolean {
     const box = this.of(to);
     if (!box || box.messages.length === 0) return false;
@@ -55,21 +60,25 @@ export class EndMailboxes {
     return set.has(row);
   }
 
-  // Latest sends first: a queued message is most often a late one. Each queued message takes the latest
-  // equal send not taken yet, so two equal messages queued match the last two equal sends.
+  // Latest first: a queued message is most often a late one. Each queued message takes the latest equal
+  // send (or receive with no send) not taken yet, so two equal messages queued match the last two.
   private match(to: number, messages: Term[]): Set<number> {
     const found = new Set<number>();
     const left = messages.slice();
-    const rows = csrList(this.sendsTo(), to);
-    const stop = Math.max(0, rows.length - MAX_SCANNED);
-    for (let i = rows.length - 1; i >= stop && left.length > 0; i--) {
-      const msg = this.messageOf(rows[i]);
+    const sends = csrList(this.sendsTo(), to);
+    const orphans = this.unpairedReceives(to);
+    let i = sends.length - 1;
+    let j = orphans.length - 1;
+    for (let scanned = 0; scanned < MAX_SCANNED && left.length > 0 && (i >= 0 || j >= 0); scanned++) {
+      // The two lists merged, latest row first.
+      const row = j < 0 || (i >= 0 && sends[i] > orphans[j]) ? sends[i--] : orphans[j--];
+      const msg = this.messageOf(row);
       if (msg === undefined) continue;
       let k = left.length - 1;
       while (k >= 0 && !termEquals(left[k], msg)) k--;
       if (k < 0) continue;
       left.splice(k, 1);
-      found.add(rows[i]);
+      found.add(row);
     }
     return found;
   }

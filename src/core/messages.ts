@@ -28,7 +28,16 @@ export class MessageFlow {
     /** A send event's message, to find the sends still queued at the end. */
     messageOf: (send: number) => Term | undefined = () => undefined,
   ) {
-    this.mailboxes = new EndMailboxes(store, processes, () => this.dest(), messageOf);
+    this.mailboxes = new EndMailboxes(
+      store,
+      processes,
+      () => this.dest(),
+      messageOf,
+      (pid) =>
+        Array.from(csrList(store.ix.byPid, pid)).filter(
+          (r) => store.cols.kind[r] === KIND_CODES.receive && store.ix.pair[r] < 0,
+        ),
+    );
   }
 
   private sender(r: number): number | undefined {
@@ -87,7 +96,7 @@ export class MessageFlow {
         out.push({
           receive: r,
           to,
-          status: "delivered",
+          status: this.mailboxes.queued(r, to) ? "queued_at_end" : "delivered",
           receivedAt: t,
           ...(from !== undefined ? { from } : {}),
         });
@@ -108,7 +117,8 @@ export class MessageFlow {
     const e: MessageFlowEntry = {
       receive: row,
       to: cols.pid[row],
-      status: "delivered",
+      // Its send was not recorded; the mailbox snapshot still says whether it was taken.
+      status: this.mailboxes.queued(row, cols.pid[row]) ? "queued_at_end" : "delivered",
       receivedAt: cols.time[row],
     };
     const from = this.sender(row);

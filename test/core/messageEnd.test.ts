@@ -79,10 +79,16 @@ describe("the end of a recording, from the mailboxes' snapshot", () => {
     b.send(SENDER, EMPTY, atom("e0"));
     b.receive(EMPTY, atom("e0"));
     b.send(SENDER, EMPTY, atom("lost")); // no receive recorded; the snapshot says it is not queued
+    b.receive(LAZY, atom("from_outside")); // its sender was not recorded; taken
+    b.receive(LAZY, atom("from_outside")); // the same again; still queued
     b.footer([
       [
         "mailboxes",
-        [tuple(LAZY, 2, [tuple(atom("left"), 1), atom("twice")]), tuple(EMPTY, 0, []), tuple(SENDER, 0, [])],
+        [
+          tuple(LAZY, 3, [tuple(atom("left"), 1), atom("twice"), atom("from_outside")]),
+          tuple(EMPTY, 0, []),
+          tuple(SENDER, 0, []),
+        ],
       ],
     ]);
     r = await Replay.open(tempTrace(b.toBuffer()));
@@ -110,10 +116,24 @@ describe("the end of a recording, from the mailboxes' snapshot", () => {
     assert.notEqual(r.messageAt(sends(atom("lost"))[0].index)!.status, "queued_at_end");
   });
 
+  it("a receive whose send was not recorded is queued at the end when the snapshot holds it", () => {
+    const [first, second] = r.getEvents({
+      kinds: ["receive"],
+      predicate: (e) => termEquals(e.message!, atom("from_outside")),
+    });
+    assert.equal(r.messageAt(first.index)!.status, "delivered");
+    assert.equal(r.messageAt(second.index)!.status, "queued_at_end");
+    const flow = r.getMessageFlow(undefined, "<0.90.0>").filter((m) => m.send === undefined);
+    assert.deepEqual(
+      flow.map((m) => m.status),
+      ["delivered", "queued_at_end"],
+    );
+  });
+
   it("mailboxAtEnd gives the snapshot by process", () => {
     assert.deepEqual(r.mailboxAtEnd("<0.90.0>"), {
-      count: 2,
-      messages: [tuple(atom("left"), 1), atom("twice")],
+      count: 3,
+      messages: [tuple(atom("left"), 1), atom("twice"), atom("from_outside")],
     });
     assert.deepEqual(r.mailboxAtEnd("<0.91.0>"), { count: 0, messages: [] });
   });
