@@ -37,27 +37,31 @@ export interface ColumnSource {
    */
   frameRange?(row: number, at: FrameRange): void;
   /**
-   * Where argument tests keep what they read of each call (given with `rows`, the event count): kept
-   * by the recording across conditions, so a condition set again, or another literal on the same
-   * argument, reads no frame bytes for calls already seen.
+   * Where argument tests keep what they read of each call, with `candidates` (the rows the condition
+   * will be asked about, ascending): kept by the recording across conditions, so that a condition set
+   * again on the same calls, or another literal on the same argument, reads no frame bytes for the
+   * calls already seen.
    */
   memo?: ArgMemo;
-  rows?: number;
+  candidates?: ArrayLike<number>;
 }
 
-/** Per argument position, what each call's argument is as far as a literal comparison goes. */
-export type ArgMemo = Map<number, ArgFacts>;
+/** Per argument position: the atom names met (ids in `atomId`), and facts per list of candidates. */
+export type ArgMemo = Map<number, { names: Map<string, number>; lists: ArgFacts[] }>;
+
+/** Lists of candidates remembered per argument position (the most recently set are kept). */
+const MEMO_LISTS = 8;
 
 /**
- * Per row (allocated on the first test of each kind of literal; zero-filled arrays cost no memory
- * until written): for number literals, `numState` says what `numValue` holds; for atom literals,
- * `atomId` is 1 + the id of the argument's name in `names`, or a negative code. 0 is "not read yet".
+ * Per candidate (arrays allocated on the first test of each kind of literal): for number literals,
+ * `numState` says what `numValue` holds; for atom literals, `atomId` is 1 + the id of the argument's
+ * name, or a negative code. 0 is "not read yet".
  */
 interface ArgFacts {
+  rows: Int32Array;
   numState?: Uint8Array;
   numValue?: Int32Array;
   atomId?: Int32Array;
-  names: Map<string, number>;
 }
 
 // Codes of `numState`, and the negative codes of `atomId`.
@@ -174,57 +178,97 @@ function equality(lhs: ConditionNode, lit: number | Atom, strict: boolean, src: 
     if (of.t !== "var" || (of as { name: string }).name !== "args" || typeof k !== "number" || k < 0)
       return maybe;
     const scan = new Scan();
-    const at: FrameRange = { buf: Buffer.alloc(0), start: 0, end: 0 };
+    const frame: FrameRange = { buf: Buffer.alloc(0), start: 0, end: 0 };
     const read = (row: number): void => {
-      if (src.frameRange) src.frameRange(row, at);
+      if (src.frameRange) src.frameRange(row, frame);
       else {
         const bytes = src.frameBytes(row);
-        at.buf = Buffer.isBuffer(bytes)
+        frame.buf = Buffer.isBuffer(bytes)
           ? bytes
           : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-        at.start = 0;
-        at.end = bytes.byteLength;
+        frame.start = 0;
+        frame.end = bytes.byteLength;
       }
     };
-    const facts = src.memo && src.rows !== undefined ? factsOf(src.memo, k) : undefined;
-    const rows = src.rows ?? 0;
+    const memo = src.memo && src.candidates ? memoOf(src.memo, k, src.candidates) : undefined;
+    const facts = memo?.facts;
+    // The candidates are asked about in order (forwards or backwards): try the neighbours of the
+    // last one found before searching.
+    let last = 0;
+    const place = (row: number): number => {
+      const rows = facts!.rows;
+      for (let d = -1; d <= 1; d++) if (rows[last + d] === row) return (last += d);
+      let lo = 0;
+      let hi = rows.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (rows[mid] < row) lo = mid + 1;
+        else hi = mid;
+      }
+      if (lo < rows.length && rows[lo] === row) return (last = lo);
+      return -1;
+    };
     if (typeof lit === "number") {
-      const state = facts ? (facts.numState ??= new Uint8Array(rows)) : undefined;
-      const value = facts ? (facts.numValue ??= new Int32Array(rows)) : undefined;
+      const n = facts?.rows.length ?? 0;
+      const state = facts ? (facts.numState ??= new Uint8Array(n)) : undefined;
+      const value = facts ? (facts.numValue ??= new Int32Array(n)) : undefined;
       return (row) => {
         if (src.kindOf(row) !== "call") return MAYBE;
-        let st = state ? state[row] : UNREAD;
+        const at = state ? place(row) : -1;
+        let st = at >= 0 ? state![at] : UNREAD;
         let v: number;
-        if (st === IS_INT) v = value![row];
+        if (st === IS_INT) v = value![at];
         else if (st === UNREAD || st === IS_WIDE) {
           read(row);
-          v = argNumber(scan, at, k);
+          v = argNumber(scan, frame, k);
           st = Number.isInteger(v) ? ((v | 0) === v ? IS_INT : IS_WIDE) : codeOf(v);
-          if (state) {
-            state[row] = st;
-            if (st === IS_INT) value![row] = v;
+          if (at >= 0) {
+            state![at] = st;
+            if (st === IS_INT) value![at] = v;
           }
         } else v = NaN;
         if (st === IS_INT || st === IS_WIDE) return v === lit ? YES : NO;
         return st === IS_NO ? NO : st === IS_FLOAT && strict ? NO : MAYBE;
       };
     }
-    const ids = facts ? (facts.atomId ??= new Int32Array(rows)) : undefined;
-    const names = facts?.names ?? new Map<string, number>();
+    const ids = facts ? (facts.atomId ??= new Int32Array(facts.rows.length)) : undefined;
+    const names = memo?.names ?? new Map<string, number>();
     const want = names.get(lit.name) ?? names.set(lit.name, names.size).get(lit.name)!;
     return (row) => {
       if (src.kindOf(row) !== "call") return MAYBE;
-      let v = ids ? ids[row] : UNREAD;
+      const at = ids ? place(row) : -1;
+      let v = at >= 0 ? ids![at] : UNREAD;
       if (v === UNREAD) {
         read(row);
-        v = argAtom(scan, at, k, names);
-        if (ids) ids[row] = v;
+        v = argAtom(scan, frame, k, names);
+        if (at >= 0) ids![at] = v;
       }
       if (v > 0) return v - 1 === want ? YES : NO;
       return v === A_NO ? NO : v === A_FLOAT && strict ? NO : MAYBE;
     };
   }
   return maybe;
+}
+
+/** The memo of argument `k` over these candidates (the same rows as an earlier list, or a new one). */
+function memoOf(
+  memo: ArgMemo,
+  k: number,
+  candidates: ArrayLike<number>,
+): { names: Map<string, number>; facts: ArgFacts } {
+  let m = memo.get(k);
+  if (!m) memo.set(k, (m = { names: new Map(), lists: [] }));
+  const n = candidates.length;
+  let facts = m.lists.find((f) => {
+    if (f.rows.length !== n) return false;
+    for (let i = 0; i < n; i++) if (f.rows[i] !== candidates[i]) return false;
+    return true;
+  });
+  if (facts) m.lists.splice(m.lists.indexOf(facts), 1);
+  else facts = { rows: Int32Array.from(candidates) };
+  m.lists.push(facts);
+  if (m.lists.length > MEMO_LISTS) m.lists.shift();
+  return { names: m.names, facts };
 }
 
 /** The state code of `argNumber`'s non-integer answers. */
@@ -236,12 +280,6 @@ function codeOf(v: number): number {
 const N_NO = 1.5;
 const N_MAYBE = 2.5;
 const N_FLOAT = 3.5;
-
-function factsOf(memo: ArgMemo, k: number): ArgFacts {
-  let f = memo.get(k);
-  if (!f) memo.set(k, (f = { names: new Map() }));
-  return f;
-}
 
 /**
  * Moves the scan to argument `k` of the call frame; false where the frame is not a call with a

@@ -287,7 +287,6 @@ export class Replay {
     const c = this.store.cols;
     return {
       memo: this.argMemo,
-      rows: c.length,
       kindOf: (i) => this.kindOf(i),
       seqOf: (i) => c.seq[i],
       mfaOf: (i) => this.mfaOf(i),

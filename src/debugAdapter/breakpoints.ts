@@ -155,7 +155,7 @@ export class Breakpoints {
           out.push({ id, verified: false, line: bp.line, message: this.noEventsAt(file, bp.line) });
           continue;
         }
-        const test = this.conditionTest(bp.condition, `line ${bp.line}`);
+        const test = this.conditionTest(bp.condition, `line ${bp.line}`, calls);
         if (bp.logMessage !== undefined) {
           const render = compileLogMessage(bp.logMessage);
           const hits = applyHitCondition(test ? calls.filter(test) : calls, bp.hitCondition);
@@ -246,7 +246,7 @@ export class Breakpoints {
           id,
           "function breakpoint",
           calls,
-          this.conditionTest(bp.condition, bp.name),
+          this.conditionTest(bp.condition, bp.name, calls),
           bp.hitCondition,
         );
         this.functions.push(r);
@@ -278,7 +278,13 @@ export class Breakpoints {
         };
       try {
         const origins = this.debuggedOnly(this.originsOf(filterId as ExceptionFilter));
-        const r = this.resolve(id, "exception", origins, this.conditionTest(condition, filterId), undefined);
+        const r = this.resolve(
+          id,
+          "exception",
+          origins,
+          this.conditionTest(condition, filterId, origins),
+          undefined,
+        );
         this.exceptions.push(r);
         return { id, verified: true, message: this.describe(r, origins.length, "in the recording") };
       } catch (e) {
@@ -391,11 +397,15 @@ export class Breakpoints {
   private conditionTest(
     condition: string | undefined,
     what: string,
+    /** The events it will be asked about, ascending (what argument tests remember is kept by them). */
+    candidates?: number[],
   ): ((index: number) => boolean) | undefined {
     if (!condition?.trim()) return undefined;
     const expr: Expr = parseExpr(condition);
     // Candidates the columns or raw bytes already decide are never decoded (see columnFilter.ts).
-    const pre = this.prefilter ? compileColumnFilter(expr, this.replay.columnSource()) : undefined;
+    const pre = this.prefilter
+      ? compileColumnFilter(expr, { ...this.replay.columnSource(), candidates })
+      : undefined;
     // Per event: 0 not tested yet, 1 false, 2 true (a byte each: a never-true condition over a hot
     // function is asked of every candidate, and a Map of them costs more than the test).
     const seen = new Uint8Array(this.replay.eventCount);
