@@ -5,6 +5,8 @@ export interface Csr {
   /** rows of key k are rows[offsets[k] .. offsets[k+1]) */
   offsets: Int32Array;
   rows: Int32Array;
+  /** rows[from .. to), read alone when `rows` is not in memory yet (an index read lazily). */
+  slice?: (from: number, to: number) => Int32Array;
 }
 
 /** Builds a CSR from a per-row key column; rows whose key is negative (or rejected by `keep`) are left out. */
@@ -32,7 +34,9 @@ export function buildCsr(
 
 export function csrList(csr: Csr, key: number): Int32Array {
   if (key < 0 || key + 1 >= csr.offsets.length) return new Int32Array(0);
-  return csr.rows.subarray(csr.offsets[key], csr.offsets[key + 1]);
+  const from = csr.offsets[key];
+  const to = csr.offsets[key + 1];
+  return csr.slice ? csr.slice(from, to) : csr.rows.subarray(from, to);
 }
 
 /** How many rows key `key` has: read from the offsets alone (the rows may not be loaded yet). */

@@ -20,6 +20,7 @@ export { infoName };
 import { buildCsr, type Csr } from "./csr";
 import { buildProcessList } from "../processes";
 import { readIndex, type IndexStatus, writeIndex } from "./indexCache";
+import type { CellName } from "./cells";
 import {
   createColumns,
   type EventColumns,
@@ -64,6 +65,11 @@ export interface StoreData {
   files: TraceFileInfo[];
   problems: LoadProblem[];
   cols: EventColumns;
+  /**
+   * Stores read from an index: one value of a column, read with its 4 KiB page rather than the whole
+   * column (the column itself once it is in memory). What a launch touches of a big recording.
+   */
+  cell?: (name: CellName, row: number) => number;
   tables: StoreTables;
   ix: StoreIndexes;
   /** Whether the persistent index was reused, built or could not be saved (see indexCache). */
