@@ -333,6 +333,17 @@ export class Replay {
     return p >= 0 ? p : undefined;
   }
 
+  /**
+   * The name a register event gave its process (an atom; `{:pg, group}` for a group), as kept at
+   * load: no decoding. Undefined for other kinds (`unregister` included).
+   */
+  registeredNameOf(index: number): Term | undefined {
+    this.checkIndex(index);
+    if (this.cell("kind", index) !== KIND_CODES.register) return undefined;
+    const aux = this.cell("aux", index);
+    return aux >= 0 ? this.store.tables.aux[aux] : undefined;
+  }
+
   /** The event's process id (`ProcessInfo.id`), from the columns. */
   pidOf(index: number): number {
     this.checkIndex(index);
