@@ -184,7 +184,8 @@ describe("persistent index", () => {
     const good = readFileSync(`${path}.esindex`);
     // The send/receive pairs are read only when a message question is asked: damage one entry.
     const meta = JSON.parse(good.toString("utf8", 24, 24 + good.readUInt32LE(12))) as {
-      sections: Array<{ name: string; offset: number }>;
+      sections: Array<{ name: string; offset: number; page: number }>;
+      sums: { offset: number };
     };
     const pair = meta.sections.find((x) => x.name === "ix.pair")!;
     writeFileSync(`${path}.esindex`, flip(good, pair.offset + 1));
@@ -192,6 +193,15 @@ describe("persistent index", () => {
     assert.equal(r.indexStatus.state, "reused");
     assert.throws(() => r.getMessageFlow(), /esindex: section .* is damaged \(checksum mismatch\)/);
     r.close();
+    // The section's page sums, read with it, are checked too.
+    writeFileSync(`${path}.esindex`, flip(good, meta.sums.offset + pair.page * 4));
+    const s = await Replay.open(path);
+    assert.equal(s.indexStatus.state, "reused");
+    assert.throws(
+      () => s.getMessageFlow(),
+      /esindex: the page sums of section ix\.pair are damaged \(checksum mismatch\)/,
+    );
+    s.close();
   });
 
   it("reads one event's fields with their pages alone, each page checked", async () => {

@@ -1,7 +1,8 @@
 // The persistent index's file format: a loaded store (columns, indexes, tables, file infos, problems)
 // as one little-endian binary file, so that a later open reads it back instead of re-parsing the trace.
 // Layout: a head (magic, format, metadata length and CRC), JSON metadata, the table of page sums, then
-// 8-aligned typed-array sections, checked per 4 KiB page (indexPages.ts). Sections are read when first
+// 8-aligned typed-array sections, checked per 4 KiB page (indexPages.ts; a section's page sums are
+// read, and checked against their own sum in the metadata, with its first page). Sections are read when first
 // used (touching fresh memory is the dominant cost of an open), or only the pages a look-up touches
 // (one event's fields, one process's rows), and each is checked (sums, length, ids in range) first.
 
@@ -29,7 +30,7 @@ import type { StoreData, StoreIndexes } from "./store";
 
 export const INDEX_MAGIC = Buffer.from("ESINDEX\0", "latin1");
 /** Bumped whenever the layout or the meaning of a stored column changes: older files are rebuilt. */
-export const INDEX_FORMAT = 6; // 4: cols.clause, module-table clauses and tail calls; 5: spawn aux, via names; 6: page sums
+export const INDEX_FORMAT = 7; // 4: cols.clause, module-table clauses and tail calls; 5: spawn aux, via names; 6: page sums; 7: per section
 const HEAD = 24;
 /** One-value reads of a column before it is read whole (each may read a 4 KiB page). */
 const CELLS_BEFORE_WHOLE = 4096;
@@ -53,6 +54,8 @@ interface Section {
   length: number;
   /** Index of its first page's sum in the table of sums. */
   page: number;
+  /** The checksum of its page sums. */
+  sums: number;
 }
 
 interface Meta {
@@ -74,8 +77,8 @@ interface Meta {
   /** The process table; an exit reason is stored as its aux id. */
   processes?: Array<Omit<ProcessInfo, "exitReason"> & { exitAux?: number }>;
   sections: Section[];
-  /** The table of page sums (a Uint32Array), and the sum of the table itself. */
-  sums: { offset: number; length: number; sum: number };
+  /** The table of page sums (a Uint32Array). */
+  sums: { offset: number; length: number };
   total: number;
 }
 
@@ -127,7 +130,7 @@ export function encodeIndex(store: StoreData, fingerprints: TraceFingerprint[]):
       ...(p.exitedAt !== undefined ? { exitAux: store.cols.aux[p.exitedAt] } : {}),
     })),
     sections: [],
-    sums: { offset: 0, length: 0, sum: 0 },
+    sums: { offset: 0, length: 0 },
     total: 0,
   };
   const pageLists = arrays.map(([, a]) => pageSums(bytesOf(a)));
@@ -138,7 +141,6 @@ export function encodeIndex(store: StoreData, fingerprints: TraceFingerprint[]):
     sums.set(pageLists[i], at);
   }
   meta.sums.length = sums.length;
-  meta.sums.sum = pageSum(new Int32Array(sums.buffer), 0, sums.length);
   // Section offsets depend on the JSON's length and the JSON holds them: lay out, then re-measure
   // until stable (numbers only grow in digits, so two or three rounds settle it).
   let json = Buffer.alloc(0);
@@ -152,6 +154,7 @@ export function encodeIndex(store: StoreData, fingerprints: TraceFingerprint[]):
         offset: at,
         length: a.length,
         page: firstPage[i],
+        sums: pageSum(new Int32Array(pageLists[i].buffer), 0, pageLists[i].length),
       };
       at = align8(at + a.byteLength);
       return s;
@@ -226,7 +229,7 @@ function lazyStore(fd: number, file: string, paths: string[], expected: TraceFin
   if (meta.files.length !== paths.length) throw new IndexFileError("built for another set of traces");
 
   const n = meta.events;
-  const sums = readSums(fd, meta.sums, HEAD + jsonLen, size);
+  const sums = sumsTable(meta.sums, HEAD + jsonLen, size);
   const sections = new Map<string, Section & PagedSection>();
   for (const s of meta.sections) {
     const Ctor = CTORS[s.type];
@@ -238,7 +241,8 @@ function lazyStore(fd: number, file: string, paths: string[], expected: TraceFin
       s.offset + paddedLength(bytes) > size ||
       !Number.isInteger(s.page) ||
       s.page < 0 ||
-      s.page + pageCount(bytes) > sums.length
+      s.page + pageCount(bytes) > sums.length ||
+      !Number.isInteger(s.sums)
     )
       throw new IndexFileError(`section ${s.name} is out of bounds`);
     sections.set(s.name, { ...s, bytes });
@@ -251,7 +255,7 @@ function lazyStore(fd: number, file: string, paths: string[], expected: TraceFin
     files: paths.length,
     events: n,
   };
-  const paged = new PagedFile(fd, sums);
+  const paged = new PagedFile(fd, sums.offset);
   let closed = false;
   const section = (name: string): Section & PagedSection => {
     const s = sections.get(name);
@@ -492,13 +496,12 @@ function readExactly(fd: number, at: number, length: number): Buffer {
   return b;
 }
 
-/** The table of page sums, checked against its own sum in the metadata. */
-function readSums(
-  fd: number,
-  m: { offset: number; length: number; sum: number } | undefined,
+/** Where the table of page sums is; its entries are read with their sections. */
+function sumsTable(
+  m: { offset: number; length: number } | undefined,
   after: number,
   size: number,
-): Uint32Array {
+): { offset: number; length: number } {
   if (
     !m ||
     !Number.isInteger(m.offset) ||
@@ -509,15 +512,7 @@ function readSums(
     m.offset + m.length * 4 > size
   )
     throw new IndexFileError("the table of page sums is out of bounds");
-  const sums = new Uint32Array(m.length);
-  try {
-    readInto(fd, new Uint8Array(sums.buffer), m.offset);
-  } catch {
-    throw new IndexFileError("truncated");
-  }
-  if (pageSum(new Int32Array(sums.buffer), 0, sums.length) !== m.sum)
-    throw new IndexFileError("the table of page sums is damaged (checksum mismatch)");
-  return sums;
+  return m;
 }
 
 function bytesOf(a: Typed): Buffer {

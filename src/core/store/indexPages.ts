@@ -60,16 +60,16 @@ export function pageSums(bytes: Uint8Array): Uint32Array {
   return out;
 }
 
-/** Checks every page of `words` (pages `first`… of section `s`) against the table of sums. */
-export function checkPages(s: PagedSection, words: Int32Array, first: number, sums: Uint32Array): void {
+/** Checks every page of `words` (pages `first`… of section `s`) against the section's page sums. */
+function checkPages(s: PagedSection, words: Int32Array, first: number, sums: Uint32Array): void {
   for (let p = 0; p * PAGE_WORDS < words.length; p++) {
     const w0 = p * PAGE_WORDS;
-    if (pageSum(words, w0, Math.min(words.length, w0 + PAGE_WORDS)) !== sums[s.page + first + p])
+    if (pageSum(words, w0, Math.min(words.length, w0 + PAGE_WORDS)) !== sums[first + p])
       throw new DamagedPageError(`section ${s.name} is damaged (checksum mismatch)`);
   }
 }
 
-/** Where a section lies in the file and where its page sums start in the table of sums. */
+/** Where a section lies in the file and where its page sums are in the table of sums. */
 export interface PagedSection {
   name: string;
   offset: number;
@@ -77,6 +77,8 @@ export interface PagedSection {
   bytes: number;
   /** Index of its first page's sum. */
   page: number;
+  /** The checksum of its page sums. */
+  sums: number;
 }
 
 export class DamagedPageError extends Error {}
@@ -88,10 +90,26 @@ export class PagedFile {
   /** Single pages read for one-value look-ups, most recently used last (4 MiB at most). */
   private readonly cache = new Map<string, DataView>();
 
+  /** Each section's page sums, read (and checked) with its first page. */
+  private readonly sums = new Map<string, Uint32Array>();
+
   constructor(
     private readonly fd: number,
-    private readonly sums: Uint32Array,
+    /** Where the table of page sums starts in the file. */
+    private readonly sumsAt: number,
   ) {}
+
+  private sumsOf(s: PagedSection): Uint32Array {
+    let sums = this.sums.get(s.name);
+    if (!sums) {
+      sums = new Uint32Array(pageCount(s.bytes));
+      readInto(this.fd, new Uint8Array(sums.buffer), this.sumsAt + s.page * 4);
+      if (pageSum(new Int32Array(sums.buffer), 0, sums.length) !== s.sums)
+        throw new DamagedPageError(`the page sums of section ${s.name} are damaged (checksum mismatch)`);
+      this.sums.set(s.name, sums);
+    }
+    return sums;
+  }
 
   /**
    * Bytes [from, to) of a section, read with the whole pages around them (each checked), into a fresh
@@ -105,7 +123,7 @@ export class PagedFile {
     const buf = new ArrayBuffer((end - p0 * PAGE + 7) & ~7);
     const bytes = new Uint8Array(buf, 0, end - p0 * PAGE);
     readInto(this.fd, bytes, s.offset + p0 * PAGE);
-    checkPages(s, new Int32Array(buf, 0, bytes.length / 4), p0, this.sums);
+    checkPages(s, new Int32Array(buf, 0, bytes.length / 4), p0, this.sumsOf(s));
     return { buf, start: from - p0 * PAGE };
   }
 
