@@ -290,7 +290,8 @@ class FileReader {
         s.skip();
         used = 6;
         if (arity >= 7) {
-          if (s.atom() === undefined) {
+          // `:undefined` (no caller known) is passed over without making its name a string.
+          if (!s.atomSpan()) {
             const t0 = s.skip();
             site = Math.max(-1, this.tables.siteId(this.buf, t0, s.pos));
           }
@@ -431,12 +432,12 @@ class FileReader {
   }
 
   private pidAt(s: Scan): number {
-    const t0 = s.skip();
+    const t0 = s.skipPid();
     return this.tables.pidId(this.buf, t0, s.pos);
   }
 
   private mfaAt(s: Scan): number {
-    const t0 = s.skip();
+    const t0 = s.skipMfa();
     return this.tables.mfaId(this.buf, t0, s.pos);
   }
 

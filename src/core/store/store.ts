@@ -17,7 +17,7 @@ import type {
 import { infoName } from "./infoName";
 
 export { infoName };
-import { buildCsr, type Csr } from "./csr";
+import { buildCsrOf, type Csr } from "./csr";
 import { buildProcessList } from "../processes";
 import { readIndex, type IndexStatus, writeIndex } from "./indexCache";
 import {
@@ -212,38 +212,90 @@ export function isStateCallback(fun: string, arity: number): boolean {
   return CALLBACK_ARITY.get(fun) === arity;
 }
 
+/**
+ * Builds the list indexes and the call nesting in two sweeps over the columns — one counting (and
+ * replaying calls per process), one placing rows — instead of one pair of passes per index: at a
+ * million events each pass over the columns costs milliseconds, and every fresh array page faults.
+ */
 export function buildIndexes(cols: EventColumns, tables: StoreTables): StoreIndexes {
   const n = cols.length;
   const pidCount = tables.pids.length;
-  const byPid = buildCsr(cols.pid, n, pidCount);
-  const byMfa = buildCsr(cols.mfa, n, tables.mfas.length);
-  const byKind = buildCsr(cols.kind, n, KIND_CODES.unknown + 1);
+  const mfaCount = tables.mfas.length;
+  const kindCount = KIND_CODES.unknown + 1;
+  const { pid, kind, mfa } = cols;
+  const STATE = KIND_CODES.state;
+  const RETURN = KIND_CODES.return;
 
-  const posInPid = new Int32Array(n);
-  for (let p = 0; p < pidCount; p++)
-    for (let j = byPid.offsets[p]; j < byPid.offsets[p + 1]; j++)
-      posInPid[byPid.rows[j]] = j - byPid.offsets[p];
-
-  const hasStateEvents = new Uint8Array(pidCount);
-  for (let i = 0; i < n; i++) if (cols.kind[i] === KIND_CODES.state) hasStateEvents[cols.pid[i]] = 1;
-  const callbackMfa = new Uint8Array(tables.mfas.length);
+  const callbackMfa = new Uint8Array(mfaCount);
   tables.mfas.forEach((m, id) => (callbackMfa[id] = isStateCallback(m.fun, m.arity) ? 1 : 0));
-  const byStateOwner = buildCsr(cols.pid, n, pidCount, (i) => {
-    const k = cols.kind[i];
-    if (k === KIND_CODES.state) return true;
-    return (
-      k === KIND_CODES.return &&
-      !hasStateEvents[cols.pid[i]] &&
-      cols.mfa[i] >= 0 &&
-      callbackMfa[cols.mfa[i]] === 1
-    );
-  });
+  const pidOff = new Int32Array(pidCount + 1);
+  const mfaOff = new Int32Array(mfaCount + 1);
+  const kindOff = new Int32Array(kindCount + 1);
+  const stateEvents = new Int32Array(pidCount);
+  const callbackReturns = new Int32Array(pidCount);
+  for (let i = 0; i < n; i++) {
+    const p = pid[i];
+    const k = kind[i];
+    const m = mfa[i];
+    pidOff[p + 1]++;
+    kindOff[k + 1]++;
+    if (m >= 0) {
+      mfaOff[m + 1]++;
+      if (k === RETURN && callbackMfa[m] === 1) callbackReturns[p]++;
+    }
+    if (k === STATE) stateEvents[p]++;
+  }
+  // State sources per process: its `state` events, or its callback returns when it has none.
+  const ownerOff = new Int32Array(pidCount + 1);
+  for (let p = 0; p < pidCount; p++) {
+    pidOff[p + 1] += pidOff[p];
+    ownerOff[p + 1] = ownerOff[p] + (stateEvents[p] > 0 ? stateEvents[p] : callbackReturns[p]);
+  }
+  for (let m = 0; m < mfaCount; m++) mfaOff[m + 1] += mfaOff[m];
+  for (let k = 0; k < kindCount; k++) kindOff[k + 1] += kindOff[k];
+
+  const pidRows = new Int32Array(n);
+  const mfaRows = new Int32Array(mfaOff[mfaCount]);
+  const kindRows = new Int32Array(n);
+  const ownerRows = new Int32Array(ownerOff[pidCount]);
+  const posInPid = new Int32Array(n);
+  const pidFill = pidOff.slice(0, pidCount);
+  const mfaFill = mfaOff.slice(0, mfaCount);
+  const kindFill = kindOff.slice(0, kindCount);
+  const ownerFill = ownerOff.slice(0, pidCount);
+  for (let i = 0; i < n; i++) {
+    const p = pid[i];
+    const k = kind[i];
+    const m = mfa[i];
+    const at = pidFill[p]++;
+    pidRows[at] = i;
+    posInPid[i] = at - pidOff[p];
+    kindRows[kindFill[k]++] = i;
+    if (m >= 0) mfaRows[mfaFill[m]++] = i;
+    if (k === STATE || (k === RETURN && stateEvents[p] === 0 && m >= 0 && callbackMfa[m] === 1))
+      ownerRows[ownerFill[p]++] = i;
+  }
+  const byPid = { offsets: pidOff, rows: pidRows };
+  const byKind = { offsets: kindOff, rows: kindRows };
 
   const { link, match, depth } = buildNesting(cols, pidCount);
-  resolveTailCalls(cols, tables, link);
-  const bySite = buildCsr(cols.site, n, tables.sites.length);
+  const calls = kindRows.subarray(kindOff[KIND_CODES.call], kindOff[KIND_CODES.call + 1]);
+  resolveTailCalls(cols, tables, link, calls);
+  // Only call events carry a call site.
+  const bySite = buildCsrOf(cols.site, calls, tables.sites.length);
   const pair = pairMessages(cols, pidCount);
-  return { byPid, byMfa, byKind, bySite, byStateOwner, posInPid, link, match, depth, pair };
+  return {
+    byPid,
+    byMfa: { offsets: mfaOff, rows: mfaRows },
+    byKind,
+    bySite,
+    byStateOwner: { offsets: ownerOff, rows: ownerRows },
+    posInPid,
+    link,
+    match,
+    depth,
+    pair,
+  };
 }
 
 /**
@@ -254,7 +306,12 @@ export function buildIndexes(cols: EventColumns, tables: StoreTables): StoreInde
  * when several qualify; when it cannot be told, the site keeps the parent's function and file but no
  * line (the frame is shown at the function, marked approximate), never a line in another function.
  */
-export function resolveTailCalls(cols: EventColumns, tables: StoreTables, link: Int32Array): void {
+export function resolveTailCalls(
+  cols: EventColumns,
+  tables: StoreTables,
+  link: Int32Array,
+  calls: ArrayLike<number>,
+): void {
   const fnOf = new Map<number, FunctionInfo | undefined>();
   const fn = (mfa: number): FunctionInfo | undefined => {
     if (!fnOf.has(mfa)) {
@@ -267,12 +324,14 @@ export function resolveTailCalls(cols: EventColumns, tables: StoreTables, link: 
     return fnOf.get(mfa);
   };
   const made = new Map<string, number>();
-  // Compared as recorded: in a chain of tail calls each one carries the same site.
-  const recorded = cols.site.slice(0, cols.length);
-  for (let i = 0; i < cols.length; i++) {
-    if (cols.kind[i] !== KIND_CODES.call) continue;
+  // Compared as recorded: in a chain of tail calls each one carries the same site. Calls go in row
+  // order, so only a parent's site may have been rewritten already; those few keep their old one here.
+  const recorded = new Map<number, number>();
+  for (let c = 0; c < calls.length; c++) {
+    const i = calls[c];
     const parent = link[i];
-    if (parent < 0 || recorded[i] !== recorded[parent] || cols.mfa[parent] < 0) continue;
+    if (parent < 0 || cols.mfa[parent] < 0) continue;
+    if (cols.site[i] !== (recorded.get(parent) ?? cols.site[parent])) continue;
     const pf = fn(cols.mfa[parent]);
     const callee = tables.mfas[cols.mfa[i]];
     if (!pf || !callee) continue;
@@ -298,6 +357,7 @@ export function resolveTailCalls(cols: EventColumns, tables: StoreTables, link: 
       });
       made.set(key, id);
     }
+    recorded.set(i, cols.site[i]);
     cols.site[i] = id;
   }
 }
@@ -317,7 +377,7 @@ function buildNesting(
   pidCount: number,
 ): { link: Int32Array; match: Int32Array; depth: Int32Array } {
   const n = cols.length;
-  const link = new Int32Array(n).fill(-1);
+  const link = new Int32Array(n); // every row's is set below
   const match = new Int32Array(n).fill(-1);
   const depth = new Int32Array(n);
   const stacks: number[][] = Array.from({ length: pidCount }, () => []);
