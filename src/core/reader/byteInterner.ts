@@ -17,23 +17,39 @@ export class ByteInterner {
   private keyHash: Int32Array = new Int32Array(32);
   private ids: Int32Array = new Int32Array(32);
   private count = 0;
+  /** Word views of the pool and of the last buffer looked up in (a reader's chunk buffer rarely changes). */
+  private poolView: DataView = new DataView(this.pool.buffer as ArrayBuffer);
+  private lastBuf: Uint8Array | undefined;
+  private lastView: DataView = new DataView(new ArrayBuffer(0));
 
   /** The id of `buf[start, end)`, or -1 when it has not been added. */
   find(buf: Uint8Array, start: number, end: number): number {
-    const h = hash(buf, start, end);
+    const view = this.viewOf(buf);
+    const h = hash(buf, view, start, end);
     const len = end - start;
     const slots = this.slots;
     const mask = slots.length - 1;
     const pool = this.pool;
+    const pv = this.poolView;
     for (let s = h & mask; ; s = (s + 1) & mask) {
       const e = slots[s] - 1;
       if (e < 0) return -1;
       if (this.keyHash[e] !== h || this.keyLen[e] !== len) continue;
       const off = this.keyOff[e];
+      // Four bytes per step: a key is compared whole at every hit, three or four times per event.
       let i = 0;
+      while (i + 4 <= len && pv.getInt32(off + i) === view.getInt32(start + i)) i += 4;
       while (i < len && pool[off + i] === buf[start + i]) i++;
       if (i === len) return this.ids[e];
     }
+  }
+
+  private viewOf(buf: Uint8Array): DataView {
+    if (buf !== this.lastBuf) {
+      this.lastBuf = buf;
+      this.lastView = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    }
+    return this.lastView;
   }
 
   /** Adds `buf[start, end)` (not already present) with `id`, copying its bytes; returns `id`. */
@@ -43,6 +59,7 @@ export class ByteInterner {
       const bigger = new Uint8Array(Math.max(this.poolLen + len, this.pool.length * 2));
       bigger.set(this.pool.subarray(0, this.poolLen));
       this.pool = bigger;
+      this.poolView = new DataView(bigger.buffer);
     }
     if (this.count === this.ids.length) this.growEntries();
     if ((this.count + 1) * 2 > this.slots.length) this.rehash(this.slots.length * 2);
@@ -51,7 +68,7 @@ export class ByteInterner {
     this.keyOff[e] = this.poolLen;
     this.keyLen[e] = len;
     this.poolLen += len;
-    this.keyHash[e] = hash(buf, start, end);
+    this.keyHash[e] = hash(buf, this.viewOf(buf), start, end);
     this.ids[e] = id;
     this.place(e);
     return id;
@@ -83,9 +100,11 @@ export class ByteInterner {
   }
 }
 
-function hash(buf: Uint8Array, start: number, end: number): number {
+function hash(buf: Uint8Array, view: DataView, start: number, end: number): number {
   let h = 0x811c9dc5 ^ (end - start);
-  for (let i = Math.max(start, end - TAIL); i < end; i++) h = Math.imul(h ^ buf[i], 0x01000193);
+  if (end - start >= TAIL)
+    for (let i = end - TAIL; i < end; i += 4) h = Math.imul(h ^ view.getInt32(i), 0x01000193);
+  else for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i], 0x01000193);
   // Mixed so that the low bits the table indexes by depend on every byte hashed.
   h ^= h >>> 15;
   h = Math.imul(h, 0x2c1b3c6d);

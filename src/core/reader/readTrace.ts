@@ -34,7 +34,7 @@ import { isNormalExit } from "./exitReason";
 export const MAGIC = Buffer.from([0x89, 0x45, 0x53, 0x54, 0x52, 0x43, 0x0d, 0x0a]);
 export const FRAME_MARK = 0xe5;
 const FRAME_HEAD = 5;
-const CHUNK = 4 << 20;
+const CHUNK = 1 << 20;
 const MAX_FRAME = 1 << 30;
 
 // A Map, not an object: a header's `time_unit: :constructor` must not find Object.prototype.constructor.

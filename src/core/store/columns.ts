@@ -96,7 +96,7 @@ const FIELDS = COLUMN_TYPES;
 type FieldName = keyof typeof FIELDS;
 const FIELD_NAMES = Object.keys(FIELDS) as FieldName[];
 
-export function createColumns(capacity = 1 << 16): EventColumns {
+export function createColumns(capacity = 1 << 12): EventColumns {
   const cols = { length: 0 } as EventColumns;
   for (const f of FIELD_NAMES) (cols as unknown as Record<string, Typed>)[f] = new FIELDS[f](capacity);
   return cols;
