@@ -429,20 +429,28 @@ function buildNesting(
 function pairMessages(cols: EventColumns, pidCount: number): Int32Array {
   const n = cols.length;
   const pair = new Int32Array(n).fill(-1);
-  // Unpaired sends per receiver and message hash, as linked FIFO lists threaded through `next`.
+  // Unpaired sends per receiver and message hash, as linked FIFO lists threaded through `next`, which
+  // is indexed by send number (not row: sends are a few of the rows, and every array page costs).
   // Keys are the hash cut to 30 bits so that they stay small integers, which Maps hash fastest.
-  const next = new Int32Array(n).fill(-1);
+  let sends = 0;
+  for (let i = 0; i < n; i++) if (cols.kind[i] === KIND_CODES.send) sends++;
+  const next = new Int32Array(sends).fill(-1);
+  const sendNo = new Int32Array(sends);
+  let sent = 0;
   const heads: Array<Map<number, number> | undefined> = new Array(pidCount + 1);
   const tails: Array<Map<number, number> | undefined> = new Array(pidCount + 1);
   // Sends whose destination is not a known pid (a process alias — how GenServer replies travel — or
   // an unregistered name) queue under an extra "nobody known" receiver: a receive that finds no send
   // addressed to it takes the earliest such send of the same message, and gives it its receiver.
   const UNKNOWN = pidCount;
-  const multiFile = cols.length > 0 && cols.file.some((f) => f !== cols.file[0]);
+  let multiFile = false;
+  for (let i = 1; i < n && !multiFile; i++) multiFile = cols.file[i] !== cols.file[0];
   const early_: Array<Map<number, number[]> | undefined> = new Array(pidCount);
   for (let i = 0; i < n; i++) {
     const k = cols.kind[i];
     if (k === KIND_CODES.send) {
+      const no = sent++;
+      sendNo[no] = i;
       if (cols.flags[i] & FLAG_NO_PROCESS) continue;
       const to = cols.peer[i] < 0 ? UNKNOWN : cols.peer[i];
       const key = cols.msgHash[i] & 0x3fffffff;
@@ -457,16 +465,16 @@ function pairMessages(cols: EventColumns, pidCount: number): Int32Array {
       const h = (heads[to] ??= new Map());
       const t = (tails[to] ??= new Map());
       const last = t.get(key);
-      if (last === undefined) h.set(key, i);
-      else next[last] = i;
-      t.set(key, i);
+      if (last === undefined) h.set(key, no);
+      else next[last] = no;
+      t.set(key, no);
     } else if (k === KIND_CODES.receive) {
       const key = cols.msgHash[i] & 0x3fffffff;
       const from = cols.peer[i];
       const me = cols.pid[i];
       const cur =
-        takeSend(heads, tails, next, me, key, i, from, cols) ??
-        takeSend(heads, tails, next, UNKNOWN, key, i, from, cols);
+        takeSend(heads, tails, next, sendNo, me, key, i, from, cols) ??
+        takeSend(heads, tails, next, sendNo, UNKNOWN, key, i, from, cols);
       if (cur === undefined) {
         // Kept for a send from another file that sorts after it (clock skew between nodes).
         if (multiFile) {
@@ -506,11 +514,15 @@ function takeEarlyReceive(
   return list.splice(k, 1)[0];
 }
 
-/** Unlinks and returns the earliest queued send to `to` matching the receive `r` (same message, and sender when known). */
+/**
+ * Unlinks and returns (as a row) the earliest queued send to `to` matching the receive `r` (same
+ * message, and sender when known). The queues hold send numbers; `sendNo` gives their rows.
+ */
 function takeSend(
   heads: Array<Map<number, number> | undefined>,
   tails: Array<Map<number, number> | undefined>,
   next: Int32Array,
+  sendNo: Int32Array,
   to: number,
   key: number,
   r: number,
@@ -521,7 +533,10 @@ function takeSend(
   if (h === undefined) return undefined;
   let prev = -1;
   let cur = h.get(key) ?? -1;
-  while (cur >= 0 && (cols.msgHash[cur] !== cols.msgHash[r] || (from >= 0 && cols.pid[cur] !== from))) {
+  while (
+    cur >= 0 &&
+    (cols.msgHash[sendNo[cur]] !== cols.msgHash[r] || (from >= 0 && cols.pid[sendNo[cur]] !== from))
+  ) {
     prev = cur;
     cur = next[cur];
   }
@@ -535,5 +550,5 @@ function takeSend(
     next[prev] = next[cur];
     if (next[cur] < 0) tails[to]!.set(key, prev);
   }
-  return cur;
+  return sendNo[cur];
 }
