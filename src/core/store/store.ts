@@ -371,7 +371,11 @@ function inClause(f: FunctionInfo, tag: number, lines: number[]): number[] {
   return lines.filter((l) => l >= from && l < to);
 }
 
-/** Replays call/return/exception per process to recover the call tree, tolerating missing returns. */
+/**
+ * Replays call/return/exception per process to recover the call tree, tolerating missing returns.
+ * Each process's stack of open calls is a chain through `link` (a call links to the call it was made
+ * in), so the replay needs only the innermost open call per process: no arrays grow or shrink.
+ */
 function buildNesting(
   cols: EventColumns,
   pidCount: number,
@@ -380,42 +384,44 @@ function buildNesting(
   const link = new Int32Array(n); // every row's is set below
   const match = new Int32Array(n).fill(-1);
   const depth = new Int32Array(n);
-  const stacks: number[][] = Array.from({ length: pidCount }, () => []);
+  const innermost = new Int32Array(pidCount).fill(-1);
+  const { pid, kind, mfa } = cols;
   for (let i = 0; i < n; i++) {
-    const stack = stacks[cols.pid[i]];
-    const top = stack.length ? stack[stack.length - 1] : -1;
-    switch (cols.kind[i]) {
+    const p = pid[i];
+    const top = innermost[p];
+    const open = top < 0 ? 0 : depth[top];
+    switch (kind[i]) {
       case KIND_CODES.call:
         link[i] = top;
-        stack.push(i);
-        depth[i] = stack.length;
+        depth[i] = open + 1;
+        innermost[p] = i;
         break;
       case KIND_CODES.return:
       case KIND_CODES.exception: {
         // The frame this closes is the innermost open call of the same function; frames above it
         // lost their returns (a crash unwound them, or they were not traced) and close with it.
-        const m = cols.mfa[i];
-        let k = stack.length - 1;
-        while (k >= 0 && cols.mfa[stack[k]] !== m) k--;
-        if (k >= 0) {
-          link[i] = stack[k];
-          match[stack[k]] = i;
-          depth[i] = k + 1;
-          stack.length = k;
+        const m = mfa[i];
+        let c = top;
+        while (c >= 0 && mfa[c] !== m) c = link[c];
+        if (c >= 0) {
+          link[i] = c;
+          match[c] = i;
+          depth[i] = depth[c];
+          innermost[p] = link[c];
         } else {
           link[i] = -1;
-          depth[i] = stack.length + 1;
+          depth[i] = open + 1;
         }
         break;
       }
       case KIND_CODES.exit:
         link[i] = top;
-        depth[i] = stack.length;
-        stack.length = 0;
+        depth[i] = open;
+        innermost[p] = -1;
         break;
       default:
         link[i] = top;
-        depth[i] = stack.length;
+        depth[i] = open;
     }
   }
   return { link, match, depth };
