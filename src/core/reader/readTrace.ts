@@ -401,7 +401,7 @@ class FileReader {
       throw new FrameError(`:${this.tagName()} event: ${end - s.pos} bytes left after the term`);
     const c = this.cols;
     const i = c.length;
-    ensureCapacity(c, i + 1);
+    if (i >= c.seq.length) ensureCapacity(c, i + 1);
     c.seq[i] = seq;
     c.time[i] = time * this.unitNs;
     c.pid[i] = pid;
