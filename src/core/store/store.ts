@@ -18,6 +18,7 @@ import { infoName } from "./infoName";
 
 export { infoName };
 import { buildCsrOf, type Csr } from "./csr";
+import { SendQueues } from "./sendQueues";
 import { buildProcessList } from "../processes";
 import { readIndex, type IndexStatus, writeIndex } from "./indexCache";
 import {
@@ -334,8 +335,8 @@ export function resolveTailCalls(
     if (cols.site[i] !== (recorded.get(parent) ?? cols.site[parent])) continue;
     const pf = fn(cols.mfa[parent]);
     const callee = tables.mfas[cols.mfa[i]];
-    if (!pf || !callee) continue;
-    let lines = (pf.tailCalls ?? [])
+    if (!pf?.tailCalls?.length || !callee) continue;
+    let lines = pf.tailCalls
       .filter(
         (t) =>
           t.callee.module === callee.module && t.callee.fun === callee.fun && t.callee.arity === callee.arity,
@@ -435,16 +436,13 @@ function buildNesting(
 function pairMessages(cols: EventColumns, pidCount: number): Int32Array {
   const n = cols.length;
   const pair = new Int32Array(n).fill(-1);
-  // Unpaired sends per receiver and message hash, as linked FIFO lists threaded through `next`, which
-  // is indexed by send number (not row: sends are a few of the rows, and every array page costs).
-  // Keys are the hash cut to 30 bits so that they stay small integers, which Maps hash fastest.
+  // Unpaired sends per receiver and message hash (cut to 30 bits), queued by send number (not row:
+  // sends are a few of the rows, and every array page costs).
   let sends = 0;
   for (let i = 0; i < n; i++) if (cols.kind[i] === KIND_CODES.send) sends++;
-  const next = new Int32Array(sends).fill(-1);
+  const queues = new SendQueues(sends);
   const sendNo = new Int32Array(sends);
   let sent = 0;
-  const heads: Array<Map<number, number> | undefined> = new Array(pidCount + 1);
-  const tails: Array<Map<number, number> | undefined> = new Array(pidCount + 1);
   // Sends whose destination is not a known pid (a process alias — how GenServer replies travel — or
   // an unregistered name) queue under an extra "nobody known" receiver: a receive that finds no send
   // addressed to it takes the earliest such send of the same message, and gives it its receiver.
@@ -468,19 +466,14 @@ function pairMessages(cols: EventColumns, pidCount: number): Int32Array {
         if (cols.peer[early] < 0) cols.peer[early] = cols.pid[i];
         continue;
       }
-      const h = (heads[to] ??= new Map());
-      const t = (tails[to] ??= new Map());
-      const last = t.get(key);
-      if (last === undefined) h.set(key, no);
-      else next[last] = no;
-      t.set(key, no);
+      queues.push(to, key, no);
     } else if (k === KIND_CODES.receive) {
       const key = cols.msgHash[i] & 0x3fffffff;
       const from = cols.peer[i];
       const me = cols.pid[i];
       const cur =
-        takeSend(heads, tails, next, sendNo, me, key, i, from, cols) ??
-        takeSend(heads, tails, next, sendNo, UNKNOWN, key, i, from, cols);
+        takeSend(queues, sendNo, me, key, i, from, cols) ??
+        takeSend(queues, sendNo, UNKNOWN, key, i, from, cols);
       if (cur === undefined) {
         // Kept for a send from another file that sorts after it (clock skew between nodes).
         if (multiFile) {
@@ -522,12 +515,10 @@ function takeEarlyReceive(
 
 /**
  * Unlinks and returns (as a row) the earliest queued send to `to` matching the receive `r` (same
- * message, and sender when known). The queues hold send numbers; `sendNo` gives their rows.
+ * message, and sender when known).
  */
 function takeSend(
-  heads: Array<Map<number, number> | undefined>,
-  tails: Array<Map<number, number> | undefined>,
-  next: Int32Array,
+  queues: SendQueues,
   sendNo: Int32Array,
   to: number,
   key: number,
@@ -535,10 +526,11 @@ function takeSend(
   from: number,
   cols: EventColumns,
 ): number | undefined {
-  const h = heads[to];
-  if (h === undefined) return undefined;
+  const slot = queues.find(to, key);
+  if (slot < 0) return undefined;
+  const next = queues.next;
   let prev = -1;
-  let cur = h.get(key) ?? -1;
+  let cur = queues.first(slot);
   while (
     cur >= 0 &&
     (cols.msgHash[sendNo[cur]] !== cols.msgHash[r] || (from >= 0 && cols.pid[sendNo[cur]] !== from))
@@ -547,14 +539,6 @@ function takeSend(
     cur = next[cur];
   }
   if (cur < 0) return undefined;
-  if (prev < 0) {
-    if (next[cur] < 0) {
-      h.delete(key);
-      tails[to]!.delete(key);
-    } else h.set(key, next[cur]);
-  } else {
-    next[prev] = next[cur];
-    if (next[cur] < 0) tails[to]!.set(key, prev);
-  }
+  queues.remove(slot, cur, prev);
   return sendNo[cur];
 }
