@@ -10,6 +10,8 @@ import { senderNamedIn } from "./messages";
 import { LoadCancelledError, ReplayError, TraceLoadError } from "./errors";
 import { Correlator } from "./correlator";
 import { MessageFlow } from "./messages";
+import type { MailboxAtEnd } from "./mailboxes";
+import { RecordedStructs } from "./terms/inspectRecorded";
 import { FlowPages, type FlowPage, type FlowPageOptions } from "./flowPages";
 import { ProcessTable } from "./processes";
 import { QueryEngine } from "./query";
@@ -79,6 +81,7 @@ export class Replay {
   private readonly query: QueryEngine;
   private readonly states: StateReconstructor;
   private readonly flowIx: MessageFlow;
+  private recordedStructs?: RecordedStructs;
   private readonly flowPages: FlowPages;
   private readonly timeline: Timeline;
   private readonly correlator: Correlator;
@@ -116,6 +119,7 @@ export class Replay {
       this.procs,
       (send) => this.flowPages.replyOf(send),
       (receive) => senderNamedIn(decode(receive).message, this.procs),
+      (send) => decode(send).message,
     );
     this.flowPages = new FlowPages(store, this.flowIx);
     this.correlator = new Correlator(store);
@@ -610,6 +614,15 @@ export class Replay {
     return this.flowIx.at(index);
   }
 
+  /**
+   * What `pid` still had in its mailbox when the recording stopped: its length and first messages in
+   * queue order (the footer's snapshot); undefined when the trace has none for it (older recorders,
+   * a process that had ended).
+   */
+  mailboxAtEnd(pid: number | string): MailboxAtEnd | undefined {
+    return this.flowIx.mailboxes.of(this.findProcess(pid).id);
+  }
+
   // ── timeline ───────────────────────────────────────────────────────────────
 
   /** The process's call stack at an event, innermost frame first. */
@@ -720,15 +733,20 @@ export class Replay {
 
   /**
    * Options that make `inspect` print terms as the recorded program's Elixir did: charlists in that
-   * version's form, structs of the recorded modules as their `Inspect` prints them (definition
-   * order, derived-hidden fields hidden). Leave them out for the raw view.
+   * version's form, structs as their `Inspect` printed them (definition order from the module table or
+   * the footer's `structs`, derived-hidden fields hidden, the footer's `inspected` text for a struct
+   * whose `Inspect` is its own). Leave them out for the raw view.
    */
   termStyle(): TermStyle {
     const v = /^(\d+)\.(\d+)/.exec(this.files[0]?.elixirVersion ?? "");
     const old = v !== null && (Number(v[1]) < 1 || (Number(v[1]) === 1 && Number(v[2]) < 15));
+    this.recordedStructs ??= new RecordedStructs(this.files.map((f) => f.footer));
+    const recorded = this.recordedStructs;
     return {
       charlistStyle: old ? "quotes" : "sigil",
-      structs: (m) => this.moduleInfo(m)?.struct,
+      // A recorded module's frame, else the footer's layouts of the other loaded struct modules.
+      structs: (m) => this.moduleInfo(m)?.struct ?? recorded.layout(m),
+      inspected: (value, m) => recorded.text(value, m),
     };
   }
 

@@ -781,7 +781,7 @@ function tailCalls(list: Term | undefined): FunctionInfo["tailCalls"] {
 }
 
 /** The module frame's struct layout (`%{struct: fields, inspect: :all | :custom | {:derived, fields}}`). */
-function structLayout(extra: Term | undefined): { struct?: StructLayout } {
+export function structLayout(extra: Term | undefined): { struct?: StructLayout } {
   if (!(extra instanceof ErlMap)) return {};
   const get = (k: string) => extra.entries.find(([key]) => key === Atom.of(k))?.[1];
   const names = (t: Term | undefined) =>
