@@ -32,6 +32,23 @@ export function buildCsr(
   return { offsets, rows };
 }
 
+/** As `buildCsr`, over the ascending subset `rows` only: the key of row `r` is `keys[r]`. */
+export function buildCsrOf(keys: ArrayLike<number>, rows: ArrayLike<number>, keyCount: number): Csr {
+  const offsets = new Int32Array(keyCount + 1);
+  for (let j = 0; j < rows.length; j++) {
+    const k = keys[rows[j]];
+    if (k >= 0) offsets[k + 1]++;
+  }
+  for (let k = 0; k < keyCount; k++) offsets[k + 1] += offsets[k];
+  const fill = offsets.slice(0, keyCount);
+  const out = new Int32Array(offsets[keyCount]);
+  for (let j = 0; j < rows.length; j++) {
+    const k = keys[rows[j]];
+    if (k >= 0) out[fill[k]++] = rows[j];
+  }
+  return { offsets, rows: out };
+}
+
 export function csrList(csr: Csr, key: number): Int32Array {
   if (key < 0 || key + 1 >= csr.offsets.length) return new Int32Array(0);
   const from = csr.offsets[key];
