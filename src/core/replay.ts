@@ -20,7 +20,8 @@ import { BreakpointSearch } from "./search";
 import { diffTerms, StateReconstructor } from "./state";
 import { buildCsr, csrCount, csrList, lowerBound, type Csr } from "./store/csr";
 import { decodeEvent } from "./store/eventDecode";
-import { KIND_CODES } from "./store/columns";
+import { type CellName, cellOf } from "./store/cells";
+import { type EventColumns, KIND_CODES } from "./store/columns";
 import { FrameSource } from "./store/frames";
 import { EventReader } from "./store/eventReader";
 import type { ArgMemo, ColumnSource } from "./columnFilter";
@@ -68,6 +69,9 @@ import type {
 } from "./types";
 import { EVENT_KINDS } from "./types";
 
+/** The columns `decodeEvent` reads. */
+const DECODED_COLUMNS = ["seq", "file", "time", "kind", "pid", "mfa", "peer", "site", "flags"] as const;
+
 export class Replay {
   /** The loaded trace files, in the order given (frozen). */
   readonly files: readonly TraceFileInfo[];
@@ -91,6 +95,7 @@ export class Replay {
   private byFile?: Csr;
   private bySeq?: Int32Array[];
   private closed = false;
+  private decodedColumnsRead = false;
 
   private constructor(
     private readonly store: StoreData,
@@ -201,11 +206,32 @@ export class Replay {
     this.checkIndex(index);
     const hit = this.cache.get(index);
     if (hit) return hit;
-    const c = this.store.cols;
-    const bytes = this.source.read(c.file[index], c.frameOff[index], c.frameLen[index]);
-    const ev = decodeEvent(this.store, index, decodeEtf(bytes));
+    const at = (column: CellName): number => this.cell(column, index);
+    const bytes = this.source.read(at("file"), at("frameOff"), at("frameLen"));
+    const raw = decodeEtf(bytes);
+    let ev: TraceEvent;
+    if (this.store.cell && !this.decodedInMemory()) {
+      // From an index: the event's own fields, each read with its page, not whole columns.
+      const one = { length: 1 } as Record<string, unknown>;
+      for (const col of DECODED_COLUMNS) one[col] = [at(col)];
+      ev = decodeEvent({ ...this.store, cols: one as unknown as EventColumns }, 0, raw);
+      ev.index = index;
+    } else ev = decodeEvent(this.store, index, raw);
     this.cache.set(index, ev);
     return ev;
+  }
+
+  /** Whether the columns `decodeEvent` reads are all in memory (a lazy one is a getter until read). */
+  private decodedInMemory(): boolean {
+    this.decodedColumnsRead ||= DECODED_COLUMNS.every(
+      (c) => Object.getOwnPropertyDescriptor(this.store.cols, c)?.get === undefined,
+    );
+    return this.decodedColumnsRead;
+  }
+
+  /** One value of a column: from memory, or (index-backed store) read with its page alone. */
+  private cell(name: CellName, index: number): number {
+    return cellOf(this.store, name, index);
   }
 
   /**
@@ -304,38 +330,49 @@ export class Replay {
   /** The event's kind, from the columns (no decoding). */
   kindOf(index: number): EventKind {
     this.checkIndex(index);
-    return EVENT_KINDS[this.store.cols.kind[index]];
+    return EVENT_KINDS[this.cell("kind", index)];
   }
 
   /** The event's recorded seq (per trace file), from the columns. */
   seqOf(index: number): number {
     this.checkIndex(index);
-    return this.store.cols.seq[index];
+    return this.cell("seq", index);
   }
 
   /** The other process of a send, receive, spawn, link or unlink (its id), from the columns. */
   peerOf(index: number): number | undefined {
     this.checkIndex(index);
-    const p = this.store.cols.peer[index];
+    const p = this.cell("peer", index);
     return p >= 0 ? p : undefined;
+  }
+
+  /**
+   * The name a register event gave its process (an atom; `{:pg, group}` for a group), as kept at
+   * load: no decoding. Undefined for other kinds (`unregister` included).
+   */
+  registeredNameOf(index: number): Term | undefined {
+    this.checkIndex(index);
+    if (this.cell("kind", index) !== KIND_CODES.register) return undefined;
+    const aux = this.cell("aux", index);
+    return aux >= 0 ? this.store.tables.aux[aux] : undefined;
   }
 
   /** The event's process id (`ProcessInfo.id`), from the columns. */
   pidOf(index: number): number {
     this.checkIndex(index);
-    return this.store.cols.pid[index];
+    return this.cell("pid", index);
   }
 
   /** The event's time in nanoseconds since the recording began, from the columns. */
   timeOf(index: number): number {
     this.checkIndex(index);
-    return this.store.cols.time[index];
+    return this.cell("time", index);
   }
 
   /** The function of a call/return/exception (the callback of a state event), from the columns. */
   mfaOf(index: number): Mfa | undefined {
     this.checkIndex(index);
-    const m = this.store.cols.mfa[index];
+    const m = this.cell("mfa", index);
     return m >= 0 ? this.store.tables.mfas[m] : undefined;
   }
 
@@ -442,9 +479,16 @@ export class Replay {
    */
   timeLabel(index: number): string {
     this.checkIndex(index);
-    const t = this.store.cols.time;
-    const first = lowerBound(t, t[index], 0, this.eventCount);
-    return formatTime(t[index], index - first);
+    // A binary search of single values: a label at launch need not read the whole time column.
+    const time = this.cell("time", index);
+    let lo = 0;
+    let hi = index;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.cell("time", mid) < time) lo = mid + 1;
+      else hi = mid;
+    }
+    return formatTime(time, index - lo);
   }
 
   /** A file's event rows in recorded-seq order (time order may differ slightly: see the store). */
@@ -468,10 +512,9 @@ export class Replay {
   /** A stable, shareable name for a moment: the recording's identity and the event's recorded seq. */
   positionOf(index: number): string {
     this.checkIndex(index);
-    const c = this.store.cols;
     // Hashed once per file: a logpoint asks for the position of each line it prints.
     this.fileIds ??= this.files.map(fileIdentity);
-    return `${this.fileIds[c.file[index]]}@${c.seq[index]}`;
+    return `${this.fileIds[this.cell("file", index)]}@${this.cell("seq", index)}`;
   }
 
   private fileIds?: string[];
