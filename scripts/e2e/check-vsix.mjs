@@ -30,6 +30,12 @@ const must = [
   "extension/dist/extension.js",
   "extension/dist/loadWorker.js",
   "extension/dist/cli.js",
+  // The CLI's commands, each in a file of its own that dist/cli.js requires when it runs.
+  "extension/dist/cli-replay.js",
+  "extension/dist/cli-dap.js",
+  "extension/dist/cli-lsp.js",
+  "extension/dist/cli-demo.js",
+  "extension/dist/cli-import.js",
   "extension/dist/webview.js",
   "extension/examples/traces/double_booking.estrace",
   "extension/examples/cinema_demo/mix.exs",

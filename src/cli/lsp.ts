@@ -6,8 +6,8 @@ import { resolve } from "node:path";
 import { runLanguageServerStdio } from "../languageServer/stdio";
 import { many, one, parseArgs, UsageError } from "./args";
 
-export const LSP_USAGE =
-  "  elixirscope lsp --trace FILE... [--source-root DIR]   language server on stdio (hovers from the recording)";
+/** Main runs this part's command through this part's copy of the error classes (failure.ts). */
+export { reporting } from "./failure";
 
 export async function lspCommand(argv: string[]): Promise<number> {
   const p = parseArgs(argv, { flags: [], values: ["trace", "source-root"] });

@@ -1,18 +1,14 @@
 // The `elixirscope` command: inspect a recording from a terminal (info, events, state, flow, stack),
 // convert it (export to JSON Lines, import back), replay the bundled demo, and serve the debug adapter
 // over stdio. Human-readable by default, `--json` for machines; bad input exits 2 with one line. Each
-// command is a module of its own under commands/.
+// command is a module of its own under commands/, imported when it runs: bundled, each is a file of
+// its own (dist/cli-*.js, see esbuild.mjs), so that `info` does not load the language server's code.
 
-import { ReplayError, TraceLoadError } from "../core/errors";
-import { escapeControls, escapeControlsKeepingLines } from "../core/escape";
+import { escapeControlsKeepingLines } from "../core/escape";
 import { parseArgs, UsageError } from "./args";
-import { runDap } from "./commands/dap";
-import { demo } from "./commands/demo";
-import { importJsonl } from "./commands/import";
+import { reporting } from "./failure";
 import { guardStdio } from "./io";
-import { LSP_USAGE, lspCommand } from "./lsp";
 import { type Out, optionsOf } from "./options";
-import { withReplay } from "./withReplay";
 
 const USAGE = `elixirscope — replay a recording of an Elixir program
 
@@ -29,7 +25,7 @@ usage:
   elixirscope export TRACE --format jsonl [-o FILE]
   elixirscope import FILE.jsonl -o TRACE.estrace
   elixirscope dap                          run the debug adapter on stdin/stdout (for any DAP client)
-${LSP_USAGE}
+  elixirscope lsp --trace FILE... [--source-root DIR]   language server on stdio (hovers from the recording)
 
 PID is <0.123.0>, #PID<0.123.0>, 0.123.0 or a registered name (TicketOffice).
 events, state and flow take --print-limit N|infinity: elements shown per collection of a term
@@ -41,42 +37,44 @@ export async function main(
   out: Out = (s) => process.stdout.write(`${escapeControlsKeepingLines(s)}\n`),
 ): Promise<number> {
   const [cmd, ...rest] = argv;
-  try {
+  return reporting(async () => {
     if (!cmd || cmd === "help" || cmd === "--help" || cmd === "-h") {
       out(USAGE);
       if (!cmd) throw new UsageError("no command given (see the usage above)");
       return 0;
     }
-    if (cmd === "dap") {
-      return runDap();
+    // Each part reports its own errors (see failure.ts).
+    if (cmd === "dap") return (await import("./commands/dap")).runDap();
+    if (cmd === "lsp") {
+      const part = await import("./lsp");
+      return part.reporting(() => part.lspCommand(rest));
     }
-    if (cmd === "lsp") return await lspCommand(rest);
     guardStdio();
     const spec = optionsOf(cmd);
     if (!spec) throw new UsageError(`unknown command "${cmd}" (try: elixirscope help)`);
     const p = parseArgs(rest, spec, cmd);
     switch (cmd) {
-      case "demo":
-        return await demo(out);
-      case "import":
-        return await importJsonl(p, out);
+      case "demo": {
+        const part = await import("./commands/demo");
+        return part.reporting(() => part.demo(out));
+      }
+      case "import": {
+        const part = await import("./commands/import");
+        return part.reporting(() => part.importJsonl(p, out));
+      }
       case "info":
       case "events":
       case "state":
       case "flow":
       case "stack":
-      case "export":
-        return await withReplay(p, cmd, out);
+      case "export": {
+        const part = await import("./withReplay");
+        return part.reporting(() => part.withReplay(p, cmd, out));
+      }
       default:
         throw new UsageError(`unknown command "${cmd}" (try: elixirscope help)`);
     }
-  } catch (e) {
-    if (e instanceof UsageError || e instanceof ReplayError || e instanceof TraceLoadError) {
-      process.stderr.write(`elixirscope: ${escapeControls(e.message)}\n`);
-      return 2;
-    }
-    throw e;
-  }
+  });
 }
 
 if (require.main === module) {

@@ -12,6 +12,9 @@ import { stack } from "./commands/stack";
 import { exportJsonl } from "./commands/export";
 import { progressBar } from "./progress";
 
+/** Main runs this part's command through this part's copy of the error classes (failure.ts). */
+export { reporting } from "./failure";
+
 /** The trace files among the positionals: every leading argument that names an existing file. */
 function splitTraces(p: Parsed, cmd: string): { traces: string[]; args: string[] } {
   const traces: string[] = [];

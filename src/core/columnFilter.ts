@@ -36,7 +36,45 @@ export interface ColumnSource {
    * with a buffer and the frame's range in it, valid until the next call.
    */
   frameRange?(row: number, at: FrameRange): void;
+  /**
+   * Where argument tests keep what they read of each call, with `candidates` (the rows the condition
+   * will be asked about, ascending): kept by the recording across conditions, so that a condition set
+   * again on the same calls, or another literal on the same argument, reads no frame bytes for the
+   * calls already seen.
+   */
+  memo?: ArgMemo;
+  candidates?: ArrayLike<number>;
 }
+
+/** Per argument position: the atom names met (ids in `atomId`), and facts per list of candidates. */
+export type ArgMemo = Map<number, { names: Map<string, number>; lists: ArgFacts[] }>;
+
+/** Lists of candidates remembered per argument position (the most recently set are kept). */
+const MEMO_LISTS = 8;
+
+/**
+ * Per candidate (arrays allocated on the first test of each kind of literal): for number literals,
+ * `numState` says what `numValue` holds; for atom literals, `atomId` is 1 + the id of the argument's
+ * name, or a negative code. 0 is "not read yet".
+ */
+interface ArgFacts {
+  rows: Int32Array;
+  numState?: Uint8Array;
+  numValue?: Int32Array;
+  atomId?: Int32Array;
+}
+
+// Codes of `numState`, and the negative codes of `atomId`.
+const UNREAD = 0;
+const IS_INT = 1;
+const IS_NO = 2;
+const IS_MAYBE = 3;
+const IS_FLOAT = 4;
+/** An integer outside 32 bits: not kept, read again from the bytes. */
+const IS_WIDE = 5;
+const A_NO = -1;
+const A_MAYBE = -2;
+const A_FLOAT = -3;
 
 export interface FrameRange {
   buf: Buffer;
@@ -140,56 +178,166 @@ function equality(lhs: ConditionNode, lit: number | Atom, strict: boolean, src: 
     if (of.t !== "var" || (of as { name: string }).name !== "args" || typeof k !== "number" || k < 0)
       return maybe;
     const scan = new Scan();
-    const at: FrameRange = { buf: Buffer.alloc(0), start: 0, end: 0 };
-    return (row) => {
-      if (src.kindOf(row) !== "call") return MAYBE;
-      if (src.frameRange) src.frameRange(row, at);
+    const frame: FrameRange = { buf: Buffer.alloc(0), start: 0, end: 0 };
+    const read = (row: number): void => {
+      if (src.frameRange) src.frameRange(row, frame);
       else {
         const bytes = src.frameBytes(row);
-        at.buf = Buffer.isBuffer(bytes)
+        frame.buf = Buffer.isBuffer(bytes)
           ? bytes
           : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-        at.start = 0;
-        at.end = bytes.byteLength;
+        frame.start = 0;
+        frame.end = bytes.byteLength;
       }
-      return argEquals(scan, at, k, lit, strict);
+    };
+    const memo = src.memo && src.candidates ? memoOf(src.memo, k, src.candidates) : undefined;
+    const facts = memo?.facts;
+    // The candidates are asked about in order (forwards or backwards): try the neighbours of the
+    // last one found before searching.
+    let last = 0;
+    const place = (row: number): number => {
+      const rows = facts!.rows;
+      for (let d = -1; d <= 1; d++) if (rows[last + d] === row) return (last += d);
+      let lo = 0;
+      let hi = rows.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (rows[mid] < row) lo = mid + 1;
+        else hi = mid;
+      }
+      if (lo < rows.length && rows[lo] === row) return (last = lo);
+      return -1;
+    };
+    if (typeof lit === "number") {
+      const n = facts?.rows.length ?? 0;
+      const state = facts ? (facts.numState ??= new Uint8Array(n)) : undefined;
+      const value = facts ? (facts.numValue ??= new Int32Array(n)) : undefined;
+      return (row) => {
+        if (src.kindOf(row) !== "call") return MAYBE;
+        const at = state ? place(row) : -1;
+        let st = at >= 0 ? state![at] : UNREAD;
+        let v: number;
+        if (st === IS_INT) v = value![at];
+        else if (st === UNREAD || st === IS_WIDE) {
+          read(row);
+          v = argNumber(scan, frame, k);
+          st = Number.isInteger(v) ? ((v | 0) === v ? IS_INT : IS_WIDE) : codeOf(v);
+          if (at >= 0) {
+            state![at] = st;
+            if (st === IS_INT) value![at] = v;
+          }
+        } else v = NaN;
+        if (st === IS_INT || st === IS_WIDE) return v === lit ? YES : NO;
+        return st === IS_NO ? NO : st === IS_FLOAT && strict ? NO : MAYBE;
+      };
+    }
+    const ids = facts ? (facts.atomId ??= new Int32Array(facts.rows.length)) : undefined;
+    const names = memo?.names ?? new Map<string, number>();
+    const want = names.get(lit.name) ?? names.set(lit.name, names.size).get(lit.name)!;
+    return (row) => {
+      if (src.kindOf(row) !== "call") return MAYBE;
+      const at = ids ? place(row) : -1;
+      let v = at >= 0 ? ids![at] : UNREAD;
+      if (v === UNREAD) {
+        read(row);
+        v = argAtom(scan, frame, k, names);
+        if (at >= 0) ids![at] = v;
+      }
+      if (v > 0) return v - 1 === want ? YES : NO;
+      return v === A_NO ? NO : v === A_FLOAT && strict ? NO : MAYBE;
     };
   }
   return maybe;
 }
 
-/** Whether the call frame's argument `k` equals `lit`, read from its ETF bytes without decoding. */
-function argEquals(s: Scan, f: FrameRange, k: number, lit: number | Atom, strict: boolean): Tri {
+/** The memo of argument `k` over these candidates (the same rows as an earlier list, or a new one). */
+function memoOf(
+  memo: ArgMemo,
+  k: number,
+  candidates: ArrayLike<number>,
+): { names: Map<string, number>; facts: ArgFacts } {
+  let m = memo.get(k);
+  if (!m) memo.set(k, (m = { names: new Map(), lists: [] }));
+  const n = candidates.length;
+  let facts = m.lists.find((f) => {
+    if (f.rows.length !== n) return false;
+    for (let i = 0; i < n; i++) if (f.rows[i] !== candidates[i]) return false;
+    return true;
+  });
+  if (facts) m.lists.splice(m.lists.indexOf(facts), 1);
+  else facts = { rows: Int32Array.from(candidates) };
+  m.lists.push(facts);
+  if (m.lists.length > MEMO_LISTS) m.lists.shift();
+  return { names: m.names, facts };
+}
+
+/** The state code of `argNumber`'s non-integer answers. */
+function codeOf(v: number): number {
+  return v === N_NO ? IS_NO : v === N_FLOAT ? IS_FLOAT : IS_MAYBE;
+}
+
+// `argNumber`'s non-integer answers.
+const N_NO = 1.5;
+const N_MAYBE = 2.5;
+const N_FLOAT = 3.5;
+
+/**
+ * Moves the scan to argument `k` of the call frame; false where the frame is not a call with a
+ * proper argument list that long. A string (a list of small integers, one byte each) answers
+ * through `byte` instead: its element, or -1.
+ */
+function toArg(s: Scan, f: FrameRange, k: number, byte: { v: number }): boolean {
   const buf = f.buf;
+  byte.v = -2;
   s.reset(buf, f.start + 1, f.end);
+  if (s.tupleArity() < 6) return false;
+  for (let i = 0; i < 5; i++) s.skip(); // tag, seq, time, pid, mfa
+  const tag = s.peekTag();
+  if (tag === T.STRING_EXT) {
+    const n = buf.readUInt16BE(s.pos + 1);
+    if (k >= n) return false;
+    byte.v = buf[s.pos + 3 + k];
+    return true;
+  }
+  if (tag !== T.LIST_EXT) return false;
+  const n = buf.readUInt32BE(s.pos + 1);
+  if (k >= n) return false;
+  s.pos += 5;
+  for (let i = 0; i < k; i++) s.skip();
+  return true;
+}
+
+const stringByte = { v: -2 };
+
+/** Argument `k` of the call for number literals: its value, or `N_NO` / `N_MAYBE` / `N_FLOAT`. */
+function argNumber(s: Scan, f: FrameRange, k: number): number {
   try {
-    if (s.tupleArity() < 6) return MAYBE;
-    for (let i = 0; i < 5; i++) s.skip(); // tag, seq, time, pid, mfa
-    const tag = s.peekTag();
-    if (tag === T.STRING_EXT) {
-      // A list of small integers, one byte each.
-      const n = buf.readUInt16BE(s.pos + 1);
-      if (k >= n) return MAYBE;
-      const v = buf[s.pos + 3 + k];
-      return typeof lit === "number" ? (v === lit ? YES : NO) : NO;
-    }
-    if (tag !== T.LIST_EXT) return MAYBE;
-    const n = buf.readUInt32BE(s.pos + 1);
-    if (k >= n) return MAYBE;
-    s.pos += 5;
-    for (let i = 0; i < k; i++) s.skip();
+    if (!toArg(s, f, k, stringByte)) return N_MAYBE;
+    if (stringByte.v >= 0) return stringByte.v;
     const el = s.peekTag();
-    if (el === T.NEW_FLOAT_EXT || el === T.FLOAT_EXT) return strict ? NO : MAYBE;
-    if (typeof lit === "number") {
-      const v = s.integer();
-      // Integers beyond 2^53 come back rounded: only a clear difference is a certain NO.
-      if (v === undefined) return NO;
-      if (!Number.isSafeInteger(v)) return MAYBE;
-      return v === lit ? YES : NO;
-    }
-    const name = s.atom();
-    return name === undefined ? NO : name === lit.name ? YES : NO;
+    if (el === T.NEW_FLOAT_EXT || el === T.FLOAT_EXT) return N_FLOAT;
+    const v = s.integer();
+    // Integers beyond 2^53 come back rounded: only a clear difference would be a certain NO.
+    if (v === undefined) return N_NO;
+    return Number.isSafeInteger(v) ? v : N_MAYBE;
   } catch {
-    return MAYBE;
+    return N_MAYBE;
+  }
+}
+
+/** Argument `k` of the call for atom literals: 1 + its name's id in `names`, or `A_NO` / `A_MAYBE` / `A_FLOAT`. */
+function argAtom(s: Scan, f: FrameRange, k: number, names: Map<string, number>): number {
+  try {
+    if (!toArg(s, f, k, stringByte)) return A_MAYBE;
+    if (stringByte.v >= 0) return A_NO;
+    const el = s.peekTag();
+    if (el === T.NEW_FLOAT_EXT || el === T.FLOAT_EXT) return A_FLOAT;
+    const name = s.atom();
+    if (name === undefined) return A_NO;
+    let id = names.get(name);
+    if (id === undefined) names.set(name, (id = names.size));
+    return id + 1;
+  } catch {
+    return A_MAYBE;
   }
 }

@@ -129,10 +129,24 @@ export class Correlator {
 
   private readonly eventsAtCache = new Map<string, number[]>();
 
+  /** The calls among `eventsAt(file, line)`, ascending: taken from the kind column, kept per line. */
+  callsAt(file: string, line: number): number[] {
+    const key = `call ${line}:${file}`;
+    const known = this.eventsAtCache.get(key);
+    if (known) return known;
+    const kind = this.store.cols.kind;
+    const found: number[] = [];
+    for (const r of this.eventsAt(file, line)) if (kind[r] === KIND_CODES.call) found.push(r);
+    this.eventsAtCache.set(key, found);
+    return found;
+  }
+
   private collectEventsAt(file: string, line: number): number[] {
-    // Gathered in a plain array, then sorted as numbers and deduplicated: a hot line has tens of
-    // thousands of events, where a Set and a comparator sort cost more than the walk.
-    const all: number[] = [];
+    // Each index list is already ascending. A line usually has one (its function's events, or its
+    // call sites'): that one is filtered in order. Several are gathered in a plain array, then sorted
+    // as numbers and deduplicated: a hot line has tens of thousands of events, where a Set and a
+    // comparator sort cost more than the walk.
+    const lists: number[][] = [];
     const kind = this.store.cols.kind;
     for (const id of this.functionIdsAt(file, line)) {
       // On a clause line of a function of several clauses: only the calls that ran that clause (and
@@ -140,15 +154,24 @@ export class Correlator {
       const fn = this.fns[id];
       const cs = fn?.clauses ?? [];
       const onClause = cs.length > 1 && cs.some((c) => c.line === line);
-      for (const r of csrList(this.store.ix.byMfa, id)) {
+      const rows = csrList(this.store.ix.byMfa, id);
+      const out: number[] = [];
+      for (let k = 0; k < rows.length; k++) {
+        const r = rows[k];
         if (kind[r] === KIND_CODES.spawn) continue;
         if (onClause && !this.mayHaveRun(r, line)) continue;
-        all.push(r);
+        out.push(r);
       }
+      if (out.length) lists.push(out);
     }
-    for (const id of lookup(this.sitesByLine, file, line))
-      for (const r of csrList(this.store.ix.bySite, id)) if (kind[r] !== KIND_CODES.spawn) all.push(r);
-    const sorted = Int32Array.from(all).sort();
+    for (const id of lookup(this.sitesByLine, file, line)) {
+      const rows = csrList(this.store.ix.bySite, id);
+      const out: number[] = [];
+      for (let k = 0; k < rows.length; k++) if (kind[rows[k]] !== KIND_CODES.spawn) out.push(rows[k]);
+      if (out.length) lists.push(out);
+    }
+    if (lists.length <= 1) return lists[0] ?? [];
+    const sorted = Int32Array.from(lists.flat()).sort();
     const out: number[] = [];
     for (let k = 0; k < sorted.length; k++) if (k === 0 || sorted[k] !== sorted[k - 1]) out.push(sorted[k]);
     return out;

@@ -174,7 +174,8 @@ export function layoutArrow(item: FlowItem, lanes: LaneLayout, opts: LayoutOptio
       y1,
       x2: toBox.x,
       y2: rowY(item.receiveRank, opts),
-      note: formatLatency(item.latencyNs),
+      // In the mailbox (its receive event) but never taken out (the recorder's snapshot at stop).
+      note: item.status === "queued_at_end" ? "still queued at the end" : formatLatency(item.latencyNs),
     };
   }
   // Not received: stop short of the receiver (or of nowhere) one row down, where the marker goes.
@@ -526,7 +527,9 @@ export function diagramText(input: DiagramInput, col = 14): string {
       r.cells[a] = "●";
       const fate =
         it.receiveRank !== undefined
-          ? formatLatency(it.latencyNs)
+          ? it.status === "queued_at_end"
+            ? "○ in the mailbox, still queued at the end"
+            : formatLatency(it.latencyNs)
           : it.status === "dead_process"
             ? "✕ to a dead process"
             : it.status === "never_received"

@@ -12,6 +12,7 @@ export { parseMoment, resolveMoment, edgeHit, MOMENT_FORMS, type MomentSpec } fr
 export { describeEvent, formatTime, formatDuration, processLabeler, type DescribeOptions } from "./describe";
 export { ReplayCursor, type CursorChange, type CursorReason, type Disposable } from "./cursor";
 export { ReplayCache, type ReplayLease } from "./replayCache";
+export type { MailboxAtEnd } from "./mailboxes";
 export type { CallRecord, CallOutcome, LineCounts, LineCallsOptions } from "./lineHistory";
 export type { FunctionCall, FunctionCallsOptions, FunctionCallSummary } from "./functionCalls";
 export type { FlowItem, FlowPage, FlowPageOptions, FlowPageToken } from "./flowPages";

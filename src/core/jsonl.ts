@@ -5,6 +5,7 @@
 import { atom, tuple } from "./terms/build";
 import { decodeEtf } from "./terms/decode";
 import {
+  appendByte,
   appendEventJson,
   appendText,
   eventFrameToJsonLine,
@@ -181,7 +182,7 @@ export const jsonLinesOut = {
   event(buf: Uint8Array, start: number, end: number): void {
     if (!appendEventJson(buf, start, end, eventNames))
       appendText(frameToJsonLine(decodeEtf(buf, start, end)));
-    appendText("\n");
+    appendByte(0x0a);
   },
   /** Appends a line of text and a newline. */
   line(s: string): void {

@@ -9,10 +9,14 @@ import type { ProcessTable } from "./processes";
 import { Atom, Pid, type Term, Tuple } from "./terms/term";
 import type { MessageFlowEntry, MessageFlowOptions } from "./types";
 import { ReplayError } from "./errors";
+import { EndMailboxes } from "./mailboxes";
 
 export class MessageFlow {
   /** Sends by destination process: the message-pair index's second half (the first is sends by sender). */
   private byDest?: Csr;
+
+  /** The recorded mailboxes at the end (the footer's snapshot), when the trace has them. */
+  readonly mailboxes: EndMailboxes;
 
   /** `replyOf`: the reply send of a `$gen_call` send (see FlowPages), so that `flow(A, B)` shows B's replies to A. */
   constructor(
@@ -21,7 +25,20 @@ export class MessageFlow {
     private readonly replyOf: (send: number) => number | undefined = () => undefined,
     /** The sender a received message names (`$gen_call`'s caller), for a receive with no recorded send. */
     private readonly senderOf: (receive: number) => number | undefined = () => undefined,
-  ) {}
+    /** A send event's message, to find the sends still queued at the end. */
+    messageOf: (send: number) => Term | undefined = () => undefined,
+  ) {
+    this.mailboxes = new EndMailboxes(
+      store,
+      processes,
+      () => this.dest(),
+      messageOf,
+      (pid) =>
+        Array.from(csrList(store.ix.byPid, pid)).filter(
+          (r) => store.cols.kind[r] === KIND_CODES.receive && store.ix.pair[r] < 0,
+        ),
+    );
+  }
 
   private sender(r: number): number | undefined {
     const p = this.store.cols.peer[r];
@@ -79,7 +96,7 @@ export class MessageFlow {
         out.push({
           receive: r,
           to,
-          status: "delivered",
+          status: this.mailboxes.queued(r, to) ? "queued_at_end" : "delivered",
           receivedAt: t,
           ...(from !== undefined ? { from } : {}),
         });
@@ -100,7 +117,8 @@ export class MessageFlow {
     const e: MessageFlowEntry = {
       receive: row,
       to: cols.pid[row],
-      status: "delivered",
+      // Its send was not recorded; the mailbox snapshot still says whether it was taken.
+      status: this.mailboxes.queued(row, cols.pid[row]) ? "queued_at_end" : "delivered",
       receivedAt: cols.time[row],
     };
     const from = this.sender(row);
@@ -118,21 +136,28 @@ export class MessageFlow {
       e.toName = name instanceof Atom ? name.name : undefined;
     }
     const rcv = ix.pair[r];
+    // In the receiver's mailbox at the end (its snapshot says so): it entered the mailbox (the
+    // receive event, when recorded) but nothing took it out.
+    const queued = to >= 0 && this.mailboxes.queued(r, to);
     if (rcv >= 0) {
       e.receive = rcv;
       e.receivedAt = cols.time[rcv];
-      e.latencyNs = e.receivedAt - cols.time[r];
+      if (queued) e.status = "queued_at_end";
+      else e.latencyNs = e.receivedAt - cols.time[r];
       return e;
     }
-    if (cols.flags[r] & FLAG_NO_PROCESS) e.status = "dead_process";
+    const box = to >= 0 ? this.mailboxes.of(to) : undefined;
+    if (queued) e.status = "queued_at_end";
+    else if (cols.flags[r] & FLAG_NO_PROCESS) e.status = "dead_process";
     else if (to < 0) e.status = "unknown_process";
     else {
       const dest = this.processes.get(to);
       if (dest.exitedAt !== undefined && dest.exitedAt < r) e.status = "dead_process";
       else if (dest.eventCount === 0) e.status = "unknown_process";
       else if (dest.exitedAt !== undefined) e.status = "never_received";
-      // Alive at the end, its receives recorded, none took it: it is still in the mailbox.
-      else if (this.receives()[to]) e.status = "queued_at_end";
+      // Without a whole snapshot of its mailbox (older traces): alive at the end, its receives
+      // recorded, none took it — it is taken to be still in the mailbox.
+      else if (this.receives()[to] && !(box && box.messages.length === box.count)) e.status = "queued_at_end";
       else if (dest.lastEvent > r) e.status = "never_received";
       else e.status = "in_flight";
     }

@@ -6,7 +6,7 @@ import { ReplayError } from "./errors";
 import { infoName } from "./store/infoName";
 import type { StoreData } from "./store/store";
 import { FLAG_CRASH, KIND_CODES } from "./store/columns";
-import { buildCsr, csrList, upperBound, type Csr } from "./store/csr";
+import { csrList, upperBound } from "./store/csr";
 import { moduleLabel, mfaLabel } from "./store/eventDecode";
 import { nameText } from "./names";
 import { Atom, ErlMap, type Term, Tuple } from "./terms/term";
@@ -115,12 +115,7 @@ export class ProcessTable {
 
   /** The registered name of a process at event `row` (names come and go). */
   nameAt(id: number, row: number): string | undefined {
-    // Only (un)registrations matter: index them once per process rather than walking its events.
-    this.registrations ??= buildCsr(this.store.cols.pid, this.store.cols.length, this.list.length, (r) => {
-      const k = this.store.cols.kind[r];
-      return k === KIND_CODES.register || k === KIND_CODES.unregister;
-    });
-    const regs = csrList(this.registrations, id);
+    const regs = this.registrationsOf(id);
     const i = upperBound(regs, row) - 1;
     if (i < 0) return this.list[id]?.name;
     const r = regs[i];
@@ -130,7 +125,29 @@ export class ProcessTable {
     return name?.startsWith("pg ") && this.list[id]?.name ? this.list[id].name : name;
   }
 
-  private registrations?: Csr;
+  /**
+   * A process's (un)registrations, ascending. Indexed once per session from the kind index's few
+   * register and unregister rows, rather than by walking every event's pid and kind.
+   */
+  private registrationsOf(id: number): readonly number[] {
+    if (!this.registrations) {
+      const byKind = this.store.ix.byKind;
+      const rows = Int32Array.from([
+        ...csrList(byKind, KIND_CODES.register),
+        ...csrList(byKind, KIND_CODES.unregister),
+      ]).sort();
+      const pid = this.store.cols.pid;
+      this.registrations = new Map();
+      for (const r of rows) {
+        const list = this.registrations.get(pid[r]);
+        if (list) list.push(r);
+        else this.registrations.set(pid[r], [r]);
+      }
+    }
+    return this.registrations.get(id) ?? [];
+  }
+
+  private registrations?: Map<number, number[]>;
 }
 
 /** Every process of a store with its names, lineage and lifetime (kept in the persistent index). */

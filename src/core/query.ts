@@ -69,17 +69,22 @@ export class QueryEngine {
     let skip = p.offset;
     let scanned = 0;
     const c = this.store.cols;
-    const pidOk = p.pids ? mask(p.pids, this.store.tables.pids.length) : undefined;
-    const kindOk = p.kinds ? mask(p.kinds, KIND_CODES.unknown + 1) : undefined;
-    const mfaOk = p.mfas ? mask(p.mfas, this.store.tables.mfas.length) : undefined;
+    // Candidates from the process index are the process's rows already (the state-owner index's are not).
+    const pidOk =
+      p.pids && chosen.index !== "process" ? mask(p.pids, this.store.tables.pids.length) : undefined;
+    // Candidates from the kind (function) index need no kind (function) test, and none needs a time
+    // test without a time range: a launch then reads none of these columns whole.
+    const kindOk = p.kinds && chosen.index !== "kind" ? mask(p.kinds, KIND_CODES.unknown + 1) : undefined;
+    const mfaOk =
+      p.mfas && chosen.index !== "function" ? mask(p.mfas, this.store.tables.mfas.length) : undefined;
+    const timed = p.timeFrom !== -Infinity || p.timeTo !== Infinity;
     if (p.limit > 0) {
       this.walk(chosen, p, (row) => {
         scanned++;
         if (pidOk && !pidOk[c.pid[row]]) return true;
         if (kindOk && !kindOk[c.kind[row]]) return true;
         if (mfaOk && (c.mfa[row] < 0 || !mfaOk[c.mfa[row]])) return true;
-        const t = c.time[row];
-        if (t < p.timeFrom || t > p.timeTo) return true;
+        if (timed && (c.time[row] < p.timeFrom || c.time[row] > p.timeTo)) return true;
         if (p.predicate && !p.predicate(this.decode(row))) return true;
         if (skip > 0) {
           skip--;

@@ -10,6 +10,8 @@ import { senderNamedIn } from "./messages";
 import { LoadCancelledError, ReplayError, TraceLoadError } from "./errors";
 import { Correlator } from "./correlator";
 import { MessageFlow } from "./messages";
+import type { MailboxAtEnd } from "./mailboxes";
+import { RecordedStructs } from "./terms/inspectRecorded";
 import { FlowPages, type FlowPage, type FlowPageOptions } from "./flowPages";
 import { ProcessTable } from "./processes";
 import { QueryEngine } from "./query";
@@ -18,10 +20,11 @@ import { BreakpointSearch } from "./search";
 import { diffTerms, StateReconstructor } from "./state";
 import { buildCsr, csrCount, csrList, lowerBound, type Csr } from "./store/csr";
 import { decodeEvent } from "./store/eventDecode";
-import { KIND_CODES } from "./store/columns";
+import { type CellName, cellOf } from "./store/cells";
+import { type EventColumns, KIND_CODES } from "./store/columns";
 import { FrameSource } from "./store/frames";
 import { EventReader } from "./store/eventReader";
-import type { ColumnSource } from "./columnFilter";
+import type { ArgMemo, ColumnSource } from "./columnFilter";
 import { Lru } from "./store/lru";
 import {
   FunctionCalls,
@@ -66,6 +69,9 @@ import type {
 } from "./types";
 import { EVENT_KINDS } from "./types";
 
+/** The columns `decodeEvent` reads. */
+const DECODED_COLUMNS = ["seq", "file", "time", "kind", "pid", "mfa", "peer", "site", "flags"] as const;
+
 export class Replay {
   /** The loaded trace files, in the order given (frozen). */
   readonly files: readonly TraceFileInfo[];
@@ -79,6 +85,7 @@ export class Replay {
   private readonly query: QueryEngine;
   private readonly states: StateReconstructor;
   private readonly flowIx: MessageFlow;
+  private recordedStructs?: RecordedStructs;
   private readonly flowPages: FlowPages;
   private readonly timeline: Timeline;
   private readonly correlator: Correlator;
@@ -88,6 +95,7 @@ export class Replay {
   private byFile?: Csr;
   private bySeq?: Int32Array[];
   private closed = false;
+  private decodedColumnsRead = false;
 
   private constructor(
     private readonly store: StoreData,
@@ -116,6 +124,7 @@ export class Replay {
       this.procs,
       (send) => this.flowPages.replyOf(send),
       (receive) => senderNamedIn(decode(receive).message, this.procs),
+      (send) => decode(send).message,
     );
     this.flowPages = new FlowPages(store, this.flowIx);
     this.correlator = new Correlator(store);
@@ -197,15 +206,41 @@ export class Replay {
     this.checkIndex(index);
     const hit = this.cache.get(index);
     if (hit) return hit;
-    const c = this.store.cols;
-    const bytes = this.source.read(c.file[index], c.frameOff[index], c.frameLen[index]);
-    const ev = decodeEvent(this.store, index, decodeEtf(bytes));
+    const at = (column: CellName): number => this.cell(column, index);
+    const bytes = this.source.read(at("file"), at("frameOff"), at("frameLen"));
+    const raw = decodeEtf(bytes);
+    let ev: TraceEvent;
+    if (this.store.cell && !this.decodedInMemory()) {
+      // From an index: the event's own fields, each read with its page, not whole columns.
+      const one = { length: 1 } as Record<string, unknown>;
+      for (const col of DECODED_COLUMNS) one[col] = [at(col)];
+      ev = decodeEvent({ ...this.store, cols: one as unknown as EventColumns }, 0, raw);
+      ev.index = index;
+    } else ev = decodeEvent(this.store, index, raw);
     this.cache.set(index, ev);
     return ev;
   }
 
-  /** Several events at once, cheaper than one by one: nearby frames are read together. */
-  events(indices: ArrayLike<number>): TraceEvent[] {
+  /** Whether the columns `decodeEvent` reads are all in memory (a lazy one is a getter until read). */
+  private decodedInMemory(): boolean {
+    this.decodedColumnsRead ||= DECODED_COLUMNS.every(
+      (c) => Object.getOwnPropertyDescriptor(this.store.cols, c)?.get === undefined,
+    );
+    return this.decodedColumnsRead;
+  }
+
+  /** One value of a column: from memory, or (index-backed store) read with its page alone. */
+  private cell(name: CellName, index: number): number {
+    return cellOf(this.store, name, index);
+  }
+
+  /**
+   * Several events at once, cheaper than one by one: nearby frames are read together. `keep: false`
+   * reads without filling the cache (a query's answer, handed over and dropped): a page of 100
+   * events a query would evict what stepping uses, and cached events live long enough to be
+   * promoted to the old heap, which made collecting them cost 3–5× the decoding.
+   */
+  events(indices: ArrayLike<number>, keep = true): TraceEvent[] {
     const out = new Array<TraceEvent>(indices.length);
     const missing: number[] = [];
     const where: number[] = [];
@@ -221,7 +256,7 @@ export class Replay {
     const read = this.reader.read(missing);
     for (let k = 0; k < read.length; k++) {
       out[where[k]] = read[k];
-      this.cache.set(missing[k], read[k]);
+      if (keep) this.cache.set(missing[k], read[k]);
     }
     return out;
   }
@@ -270,10 +305,14 @@ export class Replay {
     return out;
   }
 
+  /** What argument tests learnt of calls, kept for every later condition (see columnFilter.ts). */
+  private readonly argMemo: ArgMemo = new Map();
+
   /** What a condition pre-filter reads of events without decoding them (see columnFilter.ts). */
   columnSource(): ColumnSource {
     const c = this.store.cols;
     return {
+      memo: this.argMemo,
       kindOf: (i) => this.kindOf(i),
       seqOf: (i) => c.seq[i],
       mfaOf: (i) => this.mfaOf(i),
@@ -291,38 +330,49 @@ export class Replay {
   /** The event's kind, from the columns (no decoding). */
   kindOf(index: number): EventKind {
     this.checkIndex(index);
-    return EVENT_KINDS[this.store.cols.kind[index]];
+    return EVENT_KINDS[this.cell("kind", index)];
   }
 
   /** The event's recorded seq (per trace file), from the columns. */
   seqOf(index: number): number {
     this.checkIndex(index);
-    return this.store.cols.seq[index];
+    return this.cell("seq", index);
   }
 
   /** The other process of a send, receive, spawn, link or unlink (its id), from the columns. */
   peerOf(index: number): number | undefined {
     this.checkIndex(index);
-    const p = this.store.cols.peer[index];
+    const p = this.cell("peer", index);
     return p >= 0 ? p : undefined;
+  }
+
+  /**
+   * The name a register event gave its process (an atom; `{:pg, group}` for a group), as kept at
+   * load: no decoding. Undefined for other kinds (`unregister` included).
+   */
+  registeredNameOf(index: number): Term | undefined {
+    this.checkIndex(index);
+    if (this.cell("kind", index) !== KIND_CODES.register) return undefined;
+    const aux = this.cell("aux", index);
+    return aux >= 0 ? this.store.tables.aux[aux] : undefined;
   }
 
   /** The event's process id (`ProcessInfo.id`), from the columns. */
   pidOf(index: number): number {
     this.checkIndex(index);
-    return this.store.cols.pid[index];
+    return this.cell("pid", index);
   }
 
   /** The event's time in nanoseconds since the recording began, from the columns. */
   timeOf(index: number): number {
     this.checkIndex(index);
-    return this.store.cols.time[index];
+    return this.cell("time", index);
   }
 
   /** The function of a call/return/exception (the callback of a state event), from the columns. */
   mfaOf(index: number): Mfa | undefined {
     this.checkIndex(index);
-    const m = this.store.cols.mfa[index];
+    const m = this.cell("mfa", index);
     return m >= 0 ? this.store.tables.mfas[m] : undefined;
   }
 
@@ -429,9 +479,16 @@ export class Replay {
    */
   timeLabel(index: number): string {
     this.checkIndex(index);
-    const t = this.store.cols.time;
-    const first = lowerBound(t, t[index], 0, this.eventCount);
-    return formatTime(t[index], index - first);
+    // A binary search of single values: a label at launch need not read the whole time column.
+    const time = this.cell("time", index);
+    let lo = 0;
+    let hi = index;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.cell("time", mid) < time) lo = mid + 1;
+      else hi = mid;
+    }
+    return formatTime(time, index - lo);
   }
 
   /** A file's event rows in recorded-seq order (time order may differ slightly: see the store). */
@@ -455,9 +512,12 @@ export class Replay {
   /** A stable, shareable name for a moment: the recording's identity and the event's recorded seq. */
   positionOf(index: number): string {
     this.checkIndex(index);
-    const c = this.store.cols;
-    return `${fileIdentity(this.files[c.file[index]])}@${c.seq[index]}`;
+    // Hashed once per file: a logpoint asks for the position of each line it prints.
+    this.fileIds ??= this.files.map(fileIdentity);
+    return `${this.fileIds[this.cell("file", index)]}@${this.cell("seq", index)}`;
   }
+
+  private fileIds?: string[];
 
   /** The event a position from `positionOf` names; a `ReplayError` when it is of another recording. */
   parsePosition(text: string): number {
@@ -525,7 +585,7 @@ export class Replay {
 
   /** The events a filter selects, decoded (see `EventFilter`; `explain` shows the index used). */
   getEvents(filter: EventFilter): TraceEvent[] {
-    return this.events(this.query.rows(filter));
+    return this.events(this.query.rows(filter), false);
   }
 
   /** The event indices a filter selects, without decoding unless the filter has a predicate. */
@@ -608,6 +668,15 @@ export class Replay {
   messageAt(index: number): MessageFlowEntry | undefined {
     this.checkIndex(index);
     return this.flowIx.at(index);
+  }
+
+  /**
+   * What `pid` still had in its mailbox when the recording stopped: its length and first messages in
+   * queue order (the footer's snapshot); undefined when the trace has none for it (older recorders,
+   * a process that had ended).
+   */
+  mailboxAtEnd(pid: number | string): MailboxAtEnd | undefined {
+    return this.flowIx.mailboxes.of(this.findProcess(pid).id);
   }
 
   // ── timeline ───────────────────────────────────────────────────────────────
@@ -720,15 +789,20 @@ export class Replay {
 
   /**
    * Options that make `inspect` print terms as the recorded program's Elixir did: charlists in that
-   * version's form, structs of the recorded modules as their `Inspect` prints them (definition
-   * order, derived-hidden fields hidden). Leave them out for the raw view.
+   * version's form, structs as their `Inspect` printed them (definition order from the module table or
+   * the footer's `structs`, derived-hidden fields hidden, the footer's `inspected` text for a struct
+   * whose `Inspect` is its own). Leave them out for the raw view.
    */
   termStyle(): TermStyle {
     const v = /^(\d+)\.(\d+)/.exec(this.files[0]?.elixirVersion ?? "");
     const old = v !== null && (Number(v[1]) < 1 || (Number(v[1]) === 1 && Number(v[2]) < 15));
+    this.recordedStructs ??= new RecordedStructs(this.files.map((f) => f.footer));
+    const recorded = this.recordedStructs;
     return {
       charlistStyle: old ? "quotes" : "sigil",
-      structs: (m) => this.moduleInfo(m)?.struct,
+      // A recorded module's frame, else the footer's layouts of the other loaded struct modules.
+      structs: (m) => this.moduleInfo(m)?.struct ?? recorded.layout(m),
+      inspected: (value, m) => recorded.text(value, m),
     };
   }
 
@@ -749,6 +823,11 @@ export class Replay {
    */
   eventsAt(file: string, line: number): number[] {
     return this.correlator.eventsAt(file, line).slice();
+  }
+
+  /** The calls among `eventsAt(file, line)`: where a line breakpoint or logpoint there stops. */
+  callsAt(file: string, line: number): number[] {
+    return this.correlator.callsAt(file, line).slice();
   }
 
   /** Functions defined (or with a clause) at `file:line`; `file` matches by path suffix. */

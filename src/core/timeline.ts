@@ -3,6 +3,7 @@
 // whole nested calls through their matched call/return pairs rather than walking their events.
 
 import type { Correlator } from "./correlator";
+import { type CellName, cellOf } from "./store/cells";
 import { KIND_CODES } from "./store/columns";
 import type { StoreData } from "./store/store";
 import type { Direction, SourceLocation, StackFrame } from "./types";
@@ -25,39 +26,41 @@ export class Timeline {
 
   /** The call event whose frame is on top at `row` (-1 at the process's top level). */
   frameAt(row: number): number {
-    const k = this.store.cols.kind[row];
-    return k === KIND_CODES.call ? row : this.store.ix.link[row];
+    const k = cellOf(this.store, "kind", row);
+    return k === KIND_CODES.call ? row : cellOf(this.store, "ix.link", row);
   }
 
   /** The call stack at `row`, innermost frame first. */
   stackAt(row: number): StackFrame[] {
-    const { cols, ix, tables } = this.store;
+    // Single values (cellOf), not whole columns: the first stop of a launch shows a stack.
+    const { tables } = this.store;
+    const at = (name: CellName, r: number): number => cellOf(this.store, name, r);
     const frames: StackFrame[] = [];
-    const k = cols.kind[row];
+    const k = at("kind", row);
     let top = this.frameAt(row);
     if ((k === KIND_CODES.return || k === KIND_CODES.exception) && top < 0) {
       // A return whose call was not recorded (the recording began inside it): its frame is still known.
       frames.push({
         callIndex: -1,
-        mfa: tables.mfas[cols.mfa[row]],
-        location: this.correlator.definition(cols.mfa[row]),
-        depth: ix.depth[row],
+        mfa: tables.mfas[at("mfa", row)],
+        location: this.correlator.definition(at("mfa", row)),
+        depth: at("ix.depth", row),
       });
       top = -1;
     }
     let child = -1;
-    for (let f = top; f >= 0; f = ix.link[f]) {
+    for (let f = top; f >= 0; f = at("ix.link", f)) {
       const location: SourceLocation | undefined =
         child < 0
           ? this.correlator.frameLocation(f)
           : (this.correlator.callSite(child) ?? this.correlator.frameLocation(f));
-      frames.push({ callIndex: f, mfa: tables.mfas[cols.mfa[f]], location, depth: ix.depth[f] });
+      frames.push({ callIndex: f, mfa: tables.mfas[at("mfa", f)], location, depth: at("ix.depth", f) });
       child = f;
     }
     if (frames.length === 0) {
       // Outside any traced call (a GenServer loop receiving, a state snapshot): one frame for the
       // callback or initial call so that a debugger always has somewhere to stand.
-      const mfa = cols.mfa[row] >= 0 ? cols.mfa[row] : -1;
+      const mfa = at("mfa", row);
       frames.push({
         callIndex: -1,
         mfa: mfa >= 0 ? tables.mfas[mfa] : undefined,

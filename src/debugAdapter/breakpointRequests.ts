@@ -95,12 +95,12 @@ export abstract class BreakpointSession extends LaunchSession {
   /** One logpoint line: `[seq 120] text`, with the logpoint's source line and the moment to move to. */
   protected printLog(l: LogLine, path: string): void {
     const r = this.r;
-    const e = r.event(l.index);
-    const ev = new OutputEvent(`[seq ${e.seq}] ${l.text}\n`, "console") as DebugProtocol.OutputEvent;
+    const seq = r.seqOf(l.index);
+    const ev = new OutputEvent(`[seq ${seq}] ${l.text}\n`, "console") as DebugProtocol.OutputEvent;
     ev.body.source = { name: basename(path), path };
     ev.body.line = this.convertDebuggerLineToClient(l.line);
     ev.body.column = this.convertDebuggerColumnToClient(1);
-    ev.body.data = { seq: e.seq, index: l.index, position: r.positionOf(l.index) };
+    ev.body.data = { seq, index: l.index, position: r.positionOf(l.index) };
     this.sendEvent(ev);
   }
 

@@ -91,7 +91,7 @@ interface PendingLogpoint {
   line: number;
   key: string;
   token: object;
-  render: (index: number) => string;
+  render: (e: TraceEvent) => string;
 }
 
 export interface Hit {
@@ -149,15 +149,13 @@ export class Breakpoints {
     const printedNow = new Map<string, object>();
     for (const bp of bps) {
       const id = this.nextId++;
-      const calls = this.debuggedOnly(
-        this.replay.eventsAt(file, bp.line).filter((i) => this.replay.kindOf(i) === "call"),
-      );
+      const calls = this.debuggedOnly(this.replay.callsAt(file, bp.line));
       try {
         if (calls.length === 0) {
           out.push({ id, verified: false, line: bp.line, message: this.noEventsAt(file, bp.line) });
           continue;
         }
-        const test = this.conditionTest(bp.condition, `line ${bp.line}`);
+        const test = this.conditionTest(bp.condition, `line ${bp.line}`, calls);
         if (bp.logMessage !== undefined) {
           const render = compileLogMessage(bp.logMessage);
           const hits = applyHitCondition(test ? calls.filter(test) : calls, bp.hitCondition);
@@ -172,7 +170,7 @@ export class Breakpoints {
               line: bp.line,
               key,
               token: fresh,
-              render: (i) => render(this.scopes.of(this.replay.event(i))),
+              render: (e) => render(this.scopes.of(e)),
             });
           }
           out.push({
@@ -219,9 +217,13 @@ export class Breakpoints {
           const p = pending[k];
           if (live?.get(p.key) === p.token) page.push([(x - k) / m, p]);
         }
-        // Read the page's frames together (one read per run of nearby frames) before rendering.
-        this.replay.events(page.map(([i]) => i));
-        return page.map(([i, p]) => ({ index: i, text: p.render(i), line: p.line }));
+        // The page's frames read together (one read per run of nearby frames), rendered, and let go:
+        // a logpoint streams up to thousands of lines, which the decoded-event cache need not hold.
+        const events = this.replay.events(
+          page.map(([i]) => i),
+          false,
+        );
+        return page.map(([i, p], k) => ({ index: i, text: p.render(events[k]), line: p.line }));
       },
     };
   }
@@ -244,7 +246,7 @@ export class Breakpoints {
           id,
           "function breakpoint",
           calls,
-          this.conditionTest(bp.condition, bp.name),
+          this.conditionTest(bp.condition, bp.name, calls),
           bp.hitCondition,
         );
         this.functions.push(r);
@@ -276,7 +278,13 @@ export class Breakpoints {
         };
       try {
         const origins = this.debuggedOnly(this.originsOf(filterId as ExceptionFilter));
-        const r = this.resolve(id, "exception", origins, this.conditionTest(condition, filterId), undefined);
+        const r = this.resolve(
+          id,
+          "exception",
+          origins,
+          this.conditionTest(condition, filterId, origins),
+          undefined,
+        );
         this.exceptions.push(r);
         return { id, verified: true, message: this.describe(r, origins.length, "in the recording") };
       } catch (e) {
@@ -389,11 +397,15 @@ export class Breakpoints {
   private conditionTest(
     condition: string | undefined,
     what: string,
+    /** The events it will be asked about, ascending (what argument tests remember is kept by them). */
+    candidates?: number[],
   ): ((index: number) => boolean) | undefined {
     if (!condition?.trim()) return undefined;
     const expr: Expr = parseExpr(condition);
     // Candidates the columns or raw bytes already decide are never decoded (see columnFilter.ts).
-    const pre = this.prefilter ? compileColumnFilter(expr, this.replay.columnSource()) : undefined;
+    const pre = this.prefilter
+      ? compileColumnFilter(expr, { ...this.replay.columnSource(), candidates })
+      : undefined;
     // Per event: 0 not tested yet, 1 false, 2 true (a byte each: a never-true condition over a hot
     // function is asked of every candidate, and a Map of them costs more than the test).
     const seen = new Uint8Array(this.replay.eventCount);

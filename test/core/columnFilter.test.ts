@@ -6,7 +6,17 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generate } from "../../bench/gen";
-import { compileColumnFilter, MAYBE, NO, YES } from "../../src/core/columnFilter";
+import {
+  type ArgMemo,
+  type ColumnSource,
+  compileColumnFilter,
+  MAYBE,
+  NO,
+  YES,
+} from "../../src/core/columnFilter";
+import { atom, bin, float, pid, tuple } from "../../src/core/terms/build";
+import { encodeTerm } from "../../src/core/terms/encode";
+import type { Term } from "../../src/core/terms/term";
 import { Replay } from "../../src/core/replay";
 import { evalExpr, ExprError, parseExpr, truthy } from "../../src/core/inspect/expression";
 import { EventScopes } from "../../src/core/inspect/eventScope";
@@ -65,4 +75,69 @@ describe("condition pre-filter over columns and raw bytes", () => {
       }
       assert.ok(certain > r.eventCount / 4, `only ${certain} events decided`);
     });
+
+  // Argument tests remember what they read of each call (ColumnSource.memo): a condition asked
+  // again, or another literal on the same argument, answers from the memo. Cold, warm and without
+  // a memo must agree on every row.
+  const argConditions = [
+    "args[0] == 12",
+    "args[0] === 12",
+    "args[0] != 1",
+    "args[0] !== 1",
+    "args[1] == :ok",
+    "args[1] == :state",
+    "args[0] == :ok",
+    "args[1] == -1",
+    "args[2] == 0",
+    "args[1] === 1",
+    "args[0] == 1099511627776",
+    "args[1] == 70000",
+  ];
+  const sameWithMemo = (src: ColumnSource, rows: number): void => {
+    const memo: ArgMemo = new Map();
+    // Candidates: every row, then every other row (a second list of the same memo), then every row again.
+    const all = Array.from({ length: rows }, (_, i) => i);
+    const plain = { ...src, memo: undefined, candidates: undefined };
+    const lists = [all, all.filter((i) => i % 2 === 1), all];
+    for (const [pass, candidates] of lists.entries())
+      for (const c of argConditions) {
+        const a = compileColumnFilter(parseExpr(c), plain)!;
+        const b = compileColumnFilter(parseExpr(c), { ...src, memo, candidates })!;
+        // Rows outside the candidates too: answered from the bytes, not the memo.
+        for (let i = rows - 1; i >= 0; i--) assert.equal(b(i), a(i), `${c}, pass ${pass}, row ${i}`);
+      }
+    assert.ok(memo.size > 0, "the memo was not used");
+  };
+
+  it("answers argument tests the same from its memo as from the bytes", () => {
+    sameWithMemo(r.columnSource(), r.eventCount);
+  });
+
+  it("answers argument tests the same from its memo on odd and damaged call frames", () => {
+    const call = (args: Term): Uint8Array =>
+      encodeTerm(
+        tuple(atom("call"), 1, 2, pid("n@h", 1, 0), tuple(atom("M"), atom("f"), 2), args, atom("undefined")),
+      );
+    const frames: Uint8Array[] = [
+      call([12, atom("ok")]),
+      call([1, atom("state"), 0]),
+      call([float(12), float(1)]),
+      call([2n ** 60n, -(2n ** 60n)]),
+      call([2 ** 40, 70000]), // beyond 32 bits: read again from the bytes each time
+      call([12, 255, 0]), // a string: one byte per element
+      call([bin("x"), tuple(1, 2)]),
+      call([atom("ok")]),
+      call(atom("nope")),
+      call([-1, -1, -1]),
+      call([12, atom("ok")]).subarray(0, 40), // cut short
+      encodeTerm(tuple(atom("call"), 1, 2)),
+    ];
+    const src: ColumnSource = {
+      kindOf: () => "call",
+      seqOf: (i) => i,
+      mfaOf: () => undefined,
+      frameBytes: (i) => frames[i],
+    };
+    sameWithMemo(src, frames.length);
+  });
 });

@@ -149,6 +149,16 @@ describe("export: ETF bytes to JSON text without decoding", function () {
     assert.ok(fast > 600, `only ${fast} random frames took the fast path`);
   });
 
+  it("reads each frame from a buffer the caller reuses (as the export's scan does)", () => {
+    // Kinds of the same length at the same place: what it remembers of one must not be the other's bytes.
+    const buf = Buffer.alloc(256);
+    for (const kind of ["zq_reuse_a", "zq_reuse_b", "zq_reuse_a", "zq_reuse_c", "send", "link"]) {
+      const bytes = encodeTerm(tuple(atom(kind), 1, 2, pid("n@h", 1, 0), atom("x")));
+      buf.set(bytes, 10);
+      assert.equal(eventBytesToJsonLine(buf, 10, 10 + bytes.length), frameToJsonLine(decodeEtf(bytes)), kind);
+    }
+  });
+
   it("leaves damaged bytes to the decoding path, which names the problem", () => {
     const bytes = encodeTerm(tuple(atom("call"), 1, 2, pid("n@h", 1, 0), [1, 2, 3]));
     const cut = bytes.subarray(0, bytes.length - 2);

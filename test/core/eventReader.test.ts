@@ -39,6 +39,25 @@ describe("batched and streamed event reads", () => {
     }
   });
 
+  it("answers a query with decoded events without filling the cache, using what is cached", async () => {
+    const r = await Replay.open(path, { index: false });
+    try {
+      const rows = r.getEventIndices({ kinds: ["call"], limit: 300 });
+      const held = r.event(rows[7]); // cached before the query: handed back as is
+      const got = r.getEvents({ kinds: ["call"], limit: 300 });
+      assert.deepEqual(
+        got.map((e) => e.index),
+        rows,
+      );
+      assert.equal(got[7], held);
+      assert.equal(r.stats().decodedCacheSize, 1);
+      assert.equal(canonical(got), canonical(r.events(rows)));
+      assert.equal(r.stats().decodedCacheSize, rows.length);
+    } finally {
+      r.close();
+    }
+  });
+
   it("streamEvents walks a range in order without filling the cache", async () => {
     const r = await Replay.open(path, { index: false });
     try {

@@ -45,6 +45,8 @@ function snapshot(r: Replay): string {
     modules: r.modules(),
     events: sample.map((i) => r.event(i)),
     positions: sample.map((i) => r.positionOf(i)),
+    labels: sample.map((i) => r.timeLabel(i)),
+    fields: sample.map((i) => [r.kindOf(i), r.pidOf(i), r.seqOf(i), r.timeOf(i), r.mfaOf(i), r.peerOf(i)]),
     depth: sample.map((i) => r.depthOf(i)),
     stacks: sample.map((i) => r.stackAt(i)),
     locations: sample.map((i) => r.locationOf(i)),
@@ -182,7 +184,8 @@ describe("persistent index", () => {
     const good = readFileSync(`${path}.esindex`);
     // The send/receive pairs are read only when a message question is asked: damage one entry.
     const meta = JSON.parse(good.toString("utf8", 24, 24 + good.readUInt32LE(12))) as {
-      sections: Array<{ name: string; offset: number }>;
+      sections: Array<{ name: string; offset: number; page: number }>;
+      sums: { offset: number };
     };
     const pair = meta.sections.find((x) => x.name === "ix.pair")!;
     writeFileSync(`${path}.esindex`, flip(good, pair.offset + 1));
@@ -190,6 +193,42 @@ describe("persistent index", () => {
     assert.equal(r.indexStatus.state, "reused");
     assert.throws(() => r.getMessageFlow(), /esindex: section .* is damaged \(checksum mismatch\)/);
     r.close();
+    // The section's page sums, read with it, are checked too.
+    writeFileSync(`${path}.esindex`, flip(good, meta.sums.offset + pair.page * 4));
+    const s = await Replay.open(path);
+    assert.equal(s.indexStatus.state, "reused");
+    assert.throws(
+      () => s.getMessageFlow(),
+      /esindex: the page sums of section ix\.pair are damaged \(checksum mismatch\)/,
+    );
+    s.close();
+  });
+
+  it("reads one event's fields with their pages alone, each page checked", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "elixirscope-index-"));
+    const path = join(dir, "gen.estrace");
+    generate({ events: 4000, seed: 3, out: path, servers: 2, workers: 6 });
+    const plain = await Replay.open(path, { index: false });
+    const want = [0, 3999].map((i) => canonical([plain.event(i), plain.stackAt(i), plain.positionOf(i)]));
+    plain.close();
+    (await openSaved(path)).close();
+    const good = readFileSync(`${path}.esindex`);
+    const meta = JSON.parse(good.toString("utf8", 24, 24 + good.readUInt32LE(12))) as {
+      sections: Array<{ name: string; offset: number }>;
+    };
+    // Damage the seq of the last event (the column's last 4 KiB page): the first event's fields and
+    // stack are still answered, so the column was not read whole for them.
+    const seq = meta.sections.find((x) => x.name === "cols.seq")!;
+    writeFileSync(`${path}.esindex`, flip(good, seq.offset + 3999 * 8 + 2));
+    const r = await Replay.open(path);
+    assert.equal(r.indexStatus.state, "reused");
+    assert.equal(canonical([r.event(0), r.stackAt(0), r.positionOf(0)]), want[0]);
+    assert.throws(() => r.event(3999), /esindex: section cols\.seq is damaged \(checksum mismatch\)/);
+    r.close();
+    writeFileSync(`${path}.esindex`, good);
+    const again = await Replay.open(path);
+    assert.equal(canonical([again.event(3999), again.stackAt(3999), again.positionOf(3999)]), want[1]);
+    again.close();
   });
 
   it("falls back to the cache folder when the trace's folder cannot take it", async () => {

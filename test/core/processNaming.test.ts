@@ -107,6 +107,16 @@ describe("process names and crashes", () => {
     assert.equal(r.findProcess("Ledger").id, r.findProcess("<0.96.0>").id);
   });
 
+  it("a register event's name is read from what the load kept, the same term its decoding gives", () => {
+    let registers = 0;
+    for (let i = 0; i < r.eventCount; i++) {
+      const e = r.event(i);
+      if (e.kind === "register") registers++;
+      assert.deepEqual(r.registeredNameOf(i), e.kind === "register" ? e.detail : undefined, `event ${i}`);
+    }
+    assert.equal(registers, 5);
+  });
+
   it("a name two processes had lists both instead of saying unknown", () => {
     assert.throws(
       () => r.findProcess("ann"),

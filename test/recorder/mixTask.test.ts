@@ -30,4 +30,26 @@ describe("mix elixir_scope.record", function () {
       r.close();
     }
   });
+
+  it("records a Cinema Demo scenario script, which then plays into the task's recording", async () => {
+    const out = join(mkdtempSync(join(tmpdir(), "elixirscope-task-")), "scenario.estrace");
+    const log = execFileSync("mix", ["elixir_scope.record", "--out", out, "scenarios/happy_path.exs"], {
+      cwd: join(__dirname, "../../examples/cinema_demo"),
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: 180_000,
+    });
+    // The scenario's own recording would have said "recorded N events into ...".
+    assert.doesNotMatch(log, /recorded \d+ events into/);
+    assert.match(log, /happy_path: \{\[/);
+    const r = await Replay.open(out);
+    try {
+      assert.deepEqual(r.problems, []);
+      assert.equal(r.getEventIndices({ functions: ["CinemaDemo.Scenarios.run/1"], kinds: ["call"] }).length, 1);
+      assert.equal(r.getEventIndices({ functions: ["TicketOffice.confirm/2"], kinds: ["call"] }).length, 2);
+      assert.ok(r.stateHistory(r.findProcess("TicketOffice").id).length >= 5);
+    } finally {
+      r.close();
+    }
+  });
 });

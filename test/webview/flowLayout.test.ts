@@ -72,6 +72,13 @@ describe("flow layout", () => {
     assert.equal(layoutArrow(call, layoutLanes(lanes, o, new Set([0])), o), undefined, "sender hidden");
   });
 
+  it("a message that entered the mailbox but stayed queued reaches the receiver and says so", () => {
+    const ll = layoutLanes(lanes, o);
+    const a = layoutArrow({ ...call, status: "queued_at_end", latencyNs: undefined }, ll, o)!;
+    assert.equal(a.x2, ll.byPid.get(4)!.x);
+    assert.equal(a.note, "still queued at the end");
+  });
+
   it("ends unreceived messages in a marker that says why", () => {
     const ll = layoutLanes(lanes, o);
     const base = { ...call, receive: undefined, receiveRank: undefined, latencyNs: undefined };

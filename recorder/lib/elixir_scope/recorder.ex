@@ -61,6 +61,11 @@ defmodule ElixirScope.Recorder do
 
   @all_capture [:calls, :messages, :processes, :state]
 
+  # The session's own waits are bounded (the delivery barrier, the tracer's finish, `:sys` calls);
+  # these bounds are over theirs, so that a wedged session ends with a message, not a hang.
+  @stop_ms 60_000
+  @start_ms 120_000
+
   @doc """
   Runs `fun` while recording it and everything it spawns; returns what `fun` returned (and stops
   the recording even when `fun` raises).
@@ -88,12 +93,17 @@ defmodule ElixirScope.Recorder do
   def start(opts \\ []) do
     with {:ok, cfg} <- config(opts),
          {:ok, _} <- ensure_session() do
-      case GenServer.call(Session, {:start, cfg}, :infinity) do
+      case bounded_call({:start, cfg}, @start_ms, "start") do
         {:ok, info} ->
           # The session set everything up with the sources off, so that its own reply to us was not
           # recorded: the recording starts now.
           Sources.resume()
           {:ok, info}
+
+        {:error, {:timeout, _}} = error ->
+          # It may still start: then stop it, not leave a recording nobody owns.
+          spawn(fn -> stop(:start_timeout) end)
+          error
 
         error ->
           error
@@ -115,8 +125,23 @@ defmodule ElixirScope.Recorder do
       _pid ->
         # Sources off first, here: the request to the session is not recorded.
         if Sources.active?(), do: Sources.pause()
-        GenServer.call(Session, {:stop, reason}, :infinity)
+        bounded_call({:stop, reason}, @stop_ms, "stop")
     end
+  end
+
+  defp bounded_call(request, timeout, what) do
+    GenServer.call(Session, request, timeout)
+  catch
+    :exit, {:timeout, _} ->
+      message =
+        "ElixirScope: the recorder did not #{what} within #{div(timeout, 1000)} s " <>
+          "(its session is busy or stuck); the trace may be incomplete"
+
+      IO.puts(:stderr, message)
+      {:error, {:timeout, message}}
+
+    :exit, {reason, _} when reason in [:noproc, :normal, :shutdown] ->
+      {:error, :not_recording}
   end
 
   @doc "Is a recording running on this node? (Reads a flag: sends no message, records nothing.)"
@@ -126,7 +151,10 @@ defmodule ElixirScope.Recorder do
   @doc "`{:recording, %{events: n, dropped: n, out: path, ...}}` or `:not_recording`."
   @spec status() :: {:recording, map} | :not_recording
   def status do
-    if Process.whereis(Session), do: GenServer.call(Session, :status, :infinity), else: :not_recording
+    if Process.whereis(Session), do: GenServer.call(Session, :status, 30_000), else: :not_recording
+  catch
+    # Gone meanwhile, or busy stopping.
+    :exit, _ -> :not_recording
   end
 
   @doc """

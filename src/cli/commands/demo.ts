@@ -13,6 +13,9 @@ import { info } from "./info";
 import { state } from "./state";
 import { flow } from "./flow";
 
+/** Main runs this part's command through this part's copy of the error classes (failure.ts). */
+export { reporting } from "../failure";
+
 export async function demo(out: Out): Promise<number> {
   const root = [resolve(__dirname, ".."), resolve(__dirname, "../..")].find((d) =>
     existsSync(join(d, "examples/traces")),

@@ -5,6 +5,9 @@ import { one, type Parsed, UsageError } from "../args";
 import { importJsonlFile } from "../jsonlImport";
 import { type Out } from "../options";
 
+/** Main runs this part's command through this part's copy of the error classes (failure.ts). */
+export { reporting } from "../failure";
+
 export async function importJsonl(p: Parsed, out: Out): Promise<number> {
   const input = p.positional[0];
   const output = one(p, "o") ?? one(p, "out");

@@ -81,7 +81,7 @@ export class EventScopes {
     }
     const out: Scope = {};
     if (call === undefined) return out;
-    const c = r.event(call);
+    const c = call === e.index ? e : r.event(call);
     const names = r.paramNames(call);
     const mfa = c.mfa;
     if (!names || !mfa) return out;

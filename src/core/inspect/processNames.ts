@@ -18,12 +18,14 @@ export class ProcessNames {
   private readonly bare = new Map<number, string>();
 
   constructor(protected readonly replay: Replay) {
+    // From the columns and the names kept at load, not by decoding each event: a debug launch
+    // builds this before its first stop.
     for (const i of replay.getEventIndices({ kinds: ["register", "unregister"] })) {
-      const e = replay.event(i);
-      const list = this.registrations.get(e.pid) ?? { at: [], name: [] };
+      const pid = replay.pidOf(i);
+      const list = this.registrations.get(pid) ?? { at: [], name: [] };
       list.at.push(i);
-      list.name.push(e.kind === "register" ? nameText(e.detail) : undefined);
-      this.registrations.set(e.pid, list);
+      list.name.push(nameText(replay.registeredNameOf(i)));
+      this.registrations.set(pid, list);
     }
     // Joining a `:pg` group is not a name the process is known by when it has one of its own.
     for (const [pid, list] of this.registrations) {

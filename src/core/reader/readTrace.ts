@@ -34,7 +34,7 @@ import { isNormalExit } from "./exitReason";
 export const MAGIC = Buffer.from([0x89, 0x45, 0x53, 0x54, 0x52, 0x43, 0x0d, 0x0a]);
 export const FRAME_MARK = 0xe5;
 const FRAME_HEAD = 5;
-const CHUNK = 4 << 20;
+const CHUNK = 1 << 20;
 const MAX_FRAME = 1 << 30;
 
 // A Map, not an object: a header's `time_unit: :constructor` must not find Object.prototype.constructor.
@@ -290,7 +290,8 @@ class FileReader {
         s.skip();
         used = 6;
         if (arity >= 7) {
-          if (s.atom() === undefined) {
+          // `:undefined` (no caller known) is passed over without making its name a string.
+          if (!s.atomSpan()) {
             const t0 = s.skip();
             site = Math.max(-1, this.tables.siteId(this.buf, t0, s.pos));
           }
@@ -400,7 +401,7 @@ class FileReader {
       throw new FrameError(`:${this.tagName()} event: ${end - s.pos} bytes left after the term`);
     const c = this.cols;
     const i = c.length;
-    ensureCapacity(c, i + 1);
+    if (i >= c.seq.length) ensureCapacity(c, i + 1);
     c.seq[i] = seq;
     c.time[i] = time * this.unitNs;
     c.pid[i] = pid;
@@ -431,12 +432,12 @@ class FileReader {
   }
 
   private pidAt(s: Scan): number {
-    const t0 = s.skip();
+    const t0 = s.skipPid();
     return this.tables.pidId(this.buf, t0, s.pos);
   }
 
   private mfaAt(s: Scan): number {
-    const t0 = s.skip();
+    const t0 = s.skipMfa();
     return this.tables.mfaId(this.buf, t0, s.pos);
   }
 
@@ -780,7 +781,7 @@ function tailCalls(list: Term | undefined): FunctionInfo["tailCalls"] {
 }
 
 /** The module frame's struct layout (`%{struct: fields, inspect: :all | :custom | {:derived, fields}}`). */
-function structLayout(extra: Term | undefined): { struct?: StructLayout } {
+export function structLayout(extra: Term | undefined): { struct?: StructLayout } {
   if (!(extra instanceof ErlMap)) return {};
   const get = (k: string) => extra.entries.find(([key]) => key === Atom.of(k))?.[1];
   const names = (t: Term | undefined) =>

@@ -3,7 +3,7 @@
 // decoding them, so that loading costs about a microsecond per event.
 
 import { EtfError } from "../terms/errors";
-import { skipTerm } from "../terms/skip";
+import { atomEnd, identifierEnd, skipTerm } from "../terms/skip";
 import * as T from "../terms/tags";
 
 export class Scan {
@@ -112,6 +112,35 @@ export class Scan {
     return start;
   }
 
+  /**
+   * Skips a pid (the cursor must be at one: see `isPid`) and returns its start. Pids come three or
+   * four to an event, so they bypass the general skipper; the checks are the same (`identifierEnd`).
+   */
+  skipPid(): number {
+    const start = this.pos;
+    this.pos = identifierEnd(this.buf, start, this.end);
+    return start;
+  }
+
+  /**
+   * Skips one term and returns its start, with a short path for the `{module, fun, arity}` tuple every
+   * call, return and state event carries: two atoms and a small integer, checked as the skipper would.
+   */
+  skipMfa(): number {
+    const b = this.buf;
+    const start = this.pos;
+    const end = this.end;
+    if (start + 2 <= end && b[start] === T.SMALL_TUPLE_EXT && b[start + 1] === 3 && isAtomTag(b[start + 2])) {
+      const q = atomEnd(b, start + 2, end, "function module");
+      const r = q < end && isAtomTag(b[q]) ? atomEnd(b, q, end, "function name") : -1;
+      if (r >= 0 && r + 2 <= end && b[r] === T.SMALL_INTEGER_EXT) {
+        this.pos = r + 2;
+        return start;
+      }
+    }
+    return this.skip();
+  }
+
   isPid(): boolean {
     const t = this.peekTag();
     return t === T.NEW_PID_EXT || t === T.PID_EXT;
@@ -120,4 +149,10 @@ export class Scan {
   private need(n: number): void {
     if (this.pos + n > this.end) throw new EtfError("term runs past the end of the frame", this.pos);
   }
+}
+
+function isAtomTag(tag: number): boolean {
+  return (
+    tag === T.SMALL_ATOM_UTF8_EXT || tag === T.SMALL_ATOM_EXT || tag === T.ATOM_UTF8_EXT || tag === T.ATOM_EXT
+  );
 }

@@ -96,7 +96,7 @@ const FIELDS = COLUMN_TYPES;
 type FieldName = keyof typeof FIELDS;
 const FIELD_NAMES = Object.keys(FIELDS) as FieldName[];
 
-export function createColumns(capacity = 1 << 16): EventColumns {
+export function createColumns(capacity = 1 << 12): EventColumns {
   const cols = { length: 0 } as EventColumns;
   for (const f of FIELD_NAMES) (cols as unknown as Record<string, Typed>)[f] = new FIELDS[f](capacity);
   return cols;
@@ -115,12 +115,15 @@ export function ensureCapacity(cols: EventColumns, needed: number): void {
   }
 }
 
-/** Cuts the arrays to their used length so that no spare capacity stays resident (a little is tolerated). */
+/**
+ * Cuts the arrays to their used length, as views: spare capacity that no row was written to was
+ * never touched, so it holds no memory, whereas copying a million rows would touch all of it again.
+ */
 export function trimColumns(cols: EventColumns): void {
-  if (cols.length >= cols.seq.length * 0.75) return;
   for (const f of FIELD_NAMES) {
     const arr = (cols as unknown as Record<string, Typed>)[f];
-    (cols as unknown as Record<string, Typed>)[f] = arr.slice(0, cols.length);
+    if (arr.length !== cols.length)
+      (cols as unknown as Record<string, Typed>)[f] = arr.subarray(0, cols.length);
   }
 }
 

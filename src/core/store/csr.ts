@@ -5,6 +5,8 @@ export interface Csr {
   /** rows of key k are rows[offsets[k] .. offsets[k+1]) */
   offsets: Int32Array;
   rows: Int32Array;
+  /** rows[from .. to), read alone when `rows` is not in memory yet (an index read lazily). */
+  slice?: (from: number, to: number) => Int32Array;
 }
 
 /** Builds a CSR from a per-row key column; rows whose key is negative (or rejected by `keep`) are left out. */
@@ -30,9 +32,28 @@ export function buildCsr(
   return { offsets, rows };
 }
 
+/** As `buildCsr`, over the ascending subset `rows` only: the key of row `r` is `keys[r]`. */
+export function buildCsrOf(keys: ArrayLike<number>, rows: ArrayLike<number>, keyCount: number): Csr {
+  const offsets = new Int32Array(keyCount + 1);
+  for (let j = 0; j < rows.length; j++) {
+    const k = keys[rows[j]];
+    if (k >= 0) offsets[k + 1]++;
+  }
+  for (let k = 0; k < keyCount; k++) offsets[k + 1] += offsets[k];
+  const fill = offsets.slice(0, keyCount);
+  const out = new Int32Array(offsets[keyCount]);
+  for (let j = 0; j < rows.length; j++) {
+    const k = keys[rows[j]];
+    if (k >= 0) out[fill[k]++] = rows[j];
+  }
+  return { offsets, rows: out };
+}
+
 export function csrList(csr: Csr, key: number): Int32Array {
   if (key < 0 || key + 1 >= csr.offsets.length) return new Int32Array(0);
-  return csr.rows.subarray(csr.offsets[key], csr.offsets[key + 1]);
+  const from = csr.offsets[key];
+  const to = csr.offsets[key + 1];
+  return csr.slice ? csr.slice(from, to) : csr.rows.subarray(from, to);
 }
 
 /** How many rows key `key` has: read from the offsets alone (the rows may not be loaded yet). */

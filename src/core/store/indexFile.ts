@@ -1,10 +1,12 @@
 // The persistent index's file format: a loaded store (columns, indexes, tables, file infos, problems)
 // as one little-endian binary file, so that a later open reads it back instead of re-parsing the trace.
-// Layout: a head (magic, format, metadata length and CRC), JSON metadata, then 8-aligned typed-array
-// sections, each with its own CRC-32. Sections are read when first used (touching fresh memory is the
-// dominant cost of an open), and each is checked (checksum, length, ids in range) before it is used.
+// Layout: a head (magic, format, metadata length and CRC), JSON metadata, the table of page sums, then
+// 8-aligned typed-array sections, checked per 4 KiB page (indexPages.ts; a section's page sums are
+// read, and checked against their own sum in the metadata, with its first page). Sections are read when first
+// used (touching fresh memory is the dominant cost of an open), or only the pages a look-up touches
+// (one event's fields, one process's rows), and each is checked (sums, length, ids in range) first.
 
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, fstatSync, openSync } from "node:fs";
 import { crc32 } from "node:zlib";
 import { decodeEtf } from "../terms/decode";
 import { encodeTerm } from "../terms/encode";
@@ -13,12 +15,25 @@ import type { CallSite, LoadProblem, Mfa, ModuleInfo, ProcessInfo, TraceFileInfo
 import type { Csr } from "./csr";
 import type { EventColumns } from "./columns";
 import { COLUMN_TYPES, KIND_CODES } from "./columns";
+import {
+  DamagedPageError,
+  PagedFile,
+  type PagedSection,
+  pageCount,
+  pageSum,
+  pageSums,
+  paddedLength,
+  readInto,
+} from "./indexPages";
+import type { CellName } from "./cells";
 import type { StoreData, StoreIndexes } from "./store";
 
 export const INDEX_MAGIC = Buffer.from("ESINDEX\0", "latin1");
 /** Bumped whenever the layout or the meaning of a stored column changes: older files are rebuilt. */
-export const INDEX_FORMAT = 5; // 4: cols.clause, module-table clauses and tail calls; 5: spawn aux, via names
+export const INDEX_FORMAT = 7; // 4: cols.clause, module-table clauses and tail calls; 5: spawn aux, via names; 6: page sums; 7: per section
 const HEAD = 24;
+/** One-value reads of a column before it is read whole (each may read a 4 KiB page). */
+const CELLS_BEFORE_WHOLE = 4096;
 
 /** What must still hold of a trace file for an index built from it to be trusted. */
 export interface TraceFingerprint {
@@ -37,7 +52,10 @@ interface Section {
   type: CtorName;
   offset: number;
   length: number;
-  crc: number;
+  /** Index of its first page's sum in the table of sums. */
+  page: number;
+  /** The checksum of its page sums. */
+  sums: number;
 }
 
 interface Meta {
@@ -59,6 +77,8 @@ interface Meta {
   /** The process table; an exit reason is stored as its aux id. */
   processes?: Array<Omit<ProcessInfo, "exitReason"> & { exitAux?: number }>;
   sections: Section[];
+  /** The table of page sums (a Uint32Array). */
+  sums: { offset: number; length: number };
   total: number;
 }
 
@@ -110,20 +130,31 @@ export function encodeIndex(store: StoreData, fingerprints: TraceFingerprint[]):
       ...(p.exitedAt !== undefined ? { exitAux: store.cols.aux[p.exitedAt] } : {}),
     })),
     sections: [],
+    sums: { offset: 0, length: 0 },
     total: 0,
   };
+  const pageLists = arrays.map(([, a]) => pageSums(bytesOf(a)));
+  const sums = new Uint32Array(pageLists.reduce((n, l) => n + l.length, 0));
+  const firstPage: number[] = [];
+  for (let i = 0, at = 0; i < pageLists.length; at += pageLists[i++].length) {
+    firstPage.push(at);
+    sums.set(pageLists[i], at);
+  }
+  meta.sums.length = sums.length;
   // Section offsets depend on the JSON's length and the JSON holds them: lay out, then re-measure
   // until stable (numbers only grow in digits, so two or three rounds settle it).
   let json = Buffer.alloc(0);
   for (let round = 0; round < 8; round++) {
-    let at = align8(HEAD + json.length);
-    meta.sections = arrays.map(([name, a]) => {
+    meta.sums.offset = align8(HEAD + json.length);
+    let at = align8(meta.sums.offset + sums.byteLength);
+    meta.sections = arrays.map(([name, a], i) => {
       const s: Section = {
         name,
         type: a.constructor.name as CtorName,
         offset: at,
         length: a.length,
-        crc: crc32(bytesOf(a)) >>> 0,
+        page: firstPage[i],
+        sums: pageSum(new Int32Array(pageLists[i].buffer), 0, pageLists[i].length),
       };
       at = align8(at + a.byteLength);
       return s;
@@ -141,8 +172,8 @@ export function encodeIndex(store: StoreData, fingerprints: TraceFingerprint[]):
   head.writeUInt32LE(INDEX_FORMAT, 8);
   head.writeUInt32LE(json.length, 12);
   head.writeUInt32LE(crc32(json) >>> 0, 16);
-  const out: Buffer[] = [head, json];
-  let pos = HEAD + json.length;
+  const out: Buffer[] = [head, json, Buffer.alloc(meta.sums.offset - HEAD - json.length), bytesOf(sums)];
+  let pos = meta.sums.offset + sums.byteLength;
   for (let i = 0; i < arrays.length; i++) {
     const s = meta.sections[i];
     if (s.offset > pos) out.push(Buffer.alloc(s.offset - pos));
@@ -198,17 +229,23 @@ function lazyStore(fd: number, file: string, paths: string[], expected: TraceFin
   if (meta.files.length !== paths.length) throw new IndexFileError("built for another set of traces");
 
   const n = meta.events;
-  const sections = new Map<string, Section>();
+  const sums = sumsTable(meta.sums, HEAD + jsonLen, size);
+  const sections = new Map<string, Section & PagedSection>();
   for (const s of meta.sections) {
     const Ctor = CTORS[s.type];
     if (!Ctor) throw new IndexFileError(`unknown section type ${s.type}`);
+    const bytes = s.length * Ctor.BYTES_PER_ELEMENT;
     if (
       s.offset % 8 !== 0 ||
       s.offset < HEAD + jsonLen ||
-      s.offset + s.length * Ctor.BYTES_PER_ELEMENT > size
+      s.offset + paddedLength(bytes) > size ||
+      !Number.isInteger(s.page) ||
+      s.page < 0 ||
+      s.page + pageCount(bytes) > sums.length ||
+      !Number.isInteger(s.sums)
     )
       throw new IndexFileError(`section ${s.name} is out of bounds`);
-    sections.set(s.name, s);
+    sections.set(s.name, { ...s, bytes });
   }
   const limits = {
     pids: meta.pids.length,
@@ -218,23 +255,36 @@ function lazyStore(fd: number, file: string, paths: string[], expected: TraceFin
     files: paths.length,
     events: n,
   };
+  const paged = new PagedFile(fd, sums.offset);
   let closed = false;
-  const read = (name: string, length?: number): Typed => {
+  const section = (name: string): Section & PagedSection => {
     const s = sections.get(name);
     if (!s) throw new IndexFileError(`${file}: section ${name} is missing`);
     if (closed) throw new IndexFileError(`${file}: read after the replay was closed`);
+    return s;
+  };
+  const damaged = (e: unknown): never => {
+    if (e instanceof DamagedPageError)
+      throw new IndexFileError(`${file}: ${e.message}; delete the file to rebuild it`);
+    throw e;
+  };
+  /** Sections read whole: their values are read from memory from then on. */
+  const whole = new Set<string>();
+  const read = (name: string, length?: number): Typed => {
+    const s = section(name);
     if (length !== undefined && s.length !== length)
       throw new IndexFileError(`${file}: section ${name} has ${s.length} entries, expected ${length}`);
-    const Ctor = CTORS[s.type];
-    // A fresh ArrayBuffer per section: offset 0, so every typed view is aligned.
-    const bytes = Buffer.from(new ArrayBuffer(s.length * Ctor.BYTES_PER_ELEMENT));
-    readInto(fd, bytes, s.offset);
-    if (crc32(bytes) >>> 0 !== s.crc)
-      throw new IndexFileError(
-        `${file}: section ${name} is damaged (checksum mismatch); delete the file to rebuild it`,
-      );
-    const a = new Ctor(bytes.buffer, 0, s.length);
+    let buf: ArrayBuffer;
+    try {
+      // A fresh ArrayBuffer per section: offset 0, so every typed view is aligned.
+      buf = paged.range(s, 0, s.bytes).buf;
+    } catch (e) {
+      return damaged(e);
+    }
+    const a = new CTORS[s.type](buf, 0, s.length);
     checkSection(name, a, limits, file);
+    whole.add(name);
+    paged.forget(name);
     return a;
   };
 
@@ -245,14 +295,66 @@ function lazyStore(fd: number, file: string, paths: string[], expected: TraceFin
     lazy(cols, name, () => read(`cols.${name}`, n));
   }
   const ix = {} as Record<string, unknown>;
+  // One value without the whole column, until so many were asked for that reading it whole is cheaper.
+  const cellsAsked = new Map<string, number>();
+  const cell = (cellName: CellName, row: number): number => {
+    const inIx = cellName.startsWith("ix.");
+    const name = inIx ? cellName : `cols.${cellName}`;
+    const asked = (cellsAsked.get(name) ?? 0) + 1;
+    cellsAsked.set(name, asked);
+    if (whole.has(name) || asked > CELLS_BEFORE_WHOLE || !(row >= 0 && row < n))
+      return inIx
+        ? (ix[cellName.slice(3)] as Typed)[row]
+        : (cols[cellName as keyof EventColumns] as Typed)[row];
+    const s = section(name);
+    const at = row * CTORS[s.type].BYTES_PER_ELEMENT;
+    let page: { view: DataView; start: number };
+    try {
+      page = paged.page(s, at);
+    } catch (e) {
+      return damaged(e);
+    }
+    const o = at - page.start;
+    const v =
+      s.type === "Float64Array"
+        ? page.view.getFloat64(o, true)
+        : s.type === "Int32Array"
+          ? page.view.getInt32(o, true)
+          : s.type === "Uint32Array"
+            ? page.view.getUint32(o, true)
+            : page.view.getUint8(o);
+    const r = rangeOf(name, limits);
+    if (r && (v < r[0] || v >= r[1]))
+      throw new IndexFileError(`${file}: ${name} holds an id out of range at ${row}`);
+    return v;
+  };
   for (const s of meta.sections) {
     const m = /^ix\.(\w+)$/.exec(s.name);
     if (m) lazy(ix, m[1], () => read(s.name, n));
   }
   for (const name of meta.csr) {
     const csr = {} as Csr;
+    const rowsName = `ix.${name}.rows`;
     lazy(csr, "offsets", () => read(`ix.${name}.offsets`));
-    lazy(csr, "rows", () => read(`ix.${name}.rows`));
+    lazy(csr, "rows", () => read(rowsName));
+    // A few keys' rows are read alone; once half the section was read so, it is read whole.
+    let partly = 0;
+    csr.slice = (from: number, to: number): Int32Array => {
+      const s = section(rowsName);
+      if (!(from >= 0 && from <= to && to <= s.length))
+        throw new IndexFileError(`${file}: index ${name} is malformed`);
+      partly += to - from;
+      if (whole.has(rowsName) || partly > s.length / 2) return csr.rows.subarray(from, to);
+      let part: { buf: ArrayBuffer; start: number };
+      try {
+        part = paged.range(s, from * 4, to * 4);
+      } catch (e) {
+        return damaged(e);
+      }
+      const a = new Int32Array(part.buf, part.start, to - from);
+      checkSection(rowsName, a, limits, file);
+      return a;
+    };
     ix[name] = csr;
   }
   for (const name of ["byPid", "byMfa", "byKind", "bySite", "byStateOwner"])
@@ -291,6 +393,7 @@ function lazyStore(fd: number, file: string, paths: string[], expected: TraceFin
     files,
     problems,
     cols,
+    cell,
     tables: {
       pids: meta.pids.map(([node, id, serial, creation, text]) => ({
         term: new Pid(Atom.of(node), id, serial, creation),
@@ -341,26 +444,17 @@ function lazy(obj: object, key: string, load: () => unknown): void {
  * The ids the engine indexes tables with must be in range, or a damaged-but-checksummed (or forged)
  * file could make later look-ups read past a table. One pass over the section just read.
  */
-function checkSection(
-  name: string,
-  a: Typed,
-  lim: { pids: number; mfas: number; sites: number; aux: number; files: number; events: number },
-  file: string,
-): void {
-  const range: Record<string, [number, number]> = {
-    "cols.pid": [0, lim.pids],
-    "cols.peer": [-1, lim.pids],
-    "cols.mfa": [-1, lim.mfas],
-    "cols.site": [-1, lim.sites],
-    "cols.aux": [-1, lim.aux],
-    "cols.file": [0, lim.files],
-    "cols.kind": [0, KIND_CODES.unknown + 1],
-    "ix.link": [-1, lim.events],
-    "ix.match": [-1, lim.events],
-    "ix.pair": [-1, lim.events],
-    "ix.posInPid": [0, lim.events],
-  };
-  let r = range[name];
+interface Limits {
+  pids: number;
+  mfas: number;
+  sites: number;
+  aux: number;
+  files: number;
+  events: number;
+}
+
+function checkSection(name: string, a: Typed, lim: Limits, file: string): void {
+  let r = rangeOf(name, lim);
   if (!r && name.endsWith(".rows")) r = [0, lim.events];
   if (!r && name.endsWith(".offsets") && name.startsWith("ix.")) {
     for (let k = 0; k < a.length; k++)
@@ -374,19 +468,51 @@ function checkSection(
       throw new IndexFileError(`${file}: ${name} holds an id out of range at ${i}`);
 }
 
+/** The range the values of a column of ids must lie in, or undefined for other sections. */
+function rangeOf(name: string, lim: Limits): [number, number] | undefined {
+  const range: Record<string, [number, number]> = {
+    "cols.pid": [0, lim.pids],
+    "cols.peer": [-1, lim.pids],
+    "cols.mfa": [-1, lim.mfas],
+    "cols.site": [-1, lim.sites],
+    "cols.aux": [-1, lim.aux],
+    "cols.file": [0, lim.files],
+    "cols.kind": [0, KIND_CODES.unknown + 1],
+    "ix.link": [-1, lim.events],
+    "ix.match": [-1, lim.events],
+    "ix.pair": [-1, lim.events],
+    "ix.posInPid": [0, lim.events],
+  };
+  return Object.hasOwn(range, name) ? range[name] : undefined;
+}
+
 function readExactly(fd: number, at: number, length: number): Buffer {
   const b = Buffer.alloc(length);
-  readInto(fd, b, at);
+  try {
+    readInto(fd, b, at);
+  } catch {
+    throw new IndexFileError("truncated");
+  }
   return b;
 }
 
-function readInto(fd: number, b: Buffer, at: number): void {
-  let got = 0;
-  while (got < b.length) {
-    const k = readSync(fd, b, got, b.length - got, at + got);
-    if (k <= 0) throw new IndexFileError("truncated");
-    got += k;
-  }
+/** Where the table of page sums is; its entries are read with their sections. */
+function sumsTable(
+  m: { offset: number; length: number } | undefined,
+  after: number,
+  size: number,
+): { offset: number; length: number } {
+  if (
+    !m ||
+    !Number.isInteger(m.offset) ||
+    !Number.isInteger(m.length) ||
+    m.offset % 8 !== 0 ||
+    m.offset < after ||
+    m.length < 0 ||
+    m.offset + m.length * 4 > size
+  )
+    throw new IndexFileError("the table of page sums is out of bounds");
+  return m;
 }
 
 function bytesOf(a: Typed): Buffer {

@@ -17,9 +17,11 @@ import type {
 import { infoName } from "./infoName";
 
 export { infoName };
-import { buildCsr, type Csr } from "./csr";
+import { buildCsrOf, type Csr } from "./csr";
+import { SendQueues } from "./sendQueues";
 import { buildProcessList } from "../processes";
 import { readIndex, type IndexStatus, writeIndex } from "./indexCache";
+import type { CellName } from "./cells";
 import {
   createColumns,
   type EventColumns,
@@ -64,6 +66,11 @@ export interface StoreData {
   files: TraceFileInfo[];
   problems: LoadProblem[];
   cols: EventColumns;
+  /**
+   * Stores read from an index: one value of a column, read with its 4 KiB page rather than the whole
+   * column (the column itself once it is in memory). What a launch touches of a big recording.
+   */
+  cell?: (name: CellName, row: number) => number;
   tables: StoreTables;
   ix: StoreIndexes;
   /** Whether the persistent index was reused, built or could not be saved (see indexCache). */
@@ -212,38 +219,90 @@ export function isStateCallback(fun: string, arity: number): boolean {
   return CALLBACK_ARITY.get(fun) === arity;
 }
 
+/**
+ * Builds the list indexes and the call nesting in two sweeps over the columns — one counting (and
+ * replaying calls per process), one placing rows — instead of one pair of passes per index: at a
+ * million events each pass over the columns costs milliseconds, and every fresh array page faults.
+ */
 export function buildIndexes(cols: EventColumns, tables: StoreTables): StoreIndexes {
   const n = cols.length;
   const pidCount = tables.pids.length;
-  const byPid = buildCsr(cols.pid, n, pidCount);
-  const byMfa = buildCsr(cols.mfa, n, tables.mfas.length);
-  const byKind = buildCsr(cols.kind, n, KIND_CODES.unknown + 1);
+  const mfaCount = tables.mfas.length;
+  const kindCount = KIND_CODES.unknown + 1;
+  const { pid, kind, mfa } = cols;
+  const STATE = KIND_CODES.state;
+  const RETURN = KIND_CODES.return;
 
-  const posInPid = new Int32Array(n);
-  for (let p = 0; p < pidCount; p++)
-    for (let j = byPid.offsets[p]; j < byPid.offsets[p + 1]; j++)
-      posInPid[byPid.rows[j]] = j - byPid.offsets[p];
-
-  const hasStateEvents = new Uint8Array(pidCount);
-  for (let i = 0; i < n; i++) if (cols.kind[i] === KIND_CODES.state) hasStateEvents[cols.pid[i]] = 1;
-  const callbackMfa = new Uint8Array(tables.mfas.length);
+  const callbackMfa = new Uint8Array(mfaCount);
   tables.mfas.forEach((m, id) => (callbackMfa[id] = isStateCallback(m.fun, m.arity) ? 1 : 0));
-  const byStateOwner = buildCsr(cols.pid, n, pidCount, (i) => {
-    const k = cols.kind[i];
-    if (k === KIND_CODES.state) return true;
-    return (
-      k === KIND_CODES.return &&
-      !hasStateEvents[cols.pid[i]] &&
-      cols.mfa[i] >= 0 &&
-      callbackMfa[cols.mfa[i]] === 1
-    );
-  });
+  const pidOff = new Int32Array(pidCount + 1);
+  const mfaOff = new Int32Array(mfaCount + 1);
+  const kindOff = new Int32Array(kindCount + 1);
+  const stateEvents = new Int32Array(pidCount);
+  const callbackReturns = new Int32Array(pidCount);
+  for (let i = 0; i < n; i++) {
+    const p = pid[i];
+    const k = kind[i];
+    const m = mfa[i];
+    pidOff[p + 1]++;
+    kindOff[k + 1]++;
+    if (m >= 0) {
+      mfaOff[m + 1]++;
+      if (k === RETURN && callbackMfa[m] === 1) callbackReturns[p]++;
+    }
+    if (k === STATE) stateEvents[p]++;
+  }
+  // State sources per process: its `state` events, or its callback returns when it has none.
+  const ownerOff = new Int32Array(pidCount + 1);
+  for (let p = 0; p < pidCount; p++) {
+    pidOff[p + 1] += pidOff[p];
+    ownerOff[p + 1] = ownerOff[p] + (stateEvents[p] > 0 ? stateEvents[p] : callbackReturns[p]);
+  }
+  for (let m = 0; m < mfaCount; m++) mfaOff[m + 1] += mfaOff[m];
+  for (let k = 0; k < kindCount; k++) kindOff[k + 1] += kindOff[k];
+
+  const pidRows = new Int32Array(n);
+  const mfaRows = new Int32Array(mfaOff[mfaCount]);
+  const kindRows = new Int32Array(n);
+  const ownerRows = new Int32Array(ownerOff[pidCount]);
+  const posInPid = new Int32Array(n);
+  const pidFill = pidOff.slice(0, pidCount);
+  const mfaFill = mfaOff.slice(0, mfaCount);
+  const kindFill = kindOff.slice(0, kindCount);
+  const ownerFill = ownerOff.slice(0, pidCount);
+  for (let i = 0; i < n; i++) {
+    const p = pid[i];
+    const k = kind[i];
+    const m = mfa[i];
+    const at = pidFill[p]++;
+    pidRows[at] = i;
+    posInPid[i] = at - pidOff[p];
+    kindRows[kindFill[k]++] = i;
+    if (m >= 0) mfaRows[mfaFill[m]++] = i;
+    if (k === STATE || (k === RETURN && stateEvents[p] === 0 && m >= 0 && callbackMfa[m] === 1))
+      ownerRows[ownerFill[p]++] = i;
+  }
+  const byPid = { offsets: pidOff, rows: pidRows };
+  const byKind = { offsets: kindOff, rows: kindRows };
 
   const { link, match, depth } = buildNesting(cols, pidCount);
-  resolveTailCalls(cols, tables, link);
-  const bySite = buildCsr(cols.site, n, tables.sites.length);
+  const calls = kindRows.subarray(kindOff[KIND_CODES.call], kindOff[KIND_CODES.call + 1]);
+  resolveTailCalls(cols, tables, link, calls);
+  // Only call events carry a call site.
+  const bySite = buildCsrOf(cols.site, calls, tables.sites.length);
   const pair = pairMessages(cols, pidCount);
-  return { byPid, byMfa, byKind, bySite, byStateOwner, posInPid, link, match, depth, pair };
+  return {
+    byPid,
+    byMfa: { offsets: mfaOff, rows: mfaRows },
+    byKind,
+    bySite,
+    byStateOwner: { offsets: ownerOff, rows: ownerRows },
+    posInPid,
+    link,
+    match,
+    depth,
+    pair,
+  };
 }
 
 /**
@@ -254,7 +313,12 @@ export function buildIndexes(cols: EventColumns, tables: StoreTables): StoreInde
  * when several qualify; when it cannot be told, the site keeps the parent's function and file but no
  * line (the frame is shown at the function, marked approximate), never a line in another function.
  */
-export function resolveTailCalls(cols: EventColumns, tables: StoreTables, link: Int32Array): void {
+export function resolveTailCalls(
+  cols: EventColumns,
+  tables: StoreTables,
+  link: Int32Array,
+  calls: ArrayLike<number>,
+): void {
   const fnOf = new Map<number, FunctionInfo | undefined>();
   const fn = (mfa: number): FunctionInfo | undefined => {
     if (!fnOf.has(mfa)) {
@@ -267,16 +331,18 @@ export function resolveTailCalls(cols: EventColumns, tables: StoreTables, link: 
     return fnOf.get(mfa);
   };
   const made = new Map<string, number>();
-  // Compared as recorded: in a chain of tail calls each one carries the same site.
-  const recorded = cols.site.slice(0, cols.length);
-  for (let i = 0; i < cols.length; i++) {
-    if (cols.kind[i] !== KIND_CODES.call) continue;
+  // Compared as recorded: in a chain of tail calls each one carries the same site. Calls go in row
+  // order, so only a parent's site may have been rewritten already; those few keep their old one here.
+  const recorded = new Map<number, number>();
+  for (let c = 0; c < calls.length; c++) {
+    const i = calls[c];
     const parent = link[i];
-    if (parent < 0 || recorded[i] !== recorded[parent] || cols.mfa[parent] < 0) continue;
+    if (parent < 0 || cols.mfa[parent] < 0) continue;
+    if (cols.site[i] !== (recorded.get(parent) ?? cols.site[parent])) continue;
     const pf = fn(cols.mfa[parent]);
     const callee = tables.mfas[cols.mfa[i]];
-    if (!pf || !callee) continue;
-    let lines = (pf.tailCalls ?? [])
+    if (!pf?.tailCalls?.length || !callee) continue;
+    let lines = pf.tailCalls
       .filter(
         (t) =>
           t.callee.module === callee.module && t.callee.fun === callee.fun && t.callee.arity === callee.arity,
@@ -298,6 +364,7 @@ export function resolveTailCalls(cols: EventColumns, tables: StoreTables, link: 
       });
       made.set(key, id);
     }
+    recorded.set(i, cols.site[i]);
     cols.site[i] = id;
   }
 }
@@ -311,51 +378,57 @@ function inClause(f: FunctionInfo, tag: number, lines: number[]): number[] {
   return lines.filter((l) => l >= from && l < to);
 }
 
-/** Replays call/return/exception per process to recover the call tree, tolerating missing returns. */
+/**
+ * Replays call/return/exception per process to recover the call tree, tolerating missing returns.
+ * Each process's stack of open calls is a chain through `link` (a call links to the call it was made
+ * in), so the replay needs only the innermost open call per process: no arrays grow or shrink.
+ */
 function buildNesting(
   cols: EventColumns,
   pidCount: number,
 ): { link: Int32Array; match: Int32Array; depth: Int32Array } {
   const n = cols.length;
-  const link = new Int32Array(n).fill(-1);
+  const link = new Int32Array(n); // every row's is set below
   const match = new Int32Array(n).fill(-1);
   const depth = new Int32Array(n);
-  const stacks: number[][] = Array.from({ length: pidCount }, () => []);
+  const innermost = new Int32Array(pidCount).fill(-1);
+  const { pid, kind, mfa } = cols;
   for (let i = 0; i < n; i++) {
-    const stack = stacks[cols.pid[i]];
-    const top = stack.length ? stack[stack.length - 1] : -1;
-    switch (cols.kind[i]) {
+    const p = pid[i];
+    const top = innermost[p];
+    const open = top < 0 ? 0 : depth[top];
+    switch (kind[i]) {
       case KIND_CODES.call:
         link[i] = top;
-        stack.push(i);
-        depth[i] = stack.length;
+        depth[i] = open + 1;
+        innermost[p] = i;
         break;
       case KIND_CODES.return:
       case KIND_CODES.exception: {
         // The frame this closes is the innermost open call of the same function; frames above it
         // lost their returns (a crash unwound them, or they were not traced) and close with it.
-        const m = cols.mfa[i];
-        let k = stack.length - 1;
-        while (k >= 0 && cols.mfa[stack[k]] !== m) k--;
-        if (k >= 0) {
-          link[i] = stack[k];
-          match[stack[k]] = i;
-          depth[i] = k + 1;
-          stack.length = k;
+        const m = mfa[i];
+        let c = top;
+        while (c >= 0 && mfa[c] !== m) c = link[c];
+        if (c >= 0) {
+          link[i] = c;
+          match[c] = i;
+          depth[i] = depth[c];
+          innermost[p] = link[c];
         } else {
           link[i] = -1;
-          depth[i] = stack.length + 1;
+          depth[i] = open + 1;
         }
         break;
       }
       case KIND_CODES.exit:
         link[i] = top;
-        depth[i] = stack.length;
-        stack.length = 0;
+        depth[i] = open;
+        innermost[p] = -1;
         break;
       default:
         link[i] = top;
-        depth[i] = stack.length;
+        depth[i] = open;
     }
   }
   return { link, match, depth };
@@ -369,20 +442,25 @@ function buildNesting(
 function pairMessages(cols: EventColumns, pidCount: number): Int32Array {
   const n = cols.length;
   const pair = new Int32Array(n).fill(-1);
-  // Unpaired sends per receiver and message hash, as linked FIFO lists threaded through `next`.
-  // Keys are the hash cut to 30 bits so that they stay small integers, which Maps hash fastest.
-  const next = new Int32Array(n).fill(-1);
-  const heads: Array<Map<number, number> | undefined> = new Array(pidCount + 1);
-  const tails: Array<Map<number, number> | undefined> = new Array(pidCount + 1);
+  // Unpaired sends per receiver and message hash (cut to 30 bits), queued by send number (not row:
+  // sends are a few of the rows, and every array page costs).
+  let sends = 0;
+  for (let i = 0; i < n; i++) if (cols.kind[i] === KIND_CODES.send) sends++;
+  const queues = new SendQueues(sends);
+  const sendNo = new Int32Array(sends);
+  let sent = 0;
   // Sends whose destination is not a known pid (a process alias — how GenServer replies travel — or
   // an unregistered name) queue under an extra "nobody known" receiver: a receive that finds no send
   // addressed to it takes the earliest such send of the same message, and gives it its receiver.
   const UNKNOWN = pidCount;
-  const multiFile = cols.length > 0 && cols.file.some((f) => f !== cols.file[0]);
+  let multiFile = false;
+  for (let i = 1; i < n && !multiFile; i++) multiFile = cols.file[i] !== cols.file[0];
   const early_: Array<Map<number, number[]> | undefined> = new Array(pidCount);
   for (let i = 0; i < n; i++) {
     const k = cols.kind[i];
     if (k === KIND_CODES.send) {
+      const no = sent++;
+      sendNo[no] = i;
       if (cols.flags[i] & FLAG_NO_PROCESS) continue;
       const to = cols.peer[i] < 0 ? UNKNOWN : cols.peer[i];
       const key = cols.msgHash[i] & 0x3fffffff;
@@ -394,19 +472,14 @@ function pairMessages(cols: EventColumns, pidCount: number): Int32Array {
         if (cols.peer[early] < 0) cols.peer[early] = cols.pid[i];
         continue;
       }
-      const h = (heads[to] ??= new Map());
-      const t = (tails[to] ??= new Map());
-      const last = t.get(key);
-      if (last === undefined) h.set(key, i);
-      else next[last] = i;
-      t.set(key, i);
+      queues.push(to, key, no);
     } else if (k === KIND_CODES.receive) {
       const key = cols.msgHash[i] & 0x3fffffff;
       const from = cols.peer[i];
       const me = cols.pid[i];
       const cur =
-        takeSend(heads, tails, next, me, key, i, from, cols) ??
-        takeSend(heads, tails, next, UNKNOWN, key, i, from, cols);
+        takeSend(queues, sendNo, me, key, i, from, cols) ??
+        takeSend(queues, sendNo, UNKNOWN, key, i, from, cols);
       if (cur === undefined) {
         // Kept for a send from another file that sorts after it (clock skew between nodes).
         if (multiFile) {
@@ -446,34 +519,32 @@ function takeEarlyReceive(
   return list.splice(k, 1)[0];
 }
 
-/** Unlinks and returns the earliest queued send to `to` matching the receive `r` (same message, and sender when known). */
+/**
+ * Unlinks and returns (as a row) the earliest queued send to `to` matching the receive `r` (same
+ * message, and sender when known).
+ */
 function takeSend(
-  heads: Array<Map<number, number> | undefined>,
-  tails: Array<Map<number, number> | undefined>,
-  next: Int32Array,
+  queues: SendQueues,
+  sendNo: Int32Array,
   to: number,
   key: number,
   r: number,
   from: number,
   cols: EventColumns,
 ): number | undefined {
-  const h = heads[to];
-  if (h === undefined) return undefined;
+  const slot = queues.find(to, key);
+  if (slot < 0) return undefined;
+  const next = queues.next;
   let prev = -1;
-  let cur = h.get(key) ?? -1;
-  while (cur >= 0 && (cols.msgHash[cur] !== cols.msgHash[r] || (from >= 0 && cols.pid[cur] !== from))) {
+  let cur = queues.first(slot);
+  while (
+    cur >= 0 &&
+    (cols.msgHash[sendNo[cur]] !== cols.msgHash[r] || (from >= 0 && cols.pid[sendNo[cur]] !== from))
+  ) {
     prev = cur;
     cur = next[cur];
   }
   if (cur < 0) return undefined;
-  if (prev < 0) {
-    if (next[cur] < 0) {
-      h.delete(key);
-      tails[to]!.delete(key);
-    } else h.set(key, next[cur]);
-  } else {
-    next[prev] = next[cur];
-    if (next[cur] < 0) tails[to]!.set(key, prev);
-  }
-  return cur;
+  queues.remove(slot, cur, prev);
+  return sendNo[cur];
 }

@@ -52,6 +52,11 @@ export function resetOutput(): void {
   o = 0;
 }
 
+/** Appends one byte (a newline after each line: `appendText` costs a call into the encoder). */
+export function appendByte(c: number): void {
+  put(c);
+}
+
 /** Appends a string (as UTF-8). */
 export function appendText(s: string): void {
   room(s.length * 3);
@@ -108,10 +113,8 @@ function event(namesOf: (kind: string) => readonly string[]): boolean {
     p += 5;
   } else return false;
   if (n === 0) return false;
-  const kind = atomName();
-  if (kind === undefined || kind === "estrace" || kind === "module" || kind === "footer") return false;
-  let head = HEADS.get(kind);
-  if (!head) HEADS.set(kind, (head = heads(kind, namesOf(kind))));
+  const head = headOf(namesOf);
+  if (head === undefined) return false;
   bytes(head[0]);
   const fields = Math.min(n - 1, head.length - 1);
   for (let i = 0; i < fields; i++) {
@@ -132,6 +135,34 @@ function event(namesOf: (kind: string) => readonly string[]): boolean {
 
 /** Per event kind: `{"kind":"call"` and each field's `,"name":`, as bytes. */
 const HEADS = new Map<string, Uint8Array[]>();
+/** The last kinds seen, by their atom's bytes (tag included), so that no name is built per event. */
+const recentKinds: Array<{ atom: Uint8Array; head: Uint8Array[] }> = [];
+
+/** Steps over the event's kind atom and returns its heads; undefined for a frame that is not an event. */
+function headOf(namesOf: (kind: string) => readonly string[]): Uint8Array[] | undefined {
+  const at = p;
+  const tag = b[at];
+  const size = tag === SMALL_ATOM_UTF8_EXT || tag === SMALL_ATOM_EXT ? 2 + (b[at + 1] ?? 0) : -1;
+  if (size > 0 && at + size <= lim)
+    for (const k of recentKinds) {
+      const a = k.atom;
+      if (a.length !== size) continue;
+      let i = 0;
+      while (i < size && a[i] === b[at + i]) i++;
+      if (i === size) {
+        p = at + size;
+        return k.head;
+      }
+    }
+  const kind = atomName();
+  if (kind === undefined || kind === "estrace" || kind === "module" || kind === "footer") return undefined;
+  let head = HEADS.get(kind);
+  if (!head) HEADS.set(kind, (head = heads(kind, namesOf(kind))));
+  // A copy: the caller reuses its buffer. The tag is part of the key, so each tag has its entry.
+  if (size > 0 && recentKinds.length < 32)
+    recentKinds.push({ atom: Uint8Array.prototype.slice.call(b, at, at + size), head });
+  return head;
+}
 const enc = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, "utf8"));
 
 function heads(kind: string, names: readonly string[]): Uint8Array[] {
@@ -148,9 +179,15 @@ const REF = enc('{"$ref":[');
 const REF_NODE = enc('],"node":');
 const CREATION = enc(',"creation":');
 
+// The hot loops copy the module's cursor and buffer into locals: a module variable is a context
+// slot, loaded and stored on every byte otherwise.
+
 function bytes(x: Uint8Array): void {
   room(x.length);
-  for (let i = 0; i < x.length; i++) out[o++] = x[i];
+  const w = out;
+  let q = o;
+  for (let i = 0; i < x.length; i++) w[q++] = x[i];
+  o = q;
 }
 
 function room(n: number): void {
@@ -167,7 +204,10 @@ function put(c: number): void {
 
 function ascii(s: string): void {
   room(s.length);
-  for (let i = 0; i < s.length; i++) out[o++] = s.charCodeAt(i);
+  const w = out;
+  let q = o;
+  for (let i = 0; i < s.length; i++) w[q++] = s.charCodeAt(i);
+  o = q;
 }
 
 function int(v: number): void {
@@ -189,10 +229,17 @@ function int(v: number): void {
     o += 9;
     return;
   }
-  let digits = 0;
-  for (let x = v; x > 0; x = (x / 10) | 0) digits++;
-  for (let i = digits - 1, x = v; i >= 0; i--, x = (x / 10) | 0) out[o + i] = 0x30 + (x % 10);
-  o += digits;
+  const digits = digitCount(v);
+  const w = out;
+  const q = o;
+  for (let i = digits - 1, x = v; i >= 0; i--, x = (x / 10) | 0) w[q + i] = 0x30 + (x % 10);
+  o = q + digits;
+}
+
+/** Decimal digits of a number from 10 to 2^31. */
+function digitCount(v: number): number {
+  if (v < 1e5) return v < 100 ? 2 : v < 1e3 ? 3 : v < 1e4 ? 4 : 5;
+  return v < 1e6 ? 6 : v < 1e7 ? 7 : v < 1e8 ? 8 : v < 1e9 ? 9 : 10;
 }
 
 function u32(at: number): number {
@@ -415,15 +462,19 @@ function binary(start: number, end: number): void {
  */
 function quoteBytes(start: number, end: number): number {
   room((end - start) * 6 + 2);
-  out[o++] = 0x22;
+  const w = out;
+  const r = b;
+  let q = o;
+  w[q++] = 0x22;
   let high = 0;
   for (let i = start; i < end; i++) {
-    const c = b[i];
+    const c = r[i];
     high |= c;
-    if (c >= 0x20 && c !== 0x22 && c !== 0x5c) out[o++] = c;
-    else for (const e of ESCAPES[c]) out[o++] = e;
+    if (c >= 0x20 && c !== 0x22 && c !== 0x5c) w[q++] = c;
+    else for (const e of ESCAPES[c]) w[q++] = e;
   }
-  out[o++] = 0x22;
+  w[q++] = 0x22;
+  o = q;
   return high;
 }
 

@@ -42,6 +42,11 @@ export interface InspectOptions {
   charlistStyle?: "sigil" | "quotes";
   /** How the recorded modules' structs print (`Replay.termStyle`); without it every field shows. */
   structs?: (module: string) => StructLayout | undefined;
+  /**
+   * The text the recorded program's `inspect/1` gave a struct value whose `Inspect` is its own (the
+   * recorder's footer, `Replay.termStyle`); without it the struct prints raw.
+   */
+  inspected?: (struct: ErlMap, module: string) => string | undefined;
 }
 
 /** A struct's fields in definition order and how its `Inspect` prints it (from the recorder). */
@@ -54,6 +59,7 @@ export interface StructLayout {
 interface Opts {
   quotes: boolean;
   structs?: (module: string) => StructLayout | undefined;
+  inspected?: (struct: ErlMap, module: string) => string | undefined;
   limit: number;
   printableLimit: number;
   depth: number;
@@ -78,12 +84,13 @@ interface Concat {
 export const MAX_INSPECT_DEPTH = MAX_DEPTH;
 
 /** How the recorded program's Elixir printed terms (`Replay.termStyle()`): its charlists and structs. */
-export type TermStyle = Pick<InspectOptions, "charlistStyle" | "structs">;
+export type TermStyle = Pick<InspectOptions, "charlistStyle" | "structs" | "inspected">;
 
 export function inspect(term: Term, options: InspectOptions = {}): string {
   const opts: Opts = {
     quotes: options.charlistStyle === "quotes",
     structs: options.structs,
+    inspected: options.inspected,
     limit: options.limit ?? 50,
     printableLimit: options.printableLimit ?? 4096,
     // Elixir has no depth limit; ours stops runaway recursion on terms nested thousands deep.
@@ -240,6 +247,8 @@ function mapDoc(m: ErlMap, opts: Opts, limit: number, depth: number, hidden = 0)
   if (struct !== undefined) {
     const special = specialStruct(struct, m, opts, limit, depth);
     if (special !== undefined) return special;
+    const text = opts.inspected?.(m, struct);
+    if (text !== undefined) return text;
   }
   if (depth >= opts.depth) return struct === undefined ? "%{...}" : `%${atomLiteral(struct)}{...}`;
   let entries = m.entries;
@@ -638,7 +647,8 @@ function specialStruct(name: string, m: ErlMap, opts: Opts, limit: number, depth
       const step = field(m, "step");
       if (typeof first !== "number" && typeof first !== "bigint") return undefined;
       if (typeof last !== "number" && typeof last !== "bigint") return undefined;
-      if (step === undefined || step === 1) return `${first}..${last}`;
+      // As Elixir: `first..last` only for an increasing range of step 1 (`0..-1//1` is empty).
+      if (step === undefined || (step === 1 && last >= first)) return `${first}..${last}`;
       return typeof step === "number" || typeof step === "bigint" ? `${first}..${last}//${step}` : undefined;
     }
     case "Elixir.MapSet": {

@@ -112,6 +112,22 @@ describe("properties of the term layer", () => {
     }
   });
 
+  it("inspect prints Elixir's own structs (dates, times, ranges, MapSets, regexes) as Elixir does, on 500 values", () => {
+    // Written by test/fixtures/elixirInspect/gen_structs.exs (seed 9) with Elixir 1.14: the structs whose
+    // Inspect the engine implements itself, alone and nested in lists, maps and tuples.
+    const lines = readFileSync(join(__dirname, "../../fixtures/elixirInspect/structs.txt"), "utf8")
+      .trim()
+      .split("\n");
+    assert.equal(lines.length, 500);
+    for (const line of lines) {
+      const [etf, text] = line.split(" ").map((b) => Buffer.from(b, "base64"));
+      assert.equal(
+        inspect(decodeEtf(etf), { limit: Infinity, printableLimit: Infinity, charlists: "as_lists" }),
+        text.toString("utf8"),
+      );
+    }
+  });
+
   it("damaged encodings give an EtfError or another valid term, the same from skipTerm and the decoder", () => {
     const damage = fc.array(
       fc.record({

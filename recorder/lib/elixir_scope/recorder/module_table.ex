@@ -54,9 +54,39 @@ defmodule ElixirScope.Recorder.ModuleTable do
     _ -> nil
   end
 
+  # An `Inspect` implementation is the user's code, run here by the session or the tracer: in a
+  # process of its own, given `@inspect_ms`, so that one that blocks or loops cannot stall the
+  # recording (it is then taken as `:custom`).
+  @inspect_ms 1_000
+
   defp inspect_kind(mod, fields) do
     marks = for f <- fields, do: {f, "es_mark_#{f}_es"}
-    text = inspect(struct(mod, marks), limit: :infinity, printable_limit: :infinity)
+
+    {pid, ref} =
+      spawn_monitor(fn ->
+        # A process traced as new (`processes: :all`) would record the user's Inspect code.
+        _ = safe_untrace_self()
+        exit({:es_text, inspect(struct(mod, marks), limit: :infinity, printable_limit: :infinity)})
+      end)
+
+    receive do
+      {:DOWN, ^ref, :process, ^pid, {:es_text, text}} -> kind_of_text(mod, text, marks)
+      {:DOWN, ^ref, :process, ^pid, _} -> :custom
+    after
+      @inspect_ms ->
+        Process.exit(pid, :kill)
+        Process.demonitor(ref, [:flush])
+        :custom
+    end
+  end
+
+  defp safe_untrace_self do
+    :erlang.trace(self(), false, [:all])
+  rescue
+    _ -> :ok
+  end
+
+  defp kind_of_text(mod, text, marks) do
     name = inspect(mod)
 
     cond do

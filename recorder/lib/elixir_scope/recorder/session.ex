@@ -21,15 +21,22 @@ defmodule ElixirScope.Recorder.Session do
   use GenServer
   require Logger
 
+  # Tries, 10 ms apart, to see a module announced by the tracer loaded.
+  @module_tries 100
+  # How long a script's end waits for the recording to be written.
+  @at_exit_ms 60_000
+
   alias ElixirScope.Recorder.{
     Behaviours,
     HotHelpers,
+    Mailboxes,
     ModuleTable,
     Names,
     Noise,
     Selection,
     Sources,
     StateWatch,
+    Structs,
     Tracer
   }
 
@@ -125,10 +132,17 @@ defmodule ElixirScope.Recorder.Session do
 
   # The tracer met a module loaded after the start: trace it like the others (clauses, loops,
   # counts), or untrace it. Once it is loaded: the tracer may hear of it just before.
-  def handle_info({:es_module, m, what}, %{rec: rec} = st) when rec != nil do
+  def handle_info({:es_module, m, what}, st), do: handle_info({:es_module, m, what, 0}, st)
+
+  def handle_info({:es_module, m, what, tries}, %{rec: rec} = st) when rec != nil do
     cond do
+      # A load that failed (a bad `@on_load`, a conflict) never comes: given up after a second.
+      not :erlang.module_loaded(m) and tries >= @module_tries ->
+        Logger.debug("ElixirScope: #{inspect(m)} was never loaded; it is not traced")
+        {:noreply, st}
+
       not :erlang.module_loaded(m) ->
-        Process.send_after(self(), {:es_module, m, what}, 10)
+        Process.send_after(self(), {:es_module, m, what, tries + 1}, 10)
         {:noreply, st}
 
       what == :drop ->
@@ -255,10 +269,18 @@ defmodule ElixirScope.Recorder.Session do
       send(session, {:at_exit, self(), ref})
 
       receive do
-        {^ref, :ok} -> Process.demonitor(ref, [:flush])
-        {:DOWN, ^ref, _, _, _} -> :ok
+        {^ref, :ok} ->
+          Process.demonitor(ref, [:flush])
+
+        {:DOWN, ^ref, _, _, _} ->
+          :ok
       after
-        60_000 -> :ok
+        @at_exit_ms ->
+          IO.puts(
+            :stderr,
+            "ElixirScope: the recording was not written within #{div(@at_exit_ms, 1000)} s of the " <>
+              "script's end; the trace may lack its last events and footer"
+          )
       end
     end)
 
@@ -313,6 +335,7 @@ defmodule ElixirScope.Recorder.Session do
       state_only: state_only,
       pattern_modules: pattern_modules -- [Agent.Server],
       messages?: messages?,
+      max_term: Map.get(cfg.limits, :max_term_size, 64 * 1024),
       saved: saved,
       new?: false,
       watched: %{},
@@ -619,14 +642,18 @@ defmodule ElixirScope.Recorder.Session do
 
   defp finish(rec, reason) do
     Sources.pause()
+    # Read before untracing: the traced processes are the recorded ones.
+    mailboxes = mailboxes(rec)
     untrace(rec)
     unwatch(rec)
+    # After untracing: learning a layout runs a process, which must not be traced as new.
+    footer = Map.put(mailboxes, :structs, Structs.footer_layouts(rec.modules))
     barrier()
     _ = HotHelpers.sync()
     hot = rec.hot |> drain_untraced(rec.tracer) |> HotHelpers.release_all(rec.tracer)
     skipped = HotHelpers.not_recorded(hot)
     if skipped != %{}, do: send(rec.tracer, {:es_budget_skipped, skipped})
-    result = Tracer.finish(rec.tracer, reason, missed(rec))
+    result = finish_tracer(rec, reason, footer)
     Sources.count_off(rec.pattern_modules)
     Process.demonitor(rec.tracer_ref, [:flush])
     for {ref, _} <- rec.until, do: Process.demonitor(ref, [:flush])
@@ -650,6 +677,32 @@ defmodule ElixirScope.Recorder.Session do
       0 -> hot
     end
   end
+
+  # A tracer stuck past its bound is killed: the file keeps the frames it had written.
+  defp finish_tracer(rec, reason, footer) do
+    case Tracer.finish(rec.tracer, reason, missed(rec), footer) do
+      {:error, {:timeout, why}} = error ->
+        Process.exit(rec.tracer, :kill)
+
+        Logger.warning(
+          "ElixirScope: #{why}; it was stopped and #{rec.out} keeps the frames written so far " <>
+            "(no footer)"
+        )
+
+        error
+
+      result ->
+        result
+    end
+  end
+
+  # What the recorded processes still had queued: the footer's `:mailboxes` (with messages recorded).
+  defp mailboxes(%{messages?: true, tracer: tracer} = rec) do
+    pids = for pid <- Process.list(), :erlang.trace_info(pid, :tracer) == {:tracer, tracer}, do: pid
+    %{mailboxes: Mailboxes.snapshot(pids, rec.max_term)}
+  end
+
+  defp mailboxes(_rec), do: %{}
 
   # Every trace message generated so far is in the tracer's queue once this returns.
   defp barrier do

@@ -31,12 +31,15 @@ defmodule ElixirScope.Recorder.Tracer do
     Noise,
     Selection,
     Sources,
+    Structs,
     TermBudget,
     Truncate
   }
 
   @flush_bytes 256 * 1024
   @drain_ms 2_500
+  # The longest wait for the tracer's answer to a request other than `finish`.
+  @reply_ms 30_000
   @check_every 100
 
   defstruct [
@@ -115,23 +118,38 @@ defmodule ElixirScope.Recorder.Tracer do
 
       {:DOWN, ^ref, _, _, reason} ->
         {:error, {:tracer_down, reason}}
+    after
+      # Opening the file and writing the header: a tracer silent this long is stuck.
+      @reply_ms ->
+        Process.demonitor(ref, [:flush])
+        Process.exit(pid, :kill)
+        {:error, {:timeout, "the tracer did not start within #{@reply_ms} ms"}}
     end
   end
 
   @doc "Writes events given as `{kind, monotonic_ns, pid, [fields]}` (the tracer numbers them)."
-  def write_events(tracer, events), do: call(tracer, {:write_events, events})
+  def write_events(tracer, events), do: call(tracer, {:write_events, events}, @reply_ms)
 
   @doc "Events and drops so far."
-  def stats(tracer), do: call(tracer, :stats)
+  def stats(tracer), do: call(tracer, :stats, @reply_ms)
 
   @doc """
   Handles every trace message already queued (call after an `:erlang.trace_delivered/1` barrier),
   writes the pending `overload` event (with `counts`, the calls missed while paused) and the footer,
   closes the file and exits. Returns `{:ok, %{events: n, dropped: n}}`.
   """
-  def finish(tracer, reason, counts), do: call(tracer, {:finish, reason, counts})
+  def finish(tracer, reason, counts, footer_extra \\ %{}),
+    do: call(tracer, {:finish, reason, counts, footer_extra}, finish_ms())
 
-  defp call(tracer, req) do
+  @doc """
+  How long `finish/4` waits for the tracer: its drain stops after `@drain_ms`, checked every 1024
+  messages, and one message may take a while (reading a module loaded late); past this it is stuck.
+  (The application environment's `:tracer_finish_ms` sets it, for tests.)
+  """
+  def finish_ms, do: Application.get_env(:elixir_scope_recorder, :tracer_finish_ms, @drain_ms + 15_000)
+
+  # Bounded: a stuck tracer must not hang the caller (a `stop/0` in a script, the session).
+  defp call(tracer, req, timeout) do
     ref = Process.monitor(tracer)
     send(tracer, {:"$es", self(), ref, req})
 
@@ -142,8 +160,22 @@ defmodule ElixirScope.Recorder.Tracer do
 
       {:DOWN, ^ref, _, _, reason} ->
         {:error, {:tracer_down, reason}}
+    after
+      timeout ->
+        Process.demonitor(ref, [:flush])
+        # A late reply must not stay in the caller's mailbox.
+        receive do
+          {^ref, _} -> :ok
+        after
+          0 -> :ok
+        end
+
+        {:error, {:timeout, "the tracer did not answer #{request_name(req)} within #{timeout} ms"}}
     end
   end
+
+  defp request_name(req) when is_tuple(req), do: inspect(elem(req, 0))
+  defp request_name(req), do: inspect(req)
 
   ## The process
 
@@ -160,6 +192,7 @@ defmodule ElixirScope.Recorder.Tracer do
         Noise,
         Selection,
         ModuleTable,
+        Structs,
         MapSet,
         Map,
         Enum,
@@ -168,6 +201,8 @@ defmodule ElixirScope.Recorder.Tracer do
       ],
       &Code.ensure_loaded/1
     )
+
+    Structs.init()
 
     start = Keyword.fetch!(opts, :start_monotonic)
     header = Format.header(start, Keyword.fetch!(opts, :start_system), Map.new(opts[:header] || []))
@@ -260,8 +295,8 @@ defmodule ElixirScope.Recorder.Tracer do
     loop(s, n)
   end
 
-  defp control({:finish, reason, counts}, from, ref, s, _n) do
-    send(from, {ref, finish_file(s, reason, counts)})
+  defp control({:finish, reason, counts, footer_extra}, from, ref, s, _n) do
+    send(from, {ref, finish_file(s, reason, counts, footer_extra)})
   end
 
   defp control(_other, from, ref, s, n) do
@@ -269,12 +304,15 @@ defmodule ElixirScope.Recorder.Tracer do
     loop(s, n)
   end
 
-  defp finish_file(s, reason, counts) do
+  defp finish_file(s, reason, counts, footer_extra) do
     s = drain(s, :erlang.monotonic_time(:millisecond) + @drain_ms, 0)
     s = if s.pause, do: overload(s, counts), else: s
-    footer = %{events: s.seq, dropped: s.dropped, stop_reason: reason}
+    footer = Map.merge(footer_extra, %{events: s.seq, dropped: s.dropped, stop_reason: reason})
     over = TermBudget.over(s.budget)
     footer = if over == %{}, do: footer, else: Map.put(footer, :terms_over_budget, over)
+
+    footer =
+      with [_ | _] = texts <- Structs.texts(), do: Map.put(footer, :inspected, texts), else: (_ -> footer)
 
     footer =
       if s.budget_skipped == %{},
@@ -586,7 +624,7 @@ defmodule ElixirScope.Recorder.Tracer do
   defp handle({:DOWN, ref, :process, _, _}, %{session_ref: ref} = s) do
     # The session is gone: nobody else will switch the sources off or close the file.
     _ = safely(s.cleanup)
-    finish_file(s, :recorder_crash, 0)
+    finish_file(s, :recorder_crash, 0, %{})
     exit(:normal)
   end
 
@@ -718,6 +756,7 @@ defmodule ElixirScope.Recorder.Tracer do
   # The hot path: one frame appended to the buffer, one update of the state.
   defp emit(%{buf: buf, seq: seq} = s, event) do
     bin = :erlang.term_to_binary(event)
+    _ = Structs.note_encoded(event, bin)
     buf = <<buf::binary, 0xE5, byte_size(bin)::32, bin::binary>>
     seq = seq + 1
 

@@ -1,0 +1,66 @@
+// The bundled CLI (`npm run build`: dist/cli.js and its parts dist/cli-*.js) run as a process: a
+// command loads its own part only, answers as the sources do, and a part's own errors (bad usage, a
+// missing trace) still exit 2 with one line although each part holds its own copy of the error classes.
+
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { main } from "../../src/cli/main";
+
+const ROOT = join(__dirname, "../..");
+const CLI = join(ROOT, "dist", "cli.js");
+const TRACE = join(ROOT, "examples/traces/payment_crash.estrace");
+
+/** Runs the bundled CLI; `loaded` lists the dist/ files the process required. */
+function cli(args: string[]): { code: number | null; out: string; err: string; loaded: string[] } {
+  assert.ok(existsSync(CLI), `${CLI} is missing: run \`npm run build\` first (the test gate does)`);
+  // A preload that prints, at exit, which files of dist/ the process required.
+  const dir = mkdtempSync(join(tmpdir(), "elixirscope-bundle-"));
+  const probe = join(dir, "probe.js");
+  writeFileSync(
+    probe,
+    `process.on("exit", () => process.stderr.write("\\nLOADED " + JSON.stringify(Object.keys(require.cache).filter((f) => f.includes("/dist/")).map((f) => f.split("/").pop())) + "\\n"));`,
+  );
+  const r = spawnSync(process.execPath, ["--require", probe, CLI, ...args], { encoding: "utf8" });
+  const m = /\nLOADED (.*)\n$/.exec(r.stderr);
+  assert.ok(m, `no probe output: ${r.stderr}`);
+  return {
+    code: r.status,
+    out: r.stdout,
+    err: r.stderr.slice(0, m.index),
+    loaded: (JSON.parse(m[1]) as string[]).sort(),
+  };
+}
+
+describe("bundled CLI", () => {
+  it("loads only the part of the command it runs, and answers as the sources do", async () => {
+    const lines: string[] = [];
+    assert.equal(await main(["info", TRACE, "--json"], (s) => lines.push(s)), 0);
+    const want = JSON.parse(lines.join("\n")) as Record<string, unknown>;
+    const r = cli(["info", TRACE, "--json"]);
+    assert.equal(r.code, 0, r.err);
+    assert.deepEqual(r.loaded, ["cli-replay.js", "cli.js"]);
+    const got = JSON.parse(r.out) as Record<string, unknown>;
+    delete got.load_ms;
+    delete want.load_ms;
+    assert.deepEqual(got, want);
+    assert.deepEqual(cli(["help"]).loaded, ["cli.js"]);
+  });
+
+  it("reports a part's own errors in one line with exit code 2, as main does", () => {
+    for (const [args, part, message] of [
+      [["lsp"], "cli-lsp.js", /^elixirscope: lsp: no trace given/],
+      [["info", join(ROOT, "no-such.estrace")], "cli-replay.js", /^elixirscope: .*no-such\.estrace: /],
+      [["events", TRACE, "--pid", "Nobody"], "cli-replay.js", /^elixirscope: unknown pid "Nobody"/],
+      [["import"], "cli-import.js", /^elixirscope: import: which JSON Lines file\?/],
+    ] as const) {
+      const r = cli([...args]);
+      assert.equal(r.code, 2, `${args.join(" ")}: ${r.err}`);
+      assert.match(r.err, message);
+      assert.equal(r.err.trim().split("\n").length, 1, r.err);
+      assert.ok(r.loaded.includes(part), `${args.join(" ")} loaded ${r.loaded.join(", ")}`);
+    }
+  });
+});

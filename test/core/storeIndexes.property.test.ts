@@ -1,0 +1,134 @@
+// Property test of the load's index build: on random event columns, the lists built in two sweeps and
+// the call nesting replayed through `link` equal what a plain per-index, per-process-stack build gives.
+
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { createColumns, ensureCapacity, KIND_CODES } from "../../src/core/store/columns";
+import { buildIndexes, isStateCallback, type StoreTables } from "../../src/core/store/store";
+import { Atom, Pid } from "../../src/core/terms/term";
+
+const PIDS = 4;
+const MFAS = [
+  { module: "Elixir.S", fun: "handle_call", arity: 3 },
+  { module: "Elixir.S", fun: "init", arity: 1 },
+  { module: "Elixir.A", fun: "f", arity: 1 },
+  { module: "Elixir.A", fun: "g", arity: 2 },
+];
+const KINDS = [
+  KIND_CODES.call,
+  KIND_CODES.call,
+  KIND_CODES.return,
+  KIND_CODES.exception,
+  KIND_CODES.state,
+  KIND_CODES.exit,
+  KIND_CODES.link,
+  KIND_CODES.spawn,
+];
+
+const event = fc.record({
+  pid: fc.nat(PIDS - 1),
+  kind: fc.constantFrom(...KINDS),
+  mfa: fc.nat(MFAS.length - 1),
+});
+
+/** The straightforward build: one list per key by filtering, one array stack per process. */
+function reference(rows: Array<{ pid: number; kind: number; mfa: number }>) {
+  const list = (keyOf: (i: number) => number, key: number) =>
+    rows.map((_, i) => i).filter((i) => keyOf(i) === key);
+  const hasState = (p: number) => rows.some((r) => r.pid === p && r.kind === KIND_CODES.state);
+  const owner = (i: number) => {
+    const r = rows[i];
+    const cb = r.mfa >= 0 && isStateCallback(MFAS[r.mfa].fun, MFAS[r.mfa].arity);
+    return r.kind === KIND_CODES.state || (r.kind === KIND_CODES.return && !hasState(r.pid) && cb)
+      ? r.pid
+      : -1;
+  };
+  const link: number[] = [];
+  const match: number[] = rows.map(() => -1);
+  const depth: number[] = [];
+  const stacks: number[][] = Array.from({ length: PIDS }, () => []);
+  rows.forEach((r, i) => {
+    const st = stacks[r.pid];
+    const top = st.length ? st[st.length - 1] : -1;
+    if (r.kind === KIND_CODES.call) {
+      link.push(top);
+      st.push(i);
+      depth.push(st.length);
+    } else if (r.kind === KIND_CODES.return || r.kind === KIND_CODES.exception) {
+      let k = st.length - 1;
+      while (k >= 0 && rows[st[k]].mfa !== r.mfa) k--;
+      link.push(k >= 0 ? st[k] : -1);
+      depth.push(k >= 0 ? k + 1 : st.length + 1);
+      if (k >= 0) {
+        match[st[k]] = i;
+        st.length = k;
+      }
+    } else {
+      link.push(top);
+      depth.push(st.length);
+      if (r.kind === KIND_CODES.exit) st.length = 0;
+    }
+  });
+  return {
+    byPid: Array.from({ length: PIDS }, (_, p) => list((i) => rows[i].pid, p)),
+    byMfa: MFAS.map((_, m) => list((i) => rows[i].mfa, m)),
+    byKind: Array.from({ length: KIND_CODES.unknown + 1 }, (_, k) => list((i) => rows[i].kind, k)),
+    byStateOwner: Array.from({ length: PIDS }, (_, p) => list(owner, p)),
+    link,
+    match,
+    depth,
+  };
+}
+
+describe("index build", () => {
+  it("equals the per-index build on random events", () => {
+    fc.assert(
+      fc.property(fc.array(event, { maxLength: 200 }), (evs) => {
+        const rows = evs.map((e) => ({
+          ...e,
+          mfa:
+            e.kind === KIND_CODES.call ||
+            e.kind === KIND_CODES.return ||
+            e.kind === KIND_CODES.exception ||
+            e.kind === KIND_CODES.state
+              ? e.mfa
+              : -1,
+        }));
+        const cols = createColumns();
+        ensureCapacity(cols, rows.length);
+        rows.forEach((r, i) => {
+          cols.pid[i] = r.pid;
+          cols.kind[i] = r.kind;
+          cols.mfa[i] = r.mfa;
+          cols.site[i] = -1;
+          cols.peer[i] = -1;
+          cols.aux[i] = -1;
+        });
+        cols.length = rows.length;
+        const tables: StoreTables = {
+          pids: Array.from({ length: PIDS }, (_, p) => {
+            const term = new Pid(Atom.of("n@h"), p, 0, 0);
+            return { term, node: "n@h", text: `<0.${p}.0>` };
+          }),
+          mfas: MFAS,
+          sites: [],
+          aux: [],
+          modules: new Map(),
+        };
+        const ix = buildIndexes(cols, tables);
+        const want = reference(rows);
+        const lists = (csr: { offsets: Int32Array; rows: Int32Array }, keys: number) =>
+          Array.from({ length: keys }, (_, k) => [...csr.rows.subarray(csr.offsets[k], csr.offsets[k + 1])]);
+        assert.deepEqual(lists(ix.byPid, PIDS), want.byPid);
+        assert.deepEqual(lists(ix.byMfa, MFAS.length), want.byMfa);
+        assert.deepEqual(lists(ix.byKind, KIND_CODES.unknown + 1), want.byKind);
+        assert.deepEqual(lists(ix.byStateOwner, PIDS), want.byStateOwner);
+        assert.deepEqual([...ix.link], want.link);
+        assert.deepEqual([...ix.match], want.match);
+        assert.deepEqual([...ix.depth], want.depth);
+        for (const list of want.byPid) list.forEach((row, j) => assert.equal(ix.posInPid[row], j));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
