@@ -57,6 +57,7 @@ defmodule ElixirScope.Recorder.Sources do
 
   def init_flag do
     if :persistent_term.get(@flag, nil) == nil, do: :persistent_term.put(@flag, :atomics.new(1, []))
+    _ = tcw_lock()
     :ok
   end
 
@@ -72,10 +73,49 @@ defmodule ElixirScope.Recorder.Sources do
     end
   end
 
+  # The tracer (pause) and the session (resume, the helper switches) both change the word: a
+  # read-modify-write under a spin lock (one atomics cell), or one could undo the other's bit.
+  @lock {__MODULE__, :tcw_lock}
+
   defp update(f) do
-    # Read-modify-write of a VM-global word: serialised, as two recorders never run at once.
-    :erlang.system_flag(:trace_control_word, f.(:erlang.system_info(:trace_control_word)))
+    lock = tcw_lock()
+    acquire(lock)
+
+    try do
+      :erlang.system_flag(:trace_control_word, f.(:erlang.system_info(:trace_control_word)))
+    after
+      :atomics.put(lock, 1, 0)
+    end
+
     :ok
+  end
+
+  defp tcw_lock do
+    case :persistent_term.get(@lock, nil) do
+      nil ->
+        ref = :atomics.new(1, [])
+        :persistent_term.put(@lock, ref)
+        :persistent_term.get(@lock)
+
+      ref ->
+        ref
+    end
+  end
+
+  # Held for a microsecond: a holder killed inside it must not block the others for ever, so after
+  # a thousand tries the lock is taken over.
+  defp acquire(lock, tries \\ 0)
+  defp acquire(_lock, 1000), do: :ok
+
+  defp acquire(lock, tries) do
+    case :atomics.compare_exchange(lock, 1, 0, 1) do
+      :ok ->
+        :ok
+
+      _ ->
+        :erlang.yield()
+        acquire(lock, tries + 1)
+    end
   end
 
   defp on?, do: {:==, {:band, {:get_tcw}, @bit}, 0}
