@@ -3,13 +3,10 @@
 // Checked against Elixir itself: the recorded program sends each value with its own `inspect/1` text.
 
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Replay } from "../../src/core/replay";
 import { inspect } from "../../src/core/terms/inspect";
 import { Bin, Tuple } from "../../src/core/terms/term";
-import { mix } from "../helpers/mix";
+import { recordSnippet } from "../helpers/mix";
 
 // Neither module is the demo's: URI and Version print through their own Inspect (1.14's Version
 // leaves empty fields out), IO.Stream through Inspect.Any in definition order.
@@ -28,8 +25,7 @@ describe("structs of modules not recorded, and with an Inspect of their own", fu
   this.timeout(240_000);
 
   it("print as the recorded Elixir printed them; the raw view shows every field", async () => {
-    const out = join(mkdtempSync(join(tmpdir(), "elixirscope-structs-")), "structs.estrace");
-    mix(join(__dirname, "../../examples/cinema_demo"), ["elixir_scope.record", "--out", out, "--no-start", "-e", CODE]);
+    const out = recordSnippet("structs", CODE);
     const r = await Replay.open(out);
     try {
       assert.deepEqual(r.problems, []);

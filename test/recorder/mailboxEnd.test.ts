@@ -2,13 +2,10 @@
 // makes them "still queued at the end", though each has a receive event (it entered the mailbox).
 
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Replay } from "../../src/core/replay";
 import { atom, tuple } from "../../src/core/terms/build";
 import { termEquals } from "../../src/core/terms/equal";
-import { mix } from "../helpers/mix";
+import { recordSnippet } from "../helpers/mix";
 
 // The script's process hands a process one message it takes, then two it never takes, and ends.
 const CODE = [
@@ -25,8 +22,7 @@ describe("messages still queued when a recording stops", function () {
   this.timeout(240_000);
 
   it("are queued at the end, from the recorder's mailbox snapshot", async () => {
-    const out = join(mkdtempSync(join(tmpdir(), "elixirscope-mailbox-")), "mailbox.estrace");
-    mix(join(__dirname, "../../examples/cinema_demo"), ["elixir_scope.record", "--out", out, "--no-start", "-e", CODE]);
+    const out = recordSnippet("mailbox", CODE);
     const r = await Replay.open(out);
     try {
       assert.deepEqual(r.problems, []);
