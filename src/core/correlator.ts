@@ -3,6 +3,7 @@
 // there — the functions defined at that line and the calls made from it.
 
 import { KIND_CODES } from "./store/columns";
+import { cellOf } from "./store/cells";
 import { csrList } from "./store/csr";
 import type { StoreData } from "./store/store";
 import type { ClauseRan, FunctionInfo, Mfa, ModuleInfo, SourceLocation } from "./types";
@@ -52,10 +53,10 @@ export class Correlator {
   clauseOf(row: number): ClauseRan | undefined {
     const call = this.callOf(row);
     if (call < 0) return undefined;
-    const fn = this.fns[this.store.cols.mfa[call]];
+    const fn = this.fns[cellOf(this.store, "mfa", call)];
     const cs = fn?.clauses ?? [];
     if (cs.length === 0) return undefined;
-    const tag = cs.length === 1 ? 1 : this.store.cols.clause[call];
+    const tag = cs.length === 1 ? 1 : cellOf(this.store, "clause", call);
     if (tag > 0 && tag <= cs.length)
       return { known: true, index: tag, line: cs[tag - 1].line, params: cs[tag - 1].params };
     const from = tag < 0 && -tag <= cs.length ? -tag - 1 : 0;
@@ -65,17 +66,17 @@ export class Correlator {
   /** The module-table function of the call a row belongs to. */
   functionOf(row: number): FunctionInfo | undefined {
     const call = this.callOf(row);
-    return call >= 0 ? this.fns[this.store.cols.mfa[call]] : undefined;
+    return call >= 0 ? this.fns[cellOf(this.store, "mfa", call)] : undefined;
   }
 
   /** The call a row belongs to: itself for a call, the call it closes, or the innermost open call. */
   private callOf(row: number): number {
-    return this.store.cols.kind[row] === KIND_CODES.call ? row : this.store.ix.link[row];
+    return cellOf(this.store, "kind", row) === KIND_CODES.call ? row : cellOf(this.store, "ix.link", row);
   }
 
   /** Where the frame of call `call` stands: its clause's line when known, else its function's definition. */
   frameLocation(call: number): SourceLocation | undefined {
-    const def = this.definition(this.store.cols.mfa[call]);
+    const def = this.definition(cellOf(this.store, "mfa", call));
     if (!def) return undefined;
     const clause = this.clauseOf(call);
     return clause?.known ? { file: def.file, line: clause.line } : def;
@@ -83,7 +84,7 @@ export class Correlator {
 
   /** The call site of a call event, when the recorder captured it. */
   callSite(row: number): SourceLocation | undefined {
-    const site = this.store.cols.site[row];
+    const site = cellOf(this.store, "site", row);
     if (site < 0) return undefined;
     const s = this.store.tables.sites[site];
     return s.file !== undefined && s.line !== undefined ? { file: s.file, line: s.line } : undefined;

@@ -229,6 +229,14 @@ export class Replay {
     return this.decodedColumnsRead;
   }
 
+  /**
+   * Reads the columns and indexes of a recording opened from its index into memory in the background
+   * (a few pages per event-loop turn), so that no later request pays a whole column. Idempotent.
+   */
+  prefetch(): void {
+    this.store.prefetch?.();
+  }
+
   /** One value of a column: from memory, or (index-backed store) read with its page alone. */
   private cell(name: CellName, index: number): number {
     return cellOf(this.store, name, index);

@@ -18,10 +18,11 @@ export class Timeline {
 
   /** The process's events before/after `row`. */
   nextInProcess(row: number, dir: Direction): number | undefined {
-    const { byPid, posInPid } = this.store.ix;
-    const pid = this.store.cols.pid[row];
-    const i = byPid.offsets[pid] + posInPid[row] + (dir === "forward" ? 1 : -1);
-    return i >= byPid.offsets[pid] && i < byPid.offsets[pid + 1] ? byPid.rows[i] : undefined;
+    // Single values: the first step after a launch reads a few pages, not whole columns.
+    const { offsets } = this.store.ix.byPid;
+    const pid = cellOf(this.store, "pid", row);
+    const i = offsets[pid] + cellOf(this.store, "ix.posInPid", row) + (dir === "forward" ? 1 : -1);
+    return i >= offsets[pid] && i < offsets[pid + 1] ? cellOf(this.store, "ix.byPid.rows", i) : undefined;
   }
 
   /** The call event whose frame is on top at `row` (-1 at the process's top level). */
@@ -73,39 +74,39 @@ export class Timeline {
 
   step(row: number, how: StepKind, dir: Direction): number | undefined {
     if (how === "in") return this.nextInProcess(row, dir);
-    const { cols, ix } = this.store;
-    if (how === "over") return this.overTo(row, ix.depth[row], dir);
+    const at = (name: CellName, r: number): number => cellOf(this.store, name, r);
+    if (how === "over") return this.overTo(row, at("ix.depth", row), dir);
     // out
-    const k = cols.kind[row];
+    const k = at("kind", row);
     if (dir === "forward") {
       if (k === KIND_CODES.return || k === KIND_CODES.exception)
-        return this.overTo(row, ix.depth[row] - 1, dir);
+        return this.overTo(row, at("ix.depth", row) - 1, dir);
       const f = this.frameAt(row);
       if (f < 0) return undefined;
-      if (ix.match[f] >= 0) return ix.match[f];
-      return this.overTo(row, ix.depth[f] - 1, dir);
+      if (at("ix.match", f) >= 0) return at("ix.match", f);
+      return this.overTo(row, at("ix.depth", f) - 1, dir);
     }
-    if (k === KIND_CODES.call) return ix.link[row] >= 0 ? ix.link[row] : undefined;
+    if (k === KIND_CODES.call) return at("ix.link", row) >= 0 ? at("ix.link", row) : undefined;
     const f = this.frameAt(row);
     return f >= 0 ? f : undefined;
   }
 
   /** The next (previous) event of the process at depth ≤ `maxDepth`, jumping over deeper calls whole. */
   private overTo(row: number, maxDepth: number, dir: Direction): number | undefined {
-    const { cols, ix } = this.store;
+    const at = (name: CellName, r: number): number => cellOf(this.store, name, r);
     let r = this.nextInProcess(row, dir);
-    while (r !== undefined && ix.depth[r] > maxDepth) {
-      const k = cols.kind[r];
-      if (dir === "forward" && k === KIND_CODES.call && ix.match[r] >= 0) r = ix.match[r];
+    while (r !== undefined && at("ix.depth", r) > maxDepth) {
+      const k = at("kind", r);
+      if (dir === "forward" && k === KIND_CODES.call && at("ix.match", r) >= 0) r = at("ix.match", r);
       else if (
         dir === "backward" &&
         (k === KIND_CODES.return || k === KIND_CODES.exception) &&
-        ix.link[r] >= 0
+        at("ix.link", r) >= 0
       ) {
         // A callback run from untraced code (a server's `init/1`, `handle_call/3`) has no caller line
         // to step back over: stepping back from the event after it goes into it, to its end.
         if (maxDepth === 0 && this.frameAt(row) < 0) return r;
-        r = ix.link[r];
+        r = at("ix.link", r);
       }
       r = this.nextInProcess(r, dir);
     }

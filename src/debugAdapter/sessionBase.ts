@@ -281,6 +281,8 @@ export abstract class SessionBase extends DebugSession {
     if (m.hitBreakpointIds?.length) ev.body.hitBreakpointIds = m.hitBreakpointIds;
     if (m.reason === "exception") ev.body.text = exceptionSummary(r, m.index, this.ctx.label);
     this.sendEvent(ev);
+    // From the first stop on, the recording's columns are read into memory between requests.
+    r.prefetch();
     try {
       this.loaded?.lease.cursor.moveTo(m.index, cursorReason(m.reason), this.cursorSource);
     } catch (e) {

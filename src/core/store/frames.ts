@@ -1,7 +1,8 @@
 // The cold tier: event payloads stay in the trace files and are read back by byte range on demand,
 // through file descriptors kept open for the life of the replay. Single frames are served from a
 // few recently read 64 KiB blocks: stepping and condition checks read neighbouring frames, and a
-// read call costs far more than copying a frame out of a block.
+// read call costs far more than copying a frame out of a block. A read far from the previous one reads
+// its frame alone (a random look-up would pay for 64 KiB it never uses).
 
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 
@@ -20,6 +21,9 @@ export class FrameSource {
   private winFile = -1;
   private winStart = 0;
   private winEnd = 0;
+  /** Which block the last single-frame read fell in. */
+  private lastFile = -1;
+  private lastBlock = -1;
   constructor(readonly paths: string[]) {
     this.fds = paths.map((p) => openSync(p, "r"));
   }
@@ -34,8 +38,16 @@ export class FrameSource {
     }
     const key = `${file}:${no}`;
     let block = this.blocks.get(key);
+    const near = file === this.lastFile && Math.abs(no - this.lastBlock) <= 1;
+    this.lastFile = file;
+    this.lastBlock = no;
     if (block) this.blocks.delete(key);
-    else {
+    else if (!near) {
+      // A read far from the last one (a look-up at a random moment): its frame alone. A 64 KiB block
+      // costs ~10× a frame's read, and is only worth it once reads come near each other (stepping).
+      this.readInto(file, buf, 0, offset, length);
+      return buf;
+    } else {
       const start = no * BLOCK;
       this.sizes[file] ??= fstatSync(this.fds[file]).size;
       block = Buffer.allocUnsafe(Math.min(BLOCK, this.sizes[file] - start));

@@ -23,6 +23,7 @@ import {
   pageSum,
   pageSums,
   paddedLength,
+  type ReadAt,
   readInto,
 } from "./indexPages";
 import type { CellName } from "./cells";
@@ -34,6 +35,32 @@ export const INDEX_FORMAT = 7; // 4: cols.clause, module-table clauses and tail 
 const HEAD = 24;
 /** One-value reads of a column before it is read whole (each may read a 4 KiB page). */
 const CELLS_BEFORE_WHOLE = 4096;
+/** Pages a background read (`prefetch`) reads at once: 256 KiB, checked in well under a millisecond. */
+const PREFETCH_PAGES = 64;
+/**
+ * The sections a debug session reads first (stepping, stacks, then events' fields), prefetched in
+ * this order; the others follow in file order.
+ */
+const PREFETCH_FIRST = [
+  "ix.depth",
+  "ix.posInPid",
+  "cols.pid",
+  "ix.byPid.offsets",
+  "ix.byPid.rows",
+  "cols.kind",
+  "ix.match",
+  "ix.link",
+  "cols.mfa",
+  "cols.site",
+  "cols.clause",
+  "cols.file",
+  "cols.frameOff",
+  "cols.frameLen",
+  "cols.seq",
+  "cols.time",
+  "cols.peer",
+  "cols.aux",
+];
 
 /** What must still hold of a trace file for an index built from it to be trusted. */
 export interface TraceFingerprint {
@@ -194,17 +221,28 @@ export class IndexFileError extends Error {}
  * `paths` are the traces as the caller named them now (they replace the stored ones in infos and
  * problem texts); `expected` their current fingerprints.
  */
-export function openIndex(file: string, paths: string[], expected: TraceFingerprint[]): StoreData {
+export function openIndex(
+  file: string,
+  paths: string[],
+  expected: TraceFingerprint[],
+  readAt: ReadAt = readInto,
+): StoreData {
   const fd = openSync(file, "r");
   try {
-    return lazyStore(fd, file, paths, expected);
+    return lazyStore(fd, file, paths, expected, readAt);
   } catch (e) {
     closeSync(fd);
     throw e;
   }
 }
 
-function lazyStore(fd: number, file: string, paths: string[], expected: TraceFingerprint[]): StoreData {
+function lazyStore(
+  fd: number,
+  file: string,
+  paths: string[],
+  expected: TraceFingerprint[],
+  readAt: ReadAt,
+): StoreData {
   const size = fstatSync(fd).size;
   const head = readExactly(fd, 0, Math.min(HEAD, size));
   if (head.length < HEAD || !head.subarray(0, 8).equals(INDEX_MAGIC))
@@ -255,7 +293,7 @@ function lazyStore(fd: number, file: string, paths: string[], expected: TraceFin
     files: paths.length,
     events: n,
   };
-  const paged = new PagedFile(fd, sums.offset);
+  const paged = new PagedFile(fd, sums.offset, readAt);
   let closed = false;
   const section = (name: string): Section & PagedSection => {
     const s = sections.get(name);
@@ -276,15 +314,14 @@ function lazyStore(fd: number, file: string, paths: string[], expected: TraceFin
       throw new IndexFileError(`${file}: section ${name} has ${s.length} entries, expected ${length}`);
     let buf: ArrayBuffer;
     try {
-      // A fresh ArrayBuffer per section: offset 0, so every typed view is aligned.
-      buf = paged.range(s, 0, s.bytes).buf;
+      // One ArrayBuffer per section: offset 0, so every typed view is aligned.
+      buf = paged.whole(s);
     } catch (e) {
       return damaged(e);
     }
     const a = new CTORS[s.type](buf, 0, s.length);
     checkSection(name, a, limits, file);
     whole.add(name);
-    paged.forget(name);
     return a;
   };
 
@@ -295,38 +332,78 @@ function lazyStore(fd: number, file: string, paths: string[], expected: TraceFin
     lazy(cols, name, () => read(`cols.${name}`, n));
   }
   const ix = {} as Record<string, unknown>;
+  /** A section's array in memory (read whole on first use), by section name. */
+  const inMemory = (name: string): Typed => {
+    const [, group, key, part] = /^(cols|ix)\.(\w+)(?:\.(\w+))?$/.exec(name) ?? [];
+    const owner = (group === "cols" ? cols : ix) as Record<string, unknown>;
+    const v = owner[key];
+    return (part ? (v as Record<string, unknown>)[part] : v) as Typed;
+  };
   // One value without the whole column, until so many were asked for that reading it whole is cheaper.
-  const cellsAsked = new Map<string, number>();
+  interface Cells {
+    s: Section & PagedSection;
+    /** A view of the section's buffer: valid where its pages were read. */
+    view: Typed;
+    asked: number;
+    range: [number, number] | undefined;
+  }
+  const cells = new Map<string, Cells>();
   const cell = (cellName: CellName, row: number): number => {
-    const inIx = cellName.startsWith("ix.");
-    const name = inIx ? cellName : `cols.${cellName}`;
-    const asked = (cellsAsked.get(name) ?? 0) + 1;
-    cellsAsked.set(name, asked);
-    if (whole.has(name) || asked > CELLS_BEFORE_WHOLE || !(row >= 0 && row < n))
-      return inIx
-        ? (ix[cellName.slice(3)] as Typed)[row]
-        : (cols[cellName as keyof EventColumns] as Typed)[row];
-    const s = section(name);
-    const at = row * CTORS[s.type].BYTES_PER_ELEMENT;
-    let page: { view: DataView; start: number };
+    const name = cellName.startsWith("ix.") ? cellName : `cols.${cellName}`;
+    let c = cells.get(name);
+    if (!c) {
+      const s = section(name);
+      let buf: ArrayBuffer;
+      try {
+        buf = paged.range(s, 0, 0);
+      } catch (e) {
+        return damaged(e);
+      }
+      c = { s, view: new CTORS[s.type](buf, 0, s.length), asked: 0, range: rangeOf(name, limits) };
+      cells.set(name, c);
+    }
+    if (whole.has(name) || !(row >= 0 && row < n)) return c.view[row];
+    if (++c.asked > CELLS_BEFORE_WHOLE) return inMemory(name)[row];
+    const at = row * c.view.BYTES_PER_ELEMENT;
     try {
-      page = paged.page(s, at);
+      paged.range(c.s, at, at + 1);
     } catch (e) {
       return damaged(e);
     }
-    const o = at - page.start;
-    const v =
-      s.type === "Float64Array"
-        ? page.view.getFloat64(o, true)
-        : s.type === "Int32Array"
-          ? page.view.getInt32(o, true)
-          : s.type === "Uint32Array"
-            ? page.view.getUint32(o, true)
-            : page.view.getUint8(o);
-    const r = rangeOf(name, limits);
-    if (r && (v < r[0] || v >= r[1]))
+    const v = c.view[row];
+    if (c.range && (v < c.range[0] || v >= c.range[1]))
       throw new IndexFileError(`${file}: ${name} holds an id out of range at ${row}`);
     return v;
+  };
+  const prefetched: string[] = [
+    ...PREFETCH_FIRST.filter((name) => sections.has(name)),
+    ...meta.sections.map((x) => x.name).filter((x) => /^(cols|ix)\./.test(x) && !PREFETCH_FIRST.includes(x)),
+  ];
+  let prefetching = false;
+  /**
+   * Reads the sections in the background: the thread pool reads a run of pages, this thread checks
+   * them (a fraction of a millisecond per run) between requests, so that no request pays a whole read.
+   */
+  const prefetch = (): void => {
+    if (prefetching) return;
+    prefetching = true;
+    const next = (): void => {
+      while (prefetched.length > 0 && whole.has(prefetched[0])) prefetched.shift();
+      if (closed || prefetched.length === 0) return;
+      const s = section(prefetched[0]);
+      paged.readAhead(s, PREFETCH_PAGES, (e) => {
+        // A damaged page: the request that needs it will say so; stop reading ahead.
+        if (e || closed) return;
+        try {
+          // All pages in: the section is checked and put in place (a pass over memory, no read).
+          if (paged.complete(s)) inMemory(s.name);
+        } catch {
+          return;
+        }
+        next();
+      });
+    };
+    next();
   };
   for (const s of meta.sections) {
     const m = /^ix\.(\w+)$/.exec(s.name);
@@ -345,13 +422,13 @@ function lazyStore(fd: number, file: string, paths: string[], expected: TraceFin
         throw new IndexFileError(`${file}: index ${name} is malformed`);
       partly += to - from;
       if (whole.has(rowsName) || partly > s.length / 2) return csr.rows.subarray(from, to);
-      let part: { buf: ArrayBuffer; start: number };
+      let buf: ArrayBuffer;
       try {
-        part = paged.range(s, from * 4, to * 4);
+        buf = paged.range(s, from * 4, to * 4);
       } catch (e) {
         return damaged(e);
       }
-      const a = new Int32Array(part.buf, part.start, to - from);
+      const a = new Int32Array(buf, from * 4, to - from);
       checkSection(rowsName, a, limits, file);
       return a;
     };
@@ -394,6 +471,7 @@ function lazyStore(fd: number, file: string, paths: string[], expected: TraceFin
     problems,
     cols,
     cell,
+    prefetch,
     tables: {
       pids: meta.pids.map(([node, id, serial, creation, text]) => ({
         term: new Pid(Atom.of(node), id, serial, creation),

@@ -1,8 +1,8 @@
 // The index file's sections are checked page by page (4 KiB), so that a look-up can read and check
 // just the pages it touches instead of a whole column: `pageSum` is the per-page checksum, `PagedFile`
-// reads a section whole, or a range of it, or one value through a small page cache.
+// reads pages of a section, each once, into a buffer of the section's size.
 
-import { readSync } from "node:fs";
+import { read as fsRead, readSync } from "node:fs";
 
 export const PAGE = 4096;
 const PAGE_WORDS = PAGE / 4;
@@ -60,15 +60,6 @@ export function pageSums(bytes: Uint8Array): Uint32Array {
   return out;
 }
 
-/** Checks every page of `words` (pages `first`… of section `s`) against the section's page sums. */
-function checkPages(s: PagedSection, words: Int32Array, first: number, sums: Uint32Array): void {
-  for (let p = 0; p * PAGE_WORDS < words.length; p++) {
-    const w0 = p * PAGE_WORDS;
-    if (pageSum(words, w0, Math.min(words.length, w0 + PAGE_WORDS)) !== sums[first + p])
-      throw new DamagedPageError(`section ${s.name} is damaged (checksum mismatch)`);
-  }
-}
-
 /** Where a section lies in the file and where its page sums are in the table of sums. */
 export interface PagedSection {
   name: string;
@@ -83,12 +74,24 @@ export interface PagedSection {
 
 export class DamagedPageError extends Error {}
 
-const CACHED_PAGES = 1024;
+/** Reads `b.length` bytes of a file at `at` (injectable, so that tests can count the reads). */
+export type ReadAt = (fd: number, b: Uint8Array, at: number) => void;
 
-/** Reads checked bytes of sections from an open index file. */
+/** One section's bytes as far as read: a buffer of its whole (padded) size and which pages it holds. */
+interface Pages {
+  buf: ArrayBuffer;
+  have: Uint8Array;
+  missing: number;
+}
+
+/**
+ * Reads checked pages of sections from an open index file, each page at most once: a section's pages
+ * land in one buffer of the section's size (its untouched parts cost no memory until written), so a
+ * look-up's pages, a binary search's ~20 probes and a later whole read all share it, and a whole read
+ * reads only the pages still missing.
+ */
 export class PagedFile {
-  /** Single pages read for one-value look-ups, most recently used last (4 MiB at most). */
-  private readonly cache = new Map<string, DataView>();
+  private readonly pages = new Map<string, Pages>();
 
   /** Each section's page sums, read (and checked) with its first page. */
   private readonly sums = new Map<string, Uint32Array>();
@@ -97,13 +100,14 @@ export class PagedFile {
     private readonly fd: number,
     /** Where the table of page sums starts in the file. */
     private readonly sumsAt: number,
+    private readonly readAt: ReadAt = readInto,
   ) {}
 
   private sumsOf(s: PagedSection): Uint32Array {
     let sums = this.sums.get(s.name);
     if (!sums) {
       sums = new Uint32Array(pageCount(s.bytes));
-      readInto(this.fd, new Uint8Array(sums.buffer), this.sumsAt + s.page * 4);
+      this.readAt(this.fd, new Uint8Array(sums.buffer), this.sumsAt + s.page * 4);
       if (pageSum(new Int32Array(sums.buffer), 0, sums.length) !== s.sums)
         throw new DamagedPageError(`the page sums of section ${s.name} are damaged (checksum mismatch)`);
       this.sums.set(s.name, sums);
@@ -111,40 +115,102 @@ export class PagedFile {
     return sums;
   }
 
-  /**
-   * Bytes [from, to) of a section, read with the whole pages around them (each checked), into a fresh
-   * word-aligned buffer; the result starts at `from`'s offset in its first page (`start`).
-   */
-  range(s: PagedSection, from: number, to: number): { buf: ArrayBuffer; start: number } {
-    const p0 = Math.floor(from / PAGE);
-    const p1 = Math.min(pageCount(s.bytes), Math.ceil(to / PAGE));
-    const end = Math.min(paddedLength(s.bytes), p1 * PAGE);
-    // Whole 8-byte units, so that a Float64Array view of the first page is possible.
-    const buf = new ArrayBuffer((end - p0 * PAGE + 7) & ~7);
-    const bytes = new Uint8Array(buf, 0, end - p0 * PAGE);
-    readInto(this.fd, bytes, s.offset + p0 * PAGE);
-    checkPages(s, new Int32Array(buf, 0, bytes.length / 4), p0, this.sumsOf(s));
-    return { buf, start: from - p0 * PAGE };
-  }
-
-  /** The page holding byte `at` of a section, checked, from the cache when it was read before. */
-  page(s: PagedSection, at: number): { view: DataView; start: number } {
-    const p = Math.floor(at / PAGE);
-    const key = `${s.name}:${p}`;
-    let view = this.cache.get(key);
-    if (view) {
-      this.cache.delete(key);
-    } else {
-      view = new DataView(this.range(s, p * PAGE, Math.min(s.bytes, (p + 1) * PAGE)).buf);
-      if (this.cache.size >= CACHED_PAGES) this.cache.delete(this.cache.keys().next().value as string);
+  private pagesOf(s: PagedSection): Pages {
+    let p = this.pages.get(s.name);
+    if (!p) {
+      const n = pageCount(s.bytes);
+      // Whole 8-byte units, so that a Float64Array view of it is possible.
+      p = { buf: new ArrayBuffer((paddedLength(s.bytes) + 7) & ~7), have: new Uint8Array(n), missing: n };
+      this.pages.set(s.name, p);
     }
-    this.cache.set(key, view);
-    return { view, start: p * PAGE };
+    return p;
   }
 
-  /** Drops the cached pages of a section (once it is read whole they are not needed). */
-  forget(name: string): void {
-    for (const k of this.cache.keys()) if (k.startsWith(`${name}:`)) this.cache.delete(k);
+  /** Whether every page of the section has been read. */
+  complete(s: PagedSection): boolean {
+    return this.pages.get(s.name)?.missing === 0;
+  }
+
+  /**
+   * The section's buffer (offset 0, word-aligned) with at least pages [p0, p1) read and checked: each
+   * run of missing pages is one read call; pages read before are not read again.
+   */
+  read(s: PagedSection, p0: number, p1: number): ArrayBuffer {
+    const pg = this.pagesOf(s);
+    p1 = Math.min(p1, pg.have.length);
+    if (pg.missing === 0) return pg.buf;
+    const padded = paddedLength(s.bytes);
+    for (let p = Math.max(0, p0); p < p1;) {
+      if (pg.have[p]) {
+        p++;
+        continue;
+      }
+      let q = p + 1;
+      while (q < p1 && !pg.have[q]) q++;
+      const from = p * PAGE;
+      const to = Math.min(padded, q * PAGE);
+      this.readAt(this.fd, new Uint8Array(pg.buf, from, to - from), s.offset + from);
+      const words = new Int32Array(pg.buf, 0, padded / 4);
+      const sums = this.sumsOf(s);
+      for (let k = p; k < q; k++) {
+        const w0 = k * PAGE_WORDS;
+        if (pageSum(words, w0, Math.min(words.length, w0 + PAGE_WORDS)) !== sums[k])
+          throw new DamagedPageError(`section ${s.name} is damaged (checksum mismatch)`);
+        pg.have[k] = 1;
+        pg.missing--;
+      }
+      p = q;
+    }
+    return pg.buf;
+  }
+
+  /** The section's buffer with the pages holding bytes [from, to) read and checked. */
+  range(s: PagedSection, from: number, to: number): ArrayBuffer {
+    return this.read(s, Math.floor(from / PAGE), Math.ceil(to / PAGE));
+  }
+
+  /** The section's buffer with every page read and checked. */
+  whole(s: PagedSection): ArrayBuffer {
+    return this.read(s, 0, pageCount(s.bytes));
+  }
+
+  /**
+   * Reads the next run of at most `max` missing pages of a section on libuv's thread pool, then
+   * checks them here; `done` is called once they are in (or with the error). Pages read meanwhile by
+   * `read` hold the same bytes, and are not checked twice.
+   */
+  readAhead(s: PagedSection, max: number, done: (e?: Error) => void): void {
+    const pg = this.pagesOf(s);
+    const p = pg.have.indexOf(0);
+    if (p < 0) return done();
+    let q = p + 1;
+    while (q < pg.have.length && q < p + max && !pg.have[q]) q++;
+    const padded = paddedLength(s.bytes);
+    const from = p * PAGE;
+    const to = Math.min(padded, q * PAGE);
+    let sums: Uint32Array;
+    try {
+      sums = this.sumsOf(s);
+    } catch (e) {
+      return done(e as Error);
+    }
+    const into = new Uint8Array(to - from);
+    fsRead(this.fd, into, 0, into.length, s.offset + from, (err, got) => {
+      if (err || got !== into.length) return done(err ?? new DamagedPageError("truncated"));
+      const words = new Int32Array(into.buffer, 0, into.length / 4);
+      for (let k = p; k < q; k++) {
+        if (pg.have[k]) continue;
+        const w0 = (k - p) * PAGE_WORDS;
+        if (pageSum(words, w0, Math.min(words.length, w0 + PAGE_WORDS)) !== sums[k])
+          return done(new DamagedPageError(`section ${s.name} is damaged (checksum mismatch)`));
+        new Uint8Array(pg.buf, k * PAGE, Math.min(PAGE, to - k * PAGE)).set(
+          into.subarray((k - p) * PAGE, (k - p) * PAGE + Math.min(PAGE, to - k * PAGE)),
+        );
+        pg.have[k] = 1;
+        pg.missing--;
+      }
+      done();
+    });
   }
 }
 

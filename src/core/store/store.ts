@@ -71,6 +71,11 @@ export interface StoreData {
    * column (the column itself once it is in memory). What a launch touches of a big recording.
    */
   cell?: (name: CellName, row: number) => number;
+  /**
+   * Stores read from an index: reads the columns and indexes into memory in the background, a few
+   * pages per event-loop turn (never keeping the process alive), so that later requests find them there.
+   */
+  prefetch?: () => void;
   tables: StoreTables;
   ix: StoreIndexes;
   /** Whether the persistent index was reused, built or could not be saved (see indexCache). */

@@ -1,0 +1,149 @@
+// The index file's pages are read once each: single values (a step, a stack, a binary search) read
+// their pages alone, a later whole read reads only the pages still missing, a background prefetch
+// brings every column into memory, and the answers are those of a store parsed from the trace.
+
+import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { generate } from "../../bench/gen";
+import { Replay } from "../../src/core/replay";
+import { fingerprints } from "../../src/core/store/indexCache";
+import { openIndex } from "../../src/core/store/indexFile";
+import { readInto } from "../../src/core/store/indexPages";
+import { cellOf } from "../../src/core/store/cells";
+import { COLUMN_TYPES } from "../../src/core/store/columns";
+import type { StoreData } from "../../src/core/store/store";
+import { canonical } from "../helpers/canonical";
+
+/** A trace of `events` events with its index saved beside it. */
+async function indexed(events: number, seed: number): Promise<string> {
+  const path = join(mkdtempSync(join(tmpdir(), "elixirscope-pages-")), "gen.estrace");
+  generate({ events, seed, out: path, servers: 3, workers: 8 });
+  const r = await Replay.open(path);
+  await r.indexSaved();
+  r.close();
+  return path;
+}
+
+/** Opens the index with a file accessor that records every byte range it reads. */
+function counted(path: string): { store: StoreData; reads: Array<[number, number]> } {
+  const reads: Array<[number, number]> = [];
+  const store = openIndex(`${path}.esindex`, [path], fingerprints([path])!, (fd, b, at) => {
+    reads.push([at, at + b.length]);
+    readInto(fd, b, at);
+  });
+  return { store, reads };
+}
+
+/** The ranges that were read more than once (overlapping another read). */
+function readTwice(reads: Array<[number, number]>): Array<[number, number]> {
+  const sorted = [...reads].sort((a, b) => a[0] - b[0]);
+  return sorted.filter((r, i) => i > 0 && r[0] < sorted[i - 1][1]);
+}
+
+// The replay over a given store, and a replay's store: private, reached here to count the store's reads.
+const replayOf = (store: StoreData): Replay =>
+  new (Replay as unknown as new (s: StoreData, cacheSize: number) => Replay)(store, 4096);
+const storeOf = (r: Replay): StoreData => (r as unknown as { store: StoreData }).store;
+
+describe("index pages", () => {
+  let path: string;
+  let plain: Replay;
+  before(async () => {
+    path = await indexed(20000, 11);
+    plain = await Replay.open(path, { index: false });
+  });
+  after(() => plain.close());
+
+  it("never reads a page twice: probes, a binary search, then the whole column", () => {
+    const { store, reads } = counted(path);
+    const n = store.cols.length;
+    const time = (row: number): number => cellOf(store, "time", row);
+    // A binary search for 200 random moments: ~15 probes each, many on the same pages.
+    let seed = 5;
+    for (let k = 0; k < 200; k++) {
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      const want = plain.timeOf(seed % n);
+      let lo = 0;
+      let hi = n;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (time(mid) < want) lo = mid + 1;
+        else hi = mid;
+      }
+      assert.equal(time(lo), want);
+    }
+    const probed = reads.length;
+    assert.ok(probed > 1, "the probes read nothing from the file");
+    // Single values of other columns, then every column whole: pages already read are not read again.
+    for (let row = 0; row < n; row += 997) cellOf(store, "kind", row);
+    for (const name of Object.keys(COLUMN_TYPES))
+      void (store.cols as unknown as Record<string, unknown>)[name];
+    assert.deepEqual(readTwice(reads), []);
+    // Each whole read fills the gaps between the pages read before in one call per gap, not per page.
+    assert.ok(reads.length < probed + 400, `${reads.length} reads`);
+    assert.deepEqual(Array.from(store.cols.time), Array.from(storeOf(plain).cols.time.subarray(0, n)));
+    store.close!();
+  });
+
+  it("steps and stacks from single pages as from a parsed store", () => {
+    const { store, reads } = counted(path);
+    const r = replayOf(store);
+    const n = r.eventCount;
+    for (let i = 0; i < n; i += 61) {
+      const got = canonical([
+        r.step(i, "in", "forward"),
+        r.step(i, "over", "forward"),
+        r.step(i, "out", "forward"),
+        r.step(i, "in", "backward"),
+        r.step(i, "over", "backward"),
+        r.step(i, "out", "backward"),
+        r.stackAt(i),
+        r.event(i),
+      ]);
+      const want = canonical([
+        plain.step(i, "in", "forward"),
+        plain.step(i, "over", "forward"),
+        plain.step(i, "out", "forward"),
+        plain.step(i, "in", "backward"),
+        plain.step(i, "over", "backward"),
+        plain.step(i, "out", "backward"),
+        plain.stackAt(i),
+        plain.event(i),
+      ]);
+      assert.equal(got, want, `at ${i}`);
+      // The first moves read single pages: the per-event columns stayed on disk (later ones, past
+      // 4096 values of a column, read it whole).
+      if (i === 61 * 3)
+        for (const c of ["pid", "kind", "mfa", "time"])
+          assert.ok(Object.getOwnPropertyDescriptor(store.cols, c)?.get, `cols.${c} was read whole`);
+    }
+    assert.deepEqual(readTwice(reads), []);
+    r.close();
+  });
+
+  it("prefetch brings every column and index into memory off the request path", async () => {
+    const { store } = counted(path);
+    store.prefetch!();
+    const inMemory = (): boolean =>
+      Object.keys(COLUMN_TYPES).every((c) => !Object.getOwnPropertyDescriptor(store.cols, c)?.get) &&
+      ["depth", "link", "match", "posInPid", "pair"].every(
+        (k) => !Object.getOwnPropertyDescriptor(store.ix, k)?.get,
+      );
+    // Nothing is read in the call itself: the reads go to the thread pool.
+    assert.ok(Object.getOwnPropertyDescriptor(store.cols, "pid")?.get);
+    for (let turn = 0; turn < 10000 && !inMemory(); turn++) await new Promise((r) => setImmediate(r));
+    assert.ok(inMemory(), "prefetch did not finish");
+    for (const c of Object.keys(COLUMN_TYPES)) {
+      const got = (store.cols as unknown as Record<string, ArrayLike<number>>)[c];
+      const want = (storeOf(plain).cols as unknown as Record<string, Float64Array>)[c].subarray(
+        0,
+        store.cols.length,
+      );
+      assert.deepEqual(Array.from(got), Array.from(want), c);
+    }
+    assert.deepEqual(Array.from(store.ix.byPid.rows), Array.from(storeOf(plain).ix.byPid.rows));
+    store.close!();
+  });
+});
