@@ -3,6 +3,7 @@
 // a checkpoint: the state at a moment is the latest snapshot at or before it, found by binary search
 // in the state-owner index and decoded once (the decoded-event cache keeps it hot).
 
+import { cellOf } from "./store/cells";
 import { KIND_CODES } from "./store/columns";
 import { csrList, upperBound } from "./store/csr";
 import type { StoreData } from "./store/store";
@@ -84,7 +85,7 @@ export class StateReconstructor {
     const ev = this.decode(row);
     const m = ev.mfa;
     const callback = m ? `${m.fun}/${m.arity}` : undefined;
-    if (this.store.cols.kind[row] === KIND_CODES.state)
+    if (cellOf(this.store, "kind", row) === KIND_CODES.state)
       return ev.state === undefined ? undefined : { index: row, callback, state: ev.state };
     const state = stateFromReturn(m?.fun ?? "", ev.value);
     return state === undefined ? undefined : { index: row, callback, state };
