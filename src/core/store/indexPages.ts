@@ -194,18 +194,17 @@ export class PagedFile {
     } catch (e) {
       return done(e as Error);
     }
-    const into = new Uint8Array(to - from);
+    // Straight into the section's buffer: pages not marked read are never used, and a page `read`
+    // fills meanwhile gets the same bytes.
+    const into = new Uint8Array(pg.buf, from, to - from);
     fsRead(this.fd, into, 0, into.length, s.offset + from, (err, got) => {
       if (err || got !== into.length) return done(err ?? new DamagedPageError("truncated"));
-      const words = new Int32Array(into.buffer, 0, into.length / 4);
+      const words = new Int32Array(pg.buf, 0, padded / 4);
       for (let k = p; k < q; k++) {
         if (pg.have[k]) continue;
-        const w0 = (k - p) * PAGE_WORDS;
+        const w0 = k * PAGE_WORDS;
         if (pageSum(words, w0, Math.min(words.length, w0 + PAGE_WORDS)) !== sums[k])
           return done(new DamagedPageError(`section ${s.name} is damaged (checksum mismatch)`));
-        new Uint8Array(pg.buf, k * PAGE, Math.min(PAGE, to - k * PAGE)).set(
-          into.subarray((k - p) * PAGE, (k - p) * PAGE + Math.min(PAGE, to - k * PAGE)),
-        );
         pg.have[k] = 1;
         pg.missing--;
       }
