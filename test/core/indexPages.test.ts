@@ -3,7 +3,7 @@
 // brings every column into memory, and the answers are those of a store parsed from the trace.
 
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generate } from "../../bench/gen";
@@ -144,6 +144,23 @@ describe("index pages", () => {
       assert.deepEqual(Array.from(got), Array.from(want), c);
     }
     assert.deepEqual(Array.from(store.ix.byPid.rows), Array.from(storeOf(plain).ix.byPid.rows));
+    store.close!();
+  });
+
+  it("prefetch leaves a damaged page for the request that needs it, which says so", async () => {
+    const damaged = join(mkdtempSync(join(tmpdir(), "elixirscope-pages-")), "damaged.esindex");
+    const good = readFileSync(`${path}.esindex`);
+    const meta = JSON.parse(good.toString("utf8", 24, 24 + good.readUInt32LE(12))) as {
+      sections: Array<{ name: string; offset: number }>;
+    };
+    const bad = Buffer.from(good);
+    bad[meta.sections.find((x) => x.name === "cols.pid")!.offset + 5 * 4096 + 1] ^= 0xff;
+    writeFileSync(damaged, bad);
+    const store = openIndex(damaged, [path], fingerprints([path])!);
+    store.prefetch!();
+    for (let turn = 0; turn < 2000; turn++) await new Promise((r) => setImmediate(r));
+    assert.equal(cellOf(store, "pid", 0), storeOf(plain).cols.pid[0]);
+    assert.throws(() => store.cols.pid, /esindex: section cols\.pid is damaged \(checksum mismatch\)/);
     store.close!();
   });
 });

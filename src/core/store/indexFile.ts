@@ -37,6 +37,8 @@ const HEAD = 24;
 const CELLS_BEFORE_WHOLE = 4096;
 /** Pages a background read (`prefetch`) reads at once: 256 KiB, checked in well under a millisecond. */
 const PREFETCH_PAGES = 64;
+/** Ids the prefetch checks per event-loop turn. */
+const PREFETCH_CHECK = 1 << 17;
 /**
  * The sections a debug session reads first (stepping, stacks, then events' fields), prefetched in
  * this order; the others follow in file order.
@@ -306,6 +308,8 @@ function lazyStore(
       throw new IndexFileError(`${file}: ${e.message}; delete the file to rebuild it`);
     throw e;
   };
+  /** Sections whose ids the prefetch has checked already, a part per event-loop turn. */
+  const checked = new Set<string>();
   /** Sections read whole: their values are read from memory from then on. */
   const whole = new Set<string>();
   const read = (name: string, length?: number): Typed => {
@@ -320,7 +324,7 @@ function lazyStore(
       return damaged(e);
     }
     const a = new CTORS[s.type](buf, 0, s.length);
-    checkSection(name, a, limits, file);
+    if (!checked.has(name)) checkSection(name, a, limits, file);
     whole.add(name);
     return a;
   };
@@ -394,13 +398,24 @@ function lazyStore(
       paged.readAhead(s, PREFETCH_PAGES, (e) => {
         // A damaged page: the request that needs it will say so; stop reading ahead.
         if (e || closed) return;
-        try {
-          // All pages in: the section is checked and put in place (a pass over memory, no read).
-          if (paged.complete(s)) inMemory(s.name);
-        } catch {
-          return;
-        }
-        next();
+        if (!paged.complete(s)) return next();
+        // All pages in: the ids are checked a part per turn (a pass over 4 MB is milliseconds, on
+        // whichever request it would land), then the section is put in place.
+        const a = new CTORS[s.type](paged.whole(s), 0, s.length);
+        const check = (from: number): void => {
+          if (closed || whole.has(s.name)) return next();
+          const to = Math.min(a.length, from + PREFETCH_CHECK);
+          try {
+            checkSection(s.name, a, limits, file, from, to);
+            if (to < a.length) return void setImmediate(check, to);
+            checked.add(s.name);
+            inMemory(s.name);
+          } catch {
+            return;
+          }
+          next();
+        };
+        check(0);
       });
     };
     next();
@@ -531,17 +546,17 @@ interface Limits {
   events: number;
 }
 
-function checkSection(name: string, a: Typed, lim: Limits, file: string): void {
+function checkSection(name: string, a: Typed, lim: Limits, file: string, from = 0, to = a.length): void {
   let r = rangeOf(name, lim);
   if (!r && name.endsWith(".rows")) r = [0, lim.events];
   if (!r && name.endsWith(".offsets") && name.startsWith("ix.")) {
-    for (let k = 0; k < a.length; k++)
+    for (let k = from; k < to; k++)
       if (a[k] < (k > 0 ? a[k - 1] : 0)) throw new IndexFileError(`${file}: index ${name} is malformed`);
     return;
   }
   if (!r) return;
   const [lo, hi] = r;
-  for (let i = 0; i < a.length; i++)
+  for (let i = from; i < to; i++)
     if (a[i] < lo || a[i] >= hi)
       throw new IndexFileError(`${file}: ${name} holds an id out of range at ${i}`);
 }
