@@ -82,6 +82,8 @@ interface Pages {
   buf: ArrayBuffer;
   have: Uint8Array;
   missing: number;
+  /** The first page `readAhead` has not asked the thread pool for yet. */
+  ahead: number;
 }
 
 /**
@@ -120,7 +122,12 @@ export class PagedFile {
     if (!p) {
       const n = pageCount(s.bytes);
       // Whole 8-byte units, so that a Float64Array view of it is possible.
-      p = { buf: new ArrayBuffer((paddedLength(s.bytes) + 7) & ~7), have: new Uint8Array(n), missing: n };
+      p = {
+        buf: new ArrayBuffer((paddedLength(s.bytes) + 7) & ~7),
+        have: new Uint8Array(n),
+        missing: n,
+        ahead: 0,
+      };
       this.pages.set(s.name, p);
     }
     return p;
@@ -174,17 +181,26 @@ export class PagedFile {
     return this.read(s, 0, pageCount(s.bytes));
   }
 
+  /** Whether `readAhead` has asked for every page of the section that was missing. */
+  aheadDone(s: PagedSection): boolean {
+    const pg = this.pagesOf(s);
+    while (pg.ahead < pg.have.length && pg.have[pg.ahead]) pg.ahead++;
+    return pg.ahead >= pg.have.length;
+  }
+
   /**
-   * Reads the next run of at most `max` missing pages of a section on libuv's thread pool, then
-   * checks them here; `done` is called once they are in (or with the error). Pages read meanwhile by
-   * `read` hold the same bytes, and are not checked twice.
+   * Reads the next run of at most `max` missing pages of a section not asked for before on libuv's
+   * thread pool, then checks them here; `done` is called once they are in (or with the error).
+   * Several may be in flight. Pages read meanwhile by `read` hold the same bytes and are not
+   * checked twice.
    */
   readAhead(s: PagedSection, max: number, done: (e?: Error) => void): void {
     const pg = this.pagesOf(s);
-    const p = pg.have.indexOf(0);
-    if (p < 0) return done();
+    if (this.aheadDone(s)) return done();
+    const p = pg.ahead;
     let q = p + 1;
     while (q < pg.have.length && q < p + max && !pg.have[q]) q++;
+    pg.ahead = q;
     const padded = paddedLength(s.bytes);
     const from = p * PAGE;
     const to = Math.min(padded, q * PAGE);
