@@ -35,12 +35,16 @@ export const INDEX_FORMAT = 7; // 4: cols.clause, module-table clauses and tail 
 const HEAD = 24;
 /** One-value reads of a column before it is read whole (each may read a 4 KiB page). */
 const CELLS_BEFORE_WHOLE = 4096;
-/** Pages a background read (`prefetch`) reads at once: 512 KiB, checked here in under a millisecond. */
-const PREFETCH_PAGES = 128;
-/** Runs of pages the prefetch keeps in flight on the thread pool (it has 4 threads). */
-const PREFETCH_IN_FLIGHT = 3;
+/**
+ * Pages a background read (`prefetch`) reads at once: 64 KiB. Its check and copy into fresh memory
+ * (page faults cost 20-70 µs each on this machine) land between requests: 512 KiB runs, three in
+ * flight, made the requests during the prefetch wait 10-230 ms (load 5-8); 64 KiB, two, 1-13 ms.
+ */
+const PREFETCH_PAGES = 16;
+/** Runs of pages the prefetch keeps in flight on the thread pool. */
+const PREFETCH_IN_FLIGHT = 2;
 /** Ids the prefetch checks per event-loop turn. */
-const PREFETCH_CHECK = 1 << 17;
+const PREFETCH_CHECK = 1 << 16;
 /**
  * The sections a debug session reads first (stepping, stacks, then events' fields), prefetched in
  * this order; the others follow in file order.
