@@ -286,6 +286,17 @@ export class Replay {
     this.reader.scanFrames(from, to, visit);
   }
 
+  /** Frames of events `from`.. packed in a fresh buffer, up to `maxRows` / `maxBytes` (EventReader.frameChunk). */
+  frameChunk(
+    from: number,
+    maxRows: number,
+    maxBytes: number,
+    into?: Buffer,
+  ): { bytes: Buffer; bounds: Uint32Array; to: number } {
+    this.checkIndex(from);
+    return this.reader.frameChunk(from, this.eventCount, maxRows, maxBytes, into);
+  }
+
   /**
    * The arguments of call events, decoded only at the positions `want` asks for (the others are left
    * as `[]` without being decoded), the frames read together: what classifying calls by a few

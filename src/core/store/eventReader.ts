@@ -159,6 +159,44 @@ export class EventReader {
     }
   }
 
+  /**
+   * The frames of rows `from` onwards, as many as one read of at most `maxBytes` holds (at least one
+   * frame, at most `maxRows`, nearby frames of one file), in `into` when it is large enough (else a
+   * fresh buffer): row `from + k` is `bytes[bounds[2k], bounds[2k + 1])`. What the parallel export
+   * hands to a worker thread.
+   */
+  frameChunk(
+    from: number,
+    to: number,
+    maxRows: number,
+    maxBytes: number,
+    into?: Buffer,
+  ): { bytes: Buffer; bounds: Uint32Array; to: number } {
+    const c = this.store.cols;
+    const file = c.file[from];
+    const start = c.frameOff[from];
+    let stop = start + c.frameLen[from];
+    let end = from + 1;
+    const last = Math.min(to, from + maxRows);
+    for (; end < last && c.file[end] === file; end++) {
+      const off = c.frameOff[end];
+      const e = off + c.frameLen[end];
+      if (off < stop || off - stop > MAX_GAP || e - start > maxBytes) break;
+      stop = e;
+    }
+    // Buffers are passed back and used again: a fresh large one costs page faults and an unmap each.
+    const bytes =
+      into && into.length >= stop - start ? into : Buffer.allocUnsafeSlow(Math.max(stop - start, maxBytes));
+    this.source.readInto(file, bytes, 0, start, stop - start);
+    const bounds = new Uint32Array(2 * (end - from));
+    for (let k = from; k < end; k++) {
+      const at = c.frameOff[k] - start;
+      bounds[2 * (k - from)] = at;
+      bounds[2 * (k - from) + 1] = at + c.frameLen[k];
+    }
+    return { bytes, bounds, to: end };
+  }
+
   private span(size: number): Buffer {
     if (this.scratch.length < size)
       this.scratch = Buffer.allocUnsafeSlow(Math.max(size, this.scratch.length * 2));
