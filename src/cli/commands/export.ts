@@ -79,7 +79,12 @@ export async function exportJsonl(
   };
   if (file !== undefined && tuning.workers > 1 && r.eventCount >= tuning.parallelFrom) {
     flush();
-    await parallelEvents(r, tuning, (bytes) => file.write(bytes), fail);
+    try {
+      await parallelEvents(r, tuning, (bytes) => file.write(bytes), fail);
+    } catch (e) {
+      file.close();
+      throw e;
+    }
   } else {
     // In file order by large reads, each frame transcoded from its bytes (no terms built, no cache).
     let failure: FrameFailure | undefined;
