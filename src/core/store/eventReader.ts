@@ -172,15 +172,19 @@ export class EventReader {
     maxBytes: number,
     into?: Buffer,
   ): { bytes: Buffer; bounds: Uint32Array; to: number } {
+    // The columns in locals: each `c.x` is a property load per row otherwise (some are lazy getters).
     const c = this.store.cols;
-    const file = c.file[from];
-    const start = c.frameOff[from];
-    let stop = start + c.frameLen[from];
+    const files = c.file;
+    const offs = c.frameOff;
+    const lens = c.frameLen;
+    const file = files[from];
+    const start = offs[from];
+    let stop = start + lens[from];
     let end = from + 1;
     const last = Math.min(to, from + maxRows);
-    for (; end < last && c.file[end] === file; end++) {
-      const off = c.frameOff[end];
-      const e = off + c.frameLen[end];
+    for (; end < last && files[end] === file; end++) {
+      const off = offs[end];
+      const e = off + lens[end];
       if (off < stop || off - stop > MAX_GAP || e - start > maxBytes) break;
       stop = e;
     }
@@ -189,10 +193,10 @@ export class EventReader {
       into && into.length >= stop - start ? into : Buffer.allocUnsafeSlow(Math.max(stop - start, maxBytes));
     this.source.readInto(file, bytes, 0, start, stop - start);
     const bounds = new Uint32Array(2 * (end - from));
-    for (let k = from; k < end; k++) {
-      const at = c.frameOff[k] - start;
-      bounds[2 * (k - from)] = at;
-      bounds[2 * (k - from) + 1] = at + c.frameLen[k];
+    for (let k = from, q = 0; k < end; k++, q += 2) {
+      const at = offs[k] - start;
+      bounds[q] = at;
+      bounds[q + 1] = at + lens[k];
     }
     return { bytes, bounds, to: end };
   }
