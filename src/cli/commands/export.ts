@@ -28,8 +28,10 @@ export const EXPORT_TUNING: ExportTuning = {
   parallelFrom: 50_000,
   workers: Math.max(1, Math.min(2, availableParallelism())),
   chunkRows: 32_768,
-  chunkBytes: 4 << 20,
-  inFlight: 4,
+  // 1 MiB of frames (~1.7 MB of lines): buffers that stay in cache; with 4 MiB chunks the process
+  // spent ~0.3 s more in the kernel on the 1M trace.
+  chunkBytes: 1 << 20,
+  inFlight: 6,
 };
 
 export async function exportJsonl(
@@ -110,6 +112,8 @@ export async function exportJsonl(
   return 0;
 }
 
+const WRITE_PIECE = 1 << 20;
+
 /**
  * The events' lines transcoded by worker threads, chunk by chunk, and written in order by this thread
  * as they come back, at most `inFlight` chunks out at a time.
@@ -124,7 +128,10 @@ async function parallelEvents(
   const queue: Array<Promise<{ out: Uint8Array; failure?: FrameFailure }>> = [];
   const writeOldest = async (): Promise<void> => {
     const done = await queue.shift()!;
-    write(done.out);
+    // In pieces of 1 MiB, as the serial path writes: one write of a larger chunk (~7 MB) cost the
+    // kernel several times more per byte (strace on the 1M trace: 0.62 s of writes against 0.13 s).
+    for (let at = 0; at < done.out.length; at += WRITE_PIECE)
+      write(done.out.subarray(at, Math.min(at + WRITE_PIECE, done.out.length)));
     if (done.failure) fail(done.failure);
     pool.written(done);
   };
