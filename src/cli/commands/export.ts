@@ -14,7 +14,7 @@ import { type Out } from "../options";
 
 /** How the export splits its work; tests force the parallel path on small traces. */
 export interface ExportTuning {
-  /** Fewer events than this are transcoded on the main thread (workers cost ~50 ms to start). */
+  /** Fewer events than this are transcoded on the main thread (a worker costs ~0.1 s of CPU to start). */
   parallelFrom: number;
   workers: number;
   /** Rows and bytes of frames per chunk sent to a worker. */
