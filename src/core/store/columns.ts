@@ -61,6 +61,14 @@ export interface EventColumns {
   file: Uint8Array;
   frameOff: Float64Array;
   frameLen: Uint32Array;
+  /**
+   * Call events: fingerprints of arguments 0–3's bytes (see reader/argFingerprint.ts), so that a
+   * condition on an argument can rule calls out without reading them; else 0.
+   */
+  argFp0: Uint32Array;
+  argFp1: Uint32Array;
+  argFp2: Uint32Array;
+  argFp3: Uint32Array;
 }
 
 export const FLAG_NO_PROCESS = 1;
@@ -90,6 +98,10 @@ export const COLUMN_TYPES = {
   file: Uint8Array,
   frameOff: Float64Array,
   frameLen: Uint32Array,
+  argFp0: Uint32Array,
+  argFp1: Uint32Array,
+  argFp2: Uint32Array,
+  argFp3: Uint32Array,
 } as const;
 const FIELDS = COLUMN_TYPES;
 
