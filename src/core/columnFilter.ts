@@ -48,6 +48,7 @@ export interface ColumnSource {
   /**
    * Argument `k`'s fingerprint column (k < ARG_FP_COUNT; see reader/argFingerprint.ts): a call
    * whose fingerprint is neither FP_NONE, FP_UNKNOWN nor the literal's differs from it, unread.
+   * Other events than calls must hold FP_NONE.
    */
   argFingerprints?(k: number): ArrayLike<number>;
 }
@@ -214,7 +215,8 @@ function equality(lhs: ConditionNode, lit: number | Atom, strict: boolean, src: 
       if (lo < rows.length && rows[lo] === row) return (last = lo);
       return -1;
     };
-    // A fingerprint that differs from the literal's settles a call before the memo or its bytes.
+    // A fingerprint that differs from the literal's settles a call before the memo or its bytes,
+    // and before its kind: other events' fingerprints are FP_NONE.
     const litFp = k < ARG_FP_COUNT ? literalFingerprint(lit) : undefined;
     const fps = litFp !== undefined ? src.argFingerprints?.(k) : undefined;
     const differs = (row: number): boolean => {
@@ -226,8 +228,8 @@ function equality(lhs: ConditionNode, lit: number | Atom, strict: boolean, src: 
       const state = facts ? (facts.numState ??= new Uint8Array(n)) : undefined;
       const value = facts ? (facts.numValue ??= new Int32Array(n)) : undefined;
       return (row) => {
-        if (src.kindOf(row) !== "call") return MAYBE;
         if (fps && differs(row)) return NO;
+        if (src.kindOf(row) !== "call") return MAYBE;
         const at = state ? place(row) : -1;
         let st = at >= 0 ? state![at] : UNREAD;
         let v: number;
@@ -249,8 +251,8 @@ function equality(lhs: ConditionNode, lit: number | Atom, strict: boolean, src: 
     const names = memo?.names ?? new Map<string, number>();
     const want = names.get(lit.name) ?? names.set(lit.name, names.size).get(lit.name)!;
     return (row) => {
-      if (src.kindOf(row) !== "call") return MAYBE;
       if (fps && differs(row)) return NO;
+      if (src.kindOf(row) !== "call") return MAYBE;
       const at = ids ? place(row) : -1;
       let v = at >= 0 ? ids![at] : UNREAD;
       if (v === UNREAD) {
