@@ -16,7 +16,7 @@ export const FP_NONE = 0;
  */
 export const FP_UNKNOWN = 1;
 /** Only this many leading bytes are hashed (with the length): literals are short, and arguments can be huge. */
-const HASHED = 16;
+const HASHED = 8;
 
 /** FNV-1a over the first bytes and the length; never `FP_NONE` or `FP_UNKNOWN`. */
 function hashTerm(b: Uint8Array, start: number, end: number): number {
@@ -37,26 +37,26 @@ const BYTE_FP = Uint32Array.from({ length: 256 }, (_, v) =>
  * fingerprints of its first `ARG_FP_COUNT` elements.
  */
 export function skipArgs(s: Scan, out: Uint32Array): void {
-  out.fill(FP_NONE);
   const buf = s.buf;
   const tag = s.peekTag();
+  let i = 0;
   if (tag === T.STRING_EXT) {
     const t0 = s.skip();
-    const n = Math.min(buf.readUInt16BE(t0 + 1), ARG_FP_COUNT);
-    for (let i = 0; i < n; i++) out[i] = BYTE_FP[buf[t0 + 3 + i]];
-    return;
-  }
-  if (tag !== T.LIST_EXT || s.pos + 5 > s.end) {
+    const n = (buf[t0 + 1] << 8) | buf[t0 + 2];
+    for (; i < n && i < ARG_FP_COUNT; i++) out[i] = BYTE_FP[buf[t0 + 3 + i]];
+  } else if (tag !== T.LIST_EXT || s.pos + 5 > s.end) s.skip();
+  else {
+    const n = buf.readUInt32BE(s.pos + 1);
+    s.pos += 5;
+    for (; i < n && i < ARG_FP_COUNT; i++) {
+      const t0 = s.skip();
+      out[i] = fingerprintAt(buf, t0, s.pos);
+    }
+    // The other arguments, then the tail.
+    for (let j = i; j < n; j++) s.skip();
     s.skip();
-    return;
   }
-  const n = buf.readUInt32BE(s.pos + 1);
-  s.pos += 5;
-  for (let i = 0; i < n; i++) {
-    const t0 = s.skip();
-    if (i < ARG_FP_COUNT) out[i] = fingerprintAt(buf, t0, s.pos);
-  }
-  s.skip(); // the tail
+  for (; i < ARG_FP_COUNT; i++) out[i] = FP_NONE;
 }
 
 /** The fingerprint of the term in `b[start, end)`. */

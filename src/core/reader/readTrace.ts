@@ -422,11 +422,14 @@ class FileReader {
     c.file[i] = this.fileIndex;
     c.frameOff[i] = fileOff;
     c.frameLen[i] = end - start;
-    const fp = this.argFp;
-    c.argFp0[i] = isCall ? fp[0] : 0;
-    c.argFp1[i] = isCall ? fp[1] : 0;
-    c.argFp2[i] = isCall ? fp[2] : 0;
-    c.argFp3[i] = isCall ? fp[3] : 0;
+    if (isCall) {
+      // Other rows keep the 0 (FP_NONE) their fresh arrays hold.
+      const fp = this.argFp;
+      c.argFp0[i] = fp[0];
+      c.argFp1[i] = fp[1];
+      c.argFp2[i] = fp[2];
+      c.argFp3[i] = fp[3];
+    }
     c.length = i + 1;
     this.events++;
   }
