@@ -46,7 +46,8 @@ export function skipArgs(s: Scan, out: Uint32Array): void {
     for (; i < n && i < ARG_FP_COUNT; i++) out[i] = BYTE_FP[buf[t0 + 3 + i]];
   } else if (tag !== T.LIST_EXT || s.pos + 5 > s.end) s.skip();
   else {
-    const n = buf.readUInt32BE(s.pos + 1);
+    const p = s.pos;
+    const n = ((buf[p + 1] << 24) | (buf[p + 2] << 16) | (buf[p + 3] << 8) | buf[p + 4]) >>> 0;
     s.pos += 5;
     for (; i < n && i < ARG_FP_COUNT; i++) {
       const t0 = s.skip();
