@@ -316,6 +316,14 @@ export class Replay {
     return out;
   }
 
+  /** Argument k's fingerprint column, read (whole, from the index) only when a condition tests that argument. */
+  private static readonly fpColumns = [
+    (c: EventColumns) => c.argFp0,
+    (c: EventColumns) => c.argFp1,
+    (c: EventColumns) => c.argFp2,
+    (c: EventColumns) => c.argFp3,
+  ];
+
   /** What argument tests learnt of calls, kept for every later condition (see columnFilter.ts). */
   private readonly argMemo: ArgMemo = new Map();
 
@@ -335,6 +343,7 @@ export class Replay {
         this.checkIndex(i);
         this.source.range(c.file[i], c.frameOff[i], c.frameLen[i], at);
       },
+      argFingerprints: (k) => Replay.fpColumns[k](c),
     };
   }
 
