@@ -387,7 +387,10 @@ function lazyStore(
   };
   const prefetched: string[] = [
     ...PREFETCH_FIRST.filter((name) => sections.has(name)),
-    ...meta.sections.map((x) => x.name).filter((x) => /^(cols|ix)\./.test(x) && !PREFETCH_FIRST.includes(x)),
+    // Not the argument fingerprints: only a breakpoint condition on that argument reads them.
+    ...meta.sections
+      .map((x) => x.name)
+      .filter((x) => /^(cols|ix)\./.test(x) && !x.startsWith("cols.argFp") && !PREFETCH_FIRST.includes(x)),
   ];
   let prefetching = false;
   /**
