@@ -24,15 +24,23 @@ const cliParts = {
   "./commands/demo": ["src/cli/commands/demo.ts", "cli-demo.js"],
   "./commands/import": ["src/cli/commands/import.ts", "cli-import.js"],
 };
+// Main requires a part through src/cli/codeCache.ts, which keeps V8's compiled code of the part beside
+// it (dist/cli-*.js.v8cache): a process then neither parses nor compiles the part again.
 const cliMain = resolve("src/cli/main.ts");
 const splitCli = {
   name: "split-cli",
   setup(build) {
     build.onResolve({ filter: /^\.\/(withReplay|lsp|commands\/(dap|demo|import))$/ }, (args) =>
       resolve(args.importer) === cliMain
-        ? { path: `./${cliParts[args.path][1]}`, external: true }
+        ? { path: cliParts[args.path][1], namespace: "cli-part" }
         : undefined,
     );
+    build.onLoad({ filter: /.*/, namespace: "cli-part" }, (args) => ({
+      contents: `const { requireCached } = require("./codeCache");
+module.exports = requireCached(require("node:path").join(__dirname, ${JSON.stringify(args.path)}));`,
+      resolveDir: resolve("src/cli"),
+      loader: "js",
+    }));
   },
 };
 for (const [entry, file] of Object.values(cliParts))

@@ -42,6 +42,8 @@ describe("bundled CLI", () => {
     const r = cli(["info", TRACE, "--json"]);
     assert.equal(r.code, 0, r.err);
     assert.deepEqual(r.loaded, ["cli-replay.js", "cli.js"]);
+    // The part's compiled code is kept beside it for the next process (src/cli/codeCache.ts).
+    assert.ok(existsSync(join(ROOT, "dist", "cli-replay.js.v8cache")));
     const got = JSON.parse(r.out) as Record<string, unknown>;
     delete got.load_ms;
     delete want.load_ms;

@@ -1,0 +1,123 @@
+// Loads a bundled part of the CLI (dist/cli-*.js) as Node's `require` would, but with a V8 code cache
+// kept beside it (`<part>.v8cache`), so that a process does not compile the part's code again (Node 20
+// has no `module.enableCompileCache`). The cache is written once, at exit, after the command ran (so it
+// holds the functions that run compiled too), and rebuilt when it does not fit.
+
+import { readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import Module, { createRequire } from "node:module";
+import { dirname } from "node:path";
+import { Script } from "node:vm";
+
+/** How the cache was found: `used` by V8; otherwise why the part was compiled from its source. */
+export type CacheState = "used" | "missing" | "stale" | "damaged" | "rejected";
+
+export interface LoadedPart {
+  exports: unknown;
+  cache: CacheState;
+  /** Writes the cache (what V8 compiled so far) unless V8 used it; false when it could not be written. */
+  save(): boolean;
+}
+
+// magic, source length, source sum (2 words), payload length, payload sum (2 words).
+const MAGIC = 0x38565345; // "ESV8"
+const HEAD = 28;
+
+/** Two multiply-rotate lanes over the 32-bit words: any changed byte changes the sum. */
+function sum(b: Buffer): [number, number] {
+  let a = 0x9e3779b9 ^ b.length;
+  let c = 0x85ebca6b;
+  const words = b.length >>> 2;
+  const v = new Int32Array(b.buffer, b.byteOffset, b.byteOffset % 4 === 0 ? words : 0);
+  const aligned = v.length === words;
+  for (let i = 0; i < words; i++) {
+    const w = aligned ? v[i] : b.readInt32LE(i * 4);
+    a = Math.imul(a ^ w, 0x01000193);
+    a = (a << 13) | (a >>> 19);
+    c = Math.imul(c + w, 0xc2b2ae35);
+    c = (c << 7) | (c >>> 25);
+  }
+  for (let i = words * 4; i < b.length; i++) {
+    a = Math.imul(a ^ b[i], 0x01000193);
+    c = Math.imul(c + b[i], 0xc2b2ae35);
+  }
+  return [a >>> 0, c >>> 0];
+}
+
+/** The cached code for `source`, or why there is none (V8 checks only the source's length itself). */
+function readCache(file: string, source: Buffer): { data?: Buffer; state: CacheState } {
+  let b: Buffer;
+  try {
+    b = readFileSync(file);
+  } catch {
+    return { state: "missing" };
+  }
+  if (b.length < HEAD || b.readUInt32LE(0) !== MAGIC) return { state: "damaged" };
+  const [s0, s1] = sum(source);
+  if (b.readUInt32LE(4) !== source.length || b.readUInt32LE(8) !== s0 || b.readUInt32LE(12) !== s1)
+    return { state: "stale" };
+  const data = b.subarray(HEAD);
+  const [p0, p1] = sum(data);
+  // A damaged payload must never reach V8: it does not check it in release builds.
+  if (b.readUInt32LE(16) !== data.length || b.readUInt32LE(20) !== p0 || b.readUInt32LE(24) !== p1)
+    return { state: "damaged" };
+  return { data, state: "used" };
+}
+
+function writeCache(file: string, source: Buffer, data: Buffer): boolean {
+  const head = Buffer.alloc(HEAD);
+  const [s0, s1] = sum(source);
+  const [p0, p1] = sum(data);
+  head.writeUInt32LE(MAGIC, 0);
+  head.writeUInt32LE(source.length, 4);
+  head.writeUInt32LE(s0, 8);
+  head.writeUInt32LE(s1, 12);
+  head.writeUInt32LE(data.length, 16);
+  head.writeUInt32LE(p0, 20);
+  head.writeUInt32LE(p1, 24);
+  // Written aside and renamed: a process reading it meanwhile sees the old cache or the new one whole.
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, Buffer.concat([head, data]));
+    renameSync(tmp, file);
+    return true;
+  } catch {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // nothing was written
+    }
+    return false; // a read-only install: the part still runs, compiled each time
+  }
+}
+
+/** Loads the CommonJS file `file` (absolute path) with its cache `file.v8cache`; registered in require.cache. */
+export function loadPart(file: string): LoadedPart {
+  const source = readFileSync(file);
+  const cacheFile = `${file}.v8cache`;
+  const found = readCache(cacheFile, source);
+  const script = new Script(Module.wrap(source.toString("utf8")), {
+    filename: file,
+    cachedData: found.data,
+  });
+  const cache: CacheState = found.data && script.cachedDataRejected ? "rejected" : found.state;
+  const m = new Module(file, module);
+  m.filename = file;
+  require.cache[file] = m;
+  const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
+  wrapper.call(m.exports, m.exports, createRequire(file), m, file, dirname(file));
+  m.loaded = true;
+  return {
+    exports: m.exports,
+    cache,
+    save: () => cache === "used" || writeCache(cacheFile, source, script.createCachedData()),
+  };
+}
+
+/** `require(file)` through the cache, which is written when the process exits if it did not fit. */
+export function requireCached(file: string): unknown {
+  const hit = require.cache[file];
+  if (hit) return hit.exports;
+  const part = loadPart(file);
+  if (part.cache !== "used") process.once("exit", () => part.save());
+  return part.exports;
+}
