@@ -3,7 +3,7 @@
 // has no `module.enableCompileCache`). The cache is written once, at exit, after the command ran (so it
 // holds the functions that run compiled too), and rebuilt when it does not fit.
 
-import { readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import Module, { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { Script } from "node:vm";
@@ -40,26 +40,41 @@ function readCache(file: string, source: Buffer): { data?: Buffer; state: CacheS
   return { data, state: "used" };
 }
 
-function writeCache(file: string, source: Buffer, data: Buffer): boolean {
-  const head = Buffer.alloc(HEAD);
-  head.writeUInt32LE(MAGIC, 0);
-  head.writeUInt32LE(source.length, 4);
-  head.writeUInt32LE(crc32(source), 8);
-  head.writeUInt32LE(data.length, 12);
-  head.writeUInt32LE(crc32(data), 16);
+/** `code` is asked for only once the file could be created: a read-only install pays nothing at exit. */
+function writeCache(file: string, source: Buffer, code: () => Buffer): boolean {
   // Written aside and renamed: a process reading it meanwhile sees the old cache or the new one whole.
   const tmp = `${file}.${process.pid}.tmp`;
+  let fd: number;
   try {
-    writeFileSync(tmp, Buffer.concat([head, data]));
+    fd = openSync(tmp, "wx");
+  } catch {
+    return false; // a read-only install: the part still runs, compiled each time
+  }
+  try {
+    const data = code();
+    const head = Buffer.alloc(HEAD);
+    head.writeUInt32LE(MAGIC, 0);
+    head.writeUInt32LE(source.length, 4);
+    head.writeUInt32LE(crc32(source), 8);
+    head.writeUInt32LE(data.length, 12);
+    head.writeUInt32LE(crc32(data), 16);
+    const all = Buffer.concat([head, data]);
+    for (let at = 0; at < all.length;) at += writeSync(fd, all, at);
+    closeSync(fd);
     renameSync(tmp, file);
     return true;
   } catch {
     try {
+      closeSync(fd);
+    } catch {
+      // already closed
+    }
+    try {
       unlinkSync(tmp);
     } catch {
-      // nothing was written
+      // nothing to remove
     }
-    return false; // a read-only install: the part still runs, compiled each time
+    return false;
   }
 }
 
@@ -82,7 +97,7 @@ export function loadPart(file: string): LoadedPart {
   return {
     exports: m.exports,
     cache,
-    save: () => cache === "used" || writeCache(cacheFile, source, script.createCachedData()),
+    save: () => cache === "used" || writeCache(cacheFile, source, () => script.createCachedData()),
   };
 }
 
