@@ -1,4 +1,4 @@
-// Bundles the extension, the standalone debug adapter, the CLI, the load worker and the webview
+// Bundles the extension, the standalone debug adapter, the CLI, the load and export workers and the webview
 // script into dist/. `vscode` is provided by the host; everything else is bundled.
 import * as esbuild from "esbuild";
 import { existsSync } from "node:fs";
@@ -11,6 +11,7 @@ const node = [
   ["src/extension/extension.ts", "dist/extension.js"],
   ["src/cli/main.ts", "dist/cli.js"],
   ["src/core/loadWorker.ts", "dist/loadWorker.js"],
+  ["src/core/exportWorker.ts", "dist/exportWorker.js"],
 ].filter(([entry]) => existsSync(entry));
 
 // The CLI's commands, each bundled on its own and required by dist/cli.js only when it runs: a

@@ -36,6 +36,8 @@ const must = [
   "extension/dist/cli-lsp.js",
   "extension/dist/cli-demo.js",
   "extension/dist/cli-import.js",
+  // The export's worker threads (dist/cli-replay.js starts them on large traces).
+  "extension/dist/exportWorker.js",
   "extension/dist/webview.js",
   "extension/examples/traces/double_booking.estrace",
   "extension/examples/cinema_demo/mix.exs",

@@ -57,7 +57,8 @@ export async function withReplay(p: Parsed, cmd: string, out: Out): Promise<numb
       case "stack":
         return stack(replay, p, json, out);
       default:
-        return exportJsonl(replay, p, out);
+        // Awaited here: the replay is closed in `finally` only once the export is done.
+        return await exportJsonl(replay, p, out);
     }
   } finally {
     replay.close();

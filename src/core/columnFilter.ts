@@ -5,6 +5,7 @@
 // `module` from the columns, and `args[i]` against an integer or atom literal from the call's bytes.
 
 import { Scan } from "./reader/scan";
+import { ARG_FP_COUNT, FP_NONE, FP_UNKNOWN, literalFingerprint } from "./reader/argFingerprint";
 import { Atom, type Term } from "./terms/term";
 import * as T from "./terms/tags";
 import type { EventKind, Mfa } from "./types";
@@ -44,6 +45,12 @@ export interface ColumnSource {
    */
   memo?: ArgMemo;
   candidates?: ArrayLike<number>;
+  /**
+   * Argument `k`'s fingerprint column (k < ARG_FP_COUNT; see reader/argFingerprint.ts): a call
+   * whose fingerprint is neither FP_NONE, FP_UNKNOWN nor the literal's differs from it, unread.
+   * Other events than calls must hold FP_NONE.
+   */
+  argFingerprints?(k: number): ArrayLike<number>;
 }
 
 /** Per argument position: the atom names met (ids in `atomId`), and facts per list of candidates. */
@@ -208,11 +215,20 @@ function equality(lhs: ConditionNode, lit: number | Atom, strict: boolean, src: 
       if (lo < rows.length && rows[lo] === row) return (last = lo);
       return -1;
     };
+    // A fingerprint that differs from the literal's settles a call before the memo or its bytes,
+    // and before its kind: other events' fingerprints are FP_NONE.
+    const litFp = k < ARG_FP_COUNT ? literalFingerprint(lit) : undefined;
+    const fps = litFp !== undefined ? src.argFingerprints?.(k) : undefined;
+    const differs = (row: number): boolean => {
+      const f = fps![row];
+      return f !== litFp && f !== FP_NONE && f !== FP_UNKNOWN;
+    };
     if (typeof lit === "number") {
       const n = facts?.rows.length ?? 0;
       const state = facts ? (facts.numState ??= new Uint8Array(n)) : undefined;
       const value = facts ? (facts.numValue ??= new Int32Array(n)) : undefined;
       return (row) => {
+        if (fps && differs(row)) return NO;
         if (src.kindOf(row) !== "call") return MAYBE;
         const at = state ? place(row) : -1;
         let st = at >= 0 ? state![at] : UNREAD;
@@ -235,6 +251,7 @@ function equality(lhs: ConditionNode, lit: number | Atom, strict: boolean, src: 
     const names = memo?.names ?? new Map<string, number>();
     const want = names.get(lit.name) ?? names.set(lit.name, names.size).get(lit.name)!;
     return (row) => {
+      if (fps && differs(row)) return NO;
       if (src.kindOf(row) !== "call") return MAYBE;
       const at = ids ? place(row) : -1;
       let v = at >= 0 ? ids![at] : UNREAD;

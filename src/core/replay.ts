@@ -286,6 +286,17 @@ export class Replay {
     this.reader.scanFrames(from, to, visit);
   }
 
+  /** Frames of events `from`.. packed in a fresh buffer, up to `maxRows` / `maxBytes` (EventReader.frameChunk). */
+  frameChunk(
+    from: number,
+    maxRows: number,
+    maxBytes: number,
+    into?: Buffer,
+  ): { bytes: Buffer; bounds: Uint32Array; to: number } {
+    this.checkIndex(from);
+    return this.reader.frameChunk(from, this.eventCount, maxRows, maxBytes, into);
+  }
+
   /**
    * The arguments of call events, decoded only at the positions `want` asks for (the others are left
    * as `[]` without being decoded), the frames read together: what classifying calls by a few
@@ -304,6 +315,14 @@ export class Replay {
     });
     return out;
   }
+
+  /** Argument k's fingerprint column, read (whole, from the index) only when a condition tests that argument. */
+  private static readonly fpColumns = [
+    (c: EventColumns) => c.argFp0,
+    (c: EventColumns) => c.argFp1,
+    (c: EventColumns) => c.argFp2,
+    (c: EventColumns) => c.argFp3,
+  ];
 
   /** What argument tests learnt of calls, kept for every later condition (see columnFilter.ts). */
   private readonly argMemo: ArgMemo = new Map();
@@ -324,6 +343,7 @@ export class Replay {
         this.checkIndex(i);
         this.source.range(c.file[i], c.frameOff[i], c.frameLen[i], at);
       },
+      argFingerprints: (k) => Replay.fpColumns[k](c),
     };
   }
 

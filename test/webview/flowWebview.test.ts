@@ -70,7 +70,7 @@ describe("message-flow webview in headless Chromium", function () {
       heads,
       source.lanes.map((l) => l.name),
     );
-    assert.ok(heads.includes("#PID<0.169.0> CinemaDemo.TicketOffice"));
+    assert.ok(heads.some((name) => /^#PID<[\d.]+> CinemaDemo\.TicketOffice$/.test(name ?? "")));
     const height = await h.page.evaluate(() => document.getElementById("scroller")!.clientHeight);
     const seen = new Set<number>();
     let lifelines = 0;
@@ -284,9 +284,11 @@ describe("message-flow webview in headless Chromium", function () {
   it("screenshot: the double-booking race, two customers' holds interleaving at the ticket office", async () => {
     h = await openFlow(browser, replay, bundle, { width: 1200, height: 1150 });
     await h.page.check("#collapse");
-    const dave = source.page(0, source.total).items.find((i) => i.label === "{:available?, 12}")!;
-    await scrollTo(h, rowTop(dave.sendRank!) - 40);
-    const daveHold = source.page(0, source.total).items.find((i) => i.label === '{:hold, 12, "dave"}')!;
+    const items = source.page(0, source.total).items;
+    const firstAsk = items.find((i) => i.label === "{:available?, 12}")!;
+    const daveHold = items.find((i) => i.label === '{:hold, 12, "dave"}')!;
+    // From the race's first question down, as far as keeps dave's hold in the 1150-pixel view.
+    await scrollTo(h, Math.max(rowTop(firstAsk.sendRank!) - 40, rowTop(daveHold.sendRank!) - 1000));
     const p = await along(h, daveHold.id, 0.6);
     await h.page.mouse.move(p.x, p.y);
     await h.page.waitForSelector("#tooltip:not([hidden])");

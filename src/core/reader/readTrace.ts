@@ -30,6 +30,7 @@ import { Scan } from "./scan";
 import { ByteInterner } from "./byteInterner";
 import { LoadTables, termText } from "./tables";
 import { isNormalExit } from "./exitReason";
+import { ARG_FP_COUNT, skipArgs } from "./argFingerprint";
 
 export const MAGIC = Buffer.from([0x89, 0x45, 0x53, 0x54, 0x52, 0x43, 0x0d, 0x0a]);
 export const FRAME_MARK = 0xe5;
@@ -138,6 +139,8 @@ class FileReader {
   private frameNo = 0;
   private unitNs = 1;
   events = 0;
+  /** The fingerprints of the call being read (see argFingerprint.ts). */
+  private readonly argFp = new Uint32Array(ARG_FP_COUNT);
   /** The header was damaged or missing and defaults stand in for it. */
   headerAssumed = false;
   private lastProgress = 0;
@@ -283,11 +286,13 @@ class FileReader {
     let flags = 0;
     let aux = -1;
     let used = 4;
+    let isCall = false;
     switch (code) {
       case KIND_CODES.call:
         if (arity < 6) tooFew(this.tagName, arity, 6);
         mfa = this.mfaAt(s);
-        s.skip();
+        skipArgs(s, this.argFp);
+        isCall = true;
         used = 6;
         if (arity >= 7) {
           // `:undefined` (no caller known) is passed over without making its name a string.
@@ -417,6 +422,14 @@ class FileReader {
     c.file[i] = this.fileIndex;
     c.frameOff[i] = fileOff;
     c.frameLen[i] = end - start;
+    if (isCall) {
+      // Other rows keep the 0 (FP_NONE) their fresh arrays hold.
+      const fp = this.argFp;
+      c.argFp0[i] = fp[0];
+      c.argFp1[i] = fp[1];
+      c.argFp2[i] = fp[2];
+      c.argFp3[i] = fp[3];
+    }
     c.length = i + 1;
     this.events++;
   }

@@ -61,6 +61,14 @@ export interface EventColumns {
   file: Uint8Array;
   frameOff: Float64Array;
   frameLen: Uint32Array;
+  /**
+   * Call events: fingerprints of arguments 0–3's bytes (see reader/argFingerprint.ts), so that a
+   * condition on an argument can rule calls out without reading them; else 0.
+   */
+  argFp0: Uint32Array;
+  argFp1: Uint32Array;
+  argFp2: Uint32Array;
+  argFp3: Uint32Array;
 }
 
 export const FLAG_NO_PROCESS = 1;
@@ -90,6 +98,10 @@ export const COLUMN_TYPES = {
   file: Uint8Array,
   frameOff: Float64Array,
   frameLen: Uint32Array,
+  argFp0: Uint32Array,
+  argFp1: Uint32Array,
+  argFp2: Uint32Array,
+  argFp3: Uint32Array,
 } as const;
 const FIELDS = COLUMN_TYPES;
 
@@ -97,9 +109,31 @@ type FieldName = keyof typeof FIELDS;
 const FIELD_NAMES = Object.keys(FIELDS) as FieldName[];
 
 export function createColumns(capacity = 1 << 12): EventColumns {
-  const cols = { length: 0 } as EventColumns;
-  for (const f of FIELD_NAMES) (cols as unknown as Record<string, Typed>)[f] = new FIELDS[f](capacity);
-  return cols;
+  // All fields in one literal: added one by one, this many would turn the object into a dictionary,
+  // and every loop over the columns (the parse, the indexes) would look them up slowly.
+  const n = capacity;
+  return {
+    length: 0,
+    seq: new Float64Array(n),
+    time: new Float64Array(n),
+    pid: new Int32Array(n),
+    kind: new Uint8Array(n),
+    mfa: new Int32Array(n),
+    peer: new Int32Array(n),
+    site: new Int32Array(n),
+    clause: new Int32Array(n),
+    msgHash: new Uint32Array(n),
+    tagHash: new Uint32Array(n),
+    flags: new Uint8Array(n),
+    aux: new Int32Array(n),
+    file: new Uint8Array(n),
+    frameOff: new Float64Array(n),
+    frameLen: new Uint32Array(n),
+    argFp0: new Uint32Array(n),
+    argFp1: new Uint32Array(n),
+    argFp2: new Uint32Array(n),
+    argFp3: new Uint32Array(n),
+  } satisfies { [K in FieldName]: InstanceType<(typeof FIELDS)[K]> } & { length: number };
 }
 
 /** Makes room for one more row, doubling capacity when full. */

@@ -159,6 +159,48 @@ export class EventReader {
     }
   }
 
+  /**
+   * The frames of rows `from` onwards, as many as one read of at most `maxBytes` holds (at least one
+   * frame, at most `maxRows`, nearby frames of one file), in `into` when it is large enough (else a
+   * fresh buffer): row `from + k` is `bytes[bounds[2k], bounds[2k + 1])`. What the parallel export
+   * hands to a worker thread.
+   */
+  frameChunk(
+    from: number,
+    to: number,
+    maxRows: number,
+    maxBytes: number,
+    into?: Buffer,
+  ): { bytes: Buffer; bounds: Uint32Array; to: number } {
+    // The columns in locals: each `c.x` is a property load per row otherwise (some are lazy getters).
+    const c = this.store.cols;
+    const files = c.file;
+    const offs = c.frameOff;
+    const lens = c.frameLen;
+    const file = files[from];
+    const start = offs[from];
+    let stop = start + lens[from];
+    let end = from + 1;
+    const last = Math.min(to, from + maxRows);
+    for (; end < last && files[end] === file; end++) {
+      const off = offs[end];
+      const e = off + lens[end];
+      if (off < stop || off - stop > MAX_GAP || e - start > maxBytes) break;
+      stop = e;
+    }
+    // Buffers are passed back and used again: a fresh large one costs page faults and an unmap each.
+    const bytes =
+      into && into.length >= stop - start ? into : Buffer.allocUnsafeSlow(Math.max(stop - start, maxBytes));
+    this.source.readInto(file, bytes, 0, start, stop - start);
+    const bounds = new Uint32Array(2 * (end - from));
+    for (let k = from, q = 0; k < end; k++, q += 2) {
+      const at = offs[k] - start;
+      bounds[q] = at;
+      bounds[q + 1] = at + lens[k];
+    }
+    return { bytes, bounds, to: end };
+  }
+
   private span(size: number): Buffer {
     if (this.scratch.length < size)
       this.scratch = Buffer.allocUnsafeSlow(Math.max(size, this.scratch.length * 2));

@@ -39,12 +39,24 @@ const EMPTY = new Uint8Array(0);
 let b: Uint8Array = EMPTY;
 let p = 0;
 let lim = 0;
-let out = Buffer.allocUnsafeSlow(1 << 16);
+let out: Buffer = Buffer.allocUnsafeSlow(1 << 16);
 let o = 0;
 
 /** Bytes written so far by `appendEventJson` / `appendText` (a view, valid until the next append). */
 export function pendingOutput(): Buffer {
   return out.subarray(0, o);
+}
+
+/**
+ * Writes from now on into `buf` (from its start), and returns what was written until now as a view of
+ * the buffer it was written to — whose ArrayBuffer the caller may transfer to another thread: the
+ * output is handed over, not copied.
+ */
+export function swapOutput(buf: Buffer): Buffer {
+  const done = out.subarray(0, o);
+  out = buf;
+  o = 0;
+  return done;
 }
 
 /** Forget what was written (after the caller has written `pendingOutput` away). */
