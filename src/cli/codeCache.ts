@@ -92,7 +92,12 @@ export function loadPart(file: string): LoadedPart {
   m.filename = file;
   require.cache[file] = m;
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
-  wrapper.call(m.exports, m.exports, createRequire(file), m, file, dirname(file));
+  try {
+    wrapper.call(m.exports, m.exports, createRequire(file), m, file, dirname(file));
+  } catch (e) {
+    delete require.cache[file]; // as Node does: a part that failed to load is not kept
+    throw e;
+  }
   m.loaded = true;
   return {
     exports: m.exports,

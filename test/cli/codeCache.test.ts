@@ -94,4 +94,11 @@ describe("CLI code cache", () => {
       "no temporary file left",
     );
   });
+
+  it("keeps no module of a part that throws while it loads", () => {
+    writeFileSync(file, `throw new Error("broken part");`);
+    delete require.cache[file];
+    assert.throws(() => loadPart(file), /broken part/);
+    assert.equal(require.cache[file], undefined);
+  });
 });
