@@ -22,6 +22,36 @@ export interface DapBenchOptions {
   logpointLine?: number;
 }
 
+/** One launch to the last event, then the adapter is told to go and its exit awaited. */
+async function launchOnce(
+  adapter: string,
+  trace: string,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): Promise<void> {
+  const dc = new DebugClient("node", adapter, "elixirscope", { env, cwd });
+  dc.defaultTimeout = 300_000;
+  await dc.start();
+  const child = (dc as unknown as { _adapterProcess: import("node:child_process").ChildProcess })
+    ._adapterProcess;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  const stopped = dc.waitForEvent("stopped", 300_000);
+  const initialized = dc.waitForEvent("initialized", 300_000);
+  await dc.initializeRequest({
+    adapterID: "elixirscope",
+    linesStartAt1: true,
+    columnsStartAt1: true,
+    pathFormat: "path",
+  });
+  await Promise.all([
+    dc.launchRequest({ trace, startAt: "end" } as DebugProtocol.LaunchRequestArguments),
+    initialized.then(() => dc.configurationDoneRequest()),
+  ]);
+  await stopped;
+  await dc.disconnectRequest({});
+  await exited;
+}
+
 export async function benchDap(
   tracePath: string,
   opts: DapBenchOptions = {},
@@ -34,6 +64,9 @@ export async function benchDap(
   const env = adapter.endsWith(".ts")
     ? { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --import tsx`.trim() }
     : process.env;
+  // The bundled adapter keeps V8's compiled code beside it (dist/cli-dap.js.v8cache), written when
+  // its first process exits: one launch first, so that the figures are those of every later launch.
+  if (adapter.endsWith(".js")) await launchOnce(adapter, tracePath, env, root);
   const dc = new DebugClient("node", adapter, "elixirscope", { env, cwd: root });
   dc.defaultTimeout = 300_000;
   await dc.start();

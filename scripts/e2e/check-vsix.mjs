@@ -49,6 +49,7 @@ const never = [
   [/^extension\/(test|bench|scripts|webview-ui|out|test-artifacts)\//, "tests, benchmarks or build scripts"],
   [/node_modules\//, "node_modules (everything is bundled into dist/)"],
   [/\.(ts|map)$/, "TypeScript or source maps"],
+  [/\.v8cache$/, "V8 code caches (each install builds its own)"],
   [/\.vsix$/, "another package"],
   [/\/(_build|deps)\//, "Elixir build output"],
 ];

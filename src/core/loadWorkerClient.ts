@@ -3,7 +3,6 @@
 
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { Worker } from "node:worker_threads";
 import { LoadCancelledError, TraceLoadError } from "./errors";
 import type { StoreData } from "./store/store";
 import { type PackedStore, unpackStore } from "./storeTransfer";
@@ -16,6 +15,9 @@ export function loadInWorker(
   signal?: AbortSignal,
 ): Promise<StoreData> {
   if (signal?.aborted) return Promise.reject(new LoadCancelledError(paths));
+  // Required here, not at import: a process that opens an index (most) never starts a worker (~5 ms).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Worker } = require("node:worker_threads") as typeof import("node:worker_threads");
   const bundled = join(__dirname, "loadWorker.js");
   const fromSource = join(__dirname, "loadWorker.ts");
   const worker = existsSync(bundled)

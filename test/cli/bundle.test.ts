@@ -7,6 +7,8 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DebugClient } from "@vscode/debugadapter-testsupport";
+import type { DebugProtocol } from "@vscode/debugprotocol";
 import { main } from "../../src/cli/main";
 
 const ROOT = join(__dirname, "../..");
@@ -42,6 +44,8 @@ describe("bundled CLI", () => {
     const r = cli(["info", TRACE, "--json"]);
     assert.equal(r.code, 0, r.err);
     assert.deepEqual(r.loaded, ["cli-replay.js", "cli.js"]);
+    // The part's compiled code is kept beside it for the next process (src/cli/codeCache.ts).
+    assert.ok(existsSync(join(ROOT, "dist", "cli-replay.js.v8cache")));
     const got = JSON.parse(r.out) as Record<string, unknown>;
     delete got.load_ms;
     delete want.load_ms;
@@ -61,6 +65,26 @@ describe("bundled CLI", () => {
       assert.match(r.err, message);
       assert.equal(r.err.trim().split("\n").length, 1, r.err);
       assert.ok(r.loaded.includes(part), `${args.join(" ")} loaded ${r.loaded.join(", ")}`);
+    }
+  });
+
+  it("runs the standalone adapter (dist/debugAdapter.js: the dap part through the code cache)", async function () {
+    this.timeout(60_000);
+    const dc = new DebugClient(process.execPath, join(ROOT, "dist", "debugAdapter.js"), "elixirscope");
+    dc.defaultTimeout = 30_000;
+    await dc.start();
+    try {
+      const stopped = dc.waitForEvent("stopped") as Promise<DebugProtocol.StoppedEvent>;
+      const initialized = dc.waitForEvent("initialized");
+      await dc.initializeRequest({ adapterID: "elixirscope", linesStartAt1: true, columnsStartAt1: true });
+      await Promise.all([
+        dc.launchRequest({ trace: TRACE, startAt: "end" } as DebugProtocol.LaunchRequestArguments),
+        initialized.then(() => dc.configurationDoneRequest()),
+      ]);
+      const st = await dc.stackTraceRequest({ threadId: (await stopped).body.threadId! });
+      assert.ok(st.body.stackFrames.length > 0);
+    } finally {
+      await dc.stop();
     }
   });
 });

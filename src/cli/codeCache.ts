@@ -1,0 +1,116 @@
+// Loads a bundled part of the CLI (dist/cli-*.js) as Node's `require` would, but with a V8 code cache
+// kept beside it (`<part>.v8cache`), so that a process does not compile the part's code again (Node 20
+// has no `module.enableCompileCache`). The cache is written once, at exit, after the command ran (so it
+// holds the functions that run compiled too), and rebuilt when it does not fit.
+
+import { closeSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import Module, { createRequire } from "node:module";
+import { dirname } from "node:path";
+import { Script } from "node:vm";
+import { crc32 } from "node:zlib";
+
+/** How the cache was found: `used` by V8; otherwise why the part was compiled from its source. */
+export type CacheState = "used" | "missing" | "stale" | "damaged" | "rejected";
+
+export interface LoadedPart {
+  exports: unknown;
+  cache: CacheState;
+  /** Writes the cache (what V8 compiled so far) unless V8 used it; false when it could not be written. */
+  save(): boolean;
+}
+
+// magic, source length, its CRC-32, payload length, its CRC-32. zlib's CRC-32 (native; the parts load
+// zlib anyway) rather than a sum in JS, which would run in the interpreter this early: ~10 ms.
+const MAGIC = 0x38565345; // "ESV8"
+const HEAD = 20;
+
+/** The cached code for `source`, or why there is none (V8 checks only the source's length itself). */
+function readCache(file: string, source: Buffer): { data?: Buffer; state: CacheState } {
+  let b: Buffer;
+  try {
+    b = readFileSync(file);
+  } catch {
+    return { state: "missing" };
+  }
+  if (b.length < HEAD || b.readUInt32LE(0) !== MAGIC) return { state: "damaged" };
+  if (b.readUInt32LE(4) !== source.length || b.readUInt32LE(8) !== crc32(source)) return { state: "stale" };
+  const data = b.subarray(HEAD);
+  // A damaged payload must never reach V8: it does not check it in release builds.
+  if (b.readUInt32LE(12) !== data.length || b.readUInt32LE(16) !== crc32(data)) return { state: "damaged" };
+  return { data, state: "used" };
+}
+
+/** `code` is asked for only once the file could be created: a read-only install pays nothing at exit. */
+function writeCache(file: string, source: Buffer, code: () => Buffer): boolean {
+  // Written aside and renamed: a process reading it meanwhile sees the old cache or the new one whole.
+  const tmp = `${file}.${process.pid}.tmp`;
+  let fd: number;
+  try {
+    fd = openSync(tmp, "wx");
+  } catch {
+    return false; // a read-only install: the part still runs, compiled each time
+  }
+  try {
+    const data = code();
+    const head = Buffer.alloc(HEAD);
+    head.writeUInt32LE(MAGIC, 0);
+    head.writeUInt32LE(source.length, 4);
+    head.writeUInt32LE(crc32(source), 8);
+    head.writeUInt32LE(data.length, 12);
+    head.writeUInt32LE(crc32(data), 16);
+    const all = Buffer.concat([head, data]);
+    for (let at = 0; at < all.length;) at += writeSync(fd, all, at);
+    closeSync(fd);
+    renameSync(tmp, file);
+    return true;
+  } catch {
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed
+    }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // nothing to remove
+    }
+    return false;
+  }
+}
+
+/** Loads the CommonJS file `file` (absolute path) with its cache `file.v8cache`; registered in require.cache. */
+export function loadPart(file: string): LoadedPart {
+  const source = readFileSync(file);
+  const cacheFile = `${file}.v8cache`;
+  const found = readCache(cacheFile, source);
+  const script = new Script(Module.wrap(source.toString("utf8")), {
+    filename: file,
+    cachedData: found.data,
+  });
+  const cache: CacheState = found.data && script.cachedDataRejected ? "rejected" : found.state;
+  const m = new Module(file, module);
+  m.filename = file;
+  require.cache[file] = m;
+  const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
+  try {
+    wrapper.call(m.exports, m.exports, createRequire(file), m, file, dirname(file));
+  } catch (e) {
+    delete require.cache[file]; // as Node does: a part that failed to load is not kept
+    throw e;
+  }
+  m.loaded = true;
+  return {
+    exports: m.exports,
+    cache,
+    save: () => cache === "used" || writeCache(cacheFile, source, () => script.createCachedData()),
+  };
+}
+
+/** `require(file)` through the cache, which is written when the process exits if it did not fit. */
+export function requireCached(file: string): unknown {
+  const hit = require.cache[file];
+  if (hit) return hit.exports;
+  const part = loadPart(file);
+  if (part.cache !== "used") process.once("exit", () => part.save());
+  return part.exports;
+}
