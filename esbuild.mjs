@@ -58,32 +58,27 @@ const adapterEntry = {
   outfile: "dist/debugAdapter.js",
 };
 
-const builds = node.map(([entry, outfile]) => ({
-  entryPoints: [entry],
-  outfile,
+// What every Node bundle shares.
+const forNode = {
   bundle: true,
   platform: "node",
   target: "node20",
   format: "cjs",
   sourcemap: !production,
   minify: production,
-  external: ["vscode"],
   logLevel: "warning",
+};
+
+const builds = node.map(([entry, outfile]) => ({
+  ...forNode,
+  entryPoints: [entry],
+  outfile,
+  external: ["vscode"],
   // The CLI's lazy `import()`s of its parts become plain `require`s of the files beside it.
   ...(entry === "src/cli/main.ts" ? { plugins: [splitCli], supported: { "dynamic-import": false } } : {}),
 }));
 
-if (existsSync("src/debugAdapter/stdio.ts"))
-  builds.push({
-    ...adapterEntry,
-    bundle: true,
-    platform: "node",
-    target: "node20",
-    format: "cjs",
-    sourcemap: !production,
-    minify: production,
-    logLevel: "warning",
-  });
+if (existsSync("src/debugAdapter/stdio.ts")) builds.push({ ...forNode, ...adapterEntry });
 
 if (existsSync("webview-ui/main.ts"))
   builds.push({

@@ -22,6 +22,23 @@ export interface DapBenchOptions {
   logpointLine?: number;
 }
 
+/** initialize, launch at the last event, configurationDone: resolves with the first `stopped`. */
+async function launchAtEnd(dc: DebugClient, trace: string): Promise<DebugProtocol.StoppedEvent> {
+  const stopped = dc.waitForEvent("stopped", 300_000) as Promise<DebugProtocol.StoppedEvent>;
+  const initialized = dc.waitForEvent("initialized", 300_000);
+  await dc.initializeRequest({
+    adapterID: "elixirscope",
+    linesStartAt1: true,
+    columnsStartAt1: true,
+    pathFormat: "path",
+  });
+  await Promise.all([
+    dc.launchRequest({ trace, startAt: "end" } as DebugProtocol.LaunchRequestArguments),
+    initialized.then(() => dc.configurationDoneRequest()),
+  ]);
+  return stopped;
+}
+
 /** One launch to the last event, then the adapter is told to go and its exit awaited. */
 async function launchOnce(
   adapter: string,
@@ -35,19 +52,7 @@ async function launchOnce(
   const child = (dc as unknown as { _adapterProcess: import("node:child_process").ChildProcess })
     ._adapterProcess;
   const exited = new Promise((resolve) => child.once("exit", resolve));
-  const stopped = dc.waitForEvent("stopped", 300_000);
-  const initialized = dc.waitForEvent("initialized", 300_000);
-  await dc.initializeRequest({
-    adapterID: "elixirscope",
-    linesStartAt1: true,
-    columnsStartAt1: true,
-    pathFormat: "path",
-  });
-  await Promise.all([
-    dc.launchRequest({ trace, startAt: "end" } as DebugProtocol.LaunchRequestArguments),
-    initialized.then(() => dc.configurationDoneRequest()),
-  ]);
-  await stopped;
+  await launchAtEnd(dc, trace);
   await dc.disconnectRequest({});
   await exited;
 }
@@ -72,19 +77,7 @@ export async function benchDap(
   await dc.start();
   try {
     const launched = performance.now();
-    const first = dc.waitForEvent("stopped", 300_000) as Promise<DebugProtocol.StoppedEvent>;
-    const initialized = dc.waitForEvent("initialized", 300_000);
-    await dc.initializeRequest({
-      adapterID: "elixirscope",
-      linesStartAt1: true,
-      columnsStartAt1: true,
-      pathFormat: "path",
-    });
-    await Promise.all([
-      dc.launchRequest({ trace: tracePath, startAt: "end" } as DebugProtocol.LaunchRequestArguments),
-      initialized.then(() => dc.configurationDoneRequest()),
-    ]);
-    let thread = (await first).body.threadId!;
+    let thread = (await launchAtEnd(dc, tracePath)).body.threadId!;
     const launchToStop = performance.now() - launched;
     const { index: last } = (await dc.customRequest("elixirscope/position")).body as { index: number };
     const middle = dc.waitForEvent("stopped") as Promise<DebugProtocol.StoppedEvent>;
