@@ -146,9 +146,9 @@ describe("argument fingerprints", () => {
       call(atom("nope")),
       call([]),
     ];
-    const fps = Array.from({ length: ARG_FP_COUNT }, () => new Uint32Array(frames.length));
+    const fps = Array.from({ length: ARG_FP_COUNT }, () => new Uint8Array(frames.length));
     const s = new Scan();
-    const out = new Uint32Array(ARG_FP_COUNT);
+    const out = new Uint8Array(ARG_FP_COUNT);
     frames.forEach((f, row) => {
       const buf = Buffer.from(f);
       s.reset(buf, 1, buf.length);

@@ -140,7 +140,7 @@ class FileReader {
   private unitNs = 1;
   events = 0;
   /** The fingerprints of the call being read (see argFingerprint.ts). */
-  private readonly argFp = new Uint32Array(ARG_FP_COUNT);
+  private readonly argFp = new Uint8Array(ARG_FP_COUNT);
   /** The header was damaged or missing and defaults stand in for it. */
   headerAssumed = false;
   private lastProgress = 0;

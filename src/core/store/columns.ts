@@ -65,10 +65,10 @@ export interface EventColumns {
    * Call events: fingerprints of arguments 0–3's bytes (see reader/argFingerprint.ts), so that a
    * condition on an argument can rule calls out without reading them; else 0.
    */
-  argFp0: Uint32Array;
-  argFp1: Uint32Array;
-  argFp2: Uint32Array;
-  argFp3: Uint32Array;
+  argFp0: Uint8Array;
+  argFp1: Uint8Array;
+  argFp2: Uint8Array;
+  argFp3: Uint8Array;
 }
 
 export const FLAG_NO_PROCESS = 1;
@@ -98,10 +98,10 @@ export const COLUMN_TYPES = {
   file: Uint8Array,
   frameOff: Float64Array,
   frameLen: Uint32Array,
-  argFp0: Uint32Array,
-  argFp1: Uint32Array,
-  argFp2: Uint32Array,
-  argFp3: Uint32Array,
+  argFp0: Uint8Array,
+  argFp1: Uint8Array,
+  argFp2: Uint8Array,
+  argFp3: Uint8Array,
 } as const;
 const FIELDS = COLUMN_TYPES;
 
@@ -129,10 +129,10 @@ export function createColumns(capacity = 1 << 12): EventColumns {
     file: new Uint8Array(n),
     frameOff: new Float64Array(n),
     frameLen: new Uint32Array(n),
-    argFp0: new Uint32Array(n),
-    argFp1: new Uint32Array(n),
-    argFp2: new Uint32Array(n),
-    argFp3: new Uint32Array(n),
+    argFp0: new Uint8Array(n),
+    argFp1: new Uint8Array(n),
+    argFp2: new Uint8Array(n),
+    argFp3: new Uint8Array(n),
   } satisfies { [K in FieldName]: InstanceType<(typeof FIELDS)[K]> } & { length: number };
 }
 

@@ -31,7 +31,7 @@ import type { StoreData, StoreIndexes } from "./store";
 
 export const INDEX_MAGIC = Buffer.from("ESINDEX\0", "latin1");
 /** Bumped whenever the layout or the meaning of a stored column changes: older files are rebuilt. */
-export const INDEX_FORMAT = 8; // 4: cols.clause, module-table clauses and tail calls; 5: spawn aux, via names; 6: page sums; 7: per section; 8: cols.argFp0–3
+export const INDEX_FORMAT = 9; // 4: cols.clause, module-table clauses and tail calls; 5: spawn aux, via names; 6: page sums; 7: per section; 8: cols.argFp0–3; 9: argFp as bytes
 const HEAD = 24;
 /** One-value reads of a column before it is read whole (each may read a 4 KiB page). */
 const CELLS_BEFORE_WHOLE = 4096;
