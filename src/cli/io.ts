@@ -4,6 +4,7 @@
 import { closeSync, openSync, statSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { UsageError } from "./args";
+import { registeredWork } from "./finishBeforeExit";
 
 function code(e: unknown): string | undefined {
   return (e as NodeJS.ErrnoException | undefined)?.code;
@@ -102,15 +103,22 @@ export class OutputFile {
 }
 
 let guarded = false;
+let closing = false;
 /**
- * A closed stdout (`elixirscope events … | head`) ends the command quietly with exit 0; any other
- * stdout/stderr failure (a full disk) is one line and exit 2.
+ * A closed stdout (`elixirscope events … | head`) ends the command quietly with exit 0, once the
+ * index a first open is saving is written (see finishBeforeExit.ts: else every such run would parse
+ * the trace again); any other stdout/stderr failure (a full disk) is one line and exit 2.
  */
 export function guardStdio(): void {
   if (guarded) return;
   guarded = true;
   process.stdout.on("error", (e) => {
-    if (code(e) === "EPIPE") process.exit(0);
+    if (code(e) === "EPIPE") {
+      // Later writes fail the same way while the save finishes: one exit.
+      if (!closing) void registeredWork().then(() => process.exit(0));
+      closing = true;
+      return;
+    }
     try {
       process.stderr.write(`elixirscope: cannot write the output: ${phrase(e)}\n`);
     } finally {

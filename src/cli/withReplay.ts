@@ -11,6 +11,7 @@ import { flow } from "./commands/flow";
 import { stack } from "./commands/stack";
 import { exportJsonl } from "./commands/export";
 import { progressBar } from "./progress";
+import { finishBeforeExit } from "./finishBeforeExit";
 
 /** Main runs this part's command through this part's copy of the error classes (failure.ts). */
 export { reporting } from "./failure";
@@ -40,10 +41,14 @@ export async function withReplay(p: Parsed, cmd: string, out: Out): Promise<numb
     for (const problem of replay.problems) process.stderr.write(`warning: ${problem.text}\n`);
     const indexNote = replay.indexStatus.note;
     if (indexNote) process.stderr.write(`note: ${indexNote}\n`);
-    // Told once more only if saving the index then failed (the process exits after the write).
-    void replay.indexSaved().then((s) => {
-      if (s.state === "unsaved" && s.note && s.note !== indexNote) process.stderr.write(`note: ${s.note}\n`);
-    });
+    // Told once more only if saving the index then failed (the process exits after the write, even
+    // when its reader closed the pipe first).
+    finishBeforeExit(
+      replay.indexSaved().then((s) => {
+        if (s.state === "unsaved" && s.note && s.note !== indexNote)
+          process.stderr.write(`note: ${s.note}\n`);
+      }),
+    );
     const json = p.flags.has("json");
     switch (cmd) {
       case "info":

@@ -3,13 +3,14 @@
 // missing trace) still exit 2 with one line although each part holds its own copy of the error classes.
 
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DebugClient } from "@vscode/debugadapter-testsupport";
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import { main } from "../../src/cli/main";
+import { generate } from "../../bench/gen";
 
 const ROOT = join(__dirname, "../..");
 const CLI = join(ROOT, "dist", "cli.js");
@@ -86,5 +87,29 @@ describe("bundled CLI", () => {
     } finally {
       await dc.stop();
     }
+  });
+
+  it("saves the index a first open built even when its reader closes the pipe early (`| head`)", async function () {
+    this.timeout(120_000);
+    const dir = mkdtempSync(join(tmpdir(), "elixirscope-epipe-"));
+    const trace = join(dir, "big.estrace");
+    generate({ events: 200_000, seed: 5, out: trace });
+    const child = spawn(process.execPath, [CLI, "events", trace, "--limit", "200000"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    // The first chunk read, then the pipe closed, as `head -1` does.
+    await new Promise<void>((resolve) =>
+      child.stdout.once("data", () => {
+        child.stdout.destroy();
+        resolve();
+      }),
+    );
+    assert.equal(await exited, 0);
+    assert.ok(existsSync(`${trace}.esindex`), "the index was not saved");
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.endsWith(".tmp")),
+      [],
+    );
   });
 });
