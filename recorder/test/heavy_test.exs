@@ -70,7 +70,17 @@ defmodule ElixirScope.HeavyTest do
              for(%{function: {Heavy, :sum, 2}} = i <- overloads, do: i)
 
     assert reason in [:private_rate, :private_bytes]
-    assert recorded < n + 1 and not_recorded > 0 and before <= recorded + lost
+
+    facts = %{
+      recorded: recorded,
+      not_recorded: not_recorded,
+      lost: lost,
+      before: before,
+      overloads: overloads
+    }
+
+    assert recorded < n + 1 and not_recorded > 0, inspect(facts)
+    assert before <= recorded + lost, inspect(facts)
     # Silenced the moment it was counted: the calls made between that count and the switch (a few
     # microseconds) are recorded and counted both.
     assert recorded + not_recorded + lost >= n + 1 and recorded + not_recorded + lost < n + 1 + 2_000

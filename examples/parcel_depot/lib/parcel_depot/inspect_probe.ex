@@ -25,7 +25,9 @@ defmodule ParcelDepot.InspectProbe do
         until: [],
         processes: [self()],
         state_of: [],
-        capture: [:calls]
+        capture: [:calls],
+        # Every term is compared with its inspect text: none may be summarised by the byte budget.
+        process_term_bytes: :infinity
       )
 
     try do

@@ -312,14 +312,8 @@ defmodule ElixirScope.Recorder.HotHelpers do
     end
   end
 
-  @doc "The call counts now of the helpers found hot (for the load-shedding accounting)."
-  @spec hot_counts(t) :: %{mfa3 => non_neg_integer}
-  def hot_counts(h) do
-    for mfa <- Enum.uniq(Map.keys(h.pending) ++ Map.keys(h.untraced)), into: %{}, do: {mfa, call_count(mfa)}
-  end
-
   @doc """
-  Of the calls made since `before` (`hot_counts/1` then), those of helpers untraced by now: they
+  Of the calls made since `before` (the counts when the sources paused), those of helpers untraced by now: they
   were not recorded because of their budget, not lost to load shedding.
   """
   @spec untraced_since(t, %{mfa3 => non_neg_integer}) :: non_neg_integer

@@ -14,8 +14,8 @@ defmodule ElixirScope.Recorder.Session do
       flags itself and finishes the file.
 
   It also answers the tracer's load shedding. `call_count` breakpoints count the calls to the
-  traced modules for the whole recording (about 0.01 µs a call); `{:es_paused, tracer}` (the tracer
-  has switched the sources off) reads the count, `{:es_resume, tracer}` reads it again, switches the
+  traced modules for the whole recording (about 0.01 µs a call); `{:es_paused, tracer, counts}` (the tracer
+  has switched the sources off and read the counts then) keeps them, `{:es_resume, tracer}` reads it again, switches the
   sources back on and sends `{:es_resumed, missed_calls}`, which the `overload` event reports.
   """
   use GenServer
@@ -120,14 +120,9 @@ defmodule ElixirScope.Recorder.Session do
   ## Load shedding, and the end of a recording for other reasons
 
   @impl true
-  def handle_info({:es_paused, tracer}, %{rec: %{tracer: tracer} = rec} = st) do
-    # The tracer has already switched the sources off; the calls counted from now on are missed.
-    base =
-      if rec.count_base,
-        do: rec.count_base,
-        else: {Sources.count_read(rec.pattern_modules), HotHelpers.hot_counts(rec.hot)}
-
-    {:noreply, %{st | rec: %{rec | count_base: base}}}
+  def handle_info({:es_paused, tracer, counts}, %{rec: %{tracer: tracer} = rec} = st) do
+    # The tracer has already switched the sources off; the calls counted since are missed.
+    {:noreply, %{st | rec: %{rec | count_base: rec.count_base || counts}}}
   end
 
   # The tracer met a module loaded after the start: trace it like the others (clauses, loops,
@@ -256,8 +251,9 @@ defmodule ElixirScope.Recorder.Session do
   defp missed(%{count_base: nil}), do: 0
 
   # The calls of helpers untraced for their budget are not lost to the pause: the footer counts them.
-  defp missed(%{count_base: {base, hot_before}} = rec) do
-    max(Sources.count_read(rec.pattern_modules) - base - HotHelpers.untraced_since(rec.hot, hot_before), 0)
+  defp missed(%{count_base: base} = rec) do
+    since = for {mfa, n} <- base, reduce: 0, do: (acc -> acc + max(HotHelpers.call_count(mfa) - n, 0))
+    max(since - HotHelpers.untraced_since(rec.hot, base), 0)
   end
 
   # A script run by `mix run` or `elixir` ends with System.halt: stop the recording first.

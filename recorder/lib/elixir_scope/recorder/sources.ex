@@ -244,12 +244,12 @@ defmodule ElixirScope.Recorder.Sources do
     :ok
   end
 
-  @doc "The sum of the call counts of `modules`' functions."
-  def count_read(modules) do
-    for m <- modules, {f, a} <- functions(m), reduce: 0 do
+  @doc "The call count of each of `modules`' functions (those counted)."
+  def count_map(modules) do
+    for m <- modules, {f, a} <- functions(m), reduce: %{} do
       acc ->
         case :erlang.trace_info({m, f, a}, :call_count) do
-          {:call_count, c} when is_integer(c) -> acc + c
+          {:call_count, c} when is_integer(c) -> Map.put(acc, {m, f, a}, c)
           _ -> acc
         end
     end

@@ -852,8 +852,16 @@ defmodule ElixirScope.Recorder.Tracer do
 
   defp pause(s, reason, len, now) do
     Sources.pause()
-    send(s.session, {:es_paused, self()})
+    paused(s)
     %{s | mode: :paused, pause: %{reason: reason, at: now, queue_len: len, discarded: 0, calls: 0}}
+  end
+
+  # The session learns the call counts of the moment the sources went off, read here and now: read
+  # by the session when it gets to the message, they would miss the calls made meanwhile (a hot
+  # helper's thousands while the session untraces it). Agent.Server's count every process's calls.
+  defp paused(s) do
+    modules = if s.known, do: MapSet.to_list(MapSet.delete(s.known, Agent.Server)), else: []
+    send(s.session, {:es_paused, self(), Sources.count_map(modules)})
   end
 
   # `max_events` reached: the sources go off for good; everything after is counted, not written.
@@ -861,7 +869,7 @@ defmodule ElixirScope.Recorder.Tracer do
     Sources.pause()
     now = :erlang.monotonic_time(:nanosecond)
     p = s.pause || %{at: now, queue_len: 0, discarded: 0, calls: 0}
-    if s.mode == :running, do: send(s.session, {:es_paused, self()})
+    if s.mode == :running, do: paused(s)
     %{s | mode: :limit, pause: Map.put(p, :reason, :max_events)}
   end
 
@@ -869,7 +877,7 @@ defmodule ElixirScope.Recorder.Tracer do
   defp resumed(%{mode: :limit} = s, counts) do
     # Resumed while the limit was reached in between: off again, keep counting.
     Sources.pause()
-    send(s.session, {:es_paused, self()})
+    paused(s)
     %{s | pause: %{s.pause | calls: s.pause.calls + counts}}
   end
 
