@@ -5,6 +5,7 @@
 // `module` from the columns, and `args[i]` against an integer or atom literal from the call's bytes.
 
 import { Scan } from "./reader/scan";
+import { lowerBound } from "./store/csr";
 import { ARG_FP_COUNT, FP_NONE, FP_UNKNOWN, literalFingerprint } from "./reader/argFingerprint";
 import { Atom, type Term } from "./terms/term";
 import * as T from "./terms/tags";
@@ -205,13 +206,7 @@ function equality(lhs: ConditionNode, lit: number | Atom, strict: boolean, src: 
     const place = (row: number): number => {
       const rows = facts!.rows;
       for (let d = -1; d <= 1; d++) if (rows[last + d] === row) return (last += d);
-      let lo = 0;
-      let hi = rows.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (rows[mid] < row) lo = mid + 1;
-        else hi = mid;
-      }
+      const lo = lowerBound(rows, row);
       if (lo < rows.length && rows[lo] === row) return (last = lo);
       return -1;
     };

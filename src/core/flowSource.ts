@@ -4,6 +4,7 @@
 
 import { inspect, inspectPretty } from "./terms/inspect";
 import { Atom, ImproperList, Ref, Tuple, type Term } from "./terms/term";
+import { lowerBound } from "./store/csr";
 import { mfaLabel, moduleLabel } from "./store/eventDecode";
 import { formatLatency, type FlowItem, type FlowLane, type FlowMarker } from "./flowLayout";
 import type { Replay } from "./replay";
@@ -338,15 +339,4 @@ function isReply(t: Term): boolean {
   const tag = t.elements[0];
   if (tag instanceof Ref) return true;
   return tag instanceof ImproperList && tag.tail instanceof Ref;
-}
-
-function lowerBound(a: Int32Array, x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid] < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

@@ -5,7 +5,7 @@
 import { ReplayError } from "./errors";
 import type { CallOutcome, RecordedCall } from "./lineHistory";
 import { KIND_CODES } from "./store/columns";
-import { csrList } from "./store/csr";
+import { csrList, lowerBound } from "./store/csr";
 import type { StoreData } from "./store/store";
 import type { Mfa, TraceEvent } from "./types";
 
@@ -210,15 +210,4 @@ export class FunctionCalls {
 
 function keyOf(m: Mfa): string {
   return `${m.module}\u0000${m.fun}\u0000${m.arity}`;
-}
-
-function lowerBound(xs: Int32Array, x: number): number {
-  let lo = 0;
-  let hi = xs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (xs[mid] < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
