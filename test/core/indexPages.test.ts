@@ -92,27 +92,18 @@ describe("index pages", () => {
     const r = replayOf(store);
     const n = r.eventCount;
     for (let i = 0; i < n; i += 61) {
-      const got = canonical([
-        r.step(i, "in", "forward"),
-        r.step(i, "over", "forward"),
-        r.step(i, "out", "forward"),
-        r.step(i, "in", "backward"),
-        r.step(i, "over", "backward"),
-        r.step(i, "out", "backward"),
-        r.stackAt(i),
-        r.event(i),
-      ]);
-      const want = canonical([
-        plain.step(i, "in", "forward"),
-        plain.step(i, "over", "forward"),
-        plain.step(i, "out", "forward"),
-        plain.step(i, "in", "backward"),
-        plain.step(i, "over", "backward"),
-        plain.step(i, "out", "backward"),
-        plain.stackAt(i),
-        plain.event(i),
-      ]);
-      assert.equal(got, want, `at ${i}`);
+      const at = (x: Replay): string =>
+        canonical([
+          x.step(i, "in", "forward"),
+          x.step(i, "over", "forward"),
+          x.step(i, "out", "forward"),
+          x.step(i, "in", "backward"),
+          x.step(i, "over", "backward"),
+          x.step(i, "out", "backward"),
+          x.stackAt(i),
+          x.event(i),
+        ]);
+      assert.equal(at(r), at(plain), `at ${i}`);
       // The first moves read single pages: the per-event columns stayed on disk (later ones, past
       // 4096 values of a column, read it whole).
       if (i === 61 * 3)
