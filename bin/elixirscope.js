@@ -9,14 +9,4 @@ if (!existsSync(cli)) {
   );
   process.exit(2);
 }
-require(cli)
-  .main(process.argv.slice(2))
-  .then(
-    (code) => {
-      if (code >= 0) process.exitCode = code;
-    },
-    (e) => {
-      process.stderr.write(`elixirscope: internal error: ${e && e.stack ? e.stack : e}\n`);
-      process.exitCode = 1;
-    },
-  );
+require(cli).runCli(process.argv.slice(2));

@@ -4,7 +4,7 @@
 // holds the functions that run compiled too), and rebuilt when it does not fit.
 
 import { closeSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
-import Module, { createRequire } from "node:module";
+import type NodeModule from "node:module";
 import { dirname } from "node:path";
 import { Script } from "node:vm";
 import { crc32 } from "node:zlib";
@@ -78,6 +78,9 @@ function writeCache(file: string, source: Buffer, code: () => Buffer): boolean {
   }
 }
 
+// The loader's class without `require("node:module")`, which loads the ES module loader too (~2 ms).
+const Module = module.constructor as typeof NodeModule;
+
 /** Loads the CommonJS file `file` (absolute path) with its cache `file.v8cache`; registered in require.cache. */
 export function loadPart(file: string): LoadedPart {
   const source = readFileSync(file);
@@ -93,7 +96,7 @@ export function loadPart(file: string): LoadedPart {
   require.cache[file] = m;
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
   try {
-    wrapper.call(m.exports, m.exports, createRequire(file), m, file, dirname(file));
+    wrapper.call(m.exports, m.exports, Module.createRequire(file), m, file, dirname(file));
   } catch (e) {
     delete require.cache[file]; // as Node does: a part that failed to load is not kept
     throw e;

@@ -6,13 +6,14 @@
 import { ReplayError, TraceLoadError } from "../core/errors";
 import { escapeControls } from "../core/escape";
 import { UsageError } from "./args";
+import { writeStderr } from "./io";
 
 export async function reporting(run: () => Promise<number> | number): Promise<number> {
   try {
     return await run();
   } catch (e) {
     if (e instanceof UsageError || e instanceof ReplayError || e instanceof TraceLoadError) {
-      process.stderr.write(`elixirscope: ${escapeControls(e.message)}\n`);
+      writeStderr(`elixirscope: ${escapeControls(e.message)}\n`);
       return 2;
     }
     throw e;

@@ -102,28 +102,92 @@ export class OutputFile {
   }
 }
 
-let guarded = false;
-let closing = false;
+/**
+ * What stdout and stderr are written through, shared by the CLI's bundles (main and its parts each
+ * hold a copy of this module): a process-wide registry, so that once one copy fell back to a stream
+ * every copy writes through it, in order.
+ */
+interface Stdio {
+  /** Set once a write found a non-blocking fd (EAGAIN): from then on that fd's stream is used. */
+  streams: { 1?: NodeJS.WriteStream; 2?: NodeJS.WriteStream };
+  /** stdout's reader went away: later writes are dropped while the command ends. */
+  closing: boolean;
+  /** The CLI runs as its own process (not embedded in a test or a tool): fds 1 and 2 are its own. */
+  direct: boolean;
+}
+const KEY = Symbol.for("elixirscope.cli.stdio");
+function stdio(): Stdio {
+  const g = globalThis as { [KEY]?: Stdio };
+  return (g[KEY] ??= { streams: {}, closing: false, direct: false });
+}
+
 /**
  * A closed stdout (`elixirscope events … | head`) ends the command quietly with exit 0, once the
  * index a first open is saving is written (see finishBeforeExit.ts: else every such run would parse
  * the trace again); any other stdout/stderr failure (a full disk) is one line and exit 2.
  */
-export function guardStdio(): void {
-  if (guarded) return;
-  guarded = true;
-  process.stdout.on("error", (e) => {
-    if (code(e) === "EPIPE") {
-      // Later writes fail the same way while the save finishes: one exit.
-      if (!closing) void registeredWork().then(() => process.exit(0));
-      closing = true;
-      return;
-    }
-    try {
-      process.stderr.write(`elixirscope: cannot write the output: ${phrase(e)}\n`);
-    } finally {
-      process.exit(2);
-    }
-  });
-  process.stderr.on("error", () => process.exit(2));
+function failed(fd: 1 | 2, e: unknown): void {
+  const st = stdio();
+  if (fd === 1 && code(e) === "EPIPE") {
+    // Later writes fail the same way while the save finishes: one exit.
+    if (!st.closing) void registeredWork().then(() => process.exit(0));
+    st.closing = true;
+    return;
+  }
+  if (fd === 2) process.exit(2);
+  try {
+    writeStderr(`elixirscope: cannot write the output: ${phrase(e)}\n`);
+  } finally {
+    process.exit(2);
+  }
+}
+
+/** Node's stream for fd 1 or 2, with the errors handled as `failed` says. */
+function streamOf(fd: 1 | 2): NodeJS.WriteStream {
+  const st = stdio();
+  let s = st.streams[fd];
+  if (!s) {
+    s = fd === 1 ? process.stdout : process.stderr;
+    s.on("error", (e) => failed(fd, e));
+    st.streams[fd] = s;
+  }
+  return s;
+}
+
+/**
+ * Writes to fd 1 or 2 with `writeSync`, as Node's stream does for files, TTYs and pipes on Linux,
+ * without creating `process.stdout`/`stderr`: that loads Node's stream modules (and `net` for a
+ * pipe): ~20 internal modules to compile. A non-blocking fd (EAGAIN) is handed to the stream,
+ * which waits for it.
+ */
+function writeFd(fd: 1 | 2, text: string): void {
+  const st = stdio();
+  if (fd === 1 && st.closing) return;
+  // Embedded, the host may have redirected process.stdout/stderr (tests capture them so).
+  const stream = st.direct ? st.streams[fd] : streamOf(fd);
+  if (stream) {
+    stream.write(text);
+    return;
+  }
+  const buf = Buffer.from(text, "utf8");
+  let off = 0;
+  try {
+    while (off < buf.length) off += writeSync(fd, buf, off);
+  } catch (e) {
+    if (code(e) === "EAGAIN") streamOf(fd).write(buf.subarray(off));
+    else failed(fd, e);
+  }
+}
+
+/** Called by the CLI's entry when it is the process's main module: it then writes fds 1 and 2 itself. */
+export function ownStdio(): void {
+  stdio().direct = true;
+}
+
+export function writeStdout(text: string): void {
+  writeFd(1, text);
+}
+
+export function writeStderr(text: string): void {
+  writeFd(2, text);
 }

@@ -7,7 +7,7 @@
 import { escapeControlsKeepingLines } from "../core/escape";
 import { parseArgs, UsageError } from "./args";
 import { reporting } from "./failure";
-import { guardStdio } from "./io";
+import { ownStdio, writeStdout } from "./io";
 import { type Out, optionsOf } from "./options";
 
 const USAGE = `elixirscope — replay a recording of an Elixir program
@@ -34,7 +34,7 @@ Every command takes --json for machine-readable output.`;
 
 export async function main(
   argv: string[],
-  out: Out = (s) => process.stdout.write(`${escapeControlsKeepingLines(s)}\n`),
+  out: Out = (s) => writeStdout(`${escapeControlsKeepingLines(s)}\n`),
 ): Promise<number> {
   const [cmd, ...rest] = argv;
   return reporting(async () => {
@@ -49,7 +49,6 @@ export async function main(
       const part = await import("./lsp");
       return part.reporting(() => part.lspCommand(rest));
     }
-    guardStdio();
     const spec = optionsOf(cmd);
     if (!spec) throw new UsageError(`unknown command "${cmd}" (try: elixirscope help)`);
     const p = parseArgs(rest, spec, cmd);
@@ -77,8 +76,10 @@ export async function main(
   });
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
+/** Runs the CLI as the process itself (`node dist/cli.js`, bin/elixirscope.js): it owns fds 1 and 2. */
+export function runCli(argv: string[]): void {
+  ownStdio();
+  main(argv).then(
     (code) => {
       if (code >= 0) process.exitCode = code;
     },
@@ -90,3 +91,5 @@ if (require.main === module) {
     },
   );
 }
+
+if (require.main === module) runCli(process.argv.slice(2));

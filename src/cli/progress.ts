@@ -3,15 +3,19 @@
 
 import type { LoadProgress } from "../core/types";
 
-export function progressBar(stream: NodeJS.WriteStream = process.stderr): {
+/** `stream` is asked for only once a load has run a second: creating `process.stderr` loads Node's streams. */
+export function progressBar(streamOf: () => NodeJS.WriteStream = () => process.stderr): {
   onProgress: (p: LoadProgress) => void;
   done: () => void;
 } {
   const started = Date.now();
   let shown = false;
+  let stream: NodeJS.WriteStream | undefined;
   return {
     onProgress(p) {
-      if (!stream.isTTY || Date.now() - started < 1000) return;
+      if (Date.now() - started < 1000) return;
+      stream ??= streamOf();
+      if (!stream.isTTY) return;
       shown = true;
       const frac = p.bytesTotal ? p.bytesRead / p.bytesTotal : 0;
       const width = 30;
@@ -21,7 +25,7 @@ export function progressBar(stream: NodeJS.WriteStream = process.stderr): {
       );
     },
     done() {
-      if (shown) stream.write("\r\x1b[K");
+      if (shown) stream?.write("\r\x1b[K");
     },
   };
 }

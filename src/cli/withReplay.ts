@@ -1,6 +1,7 @@
 // Runs a command that reads recordings: the trace files among the arguments are loaded (with a
 // progress bar on a terminal), their damaged frames reported, the command run, the replay closed.
 
+import { nowMs } from "../core/clock";
 import { Replay } from "../core/replay";
 import { type Parsed, UsageError } from "./args";
 import { type Out } from "./options";
@@ -12,6 +13,7 @@ import { stack } from "./commands/stack";
 import { exportJsonl } from "./commands/export";
 import { progressBar } from "./progress";
 import { finishBeforeExit } from "./finishBeforeExit";
+import { writeStderr } from "./io";
 
 /** Main runs this part's command through this part's copy of the error classes (failure.ts). */
 export { reporting } from "./failure";
@@ -33,20 +35,19 @@ function splitTraces(p: Parsed, cmd: string): { traces: string[]; args: string[]
 export async function withReplay(p: Parsed, cmd: string, out: Out): Promise<number> {
   const { traces, args } = splitTraces(p, cmd);
   const bar = progressBar();
-  const t0 = performance.now();
+  const t0 = nowMs();
   const replay = await Replay.open(traces, { onProgress: bar.onProgress });
-  const loadMs = performance.now() - t0;
+  const loadMs = nowMs() - t0;
   bar.done();
   try {
-    for (const problem of replay.problems) process.stderr.write(`warning: ${problem.text}\n`);
+    for (const problem of replay.problems) writeStderr(`warning: ${problem.text}\n`);
     const indexNote = replay.indexStatus.note;
-    if (indexNote) process.stderr.write(`note: ${indexNote}\n`);
+    if (indexNote) writeStderr(`note: ${indexNote}\n`);
     // Told once more only if saving the index then failed (the process exits after the write, even
     // when its reader closed the pipe first).
     finishBeforeExit(
       replay.indexSaved().then((s) => {
-        if (s.state === "unsaved" && s.note && s.note !== indexNote)
-          process.stderr.write(`note: ${s.note}\n`);
+        if (s.state === "unsaved" && s.note && s.note !== indexNote) writeStderr(`note: ${s.note}\n`);
       }),
     );
     const json = p.flags.has("json");

@@ -3,6 +3,7 @@
 // order, applies the remaining conditions on the columns, decodes only what a predicate must see, and
 // records what it did in the query monitor.
 
+import { nowMs } from "./clock";
 import { ReplayError } from "./errors";
 import { matchesFunction, parseFunctionPattern } from "./functionPattern";
 import { KIND_CODES, kindCode } from "./store/columns";
@@ -62,7 +63,7 @@ export class QueryEngine {
 
   /** Event rows matching `filter`, in the asked order, after offset and limit. */
   rows(filter: EventFilter): number[] {
-    const started = performance.now();
+    const started = nowMs();
     const p = this.prepare(filter);
     const { chosen } = this.choose(p);
     const out: number[] = [];
@@ -94,7 +95,7 @@ export class QueryEngine {
         return out.length < p.limit;
       });
     }
-    this.monitor.record(chosen.index, scanned, out.length, performance.now() - started);
+    this.monitor.record(chosen.index, scanned, out.length, nowMs() - started);
     return out;
   }
 
