@@ -12,6 +12,7 @@ import { flow } from "./commands/flow";
 import { stack } from "./commands/stack";
 import { exportJsonl } from "./commands/export";
 import { progressBar } from "./progress";
+import { unusualRun } from "./codeCache";
 import { finishBeforeExit } from "./finishBeforeExit";
 import { writeStderr } from "./io";
 
@@ -39,6 +40,9 @@ export async function withReplay(p: Parsed, cmd: string, out: Out): Promise<numb
   const replay = await Replay.open(traces, { onProgress: bar.onProgress });
   const loadMs = nowMs() - t0;
   bar.done();
+  // A first open parsed the trace; later runs will read the index it saves (an unsaved one: parse again).
+  const built = replay.indexStatus.state;
+  if (built === "built" || built === "rebuilt") unusualRun();
   try {
     for (const problem of replay.problems) writeStderr(`warning: ${problem.text}\n`);
     const indexNote = replay.indexStatus.note;
