@@ -1,7 +1,7 @@
 // Bundles the extension, the standalone debug adapter, the CLI, the load and export workers and the webview
 // script into dist/. `vscode` is provided by the host; everything else is bundled.
 import * as esbuild from "esbuild";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 
 const watch = process.argv.includes("--watch");
@@ -97,4 +97,24 @@ if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();
 } else {
   await Promise.all(builds.map((b) => esbuild.build(b)));
+  asciiParts();
+}
+
+// The CLI's parts are decoded as one-byte strings when they are ASCII (src/cli/codeCache.ts). esbuild
+// escapes other characters in strings, regexes and names but copies comments as written: a `→` in a
+// comment made the whole 0.4 MB part a two-byte string. Escaped the same way here (a `\uXXXX` means
+// the same character anywhere else too).
+function asciiParts() {
+  for (const [, file] of Object.values(cliParts)) {
+    const out = `dist/${file}`;
+    if (!existsSync(out)) continue;
+    const text = readFileSync(out, "utf8");
+    // eslint-disable-next-line no-control-regex
+    const other = /[^\x00-\x7f]/g;
+    if (other.test(text))
+      writeFileSync(
+        out,
+        text.replace(other, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`),
+      );
+  }
 }
