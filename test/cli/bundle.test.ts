@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DebugClient } from "@vscode/debugadapter-testsupport";
@@ -45,13 +45,24 @@ describe("bundled CLI", () => {
     const r = cli(["info", TRACE, "--json"]);
     assert.equal(r.code, 0, r.err);
     assert.deepEqual(r.loaded, ["cli-replay.js", "cli.js"]);
-    // The part's compiled code is kept beside it for the next process (src/cli/codeCache.ts).
-    assert.ok(existsSync(join(ROOT, "dist", "cli-replay.js.v8cache")));
     const got = JSON.parse(r.out) as Record<string, unknown>;
     delete got.load_ms;
     delete want.load_ms;
     assert.deepEqual(got, want);
     assert.deepEqual(cli(["help"]).loaded, ["cli.js"]);
+  });
+
+  it("keeps the compiled code of a run that read the index, not of the first open that parsed", () => {
+    // The part's compiled code is kept beside it for the next process (src/cli/codeCache.ts).
+    const trace = join(mkdtempSync(join(tmpdir(), "elixirscope-bundle-")), "t.estrace");
+    copyFileSync(TRACE, trace);
+    const cache = join(ROOT, "dist", "cli-replay.js.v8cache");
+    rmSync(cache, { force: true });
+    assert.equal(cli(["info", trace]).code, 0);
+    assert.ok(existsSync(`${trace}.esindex`), "the first open saved the index");
+    assert.ok(!existsSync(cache), "the parse path's code is not kept");
+    assert.equal(cli(["info", trace]).code, 0);
+    assert.ok(existsSync(cache), "the index reader's code is kept");
   });
 
   it("reports a part's own errors in one line with exit code 2, as main does", () => {
