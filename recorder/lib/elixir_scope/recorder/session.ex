@@ -29,6 +29,7 @@ defmodule ElixirScope.Recorder.Session do
   alias ElixirScope.Recorder.{
     Behaviours,
     HotHelpers,
+    QuietHelpers,
     Mailboxes,
     ModuleTable,
     Names,
@@ -386,12 +387,15 @@ defmodule ElixirScope.Recorder.Session do
     %{tracer: tracer, call_modules: call_modules, state_only: state_only, messages?: messages?} = rec
     state_only = Map.new(state_only, &{&1, Map.fetch!(rec.state_mods, &1)})
 
+    quiet = quiet_helpers(call_modules, rec.loops, Map.get(cfg.limits, :private_recursion, :count))
+
     hot =
       HotHelpers.new(
         call_modules,
         Map.get(cfg.limits, :private_calls, 1000),
         Map.get(cfg.limits, :private_rate, 10),
-        Sources.callbacks()
+        Sources.callbacks(),
+        quiet
       )
 
     rec = %{rec | hot: hot}
@@ -403,8 +407,15 @@ defmodule ElixirScope.Recorder.Session do
       tracer,
       rec.clauses,
       rec.loops,
-      HotHelpers.slots(hot)
+      HotHelpers.slots(hot),
+      quiet
     )
+
+    # Said first in the trace: these helpers' calls are counted, never recorded.
+    now = :erlang.monotonic_time(:nanosecond)
+
+    for mfa <- quiet,
+        do: send(tracer, {:es_demoted, mfa, now, 0, %{reason: :private_recursion, calls_before: 0}})
 
     if call_modules != [], do: Names.install(Sources.on_guard())
     if rec.later?, do: Sources.install_later()
@@ -439,6 +450,18 @@ defmodule ElixirScope.Recorder.Session do
     }
 
     {:ok, rec, info}
+  end
+
+  # `:private_recursion` `:count` (the default): the private recursive helpers of the modules traced
+  # from the start are counted, not traced (`ElixirScope.Recorder.QuietHelpers`).
+  defp quiet_helpers(_modules, _loops, :trace), do: []
+
+  defp quiet_helpers(modules, loops, :count) do
+    keep = MapSet.new(Sources.callbacks())
+
+    for m <- modules,
+        mfa <- QuietHelpers.of_module(m, modules, MapSet.union(keep, Map.get(loops, m, MapSet.new()))),
+        do: mfa
   end
 
   defp header_extra(cfg, modules) do
