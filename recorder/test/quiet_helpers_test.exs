@@ -58,6 +58,36 @@ defmodule ElixirScope.QuietHelpersTest do
     refute Map.get(t.footer, :dropped, 0) > 0
   end
 
+  test "a module loaded from disk after the start gets its quiet helpers once the tracer meets it", %{
+    dir: dir
+  } do
+    :code.purge(Walks)
+    :code.delete(Walks)
+    :code.purge(Walks)
+    refute :erlang.module_loaded(Walks)
+
+    t =
+      record(
+        dir,
+        fn ->
+          # Its first call loads it; the session then sets its patterns.
+          Walks.price(1)
+          eventually(fn -> :erlang.trace_info({Walks, :total, 2}, :traced) == {:traced, false} end)
+          eventually(fn -> :erlang.trace_info({Walks, :prices, 2}, :traced) == {:traced, :local} end)
+          run()
+        end,
+        prefixes: ["ElixirScope.Sample.Walks"]
+      )
+
+    assert t.result == [:b, :a]
+    names = for {{Walks, f, a}, _, _} <- calls(t), do: {f, a}
+    for {_, f, a} <- @quiet, do: refute({f, a} in names)
+    assert Enum.count(names, &(&1 == {:prices, 2})) == 4
+    said = for {:overload, _, _, _, %{reason: :private_recursion} = i} <- t.events, do: i.function
+    assert Enum.sort(said) == @quiet
+    assert t.footer.private_calls_not_recorded[{Walks, :total, 2}] == 31
+  end
+
   test "private_recursion: :trace records them like any private function", %{dir: dir} do
     t =
       record(dir, &run/0,

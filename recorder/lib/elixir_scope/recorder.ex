@@ -34,7 +34,7 @@ defmodule ElixirScope.Recorder do
       `:private_recursion` (`:count`, the default: a private helper that walks data by calling
       itself, and the private steps only it calls, are counted from the start, not traced, found
       from debug info (`ElixirScope.Recorder.QuietHelpers`), an `overload` event per helper
-      (reason `:private_recursion`) and the footer's counts saying so; `:trace` records them),
+      called (reason `:private_recursion`, written at the end) and the footer's counts saying so; `:trace` records them),
       `:high_water` /
       `:low_water` (tracer queue lengths at which the sources pause and resume, default 50 000 /
       5 000), `:max_queue_bytes` (estimated queue size that also pauses them, default 24 MiB)

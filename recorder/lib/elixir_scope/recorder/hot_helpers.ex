@@ -151,6 +151,17 @@ defmodule ElixirScope.Recorder.HotHelpers do
        else: %{h | watching: Map.put(h.watching, mfa, 0)}
   end
 
+  @doc """
+  The `quiet` helpers of a module loaded later: counted as not recorded from now on (their counts
+  restart at 0), never watched.
+  """
+  @spec quiet(t, [mfa3]) :: t
+  def quiet(h, quiet) do
+    Enum.reduce(quiet, h, fn mfa, h ->
+      %{h | watching: Map.delete(h.watching, mfa), untraced: Map.put(h.untraced, mfa, 0)}
+    end)
+  end
+
   @doc "Milliseconds until the next look, or `nil` when nothing is watched."
   @spec next_poll(t) :: pos_integer | nil
   def next_poll(%{watching: w}) when w == %{}, do: nil

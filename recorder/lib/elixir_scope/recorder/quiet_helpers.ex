@@ -5,9 +5,11 @@ defmodule ElixirScope.Recorder.QuietHelpers do
   one call per item, and tracing even its first thousand calls, then silencing it, costs a heavy
   pipeline most of its slowdown (a local trace pattern costs 0.4–0.5 µs per call even when its
   guard is off, a call message 2–2.5 µs; a `call_count` breakpoint 0.01 µs). Such a helper gets
-  only the `call_count` breakpoint: the trace says it was not recorded, with its exact count.
+  only the `call_count` breakpoint: the trace says it was not recorded, with its exact count (the
+  footer's `private_calls_not_recorded`, an `overload` event of reason `:private_recursion`).
 
-  Found from debug info, before any code runs. A helper is quiet when it is private, recursive
+  Found from debug info on disk, before any code runs (for a module loaded later, when the tracer
+  meets it; a module compiled in memory, with no .beam to read, keeps the hot-helper watch). A helper is quiet when it is private, recursive
   (directly or through other quiet candidates) and self-contained: no `receive` (a process loop is
   what the user follows), no anonymous function or capture (their bodies are traced functions of
   the module), no call to a public function of the module or to any traced module, no dynamic

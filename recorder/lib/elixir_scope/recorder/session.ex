@@ -147,12 +147,15 @@ defmodule ElixirScope.Recorder.Session do
 
       true ->
         {:keep, clauses, loops} = what
-        Sources.install([m], %{}, false, rec.tracer, %{m => clauses}, %{m => loops})
+        quiet = quiet_helpers([m | rec.call_modules], %{m => loops}, rec.recursion, [m])
+        Sources.install([m], %{}, false, rec.tracer, %{m => clauses}, %{m => loops}, %{}, quiet)
         Sources.count_on([m])
 
         rec = %{
           rec
-          | call_modules: [m | rec.call_modules],
+          | hot: HotHelpers.quiet(rec.hot, quiet),
+            quiet: Enum.map(quiet, &{&1, :erlang.monotonic_time(:nanosecond)}) ++ rec.quiet,
+            call_modules: [m | rec.call_modules],
             pattern_modules: [m | rec.pattern_modules],
             modules: [m | rec.modules]
         }
@@ -346,6 +349,9 @@ defmodule ElixirScope.Recorder.Session do
       state_mods: state_mods,
       later?: :calls in cfg.capture,
       hot: nil,
+      recursion: Map.get(cfg.limits, :private_recursion, :count),
+      # [{mfa, since}]: counted, not traced, from `since` (monotonic ns)
+      quiet: [],
       loaded_at_start: MapSet.new(for {m, _} <- :code.all_loaded(), do: m)
     }
 
@@ -387,7 +393,7 @@ defmodule ElixirScope.Recorder.Session do
     %{tracer: tracer, call_modules: call_modules, state_only: state_only, messages?: messages?} = rec
     state_only = Map.new(state_only, &{&1, Map.fetch!(rec.state_mods, &1)})
 
-    quiet = quiet_helpers(call_modules, rec.loops, Map.get(cfg.limits, :private_recursion, :count))
+    quiet = quiet_helpers(call_modules, rec.loops, rec.recursion, call_modules)
 
     hot =
       HotHelpers.new(
@@ -398,7 +404,7 @@ defmodule ElixirScope.Recorder.Session do
         quiet
       )
 
-    rec = %{rec | hot: hot}
+    rec = %{rec | hot: hot, quiet: Enum.map(quiet, &{&1, start_mono})}
 
     Sources.install(
       call_modules,
@@ -410,12 +416,6 @@ defmodule ElixirScope.Recorder.Session do
       HotHelpers.slots(hot),
       quiet
     )
-
-    # Said first in the trace: these helpers' calls are counted, never recorded.
-    now = :erlang.monotonic_time(:nanosecond)
-
-    for mfa <- quiet,
-        do: send(tracer, {:es_demoted, mfa, now, 0, %{reason: :private_recursion, calls_before: 0}})
 
     if call_modules != [], do: Names.install(Sources.on_guard())
     if rec.later?, do: Sources.install_later()
@@ -454,14 +454,25 @@ defmodule ElixirScope.Recorder.Session do
 
   # `:private_recursion` `:count` (the default): the private recursive helpers of the modules traced
   # from the start are counted, not traced (`ElixirScope.Recorder.QuietHelpers`).
-  defp quiet_helpers(_modules, _loops, :trace), do: []
+  # Those of `of` (a module loaded later: one at a time), given every traced module.
+  defp quiet_helpers(_traced, _loops, :trace, _of), do: []
 
-  defp quiet_helpers(modules, loops, :count) do
+  defp quiet_helpers(traced, loops, :count, of) do
     keep = MapSet.new(Sources.callbacks())
 
-    for m <- modules,
-        mfa <- QuietHelpers.of_module(m, modules, MapSet.union(keep, Map.get(loops, m, MapSet.new()))),
+    for m <- of,
+        mfa <- QuietHelpers.of_module(m, traced, MapSet.union(keep, Map.get(loops, m, MapSet.new()))),
         do: mfa
+  end
+
+  # Said at the end, of those that were called (an application has many never called; the trace's
+  # first events stay the program's), dated when they went off: their calls were counted, never recorded.
+  defp said(quiet, skipped, tracer) do
+    for {mfa, since} <- quiet, Map.get(skipped, mfa, 0) > 0 do
+      send(tracer, {:es_demoted, mfa, since, 0, %{reason: :private_recursion, calls_before: 0}})
+    end
+
+    :ok
   end
 
   defp header_extra(cfg, modules) do
@@ -671,6 +682,7 @@ defmodule ElixirScope.Recorder.Session do
     _ = HotHelpers.sync()
     hot = rec.hot |> drain_untraced(rec.tracer) |> HotHelpers.release_all(rec.tracer)
     skipped = HotHelpers.not_recorded(hot)
+    said(rec.quiet, skipped, rec.tracer)
     if skipped != %{}, do: send(rec.tracer, {:es_budget_skipped, skipped})
     result = finish_tracer(rec, reason, footer)
     Sources.count_off(rec.pattern_modules)
