@@ -352,6 +352,7 @@ defmodule ElixirScope.Recorder.Session do
       recursion: Map.get(cfg.limits, :private_recursion, :count),
       # [{mfa, since}]: counted, not traced, from `since` (monotonic ns)
       quiet: [],
+      started_at: nil,
       loaded_at_start: MapSet.new(for {m, _} <- :code.all_loaded(), do: m)
     }
 
@@ -404,7 +405,7 @@ defmodule ElixirScope.Recorder.Session do
         quiet
       )
 
-    rec = %{rec | hot: hot, quiet: Enum.map(quiet, &{&1, start_mono})}
+    rec = %{rec | hot: hot, quiet: Enum.map(quiet, &{&1, start_mono}), started_at: start_mono}
 
     Sources.install(
       call_modules,
@@ -466,10 +467,15 @@ defmodule ElixirScope.Recorder.Session do
   end
 
   # Said at the end, of those that were called (an application has many never called; the trace's
-  # first events stay the program's), dated when they went off: their calls were counted, never recorded.
-  defp said(quiet, skipped, tracer) do
+  # first events stay the program's, in the file and in time order), with when they went off
+  # (`paused_at`, ns since the start): their calls were counted, never recorded.
+  defp said(quiet, skipped, started_at, tracer) do
+    now = :erlang.monotonic_time(:nanosecond)
+
     for {mfa, since} <- quiet, Map.get(skipped, mfa, 0) > 0 do
-      send(tracer, {:es_demoted, mfa, since, 0, %{reason: :private_recursion, calls_before: 0}})
+      off = since - started_at
+      info = %{reason: :private_recursion, calls_before: 0, paused_at: off, resumed_at: off}
+      send(tracer, {:es_demoted, mfa, now, 0, info})
     end
 
     :ok
@@ -682,7 +688,7 @@ defmodule ElixirScope.Recorder.Session do
     _ = HotHelpers.sync()
     hot = rec.hot |> drain_untraced(rec.tracer) |> HotHelpers.release_all(rec.tracer)
     skipped = HotHelpers.not_recorded(hot)
-    said(rec.quiet, skipped, rec.tracer)
+    said(rec.quiet, skipped, rec.started_at, rec.tracer)
     if skipped != %{}, do: send(rec.tracer, {:es_budget_skipped, skipped})
     result = finish_tracer(rec, reason, footer)
     Sources.count_off(rec.pattern_modules)
