@@ -18,17 +18,20 @@ defmodule ElixirScope.Recorder.QuietHelpers do
   see a caller for.
   """
 
+  alias ElixirScope.Recorder.ModuleTable
+
   @typep fa :: {atom, non_neg_integer}
 
   @doc """
   The quiet helpers of `mod` among its debug info's definitions, given the `traced` modules and
   the functions never to silence (`keep`: callbacks, receive loops). `[]` without debug info.
+  `defs`: its `ModuleTable.definitions/2`, when already read.
   """
-  @spec of_module(module, [module], MapSet.t(fa)) :: [{module, atom, non_neg_integer}]
-  def of_module(mod, traced, keep) do
-    case definitions(mod) do
+  @spec of_module(module, [module], MapSet.t(fa), list | nil) :: [{module, atom, non_neg_integer}]
+  def of_module(mod, traced, keep, defs \\ nil) do
+    case defs || ModuleTable.definitions(mod) do
       [] -> []
-      defs -> for {f, a} <- quiet(defs, MapSet.new(traced), keep), do: {mod, f, a}
+      defs -> for {f, a} <- quiet(clauses(defs), MapSet.new(traced), keep), do: {mod, f, a}
     end
   end
 
@@ -128,15 +131,5 @@ defmodule ElixirScope.Recorder.QuietHelpers do
       else: st
   end
 
-  defp definitions(mod) do
-    with {^mod, bin, _} <- :code.get_object_code(mod),
-         {:ok, {_, [debug_info: {:debug_info_v1, backend, data}]}} <- :beam_lib.chunks(bin, [:debug_info]),
-         {:ok, %{definitions: defs}} <- backend.debug_info(:elixir_v1, mod, data, []) do
-      for {fa, kind, _meta, clauses} <- defs, do: {fa, kind, clauses}
-    else
-      _ -> []
-    end
-  rescue
-    _ -> []
-  end
+  defp clauses(defs), do: for({fa, kind, _meta, clauses} <- defs, do: {fa, kind, clauses})
 end

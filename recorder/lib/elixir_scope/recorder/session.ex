@@ -147,7 +147,7 @@ defmodule ElixirScope.Recorder.Session do
 
       true ->
         {:keep, clauses, loops} = what
-        quiet = quiet_helpers([m | rec.call_modules], %{m => loops}, rec.recursion, [m])
+        quiet = quiet_helpers([m | rec.call_modules], %{m => loops}, rec.recursion, [m], %{})
         Sources.install([m], %{}, false, rec.tracer, %{m => clauses}, %{m => loops}, %{}, quiet)
         Sources.count_on([m])
 
@@ -308,7 +308,11 @@ defmodule ElixirScope.Recorder.Session do
     tables = Map.new(pattern_modules -- [Agent.Server], &{&1, ModuleTable.read(&1)})
     frames = for m <- pattern_modules, t = tables[m], do: ModuleTable.relative(elem(t, 0), cfg.root)
     clauses = Map.new(call_modules, &{&1, elem(tables[&1], 1)})
-    loops = Map.new(call_modules, &{&1, ModuleTable.tail_loops(&1)})
+    # Debug info read once for both (its conversion costs milliseconds per module).
+    defs = Map.new(call_modules, &{&1, ModuleTable.definitions(&1)})
+    loops = Map.new(call_modules, &{&1, ModuleTable.loops_of(&1, defs[&1])})
+    recursion = Map.get(cfg.limits, :private_recursion, :count)
+    quiet = quiet_helpers(call_modules, loops, recursion, call_modules, defs)
     start_mono = :erlang.monotonic_time(:nanosecond)
     {targets, new?} = targets(cfg.processes, own)
 
@@ -349,10 +353,10 @@ defmodule ElixirScope.Recorder.Session do
       state_mods: state_mods,
       later?: :calls in cfg.capture,
       hot: nil,
-      recursion: Map.get(cfg.limits, :private_recursion, :count),
+      recursion: recursion,
       # [{mfa, since}]: counted, not traced, from `since` (monotonic ns)
-      quiet: [],
-      started_at: nil,
+      quiet: Enum.map(quiet, &{&1, start_mono}),
+      started_at: start_mono,
       loaded_at_start: MapSet.new(for {m, _} <- :code.all_loaded(), do: m)
     }
 
@@ -394,7 +398,7 @@ defmodule ElixirScope.Recorder.Session do
     %{tracer: tracer, call_modules: call_modules, state_only: state_only, messages?: messages?} = rec
     state_only = Map.new(state_only, &{&1, Map.fetch!(rec.state_mods, &1)})
 
-    quiet = quiet_helpers(call_modules, rec.loops, rec.recursion, call_modules)
+    quiet = Enum.map(rec.quiet, &elem(&1, 0))
 
     hot =
       HotHelpers.new(
@@ -405,7 +409,7 @@ defmodule ElixirScope.Recorder.Session do
         quiet
       )
 
-    rec = %{rec | hot: hot, quiet: Enum.map(quiet, &{&1, start_mono}), started_at: start_mono}
+    rec = %{rec | hot: hot}
 
     Sources.install(
       call_modules,
@@ -456,13 +460,15 @@ defmodule ElixirScope.Recorder.Session do
   # `:private_recursion` `:count` (the default): the private recursive helpers of the modules traced
   # from the start are counted, not traced (`ElixirScope.Recorder.QuietHelpers`).
   # Those of `of` (a module loaded later: one at a time), given every traced module.
-  defp quiet_helpers(_traced, _loops, :trace, _of), do: []
+  # `defs`: the modules' definitions already read.
+  defp quiet_helpers(_traced, _loops, :trace, _of, _defs), do: []
 
-  defp quiet_helpers(traced, loops, :count, of) do
+  defp quiet_helpers(traced, loops, :count, of, defs) do
     keep = MapSet.new(Sources.callbacks())
 
     for m <- of,
-        mfa <- QuietHelpers.of_module(m, traced, MapSet.union(keep, Map.get(loops, m, MapSet.new()))),
+        loops = MapSet.union(keep, Map.get(loops, m, MapSet.new())),
+        mfa <- QuietHelpers.of_module(m, traced, loops, defs[m]),
         do: mfa
   end
 
