@@ -39,7 +39,7 @@ export function leftOut(r: Replay): string[] {
       const missed = notRecorded.get(name) ?? 0;
       if (missed > 0)
         lines.push(
-          `${name} not traced (a private recursive helper: counted only): ${fmt(missed)} calls not recorded`,
+          `${name} not traced (part of a private recursion over data: counted only): ${fmt(missed)} calls not recorded`,
         );
     } else if (reason.startsWith("private_") && fn !== undefined) {
       const name = mfaText(fn);

@@ -107,7 +107,7 @@ describe("leftOut", () => {
     ]);
     const r = await Replay.open(tempTrace(b.toBuffer()));
     assert.deepEqual(leftOut(r), [
-      "Parcel.Helpers.walk/2 not traced (a private recursive helper: counted only): 57,000 calls not recorded",
+      "Parcel.Helpers.walk/2 not traced (part of a private recursion over data: counted only): 57,000 calls not recorded",
     ]);
   });
 
