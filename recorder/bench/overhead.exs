@@ -191,7 +191,7 @@ defmodule Bench.Overhead do
       "heavy pipeline: untraced #{fmt(plain / 1000)} ms, traced #{fmt(pipe.us / 1000)} ms " <>
         "(x#{fmt(pipe.us / plain)}; CPU x#{fmt(pipe.cpu_ratio)}), #{pipe.events} events, #{pipe.dropped} lost " <>
         "(#{fmt(pct)} %), #{fmt(pipe.bytes / max(pipe.events, 1))} B/event, " <>
-        "#{pipe.not_recorded} calls of hot private helpers not recorded"
+        "#{pipe.not_recorded} calls of private helpers counted, not recorded"
     )
   end
 
