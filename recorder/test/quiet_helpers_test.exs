@@ -94,6 +94,12 @@ defmodule ElixirScope.QuietHelpersTest do
     assert t.footer.private_calls_not_recorded[{Walks, :total, 2}] == 31
   end
 
+  test "a quiet helper never called is not listed", %{dir: dir} do
+    t = record(dir, fn -> Walks.price_all([1]) end, modules: [Walks], prefixes: [])
+    assert [] = for({:overload, _, _, _, %{reason: :private_recursion}} <- t.events, do: 1)
+    refute Map.has_key?(t.footer, :private_calls_not_recorded)
+  end
+
   test "private_recursion: :trace records them like any private function", %{dir: dir} do
     t =
       record(dir, &run/0,

@@ -693,7 +693,9 @@ defmodule ElixirScope.Recorder.Session do
     barrier()
     _ = HotHelpers.sync()
     hot = rec.hot |> drain_untraced(rec.tracer) |> HotHelpers.release_all(rec.tracer)
-    skipped = HotHelpers.not_recorded(hot)
+    # A quiet helper never called left nothing out: not in the footer (an application has many).
+    never = for {mfa, _} <- rec.quiet, into: MapSet.new(), do: mfa
+    skipped = hot |> HotHelpers.not_recorded() |> Map.reject(fn {mfa, n} -> n == 0 and mfa in never end)
     said(rec.quiet, skipped, rec.started_at, rec.tracer)
     if skipped != %{}, do: send(rec.tracer, {:es_budget_skipped, skipped})
     result = finish_tracer(rec, reason, footer)
