@@ -66,6 +66,18 @@ function snapshot(r: Replay): string {
   return canonical(out);
 }
 
+/** The index file's JSON metadata. */
+function metaOf(file: Buffer): { sections: Array<{ name: string; offset: number; type: string }> } {
+  return JSON.parse(file.toString("utf8", 24, 24 + file.readUInt32LE(12))) as {
+    sections: Array<{ name: string; offset: number; type: string }>;
+  };
+}
+
+/** The byte length of a binary term. */
+function inspectLength(t: unknown): number {
+  return (t as { bytes: Uint8Array }).bytes.length;
+}
+
 function ticketPath(): string {
   return tempTrace(ticketTrace().builder.toBuffer());
 }
@@ -114,6 +126,37 @@ describe("persistent index", () => {
     assert.equal(worker.indexStatus.state, "reused");
     assert.equal(snapshot(worker), want);
     worker.close();
+  });
+
+  it("keeps seqs beyond 32 bits and frames of 64 KiB or more, widening their columns, with and without the index", async () => {
+    const { builder } = ticketTrace();
+    // The narrow columns (seq in 32 bits, frame length in 16) take the first events; these do not fit.
+    builder.seq = 2 ** 40 + 3;
+    builder.send(pid("demo@host", 100, 0), pid("demo@host", 101, 0), bin("x".repeat(70_000)));
+    builder.seq = -5;
+    builder.send(pid("demo@host", 100, 0), pid("demo@host", 101, 0), tuple(atom("tiny"), 1));
+    const path = tempTrace(builder.toBuffer());
+    const plain = await Replay.open(path, { index: false });
+    const n = plain.eventCount;
+    assert.deepEqual(
+      [plain.seqOf(n - 2), plain.seqOf(n - 1), plain.seqOf(0)],
+      [2 ** 40 + 3, -5, 0],
+      "a seq that does not fit 32 bits is kept whole",
+    );
+    const big = plain.event(n - 2);
+    assert.equal(big.kind, "send");
+    assert.equal(inspectLength(big.message), 70_000);
+    const want = snapshot(plain);
+    plain.close();
+    (await openSaved(path)).close();
+    const meta = metaOf(readFileSync(`${path}.esindex`));
+    assert.equal(meta.sections.find((x) => x.name === "cols.seq")?.type, "Float64Array");
+    assert.equal(meta.sections.find((x) => x.name === "cols.frameLen")?.type, "Uint32Array");
+    assert.equal(meta.sections.find((x) => x.name === "cols.frameOff")?.type, "Uint32Array");
+    const reused = await Replay.open(path);
+    assert.equal(reused.indexStatus.state, "reused");
+    assert.equal(snapshot(reused), want);
+    reused.close();
   });
 
   it("answers the same for several files merged by time, damaged frames included", async () => {
@@ -214,12 +257,13 @@ describe("persistent index", () => {
     (await openSaved(path)).close();
     const good = readFileSync(`${path}.esindex`);
     const meta = JSON.parse(good.toString("utf8", 24, 24 + good.readUInt32LE(12))) as {
-      sections: Array<{ name: string; offset: number }>;
+      sections: Array<{ name: string; offset: number; type: string }>;
     };
     // Damage the seq of the last event (the column's last 4 KiB page): the first event's fields and
     // stack are still answered, so the column was not read whole for them.
     const seq = meta.sections.find((x) => x.name === "cols.seq")!;
-    writeFileSync(`${path}.esindex`, flip(good, seq.offset + 3999 * 8 + 2));
+    assert.equal(seq.type, "Uint32Array");
+    writeFileSync(`${path}.esindex`, flip(good, seq.offset + 3999 * 4 + 2));
     const r = await Replay.open(path);
     assert.equal(r.indexStatus.state, "reused");
     assert.equal(canonical([r.event(0), r.stackAt(0), r.positionOf(0)]), want[0]);

@@ -15,6 +15,8 @@ import * as T from "../terms/tags";
 import {
   ensureCapacity,
   type EventColumns,
+  fitsColumn,
+  widenColumn,
   FLAG_CRASH,
   FLAG_ERROR,
   FLAG_EXIT,
@@ -306,7 +308,7 @@ class FileReader {
           const tag = s.integer();
           // Any other term there is a newer recorder's: skipped with the rest.
           if (tag !== undefined) {
-            clause = Math.abs(tag) <= 0xffff ? tag : 0;
+            clause = Math.abs(tag) <= 0x7fff ? tag : 0;
             used = 8;
           }
         }
@@ -407,6 +409,10 @@ class FileReader {
     const c = this.cols;
     const i = c.length;
     if (i >= c.seq.length) ensureCapacity(c, i + 1);
+    // Narrow columns (columns.ts) take nearly every value; the first that does not fit widens its column.
+    if (seq >>> 0 !== seq && !fitsColumn(c, "seq", seq)) widenColumn(c, "seq");
+    if (fileOff > 0xffffffff && !fitsColumn(c, "frameOff", fileOff)) widenColumn(c, "frameOff");
+    if (end - start > 0xffff && !fitsColumn(c, "frameLen", end - start)) widenColumn(c, "frameLen");
     c.seq[i] = seq;
     c.time[i] = time * this.unitNs;
     c.pid[i] = pid;
