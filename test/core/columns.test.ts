@@ -3,6 +3,7 @@
 
 import assert from "node:assert/strict";
 import { createColumns, ensureCapacity, fitsColumn, widenColumn } from "../../src/core/store/columns";
+import { prefault, sharedArray } from "../../src/core/store/prefault";
 
 describe("event columns", () => {
   it("widen a narrow column when a value does not fit, keeping the values so far", () => {
@@ -10,17 +11,17 @@ describe("event columns", () => {
     c.frameOff[0] = 8;
     c.frameOff[1] = 0xffffffff;
     c.length = 2;
-    assert.ok(c.frameOff instanceof Uint32Array);
+    assert.equal(c.frameOff.constructor, Uint32Array);
     assert.ok(fitsColumn(c, "frameOff", 0xffffffff));
     assert.ok(!fitsColumn(c, "frameOff", 2 ** 32));
     widenColumn(c, "frameOff");
-    assert.ok(c.frameOff instanceof Float64Array);
+    assert.equal(c.frameOff.constructor, Float64Array);
     c.frameOff[2] = 5 * 2 ** 32 + 7;
     c.length = 3;
     assert.deepEqual([...c.frameOff.subarray(0, 3)], [8, 0xffffffff, 5 * 2 ** 32 + 7]);
     // Growing keeps the wide type.
     ensureCapacity(c, 100);
-    assert.ok(c.frameOff instanceof Float64Array);
+    assert.equal(c.frameOff.constructor, Float64Array);
     assert.equal(c.frameOff[2], 5 * 2 ** 32 + 7);
   });
 
@@ -33,5 +34,21 @@ describe("event columns", () => {
     assert.ok(fitsColumn(c, "seq", 2 ** 32 - 1));
     widenColumn(c, "seq");
     assert.ok(fitsColumn(c, "seq", -1));
+  });
+
+  it("are faulted in by another thread without losing a value the parse wrote meanwhile", async () => {
+    const n = 1 << 21;
+    const a = sharedArray(Uint32Array, n);
+    const b = sharedArray(Uint8Array, n);
+    const run = prefault([a, b], 0, n);
+    // Written while the thread touches the same pages (its atomic add of 0 keeps every value).
+    for (let i = 0; i < n; i++) {
+      a[i] = i + 1;
+      b[i] = (i % 255) + 1;
+    }
+    await run.done;
+    let bad = 0;
+    for (let i = 0; i < n; i++) if (a[i] !== i + 1 || b[i] !== (i % 255) + 1) bad++;
+    assert.equal(bad, 0);
   });
 });

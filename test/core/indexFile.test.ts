@@ -18,6 +18,7 @@ import { generate } from "../../bench/gen";
 import { Replay } from "../../src/core/replay";
 import { loadCounters } from "../../src/core/store/store";
 import { indexLocations } from "../../src/core/store/indexCache";
+import { prefaultSettings } from "../../src/core/store/prefault";
 import { atom, bin, pid, tuple } from "../../src/core/terms/build";
 import { TraceBuilder } from "../../src/core/writer";
 import { canonical } from "../helpers/canonical";
@@ -157,6 +158,37 @@ describe("persistent index", () => {
     assert.equal(reused.indexStatus.state, "reused");
     assert.equal(snapshot(reused), want);
     reused.close();
+  });
+
+  it("gives the same answers when another thread faults the columns' pages in during the parse", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "elixirscope-index-"));
+    const path = join(dir, "gen.estrace");
+    // Over one 1 MiB read chunk: the columns are sized for the whole file after the first.
+    generate({ events: 12_000, seed: 5, out: path, servers: 3, workers: 8 });
+    const saved = prefaultSettings.minRows;
+    try {
+      prefaultSettings.minRows = Infinity;
+      const plain = await Replay.open(path, { index: false });
+      const want = snapshot(plain);
+      plain.close();
+      prefaultSettings.minRows = 1000;
+      const started = prefaultSettings.started;
+      const touched = await Replay.open(path, { index: false });
+      assert.equal(prefaultSettings.started, started + 1, "no thread faulted the pages in");
+      assert.equal(snapshot(touched), want);
+      touched.close();
+      // Built (and its index written) in the load worker, then read back from the index.
+      const worker = await Replay.open(path, { worker: true });
+      await worker.indexSaved();
+      assert.equal(snapshot(worker), want);
+      worker.close();
+      const reused = await Replay.open(path);
+      assert.equal(reused.indexStatus.state, "reused");
+      assert.equal(snapshot(reused), want);
+      reused.close();
+    } finally {
+      prefaultSettings.minRows = saved;
+    }
   });
 
   it("answers the same for several files merged by time, damaged frames included", async () => {

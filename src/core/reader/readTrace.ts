@@ -13,6 +13,7 @@ import { EtfError } from "../terms/errors";
 import { Atom, ErlMap, type Term, Tuple } from "../terms/term";
 import * as T from "../terms/tags";
 import {
+  columnArrays,
   ensureCapacity,
   type EventColumns,
   fitsColumn,
@@ -33,6 +34,7 @@ import { ByteInterner } from "./byteInterner";
 import { LoadTables, termText } from "./tables";
 import { isNormalExit } from "./exitReason";
 import { ARG_FP_COUNT, skipArgs } from "./argFingerprint";
+import { prefault, prefaultSettings } from "../store/prefault";
 
 export const MAGIC = Buffer.from([0x89, 0x45, 0x53, 0x54, 0x52, 0x43, 0x0d, 0x0a]);
 export const FRAME_MARK = 0xe5;
@@ -117,7 +119,11 @@ export async function readTrace(
       );
     const before = problems.length;
     const reader = new FileReader(path, fileIndex, fd, size, cols, tables, problems, opts);
-    await reader.run();
+    try {
+      await reader.run();
+    } finally {
+      reader.stopPrefault();
+    }
     // Nothing readable at all: the first problem says why (a damaged header alone is only a warning).
     if (!reader.info || (reader.events === 0 && reader.headerAssumed && problems.length > before))
       throw new TraceLoadError(
@@ -706,12 +712,19 @@ class FileReader {
 
   /** Once a chunk has shown the average frame size, sizes the columns for the whole file at once. */
   private presized = false;
+  /** Stops the thread faulting the columns' pages in ahead of the rows written (prefault.ts). */
+  stopPrefault = (): void => undefined;
   private presize(): void {
     if (this.presized || this.events < 1000) return;
     this.presized = true;
     const perEvent = this.base / this.events;
-    const expected = Math.ceil(((this.size - this.base) / perEvent) * 1.05) + this.events;
-    ensureCapacity(this.cols, this.cols.length - this.events + expected);
+    const rest = Math.ceil((this.size - this.base) / perEvent);
+    const expected = Math.ceil(rest * 1.05) + this.events;
+    const from = this.cols.length;
+    const big = rest >= prefaultSettings.minRows && this.cols.seq.length < from - this.events + expected;
+    ensureCapacity(this.cols, from - this.events + expected, big);
+    // The pages of the rows this file is expected to fill, not the spare 5 %.
+    if (big) this.stopPrefault = prefault(columnArrays(this.cols), from, from + rest).stop;
   }
 
   private async progress(): Promise<void> {

@@ -134,8 +134,16 @@ export function widenColumn(cols: EventColumns, name: WideColumn): void {
 }
 
 /** The constructor of a column as it is now (narrow or wide). */
-function ctorOf(a: Typed): new (n: number) => Typed {
-  return a.constructor as new (n: number) => Typed;
+function ctorOf(a: Typed): {
+  new (n: number): Typed;
+  new (b: ArrayBufferLike, offset: number, n: number): Typed;
+} {
+  return a.constructor as never;
+}
+
+/** Every column, in COLUMN_TYPES order (for a pass over all of them, as prefault.ts makes). */
+export function columnArrays(cols: EventColumns): Typed[] {
+  return FIELD_NAMES.map((f) => (cols as unknown as Record<string, Typed>)[f]);
 }
 
 type FieldName = keyof typeof FIELDS;
@@ -170,13 +178,17 @@ export function createColumns(capacity = 1 << 12): EventColumns {
 }
 
 /** Makes room for one more row, doubling capacity when full. */
-export function ensureCapacity(cols: EventColumns, needed: number): void {
+export function ensureCapacity(cols: EventColumns, needed: number, shared = false): void {
   const cap = cols.seq.length;
   if (needed <= cap) return;
   const next = Math.max(needed, cap * 2);
   for (const f of FIELD_NAMES) {
     const old = (cols as unknown as Record<string, Typed>)[f];
-    const grown = new (ctorOf(old))(next);
+    const Ctor = ctorOf(old);
+    // Shared memory when another thread is to fault its pages in (prefault.ts).
+    const grown = shared
+      ? new Ctor(new SharedArrayBuffer(next * old.BYTES_PER_ELEMENT) as never, 0, next)
+      : new Ctor(next);
     grown.set(old.subarray(0, cols.length) as never);
     (cols as unknown as Record<string, Typed>)[f] = grown;
   }
