@@ -34,7 +34,13 @@ import { ByteInterner } from "./byteInterner";
 import { LoadTables, termText } from "./tables";
 import { isNormalExit } from "./exitReason";
 import { ARG_FP_COUNT, skipArgs } from "./argFingerprint";
-import { prefault, prefaultSettings } from "../store/prefault";
+import {
+  ARENA_ARRAYS,
+  type IndexArena,
+  prefault,
+  type PrefaultJob,
+  prefaultSettings,
+} from "../store/prefault";
 
 export const MAGIC = Buffer.from([0x89, 0x45, 0x53, 0x54, 0x52, 0x43, 0x0d, 0x0a]);
 export const FRAME_MARK = 0xe5;
@@ -78,6 +84,8 @@ export interface ReadOptions {
   onProgress?: (p: LoadProgress) => void;
   /** Called between chunks so a host's event loop can run. */
   yieldEvery?: () => Promise<void>;
+  /** Where the index build's arrays come from, faulted in during the parse (store.ts). */
+  arena?: IndexArena;
 }
 
 /**
@@ -121,8 +129,9 @@ export async function readTrace(
     const reader = new FileReader(path, fileIndex, fd, size, cols, tables, problems, opts);
     try {
       await reader.run();
-    } finally {
+    } catch (e) {
       reader.stopPrefault();
+      throw e;
     }
     // Nothing readable at all: the first problem says why (a damaged header alone is only a warning).
     if (!reader.info || (reader.events === 0 && reader.headerAssumed && problems.length > before))
@@ -712,7 +721,10 @@ class FileReader {
 
   /** Once a chunk has shown the average frame size, sizes the columns for the whole file at once. */
   private presized = false;
-  /** Stops the thread faulting the columns' pages in ahead of the rows written (prefault.ts). */
+  /**
+   * Stops the thread faulting the columns' pages in ahead of the rows written (prefault.ts) when the
+   * parse fails; otherwise it goes on into the index build's arrays, and ends by itself.
+   */
   stopPrefault = (): void => undefined;
   private presize(): void {
     if (this.presized || this.events < 1000) return;
@@ -724,7 +736,12 @@ class FileReader {
     const big = rest >= prefaultSettings.minRows && this.cols.seq.length < from - this.events + expected;
     ensureCapacity(this.cols, from - this.events + expected, big);
     // The pages of the rows this file is expected to fill, not the spare 5 %.
-    if (big) this.stopPrefault = prefault(columnArrays(this.cols), from, from + rest).stop;
+    if (!big) return;
+    const jobs: PrefaultJob[] = [{ arrays: columnArrays(this.cols), from, to: from + rest }];
+    // Then the index build's arrays: needed only once every row is read.
+    const arena = this.opts.arena?.reserve(ARENA_ARRAYS, this.cols.seq.length);
+    if (arena) jobs.push({ arrays: arena, from: 0, to: from + rest });
+    this.stopPrefault = prefault(jobs).stop;
   }
 
   private async progress(): Promise<void> {

@@ -16,35 +16,42 @@ export const prefaultSettings = {
 // Plain JavaScript, run with `eval`: the same from the sources (tests) and from every bundle.
 const TOUCHER = `
 const { workerData } = require("node:worker_threads");
-const { arrays, from, to } = workerData;
-const views = arrays.map((a) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
-const width = arrays.map((a) => a.BYTES_PER_ELEMENT);
-const BLOCK = 16384;
-for (let r = from; r < to; r += BLOCK) {
-  for (let k = 0; k < views.length; k++) {
-    const v = views[k];
-    const s = Math.min(r * width[k], v.length);
-    const e = Math.min((r + BLOCK) * width[k], v.length);
-    for (let p = s; p < e; p += 4096) Atomics.add(v, p, 0);
-    if (e > s) Atomics.add(v, e - 1, 0);
+for (const { arrays, from, to } of workerData) {
+  const views = arrays.map((a) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+  const width = arrays.map((a) => a.BYTES_PER_ELEMENT);
+  const BLOCK = 16384;
+  for (let r = from; r < to; r += BLOCK) {
+    for (let k = 0; k < views.length; k++) {
+      const v = views[k];
+      const s = Math.min(r * width[k], v.length);
+      const e = Math.min((r + BLOCK) * width[k], v.length);
+      for (let p = s; p < e; p += 4096) Atomics.add(v, p, 0);
+      if (e > s) Atomics.add(v, e - 1, 0);
+    }
   }
 }
 `;
 
 type Shared = Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float64Array;
 
+/** Rows [from, to) of `arrays` (views of SharedArrayBuffers, all indexed by row). */
+export interface PrefaultJob {
+  arrays: Shared[];
+  from: number;
+  to: number;
+}
+
 /**
- * Starts touching rows [from, to) of `arrays` (views of SharedArrayBuffers, all indexed by row) on a
- * worker thread; returns a stop function. Never keeps the process alive; where no thread can start,
- * nothing happens and the parse faults its pages in itself.
+ * Starts touching the jobs' rows, in order, on a worker thread. Never keeps the process alive; where
+ * no thread can start, nothing happens and the parse faults its pages in itself.
  */
-export function prefault(arrays: Shared[], from: number, to: number): Prefault {
+export function prefault(jobs: PrefaultJob[]): Prefault {
   let worker: Worker | undefined;
   try {
     // Required here: a process that never parses a big trace never loads worker_threads for this.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { Worker: W } = require("node:worker_threads") as typeof import("node:worker_threads");
-    worker = new W(TOUCHER, { eval: true, workerData: { arrays, from, to } });
+    worker = new W(TOUCHER, { eval: true, workerData: jobs });
     worker.unref();
     prefaultSettings.started++;
   } catch {
@@ -72,3 +79,27 @@ export function sharedArray<T extends Shared>(
 ): T {
   return new Ctor(new SharedArrayBuffer(n * Ctor.BYTES_PER_ELEMENT), 0, n);
 }
+
+/**
+ * The index build's row-sized Int32 arrays (by process, by kind, position, nesting, pairs), allocated
+ * once the parse knows about how many rows to expect so that the prefault thread touches them while
+ * the parse runs. `take` hands one out per request; past the reserve, or too small, a fresh array.
+ */
+export class IndexArena {
+  private spare: Int32Array[] = [];
+
+  /** Reserves `count` arrays of `capacity` rows; returns them for `prefault`. */
+  reserve(count: number, capacity: number): Int32Array[] {
+    this.spare = Array.from({ length: count }, () => sharedArray(Int32Array, capacity));
+    return this.spare.slice();
+  }
+
+  /** `n` zeroed Int32 elements. */
+  take(n: number): Int32Array {
+    const a = this.spare.pop();
+    return a && a.length >= n ? a.subarray(0, n) : new Int32Array(n);
+  }
+}
+
+/** How many arrays the index build takes from an arena (store.ts). */
+export const ARENA_ARRAYS = 7;
