@@ -40,7 +40,8 @@ describe("event columns", () => {
     const n = 1 << 21;
     const a = sharedArray(Uint32Array, n);
     const b = sharedArray(Uint8Array, n);
-    const run = prefault([{ arrays: [a, b], from: 0, to: n }]);
+    const run = prefault([{ arrays: [a, b], from: 0, to: n, ahead: 0 }]);
+    run.written(n, true);
     // Written while the thread touches the same pages (its atomic add of 0 keeps every value).
     for (let i = 0; i < n; i++) {
       a[i] = i + 1;

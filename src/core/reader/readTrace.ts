@@ -38,6 +38,7 @@ import {
   ARENA_ARRAYS,
   type IndexArena,
   prefault,
+  type Prefault,
   type PrefaultJob,
   prefaultSettings,
 } from "../store/prefault";
@@ -47,6 +48,11 @@ export const FRAME_MARK = 0xe5;
 const FRAME_HEAD = 5;
 const CHUNK = 1 << 20;
 const MAX_FRAME = 1 << 30;
+/**
+ * Rows past those written whose column pages the prefault thread may touch: a few chunks' worth (a
+ * 1 MiB chunk holds ~5,000 events), so that it stays ahead without touching pages no row will use.
+ */
+const PREFAULT_AHEAD = 1 << 16;
 
 // A Map, not an object: a header's `time_unit: :constructor` must not find Object.prototype.constructor.
 const TIME_UNIT_NS = new Map<string, number>([
@@ -130,7 +136,7 @@ export async function readTrace(
     try {
       await reader.run();
     } catch (e) {
-      reader.stopPrefault();
+      reader.prefault?.stop();
       throw e;
     }
     // Nothing readable at all: the first problem says why (a damaged header alone is only a warning).
@@ -197,6 +203,7 @@ class FileReader {
         pos = this.refill(pos, need);
         eof = this.base + this.filled >= this.size;
         this.presize();
+        this.prefault?.written(this.cols.length);
         await this.progress();
         continue;
       }
@@ -215,6 +222,7 @@ class FileReader {
       pos = this.frame(pos, avail);
     }
     this.endResync(this.size);
+    this.prefault?.written(this.cols.length, true);
     this.opts.onProgress?.({
       file: this.path,
       bytesRead: this.size,
@@ -722,10 +730,11 @@ class FileReader {
   /** Once a chunk has shown the average frame size, sizes the columns for the whole file at once. */
   private presized = false;
   /**
-   * Stops the thread faulting the columns' pages in ahead of the rows written (prefault.ts) when the
-   * parse fails; otherwise it goes on into the index build's arrays, and ends by itself.
+   * The thread faulting the columns' pages in ahead of the rows written (prefault.ts): told the rows
+   * written at each chunk, stopped when the parse fails; otherwise it ends by itself once the count
+   * is final.
    */
-  stopPrefault = (): void => undefined;
+  prefault: Prefault | undefined;
   private presize(): void {
     if (this.presized || this.events < 1000) return;
     this.presized = true;
@@ -737,11 +746,13 @@ class FileReader {
     ensureCapacity(this.cols, from - this.events + expected, big);
     // The pages of the rows this file is expected to fill, not the spare 5 %.
     if (!big) return;
-    const jobs: PrefaultJob[] = [{ arrays: columnArrays(this.cols), from, to: from + rest }];
-    // Then the index build's arrays: needed only once every row is read.
-    const arena = this.opts.arena?.reserve(ARENA_ARRAYS, this.cols.seq.length);
-    if (arena) jobs.push({ arrays: arena, from: 0, to: from + rest });
-    this.stopPrefault = prefault(jobs).stop;
+    const cap = this.cols.seq.length;
+    const jobs: PrefaultJob[] = [{ arrays: columnArrays(this.cols), from, to: cap, ahead: PREFAULT_AHEAD }];
+    // Then the index build's arrays, as far as rows are written: they are filled once every row is read.
+    const arena = this.opts.arena?.reserve(ARENA_ARRAYS, cap);
+    if (arena) jobs.push({ arrays: arena, from: 0, to: cap, ahead: 0 });
+    this.prefault = prefault(jobs);
+    this.prefault.written(from);
   }
 
   private async progress(): Promise<void> {
