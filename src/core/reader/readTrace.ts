@@ -36,6 +36,7 @@ import { isNormalExit } from "./exitReason";
 import { ARG_FP_COUNT, skipArgs } from "./argFingerprint";
 import {
   ARENA_ARRAYS,
+  coreToSpare,
   type IndexArena,
   prefault,
   type Prefault,
@@ -742,7 +743,10 @@ class FileReader {
     const rest = Math.ceil((this.size - this.base) / perEvent);
     const expected = Math.ceil(rest * 1.05) + this.events;
     const from = this.cols.length;
-    const big = rest >= prefaultSettings.minRows && this.cols.seq.length < from - this.events + expected;
+    const big =
+      rest >= prefaultSettings.minRows &&
+      coreToSpare() &&
+      this.cols.seq.length < from - this.events + expected;
     ensureCapacity(this.cols, from - this.events + expected, big);
     // The pages of the rows this file is expected to fill, not the spare 5 %.
     if (!big) return;

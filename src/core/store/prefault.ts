@@ -6,9 +6,23 @@
 
 import type { Worker } from "node:worker_threads";
 
+/** Whether a thread faulting pages in would find a free core (see `prefaultSettings.maxLoad`). */
+export function coreToSpare(): boolean {
+  // Required here, as worker_threads below: only a big parse needs it (an indexed open never does).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const os = require("node:os") as typeof import("node:os");
+  return os.loadavg()[0] < (prefaultSettings.maxLoad ?? os.availableParallelism() + 1);
+}
+
 export const prefaultSettings = {
   /** Below this many rows, starting a thread costs more than the faults it takes over (tests lower it). */
   minRows: 200_000,
+  /**
+   * Above this load average no core is free for the thread, which then competes with the parse
+   * instead of running beside it (measured: slower at load 8 on 2 cores). Unset: the cores + 1 (the
+   * parse itself is one). Tests raise it.
+   */
+  maxLoad: undefined as number | undefined,
   /** Threads started, so that tests can see the path taken. */
   started: 0,
 };
