@@ -4,6 +4,10 @@
 import assert from "node:assert/strict";
 import { createColumns, ensureCapacity, fitsColumn, widenColumn } from "../../src/core/store/columns";
 import { prefault, sharedArray } from "../../src/core/store/prefault";
+import { parseStore } from "../../src/core/store/store";
+import { type PackedStore, packStore, unpackStore } from "../../src/core/storeTransfer";
+import { MessageChannel } from "node:worker_threads";
+import { ticketTracePath } from "../helpers/fixtures";
 
 describe("event columns", () => {
   it("widen a narrow column when a value does not fit, keeping the values so far", () => {
@@ -51,5 +55,22 @@ describe("event columns", () => {
     let bad = 0;
     for (let i = 0; i < n; i++) if (a[i] !== i + 1 || b[i] !== (i % 255) + 1) bad++;
     assert.equal(bad, 0);
+  });
+
+  it("cross to another thread as shared memory when a parse put them there", async () => {
+    const store = await parseStore([ticketTracePath()]);
+    // As a big parse leaves them: columns on shared memory (prefault.ts), the rest ordinary.
+    const shared = sharedArray(Int32Array, store.cols.length);
+    shared.set(store.cols.pid);
+    store.cols.pid = shared;
+    const packed = packStore(store);
+    assert.ok(!packed.transfer.includes(shared.buffer as never), "shared memory is not transferable");
+    const { port1, port2 } = new MessageChannel();
+    const got = new Promise<PackedStore["data"]>((resolve) => port2.once("message", resolve));
+    port1.postMessage(packed.data, packed.transfer);
+    const back = unpackStore(await got);
+    port1.close();
+    assert.deepEqual([...back.cols.pid], [...shared]);
+    assert.ok(back.cols.pid.buffer instanceof SharedArrayBuffer);
   });
 });
