@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { generate } from "../../bench/gen";
 import { Replay } from "../../src/core/replay";
 import { loadCounters } from "../../src/core/store/store";
-import { indexLocations } from "../../src/core/store/indexCache";
+import { indexLocations, splitWrites } from "../../src/core/store/indexCache";
 import { prefaultSettings } from "../../src/core/store/prefault";
 import { atom, bin, pid, tuple } from "../../src/core/terms/build";
 import { TraceBuilder } from "../../src/core/writer";
@@ -331,3 +331,23 @@ function flip(b: Buffer, at: number): Buffer {
   c[at] ^= 0xff;
   return c;
 }
+
+describe("index file writes", () => {
+  it("split into runs that put every byte at its place", () => {
+    const bufs = [Buffer.from("head"), Buffer.alloc(0), Buffer.from("0123456789"), Buffer.from("xyz")];
+    const whole = Buffer.concat(bufs);
+    for (const parts of [1, 2, 3, 5]) {
+      const runs = splitWrites(bufs, parts);
+      assert.ok(runs.length <= parts);
+      const out = Buffer.alloc(whole.length, "?");
+      for (const r of runs) Buffer.concat(r.buffers).copy(out, r.at);
+      assert.equal(out.toString(), whole.toString(), `${parts} parts`);
+      const sizes = runs.map((r) => r.buffers.reduce((a, b) => a + b.length, 0));
+      assert.equal(
+        sizes.reduce((a, b) => a + b, 0),
+        whole.length,
+      );
+      if (parts === 2) assert.deepEqual(sizes, [9, 8]);
+    }
+  });
+});
