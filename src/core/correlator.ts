@@ -135,14 +135,15 @@ export class Correlator {
     const key = `call ${line}:${file}`;
     const known = this.eventsAtCache.get(key);
     if (known) return known;
-    const kind = this.store.cols.kind;
-    const found: number[] = [];
-    for (const r of this.eventsAt(file, line)) if (kind[r] === KIND_CODES.call) found.push(r);
+    // Straight from the index lists, not through the line's events: a hot function's returns would
+    // be gathered only to be dropped again (a logpoint's first page waited on both passes).
+    const found = this.collectEventsAt(file, line, KIND_CODES.call);
     this.eventsAtCache.set(key, found);
     return found;
   }
 
-  private collectEventsAt(file: string, line: number): number[] {
+  /** The line's events, ascending: of kind `only` when given, else every kind but spawns. */
+  private collectEventsAt(file: string, line: number, only?: number): number[] {
     // Each index list is already ascending. A line usually has one (its function's events, or its
     // call sites'): that one is filtered in order. Several are gathered in a plain array, then sorted
     // as numbers and deduplicated: a hot line has tens of thousands of events, where a Set and a
@@ -159,7 +160,7 @@ export class Correlator {
       const out: number[] = [];
       for (let k = 0; k < rows.length; k++) {
         const r = rows[k];
-        if (kind[r] === KIND_CODES.spawn) continue;
+        if (only === undefined ? kind[r] === KIND_CODES.spawn : kind[r] !== only) continue;
         if (onClause && !this.mayHaveRun(r, line)) continue;
         out.push(r);
       }
@@ -168,7 +169,10 @@ export class Correlator {
     for (const id of lookup(this.sitesByLine, file, line)) {
       const rows = csrList(this.store.ix.bySite, id);
       const out: number[] = [];
-      for (let k = 0; k < rows.length; k++) if (kind[rows[k]] !== KIND_CODES.spawn) out.push(rows[k]);
+      for (let k = 0; k < rows.length; k++) {
+        const r = rows[k];
+        if (only === undefined ? kind[r] !== KIND_CODES.spawn : kind[r] === only) out.push(r);
+      }
       if (out.length) lists.push(out);
     }
     if (lists.length <= 1) return lists[0] ?? [];
