@@ -858,6 +858,11 @@ export class Replay {
     return this.correlator.callsAt(file, line).slice();
   }
 
+  /** As `callsAt`, the list the recording keeps (no copy of a hot line's thousands): never changed. */
+  sharedCallsAt(file: string, line: number): readonly number[] {
+    return this.correlator.callsAt(file, line);
+  }
+
   /** Functions defined (or with a clause) at `file:line`; `file` matches by path suffix. */
   functionsAt(file: string, line: number): Mfa[] {
     return this.correlator.functionsAt(file, line);

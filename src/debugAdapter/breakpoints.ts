@@ -64,8 +64,8 @@ export const EXCEPTION_FILTERS: DebugProtocol.ExceptionBreakpointsFilter[] = [
 interface Resolved {
   id: number;
   reason: StopReason;
-  /** Candidate events, ascending. */
-  candidates?: number[];
+  /** Candidate events, ascending (never changed: may be the recording's own list). */
+  candidates?: readonly number[];
   /** A candidate hits when this holds (memoised); none: every candidate hits. */
   test?: (index: number) => boolean;
   /** Instead of candidates: the engine searches (data breakpoints without hit counts). */
@@ -87,7 +87,7 @@ export interface PendingLogs {
 }
 
 interface PendingLogpoint {
-  hits: number[];
+  hits: readonly number[];
   line: number;
   key: string;
   token: object;
@@ -150,7 +150,7 @@ export class Breakpoints {
     const printedNow = new Map<string, object>();
     for (const bp of bps) {
       const id = this.nextId++;
-      const calls = this.debuggedOnly(this.replay.callsAt(file, bp.line));
+      const calls = this.debuggedOnly(this.replay.sharedCallsAt(file, bp.line));
       try {
         if (calls.length === 0) {
           out.push({ id, verified: false, line: bp.line, message: this.noEventsAt(file, bp.line) });
@@ -373,7 +373,7 @@ export class Breakpoints {
   private resolve(
     id: number,
     reason: StopReason,
-    candidates: number[],
+    candidates: readonly number[],
     test: ((i: number) => boolean) | undefined,
     hitCondition: string | undefined,
   ): Resolved {
@@ -395,7 +395,7 @@ export class Breakpoints {
       : `${n} of ${total} ${what} in the recording`;
   }
 
-  private debuggedOnly(indices: number[]): number[] {
+  private debuggedOnly(indices: readonly number[]): readonly number[] {
     const debugged = this.debugged;
     if (!debugged) return indices;
     return indices.filter((i) => debugged(this.replay.pidOf(i)));
@@ -406,7 +406,7 @@ export class Breakpoints {
     condition: string | undefined,
     what: string,
     /** The events it will be asked about, ascending (what argument tests remember is kept by them). */
-    candidates?: number[],
+    candidates?: readonly number[],
   ): ((index: number) => boolean) | undefined {
     if (!condition?.trim()) return undefined;
     const expr: Expr = parseExpr(condition);
