@@ -18,6 +18,9 @@ import { compileLogMessage } from "../core/inspect/logMessage";
 import { edgeHit } from "../core/moment";
 import { compileColumnFilter, NO, YES } from "../core/columnFilter";
 
+/** Event indices, ascending: a list of the recording's own (never changed) or one made here. */
+type Rows = readonly number[] | Int32Array;
+
 export type StopReason = "breakpoint" | "function breakpoint" | "exception" | "data breakpoint";
 
 export const EXCEPTION_FILTERS: DebugProtocol.ExceptionBreakpointsFilter[] = [
@@ -65,7 +68,7 @@ interface Resolved {
   id: number;
   reason: StopReason;
   /** Candidate events, ascending (never changed: may be the recording's own list). */
-  candidates?: readonly number[];
+  candidates?: Rows;
   /** A candidate hits when this holds (memoised); none: every candidate hits. */
   test?: (index: number) => boolean;
   /** Instead of candidates: the engine searches (data breakpoints without hit counts). */
@@ -87,7 +90,7 @@ export interface PendingLogs {
 }
 
 interface PendingLogpoint {
-  hits: readonly number[];
+  hits: Rows;
   line: number;
   key: string;
   token: object;
@@ -373,7 +376,7 @@ export class Breakpoints {
   private resolve(
     id: number,
     reason: StopReason,
-    candidates: readonly number[],
+    candidates: Rows,
     test: ((i: number) => boolean) | undefined,
     hitCondition: string | undefined,
   ): Resolved {
@@ -395,7 +398,7 @@ export class Breakpoints {
       : `${n} of ${total} ${what} in the recording`;
   }
 
-  private debuggedOnly(indices: readonly number[]): readonly number[] {
+  private debuggedOnly(indices: Rows): Rows {
     const debugged = this.debugged;
     if (!debugged) return indices;
     return indices.filter((i) => debugged(this.replay.pidOf(i)));
@@ -406,7 +409,7 @@ export class Breakpoints {
     condition: string | undefined,
     what: string,
     /** The events it will be asked about, ascending (what argument tests remember is kept by them). */
-    candidates?: readonly number[],
+    candidates?: Rows,
   ): ((index: number) => boolean) | undefined {
     if (!condition?.trim()) return undefined;
     const expr: Expr = parseExpr(condition);
