@@ -19,7 +19,7 @@ import { QueryMonitor } from "./queryMonitor";
 import { BreakpointSearch } from "./search";
 import { diffTerms, StateReconstructor } from "./state";
 import { buildCsr, csrCount, csrList, lowerBound, type Csr } from "./store/csr";
-import { decodeEvent } from "./store/eventDecode";
+import { decodeEvent, resolveSent, sentRef } from "./store/eventDecode";
 import { type CellName, cellOf } from "./store/cells";
 import { type EventColumns, KIND_CODES } from "./store/columns";
 import { FrameSource } from "./store/frames";
@@ -217,6 +217,12 @@ export class Replay {
       ev = decodeEvent({ ...this.store, cols: one as unknown as EventColumns }, 0, raw);
       ev.index = index;
     } else ev = decodeEvent(this.store, index, raw);
+    const ref = ev.kind === "receive" ? sentRef(raw) : undefined;
+    if (ref !== undefined) {
+      // Format 2: the message is the one written at its send, which the load paired with it.
+      const send = this.store.ix.pair[index];
+      resolveSent(ev, ref, send >= 0 ? this.event(send) : undefined);
+    }
     this.cache.set(index, ev);
     return ev;
   }
