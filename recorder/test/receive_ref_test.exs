@@ -4,7 +4,7 @@ defmodule ElixirScope.ReceiveRefTest do
 
   defp raw_receives(t), do: for({:receive, _, _, _, _, _, _} = r <- t.frames, do: r)
 
-  test "a big message's receive names its send; small and cut messages are written again", %{dir: dir} do
+  test "a big message's receive names its send, whole or cut; a small one is written again", %{dir: dir} do
     me = self()
     batch = for n <- 1..40, do: %{id: n, zone: "A1", items: Enum.to_list(1..rem(n, 12))}
     huge = Enum.to_list(1..20_000)
@@ -30,16 +30,18 @@ defmodule ElixirScope.ReceiveRefTest do
     assert t.header == t.header and match?(%{}, t.header)
     child = hd(for {:spawn, _, _, ^me, c, _} <- t.events, do: c)
     sends = for {:send, seq, _, ^me, ^child, msg} <- t.events, do: {seq, msg}
-    assert [{s1, {:batch, ^batch}}, {s2, {:batch, ^batch}}, {_, {:small, [1]}}, {_, {:huge, cut}}] = sends
+    assert [{s1, {:batch, ^batch}}, {s2, {:batch, ^batch}}, {_, {:small, [1]}}, {s4, {:huge, cut}}] = sends
     assert {:"$truncated", :list, 20_000, _} = cut
 
-    # The two batches' receives refer to their own sends, in order; the others carry their terms.
+    # The batches' and the huge message's receives refer to their own sends, in order; the small one
+    # carries its term.
     assert [
              {:receive, _, _, ^child, :undefined, :"$sent", ^s1},
-             {:receive, _, _, ^child, :undefined, :"$sent", ^s2}
+             {:receive, _, _, ^child, :undefined, :"$sent", ^s2},
+             {:receive, _, _, ^child, :undefined, :"$sent", ^s4}
            ] = raw_receives(t)
 
-    assert t.refs == 2
+    assert t.refs == 3
     # Resolved (test/support/trace_reader.ex), every receive shows what was sent.
     got = for {:receive, _, _, ^child, :undefined, msg} <- t.events, do: msg
     assert got == [{:batch, batch}, {:batch, batch}, {:small, [1]}, {:huge, cut}]

@@ -677,22 +677,23 @@ defmodule ElixirScope.Recorder.Tracer do
 
   ## Receives that refer to their send (trace format 2)
 
-  # A message is written once: at its send, whole; its receive then names the send's seq
+  # A message is written once, at its send; its receive names the send's seq
   # (`{:receive, seq, t, pid, :undefined, :"$sent", send_seq}`) instead of copying the term again.
-  # The pipeline's 2.5 kB batches were written twice, and the receiver's copy drew on its own byte
-  # budget. What is remembered is bounded: sends of at least `@ref_min` bytes written whole, at most
-  # `@sent_per_key` waiting per receiver and `@sent_max_bytes` in all (past that the memory is
-  # cleared, and the receives carry their terms as before).
+  # The pipeline's 2.5 kB batches were written twice, and when the sender's byte budget had cut its
+  # copy the receiver's budget often wrote the whole term again (the two then did not even pair). The
+  # receive shows what the send wrote, whole or cut. What is remembered is bounded: sends of
+  # `@ref_min` bytes to `@ref_max` bytes, at most `@sent_per_key` waiting per receiver and
+  # `@sent_max_bytes` in all (past that the memory is cleared, and receives carry their terms).
   @ref_min 64
+  @ref_max 1024 * 1024
   @sent_per_key 32
   @sent_max_bytes 8 * 1024 * 1024
 
   defp sent_term(s, pid, to, msg, ts) do
-    over = Map.get(s.budget.over, pid, 0)
     {written, size, budget} = TermBudget.cap(s.budget, pid, ts, msg, s.max_term)
     s = %{s | budget: budget, in_bytes: s.in_bytes + size}
 
-    if size >= @ref_min and size <= s.max_term and Map.get(budget.over, pid, 0) == over,
+    if size >= @ref_min and size <= @ref_max,
       do: {written, remember_sent(s, sent_key(to), msg, size)},
       else: {written, s}
   end
