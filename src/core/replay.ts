@@ -367,6 +367,26 @@ export class Replay {
     return EVENT_KINDS[this.cell("kind", index)];
   }
 
+  /**
+   * Whether event `index` is a receive that names its send instead of carrying the message (trace
+   * format 2; the load keeps the send's seq as its aux term). From the columns, no decoding.
+   */
+  refersToSend(index: number): boolean {
+    this.checkIndex(index);
+    return this.cell("kind", index) === KIND_CODES.receive && this.cell("aux", index) >= 0;
+  }
+
+  /** Whether any receive names its send (see `refersToSend`); computed once. */
+  hasSendReferences(): boolean {
+    if (this.sendRefs === undefined) {
+      const c = this.store.cols;
+      this.sendRefs = csrList(this.store.ix.byKind, KIND_CODES.receive).some((r) => c.aux[r] >= 0);
+    }
+    return this.sendRefs;
+  }
+
+  private sendRefs: boolean | undefined;
+
   /** The event's recorded seq (per trace file), from the columns. */
   seqOf(index: number): number {
     this.checkIndex(index);

@@ -2,9 +2,10 @@
 // and shows exactly as the same receive carrying it; a reference to no send is reported, not a crash.
 
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { EXPORT_TUNING, exportJsonl } from "../../src/cli/commands/export";
 import { Replay } from "../../src/core/replay";
 import { atom, bin, pid, tuple } from "../../src/core/terms/build";
 import { inspect } from "../../src/core/terms/inspect";
@@ -80,6 +81,27 @@ describe("receives that refer to their send (trace format 2)", () => {
       v1.close();
       v2.close();
     }
+  });
+
+  it("export as format 1's receives do, on the serial and the parallel path", async () => {
+    const jsonl = async (path: string, parallelFrom: number): Promise<string[]> => {
+      const r = await Replay.open(path, { index: false });
+      const out = `${path}.${parallelFrom}.jsonl`;
+      const p = { positional: [path], flags: new Set<string>(), values: new Map([["o", [out]]]) };
+      try {
+        await exportJsonl(r, p, () => undefined, { ...EXPORT_TUNING, workers: 2, parallelFrom });
+      } finally {
+        r.close();
+      }
+      // The header says its own version; every other line must be the same.
+      return readFileSync(out, "utf8").trimEnd().split("\n").slice(1);
+    };
+    const v1 = write(recording(1), "e1.estrace");
+    const v2 = write(recording(2), "e2.estrace");
+    const want = await jsonl(v1, Infinity);
+    assert.ok(want.some((l) => l.includes('"kind":"receive"') && l.includes("zone A1")));
+    assert.deepEqual(await jsonl(v2, Infinity), want);
+    assert.deepEqual(await jsonl(v2, 0), want);
   });
 
   it("read the same from the persistent index as from the file", async () => {
