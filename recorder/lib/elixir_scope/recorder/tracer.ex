@@ -681,12 +681,14 @@ defmodule ElixirScope.Recorder.Tracer do
   # (`{:receive, seq, t, pid, :undefined, :"$sent", send_seq}`) instead of copying the term again.
   # The pipeline's 2.5 kB batches were written twice, and when the sender's byte budget had cut its
   # copy the receiver's budget often wrote the whole term again (the two then did not even pair). The
-  # receive shows what the send wrote, whole or cut. What is remembered is bounded: sends of
+  # receive shows what the send wrote, whole or cut. The BEAM traces a receive when the receiver
+  # handles its signal queue, so a busy receiver may have many sends waiting. What is remembered is
+  # bounded: sends of
   # `@ref_min` bytes to `@ref_max` bytes, at most `@sent_per_key` waiting per receiver and
   # `@sent_max_bytes` in all (past that the memory is cleared, and receives carry their terms).
   @ref_min 64
   @ref_max 1024 * 1024
-  @sent_per_key 32
+  @sent_per_key 128
   @sent_max_bytes 8 * 1024 * 1024
 
   defp sent_term(s, pid, to, msg, ts) do
