@@ -13,6 +13,7 @@ import {
   resetOutput,
 } from "./terms/etfJson";
 import { jsonToTerm, termToJson } from "./terms/json";
+import { FORMAT_VERSIONS } from "./reader/formatVersions";
 import { Atom, ErlMap, Pid, type Term, Tuple } from "./terms/term";
 
 /** Field names after `kind, seq, time, pid`, per event kind (docs/trace-format.md). */
@@ -75,9 +76,9 @@ export function jsonToFrame(obj: unknown, where: string): Term {
     if (h === null || typeof h !== "object" || Array.isArray(h))
       throw new Error(`${where}: "header" must be an object {"version": 1, "info": {"$map": ...}}`);
     const version = term(h.version, "header.version");
-    if (version !== 1)
+    if (typeof version !== "number" || !FORMAT_VERSIONS.includes(version))
       throw new Error(
-        `${where}: header version ${short(h.version)} is not supported (this ElixirScope writes version 1)`,
+        `${where}: header version ${short(h.version)} is not supported (this ElixirScope writes versions ${FORMAT_VERSIONS.join(" and ")})`,
       );
     const info = term(h.info, "header.info");
     if (!(info instanceof ErlMap)) throw new Error(`${where}: "header.info" must be a map ({"$map": [...]})`);
