@@ -115,6 +115,27 @@ export function appendEventJson(
   }
 }
 
+/**
+ * `appendEventJson` and a newline for frames `k` = `from`, `from + 1`... of `buf` (frame k is
+ * `buf[bounds[2k], bounds[2k + 1])`) while it covers them: returns the first frame it declined
+ * (nothing appended for it), or the frame count. One call per chunk, not a chain of calls per line.
+ */
+export function appendEventLines(
+  buf: Uint8Array,
+  bounds: Uint32Array,
+  from: number,
+  namesOf: (kind: string) => readonly string[],
+): number {
+  const frames = bounds.length >> 1;
+  let k = from;
+  for (; k < frames; k++) {
+    if (!appendEventJson(buf, bounds[2 * k], bounds[2 * k + 1], namesOf)) break;
+    if (o >= out.length) room(1);
+    out[o++] = 0x0a;
+  }
+  return k;
+}
+
 /** The string form of `appendEventJson`, or undefined where it declines. */
 export function eventFrameToJsonLine(
   buf: Uint8Array,
