@@ -421,11 +421,25 @@ function value(depth: number): boolean {
   const at = p;
   const tag = b[at];
   switch (tag) {
-    case SMALL_INTEGER_EXT:
+    case SMALL_INTEGER_EXT: {
+      // The commonest term (arities, map keys, small counts): its up to three digits written here.
       if (at + 2 > lim) return false;
       p = at + 2;
-      int(b[at + 1]);
+      const v = b[at + 1];
+      const w = out;
+      let q = o;
+      if (v >= 100) {
+        const r = v - 100 * ((v / 100) | 0);
+        w[q++] = 0x30 + ((v / 100) | 0);
+        w[q++] = PAIRS[2 * r];
+        w[q++] = PAIRS[2 * r + 1];
+      } else if (v >= 10) {
+        w[q++] = PAIRS[2 * v];
+        w[q++] = PAIRS[2 * v + 1];
+      } else w[q++] = 0x30 + v;
+      o = q;
       return true;
+    }
     case INTEGER_EXT:
       if (at + 5 > lim) return false;
       p = at + 5;
