@@ -245,11 +245,23 @@ describe("export: ETF bytes to JSON text without decoding", function () {
       }
   });
 
-  it("writes lines up to 16 bytes per frame byte (empty lists under long field names, escaped controls)", () => {
+  it("writes lines up to 16 bytes per frame byte (empty lists under long field names, escaped controls), large frames redone", () => {
     const empties = encodeTerm(tuple(atom("exception"), [], [], [], [], [], [], [], [], []));
     same(empties, "empty fields");
     const controls = encodeTerm(tuple(atom("exit"), 1, 2, pid("n@h", 1, 0), bin("\u0001".repeat(5000))));
     same(controls, "controls");
+    // Frames over 64 KiB get room for twice their size first (here, into a tiny output buffer) and
+    // are redone with more: 6 bytes per control character; then atoms met only after the first try
+    // overran, of which the atom table must keep whole entries.
+    const late = Array.from({ length: 20 }, (_, i) => atom(`"late${i}`));
+    const frames = [
+      encodeTerm(tuple(atom("exit"), 1, 2, pid("n@h", 1, 0), [bin("\u0001".repeat(100_000)), ...late])),
+      encodeTerm(tuple(atom("exit"), 3, 4, pid("n@h", 1, 0), late)),
+    ];
+    for (const f of frames) {
+      const { out } = transcodeChunk(f, new Uint32Array([0, f.length]), 0, Buffer.alloc(1));
+      assert.equal(out.toString("utf8"), `${frameToJsonLine(decodeEtf(f))}\n`);
+    }
     // Into a buffer far too small: grown as needed, nothing cut.
     const bounds = new Uint32Array([0, empties.length]);
     const { out } = transcodeChunk(empties, bounds, 0, Buffer.alloc(1));

@@ -34,6 +34,9 @@ const {
  */
 const EXPANSION = 16;
 
+/** Frames above this many bytes get room for twice their size first, more only if they need it. */
+const LARGE_FRAME = 1 << 16;
+
 /** Deeper terms go the decoding path (which cuts very deep ones the way the decoder does). */
 const MAX_NEST = 64;
 
@@ -47,6 +50,8 @@ let p = 0;
 let lim = 0;
 let out: Buffer = Buffer.allocUnsafeSlow(1 << 16);
 let o = 0;
+/** Set when the buffer grew after writes past its end had been dropped: the frame is redone. */
+let overran = false;
 
 /** Bytes written so far by `appendEventJson` / `appendText` (a view, valid until the next append). */
 export function pendingOutput(): Buffer {
@@ -98,12 +103,15 @@ export function appendEventJson(
   try {
     // Room for the whole line is made once: the writes below do not check it. Typed-array writes
     // past the end are dropped, so an overrun shows as `o` beyond the buffer and the frame is redone.
-    for (let bound = EXPANSION * (end - start) + 256; ; bound *= 2) {
+    // A large frame starts from a smaller guess (16× of a 100 MB frame would not be allocated).
+    const size = end - start;
+    for (let bound = (size <= LARGE_FRAME ? EXPANSION : 2) * size + 256; ; bound *= 2) {
       room(bound);
+      overran = false;
       p = start + 1;
       lim = end;
       const ok = event(namesOf) && p === lim;
-      if (o <= out.length) {
+      if (o <= out.length && !overran) {
         if (ok) return true;
         o = mark;
         return false;
@@ -232,14 +240,17 @@ function bytes(x: Uint8Array): void {
   const n = x.length;
   const w = out;
   const q = o;
-  // A call into memcpy costs about what copying 16 bytes one by one does.
-  if (n > 16) w.set(x, q);
+  // A call into memcpy costs about what copying 16 bytes one by one does. Past the end, `set`
+  // would throw where the loop's writes are dropped (and the frame redone, see appendEventJson).
+  if (n > 16 && q + n <= w.length) w.set(x, q);
   else for (let i = 0; i < n; i++) w[q + i] = x[i];
   o = q + n;
 }
 
 function room(n: number): void {
   if (o + n <= out.length) return;
+  // Writes were dropped already: the larger buffer must not hide it.
+  if (o > out.length) overran = true;
   const next = Buffer.allocUnsafeSlow(Math.max(out.length * 2, o + n + 1024));
   out.copy(next, 0, 0, o);
   out = next;
