@@ -1,6 +1,6 @@
 // What a recording says it left out, in words: events lost to load shedding, private helpers that
-// stopped being traced (hot by call rate, argument bytes or call count) and the calls not recorded
-// since, terms summarised past a process's byte budget. Read from the overload events and the
+// stopped being traced (hot by call rate, argument bytes or call count) or were never traced (private
+// recursive helpers, counted from the start) and the calls not recorded since, terms summarised past a process's byte budget. Read from the overload events and the
 // footer the recorder writes (recorder/lib/elixir_scope/recorder/hot_helpers.ex, term_budget.ex).
 
 import type { Replay } from "./replay";
@@ -32,7 +32,16 @@ export function leftOut(r: Replay): string[] {
     const info = r.event(i).detail;
     const reason = text(get(info, "reason"));
     const fn = get(info, "function");
-    if (reason.startsWith("private_") && fn !== undefined) {
+    if (reason === "private_recursion" && fn !== undefined) {
+      // Counted from the start, never traced (recorder option `private_recursion: :trace` records them).
+      // One never called left nothing out: not listed (an application has many).
+      const name = mfaText(fn);
+      const missed = notRecorded.get(name) ?? 0;
+      if (missed > 0)
+        lines.push(
+          `${name} not traced (part of a private recursion over data: counted only): ${fmt(missed)} calls not recorded`,
+        );
+    } else if (reason.startsWith("private_") && fn !== undefined) {
       const name = mfaText(fn);
       const why =
         reason === "private_rate"

@@ -855,7 +855,12 @@ export class Replay {
 
   /** The calls among `eventsAt(file, line)`: where a line breakpoint or logpoint there stops. */
   callsAt(file: string, line: number): number[] {
-    return this.correlator.callsAt(file, line).slice();
+    return Array.from(this.correlator.callsAt(file, line));
+  }
+
+  /** As `callsAt`, the list the recording keeps (no copy of a hot line's thousands): never to be changed. */
+  sharedCallsAt(file: string, line: number): Int32Array {
+    return this.correlator.callsAt(file, line);
   }
 
   /** Functions defined (or with a clause) at `file:line`; `file` matches by path suffix. */

@@ -26,7 +26,8 @@ export function packStore(s: StoreData): PackedStore {
   const seen = new Set<ArrayBufferLike>();
   const walk = (o: unknown): void => {
     if (ArrayBuffer.isView(o)) {
-      if (!seen.has(o.buffer)) {
+      // Shared memory (columns a thread faulted in, prefault.ts) is shared with the receiver, not moved.
+      if (!seen.has(o.buffer) && !(o.buffer instanceof SharedArrayBuffer)) {
         seen.add(o.buffer);
         transfer.push(o.buffer as ArrayBuffer);
       }

@@ -17,7 +17,8 @@ import { join } from "node:path";
 import { generate } from "../../bench/gen";
 import { Replay } from "../../src/core/replay";
 import { loadCounters } from "../../src/core/store/store";
-import { indexLocations } from "../../src/core/store/indexCache";
+import { indexLocations, splitWrites } from "../../src/core/store/indexCache";
+import { prefaultSettings } from "../../src/core/store/prefault";
 import { atom, bin, pid, tuple } from "../../src/core/terms/build";
 import { TraceBuilder } from "../../src/core/writer";
 import { canonical } from "../helpers/canonical";
@@ -64,6 +65,18 @@ function snapshot(r: Replay): string {
     sources: r.sourceFiles().map((f) => [f, r.linesWithEvents(f)]),
   };
   return canonical(out);
+}
+
+/** The index file's JSON metadata. */
+function metaOf(file: Buffer): { sections: Array<{ name: string; offset: number; type: string }> } {
+  return JSON.parse(file.toString("utf8", 24, 24 + file.readUInt32LE(12))) as {
+    sections: Array<{ name: string; offset: number; type: string }>;
+  };
+}
+
+/** The byte length of a binary term. */
+function inspectLength(t: unknown): number {
+  return (t as { bytes: Uint8Array }).bytes.length;
 }
 
 function ticketPath(): string {
@@ -114,6 +127,70 @@ describe("persistent index", () => {
     assert.equal(worker.indexStatus.state, "reused");
     assert.equal(snapshot(worker), want);
     worker.close();
+  });
+
+  it("keeps seqs beyond 32 bits and frames of 64 KiB or more, widening their columns, with and without the index", async () => {
+    const { builder } = ticketTrace();
+    // The narrow columns (seq in 32 bits, frame length in 16) take the first events; these do not fit.
+    builder.seq = 2 ** 40 + 3;
+    builder.send(pid("demo@host", 100, 0), pid("demo@host", 101, 0), bin("x".repeat(70_000)));
+    builder.seq = -5;
+    builder.send(pid("demo@host", 100, 0), pid("demo@host", 101, 0), tuple(atom("tiny"), 1));
+    const path = tempTrace(builder.toBuffer());
+    const plain = await Replay.open(path, { index: false });
+    const n = plain.eventCount;
+    assert.deepEqual(
+      [plain.seqOf(n - 2), plain.seqOf(n - 1), plain.seqOf(0)],
+      [2 ** 40 + 3, -5, 0],
+      "a seq that does not fit 32 bits is kept whole",
+    );
+    const big = plain.event(n - 2);
+    assert.equal(big.kind, "send");
+    assert.equal(inspectLength(big.message), 70_000);
+    const want = snapshot(plain);
+    plain.close();
+    (await openSaved(path)).close();
+    const meta = metaOf(readFileSync(`${path}.esindex`));
+    assert.equal(meta.sections.find((x) => x.name === "cols.seq")?.type, "Float64Array");
+    assert.equal(meta.sections.find((x) => x.name === "cols.frameLen")?.type, "Uint32Array");
+    assert.equal(meta.sections.find((x) => x.name === "cols.frameOff")?.type, "Uint32Array");
+    const reused = await Replay.open(path);
+    assert.equal(reused.indexStatus.state, "reused");
+    assert.equal(snapshot(reused), want);
+    reused.close();
+  });
+
+  it("gives the same answers when another thread faults the columns' pages in during the parse", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "elixirscope-index-"));
+    const path = join(dir, "gen.estrace");
+    // Over one 1 MiB read chunk: the columns are sized for the whole file after the first.
+    generate({ events: 12_000, seed: 5, out: path, servers: 3, workers: 8 });
+    const saved = { ...prefaultSettings };
+    // Whatever the machine's load: the path is what is tested.
+    prefaultSettings.maxLoad = Infinity;
+    try {
+      prefaultSettings.minRows = Infinity;
+      const plain = await Replay.open(path, { index: false });
+      const want = snapshot(plain);
+      plain.close();
+      prefaultSettings.minRows = 1000;
+      const started = prefaultSettings.started;
+      const touched = await Replay.open(path, { index: false });
+      assert.equal(prefaultSettings.started, started + 1, "no thread faulted the pages in");
+      assert.equal(snapshot(touched), want);
+      touched.close();
+      // Built (and its index written) in the load worker, then read back from the index.
+      const worker = await Replay.open(path, { worker: true });
+      await worker.indexSaved();
+      assert.equal(snapshot(worker), want);
+      worker.close();
+      const reused = await Replay.open(path);
+      assert.equal(reused.indexStatus.state, "reused");
+      assert.equal(snapshot(reused), want);
+      reused.close();
+    } finally {
+      Object.assign(prefaultSettings, saved, { started: prefaultSettings.started });
+    }
   });
 
   it("answers the same for several files merged by time, damaged frames included", async () => {
@@ -214,12 +291,13 @@ describe("persistent index", () => {
     (await openSaved(path)).close();
     const good = readFileSync(`${path}.esindex`);
     const meta = JSON.parse(good.toString("utf8", 24, 24 + good.readUInt32LE(12))) as {
-      sections: Array<{ name: string; offset: number }>;
+      sections: Array<{ name: string; offset: number; type: string }>;
     };
     // Damage the seq of the last event (the column's last 4 KiB page): the first event's fields and
     // stack are still answered, so the column was not read whole for them.
     const seq = meta.sections.find((x) => x.name === "cols.seq")!;
-    writeFileSync(`${path}.esindex`, flip(good, seq.offset + 3999 * 8 + 2));
+    assert.equal(seq.type, "Uint32Array");
+    writeFileSync(`${path}.esindex`, flip(good, seq.offset + 3999 * 4 + 2));
     const r = await Replay.open(path);
     assert.equal(r.indexStatus.state, "reused");
     assert.equal(canonical([r.event(0), r.stackAt(0), r.positionOf(0)]), want[0]);
@@ -253,3 +331,23 @@ function flip(b: Buffer, at: number): Buffer {
   c[at] ^= 0xff;
   return c;
 }
+
+describe("index file writes", () => {
+  it("split into runs that put every byte at its place", () => {
+    const bufs = [Buffer.from("head"), Buffer.alloc(0), Buffer.from("0123456789"), Buffer.from("xyz")];
+    const whole = Buffer.concat(bufs);
+    for (const parts of [1, 2, 3, 5]) {
+      const runs = splitWrites(bufs, parts);
+      assert.ok(runs.length <= parts);
+      const out = Buffer.alloc(whole.length, "?");
+      for (const r of runs) Buffer.concat(r.buffers).copy(out, r.at);
+      assert.equal(out.toString(), whole.toString(), `${parts} parts`);
+      const sizes = runs.map((r) => r.buffers.reduce((a, b) => a + b.length, 0));
+      assert.equal(
+        sizes.reduce((a, b) => a + b, 0),
+        whole.length,
+      );
+      if (parts === 2) assert.deepEqual(sizes, [9, 8]);
+    }
+  });
+});

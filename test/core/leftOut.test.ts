@@ -76,6 +76,41 @@ describe("leftOut", () => {
     assert.equal(lines[3], "7 terms summarised past their process's byte budget (1 process)");
   });
 
+  it("names each private recursive helper counted from the start that was called, with its calls", async () => {
+    const b = new TraceBuilder({ node: "a@h" });
+    const info = (fields: Array<[string, unknown]>) => map(fields.map(([k, v]) => [atom(k), v as never]));
+    for (const fn of [walk, weigh])
+      b.event(
+        "overload",
+        P,
+        [
+          info([
+            ["reason", atom("private_recursion")],
+            ["function", fn],
+            ["calls_before", 0],
+            ["dropped", 0],
+          ]),
+        ],
+        1_000,
+      );
+    b.call(P, ["Elixir.Parcel", "run", 0], []);
+    b.footer([
+      ["events", 3],
+      ["dropped", 0],
+      [
+        "private_calls_not_recorded",
+        map([
+          [walk, 57_000],
+          [weigh, 0],
+        ]),
+      ],
+    ]);
+    const r = await Replay.open(tempTrace(b.toBuffer()));
+    assert.deepEqual(leftOut(r), [
+      "Parcel.Helpers.walk/2 not traced (part of a private recursion over data: counted only): 57,000 calls not recorded",
+    ]);
+  });
+
   it("is empty for a recording that left nothing out", async () => {
     const b = new TraceBuilder({ node: "a@h" });
     b.call(P, ["Elixir.Parcel", "run", 0], []);

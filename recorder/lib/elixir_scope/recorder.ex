@@ -31,6 +31,10 @@ defmodule ElixirScope.Recorder do
       through a recursive helper would otherwise be written whole at every step), `:private_calls`
       (calls recorded per private function, default 1 000: then its pattern is removed, an
       `overload` event says so and the footer counts the calls not recorded; `:infinity` for all),
+      `:private_recursion` (`:count`, the default: a private helper that walks data by calling
+      itself, and the private steps only it calls, are counted from the start, not traced, found
+      from debug info (`ElixirScope.Recorder.QuietHelpers`), an `overload` event per helper
+      called (reason `:private_recursion`, written at the end) and the footer's counts saying so; `:trace` records them),
       `:high_water` /
       `:low_water` (tracer queue lengths at which the sources pause and resume, default 50 000 /
       5 000), `:max_queue_bytes` (estimated queue size that also pauses them, default 24 MiB)

@@ -13,8 +13,11 @@ import { EtfError } from "../terms/errors";
 import { Atom, ErlMap, type Term, Tuple } from "../terms/term";
 import * as T from "../terms/tags";
 import {
+  columnArrays,
   ensureCapacity,
   type EventColumns,
+  fitsColumn,
+  widenColumn,
   FLAG_CRASH,
   FLAG_ERROR,
   FLAG_EXIT,
@@ -31,12 +34,26 @@ import { ByteInterner } from "./byteInterner";
 import { LoadTables, termText } from "./tables";
 import { isNormalExit } from "./exitReason";
 import { ARG_FP_COUNT, skipArgs } from "./argFingerprint";
+import {
+  ARENA_ARRAYS,
+  coreToSpare,
+  type IndexArena,
+  prefault,
+  type Prefault,
+  type PrefaultJob,
+  prefaultSettings,
+} from "../store/prefault";
 
 export const MAGIC = Buffer.from([0x89, 0x45, 0x53, 0x54, 0x52, 0x43, 0x0d, 0x0a]);
 export const FRAME_MARK = 0xe5;
 const FRAME_HEAD = 5;
 const CHUNK = 1 << 20;
 const MAX_FRAME = 1 << 30;
+/**
+ * Rows past those written whose column pages the prefault thread may touch: a few chunks' worth (a
+ * 1 MiB chunk holds ~5,000 events), so that it stays ahead without touching pages no row will use.
+ */
+const PREFAULT_AHEAD = 1 << 16;
 
 // A Map, not an object: a header's `time_unit: :constructor` must not find Object.prototype.constructor.
 const TIME_UNIT_NS = new Map<string, number>([
@@ -74,6 +91,8 @@ export interface ReadOptions {
   onProgress?: (p: LoadProgress) => void;
   /** Called between chunks so a host's event loop can run. */
   yieldEvery?: () => Promise<void>;
+  /** Where the index build's arrays come from, faulted in during the parse (store.ts). */
+  arena?: IndexArena;
 }
 
 /**
@@ -115,7 +134,12 @@ export async function readTrace(
       );
     const before = problems.length;
     const reader = new FileReader(path, fileIndex, fd, size, cols, tables, problems, opts);
-    await reader.run();
+    try {
+      await reader.run();
+    } catch (e) {
+      reader.prefault?.stop();
+      throw e;
+    }
     // Nothing readable at all: the first problem says why (a damaged header alone is only a warning).
     if (!reader.info || (reader.events === 0 && reader.headerAssumed && problems.length > before))
       throw new TraceLoadError(
@@ -180,6 +204,7 @@ class FileReader {
         pos = this.refill(pos, need);
         eof = this.base + this.filled >= this.size;
         this.presize();
+        this.prefault?.written(this.cols.length);
         await this.progress();
         continue;
       }
@@ -198,6 +223,7 @@ class FileReader {
       pos = this.frame(pos, avail);
     }
     this.endResync(this.size);
+    this.prefault?.written(this.cols.length, true);
     this.opts.onProgress?.({
       file: this.path,
       bytesRead: this.size,
@@ -306,7 +332,7 @@ class FileReader {
           const tag = s.integer();
           // Any other term there is a newer recorder's: skipped with the rest.
           if (tag !== undefined) {
-            clause = Math.abs(tag) <= 0xffff ? tag : 0;
+            clause = Math.abs(tag) <= 0x7fff ? tag : 0;
             used = 8;
           }
         }
@@ -407,6 +433,10 @@ class FileReader {
     const c = this.cols;
     const i = c.length;
     if (i >= c.seq.length) ensureCapacity(c, i + 1);
+    // Narrow columns (columns.ts) take nearly every value; the first that does not fit widens its column.
+    if (seq >>> 0 !== seq && !fitsColumn(c, "seq", seq)) widenColumn(c, "seq");
+    if (fileOff > 0xffffffff && !fitsColumn(c, "frameOff", fileOff)) widenColumn(c, "frameOff");
+    if (end - start > 0xffff && !fitsColumn(c, "frameLen", end - start)) widenColumn(c, "frameLen");
     c.seq[i] = seq;
     c.time[i] = time * this.unitNs;
     c.pid[i] = pid;
@@ -700,12 +730,33 @@ class FileReader {
 
   /** Once a chunk has shown the average frame size, sizes the columns for the whole file at once. */
   private presized = false;
+  /**
+   * The thread faulting the columns' pages in ahead of the rows written (prefault.ts): told the rows
+   * written at each chunk, stopped when the parse fails; otherwise it ends by itself once the count
+   * is final.
+   */
+  prefault: Prefault | undefined;
   private presize(): void {
     if (this.presized || this.events < 1000) return;
     this.presized = true;
     const perEvent = this.base / this.events;
-    const expected = Math.ceil(((this.size - this.base) / perEvent) * 1.05) + this.events;
-    ensureCapacity(this.cols, this.cols.length - this.events + expected);
+    const rest = Math.ceil((this.size - this.base) / perEvent);
+    const expected = Math.ceil(rest * 1.05) + this.events;
+    const from = this.cols.length;
+    const big =
+      rest >= prefaultSettings.minRows &&
+      coreToSpare() &&
+      this.cols.seq.length < from - this.events + expected;
+    ensureCapacity(this.cols, from - this.events + expected, big);
+    // The pages of the rows this file is expected to fill, not the spare 5 %.
+    if (!big) return;
+    const cap = this.cols.seq.length;
+    const jobs: PrefaultJob[] = [{ arrays: columnArrays(this.cols), from, to: cap, ahead: PREFAULT_AHEAD }];
+    // Then the index build's arrays, as far as rows are written: they are filled once every row is read.
+    const arena = this.opts.arena?.reserve(ARENA_ARRAYS, cap);
+    if (arena) jobs.push({ arrays: arena, from: 0, to: cap, ahead: 0 });
+    this.prefault = prefault(jobs);
+    this.prefault.written(from);
   }
 
   private async progress(): Promise<void> {

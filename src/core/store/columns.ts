@@ -27,12 +27,13 @@ export function kindCode(name: string): number | undefined {
   return Object.hasOwn(KIND_CODES, name) ? KIND_CODES[name as keyof typeof KIND_CODES] : undefined;
 }
 
-type Typed = Float64Array | Int32Array | Uint32Array | Uint8Array;
+type Typed = Float64Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Uint8Array;
 
 /** The per-event columns. `frameOff`/`frameLen` locate the event's bytes in its file (the cold tier). */
 export interface EventColumns {
   length: number;
-  seq: Float64Array;
+  /** Narrow while every value fits (see WIDE_TYPES). */
+  seq: Uint32Array | Float64Array;
   time: Float64Array;
   pid: Int32Array;
   kind: Uint8Array;
@@ -46,7 +47,7 @@ export interface EventColumns {
    * Call events: the clause that ran as the recorder tagged it — n > 0 clause n (1-based, certain),
    * -n clause n or a later one (uncertain), 0 unknown.
    */
-  clause: Int32Array;
+  clause: Int16Array;
   /** send/receive: hash of the message bytes, for pairing. */
   msgHash: Uint32Array;
   /**
@@ -59,8 +60,8 @@ export interface EventColumns {
   /** Index into the small decoded details kept at load (exit reasons, names, info maps), else -1. */
   aux: Int32Array;
   file: Uint8Array;
-  frameOff: Float64Array;
-  frameLen: Uint32Array;
+  frameOff: Uint32Array | Float64Array;
+  frameLen: Uint16Array | Uint32Array;
   /**
    * Call events: fingerprints of arguments 0–3's bytes (see reader/argFingerprint.ts), so that a
    * condition on an argument can rule calls out without reading them; else 0.
@@ -81,29 +82,69 @@ export const FLAG_GEN_CALL = 32;
 /** send: the message is a 2-tuple, as a call's reply `{tag, value}` is. */
 export const FLAG_TAGGED = 64;
 
-/** Each column's array type, in the order the persistent index stores them. */
+/**
+ * Each column's array type, in the order the persistent index stores them. Every byte per event is a
+ * fresh page to fault in while a trace loads (20-70 µs per 4 KiB page on a VM) and a byte of the index
+ * to write, so columns whose values nearly always fit start narrow (see WIDE_TYPES).
+ */
 export const COLUMN_TYPES = {
-  seq: Float64Array,
+  seq: Uint32Array,
   time: Float64Array,
   pid: Int32Array,
   kind: Uint8Array,
   mfa: Int32Array,
   peer: Int32Array,
   site: Int32Array,
-  clause: Int32Array,
+  clause: Int16Array,
   msgHash: Uint32Array,
   tagHash: Uint32Array,
   flags: Uint8Array,
   aux: Int32Array,
   file: Uint8Array,
-  frameOff: Float64Array,
-  frameLen: Uint32Array,
+  frameOff: Uint32Array,
+  frameLen: Uint16Array,
   argFp0: Uint8Array,
   argFp1: Uint8Array,
   argFp2: Uint8Array,
   argFp3: Uint8Array,
 } as const;
 const FIELDS = COLUMN_TYPES;
+
+/**
+ * The type a narrow column is copied into, once, when a value does not fit its narrow one: a seq
+ * beyond 2^32 or negative, a frame at 4 GiB or more into its file, a frame of 64 KiB or more.
+ */
+export const WIDE_TYPES = { seq: Float64Array, frameOff: Float64Array, frameLen: Uint32Array } as const;
+export type WideColumn = keyof typeof WIDE_TYPES;
+
+/** Whether `v` can be stored in column `name` as it is now (else `widenColumn` first). */
+export function fitsColumn(cols: EventColumns, name: WideColumn, v: number): boolean {
+  const a = cols[name];
+  if (a instanceof Float64Array) return true;
+  return a instanceof Uint32Array ? v >>> 0 === v : (v & 0xffff) === v;
+}
+
+/** Copies column `name` into its wide type (its capacity kept): its values so far are kept as they are. */
+export function widenColumn(cols: EventColumns, name: WideColumn): void {
+  const old = cols[name];
+  if (old instanceof WIDE_TYPES[name]) return;
+  const wide = new WIDE_TYPES[name](old.length);
+  wide.set(old.subarray(0, cols.length));
+  (cols as unknown as Record<string, Typed>)[name] = wide;
+}
+
+/** The constructor of a column as it is now (narrow or wide). */
+function ctorOf(a: Typed): {
+  new (n: number): Typed;
+  new (b: ArrayBufferLike, offset: number, n: number): Typed;
+} {
+  return a.constructor as never;
+}
+
+/** Every column, in COLUMN_TYPES order (for a pass over all of them, as prefault.ts makes). */
+export function columnArrays(cols: EventColumns): Typed[] {
+  return FIELD_NAMES.map((f) => (cols as unknown as Record<string, Typed>)[f]);
+}
 
 type FieldName = keyof typeof FIELDS;
 const FIELD_NAMES = Object.keys(FIELDS) as FieldName[];
@@ -114,21 +155,21 @@ export function createColumns(capacity = 1 << 12): EventColumns {
   const n = capacity;
   return {
     length: 0,
-    seq: new Float64Array(n),
+    seq: new Uint32Array(n),
     time: new Float64Array(n),
     pid: new Int32Array(n),
     kind: new Uint8Array(n),
     mfa: new Int32Array(n),
     peer: new Int32Array(n),
     site: new Int32Array(n),
-    clause: new Int32Array(n),
+    clause: new Int16Array(n),
     msgHash: new Uint32Array(n),
     tagHash: new Uint32Array(n),
     flags: new Uint8Array(n),
     aux: new Int32Array(n),
     file: new Uint8Array(n),
-    frameOff: new Float64Array(n),
-    frameLen: new Uint32Array(n),
+    frameOff: new Uint32Array(n),
+    frameLen: new Uint16Array(n),
     argFp0: new Uint8Array(n),
     argFp1: new Uint8Array(n),
     argFp2: new Uint8Array(n),
@@ -137,13 +178,17 @@ export function createColumns(capacity = 1 << 12): EventColumns {
 }
 
 /** Makes room for one more row, doubling capacity when full. */
-export function ensureCapacity(cols: EventColumns, needed: number): void {
+export function ensureCapacity(cols: EventColumns, needed: number, shared = false): void {
   const cap = cols.seq.length;
   if (needed <= cap) return;
   const next = Math.max(needed, cap * 2);
   for (const f of FIELD_NAMES) {
     const old = (cols as unknown as Record<string, Typed>)[f];
-    const grown = new FIELDS[f](next);
+    const Ctor = ctorOf(old);
+    // Shared memory when another thread is to fault its pages in (prefault.ts).
+    const grown = shared
+      ? new Ctor(new SharedArrayBuffer(next * old.BYTES_PER_ELEMENT) as never, 0, next)
+      : new Ctor(next);
     grown.set(old.subarray(0, cols.length) as never);
     (cols as unknown as Record<string, Typed>)[f] = grown;
   }
@@ -165,7 +210,7 @@ export function trimColumns(cols: EventColumns): void {
 export function permuteColumns(cols: EventColumns, order: Int32Array): void {
   for (const f of FIELD_NAMES) {
     const arr = (cols as unknown as Record<string, Typed>)[f];
-    const out = new FIELDS[f](cols.length);
+    const out = new (ctorOf(arr))(cols.length);
     for (let i = 0; i < order.length; i++) out[i] = arr[order[i]];
     (cols as unknown as Record<string, Typed>)[f] = out;
   }

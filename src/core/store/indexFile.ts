@@ -14,7 +14,7 @@ import { Atom, Pid, type Term } from "../terms/term";
 import type { CallSite, LoadProblem, Mfa, ModuleInfo, ProcessInfo, TraceFileInfo } from "../types";
 import type { Csr } from "./csr";
 import type { EventColumns } from "./columns";
-import { COLUMN_TYPES, KIND_CODES } from "./columns";
+import { COLUMN_TYPES, KIND_CODES, WIDE_TYPES } from "./columns";
 import {
   DamagedPageError,
   PagedFile,
@@ -31,7 +31,7 @@ import type { StoreData, StoreIndexes } from "./store";
 
 export const INDEX_MAGIC = Buffer.from("ESINDEX\0", "latin1");
 /** Bumped whenever the layout or the meaning of a stored column changes: older files are rebuilt. */
-export const INDEX_FORMAT = 9; // 4: cols.clause, module-table clauses and tail calls; 5: spawn aux, via names; 6: page sums; 7: per section; 8: cols.argFp0–3; 9: argFp as bytes
+export const INDEX_FORMAT = 10; // 4: cols.clause, module-table clauses and tail calls; 5: spawn aux, via names; 6: page sums; 7: per section; 8: cols.argFp0–3; 9: argFp as bytes; 10: narrow seq, frameOff, frameLen, clause
 const HEAD = 24;
 /** One-value reads of a column before it is read whole (each may read a 4 KiB page). */
 const CELLS_BEFORE_WHOLE = 4096;
@@ -78,8 +78,8 @@ export interface TraceFingerprint {
   ends: string;
 }
 
-type Typed = Float64Array | Int32Array | Uint32Array | Uint8Array;
-const CTORS = { Float64Array, Int32Array, Uint32Array, Uint8Array } as const;
+type Typed = Float64Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Uint8Array;
+const CTORS = { Float64Array, Int32Array, Uint32Array, Int16Array, Uint16Array, Uint8Array } as const;
 type CtorName = keyof typeof CTORS;
 
 interface Section {
@@ -337,7 +337,9 @@ function lazyStore(
 
   const cols = { length: n } as EventColumns;
   for (const name of Object.keys(COLUMN_TYPES)) {
-    if (sections.get(`cols.${name}`)?.type !== COLUMN_TYPES[name as keyof typeof COLUMN_TYPES].name)
+    const type = sections.get(`cols.${name}`)?.type;
+    const wide = (WIDE_TYPES as Record<string, { name: string } | undefined>)[name];
+    if (type !== COLUMN_TYPES[name as keyof typeof COLUMN_TYPES].name && type !== wide?.name)
       throw new IndexFileError(`section cols.${name} is missing or of the wrong type`);
     lazy(cols, name, () => read(`cols.${name}`, n));
   }

@@ -18,6 +18,7 @@ import { infoName } from "./infoName";
 
 export { infoName };
 import { buildCsrOf, type Csr } from "./csr";
+import { IndexArena } from "./prefault";
 import { SendQueues } from "./sendQueues";
 import { buildProcessList } from "../processes";
 import { readIndex, type IndexStatus, writeIndex } from "./indexCache";
@@ -152,15 +153,16 @@ export async function parseStore(paths: string[], opts: ReadOptions = {}): Promi
   const problems: LoadProblem[] = [];
   const files: TraceFileInfo[] = [];
   const firstRow: number[] = [];
+  const arena = new IndexArena();
   for (let f = 0; f < paths.length; f++) {
     firstRow.push(cols.length);
-    files.push(await readTrace(paths[f], f, cols, tables, problems, opts));
+    files.push(await readTrace(paths[f], f, cols, tables, problems, { ...opts, arena }));
   }
   firstRow.push(cols.length);
   trimColumns(cols);
   orderByTime(cols, files, firstRow);
   resolveNames(cols, tables);
-  const store: StoreData = { files, problems, cols, tables, ix: buildIndexes(cols, tables) };
+  const store: StoreData = { files, problems, cols, tables, ix: buildIndexes(cols, tables, arena) };
   store.processes = buildProcessList(store);
   return store;
 }
@@ -229,7 +231,11 @@ export function isStateCallback(fun: string, arity: number): boolean {
  * replaying calls per process), one placing rows — instead of one pair of passes per index: at a
  * million events each pass over the columns costs milliseconds, and every fresh array page faults.
  */
-export function buildIndexes(cols: EventColumns, tables: StoreTables): StoreIndexes {
+export function buildIndexes(
+  cols: EventColumns,
+  tables: StoreTables,
+  arena: IndexArena = new IndexArena(),
+): StoreIndexes {
   const n = cols.length;
   const pidCount = tables.pids.length;
   const mfaCount = tables.mfas.length;
@@ -266,11 +272,11 @@ export function buildIndexes(cols: EventColumns, tables: StoreTables): StoreInde
   for (let m = 0; m < mfaCount; m++) mfaOff[m + 1] += mfaOff[m];
   for (let k = 0; k < kindCount; k++) kindOff[k + 1] += kindOff[k];
 
-  const pidRows = new Int32Array(n);
+  const pidRows = arena.take(n);
   const mfaRows = new Int32Array(mfaOff[mfaCount]);
-  const kindRows = new Int32Array(n);
+  const kindRows = arena.take(n);
   const ownerRows = new Int32Array(ownerOff[pidCount]);
-  const posInPid = new Int32Array(n);
+  const posInPid = arena.take(n);
   const pidFill = pidOff.slice(0, pidCount);
   const mfaFill = mfaOff.slice(0, mfaCount);
   const kindFill = kindOff.slice(0, kindCount);
@@ -290,12 +296,12 @@ export function buildIndexes(cols: EventColumns, tables: StoreTables): StoreInde
   const byPid = { offsets: pidOff, rows: pidRows };
   const byKind = { offsets: kindOff, rows: kindRows };
 
-  const { link, match, depth } = buildNesting(cols, pidCount);
+  const { link, match, depth } = buildNesting(cols, pidCount, arena);
   const calls = kindRows.subarray(kindOff[KIND_CODES.call], kindOff[KIND_CODES.call + 1]);
   resolveTailCalls(cols, tables, link, calls);
   // Only call events carry a call site.
   const bySite = buildCsrOf(cols.site, calls, tables.sites.length);
-  const pair = pairMessages(cols, pidCount);
+  const pair = pairMessages(cols, pidCount, arena);
   return {
     byPid,
     byMfa: { offsets: mfaOff, rows: mfaRows },
@@ -391,11 +397,12 @@ function inClause(f: FunctionInfo, tag: number, lines: number[]): number[] {
 function buildNesting(
   cols: EventColumns,
   pidCount: number,
+  arena: IndexArena,
 ): { link: Int32Array; match: Int32Array; depth: Int32Array } {
   const n = cols.length;
-  const link = new Int32Array(n); // every row's is set below
-  const match = new Int32Array(n).fill(-1);
-  const depth = new Int32Array(n);
+  const link = arena.take(n); // every row's is set below
+  const match = arena.take(n).fill(-1);
+  const depth = arena.take(n);
   const innermost = new Int32Array(pidCount).fill(-1);
   const { pid, kind, mfa } = cols;
   for (let i = 0; i < n; i++) {
@@ -444,9 +451,9 @@ function buildNesting(
  * (the BEAM's per-pair FIFO), so the earliest unpaired send of the same message to the receiver is
  * the one — restricted to the sender when the receive names it.
  */
-function pairMessages(cols: EventColumns, pidCount: number): Int32Array {
+function pairMessages(cols: EventColumns, pidCount: number, arena: IndexArena): Int32Array {
   const n = cols.length;
-  const pair = new Int32Array(n).fill(-1);
+  const pair = arena.take(n).fill(-1);
   // Unpaired sends per receiver and message hash (cut to 30 bits), queued by send number (not row:
   // sends are a few of the rows, and every array page costs).
   let sends = 0;

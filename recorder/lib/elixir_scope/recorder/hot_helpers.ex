@@ -103,10 +103,15 @@ defmodule ElixirScope.Recorder.HotHelpers do
 
   @doc """
   Watches the private helpers of `modules` (not their callbacks nor anonymous functions):
-  `budget` calls in all, `rate` calls per millisecond (`:infinity` switches either off).
+  `budget` calls in all, `rate` calls per millisecond (`:infinity` switches either off). The
+  `quiet` helpers (`ElixirScope.Recorder.QuietHelpers`) are counted as not recorded from the start.
   """
-  @spec new([module], non_neg_integer | :infinity, number | :infinity, [{atom, non_neg_integer}]) :: t
-  def new(modules, budget, rate, callbacks) do
+  @spec new([module], non_neg_integer | :infinity, number | :infinity, [{atom, non_neg_integer}], [mfa3]) :: t
+  def new(modules, budget, rate, callbacks, quiet \\ []) do
+    # The quiet helpers are never traced: not recorded from their first call (`count_on/1` starts
+    # their counts at 0 after this).
+    untraced = Map.new(quiet, &{&1, 0})
+
     private =
       for m <- modules,
           exports = MapSet.new(m.module_info(:exports)),
@@ -114,10 +119,16 @@ defmodule ElixirScope.Recorder.HotHelpers do
           not MapSet.member?(exports, {f, a}),
           not match?(<<"-", _::binary>>, Atom.to_string(f)),
           {f, a} not in callbacks,
+          not Map.has_key?(untraced, {m, f, a}),
           into: %{},
           do: {{m, f, a}, call_count({m, f, a})}
 
-    h = %__MODULE__{budget: budget, rate: rate, polled_at: :erlang.monotonic_time(:nanosecond)}
+    h = %__MODULE__{
+      budget: budget,
+      rate: rate,
+      untraced: untraced,
+      polled_at: :erlang.monotonic_time(:nanosecond)
+    }
 
     if off?(h) do
       h
@@ -138,6 +149,17 @@ defmodule ElixirScope.Recorder.HotHelpers do
          Map.has_key?(h.untraced, mfa),
        do: h,
        else: %{h | watching: Map.put(h.watching, mfa, 0)}
+  end
+
+  @doc """
+  The `quiet` helpers of a module loaded later: counted as not recorded from now on (their counts
+  restart at 0), never watched.
+  """
+  @spec quiet(t, [mfa3]) :: t
+  def quiet(h, quiet) do
+    Enum.reduce(quiet, h, fn mfa, h ->
+      %{h | watching: Map.delete(h.watching, mfa), untraced: Map.put(h.untraced, mfa, 0)}
+    end)
   end
 
   @doc "Milliseconds until the next look, or `nil` when nothing is watched."

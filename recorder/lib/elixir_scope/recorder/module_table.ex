@@ -140,9 +140,31 @@ defmodule ElixirScope.Recorder.ModuleTable do
   by the data and keeps its returns.)
   """
   @spec tail_loops(module, binary | charlist | nil) :: MapSet.t({atom, non_neg_integer})
-  def tail_loops(mod, beam \\ nil) do
+  def tail_loops(mod, beam \\ nil), do: loops_of(mod, definitions(mod, beam))
+
+  @doc """
+  The `:elixir_v1` definitions of `mod` (`[{{f, a}, kind, meta, clauses}]`) from its debug info, `[]`
+  without: read once, for `loops_of/2` and `ElixirScope.Recorder.QuietHelpers` (the conversion
+  costs milliseconds per module).
+  """
+  @spec definitions(module, binary | charlist | nil) :: list
+  def definitions(mod, beam \\ nil) do
     with {:debug_info, {:debug_info_v1, backend, data}} <- chunks(beam || beam(mod)),
          {:ok, %{definitions: defs}} <- backend.debug_info(:elixir_v1, mod, data, []) do
+      defs
+    else
+      _ -> []
+    end
+  rescue
+    _ -> []
+  end
+
+  @doc "The receive loops (`tail_loops/2`) among `mod`'s definitions."
+  @spec loops_of(module, list) :: MapSet.t({atom, non_neg_integer})
+  def loops_of(mod, defs) do
+    if defs == [] do
+      MapSet.new()
+    else
       fns = for {fa, kind, _, body} <- defs, kind in [:def, :defp], do: {fa, body}
 
       graph =
@@ -157,8 +179,6 @@ defmodule ElixirScope.Recorder.ModuleTable do
           reaches?(graph, graph[fa], fa, MapSet.new()),
           into: MapSet.new(),
           do: fa
-    else
-      _ -> MapSet.new()
     end
   rescue
     _ -> MapSet.new()

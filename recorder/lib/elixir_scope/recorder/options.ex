@@ -14,6 +14,7 @@ defmodule ElixirScope.Recorder.Options do
     :private_calls,
     :private_rate,
     :private_bytes,
+    :private_recursion,
     :process_term_bytes,
     :high_water,
     :low_water,
@@ -53,11 +54,18 @@ defmodule ElixirScope.Recorder.Options do
   def check(opts) do
     if Keyword.keyword?(opts) do
       case Enum.find(Keyword.keys(opts), &(&1 not in @valid)) do
-        nil -> :ok
+        nil -> check_values(opts)
         key -> {:error, "unknown option #{inspect(key)}" <> hint(key, @valid, &inspect/1)}
       end
     else
       {:error, "options must be a keyword list, not #{inspect(opts, limit: 5)}"}
+    end
+  end
+
+  defp check_values(opts) do
+    case Keyword.get(opts, :private_recursion, :count) do
+      v when v in [:count, :trace] -> :ok
+      v -> {:error, "option :private_recursion must be :count or :trace, not #{inspect(v, limit: 5)}"}
     end
   end
 

@@ -29,6 +29,7 @@ defmodule ElixirScope.Recorder.Session do
   alias ElixirScope.Recorder.{
     Behaviours,
     HotHelpers,
+    QuietHelpers,
     Mailboxes,
     ModuleTable,
     Names,
@@ -146,12 +147,15 @@ defmodule ElixirScope.Recorder.Session do
 
       true ->
         {:keep, clauses, loops} = what
-        Sources.install([m], %{}, false, rec.tracer, %{m => clauses}, %{m => loops})
+        quiet = quiet_helpers([m | rec.call_modules], %{m => loops}, rec.recursion, [m], %{})
+        Sources.install([m], %{}, false, rec.tracer, %{m => clauses}, %{m => loops}, %{}, quiet)
         Sources.count_on([m])
 
         rec = %{
           rec
-          | call_modules: [m | rec.call_modules],
+          | hot: HotHelpers.quiet(rec.hot, quiet),
+            quiet: Enum.map(quiet, &{&1, :erlang.monotonic_time(:nanosecond)}) ++ rec.quiet,
+            call_modules: [m | rec.call_modules],
             pattern_modules: [m | rec.pattern_modules],
             modules: [m | rec.modules]
         }
@@ -304,7 +308,11 @@ defmodule ElixirScope.Recorder.Session do
     tables = Map.new(pattern_modules -- [Agent.Server], &{&1, ModuleTable.read(&1)})
     frames = for m <- pattern_modules, t = tables[m], do: ModuleTable.relative(elem(t, 0), cfg.root)
     clauses = Map.new(call_modules, &{&1, elem(tables[&1], 1)})
-    loops = Map.new(call_modules, &{&1, ModuleTable.tail_loops(&1)})
+    # Debug info read once for both (its conversion costs milliseconds per module).
+    defs = Map.new(call_modules, &{&1, ModuleTable.definitions(&1)})
+    loops = Map.new(call_modules, &{&1, ModuleTable.loops_of(&1, defs[&1])})
+    recursion = Map.get(cfg.limits, :private_recursion, :count)
+    quiet = quiet_helpers(call_modules, loops, recursion, call_modules, defs)
     start_mono = :erlang.monotonic_time(:nanosecond)
     {targets, new?} = targets(cfg.processes, own)
 
@@ -345,6 +353,10 @@ defmodule ElixirScope.Recorder.Session do
       state_mods: state_mods,
       later?: :calls in cfg.capture,
       hot: nil,
+      recursion: recursion,
+      # [{mfa, since}]: counted, not traced, from `since` (monotonic ns)
+      quiet: Enum.map(quiet, &{&1, start_mono}),
+      started_at: start_mono,
       loaded_at_start: MapSet.new(for {m, _} <- :code.all_loaded(), do: m)
     }
 
@@ -386,12 +398,15 @@ defmodule ElixirScope.Recorder.Session do
     %{tracer: tracer, call_modules: call_modules, state_only: state_only, messages?: messages?} = rec
     state_only = Map.new(state_only, &{&1, Map.fetch!(rec.state_mods, &1)})
 
+    quiet = Enum.map(rec.quiet, &elem(&1, 0))
+
     hot =
       HotHelpers.new(
         call_modules,
         Map.get(cfg.limits, :private_calls, 1000),
         Map.get(cfg.limits, :private_rate, 10),
-        Sources.callbacks()
+        Sources.callbacks(),
+        quiet
       )
 
     rec = %{rec | hot: hot}
@@ -403,7 +418,8 @@ defmodule ElixirScope.Recorder.Session do
       tracer,
       rec.clauses,
       rec.loops,
-      HotHelpers.slots(hot)
+      HotHelpers.slots(hot),
+      quiet
     )
 
     if call_modules != [], do: Names.install(Sources.on_guard())
@@ -439,6 +455,36 @@ defmodule ElixirScope.Recorder.Session do
     }
 
     {:ok, rec, info}
+  end
+
+  # `:private_recursion` `:count` (the default): the private recursive helpers of the modules traced
+  # from the start are counted, not traced (`ElixirScope.Recorder.QuietHelpers`).
+  # Those of `of` (a module loaded later: one at a time), given every traced module.
+  # `defs`: the modules' definitions already read.
+  defp quiet_helpers(_traced, _loops, :trace, _of, _defs), do: []
+
+  defp quiet_helpers(traced, loops, :count, of, defs) do
+    keep = MapSet.new(Sources.callbacks())
+
+    for m <- of,
+        loops = MapSet.union(keep, Map.get(loops, m, MapSet.new())),
+        mfa <- QuietHelpers.of_module(m, traced, loops, defs[m]),
+        do: mfa
+  end
+
+  # Said at the end, of those that were called (an application has many never called; the trace's
+  # first events stay the program's, in the file and in time order), with when they went off
+  # (`paused_at`, ns since the start): their calls were counted, never recorded.
+  defp said(quiet, skipped, started_at, tracer) do
+    now = :erlang.monotonic_time(:nanosecond)
+
+    for {mfa, since} <- quiet, Map.get(skipped, mfa, 0) > 0 do
+      off = since - started_at
+      info = %{reason: :private_recursion, calls_before: 0, paused_at: off, resumed_at: off}
+      send(tracer, {:es_demoted, mfa, now, 0, info})
+    end
+
+    :ok
   end
 
   defp header_extra(cfg, modules) do
@@ -647,7 +693,10 @@ defmodule ElixirScope.Recorder.Session do
     barrier()
     _ = HotHelpers.sync()
     hot = rec.hot |> drain_untraced(rec.tracer) |> HotHelpers.release_all(rec.tracer)
-    skipped = HotHelpers.not_recorded(hot)
+    # A quiet helper never called left nothing out: not in the footer (an application has many).
+    never = for {mfa, _} <- rec.quiet, into: MapSet.new(), do: mfa
+    skipped = hot |> HotHelpers.not_recorded() |> Map.reject(fn {mfa, n} -> n == 0 and mfa in never end)
+    said(rec.quiet, skipped, rec.started_at, rec.tracer)
     if skipped != %{}, do: send(rec.tracer, {:es_budget_skipped, skipped})
     result = finish_tracer(rec, reason, footer)
     Sources.count_off(rec.pattern_modules)

@@ -146,9 +146,19 @@ defmodule ElixirScope.Recorder.Sources do
   `%{module => MapSet of {f, a}}`, without return tracing); `state_modules`
   (`%{module => behaviour kind}`, modules whose calls are not traced) get their state callbacks
   traced for the returned state (`ElixirScope.Recorder.Behaviours`). `slots`
-  (`%{{m, f, a} => slot}`) puts private helpers behind their switch (`silence/1`).
+  (`%{{m, f, a} => slot}`) puts private helpers behind their switch (`silence/1`); the `quiet`
+  helpers (`[{m, f, a}]`, `ElixirScope.Recorder.QuietHelpers`) get no call pattern at all.
   """
-  def install(call_modules, state_modules, messages?, tracer, clauses \\ %{}, loops \\ %{}, slots \\ %{}) do
+  def install(
+        call_modules,
+        state_modules,
+        messages?,
+        tracer,
+        clauses \\ %{},
+        loops \\ %{},
+        slots \\ %{},
+        quiet \\ []
+      ) do
     for m <- call_modules do
       :erlang.trace_pattern({m, :_, :_}, call_ms(), [:local])
       mod_loops = Map.get(loops, m, MapSet.new())
@@ -172,6 +182,9 @@ defmodule ElixirScope.Recorder.Sources do
 
       for {f, a} <- @meta, do: :erlang.trace_pattern({m, f, a}, false, [:local])
     end
+
+    # Counted only (`count_on/1`), never traced.
+    for mfa <- quiet, do: :erlang.trace_pattern(mfa, false, [:local])
 
     for {m, kind} <- state_modules, {f, a} <- Behaviours.callbacks(m, kind) do
       :erlang.trace_pattern({m, f, a}, state_ms(), [:local])

@@ -30,6 +30,8 @@ defmodule Mix.Tasks.ElixirScope.Record do
     * `--private-calls N`, `--private-rate N`, `--private-bytes BYTES` — a private helper stops being
       traced after N calls, at N calls per millisecond, or once its calls carried BYTES of
       arguments (default 1 000, 10, 1 MiB; `infinity` for no limit)
+    * `--private-recursion trace` — record the private recursive helpers too; by default
+      (`count`) they are counted, not traced (`ElixirScope.Recorder.QuietHelpers`)
     * `--private-term-size BYTES`, `--process-term-bytes BYTES` — the size private helpers'
       arguments are summarised to (default 256), and each process's byte budget per second for its
       terms, past which they are summarised too (default 256 KiB; `infinity` for no budget)
@@ -56,6 +58,7 @@ defmodule Mix.Tasks.ElixirScope.Record do
     private_calls: :string,
     private_rate: :string,
     private_bytes: :string,
+    private_recursion: :string,
     private_term_size: :integer,
     process_term_bytes: :string,
     include_system: :boolean,
@@ -75,6 +78,11 @@ defmodule Mix.Tasks.ElixirScope.Record do
   ]
   # Limits that also take `infinity`.
   @unbounded [:private_calls, :private_rate, :private_bytes, :process_term_bytes]
+
+  defp recursion(nil), do: []
+  defp recursion("count"), do: [private_recursion: :count]
+  defp recursion("trace"), do: [private_recursion: :trace]
+  defp recursion(v), do: Mix.raise("--private-recursion takes count or trace, not #{inspect(v)}")
 
   @impl true
   @spec run([String.t()]) :: term
@@ -101,7 +109,8 @@ defmodule Mix.Tasks.ElixirScope.Record do
       ] ++
         capture(opts[:capture]) ++
         Keyword.take(opts, @limits) ++
-        unbounded(opts) ++ [include_system: Keyword.get(opts, :include_system, false)]
+        unbounded(opts) ++
+        recursion(opts[:private_recursion]) ++ [include_system: Keyword.get(opts, :include_system, false)]
 
     case ElixirScope.Recorder.start(rec_opts) do
       {:ok, info} ->
