@@ -7,6 +7,7 @@ import { decodeEtf } from "./terms/decode";
 import {
   appendByte,
   appendEventJson,
+  appendEventLines,
   appendText,
   eventFrameToJsonLine,
   pendingOutput,
@@ -184,6 +185,13 @@ export const jsonLinesOut = {
     if (!appendEventJson(buf, start, end, eventNames))
       appendText(frameToJsonLine(decodeEtf(buf, start, end)));
     appendByte(0x0a);
+  },
+  /**
+   * Appends the lines of frames `from`.. of a chunk (frame k is `buf[bounds[2k], bounds[2k + 1])`)
+   * while the transcoder covers them; returns the first frame left for `event`, or the frame count.
+   */
+  events(buf: Uint8Array, bounds: Uint32Array, from: number): number {
+    return appendEventLines(buf, bounds, from, eventNames);
   },
   /** Appends a line of text and a newline. */
   line(s: string): void {
