@@ -53,6 +53,23 @@ defmodule ElixirScope.TruncateTest do
     assert {:reply, :ok, %{seats: {:"$truncated", :map, 5000, _}}} = Truncate.cap({:reply, :ok, state}, @max)
   end
 
+  test "a summary keeps to its budget when every item is too big for its share" do
+    # A batch of parcels through a private helper (capped to 256 bytes): each parcel alone is bigger
+    # than a sixteenth of the budget; the summary used to be sixteen markers, about 480 bytes.
+    batch = for n <- 1..50, do: %{id: n, zone: "A1", items: Enum.to_list(1..rem(n, 12))}
+
+    for budget <- [128, 256, 1000, 4000] do
+      assert size(Truncate.cap([batch, 7], budget)) <= budget
+      assert size(Truncate.cap(%{batch: batch}, budget)) <= budget
+      assert size(Truncate.cap({:events, self(), batch}, budget)) <= budget
+    end
+
+    # The top level keeps its shape; the preview is a prefix of real items.
+    assert [{:"$truncated", :list, 50, [first | _]}, 7] = Truncate.cap([batch, 7], 1000)
+    assert %{id: 1} = first
+    assert {:events, _, {:"$truncated", :list, 50, [_ | _]}} = Truncate.cap({:events, self(), batch}, 1000)
+  end
+
   test "deep nesting is cut at a bounded depth, fast" do
     deep = Enum.reduce(1..100_000, :bottom, fn _, acc -> {acc} end)
     {us, capped} = :timer.tc(fn -> Truncate.cap(deep, @max) end)

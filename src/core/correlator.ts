@@ -130,16 +130,60 @@ export class Correlator {
 
   private readonly eventsAtCache = new Map<string, number[]>();
 
-  /** The calls among `eventsAt(file, line)`, ascending: taken from the kind column, kept per line. */
-  callsAt(file: string, line: number): number[] {
-    const key = `call ${line}:${file}`;
-    const known = this.eventsAtCache.get(key);
+  /**
+   * The calls among `eventsAt(file, line)`, ascending, kept per line (never to be changed): straight
+   * from the index lists, kind test in the same pass, not through the line's events (a hot function's
+   * returns were gathered only to be dropped again). Typed and sized exactly: a logpoint on a hot
+   * line waited on filling a growing array more than on the pass itself.
+   */
+  callsAt(file: string, line: number): Int32Array {
+    const key = `${line}:${file}`;
+    const known = this.callsAtCache.get(key);
     if (known) return known;
-    const kind = this.store.cols.kind;
-    const found: number[] = [];
-    for (const r of this.eventsAt(file, line)) if (kind[r] === KIND_CODES.call) found.push(r);
-    this.eventsAtCache.set(key, found);
+    const lists: Int32Array[] = [];
+    for (const id of this.functionIdsAt(file, line)) {
+      const cs = this.fns[id]?.clauses ?? [];
+      const onClause = cs.length > 1 && cs.some((c) => c.line === line);
+      lists.push(
+        this.callRows(
+          csrList(this.store.ix.byMfa, id),
+          onClause ? (r) => this.mayHaveRun(r, line) : undefined,
+        ),
+      );
+    }
+    for (const id of lookup(this.sitesByLine, file, line))
+      lists.push(this.callRows(csrList(this.store.ix.bySite, id)));
+    const some = lists.filter((l) => l.length > 0);
+    let found = some[0] ?? new Int32Array(0);
+    if (some.length > 1) {
+      const all = new Int32Array(some.reduce((n, l) => n + l.length, 0));
+      let w = 0;
+      for (const l of some) all.set(l, (w += l.length) - l.length);
+      all.sort();
+      w = 0;
+      for (let k = 0; k < all.length; k++) if (k === 0 || all[k] !== all[k - 1]) all[w++] = all[k];
+      found = all.slice(0, w);
+    }
+    this.callsAtCache.set(key, found);
     return found;
+  }
+
+  private readonly callsAtCache = new Map<string, Int32Array>();
+
+  /** The call events among `rows` (that `also` keeps, when given): counted first, then filled. */
+  private callRows(rows: Int32Array, also?: (row: number) => boolean): Int32Array {
+    const kind = this.store.cols.kind;
+    const call = KIND_CODES.call;
+    let n = 0;
+    for (let k = 0; k < rows.length; k++) if (kind[rows[k]] === call && (!also || also(rows[k]))) n++;
+    const out = new Int32Array(n);
+    if (n === 0) return out;
+    let w = 0;
+    for (let k = 0; k < rows.length; k++) {
+      const r = rows[k];
+      if (kind[r] === call && (!also || also(r))) out[w++] = r;
+    }
+    return out;
   }
 
   private collectEventsAt(file: string, line: number): number[] {

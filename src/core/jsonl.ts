@@ -7,12 +7,14 @@ import { decodeEtf } from "./terms/decode";
 import {
   appendByte,
   appendEventJson,
+  appendEventLines,
   appendText,
   eventFrameToJsonLine,
   pendingOutput,
   resetOutput,
 } from "./terms/etfJson";
 import { jsonToTerm, termToJson } from "./terms/json";
+import { FORMAT_VERSIONS } from "./reader/formatVersions";
 import { Atom, ErlMap, Pid, type Term, Tuple } from "./terms/term";
 
 /** Field names after `kind, seq, time, pid`, per event kind (docs/trace-format.md). */
@@ -75,9 +77,9 @@ export function jsonToFrame(obj: unknown, where: string): Term {
     if (h === null || typeof h !== "object" || Array.isArray(h))
       throw new Error(`${where}: "header" must be an object {"version": 1, "info": {"$map": ...}}`);
     const version = term(h.version, "header.version");
-    if (version !== 1)
+    if (typeof version !== "number" || !FORMAT_VERSIONS.includes(version))
       throw new Error(
-        `${where}: header version ${short(h.version)} is not supported (this ElixirScope writes version 1)`,
+        `${where}: header version ${short(h.version)} is not supported (this ElixirScope writes versions ${FORMAT_VERSIONS.join(" and ")})`,
       );
     const info = term(h.info, "header.info");
     if (!(info instanceof ErlMap)) throw new Error(`${where}: "header.info" must be a map ({"$map": [...]})`);
@@ -183,6 +185,13 @@ export const jsonLinesOut = {
     if (!appendEventJson(buf, start, end, eventNames))
       appendText(frameToJsonLine(decodeEtf(buf, start, end)));
     appendByte(0x0a);
+  },
+  /**
+   * Appends the lines of frames `from`.. of a chunk (frame k is `buf[bounds[2k], bounds[2k + 1])`)
+   * while the transcoder covers them; returns the first frame left for `event`, or the frame count.
+   */
+  events(buf: Uint8Array, bounds: Uint32Array, from: number): number {
+    return appendEventLines(buf, bounds, from, eventNames);
   },
   /** Appends a line of text and a newline. */
   line(s: string): void {

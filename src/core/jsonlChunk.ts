@@ -58,7 +58,13 @@ export function transcodeChunk(
   into: Buffer,
 ): { out: Buffer; failure?: FrameFailure } {
   swapOutput(into);
-  for (let k = 0; 2 * k < bounds.length; k++) {
+  const frames = bounds.length >> 1;
+  for (
+    let k = jsonLinesOut.events(bytes, bounds, 0);
+    k < frames;
+    k = jsonLinesOut.events(bytes, bounds, k + 1)
+  ) {
+    // A frame of a shape the transcoder leaves alone: the decoding path, which may refuse it.
     const failure = appendEventLine(bytes, bounds[2 * k], bounds[2 * k + 1], first + k);
     if (failure) return { out: swapOutput(NONE), failure };
   }

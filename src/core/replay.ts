@@ -19,7 +19,7 @@ import { QueryMonitor } from "./queryMonitor";
 import { BreakpointSearch } from "./search";
 import { diffTerms, StateReconstructor } from "./state";
 import { buildCsr, csrCount, csrList, lowerBound, type Csr } from "./store/csr";
-import { decodeEvent } from "./store/eventDecode";
+import { decodeEvent, resolveSent, sentRef } from "./store/eventDecode";
 import { type CellName, cellOf } from "./store/cells";
 import { type EventColumns, KIND_CODES } from "./store/columns";
 import { FrameSource } from "./store/frames";
@@ -217,6 +217,12 @@ export class Replay {
       ev = decodeEvent({ ...this.store, cols: one as unknown as EventColumns }, 0, raw);
       ev.index = index;
     } else ev = decodeEvent(this.store, index, raw);
+    const ref = ev.kind === "receive" ? sentRef(raw) : undefined;
+    if (ref !== undefined) {
+      // Format 2: the message is the one written at its send, which the load paired with it.
+      const send = this.store.ix.pair[index];
+      resolveSent(ev, ref, send >= 0 ? this.event(send) : undefined);
+    }
     this.cache.set(index, ev);
     return ev;
   }
@@ -360,6 +366,26 @@ export class Replay {
     this.checkIndex(index);
     return EVENT_KINDS[this.cell("kind", index)];
   }
+
+  /**
+   * Whether event `index` is a receive that names its send instead of carrying the message (trace
+   * format 2; the load keeps the send's seq as its aux term). From the columns, no decoding.
+   */
+  refersToSend(index: number): boolean {
+    this.checkIndex(index);
+    return this.cell("kind", index) === KIND_CODES.receive && this.cell("aux", index) >= 0;
+  }
+
+  /** Whether any receive names its send (see `refersToSend`); computed once. */
+  hasSendReferences(): boolean {
+    if (this.sendRefs === undefined) {
+      const c = this.store.cols;
+      this.sendRefs = csrList(this.store.ix.byKind, KIND_CODES.receive).some((r) => c.aux[r] >= 0);
+    }
+    return this.sendRefs;
+  }
+
+  private sendRefs: boolean | undefined;
 
   /** The event's recorded seq (per trace file), from the columns. */
   seqOf(index: number): number {
@@ -855,7 +881,12 @@ export class Replay {
 
   /** The calls among `eventsAt(file, line)`: where a line breakpoint or logpoint there stops. */
   callsAt(file: string, line: number): number[] {
-    return this.correlator.callsAt(file, line).slice();
+    return Array.from(this.correlator.callsAt(file, line));
+  }
+
+  /** As `callsAt`, the list the recording keeps (no copy of a hot line's thousands): never to be changed. */
+  sharedCallsAt(file: string, line: number): Int32Array {
+    return this.correlator.callsAt(file, line);
   }
 
   /** Functions defined (or with a clause) at `file:line`; `file` matches by path suffix. */

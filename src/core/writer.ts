@@ -16,6 +16,8 @@ export interface HeaderFields {
   timeUnit?: "second" | "millisecond" | "microsecond" | "nanosecond" | "native";
   startSystemTime?: number | bigint;
   startMonotonic?: number;
+  /** The trace format version (1 unless given). */
+  version?: number;
   extra?: Array<[string, Term]>;
 }
 
@@ -95,6 +97,11 @@ export class TraceBuilder {
 
   receive(pid: Pid, msg: Term, from: Term = UNDEFINED): this {
     return this.event("receive", pid, [from, msg]);
+  }
+
+  /** A format-2 receive that names the send `sendSeq` instead of carrying its message. */
+  receiveSent(pid: Pid, sendSeq: number, from: Term = UNDEFINED): this {
+    return this.event("receive", pid, [from, atom("$sent"), sendSeq]);
   }
 
   spawn(pid: Pid, child: Pid, mfa: [string, string, Term[]]): this {
@@ -202,7 +209,7 @@ export function headerTerm(h: HeaderFields): Term {
     [atom("start_monotonic"), h.startMonotonic ?? 0],
   ];
   for (const [k, v] of h.extra ?? []) entries.push([atom(k), v]);
-  return tuple(atom("estrace"), 1, map(entries));
+  return tuple(atom("estrace"), h.version ?? 1, map(entries));
 }
 
 export function mfaTerm([m, f, a]: MfaTuple): Term {

@@ -71,7 +71,10 @@ export abstract class BreakpointSession extends LaunchSession {
     const loaded = this.loaded;
     const print = (from: number, to: number): boolean => {
       try {
-        for (const l of logs.lines(from, to)) this.printLog(l, path);
+        const lines = logs.lines(from, to);
+        this.batched(() => {
+          for (const l of lines) this.printLog(l, path);
+        });
         return true;
       } catch (e) {
         // The recording was closed under the stream (the session ended): nothing left to print to.

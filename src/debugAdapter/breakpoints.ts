@@ -12,11 +12,14 @@ import type { Replay } from "../core/replay";
 import type { Term } from "../core/terms/term";
 import type { ExceptionFilter, TimelineTarget, TraceEvent } from "../core/types";
 import type { EventScopes } from "../core/inspect/eventScope";
-import { type Expr, evalExpr, ExprError, parseExpr, truthy } from "../core/inspect/expression";
+import { type Expr, evalExpr, ExprError, namesOf, parseExpr, truthy } from "../core/inspect/expression";
 import { applyHitCondition } from "../core/inspect/hitCondition";
 import { compileLogMessage } from "../core/inspect/logMessage";
 import { edgeHit } from "../core/moment";
 import { compileColumnFilter, NO, YES } from "../core/columnFilter";
+
+/** Event indices, ascending: a list of the recording's own (never changed) or one made here. */
+type Rows = readonly number[] | Int32Array;
 
 export type StopReason = "breakpoint" | "function breakpoint" | "exception" | "data breakpoint";
 
@@ -64,8 +67,8 @@ export const EXCEPTION_FILTERS: DebugProtocol.ExceptionBreakpointsFilter[] = [
 interface Resolved {
   id: number;
   reason: StopReason;
-  /** Candidate events, ascending. */
-  candidates?: number[];
+  /** Candidate events, ascending (never changed: may be the recording's own list). */
+  candidates?: Rows;
   /** A candidate hits when this holds (memoised); none: every candidate hits. */
   test?: (index: number) => boolean;
   /** Instead of candidates: the engine searches (data breakpoints without hit counts). */
@@ -87,7 +90,7 @@ export interface PendingLogs {
 }
 
 interface PendingLogpoint {
-  hits: number[];
+  hits: Rows;
   line: number;
   key: string;
   token: object;
@@ -127,7 +130,8 @@ export class Breakpoints {
   constructor(
     private readonly replay: Replay,
     private readonly scopes: EventScopes,
-    private readonly debugged: (pid: number) => boolean,
+    /** Whether a process is debugged; undefined when every one is (no filter to apply per hit). */
+    private readonly debugged: ((pid: number) => boolean) | undefined,
     /** Told once per breakpoint when its condition fails to evaluate on an event. */
     private readonly warn: (text: string) => void,
     /** Off only to check that the condition pre-filter never changes an answer (tests). */
@@ -149,7 +153,7 @@ export class Breakpoints {
     const printedNow = new Map<string, object>();
     for (const bp of bps) {
       const id = this.nextId++;
-      const calls = this.debuggedOnly(this.replay.callsAt(file, bp.line));
+      const calls = this.debuggedOnly(this.replay.sharedCallsAt(file, bp.line));
       try {
         if (calls.length === 0) {
           out.push({ id, verified: false, line: bp.line, message: this.noEventsAt(file, bp.line) });
@@ -158,6 +162,7 @@ export class Breakpoints {
         const test = this.conditionTest(bp.condition, `line ${bp.line}`, calls);
         if (bp.logMessage !== undefined) {
           const render = compileLogMessage(bp.logMessage);
+          const scopeOf = this.scopes.reading(render.names);
           const hits = applyHitCondition(test ? calls.filter(test) : calls, bp.hitCondition);
           const key = `${bp.line}|${bp.logMessage}|${bp.condition ?? ""}|${bp.hitCondition ?? ""}`;
           const token = printedBefore.get(key) ?? printedNow.get(key);
@@ -170,7 +175,7 @@ export class Breakpoints {
               line: bp.line,
               key,
               token: fresh,
-              render: (e) => render(this.scopes.of(e)),
+              render: (e) => render(scopeOf(e)),
             });
           }
           out.push({
@@ -197,22 +202,26 @@ export class Breakpoints {
   /** Hits of several logpoints merged in recording order; each page decoded in one batch read. */
   private pendingLogs(file: string, pending: PendingLogpoint[]): PendingLogs {
     // Hits in recording order packed as event index × logpoints + logpoint, sorted as numbers: a hot
-    // logpoint has tens of thousands of hits.
+    // logpoint has tens of thousands of hits. One logpoint (the usual case) is already in order.
     const m = Math.max(1, pending.length);
     let total = 0;
     for (const p of pending) total += p.hits.length;
-    const order = new Float64Array(total);
-    let w = 0;
-    pending.forEach((p, k) => {
-      for (const i of p.hits) order[w++] = i * m + k;
-    });
-    if (pending.length > 1) order.sort();
+    let order: ArrayLike<number> = pending.length === 1 ? pending[0].hits : [];
+    if (pending.length > 1) {
+      const packed = new Float64Array(total);
+      let w = 0;
+      pending.forEach((p, k) => {
+        for (const i of p.hits) packed[w++] = i * m + k;
+      });
+      order = packed.sort();
+    }
     return {
       count: total,
       lines: (from, to) => {
         const live = this.printed.get(file);
         const page: Array<[number, PendingLogpoint]> = [];
-        for (const x of order.subarray(from, to)) {
+        for (let j = from; j < Math.min(to, total); j++) {
+          const x = order[j];
           const k = x % m;
           const p = pending[k];
           if (live?.get(p.key) === p.token) page.push([(x - k) / m, p]);
@@ -343,7 +352,7 @@ export class Breakpoints {
   private nextOf(r: Resolved, from: number, forward: boolean): number | undefined {
     if (r.search) {
       for (let at = r.search(from, forward); at !== undefined; at = r.search(at, forward))
-        if (this.debugged(this.replay.pidOf(at))) return at;
+        if (!this.debugged || this.debugged(this.replay.pidOf(at))) return at;
       return undefined;
     }
     const c = r.candidates!;
@@ -367,7 +376,7 @@ export class Breakpoints {
   private resolve(
     id: number,
     reason: StopReason,
-    candidates: number[],
+    candidates: Rows,
     test: ((i: number) => boolean) | undefined,
     hitCondition: string | undefined,
   ): Resolved {
@@ -389,8 +398,10 @@ export class Breakpoints {
       : `${n} of ${total} ${what} in the recording`;
   }
 
-  private debuggedOnly(indices: number[]): number[] {
-    return indices.filter((i) => this.debugged(this.replay.pidOf(i)));
+  private debuggedOnly(indices: Rows): Rows {
+    const debugged = this.debugged;
+    if (!debugged) return indices;
+    return indices.filter((i) => debugged(this.replay.pidOf(i)));
   }
 
   /** A memoised test of `condition` at an event; undefined when there is no condition. Throws ExprError when it does not parse. */
@@ -398,10 +409,11 @@ export class Breakpoints {
     condition: string | undefined,
     what: string,
     /** The events it will be asked about, ascending (what argument tests remember is kept by them). */
-    candidates?: number[],
+    candidates?: Rows,
   ): ((index: number) => boolean) | undefined {
     if (!condition?.trim()) return undefined;
     const expr: Expr = parseExpr(condition);
+    const scopeOf = this.scopes.reading(namesOf(expr));
     // Candidates the columns or raw bytes already decide are never decoded (see columnFilter.ts).
     const pre = this.prefilter
       ? compileColumnFilter(expr, { ...this.replay.columnSource(), candidates })
@@ -422,7 +434,7 @@ export class Breakpoints {
       }
       const e: TraceEvent = this.replay.event(index);
       try {
-        ok = truthy(evalExpr(expr, this.scopes.of(e)));
+        ok = truthy(evalExpr(expr, scopeOf(e)));
       } catch (err) {
         if (!(err instanceof ExprError)) throw err;
         ok = false;

@@ -156,11 +156,8 @@ export abstract class LaunchSession extends NavigationSession {
         threads,
         scopes,
         label,
-        breakpoints: new Breakpoints(
-          replay,
-          scopes,
-          (pid) => threads.isDebugged(pid),
-          (text) => this.say(text, "stderr"),
+        breakpoints: new Breakpoints(replay, scopes, allowed && ((pid) => threads.isDebugged(pid)), (text) =>
+          this.say(text, "stderr"),
         ),
       };
       // Running to the first breakpoint starts from the very beginning; a stop on entry at user code.

@@ -24,6 +24,7 @@ import {
 } from "../../src/core/terms/build";
 import { decodeEtf } from "../../src/core/terms/decode";
 import { encodeTerm } from "../../src/core/terms/encode";
+import { transcodeChunk } from "../../src/core/jsonlChunk";
 import { eventFrameToJsonLine } from "../../src/core/terms/etfJson";
 import type { Term } from "../../src/core/terms/term";
 
@@ -44,7 +45,9 @@ async function compareTrace(path: string): Promise<{ events: number; fast: numbe
     let fast = 0;
     let events = 0;
     r.scanFrames((buf, start, end, i) => {
-      const want = frameToJsonLine(r.event(i).raw);
+      // A receive naming its send (format 2) is transcoded as written; the export resolves it above.
+      const raw = r.refersToSend(i) ? decodeEtf(buf.subarray(start, end)) : r.event(i).raw;
+      const want = frameToJsonLine(raw);
       assert.equal(eventBytesToJsonLine(buf, start, end), want, `${path} event ${i}`);
       if (eventFrameToJsonLine(buf, start, end, () => ["seq", "time", "pid"]) !== undefined) fast++;
       events++;
@@ -157,6 +160,136 @@ describe("export: ETF bytes to JSON text without decoding", function () {
       buf.set(bytes, 10);
       assert.equal(eventBytesToJsonLine(buf, 10, 10 + bytes.length), frameToJsonLine(decodeEtf(bytes)), kind);
     }
+  });
+
+  /** The frame `{kind, seq, time, pid, ...rest}` with the raw ETF pieces `rest` (no version byte). */
+  function rawFrame(kind: string, rest: Uint8Array[]): Uint8Array {
+    const head = encodeTerm(tuple(atom(kind), 1, 2, pid("n@h", 1, 0)));
+    // Bump the tuple's arity and append the pieces after its last element.
+    head[2] += rest.length;
+    return Buffer.concat([head, ...rest]);
+  }
+  const etf = (t: Term): Uint8Array => encodeTerm(t).subarray(1);
+  /** An atom with an explicit tag: 115 SMALL_ATOM, 119 SMALL_ATOM_UTF8, 100 ATOM, 118 ATOM_UTF8. */
+  function atomEtf(tag: number, name: Uint8Array): Uint8Array {
+    const small = tag === 115 || tag === 119;
+    return Buffer.concat([
+      Buffer.from(small ? [tag, name.length] : [tag, name.length >> 8, name.length & 255]),
+      name,
+    ]);
+  }
+  const same = (bytes: Uint8Array, what: string): void =>
+    assert.equal(eventBytesToJsonLine(bytes, 0, bytes.length), frameToJsonLine(decodeEtf(bytes)), what);
+
+  it("writes integers at every digit count and across 2^31 and 2^48 as the decoding path does", () => {
+    const ints: Array<number | bigint> = [
+      0,
+      9,
+      10,
+      99,
+      100,
+      255,
+      256,
+      2 ** 31 - 1,
+      2 ** 31,
+      2 ** 32,
+      2 ** 48 - 1,
+    ];
+    for (let p10 = 1; p10 <= 15; p10++) ints.push(10 ** p10 - 1, 10 ** p10, 10 ** p10 + 1);
+    ints.push(1e9 + 7, 2 ** 31 + 1e9, 4294967295 * 1e4 + 9, 2n ** 48n, 2n ** 63n, 2n ** 64n + 1n);
+    for (const v of ints)
+      for (const x of typeof v === "bigint" ? [v, -v] : [v, -v]) {
+        const bytes = encodeTerm(tuple(atom("exit"), 1, 2, pid("n@h", 1, 0), x, [x, 7])) as Uint8Array;
+        same(bytes, String(x));
+      }
+  });
+
+  it("writes atoms from its table exactly: escapes, every atom tag, more atoms than slots, non-ASCII", () => {
+    const names = ["ok", "", 'q"uote', "back\\slash", "tab\tnl\n\u0001\u001f", "Elixir.A.B", "x".repeat(255)];
+    for (let i = 0; i < 3000; i++) names.push(`Elixir.Bench.Server${i}`, `f${i}`);
+    const rand = rng(5);
+    const tags = [115, 119, 100, 118];
+    for (let round = 0; round < 3; round++)
+      for (const name of names) {
+        const tag = tags[Math.floor(rand() * tags.length)];
+        const a = atomEtf(tag, Buffer.from(name, "latin1"));
+        same(rawFrame("return", [etf(tuple(atom("M"), atom("f"), 1)), a]), `${tag} ${name}`);
+      }
+    // Non-ASCII names: left to the decoding path (Latin-1 and UTF-8 tags read them differently).
+    for (const [tag, bytes] of [
+      [119, Buffer.from("é", "utf8")],
+      [115, Buffer.from([0xe9])],
+      [100, Buffer.from([0xe9, 0x41])],
+    ] as const) {
+      const frame = rawFrame("return", [etf(1), atomEtf(tag, bytes)]);
+      assert.equal(
+        eventFrameToJsonLine(frame, 0, frame.length, () => []),
+        undefined,
+      );
+      same(frame, `non-ASCII tag ${tag}`);
+    }
+  });
+
+  it("keeps a node name apart from the same atom, in pids and references of several nodes", () => {
+    for (const node of ["bench@localhost", "a@b", "n@h"])
+      for (const creation of [0, 1, 1700000000]) {
+        const bytes = encodeTerm(
+          tuple(
+            atom("send"),
+            1,
+            2,
+            pid(node, 5, 0, creation),
+            atom(node),
+            tuple(pid(node, 70000, 3, creation), ref(node, [1, 2, 3], creation), atom(node)),
+          ),
+        );
+        same(bytes, `${node} ${creation}`);
+      }
+  });
+
+  it("writes lines up to 16 bytes per frame byte (empty lists under long field names, escaped controls), large frames redone", () => {
+    const empties = encodeTerm(tuple(atom("exception"), [], [], [], [], [], [], [], [], []));
+    same(empties, "empty fields");
+    const controls = encodeTerm(tuple(atom("exit"), 1, 2, pid("n@h", 1, 0), bin("\u0001".repeat(5000))));
+    same(controls, "controls");
+    // Frames over 64 KiB get room for twice their size first (here, into a tiny output buffer) and
+    // are redone with more: 6 bytes per control character; then atoms met only after the first try
+    // overran, of which the atom table must keep whole entries.
+    const late = Array.from({ length: 20 }, (_, i) => atom(`"late${i}`));
+    const frames = [
+      encodeTerm(tuple(atom("exit"), 1, 2, pid("n@h", 1, 0), [bin("\u0001".repeat(100_000)), ...late])),
+      encodeTerm(tuple(atom("exit"), 3, 4, pid("n@h", 1, 0), late)),
+    ];
+    for (const f of frames) {
+      const { out } = transcodeChunk(f, new Uint32Array([0, f.length]), 0, Buffer.alloc(1));
+      assert.equal(out.toString("utf8"), `${frameToJsonLine(decodeEtf(f))}\n`);
+    }
+    // Into a buffer far too small: grown as needed, nothing cut.
+    const bounds = new Uint32Array([0, empties.length]);
+    const { out } = transcodeChunk(empties, bounds, 0, Buffer.alloc(1));
+    assert.equal(out.toString("utf8"), `${frameToJsonLine(decodeEtf(empties))}\n`);
+  });
+
+  it("transcodes a chunk around frames left to the decoding path, and stops at a damaged one", () => {
+    const good = encodeTerm(tuple(atom("call"), 1, 2, pid("n@h", 1, 0), tuple(atom("M"), atom("f"), 0), []));
+    const improperArgs = encodeTerm(tuple(atom("call"), 3, 4, pid("n@h", 1, 0), improper([1], 2)));
+    const nonAscii = encodeTerm(tuple(atom("exit"), 5, 6, pid("nødé@x", 1, 0), atom("é")));
+    const damaged = encodeTerm(tuple(atom("exit"), 7, 8, pid("n@h", 1, 0), bin("x"))).subarray(0, 20);
+    const frames = [good, improperArgs, good, nonAscii, nonAscii, good, damaged, good];
+    const bytes = Buffer.concat(frames);
+    const bounds = new Uint32Array(2 * frames.length);
+    let at = 0;
+    frames.forEach((f, k) => {
+      bounds[2 * k] = at;
+      bounds[2 * k + 1] = at += f.length;
+    });
+    const { out, failure } = transcodeChunk(bytes, bounds, 100, Buffer.alloc(64));
+    const want = frames
+      .slice(0, 6)
+      .map((f) => `${frameToJsonLine(decodeEtf(f))}\n`)
+      .join("");
+    assert.equal(out.toString("utf8"), want);
+    assert.equal(failure?.index, 106);
   });
 
   it("leaves damaged bytes to the decoding path, which names the problem", () => {

@@ -1,9 +1,12 @@
 defmodule ElixirScope.TraceReader do
   @moduledoc """
-  Test support: an Elixir reader of trace format v1 (`docs/trace-format.md`), strict where the
+  Test support: an Elixir reader of trace format v2 (`docs/trace-format.md`), strict where the
   recorder must be exact. `read!/1` checks the magic, every frame's mark and size, that each term
   decodes to exactly its bytes, the header, the shape of every event of a known kind, module and
-  footer frames, and that seqs run 0, 1, 2, ... in file order. A truncated last frame (a crash
+  footer frames, and that seqs run 0, 1, 2, ... in file order. A receive that refers to its send
+  (`{:receive, seq, t, pid, from, :"$sent", send_seq}`) must name an earlier send to it (or to a name
+  or alias) and is given that send's message, so `events` hold 6-element receives as in v1; `refs`
+  counts the receives that referred. A truncated last frame (a crash
   mid-write) is dropped and reported, as the TypeScript reader does; anything else raises.
   """
 
@@ -15,7 +18,7 @@ defmodule ElixirScope.TraceReader do
     return: [6],
     exception: [7],
     send: [6, 7],
-    receive: [6],
+    receive: [6, 7],
     spawn: [6],
     exit: [5],
     link: [5],
@@ -27,14 +30,15 @@ defmodule ElixirScope.TraceReader do
     overload: [5]
   }
 
-  defstruct [:header, :frames, :events, :modules, :footer, truncated: nil]
+  defstruct [:header, :frames, :events, :modules, :footer, refs: 0, truncated: nil]
 
   def read!(path), do: parse!(File.read!(path))
 
   def parse!(<<@magic, rest::binary>>) do
     {frames, truncated} = frames(rest, 8, [])
     [header | frames] = frames
-    {:estrace, 1, %{} = info} = header
+    {:estrace, version, %{} = info} = header
+    if version not in [1, 2], do: raise("format version #{inspect(version)}")
 
     for k <- [
           :recorder_version,
@@ -49,6 +53,7 @@ defmodule ElixirScope.TraceReader do
 
     events = Enum.filter(frames, &event?/1)
     Enum.each(events, &check_event!/1)
+    {events, refs} = resolve_sent(events)
 
     seqs = Enum.map(events, &elem(&1, 1))
 
@@ -66,11 +71,39 @@ defmodule ElixirScope.TraceReader do
       events: events,
       modules: Map.new(modules),
       footer: with([{:footer, f}] <- footers, do: f, else: (_ -> nil)),
+      refs: refs,
       truncated: truncated
     }
   end
 
   def parse!(_), do: raise("bad magic")
+
+  # Each referring receive gets its send's message; the send must come first, be a send, and be
+  # referred to once.
+  defp resolve_sent(events) do
+    {evs, {_sends, refs}} =
+      Enum.map_reduce(events, {%{}, 0}, fn
+        {:send, seq, _, _, to, msg} = ev, {sends, n} ->
+          {ev, {Map.put(sends, seq, {to, msg}), n}}
+
+        {:send, seq, _, _, to, msg, _} = ev, {sends, n} ->
+          {ev, {Map.put(sends, seq, {to, msg}), n}}
+
+        {:receive, seq, t, pid, from, :"$sent", ref} = ev, {sends, n} ->
+          case Map.pop(sends, ref) do
+            {{to, msg}, sends} when to == pid or not is_pid(to) ->
+              {{:receive, seq, t, pid, from, msg}, {sends, n + 1}}
+
+            _ ->
+              raise("receive refers to no earlier send to it: #{inspect(ev)}")
+          end
+
+        ev, acc ->
+          {ev, acc}
+      end)
+
+    {evs, refs}
+  end
 
   defp frames(<<>>, _off, acc), do: {Enum.reverse(acc), nil}
 

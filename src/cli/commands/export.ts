@@ -79,7 +79,10 @@ export async function exportJsonl(
   const fail = (f: FrameFailure): never => {
     throw new ReplayError(frameFailureMessage(r.files[0].path, f));
   };
-  if (file !== undefined && tuning.workers > 1 && r.eventCount >= tuning.parallelFrom) {
+  // A receive that names its send (trace format 2) is written with the send's message, as every
+  // other view shows it: read through the replay, so such a trace is transcoded on this thread.
+  const refs = r.hasSendReferences();
+  if (file !== undefined && tuning.workers > 1 && r.eventCount >= tuning.parallelFrom && !refs) {
     flush();
     try {
       await parallelEvents(r, tuning, (bytes) => file.write(bytes), fail);
@@ -92,7 +95,8 @@ export async function exportJsonl(
     let failure: FrameFailure | undefined;
     r.scanFrames((buf, start, end, index) => {
       if (failure) return;
-      failure = appendEventLine(buf, start, end, index);
+      if (refs && r.refersToSend(index)) jsonLinesOut.line(frameToJsonLine(r.event(index).raw));
+      else failure = appendEventLine(buf, start, end, index);
       if (file === undefined) {
         const line = jsonLinesOut.take();
         if (line.length) out(line.toString("utf8", 0, line.length - 1));

@@ -30,39 +30,93 @@ export const SCOPE_NAMES = [
   "to",
 ] as const;
 
+const BUILT_IN: ReadonlySet<string> = new Set(SCOPE_NAMES);
+
+type BuiltIn = Exclude<(typeof SCOPE_NAMES)[number], "state">;
+type Flow = ReturnType<Replay["messageAt"]>;
+
 export class EventScopes {
   constructor(private readonly replay: Replay) {}
 
   /** The scope of an event; `frameArgs` replaces `args` for a caller's frame (opened by `frameCall`). */
   of(e: TraceEvent, frameArgs?: Term[], frameCall?: number): Scope {
+    let flow: { v: Flow } | undefined;
+    const flowOf = (): Flow => (flow ??= { v: this.replay.messageAt(e.index) }).v;
+    const scope: Scope = {};
+    for (const n of SCOPE_NAMES) if (n !== "state") scope[n] = this.builtIn(e, n, frameArgs, flowOf);
+    for (const [k, v] of Object.entries(this.params(e, frameArgs, frameCall)))
+      if (!Object.prototype.hasOwnProperty.call(scope, k)) scope[k] = v;
+    this.lazyState(scope, e);
+    return scope;
+  }
+
+  /**
+   * Scopes for expressions that read only `names`: when every one is a built-in name, a scope of just
+   * those (a logpoint's `{args}` prints thousands of lines, and the other names, the parameters above
+   * all, cost more than the decode); else the whole scope, whose names an unknown-name error lists.
+   */
+  reading(names: Iterable<string>): (e: TraceEvent) => Scope {
+    const wanted = [...new Set(names)];
+    if (!wanted.every((n) => BUILT_IN.has(n))) return (e) => this.of(e);
+    return (e) => {
+      const flowOf = (): Flow => this.replay.messageAt(e.index);
+      const scope: Scope = {};
+      for (const n of wanted)
+        if (n === "state") this.lazyState(scope, e);
+        else scope[n] = this.builtIn(e, n as BuiltIn, undefined, flowOf);
+      return scope;
+    };
+  }
+
+  private builtIn(
+    e: TraceEvent,
+    n: BuiltIn,
+    frameArgs: Term[] | undefined,
+    flow: () => Flow,
+  ): Term | undefined {
     const r = this.replay;
     const pidText = (id: number | undefined): Term | undefined =>
       id === undefined ? undefined : bin(r.process(id).pid);
-    const flow = e.kind === "send" || e.kind === "receive" ? r.messageAt(e.index) : undefined;
-    const name = r.nameAt(e.pid, e.index);
-    const scope: Scope = {
-      args: frameArgs ?? e.args,
-      value: e.value,
-      msg: e.message ?? callbackMessage(e),
-      reason: e.exception?.reason ?? (e.kind === "exit" ? e.detail : undefined),
-      class: e.exception ? atom(e.exception.class) : e.kind === "exit" ? atom("exit") : undefined,
-      kind: atom(e.kind),
-      fun: e.mfa ? bin(mfaLabel(e.mfa)) : undefined,
-      module: e.mfa ? atom(e.mfa.module) : undefined,
-      name: name ? atom(name) : undefined,
-      seq: e.seq,
-      pid: pidText(e.pid),
-      from: e.kind === "send" ? pidText(e.pid) : pidText(flow?.from),
-      to: e.kind === "receive" ? pidText(e.pid) : pidText(flow?.to),
-    };
-    for (const [k, v] of Object.entries(this.params(e, frameArgs, frameCall)))
-      if (!Object.prototype.hasOwnProperty.call(scope, k)) scope[k] = v;
+    switch (n) {
+      case "args":
+        return frameArgs ?? e.args;
+      case "value":
+        return e.value;
+      case "msg":
+        return e.message ?? callbackMessage(e);
+      case "reason":
+        return e.exception?.reason ?? (e.kind === "exit" ? e.detail : undefined);
+      case "class":
+        return e.exception ? atom(e.exception.class) : e.kind === "exit" ? atom("exit") : undefined;
+      case "kind":
+        return atom(e.kind);
+      case "fun":
+        return e.mfa ? bin(mfaLabel(e.mfa)) : undefined;
+      case "module":
+        return e.mfa ? atom(e.mfa.module) : undefined;
+      case "name": {
+        const name = r.nameAt(e.pid, e.index);
+        return name ? atom(name) : undefined;
+      }
+      case "seq":
+        return e.seq;
+      case "pid":
+        return pidText(e.pid);
+      case "from":
+        return e.kind === "send" ? pidText(e.pid) : e.kind === "receive" ? pidText(flow()?.from) : undefined;
+      case "to":
+        return e.kind === "receive" ? pidText(e.pid) : e.kind === "send" ? pidText(flow()?.to) : undefined;
+    }
+  }
+
+  /** `state`: the process's state then, looked up only when an expression reads it. */
+  private lazyState(scope: Scope, e: TraceEvent): void {
     let state: { v: Term | undefined } | undefined;
     Object.defineProperty(scope, "state", {
       enumerable: true,
-      get: () => (state ??= { v: r.getStateAt(e.pid, e.index)?.state }).v,
+      configurable: true,
+      get: () => (state ??= { v: this.replay.getStateAt(e.pid, e.index)?.state }).v,
     });
-    return scope;
   }
 
   /**

@@ -293,6 +293,40 @@ export interface EvalOptions {
 }
 
 /** Evaluates to a term; a missing key or index gives `nil`, as Elixir's Access does. */
+/** The names an expression reads from its scope (so that a scope of just those can be built). */
+export function namesOf(e: Expr, out: Set<string> = new Set()): Set<string> {
+  switch (e.t) {
+    case "lit":
+      break;
+    case "var":
+      out.add(e.name);
+      break;
+    case "dot":
+      namesOf(e.of, out);
+      break;
+    case "index":
+      namesOf(e.of, out);
+      namesOf(e.key, out);
+      break;
+    case "call":
+    case "tuple":
+    case "list":
+      for (const x of e.t === "call" ? e.args : e.items) namesOf(x, out);
+      break;
+    case "map":
+      for (const [k, v] of e.entries) namesOf(v, namesOf(k, out));
+      break;
+    case "not":
+    case "neg":
+      namesOf(e.e, out);
+      break;
+    case "bin":
+      namesOf(e.r, namesOf(e.l, out));
+      break;
+  }
+  return out;
+}
+
 export function evalExpr(e: Expr, scope: Scope, opts: EvalOptions = {}): Term {
   const ev = (x: Expr): Term => evalExpr(x, scope, opts);
   switch (e.t) {

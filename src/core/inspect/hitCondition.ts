@@ -4,7 +4,10 @@
 import { ExprError } from "./expression";
 
 /** `5` or `== 5` (the 5th hit only), `>= 5`, `> 5`, `< 5`, `<= 5`, `% 3` (every 3rd). */
-export function applyHitCondition(hits: number[], cond: string | undefined): number[] {
+export function applyHitCondition<T extends readonly number[] | Int32Array>(
+  hits: T,
+  cond: string | undefined,
+): T | number[] | Int32Array {
   if (!cond || !cond.trim()) return hits;
   const m = /^\s*(==|>=|<=|>|<|%)?\s*(\d+)\s*$/.exec(cond);
   if (!m) throw new ExprError(`bad hit count "${cond}": use 5, == 5, >= 5, > 5, < 5, <= 5 or % 3`);

@@ -2,11 +2,17 @@
 // expression is refused when the logpoint is set, not at every event it prints.
 
 import type { Term } from "../terms/term";
-import { type Expr, evalExpr, ExprError, parseExpr } from "./expression";
+import { type Expr, evalExpr, ExprError, namesOf, parseExpr } from "./expression";
 import { valueText } from "./termView";
 
+/** A compiled message: renders it in a scope; `names` are the names its expressions read. */
+export interface LogMessage {
+  (scope: Record<string, Term | undefined>): string;
+  readonly names: ReadonlySet<string>;
+}
+
 /** `reserve {args[0]} for {args[1]}`: each `{expr}` is evaluated at the event; `{{`/`}}` are braces. */
-export function compileLogMessage(message: string): (scope: Record<string, Term | undefined>) => string {
+export function compileLogMessage(message: string): LogMessage {
   const parts: Array<string | Expr> = [];
   let text = "";
   for (let i = 0; i < message.length; i++) {
@@ -40,15 +46,20 @@ export function compileLogMessage(message: string): (scope: Record<string, Term 
     } else text += c;
   }
   if (text) parts.push(text);
-  return (scope) =>
-    parts
-      .map((p) => {
-        if (typeof p === "string") return p;
+  const names = new Set<string>();
+  for (const p of parts) if (typeof p !== "string") namesOf(p, names);
+  const render = (scope: Record<string, Term | undefined>): string => {
+    let out = "";
+    for (const p of parts) {
+      if (typeof p === "string") out += p;
+      else
         try {
-          return valueText(evalExpr(p, scope));
+          out += valueText(evalExpr(p, scope));
         } catch (err) {
-          return `<${(err as Error).message}>`;
+          out += `<${(err as Error).message}>`;
         }
-      })
-      .join("");
+    }
+    return out;
+  };
+  return Object.assign(render, { names });
 }

@@ -34,6 +34,7 @@ import { ByteInterner } from "./byteInterner";
 import { LoadTables, termText } from "./tables";
 import { isNormalExit } from "./exitReason";
 import { ARG_FP_COUNT, skipArgs } from "./argFingerprint";
+import { FORMAT_VERSIONS } from "./formatVersions";
 import {
   ARENA_ARRAYS,
   coreToSpare,
@@ -168,6 +169,9 @@ class FileReader {
   /** The header was damaged or missing and defaults stand in for it. */
   headerAssumed = false;
   private lastProgress = 0;
+  private formatVersion = 1;
+  /** The first row this file's events fill (the columns may already hold other files'). */
+  private readonly firstRow: number;
   private readonly tags = new ByteInterner();
   private readonly scan = new Scan();
   /** The current frame's tag atom, as bytes; made into text only for error messages. */
@@ -187,7 +191,9 @@ class FileReader {
     readonly tables: LoadTables,
     readonly problems: LoadProblem[],
     readonly opts: ReadOptions,
-  ) {}
+  ) {
+    this.firstRow = cols.length;
+  }
 
   async run(): Promise<void> {
     let pos = 0;
@@ -381,6 +387,26 @@ class FileReader {
         else s.skip();
         hash = this.hashAt(s);
         used = 6;
+        if (arity >= 7 && this.isSentMarker(s)) {
+          const ref = s.integer();
+          if (ref !== undefined) {
+            used = 7;
+            // Format 2: the message is the one written at send `ref` (see `sentRow`).
+            aux = this.tables.addAux(ref);
+            const send = this.sentRow(ref);
+            if (send >= 0) {
+              hash = this.cols.msgHash[send];
+              if (peer < 0) peer = this.cols.pid[send];
+            } else {
+              hash = 0;
+              this.report(
+                this.frameNo,
+                fileOff - FRAME_HEAD,
+                `receive (seq ${seq}) refers to send seq ${ref}, which is not an earlier send of this file (missing, dropped or damaged); its message shows as not recorded`,
+              );
+            }
+          }
+        }
         break;
       case KIND_CODES.spawn: {
         if (arity < 6) tooFew(this.tagName, arity, 6);
@@ -500,6 +526,34 @@ class FileReader {
   /** Where the term `hashAt` last skipped began. */
   private lastTermStart = 0;
 
+  /** Whether the term `hashAt` last skipped is the atom `:"$sent"` (a receive that refers to its send). */
+  private isSentMarker(s: Scan): boolean {
+    const end = s.pos;
+    s.pos = this.lastTermStart;
+    const yes =
+      s.atomSpan() &&
+      s.pos - s.nameStart === SENT.length &&
+      this.buf.compare(SENT, 0, SENT.length, s.nameStart, s.pos) === 0;
+    s.pos = end;
+    return yes;
+  }
+
+  /**
+   * The row of this file's send event `seq`, or -1. The recorder writes seqs in increasing order, so
+   * a bisection over the rows read so far finds it without a table of every send.
+   */
+  private sentRow(seq: number): number {
+    const c = this.cols;
+    let lo = this.firstRow;
+    let hi = c.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (c.seq[mid] < seq) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < c.length && c.seq[lo] === seq && c.kind[lo] === KIND_CODES.send ? lo : -1;
+  }
+
   private hashAt(s: Scan): number {
     const t0 = s.skip();
     this.lastTermStart = t0;
@@ -564,15 +618,17 @@ class FileReader {
 
   private header(term: Tuple, fileOff: number): void {
     const [, version, meta] = term.elements;
-    if ((typeof version === "number" || typeof version === "bigint") && version !== 1)
+    const known = typeof version === "number" && FORMAT_VERSIONS.includes(version);
+    if ((typeof version === "number" || typeof version === "bigint") && !known)
       throw new TraceLoadError(
         this.path,
-        `trace format version ${String(version)} is not supported (this ElixirScope reads version 1)`,
+        `trace format version ${String(version)} is not supported (this ElixirScope reads versions ${FORMAT_VERSIONS.join(" and ")})`,
       );
-    if (version !== 1 || !(meta instanceof ErlMap) || term.elements.length !== 3) {
-      this.assumeHeader(version !== 1 ? "its version is not an integer" : "its info is not a map", fileOff);
+    if (!known || !(meta instanceof ErlMap) || term.elements.length !== 3) {
+      this.assumeHeader(!known ? "its version is not an integer" : "its info is not a map", fileOff);
       return;
     }
+    this.formatVersion = version;
     const get = (k: string): Term | undefined =>
       meta.entries.find(([key]) => key instanceof Atom && key.name === k)?.[1];
     const text = (k: string): string => {
@@ -636,7 +692,7 @@ class FileReader {
   ): TraceFileInfo {
     return {
       path: this.path,
-      formatVersion: 1,
+      formatVersion: this.formatVersion,
       ...names,
       timeUnit: unit,
       startSystemTimeNs: startNs,
@@ -776,6 +832,7 @@ class FileReader {
 
 /** FNV-1a over the message bytes: equal messages hash equal, which is what send/receive pairing needs. */
 const GEN_CALL = Buffer.from("$gen_call", "latin1");
+const SENT = Buffer.from("$sent", "latin1");
 
 export function hashBytes(b: Uint8Array, start: number, end: number): number {
   let h = 0x811c9dc5;

@@ -65,6 +65,32 @@ export function decodeEvent(store: StoreData, row: number, raw: Term): TraceEven
   return ev;
 }
 
+const SENT = Atom.of("$sent");
+
+/**
+ * The send seq that a receive's frame names instead of carrying its message (trace format 2:
+ * `{:receive, seq, t, pid, from, :"$sent", send_seq}`), or undefined.
+ */
+export function sentRef(raw: Term): number | undefined {
+  if (!(raw instanceof Tuple) || raw.elements.length < 7 || raw.elements[0] !== Atom.of("receive"))
+    return undefined;
+  const ref = raw.elements[6];
+  return raw.elements[5] === SENT && typeof ref === "number" ? ref : undefined;
+}
+
+/**
+ * Gives a receive that names its send (see `sentRef`) that send's message, and its raw term the
+ * format-1 shape `{:receive, seq, t, pid, from, msg}`, so that every view shows what it showed when
+ * receives carried their messages. Without its send (missing, dropped or damaged: the load reported
+ * it) the message is the marker `{:"$not_recorded", :sent, send_seq}`.
+ */
+export function resolveSent(ev: TraceEvent, ref: number, send: TraceEvent | undefined): void {
+  const found = send !== undefined && send.kind === "send" && send.seq === ref && send.file === ev.file;
+  const message = found ? send.message! : new Tuple([Atom.of("$not_recorded"), Atom.of("sent"), ref]);
+  ev.message = message;
+  if (ev.raw instanceof Tuple) ev.raw = new Tuple([...ev.raw.elements.slice(0, 5), message]);
+}
+
 /** `Elixir.CinemaDemo.TicketOffice` → `CinemaDemo.TicketOffice`; Erlang modules as `:lists`. */
 export function moduleLabel(module: string): string {
   // Names come from the trace: control characters are escaped wherever a label is shown.

@@ -4,7 +4,7 @@
 
 import { decodeEtf } from "../terms/decode";
 import type { TraceEvent } from "../types";
-import { decodeEvent } from "./eventDecode";
+import { decodeEvent, resolveSent, sentRef } from "./eventDecode";
 import type { FrameSource } from "./frames";
 import type { StoreData } from "./store";
 
@@ -59,7 +59,21 @@ export class EventReader {
       const r = rows[i];
       out[i] = decodeEvent(this.store, r, decodeEtf(packed.subarray(at[i], at[i] + c.frameLen[r])));
     }
+    this.resolveSent(rows, out);
     return out;
+  }
+
+  /** Receives that name their send (trace format 2) get its message: the sends are read as one batch. */
+  private resolveSent(rows: ArrayLike<number>, out: TraceEvent[]): void {
+    let refs: number[] | undefined;
+    for (let i = 0; i < out.length; i++)
+      if (out[i].kind === "receive" && sentRef(out[i].raw) !== undefined) (refs ??= []).push(i);
+    if (!refs) return;
+    const pair = this.store.ix.pair;
+    const sendRows = refs.map((i) => pair[rows[i]]).filter((r) => r >= 0);
+    const sends = new Map<number, TraceEvent>();
+    this.read(sendRows).forEach((e, k) => sends.set(sendRows[k], e));
+    for (const i of refs) resolveSent(out[i], sentRef(out[i].raw)!, sends.get(pair[rows[i]]));
   }
 
   /** Events `from` to `to - 1` in order, read window by window. */

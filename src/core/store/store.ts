@@ -301,7 +301,7 @@ export function buildIndexes(
   resolveTailCalls(cols, tables, link, calls);
   // Only call events carry a call site.
   const bySite = buildCsrOf(cols.site, calls, tables.sites.length);
-  const pair = pairMessages(cols, pidCount, arena);
+  const pair = pairMessages(cols, pidCount, arena, tables.aux);
   return {
     byPid,
     byMfa: { offsets: mfaOff, rows: mfaRows },
@@ -451,7 +451,7 @@ function buildNesting(
  * (the BEAM's per-pair FIFO), so the earliest unpaired send of the same message to the receiver is
  * the one — restricted to the sender when the receive names it.
  */
-function pairMessages(cols: EventColumns, pidCount: number, arena: IndexArena): Int32Array {
+function pairMessages(cols: EventColumns, pidCount: number, arena: IndexArena, aux: Term[]): Int32Array {
   const n = cols.length;
   const pair = arena.take(n).fill(-1);
   // Unpaired sends per receiver and message hash (cut to 30 bits), queued by send number (not row:
@@ -468,12 +468,15 @@ function pairMessages(cols: EventColumns, pidCount: number, arena: IndexArena): 
   let multiFile = false;
   for (let i = 1; i < n && !multiFile; i++) multiFile = cols.file[i] !== cols.file[0];
   const early_: Array<Map<number, number[]> | undefined> = new Array(pidCount);
+  // Receives that name their send (trace format 2) pair with it and nothing else; their sends are
+  // not queued for the others.
+  const refs = sentReferences(cols, aux);
   for (let i = 0; i < n; i++) {
     const k = cols.kind[i];
     if (k === KIND_CODES.send) {
       const no = sent++;
       sendNo[no] = i;
-      if (cols.flags[i] & FLAG_NO_PROCESS) continue;
+      if (cols.flags[i] & FLAG_NO_PROCESS || refs?.sends.has(i)) continue;
       const to = cols.peer[i] < 0 ? UNKNOWN : cols.peer[i];
       const key = cols.msgHash[i] & 0x3fffffff;
       // Another node's clock may run a little ahead: its receive can sort before this send.
@@ -486,6 +489,17 @@ function pairMessages(cols: EventColumns, pidCount: number, arena: IndexArena): 
       }
       queues.push(to, key, no);
     } else if (k === KIND_CODES.receive) {
+      if (refs && cols.aux[i] >= 0) {
+        // Its send, or none when the send is not in the file (the reader reported it).
+        const s = refs.receives.get(i);
+        if (s !== undefined) {
+          pair[s] = i;
+          pair[i] = s;
+          if (cols.peer[i] < 0) cols.peer[i] = cols.pid[s];
+          if (cols.peer[s] < 0) cols.peer[s] = cols.pid[i];
+        }
+        continue;
+      }
       const key = cols.msgHash[i] & 0x3fffffff;
       const from = cols.peer[i];
       const me = cols.pid[i];
@@ -509,6 +523,47 @@ function pairMessages(cols: EventColumns, pidCount: number, arena: IndexArena): 
     }
   }
   return pair;
+}
+
+/**
+ * The receives that name their send by seq (trace format 2: the reader keeps the seq as the
+ * receive's aux term), each with its send's row; undefined when the recording has none.
+ */
+function sentReferences(
+  cols: EventColumns,
+  aux: Term[],
+): { receives: Map<number, number>; sends: Set<number> } | undefined {
+  const n = cols.length;
+  // Per file: the send seqs referred to, then their rows.
+  let wanted: Map<number, Map<number, number>> | undefined;
+  for (let i = 0; i < n; i++) {
+    if (cols.kind[i] !== KIND_CODES.receive || cols.aux[i] < 0) continue;
+    const seq = aux[cols.aux[i]];
+    if (typeof seq !== "number") continue;
+    wanted ??= new Map();
+    let m = wanted.get(cols.file[i]);
+    if (!m) wanted.set(cols.file[i], (m = new Map()));
+    m.set(seq, -1);
+  }
+  if (!wanted) return undefined;
+  for (let i = 0; i < n; i++) {
+    if (cols.kind[i] !== KIND_CODES.send) continue;
+    const m = wanted.get(cols.file[i]);
+    if (m?.get(cols.seq[i]) === -1) m.set(cols.seq[i], i);
+  }
+  const receives = new Map<number, number>();
+  const sends = new Set<number>();
+  for (let i = 0; i < n; i++) {
+    if (cols.kind[i] !== KIND_CODES.receive || cols.aux[i] < 0) continue;
+    const seq = aux[cols.aux[i]];
+    const s = typeof seq === "number" ? (wanted.get(cols.file[i])?.get(seq) ?? -1) : -1;
+    // A send is referred to by one receive: a second claim (a damaged file) stays unpaired.
+    if (s >= 0 && !sends.has(s)) {
+      receives.set(i, s);
+      sends.add(s);
+    }
+  }
+  return { receives, sends };
 }
 
 /** An unpaired receive of the same message, recorded in another file than the send `s`. */

@@ -28,6 +28,15 @@ const {
   VERSION,
 } = T;
 
+/**
+ * Output bytes per input byte at most, the room made per frame: a field name (`,"stacktrace":`, 14
+ * bytes) before a one-byte `[]`; an escaped control character (`\u0001`) is 6.
+ */
+const EXPANSION = 16;
+
+/** Frames above this many bytes get room for twice their size first, more only if they need it. */
+const LARGE_FRAME = 1 << 16;
+
 /** Deeper terms go the decoding path (which cuts very deep ones the way the decoder does). */
 const MAX_NEST = 64;
 
@@ -41,6 +50,8 @@ let p = 0;
 let lim = 0;
 let out: Buffer = Buffer.allocUnsafeSlow(1 << 16);
 let o = 0;
+/** Set when the buffer grew after writes past its end had been dropped: the frame is redone. */
+let overran = false;
 
 /** Bytes written so far by `appendEventJson` / `appendText` (a view, valid until the next append). */
 export function pendingOutput(): Buffer {
@@ -89,15 +100,48 @@ export function appendEventJson(
   if (end - start < 3 || buf[start] !== VERSION) return false;
   const mark = o;
   b = buf;
-  p = start + 1;
-  lim = end;
   try {
-    if (event(namesOf) && p === lim) return true;
-    o = mark;
-    return false;
+    // Room for the whole line is made once: the writes below do not check it. Typed-array writes
+    // past the end are dropped, so an overrun shows as `o` beyond the buffer and the frame is redone.
+    // A large frame starts from a smaller guess (16× of a 100 MB frame would not be allocated).
+    const size = end - start;
+    for (let bound = (size <= LARGE_FRAME ? EXPANSION : 2) * size + 256; ; bound *= 2) {
+      room(bound);
+      overran = false;
+      p = start + 1;
+      lim = end;
+      const ok = event(namesOf) && p === lim;
+      if (o <= out.length && !overran) {
+        if (ok) return true;
+        o = mark;
+        return false;
+      }
+      o = mark;
+    }
   } finally {
     b = EMPTY;
   }
+}
+
+/**
+ * `appendEventJson` and a newline for frames `k` = `from`, `from + 1`... of `buf` (frame k is
+ * `buf[bounds[2k], bounds[2k + 1])`) while it covers them: returns the first frame it declined
+ * (nothing appended for it), or the frame count. One call per chunk, not a chain of calls per line.
+ */
+export function appendEventLines(
+  buf: Uint8Array,
+  bounds: Uint32Array,
+  from: number,
+  namesOf: (kind: string) => readonly string[],
+): number {
+  const frames = bounds.length >> 1;
+  let k = from;
+  for (; k < frames; k++) {
+    if (!appendEventJson(buf, bounds[2 * k], bounds[2 * k + 1], namesOf)) break;
+    if (o >= out.length) room(1);
+    out[o++] = 0x0a;
+  }
+  return k;
 }
 
 /** The string form of `appendEventJson`, or undefined where it declines. */
@@ -175,6 +219,7 @@ function headOf(namesOf: (kind: string) => readonly string[]): Uint8Array[] | un
     recentKinds.push({ atom: Uint8Array.prototype.slice.call(b, at, at + size), head });
   return head;
 }
+
 const enc = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, "utf8"));
 
 function heads(kind: string, names: readonly string[]): Uint8Array[] {
@@ -182,35 +227,36 @@ function heads(kind: string, names: readonly string[]): Uint8Array[] {
 }
 
 const EXTRA = enc(',"extra":[');
-const ATOM = enc('{"$atom":');
 const TUPLE = enc('{"$tuple":[');
 const MAP = enc('{"$map":[');
 const PID = enc('{"$pid":"<0.');
-const PID_NODE = enc('>","node":');
 const REF = enc('{"$ref":[');
-const REF_NODE = enc('],"node":');
 const CREATION = enc(',"creation":');
 
 // The hot loops copy the module's cursor and buffer into locals: a module variable is a context
 // slot, loaded and stored on every byte otherwise.
 
 function bytes(x: Uint8Array): void {
-  room(x.length);
+  const n = x.length;
   const w = out;
-  let q = o;
-  for (let i = 0; i < x.length; i++) w[q++] = x[i];
-  o = q;
+  const q = o;
+  // A call into memcpy costs about what copying 16 bytes one by one does. Past the end, `set`
+  // would throw where the loop's writes are dropped (and the frame redone, see appendEventJson).
+  if (n > 16 && q + n <= w.length) w.set(x, q);
+  else for (let i = 0; i < n; i++) w[q + i] = x[i];
+  o = q + n;
 }
 
 function room(n: number): void {
   if (o + n <= out.length) return;
+  // Writes were dropped already: the larger buffer must not hide it.
+  if (o > out.length) overran = true;
   const next = Buffer.allocUnsafeSlow(Math.max(out.length * 2, o + n + 1024));
   out.copy(next, 0, 0, o);
   out = next;
 }
 
 function put(c: number): void {
-  if (o >= out.length) room(1);
   out[o++] = c;
 }
 
@@ -231,21 +277,37 @@ function int(v: number): void {
     put(0x30 + v);
     return;
   }
-  room(20);
   if (v >= 0x80000000) {
     // Above 2^31: the high part, then nine digits, each done in 32-bit arithmetic.
     const hi = Math.floor(v / 1e9);
     int(hi);
-    let lo = v - hi * 1e9;
-    for (let i = 8; i >= 0; i--, lo = (lo / 10) | 0) out[o + i] = 0x30 + (lo % 10);
-    o += 9;
+    digits((v - hi * 1e9) | 0, 9);
     return;
   }
-  const digits = digitCount(v);
+  const x = v | 0;
+  digits(x, digitCount(x));
+}
+
+/** `x` (below 2^31) in `n` decimal digits, zero-padded; two digits per step, in int32 arithmetic. */
+function digits(x: number, n: number): void {
   const w = out;
-  const q = o;
-  for (let i = digits - 1, x = v; i >= 0; i--, x = (x / 10) | 0) w[q + i] = 0x30 + (x % 10);
-  o = q + digits;
+  const start = o;
+  let q = start + n;
+  while (q - start >= 2) {
+    const r = x % 100;
+    x = (x / 100) | 0;
+    w[--q] = PAIRS[2 * r + 1];
+    w[--q] = PAIRS[2 * r];
+  }
+  if (q > start) w[--q] = 0x30 + x;
+  o = start + n;
+}
+
+/** "00" to "99" as bytes. */
+const PAIRS = new Uint8Array(200);
+for (let i = 0; i < 100; i++) {
+  PAIRS[2 * i] = 0x30 + ((i / 10) | 0);
+  PAIRS[2 * i + 1] = 0x30 + (i % 10);
 }
 
 /** Decimal digits of a number from 10 to 2^31. */
@@ -287,17 +349,108 @@ function atomRange(): number | undefined {
   return at;
 }
 
+/**
+ * What ASCII atoms become, by their bytes (tag and length included): a recorded trace repeats a few
+ * hundred atoms and node names millions of times, so each is checked and escaped once and then
+ * copied. One direct-mapped table per use; a slot taken by another atom is overwritten.
+ */
+interface AtomMemo {
+  keys: Array<Uint8Array | undefined>;
+  json: Uint8Array[];
+  /** What goes around the quoted name. */
+  before: Uint8Array;
+  after: Uint8Array;
+}
+
+const SLOTS = 1024;
+
+function atomMemo(before: string, after: string): AtomMemo {
+  return {
+    keys: new Array(SLOTS).fill(undefined),
+    json: new Array(SLOTS).fill(EMPTY),
+    before: enc(before),
+    after: enc(after),
+  };
+}
+
+const ATOMS = atomMemo('{"$atom":', "}");
+const PID_NODES = atomMemo('>","node":', "");
+const REF_NODES = atomMemo('],"node":', "");
+
+/** The memo's bytes for the ASCII atom at `p` (stepped over), else undefined (non-ASCII, or cut short). */
+function memoLookup(m: AtomMemo): Uint8Array | undefined {
+  const at = p;
+  const r = b;
+  const tag = r[at];
+  let end: number;
+  if (tag === SMALL_ATOM_UTF8_EXT || tag === SMALL_ATOM_EXT) end = at + 2 + r[at + 1];
+  else if (tag === ATOM_UTF8_EXT || tag === ATOM_EXT) end = at + 3 + ((r[at + 1] << 8) | r[at + 2]);
+  else return undefined;
+  if (end > lim) return undefined;
+  const size = end - at;
+  const slot = (size * 31 + r[end - 1] * 7 + r[end - 2] * 131 + r[at + (size >> 1)] * 1031) & (SLOTS - 1);
+  const key = m.keys[slot];
+  if (key !== undefined && key.length === size) {
+    let i = 0;
+    while (i < size && key[i] === r[at + i]) i++;
+    if (i === size) {
+      p = end;
+      return m.json[slot];
+    }
+  }
+  const from = atomRange();
+  if (from === undefined) return undefined;
+  // Room checked here: a stored entry must never be one cut short by the frame's bound.
+  room(m.before.length + 6 * (end - from) + 2 + m.after.length);
+  const mark = o;
+  bytes(m.before);
+  quoteBytes(from, end);
+  bytes(m.after);
+  m.keys[slot] = Uint8Array.prototype.slice.call(r, at, end);
+  const json = Uint8Array.prototype.slice.call(out, mark, o);
+  o = mark;
+  m.json[slot] = json;
+  return json;
+}
+
+/** Writes the ASCII atom at `p` through the memo; false when it is not one. */
+function memoAtom(m: AtomMemo): boolean {
+  const json = memoLookup(m);
+  if (json === undefined) return false;
+  bytes(json);
+  return true;
+}
+
+/** A pid's or reference's node (an ASCII atom at `p`, stepped over) as the memo's bytes to write. */
+function nodeJson(m: AtomMemo): Uint8Array | undefined {
+  return memoLookup(m);
+}
+
 /** Writes one term's JSON; false when it is not covered. */
 function value(depth: number): boolean {
   if (depth > MAX_NEST || p >= lim) return false;
   const at = p;
   const tag = b[at];
   switch (tag) {
-    case SMALL_INTEGER_EXT:
+    case SMALL_INTEGER_EXT: {
+      // The commonest term (arities, map keys, small counts): its up to three digits written here.
       if (at + 2 > lim) return false;
       p = at + 2;
-      int(b[at + 1]);
+      const v = b[at + 1];
+      const w = out;
+      let q = o;
+      if (v >= 100) {
+        const r = v - 100 * ((v / 100) | 0);
+        w[q++] = 0x30 + ((v / 100) | 0);
+        w[q++] = PAIRS[2 * r];
+        w[q++] = PAIRS[2 * r + 1];
+      } else if (v >= 10) {
+        w[q++] = PAIRS[2 * v];
+        w[q++] = PAIRS[2 * v + 1];
+      } else w[q++] = 0x30 + v;
+      o = q;
       return true;
+    }
     case INTEGER_EXT:
       if (at + 5 > lim) return false;
       p = at + 5;
@@ -318,12 +471,7 @@ function value(depth: number): boolean {
     case SMALL_ATOM_EXT:
     case ATOM_UTF8_EXT:
     case ATOM_EXT: {
-      const from = atomRange();
-      if (from === undefined) return false;
-      bytes(ATOM);
-      quoteBytes(from, p);
-      put(0x7d);
-      return true;
+      return memoAtom(ATOMS);
     }
     case NIL_EXT:
       p = at + 1;
@@ -412,7 +560,7 @@ function value(depth: number): boolean {
     }
     case NEW_PID_EXT: {
       p = at + 1;
-      const node = atomRange();
+      const node = nodeJson(PID_NODES);
       if (node === undefined || p + 12 > lim) return false;
       const nodeEnd = p;
       p += 12;
@@ -420,8 +568,7 @@ function value(depth: number): boolean {
       int(u32(nodeEnd));
       put(0x2e);
       int(u32(nodeEnd + 4));
-      bytes(PID_NODE);
-      quoteBytes(node, nodeEnd);
+      bytes(node);
       creation(u32(nodeEnd + 8));
       return true;
     }
@@ -430,7 +577,7 @@ function value(depth: number): boolean {
       const words = (b[at + 1] << 8) | b[at + 2];
       if (words < 1 || words > 5) return false;
       p = at + 3;
-      const node = atomRange();
+      const node = nodeJson(REF_NODES);
       if (node === undefined || p + 4 + 4 * words > lim) return false;
       const nodeEnd = p;
       p += 4 + 4 * words;
@@ -439,8 +586,7 @@ function value(depth: number): boolean {
         if (i > 0) put(0x2c);
         int(u32(nodeEnd + 4 + 4 * i));
       }
-      bytes(REF_NODE);
-      quoteBytes(node, nodeEnd);
+      bytes(node);
       creation(u32(nodeEnd));
       return true;
     }
@@ -473,7 +619,6 @@ function binary(start: number, end: number): void {
  * together, so that a caller can tell whether it was ASCII.
  */
 function quoteBytes(start: number, end: number): number {
-  room((end - start) * 6 + 2);
   const w = out;
   const r = b;
   let q = o;

@@ -87,7 +87,9 @@ defmodule ElixirScope.Recorder.Tracer do
     budget: nil,
     private_bytes: 1024 * 1024,
     arg_bytes: %{},
-    in_bytes: 0
+    in_bytes: 0,
+    sent: %{},
+    sent_bytes: 0
   ]
 
   @doc """
@@ -585,13 +587,19 @@ defmodule ElixirScope.Recorder.Tracer do
   end
 
   defp handle({:trace_ts, pid, :send, msg, to, ts}, s) do
-    {msg, s} = cap(msg, s, pid, ts)
-    emit(s, {:send, s.seq, ts - s.start, pid, to, msg})
+    {written, s} = sent_term(s, pid, to, msg, ts)
+    emit(s, {:send, s.seq, ts - s.start, pid, to, written})
   end
 
   defp handle({:trace_ts, pid, :receive, msg, ts}, s) do
-    {msg, s} = cap(msg, s, pid, ts)
-    emit(s, {:receive, s.seq, ts - s.start, pid, :undefined, msg})
+    case sent_before(s, pid, msg) do
+      {seq, s} ->
+        emit(s, {:receive, s.seq, ts - s.start, pid, :undefined, :"$sent", seq})
+
+      nil ->
+        {msg, s} = cap(msg, s, pid, ts)
+        emit(s, {:receive, s.seq, ts - s.start, pid, :undefined, msg})
+    end
   end
 
   defp handle({:trace_ts, pid, :send_to_non_existing_process, msg, to, ts}, s) do
@@ -666,6 +674,73 @@ defmodule ElixirScope.Recorder.Tracer do
         :unknown
     end
   end
+
+  ## Receives that refer to their send (trace format 2)
+
+  # A message is written once, at its send; its receive names the send's seq
+  # (`{:receive, seq, t, pid, :undefined, :"$sent", send_seq}`) instead of copying the term again.
+  # The pipeline's 2.5 kB batches were written twice, and when the sender's byte budget had cut its
+  # copy the receiver's budget often wrote the whole term again (the two then did not even pair). The
+  # receive shows what the send wrote, whole or cut. The BEAM traces a receive when the receiver
+  # handles its signal queue, so a busy receiver may have many sends waiting. What is remembered is
+  # bounded: sends of
+  # `@ref_min` bytes to `@ref_max` bytes, at most `@sent_per_key` waiting per receiver and
+  # `@sent_max_bytes` in all (past that the memory is cleared, and receives carry their terms).
+  @ref_min 64
+  @ref_max 1024 * 1024
+  @sent_per_key 128
+  @sent_max_bytes 8 * 1024 * 1024
+
+  defp sent_term(s, pid, to, msg, ts) do
+    {written, size, budget} = TermBudget.cap(s.budget, pid, ts, msg, s.max_term)
+    s = %{s | budget: budget, in_bytes: s.in_bytes + size}
+
+    if size >= @ref_min and size <= @ref_max,
+      do: {written, remember_sent(s, sent_key(to), msg, size)},
+      else: {written, s}
+  end
+
+  # Sends to a name or an alias (how GenServer replies travel) wait under one key, as the engine's
+  # correlator queues them: the receiver is known only at the receive.
+  defp sent_key(to) when is_pid(to), do: to
+  defp sent_key(_to), do: :other
+
+  defp remember_sent(s, key, msg, size) do
+    s = if s.sent_bytes + size > @sent_max_bytes, do: %{s | sent: %{}, sent_bytes: 0}, else: s
+
+    {waiting, freed} =
+      case Map.get(s.sent, key, []) do
+        [{_, _, oldest} | rest] = list when length(list) >= @sent_per_key -> {rest, oldest}
+        list -> {list, 0}
+      end
+
+    entry = {s.seq, msg, size}
+    %{s | sent: Map.put(s.sent, key, waiting ++ [entry]), sent_bytes: s.sent_bytes + size - freed}
+  end
+
+  # The earliest remembered send to `pid` (or to a name or alias) of exactly this message: its seq.
+  defp sent_before(%{sent: sent}, _pid, _msg) when map_size(sent) == 0, do: nil
+
+  defp sent_before(s, pid, msg) do
+    with :error <- take_sent(s, pid, msg), :error <- take_sent(s, :other, msg), do: nil
+  end
+
+  defp take_sent(s, key, msg) do
+    with {:ok, list} <- Map.fetch(s.sent, key),
+         {seq, size, rest} <- take_equal(list, msg, []) do
+      sent = if rest == [], do: Map.delete(s.sent, key), else: Map.put(s.sent, key, rest)
+      {seq, %{s | sent: sent, sent_bytes: s.sent_bytes - size}}
+    else
+      _ -> :error
+    end
+  end
+
+  defp take_equal([], _msg, _seen), do: :error
+
+  defp take_equal([{seq, m, size} | rest], msg, seen) when m === msg,
+    do: {seq, size, Enum.reverse(seen, rest)}
+
+  defp take_equal([e | rest], msg, seen), do: take_equal(rest, msg, [e | seen])
 
   defp cap(term, %{max_term: max}), do: Truncate.cap(term, max)
 

@@ -16,6 +16,8 @@ defmodule ElixirScope.Recorder.Truncate do
   @preview_bytes 1024
   @max_depth 24
   @min_budget 48
+  # What a marker with an empty preview costs: a term no bigger is kept as it is.
+  @marker_bytes 28
 
   @doc "Returns `term` if it fits in `max_bytes` of external format, else a truncated copy."
   @spec cap(term, non_neg_integer | :infinity) :: term
@@ -30,8 +32,9 @@ defmodule ElixirScope.Recorder.Truncate do
   @spec cut(term, non_neg_integer) :: term
   def cut(term, max_bytes), do: shrink(term, max_bytes, 0)
 
+  # A term no bigger than a marker is kept: replacing it would cost more than it saves.
   defp fit(term, budget, depth) do
-    if fits?(term, budget), do: term, else: shrink(term, budget, depth)
+    if fits?(term, max(budget, @marker_bytes)), do: term, else: shrink(term, budget, depth)
   end
 
   @doc """
@@ -87,10 +90,9 @@ defmodule ElixirScope.Recorder.Truncate do
 
   defp shrink(term, budget, depth) when is_list(term) do
     {n, prefix, proper?} = prefix(term, @preview_items)
-    per = div(budget, length(prefix) + 1)
-    items = Enum.map(prefix, &fit(&1, per, depth + 1))
+    {items, all?} = fill(prefix, per_item(budget, length(prefix)), budget, depth, &fit/3)
 
-    if proper? and n <= @preview_items,
+    if proper? and all? and n <= @preview_items,
       do: items,
       else: {@marker, :list, n, items}
   end
@@ -98,22 +100,53 @@ defmodule ElixirScope.Recorder.Truncate do
   defp shrink(term, budget, depth) when is_map(term) do
     n = map_size(term)
     entries = take_entries(term, @preview_items)
-    per = div(budget, 2 * (length(entries) + 1))
-    preview = Map.new(entries, fn {k, v} -> {fit(k, per, depth + 1), fit(v, per, depth + 1)} end)
+    {pairs, all?} = fill(entries, per_item(budget, length(entries)), budget, depth, &fit_entry/3)
+    preview = Map.new(pairs)
     # Capping two keys to the same marker would merge entries: count what the preview really holds.
-    if n <= @preview_items and map_size(preview) == n, do: preview, else: {@marker, :map, n, preview}
+    if n <= @preview_items and all? and map_size(preview) == n,
+      do: preview,
+      else: {@marker, :map, n, preview}
   end
 
   defp shrink(term, budget, depth) when is_tuple(term) do
     n = tuple_size(term)
     k = min(n, @preview_items)
-    per = div(budget, k + 1)
-    items = for i <- 1..k//1, do: fit(elem(term, i - 1), per, depth + 1)
-    if n <= @preview_items, do: List.to_tuple(items), else: {@marker, :tuple, n, List.to_tuple(items)}
+    {items, all?} = fill(for(i <- 1..k//1, do: elem(term, i - 1)), per_item(budget, k), budget, depth, &fit/3)
+
+    if n <= @preview_items and all?,
+      do: List.to_tuple(items),
+      else: {@marker, :tuple, n, List.to_tuple(items)}
   end
 
   # Big integers, funs with a big environment, ...: no preview of the same type.
   defp shrink(term, _budget, _depth), do: {@marker, :term, :erlang.external_size(term), nil}
+
+  # Each item's share of the budget; never so small that every item becomes a marker.
+  defp per_item(budget, k), do: max(div(budget, k + 1), @min_budget)
+
+  # The items capped to `per` bytes each, as many as the budget holds: `{items, all_kept?}`. An equal
+  # share alone overshot: the sixteen parcels of a batch capped to a 256-byte budget became sixteen
+  # 26-byte markers, a 480–740-byte summary. The top level (an argument list, a callback's
+  # `{:reply, ...}`) keeps every item, so that its shape survives.
+  defp fill(items, _per, budget, 0, cap) do
+    per = max(div(budget, length(items) + 1), 1)
+    {Enum.map(items, &cap.(&1, per, 1)), true}
+  end
+
+  defp fill(items, per, budget, depth, cap), do: fill(items, per, budget - @marker_bytes, depth + 1, cap, [])
+
+  defp fill([], _per, _left, _depth, _cap, acc), do: {Enum.reverse(acc), true}
+
+  defp fill([h | t], per, left, depth, cap, acc) do
+    x = cap.(h, min(per, left), depth)
+
+    case :erlang.external_size(x) do
+      size when size > left -> {Enum.reverse(acc), false}
+      size -> fill(t, per, left - size, depth, cap, [x | acc])
+    end
+  end
+
+  defp fit_entry({k, v}, per, depth), do: {fit(k, div(per, 2), depth), fit(v, div(per, 2), depth)}
 
   defp empty(term) when is_binary(term), do: {@marker, :binary, byte_size(term), ""}
   defp empty(term) when is_bitstring(term), do: {@marker, :binary, byte_size(term), ""}
