@@ -14,8 +14,8 @@ defmodule ElixirScope.TraceReader do
 
   # kind => the tuple sizes it may have
   @shapes %{
-    call: [8],
-    return: [6],
+    call: [8, 9],
+    return: [6, 7],
     exception: [7],
     send: [6, 7],
     receive: [6, 7],
@@ -23,14 +23,14 @@ defmodule ElixirScope.TraceReader do
     exit: [5],
     link: [5],
     unlink: [5],
-    state: [6],
+    state: [6, 7],
     register: [5],
     unregister: [5],
     process: [5],
     overload: [5]
   }
 
-  defstruct [:header, :frames, :events, :modules, :footer, refs: 0, truncated: nil]
+  defstruct [:header, :frames, :events, :modules, :footer, refs: 0, same: 0, truncated: nil]
 
   def read!(path), do: parse!(File.read!(path))
 
@@ -54,6 +54,7 @@ defmodule ElixirScope.TraceReader do
     events = Enum.filter(frames, &event?/1)
     Enum.each(events, &check_event!/1)
     {events, refs} = resolve_sent(events)
+    {events, same} = resolve_same(events)
 
     seqs = Enum.map(events, &elem(&1, 1))
 
@@ -72,6 +73,7 @@ defmodule ElixirScope.TraceReader do
       modules: Map.new(modules),
       footer: with([{:footer, f}] <- footers, do: f, else: (_ -> nil)),
       refs: refs,
+      same: same,
       truncated: truncated
     }
   end
@@ -104,6 +106,55 @@ defmodule ElixirScope.TraceReader do
 
     {evs, refs}
   end
+
+  # A call, return or state that names an earlier event's term (`[{here, seq, there}]` appended,
+  # `{:"$same", seq}` at place `here`) gets that term: the event must be an earlier call, return or
+  # state of the same process. `same` counts the places resolved.
+  defp resolve_same(events) do
+    {evs, {_seen, n}} =
+      Enum.map_reduce(events, {%{}, 0}, fn ev, {seen, n} ->
+        {ev, n} =
+          case ev do
+            {:call, _, _, _, _, _, _, _, same} ->
+              {resolve_places(ev, same, seen), n + length(same)}
+
+            {k, _, _, _, _, _, same} when k in [:return, :state] ->
+              {resolve_places(ev, same, seen), n + length(same)}
+
+            _ ->
+              {ev, n}
+          end
+
+        seen = if elem(ev, 0) in [:call, :return, :state], do: Map.put(seen, elem(ev, 1), ev), else: seen
+        {ev, {seen, n}}
+      end)
+
+    {evs, n}
+  end
+
+  defp resolve_places(ev, [_ | _] = same, seen) do
+    base = Tuple.delete_at(ev, tuple_size(ev) - 1)
+
+    Enum.reduce(same, base, fn {here, seq, there}, acc ->
+      src = Map.get(seen, seq)
+
+      if src == nil or elem(src, 3) != elem(ev, 3),
+        do: raise("#{inspect(ev)} names no earlier call, return or state #{seq} of its process")
+
+      term = place(src, there)
+
+      if place(acc, here) != {:"$same", seq},
+        do: raise("place #{here} of #{inspect(ev)} is not a placeholder")
+
+      put_place(acc, here, term)
+    end)
+  end
+
+  defp place({:call, _, _, _, _, args, _, _}, i), do: Enum.at(args, i)
+  defp place({_, _, _, _, _, v}, 0), do: v
+
+  defp put_place({:call, _, _, _, _, args, _, _} = ev, i, t), do: put_elem(ev, 5, List.replace_at(args, i, t))
+  defp put_place(ev, 0, t), do: put_elem(ev, 5, t)
 
   defp frames(<<>>, _off, acc), do: {Enum.reverse(acc), nil}
 

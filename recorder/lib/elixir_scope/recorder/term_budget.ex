@@ -27,26 +27,32 @@ defmodule ElixirScope.Recorder.TermBudget do
   @spec cap(t, pid, integer, term, pos_integer) :: {term, non_neg_integer, t}
   def cap(b, pid, ts, term, max) do
     size = :erlang.external_size(term)
-    {term, b} = cap(b, pid, ts, term, size, max)
+    {term, _whole?, b} = cap_sized(b, pid, ts, term, size, max)
     {term, size, b}
   end
 
-  defp cap(%{per_s: :infinity} = b, _pid, _ts, term, size, max),
-    do: {if(size <= max, do: term, else: Truncate.cut(term, max)), b}
+  @doc """
+  `cap/5` for a term whose size (`:erlang.external_size/1`) is already known: `{term, whole?, budget}`,
+  `whole?` saying that the term is written as it is, not cut.
+  """
+  @spec cap_sized(t, pid, integer, term, non_neg_integer, pos_integer) :: {term, boolean, t}
+  def cap_sized(%{per_s: :infinity} = b, _pid, _ts, term, size, max),
+    do: if(size <= max, do: {term, true, b}, else: {Truncate.cut(term, max), false, b})
 
-  defp cap(b, pid, ts, term, size, max) do
+  def cap_sized(b, pid, ts, term, size, max) do
     if size <= b.small do
-      {term, b}
+      {term, true, b}
     else
       tokens = tokens(b, pid, ts)
       keep = min(size, max)
 
       if keep <= tokens do
-        term = if size <= max, do: term, else: Truncate.cut(term, max)
-        {term, put(b, pid, tokens - keep, ts)}
+        b = put(b, pid, tokens - keep, ts)
+        if size <= max, do: {term, true, b}, else: {Truncate.cut(term, max), false, b}
       else
         over = Map.update(b.over, pid, 1, &(&1 + 1))
-        {Truncate.cut(term, min(b.small, max)), %{put(b, pid, max(tokens - b.small, 0), ts) | over: over}}
+        b = %{put(b, pid, max(tokens - b.small, 0), ts) | over: over}
+        {Truncate.cut(term, min(b.small, max)), false, b}
       end
     end
   end

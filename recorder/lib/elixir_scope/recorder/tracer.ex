@@ -89,7 +89,9 @@ defmodule ElixirScope.Recorder.Tracer do
     arg_bytes: %{},
     in_bytes: 0,
     sent: %{},
-    sent_bytes: 0
+    sent_bytes: 0,
+    same: %{},
+    same_bytes: 0
   ]
 
   @doc """
@@ -538,22 +540,22 @@ defmodule ElixirScope.Recorder.Tracer do
        when is_integer(clause) do
     mfa = {m, f, length(args)}
     s = budget(s, mfa, ts)
-    {args, s} = cap(args, mfa, s, pid, ts)
-    emit(s, {:call, s.seq, ts - s.start, pid, mfa, args, caller, clause})
+    {args, same, s} = cap_args(args, mfa, s, pid, ts)
+    emit(s, with_same({:call, s.seq, ts - s.start, pid, mfa, args, caller, clause}, same))
   end
 
   defp handle({:trace_ts, pid, :call, {m, f, args}, caller, ts}, %{calls?: true} = s) do
     mfa = {m, f, length(args)}
     s = budget(s, mfa, ts)
-    {args, s} = cap(args, mfa, s, pid, ts)
-    emit(s, {:call, s.seq, ts - s.start, pid, mfa, args, caller, 0})
+    {args, same, s} = cap_args(args, mfa, s, pid, ts)
+    emit(s, with_same({:call, s.seq, ts - s.start, pid, mfa, args, caller, 0}, same))
   end
 
   defp handle({:trace_ts, pid, :call, {m, f, args}, ts}, %{calls?: true} = s) do
     mfa = {m, f, length(args)}
     s = budget(s, mfa, ts)
-    {args, s} = cap(args, mfa, s, pid, ts)
-    emit(s, {:call, s.seq, ts - s.start, pid, mfa, args, :undefined, 0})
+    {args, same, s} = cap_args(args, mfa, s, pid, ts)
+    emit(s, with_same({:call, s.seq, ts - s.start, pid, mfa, args, :undefined, 0}, same))
   end
 
   defp handle({:trace_ts, pid, :return_from, {m, f, a} = mfa, value, ts}, s) do
@@ -561,8 +563,8 @@ defmodule ElixirScope.Recorder.Tracer do
 
     s =
       if s.calls? do
-        {value, s} = cap(value, mfa, s, pid, ts)
-        emit(s, {:return, s.seq, t, pid, mfa, value})
+        {value, same, s} = cap_value(value, mfa, s, pid, ts)
+        emit(s, with_same({:return, s.seq, t, pid, mfa, value}, same))
       else
         s
       end
@@ -574,8 +576,8 @@ defmodule ElixirScope.Recorder.Tracer do
          {:ok, state} <- Behaviours.new_state(kind, f, value, Map.get(s.statem, pid)) do
       s = if kind == :gen_statem, do: %{s | statem: Map.put(s.statem, pid, elem(state, 0))}, else: s
       {s, state} = if kind == :gen_event, do: handler_state(s, pid, m, state), else: {s, state}
-      {state, s} = cap(state, s, pid, ts)
-      emit(s, {:state, s.seq, t, pid, mfa, state})
+      {state, same, s} = same_value(s, pid, ts, state)
+      emit(s, with_same({:state, s.seq, t, pid, mfa, state}, same))
     else
       {false, s} -> s
       _ -> s
@@ -611,6 +613,7 @@ defmodule ElixirScope.Recorder.Tracer do
   end
 
   defp handle({:trace_ts, pid, :exit, reason, ts}, s) do
+    s = forget_same(s, pid)
     emit(s, {:exit, s.seq, ts - s.start, pid, cap(reason, s)})
   end
 
@@ -742,6 +745,130 @@ defmodule ElixirScope.Recorder.Tracer do
 
   defp take_equal([e | rest], msg, seen), do: take_equal(rest, msg, [e | seen])
 
+  ## Large terms written once per process (trace format 2: `same` references)
+
+  # The heavy pipeline passes one ~11 kB batch down through public calls of one process
+  # (handle_events, dispatch, its fun...): each call and return wrote it again until the process's
+  # byte budget was spent. Each process remembers the last `@same_per_pid` terms of at least
+  # `@same_min` bytes it wrote whole, at a whole place (an argument, a return value, a state); a
+  # later equal term (`=:=`) is written as the placeholder `{:"$same", seq}`, and the event gets one
+  # more element, `[{here, seq, there}]`: place `here` of this event holds what place `there` of
+  # event `seq` (same process) holds. Places: an argument's index for a call, 0 for a return's value
+  # or a state. Only lists, tuples, maps and binaries: a placeholder must never be equal to an
+  # argument a condition compares with a number or an atom. Bounded: `@same_max_bytes` remembered in
+  # all (past that the memory is cleared).
+  @same_min 256
+  @same_per_pid 8
+  @same_max_bytes 8 * 1024 * 1024
+
+  defp with_same(event, []), do: event
+  defp with_same(event, same), do: Tuple.append(event, same)
+
+  defp cap_value(value, {m, f, a} = mfa, s, pid, ts) do
+    if MapSet.member?(s.exports, {m, f, a}) or lambda?(f) do
+      same_value(s, pid, ts, value)
+    else
+      {value, s} = cap(value, mfa, s, pid, ts)
+      {value, [], s}
+    end
+  end
+
+  # A return value or a state: `{written, same, s}`.
+  defp same_value(s, pid, ts, term) do
+    size = :erlang.external_size(term)
+
+    if size >= @same_min and container?(term) do
+      hash = :erlang.phash2(term)
+
+      case same_find(Map.get(s.same, pid, []), hash, size, term) do
+        {seq, there} ->
+          {{:"$same", seq}, [{0, seq, there}], %{s | in_bytes: s.in_bytes + size}}
+
+        nil ->
+          {written, whole?, s} = sized_cap(s, pid, ts, term, size)
+          s = if whole?, do: same_put(s, pid, [{hash, size, term, s.seq, 0}]), else: s
+          {written, [], s}
+      end
+    else
+      {written, _, s} = sized_cap(s, pid, ts, term, size)
+      {written, [], s}
+    end
+  end
+
+  # A call's arguments: `{written, same, s}`. The per-argument work is done only when the list is
+  # large enough to hold a large argument.
+  defp same_args(s, pid, ts, args) do
+    size = :erlang.external_size(args)
+
+    if size >= @same_min do
+      known = Map.get(s.same, pid, [])
+      {args2, same, fresh} = same_each(args, 0, known, [], [], [])
+
+      # The queue's estimate counts what came in: the whole list.
+      {written, whole?, s} =
+        if same == [] do
+          sized_cap(s, pid, ts, args, size)
+        else
+          size2 = :erlang.external_size(args2)
+          {written, whole?, s} = sized_cap(s, pid, ts, args2, size2)
+          {written, whole?, %{s | in_bytes: s.in_bytes + size - size2}}
+        end
+
+      # Remembered only when the list was written as it is (not cut).
+      s = if whole? and fresh != [], do: same_put(s, pid, Enum.map(fresh, &put_elem(&1, 3, s.seq))), else: s
+      {written, Enum.reverse(same), s}
+    else
+      {written, _, s} = sized_cap(s, pid, ts, args, size)
+      {written, [], s}
+    end
+  end
+
+  defp same_each([arg | rest], i, known, out, same, fresh) do
+    size = if container?(arg), do: :erlang.external_size(arg), else: 0
+
+    if size >= @same_min do
+      hash = :erlang.phash2(arg)
+
+      case same_find(known, hash, size, arg) do
+        {seq, there} ->
+          same_each(rest, i + 1, known, [{:"$same", seq} | out], [{i, seq, there} | same], fresh)
+
+        nil ->
+          same_each(rest, i + 1, known, [arg | out], same, [{hash, size, arg, nil, i} | fresh])
+      end
+    else
+      same_each(rest, i + 1, known, [arg | out], same, fresh)
+    end
+  end
+
+  defp same_each(_, _i, _known, out, same, fresh), do: {Enum.reverse(out), same, fresh}
+
+  defp container?(t), do: is_list(t) or is_tuple(t) or is_map(t) or is_binary(t)
+
+  defp sized_cap(s, pid, ts, term, size) do
+    {written, whole?, budget} = TermBudget.cap_sized(s.budget, pid, ts, term, size, s.max_term)
+    {written, whole?, %{s | budget: budget, in_bytes: s.in_bytes + size}}
+  end
+
+  defp same_find([{hash, size, t, seq, there} | _], hash, size, term) when t === term, do: {seq, there}
+  defp same_find([_ | rest], hash, size, term), do: same_find(rest, hash, size, term)
+  defp same_find([], _hash, _size, _term), do: nil
+
+  defp forget_same(%{same: same} = s, pid) do
+    case Map.pop(same, pid) do
+      {nil, _} -> s
+      {list, same} -> %{s | same: same, same_bytes: s.same_bytes - Enum.reduce(list, 0, &(elem(&1, 1) + &2))}
+    end
+  end
+
+  defp same_put(s, pid, entries) do
+    s = if s.same_bytes > @same_max_bytes, do: %{s | same: %{}, same_bytes: 0}, else: s
+    {keep, drop} = Enum.split(entries ++ Map.get(s.same, pid, []), @same_per_pid)
+    added = Enum.reduce(entries, 0, &(elem(&1, 1) + &2))
+    freed = Enum.reduce(drop, 0, &(elem(&1, 1) + &2))
+    %{s | same: Map.put(s.same, pid, keep), same_bytes: s.same_bytes + added - freed}
+  end
+
   defp cap(term, %{max_term: max}), do: Truncate.cap(term, max)
 
   # A private helper's arguments and result (a list threaded through a recursion, an accumulator)
@@ -759,6 +886,16 @@ defmodule ElixirScope.Recorder.Tracer do
   end
 
   defp cap(term, s, pid, ts), do: budget_cap(s, pid, ts, term, s.max_term)
+
+  # A call's arguments: those of a public function or a fun may name earlier equal terms (`same`).
+  defp cap_args(args, {m, f, a} = mfa, s, pid, ts) do
+    if MapSet.member?(s.exports, {m, f, a}) or lambda?(f) do
+      same_args(s, pid, ts, args)
+    else
+      {args, s} = cap(args, mfa, s, pid, ts)
+      {args, [], s}
+    end
+  end
 
   defp budget_cap(s, pid, ts, term, max) do
     {term, size, budget} = TermBudget.cap(s.budget, pid, ts, term, max)
