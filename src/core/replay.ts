@@ -19,7 +19,7 @@ import { QueryMonitor } from "./queryMonitor";
 import { BreakpointSearch } from "./search";
 import { diffTerms, StateReconstructor } from "./state";
 import { buildCsr, csrCount, csrList, lowerBound, type Csr } from "./store/csr";
-import { decodeEvent, resolveSent, sentRef } from "./store/eventDecode";
+import { decodeEvent, resolveSame, resolveSent, sameRefs, sameRow, sentRef } from "./store/eventDecode";
 import { type CellName, cellOf } from "./store/cells";
 import { type EventColumns, KIND_CODES } from "./store/columns";
 import { FrameSource } from "./store/frames";
@@ -223,6 +223,15 @@ export class Replay {
       const send = this.store.ix.pair[index];
       resolveSent(ev, ref, send >= 0 ? this.event(send) : undefined);
     }
+    const same =
+      ev.kind === "call" || ev.kind === "return" || ev.kind === "state" ? sameRefs(raw) : undefined;
+    if (same) {
+      // Format 2: a large term its process wrote before, named by that event's seq (see `sameRow`).
+      resolveSame(ev, same, (seq) => {
+        const row = sameRow(this.store, index, seq);
+        return row >= 0 ? this.event(row) : undefined;
+      });
+    }
     this.cache.set(index, ev);
     return ev;
   }
@@ -376,6 +385,16 @@ export class Replay {
     return this.cell("kind", index) === KIND_CODES.receive && this.cell("aux", index) >= 0;
   }
 
+  /**
+   * Whether event `index` names an earlier event instead of carrying a term: a receive that names its
+   * send, or a call, return or state that names a large term of its process (trace format 2; the
+   * load keeps the reference as its aux term, which these kinds have no other use for).
+   */
+  refersToEarlier(index: number): boolean {
+    this.checkIndex(index);
+    return REFERRING_KINDS.includes(this.cell("kind", index)) && this.cell("aux", index) >= 0;
+  }
+
   /** Whether any receive names its send (see `refersToSend`); computed once. */
   hasSendReferences(): boolean {
     if (this.sendRefs === undefined) {
@@ -384,6 +403,17 @@ export class Replay {
     }
     return this.sendRefs;
   }
+
+  /** Whether any event names an earlier one (see `refersToEarlier`); computed once. */
+  hasReferences(): boolean {
+    if (this.anyRefs === undefined) {
+      const c = this.store.cols;
+      this.anyRefs = REFERRING_KINDS.some((k) => csrList(this.store.ix.byKind, k).some((r) => c.aux[r] >= 0));
+    }
+    return this.anyRefs;
+  }
+
+  private anyRefs: boolean | undefined;
 
   private sendRefs: boolean | undefined;
 
@@ -1030,6 +1060,9 @@ function fileIdentity(f: TraceFileInfo): string {
   return (h >>> 0).toString(16).padStart(8, "0");
 }
 
+/** The kinds whose aux term is a reference to an earlier event (see `Replay.refersToEarlier`). */
+const REFERRING_KINDS: number[] = [KIND_CODES.receive, KIND_CODES.call, KIND_CODES.return, KIND_CODES.state];
+
 /**
  * A call frame's arguments with only the wanted positions decoded, read straight from its bytes;
  * undefined when the frame is not the plain shape (then the whole event is decoded instead).
@@ -1043,7 +1076,10 @@ function partialArgs(
 ): Term[] | undefined {
   try {
     s.reset(buf, etfBodyOffset(buf, start), end);
-    if (s.peekTag() === COMPRESSED || s.tupleArity() < 6) return undefined;
+    if (s.peekTag() === COMPRESSED) return undefined;
+    // A frame with references (trace format 2, a 9th element) is decoded whole and resolved.
+    const arity = s.tupleArity();
+    if (arity < 6 || arity > 8) return undefined;
     for (let i = 0; i < 5; i++) s.skip(); // tag, seq, time, pid, mfa
     if (s.peekTag() !== LIST_EXT) return undefined; // a charlist or [] : the decoding path
     const n = buf.readUInt32BE(s.pos + 1);

@@ -79,9 +79,10 @@ export async function exportJsonl(
   const fail = (f: FrameFailure): never => {
     throw new ReplayError(frameFailureMessage(r.files[0].path, f));
   };
-  // A receive that names its send (trace format 2) is written with the send's message, as every
-  // other view shows it: read through the replay, so such a trace is transcoded on this thread.
-  const refs = r.hasSendReferences();
+  // A receive that names its send, or a call, return or state that names an earlier large term (trace
+  // format 2), is written with that term, as every other view shows it: read through the replay, so
+  // such a trace is transcoded on this thread.
+  const refs = r.hasReferences();
   if (file !== undefined && tuning.workers > 1 && r.eventCount >= tuning.parallelFrom && !refs) {
     flush();
     try {
@@ -95,7 +96,7 @@ export async function exportJsonl(
     let failure: FrameFailure | undefined;
     r.scanFrames((buf, start, end, index) => {
       if (failure) return;
-      if (refs && r.refersToSend(index)) jsonLinesOut.line(frameToJsonLine(r.event(index).raw));
+      if (refs && r.refersToEarlier(index)) jsonLinesOut.line(frameToJsonLine(r.event(index).raw));
       else failure = appendEventLine(buf, start, end, index);
       if (file === undefined) {
         const line = jsonLinesOut.take();

@@ -34,6 +34,7 @@ import { ByteInterner } from "./byteInterner";
 import { LoadTables, termText } from "./tables";
 import { isNormalExit } from "./exitReason";
 import { ARG_FP_COUNT, skipArgs } from "./argFingerprint";
+import { sameList } from "../store/eventDecode";
 import { FORMAT_VERSIONS } from "./formatVersions";
 import {
   ARENA_ARRAYS,
@@ -340,6 +341,10 @@ class FileReader {
           if (tag !== undefined) {
             clause = Math.abs(tag) <= 0x7fff ? tag : 0;
             used = 8;
+            if (arity >= 9) {
+              aux = this.sameAt(s, seq, pid, fileOff);
+              used = 9;
+            }
           }
         }
         break;
@@ -349,6 +354,10 @@ class FileReader {
         mfa = this.mfaAt(s);
         s.skip();
         used = 6;
+        if (arity >= 7) {
+          aux = this.sameAt(s, seq, pid, fileOff);
+          used = 7;
+        }
         break;
       case KIND_CODES.exception: {
         if (arity < 6) tooFew(this.tagName, arity, 6);
@@ -542,7 +551,7 @@ class FileReader {
    * The row of this file's send event `seq`, or -1. The recorder writes seqs in increasing order, so
    * a bisection over the rows read so far finds it without a table of every send.
    */
-  private sentRow(seq: number): number {
+  private sentRow(seq: number, kinds: readonly number[] = SEND_KIND): number {
     const c = this.cols;
     let lo = this.firstRow;
     let hi = c.length;
@@ -551,7 +560,30 @@ class FileReader {
       if (c.seq[mid] < seq) lo = mid + 1;
       else hi = mid;
     }
-    return lo < c.length && c.seq[lo] === seq && c.kind[lo] === KIND_CODES.send ? lo : -1;
+    return lo < c.length && c.seq[lo] === seq && kinds.includes(c.kind[lo]) ? lo : -1;
+  }
+
+  /**
+   * A call's, return's or state's references to large terms its process wrote before (trace format
+   * 2: `[{here, seq, there}]`), kept as its aux term; each must name an earlier call, return or state
+   * of the same process in this file, else it is reported (the place then shows as not recorded).
+   * -1 when the element is not such a list (a newer recorder's: skipped).
+   */
+  private sameAt(s: Scan, seq: number, pid: number, fileOff: number): number {
+    const t0 = s.skip();
+    const term = this.keep(t0, s.pos);
+    const refs = sameList(term);
+    if (!refs) return -1;
+    for (const r of refs) {
+      const row = this.sentRow(r.seq, SAME_KINDS);
+      if (row < 0 || this.cols.pid[row] !== pid)
+        this.report(
+          this.frameNo,
+          fileOff - FRAME_HEAD,
+          `${this.tagName()} (seq ${seq}) refers to seq ${r.seq}, which is not an earlier call, return or state of its process in this file (missing, dropped or damaged); that term shows as not recorded`,
+        );
+    }
+    return this.tables.addAux(term);
   }
 
   private hashAt(s: Scan): number {
@@ -833,6 +865,8 @@ class FileReader {
 /** FNV-1a over the message bytes: equal messages hash equal, which is what send/receive pairing needs. */
 const GEN_CALL = Buffer.from("$gen_call", "latin1");
 const SENT = Buffer.from("$sent", "latin1");
+const SEND_KIND: readonly number[] = [KIND_CODES.send];
+const SAME_KINDS: readonly number[] = [KIND_CODES.call, KIND_CODES.return, KIND_CODES.state];
 
 export function hashBytes(b: Uint8Array, start: number, end: number): number {
   let h = 0x811c9dc5;

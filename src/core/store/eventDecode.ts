@@ -91,6 +91,115 @@ export function resolveSent(ev: TraceEvent, ref: number, send: TraceEvent | unde
   if (ev.raw instanceof Tuple) ev.raw = new Tuple([...ev.raw.elements.slice(0, 5), message]);
 }
 
+/** One place of an event that holds what a place of an earlier event of its process holds. */
+export interface SameRef {
+  /** An argument's index for a call; 0 for a return's value or a state. */
+  here: number;
+  seq: number;
+  there: number;
+}
+
+/**
+ * The references a call, return or state frame carries instead of large terms its process wrote
+ * before (trace format 2: `[{here, seq, there}]` appended to the event, `{:"$same", seq}` at each
+ * place `here`), or undefined.
+ */
+export function sameRefs(raw: Term): SameRef[] | undefined {
+  if (!(raw instanceof Tuple)) return undefined;
+  const el = raw.elements;
+  const tag = el[0];
+  const at =
+    tag === CALL && el.length === 9 ? 8 : (tag === RETURN || tag === STATE) && el.length === 7 ? 6 : -1;
+  return at < 0 ? undefined : sameList(el[at]);
+}
+
+/** The references of a `[{here, seq, there}]` list (see `sameRefs`), or undefined when it is not one. */
+export function sameList(list: Term): SameRef[] | undefined {
+  if (!Array.isArray(list) || list.length === 0) return undefined;
+  const out: SameRef[] = [];
+  for (const r of list as Term[]) {
+    if (!(r instanceof Tuple) || r.elements.length !== 3) return undefined;
+    const [here, seq, there] = r.elements;
+    if (typeof here !== "number" || typeof seq !== "number" || typeof there !== "number") return undefined;
+    out.push({ here, seq, there });
+  }
+  return out;
+}
+
+const CALL = Atom.of("call");
+const RETURN = Atom.of("return");
+const STATE = Atom.of("state");
+
+/** The term at place `p` of a decoded call, return or state, or undefined. */
+function placeOf(ev: TraceEvent, p: number): Term | undefined {
+  if (ev.kind === "call") return ev.args?.[p];
+  if (p !== 0) return undefined;
+  return ev.kind === "return" ? ev.value : ev.kind === "state" ? ev.state : undefined;
+}
+
+/**
+ * Fills each place `refs` name with the term the earlier event holds there (`find(seq)`: that event of
+ * the same process and file, decoded and itself resolved, or undefined), and gives the raw term the
+ * shape it has without references, so that every view shows what it showed before. A reference to
+ * no such event (the load reported it) shows as `{:"$not_recorded", :same, seq}`.
+ */
+export function resolveSame(
+  ev: TraceEvent,
+  refs: SameRef[],
+  find: (seq: number) => TraceEvent | undefined,
+): void {
+  const args = ev.kind === "call" ? [...(ev.args ?? [])] : undefined;
+  let value: Term | undefined;
+  for (const { here, seq, there } of refs) {
+    const src = find(seq);
+    const term = (src && placeOf(src, there)) ?? new Tuple([Atom.of("$not_recorded"), Atom.of("same"), seq]);
+    if (args) {
+      if (here >= 0 && here < args.length) args[here] = term;
+    } else if (here === 0) value = term;
+  }
+  if (!(ev.raw instanceof Tuple)) return;
+  const el = ev.raw.elements.slice(0, ev.raw.elements.length - 1);
+  if (args) {
+    ev.args = args;
+    el[5] = args;
+  } else if (value !== undefined) {
+    if (ev.kind === "return") ev.value = value;
+    else ev.state = value;
+    el[5] = value;
+  }
+  ev.raw = new Tuple(el);
+}
+
+/**
+ * The row of the call, return or state `seq` of the file and process of `row`, earlier in that
+ * process's events, or -1. The process's rows are searched backwards from `row`, by windows: what a
+ * reference names is among the last few large terms its process wrote, a few rows back.
+ */
+export function sameRow(store: StoreData, row: number, seq: number): number {
+  const c = store.cols;
+  const pid = c.pid[row];
+  const file = c.file[row];
+  const byPid = store.ix.byPid;
+  const from = byPid.offsets[pid];
+  let to = from + store.ix.posInPid[row];
+  for (let span = 64; to > from; span *= 4) {
+    const lo = Math.max(from, to - span);
+    const list = byPid.slice ? byPid.slice(lo, to) : byPid.rows.subarray(lo, to);
+    for (let k = list.length - 1; k >= 0; k--) {
+      const r = list[k];
+      if (c.file[r] !== file) continue;
+      if (c.seq[r] < seq) return -1;
+      if (c.seq[r] === seq) {
+        const kind = c.kind[r];
+        const ok = kind === KIND_CODES.call || kind === KIND_CODES.return || kind === KIND_CODES.state;
+        return ok ? r : -1;
+      }
+    }
+    to = lo;
+  }
+  return -1;
+}
+
 /** `Elixir.CinemaDemo.TicketOffice` → `CinemaDemo.TicketOffice`; Erlang modules as `:lists`. */
 export function moduleLabel(module: string): string {
   // Names come from the trace: control characters are escaped wherever a label is shown.

@@ -4,7 +4,15 @@
 
 import { decodeEtf } from "../terms/decode";
 import type { TraceEvent } from "../types";
-import { decodeEvent, resolveSent, sentRef } from "./eventDecode";
+import {
+  decodeEvent,
+  resolveSame,
+  resolveSent,
+  sameRefs,
+  sameRow,
+  sentRef,
+  type SameRef,
+} from "./eventDecode";
 import type { FrameSource } from "./frames";
 import type { StoreData } from "./store";
 
@@ -60,7 +68,28 @@ export class EventReader {
       out[i] = decodeEvent(this.store, r, decodeEtf(packed.subarray(at[i], at[i] + c.frameLen[r])));
     }
     this.resolveSent(rows, out);
+    this.resolveSame(rows, out);
     return out;
+  }
+
+  /** Calls, returns and states that name an earlier event's term (trace format 2) get it: read as one batch. */
+  private resolveSame(rows: ArrayLike<number>, out: TraceEvent[]): void {
+    let refs: Array<[number, SameRef[]]> | undefined;
+    for (let i = 0; i < out.length; i++) {
+      const k = out[i].kind;
+      if (k !== "call" && k !== "return" && k !== "state") continue;
+      const same = sameRefs(out[i].raw);
+      if (same) (refs ??= []).push([i, same]);
+    }
+    if (!refs) return;
+    const named = refs.map(([i, same]) => same.map((r) => sameRow(this.store, rows[i], r.seq)));
+    const wanted = [...new Set(named.flat().filter((r) => r >= 0))];
+    const got = new Map<number, TraceEvent>();
+    this.read(wanted).forEach((e, k) => got.set(wanted[k], e));
+    refs.forEach(([i, same], j) => {
+      const bySeq = new Map(same.map((r, m) => [r.seq, got.get(named[j][m])]));
+      resolveSame(out[i], same, (seq) => bySeq.get(seq));
+    });
   }
 
   /** Receives that name their send (trace format 2) get its message: the sends are read as one batch. */
