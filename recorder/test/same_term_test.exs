@@ -43,7 +43,12 @@ defmodule ElixirScope.SameTermTest do
     assert [{:return, _, _, _, {Pass, :bottom, 1}, {:"$same", ^top}, [{0, ^top, 0}]}] =
              for({:return, _, _, _, {Pass, :bottom, 1}, _, _} = r <- t.frames, do: r)
 
-    assert t.same == 3
+    # A tuple's element is named too: `top` returns `{m, batch}`.
+    assert [{:return, _, _, _, {Pass, :top, 2}, {{40, ^small}, {:"$same", ^top}}, [{[0, 1], ^top, 0}]}] =
+             for({:return, _, _, _, {Pass, :top, 2}, _, _} = r <- t.frames, do: r)
+
+    assert {:top, {{40, small}, batch}} in rets
+    assert t.same == 4
   end
 
   test "small terms are not remembered, and different terms are not confused", %{dir: dir} do

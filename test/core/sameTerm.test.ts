@@ -21,7 +21,7 @@ const batch = (k: number): Term =>
 const mfa = (f: string, n: number): Term => tuple(atom("Elixir.Depot"), atom(f), n);
 const U = atom("undefined");
 const same = (seq: number): Term => tuple(atom("$same"), seq);
-const ref = (here: number, seq: number, there: number): Term => tuple(here, seq, there);
+const ref = (here: Term, seq: number, there: Term): Term => tuple(here, seq, there);
 
 /**
  * The same recording twice: format 1, every event carrying its terms, and format 2, the later equal
@@ -42,7 +42,13 @@ function recording(version: 1 | 2): Buffer {
   b.ret(A, ["Elixir.Depot", "run", 2], batch(3)); // seq 5
   if (v2) b.event("state", A, [mfa("handle_cast", 2), same(5), [ref(0, 5, 0)]]);
   else b.state(A, ["Elixir.Depot", "handle_cast", 2], batch(3));
-  b.event("call", B, [mfa("run", 1), [batch(1)], U, 0]);
+  b.event("call", B, [mfa("run", 1), [batch(1)], U, 0]); // seq 7
+  // seq 8: a tuple's element named; seq 9: naming that element (itself a reference, resolved first)
+  const noreply = (t: Term): Term => tuple(atom("noreply"), t);
+  if (v2) b.event("return", A, [mfa("step", 2), noreply(same(5)), [ref([0, 1], 5, 0)]]);
+  else b.ret(A, ["Elixir.Depot", "step", 2], noreply(batch(3)));
+  if (v2) b.event("call", A, [mfa("last", 1), [same(8)], U, 0, [ref(0, 8, [0, 1])]]);
+  else b.event("call", A, [mfa("last", 1), [batch(3)], U, 0]);
   return b.toBuffer();
 }
 
@@ -68,6 +74,7 @@ describe("large terms written once per process (trace format 2)", () => {
       assert.deepEqual(v2.problems, []);
       assert.equal(inspect(v2.event(3).args![1]), inspect(batch(2)));
       assert.equal(inspect(v2.event(6).state!), inspect(batch(3)));
+      assert.equal(inspect(v2.event(9).args![0]), inspect(batch(3)));
       assert.equal(answers(v2), answers(v1));
       // The columns say which events name earlier ones (what the export reads through the replay).
       assert.ok(v2.refersToEarlier(3) && !v2.refersToEarlier(2) && v2.hasReferences());

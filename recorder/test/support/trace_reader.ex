@@ -150,9 +150,11 @@ defmodule ElixirScope.TraceReader do
     end)
   end
 
+  defp place(ev, [p, j]), do: elem(place(ev, p), j)
   defp place({:call, _, _, _, _, args, _, _}, i), do: Enum.at(args, i)
   defp place({_, _, _, _, _, v}, 0), do: v
 
+  defp put_place(ev, [p, j], t), do: put_place(ev, p, put_elem(place(ev, p), j, t))
   defp put_place({:call, _, _, _, _, args, _, _} = ev, i, t), do: put_elem(ev, 5, List.replace_at(args, i, t))
   defp put_place(ev, 0, t), do: put_elem(ev, 5, t)
 

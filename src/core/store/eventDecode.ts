@@ -91,18 +91,23 @@ export function resolveSent(ev: TraceEvent, ref: number, send: TraceEvent | unde
   if (ev.raw instanceof Tuple) ev.raw = new Tuple([...ev.raw.elements.slice(0, 5), message]);
 }
 
+/**
+ * Where a term is in an event: a place (an argument's index for a call; 0 for a return's value or a
+ * state), or `[place, j]`, element j of the tuple at that place.
+ */
+export type SamePath = number | [number, number];
+
 /** One place of an event that holds what a place of an earlier event of its process holds. */
 export interface SameRef {
-  /** An argument's index for a call; 0 for a return's value or a state. */
-  here: number;
+  here: SamePath;
   seq: number;
-  there: number;
+  there: SamePath;
 }
 
 /**
  * The references a call, return or state frame carries instead of large terms its process wrote
  * before (trace format 2: `[{here, seq, there}]` appended to the event, `{:"$same", seq}` at each
- * place `here`), or undefined.
+ * `here`), or undefined.
  */
 export function sameRefs(raw: Term): SameRef[] | undefined {
   if (!(raw instanceof Tuple)) return undefined;
@@ -119,16 +124,30 @@ export function sameList(list: Term): SameRef[] | undefined {
   const out: SameRef[] = [];
   for (const r of list as Term[]) {
     if (!(r instanceof Tuple) || r.elements.length !== 3) return undefined;
-    const [here, seq, there] = r.elements;
-    if (typeof here !== "number" || typeof seq !== "number" || typeof there !== "number") return undefined;
+    const [h, seq, t] = r.elements;
+    const here = pathOf(h);
+    const there = pathOf(t);
+    if (here === undefined || typeof seq !== "number" || there === undefined) return undefined;
     out.push({ here, seq, there });
   }
   return out;
 }
 
+function pathOf(t: Term): SamePath | undefined {
+  if (typeof t === "number" && Number.isInteger(t) && t >= 0) return t;
+  if (
+    Array.isArray(t) &&
+    t.length === 2 &&
+    t.every((x) => typeof x === "number" && Number.isInteger(x) && x >= 0)
+  )
+    return [t[0] as number, t[1] as number];
+  return undefined;
+}
+
 const CALL = Atom.of("call");
 const RETURN = Atom.of("return");
 const STATE = Atom.of("state");
+const SAME = Atom.of("$same");
 
 /** The term at place `p` of a decoded call, return or state, or undefined. */
 function placeOf(ev: TraceEvent, p: number): Term | undefined {
@@ -137,35 +156,54 @@ function placeOf(ev: TraceEvent, p: number): Term | undefined {
   return ev.kind === "return" ? ev.value : ev.kind === "state" ? ev.state : undefined;
 }
 
+function termAt(ev: TraceEvent, path: SamePath): Term | undefined {
+  if (typeof path === "number") return placeOf(ev, path);
+  const t = placeOf(ev, path[0]);
+  return t instanceof Tuple ? t.elements[path[1]] : undefined;
+}
+
+/** Whether `t` is the placeholder `{:"$same", seq}`. */
+function isPlaceholder(t: Term | undefined, seq: number): boolean {
+  return t instanceof Tuple && t.elements.length === 2 && t.elements[0] === SAME && t.elements[1] === seq;
+}
+
 /**
- * Fills each place `refs` name with the term the earlier event holds there (`find(seq)`: that event of
- * the same process and file, decoded and itself resolved, or undefined), and gives the raw term the
- * shape it has without references, so that every view shows what it showed before. A reference to
- * no such event (the load reported it) shows as `{:"$not_recorded", :same, seq}`.
+ * Fills each placeholder `refs` name with the term the earlier event holds there (`find(seq)`: that
+ * event of the same process and file, decoded and itself resolved, or undefined), and gives the raw
+ * term the shape it has without references, so that every view shows what it showed before. A
+ * reference to no such event (the load reported it) shows as `{:"$not_recorded", :same, seq}`.
  */
 export function resolveSame(
   ev: TraceEvent,
   refs: SameRef[],
   find: (seq: number) => TraceEvent | undefined,
 ): void {
-  const args = ev.kind === "call" ? [...(ev.args ?? [])] : undefined;
-  let value: Term | undefined;
+  const places: Term[] =
+    ev.kind === "call" ? [...(ev.args ?? [])] : [ev.kind === "return" ? ev.value! : ev.state!];
   for (const { here, seq, there } of refs) {
     const src = find(seq);
-    const term = (src && placeOf(src, there)) ?? new Tuple([Atom.of("$not_recorded"), Atom.of("same"), seq]);
-    if (args) {
-      if (here >= 0 && here < args.length) args[here] = term;
-    } else if (here === 0) value = term;
+    const term = (src && termAt(src, there)) ?? new Tuple([Atom.of("$not_recorded"), Atom.of("same"), seq]);
+    const p = typeof here === "number" ? here : here[0];
+    if (p >= places.length) continue;
+    if (typeof here === "number") {
+      if (isPlaceholder(places[p], seq)) places[p] = term;
+      continue;
+    }
+    const t = places[p];
+    if (!(t instanceof Tuple) || !isPlaceholder(t.elements[here[1]], seq)) continue;
+    const el = [...t.elements];
+    el[here[1]] = term;
+    places[p] = new Tuple(el);
   }
   if (!(ev.raw instanceof Tuple)) return;
   const el = ev.raw.elements.slice(0, ev.raw.elements.length - 1);
-  if (args) {
-    ev.args = args;
-    el[5] = args;
-  } else if (value !== undefined) {
-    if (ev.kind === "return") ev.value = value;
-    else ev.state = value;
-    el[5] = value;
+  if (ev.kind === "call") {
+    ev.args = places;
+    el[5] = places;
+  } else {
+    if (ev.kind === "return") ev.value = places[0];
+    else ev.state = places[0];
+    el[5] = places[0];
   }
   ev.raw = new Tuple(el);
 }

@@ -747,19 +747,22 @@ defmodule ElixirScope.Recorder.Tracer do
 
   ## Large terms written once per process (trace format 2: `same` references)
 
-  # The heavy pipeline passes one ~11 kB batch down through public calls of one process
-  # (handle_events, dispatch, its fun...): each call and return wrote it again until the process's
-  # byte budget was spent. Each process remembers the last `@same_per_pid` terms of at least
-  # `@same_min` bytes it wrote whole, at a whole place (an argument, a return value, a state); a
-  # later equal term (`=:=`) is written as the placeholder `{:"$same", seq}`, and the event gets one
-  # more element, `[{here, seq, there}]`: place `here` of this event holds what place `there` of
-  # event `seq` (same process) holds. Places: an argument's index for a call, 0 for a return's value
-  # or a state. Only lists, tuples, maps and binaries: a placeholder must never be equal to an
-  # argument a condition compares with a number or an atom. Bounded: `@same_max_bytes` remembered in
-  # all (past that the memory is cleared).
+  # The heavy pipeline passes one ~11 kB batch down through the public calls of one process
+  # (handle_cast's `{:"$events", batch}`, handle_events, the dispatch fun, their results, the state):
+  # each wrote it again, or once the process's byte budget was spent, a 256-byte summary of it. Each
+  # process remembers the last `@same_per_pid` terms of at least `@same_min` bytes it wrote at a
+  # place (an argument, a return value, a state: a place holds a term) or as an element of a tuple
+  # at a place (`[place, j]`). A later equal term (`===`) there is written as the placeholder
+  # `{:"$same", seq}`, and the event gets one more element, `[{here, seq, there}]`: `here` of this
+  # event holds what `there` of event `seq` (same process) holds, as written there (whole or cut).
+  # Places: an argument's index for a call, 0 for a return's value or a state. Only lists, tuples,
+  # maps and binaries: a placeholder must never be equal to an argument a condition compares with a
+  # number or an atom. Bounded: `@same_max_bytes` remembered in all (past that the memory is cleared).
   @same_min 256
   @same_per_pid 8
   @same_max_bytes 8 * 1024 * 1024
+  # Elements of tuples no bigger than this are looked at (`{:noreply, events, state}`, ...).
+  @same_tuple 8
 
   defp with_same(event, []), do: event
   defp with_same(event, same), do: Tuple.append(event, same)
@@ -777,18 +780,10 @@ defmodule ElixirScope.Recorder.Tracer do
   defp same_value(s, pid, ts, term) do
     size = :erlang.external_size(term)
 
-    if size >= @same_min and container?(term) do
-      hash = :erlang.phash2(term)
-
-      case same_find(Map.get(s.same, pid, []), hash, size, term) do
-        {seq, there} ->
-          {{:"$same", seq}, [{0, seq, there}], %{s | in_bytes: s.in_bytes + size}}
-
-        nil ->
-          {written, whole?, s} = sized_cap(s, pid, ts, term, size)
-          s = if whole?, do: same_put(s, pid, [{hash, size, term, s.seq, 0}]), else: s
-          {written, [], s}
-      end
+    if size >= @same_min do
+      {term2, same, fresh} = same_place(term, 0, Map.get(s.same, pid, []))
+      {written, s} = same_cap(s, pid, ts, term, term2, size, same)
+      {written, same, remember(s, pid, fresh, fn 0 -> {:ok, written} end)}
     else
       {written, _, s} = sized_cap(s, pid, ts, term, size)
       {written, [], s}
@@ -803,47 +798,107 @@ defmodule ElixirScope.Recorder.Tracer do
     if size >= @same_min do
       known = Map.get(s.same, pid, [])
       {args2, same, fresh} = same_each(args, 0, known, [], [], [])
+      {written, s} = same_cap(s, pid, ts, args, args2, size, same)
+      # The written place of argument i: there unless the list itself was summarised.
+      n = length(args)
 
-      # The queue's estimate counts what came in: the whole list.
-      {written, whole?, s} =
-        if same == [] do
-          sized_cap(s, pid, ts, args, size)
-        else
-          size2 = :erlang.external_size(args2)
-          {written, whole?, s} = sized_cap(s, pid, ts, args2, size2)
-          {written, whole?, %{s | in_bytes: s.in_bytes + size - size2}}
-        end
+      at = fn i ->
+        if is_list(written) and length(written) == n, do: {:ok, Enum.at(written, i)}, else: :error
+      end
 
-      # Remembered only when the list was written as it is (not cut).
-      s = if whole? and fresh != [], do: same_put(s, pid, Enum.map(fresh, &put_elem(&1, 3, s.seq))), else: s
-      {written, Enum.reverse(same), s}
+      {written, same, remember(s, pid, fresh, at)}
     else
       {written, _, s} = sized_cap(s, pid, ts, args, size)
       {written, [], s}
     end
   end
 
+  # Capped with its placeholders; the queue's estimate counts what came in, the whole term.
+  defp same_cap(s, pid, ts, term, _term2, size, []) do
+    {written, _, s} = sized_cap(s, pid, ts, term, size)
+    {written, s}
+  end
+
+  defp same_cap(s, pid, ts, _term, term2, size, _same) do
+    size2 = :erlang.external_size(term2)
+    {written, _, s} = sized_cap(s, pid, ts, term2, size2)
+    {written, %{s | in_bytes: s.in_bytes + size - size2}}
+  end
+
   defp same_each([arg | rest], i, known, out, same, fresh) do
-    size = if container?(arg), do: :erlang.external_size(arg), else: 0
+    {arg, same1, fresh1} = same_place(arg, i, known)
+    same_each(rest, i + 1, known, [arg | out], same1 ++ same, fresh1 ++ fresh)
+  end
 
-    if size >= @same_min do
-      hash = :erlang.phash2(arg)
+  defp same_each(_, _i, _known, out, same, fresh), do: {Enum.reverse(out), Enum.reverse(same), fresh}
 
-      case same_find(known, hash, size, arg) do
-        {seq, there} ->
-          same_each(rest, i + 1, known, [{:"$same", seq} | out], [{i, seq, there} | same], fresh)
+  # One place's term: `{term with placeholders, references, candidates to remember}`. A candidate is
+  # `{hash, size, term, place, j, tuple_size}` (`j` nil for the whole place).
+  defp same_place(term, place, known) do
+    case same_size(term) do
+      size when size >= @same_min ->
+        hash = :erlang.phash2(term)
 
-        nil ->
-          same_each(rest, i + 1, known, [arg | out], same, [{hash, size, arg, nil, i} | fresh])
-      end
-    else
-      same_each(rest, i + 1, known, [arg | out], same, fresh)
+        case same_find(known, hash, size, term) do
+          {seq, there} ->
+            {{:"$same", seq}, [{place, seq, there}], []}
+
+          nil ->
+            whole = {hash, size, term, place, nil, 0}
+
+            if is_tuple(term) and tuple_size(term) <= @same_tuple do
+              {term, same, fresh} = same_elements(term, place, known, 0, [], [])
+              {term, same, [whole | fresh]}
+            else
+              {term, [], [whole]}
+            end
+        end
+
+      _ ->
+        {term, [], []}
     end
   end
 
-  defp same_each(_, _i, _known, out, same, fresh), do: {Enum.reverse(out), same, fresh}
+  defp same_elements(t, _place, _known, j, same, fresh) when j == tuple_size(t), do: {t, same, fresh}
 
-  defp container?(t), do: is_list(t) or is_tuple(t) or is_map(t) or is_binary(t)
+  defp same_elements(t, place, known, j, same, fresh) do
+    el = elem(t, j)
+
+    case same_size(el) do
+      size when size >= @same_min ->
+        hash = :erlang.phash2(el)
+
+        case same_find(known, hash, size, el) do
+          {seq, there} ->
+            t = put_elem(t, j, {:"$same", seq})
+            same_elements(t, place, known, j + 1, [{[place, j], seq, there} | same], fresh)
+
+          nil ->
+            fresh = [{hash, size, el, place, j, tuple_size(t)} | fresh]
+            same_elements(t, place, known, j + 1, same, fresh)
+        end
+
+      _ ->
+        same_elements(t, place, known, j + 1, same, fresh)
+    end
+  end
+
+  defp same_size(t) when is_list(t) or is_tuple(t) or is_map(t) or is_binary(t), do: :erlang.external_size(t)
+  defp same_size(_t), do: 0
+
+  # Remembers the candidates whose place (`at.(place)`: `{:ok, written}` or `:error`) was written
+  # with them in it, whole or cut: a tuple element only when the tuple kept its shape.
+  defp remember(s, _pid, [], _at), do: s
+
+  defp remember(s, pid, fresh, at) do
+    entries =
+      for {hash, size, term, place, j, n} <- fresh,
+          {:ok, w} <- [at.(place)],
+          j == nil or (is_tuple(w) and tuple_size(w) == n and elem(w, 0) != :"$truncated"),
+          do: {hash, size, term, s.seq, if(j == nil, do: place, else: [place, j])}
+
+    if entries == [], do: s, else: same_put(s, pid, entries)
+  end
 
   defp sized_cap(s, pid, ts, term, size) do
     {written, whole?, budget} = TermBudget.cap_sized(s.budget, pid, ts, term, size, s.max_term)
