@@ -45,8 +45,8 @@ async function compareTrace(path: string): Promise<{ events: number; fast: numbe
     let fast = 0;
     let events = 0;
     r.scanFrames((buf, start, end, i) => {
-      // A receive naming its send (format 2) is transcoded as written; the export resolves it above.
-      const raw = r.refersToSend(i) ? decodeEtf(buf.subarray(start, end)) : r.event(i).raw;
+      // An event naming an earlier one (format 2) is transcoded as written; the export resolves it above.
+      const raw = r.refersToEarlier(i) ? decodeEtf(buf.subarray(start, end)) : r.event(i).raw;
       const want = frameToJsonLine(raw);
       assert.equal(eventBytesToJsonLine(buf, start, end), want, `${path} event ${i}`);
       if (eventFrameToJsonLine(buf, start, end, () => ["seq", "time", "pid"]) !== undefined) fast++;
