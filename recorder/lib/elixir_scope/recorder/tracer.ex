@@ -833,18 +833,17 @@ defmodule ElixirScope.Recorder.Tracer do
   defp same_each(_, _i, _known, out, same, fresh), do: {Enum.reverse(out), Enum.reverse(same), fresh}
 
   # One place's term: `{term with placeholders, references, candidates to remember}`. A candidate is
-  # `{hash, size, term, place, j, tuple_size}` (`j` nil for the whole place).
+  # `{size, term, place, j, tuple_size}` (`j` nil for the whole place). Keyed by size, not by a hash:
+  # `:erlang.phash2/1` walked every large term once more and doubled the tracer's work on them.
   defp same_place(term, place, known) do
     case same_size(term) do
       size when size >= @same_min ->
-        hash = :erlang.phash2(term)
-
-        case same_find(known, hash, size, term) do
+        case same_find(known, size, term) do
           {seq, there} ->
             {{:"$same", seq}, [{place, seq, there}], []}
 
           nil ->
-            whole = {hash, size, term, place, nil, 0}
+            whole = {size, term, place, nil, 0}
 
             if is_tuple(term) and tuple_size(term) <= @same_tuple do
               {term, same, fresh} = same_elements(term, place, known, 0, [], [])
@@ -866,15 +865,13 @@ defmodule ElixirScope.Recorder.Tracer do
 
     case same_size(el) do
       size when size >= @same_min ->
-        hash = :erlang.phash2(el)
-
-        case same_find(known, hash, size, el) do
+        case same_find(known, size, el) do
           {seq, there} ->
             t = put_elem(t, j, {:"$same", seq})
             same_elements(t, place, known, j + 1, [{[place, j], seq, there} | same], fresh)
 
           nil ->
-            fresh = [{hash, size, el, place, j, tuple_size(t)} | fresh]
+            fresh = [{size, el, place, j, tuple_size(t)} | fresh]
             same_elements(t, place, known, j + 1, same, fresh)
         end
 
@@ -892,10 +889,10 @@ defmodule ElixirScope.Recorder.Tracer do
 
   defp remember(s, pid, fresh, at) do
     entries =
-      for {hash, size, term, place, j, n} <- fresh,
+      for {size, term, place, j, n} <- fresh,
           {:ok, w} <- [at.(place)],
           j == nil or (is_tuple(w) and tuple_size(w) == n and elem(w, 0) != :"$truncated"),
-          do: {hash, size, term, s.seq, if(j == nil, do: place, else: [place, j])}
+          do: {size, term, s.seq, if(j == nil, do: place, else: [place, j])}
 
     if entries == [], do: s, else: same_put(s, pid, entries)
   end
@@ -905,22 +902,23 @@ defmodule ElixirScope.Recorder.Tracer do
     {written, whole?, %{s | budget: budget, in_bytes: s.in_bytes + size}}
   end
 
-  defp same_find([{hash, size, t, seq, there} | _], hash, size, term) when t === term, do: {seq, there}
-  defp same_find([_ | rest], hash, size, term), do: same_find(rest, hash, size, term)
-  defp same_find([], _hash, _size, _term), do: nil
+  # Equal terms have equal sizes: `===` (which stops at the first difference) runs only on those.
+  defp same_find([{size, t, seq, there} | _], size, term) when t === term, do: {seq, there}
+  defp same_find([_ | rest], size, term), do: same_find(rest, size, term)
+  defp same_find([], _size, _term), do: nil
 
   defp forget_same(%{same: same} = s, pid) do
     case Map.pop(same, pid) do
       {nil, _} -> s
-      {list, same} -> %{s | same: same, same_bytes: s.same_bytes - Enum.reduce(list, 0, &(elem(&1, 1) + &2))}
+      {list, same} -> %{s | same: same, same_bytes: s.same_bytes - Enum.reduce(list, 0, &(elem(&1, 0) + &2))}
     end
   end
 
   defp same_put(s, pid, entries) do
     s = if s.same_bytes > @same_max_bytes, do: %{s | same: %{}, same_bytes: 0}, else: s
     {keep, drop} = Enum.split(entries ++ Map.get(s.same, pid, []), @same_per_pid)
-    added = Enum.reduce(entries, 0, &(elem(&1, 1) + &2))
-    freed = Enum.reduce(drop, 0, &(elem(&1, 1) + &2))
+    added = Enum.reduce(entries, 0, &(elem(&1, 0) + &2))
+    freed = Enum.reduce(drop, 0, &(elem(&1, 0) + &2))
     %{s | same: Map.put(s.same, pid, keep), same_bytes: s.same_bytes + added - freed}
   end
 
