@@ -9,7 +9,7 @@ const production = process.argv.includes("--production");
 
 const node = [
   ["src/extension/extension.ts", "dist/extension.js"],
-  ["src/cli/main.ts", "dist/cli.js"],
+  ["src/cli/entry.ts", "dist/cli.js"],
   ["src/core/loadWorker.ts", "dist/loadWorker.js"],
   ["src/core/exportWorker.ts", "dist/exportWorker.js"],
 ].filter(([entry]) => existsSync(entry));
@@ -75,7 +75,7 @@ const builds = node.map(([entry, outfile]) => ({
   outfile,
   external: ["vscode"],
   // The CLI's lazy `import()`s of its parts become plain `require`s of the files beside it.
-  ...(entry === "src/cli/main.ts" ? { plugins: [splitCli], supported: { "dynamic-import": false } } : {}),
+  ...(entry === "src/cli/entry.ts" ? { plugins: [splitCli], supported: { "dynamic-import": false } } : {}),
 }));
 
 if (existsSync("src/debugAdapter/stdio.ts")) builds.push({ ...forNode, ...adapterEntry });

@@ -91,5 +91,3 @@ export function runCli(argv: string[]): void {
     },
   );
 }
-
-if (require.main === module) runCli(process.argv.slice(2));
