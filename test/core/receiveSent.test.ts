@@ -2,16 +2,13 @@
 // and shows exactly as the same receive carrying it; a reference to no send is reported, not a crash.
 
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { EXPORT_TUNING, exportJsonl } from "../../src/cli/commands/export";
 import { Replay } from "../../src/core/replay";
 import { atom, bin, pid, tuple } from "../../src/core/terms/build";
 import { inspect } from "../../src/core/terms/inspect";
 import type { Term } from "../../src/core/terms/term";
 import { TraceBuilder } from "../../src/core/writer";
 import { canonical } from "../helpers/canonical";
+import { assertSameFromIndex, exportedLines, writeTrace } from "../helpers/formatTwins";
 
 const A = pid("nonode@nohost", 80, 0);
 const B = pid("nonode@nohost", 81, 0);
@@ -43,12 +40,6 @@ function recording(version: 1 | 2): Buffer {
   return b.toBuffer();
 }
 
-function write(bytes: Buffer, name: string): string {
-  const path = join(mkdtempSync(join(tmpdir(), "elixirscope-sent-")), name);
-  writeFileSync(path, bytes);
-  return path;
-}
-
 /** Every event and every message pair, as a text to compare two replays by. */
 function answers(r: Replay): string {
   const events = r.events(Array.from({ length: r.eventCount }, (_, i) => i));
@@ -62,8 +53,8 @@ function answers(r: Replay): string {
 
 describe("receives that refer to their send (trace format 2)", () => {
   it("decode, pair and show exactly as format 1's receives carrying the message", async () => {
-    const v1 = await Replay.open(write(recording(1), "v1.estrace"), { index: false });
-    const v2 = await Replay.open(write(recording(2), "v2.estrace"), { index: false });
+    const v1 = await Replay.open(writeTrace(recording(1), "v1.estrace"), { index: false });
+    const v2 = await Replay.open(writeTrace(recording(2), "v2.estrace"), { index: false });
     try {
       assert.equal(v1.files[0].formatVersion, 1);
       assert.equal(v2.files[0].formatVersion, 2);
@@ -84,39 +75,17 @@ describe("receives that refer to their send (trace format 2)", () => {
   });
 
   it("export as format 1's receives do, on the serial and the parallel path", async () => {
-    const jsonl = async (path: string, parallelFrom: number): Promise<string[]> => {
-      const r = await Replay.open(path, { index: false });
-      const out = `${path}.${parallelFrom}.jsonl`;
-      const p = { positional: [path], flags: new Set<string>(), values: new Map([["o", [out]]]) };
-      try {
-        await exportJsonl(r, p, () => undefined, { ...EXPORT_TUNING, workers: 2, parallelFrom });
-      } finally {
-        r.close();
-      }
-      // The header says its own version; every other line must be the same.
-      return readFileSync(out, "utf8").trimEnd().split("\n").slice(1);
-    };
-    const v1 = write(recording(1), "e1.estrace");
-    const v2 = write(recording(2), "e2.estrace");
-    const want = await jsonl(v1, Infinity);
+    const v1 = writeTrace(recording(1), "e1.estrace");
+    const v2 = writeTrace(recording(2), "e2.estrace");
+    const want = await exportedLines(v1, Infinity);
     assert.ok(want.some((l) => l.includes('"kind":"receive"') && l.includes("zone A1")));
-    assert.deepEqual(await jsonl(v2, Infinity), want);
-    assert.deepEqual(await jsonl(v2, 0), want);
+    assert.deepEqual(await exportedLines(v2, Infinity), want);
+    assert.deepEqual(await exportedLines(v2, 0), want);
   });
 
   it("read the same from the persistent index as from the file", async () => {
-    const path = write(recording(2), "indexed.estrace");
-    const built = await Replay.open(path);
-    await built.indexSaved();
-    const want = answers(built);
-    built.close();
-    const reused = await Replay.open(path);
-    try {
-      assert.equal(reused.indexStatus.state, "reused");
-      assert.equal(answers(reused), want);
-    } finally {
-      reused.close();
-    }
+    const path = writeTrace(recording(2), "indexed.estrace");
+    await assertSameFromIndex(path, answers);
   });
 
   it("a reference to no earlier send is reported with its file and offset, and shows as not recorded", async () => {
@@ -126,7 +95,7 @@ describe("receives that refer to their send (trace format 2)", () => {
     b.receiveSent(B, 1);
     b.receiveSent(B, 0); // a call
     b.receiveSent(B, 99); // missing (a damaged or dropped frame)
-    const path = write(b.toBuffer(), "dangling.estrace");
+    const path = writeTrace(b.toBuffer(), "dangling.estrace");
     const r = await Replay.open(path, { index: false });
     try {
       assert.equal(r.problems.length, 2);

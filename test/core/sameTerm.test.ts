@@ -3,16 +3,13 @@
 // a reference to no such event is reported with its file and offset, not a crash.
 
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { EXPORT_TUNING, exportJsonl } from "../../src/cli/commands/export";
 import { Replay } from "../../src/core/replay";
 import { atom, bin, pid, tuple } from "../../src/core/terms/build";
 import { inspect } from "../../src/core/terms/inspect";
 import type { Term } from "../../src/core/terms/term";
 import { TraceBuilder } from "../../src/core/writer";
 import { canonical } from "../helpers/canonical";
+import { assertSameFromIndex, exportedLines, writeTrace } from "../helpers/formatTwins";
 
 const A = pid("nonode@nohost", 80, 0);
 const B = pid("nonode@nohost", 81, 0);
@@ -52,12 +49,6 @@ function recording(version: 1 | 2): Buffer {
   return b.toBuffer();
 }
 
-function write(bytes: Buffer, name: string): string {
-  const path = join(mkdtempSync(join(tmpdir(), "elixirscope-same-")), name);
-  writeFileSync(path, bytes);
-  return path;
-}
-
 /** Every event, read as a batch and one by one, as a text to compare two replays by. */
 function answers(r: Replay): string {
   const events = r.events(Array.from({ length: r.eventCount }, (_, i) => i));
@@ -68,8 +59,8 @@ function answers(r: Replay): string {
 
 describe("large terms written once per process (trace format 2)", () => {
   it("decode and show exactly as format 1's events carrying the terms", async () => {
-    const v1 = await Replay.open(write(recording(1), "v1.estrace"), { index: false });
-    const v2 = await Replay.open(write(recording(2), "v2.estrace"), { index: false });
+    const v1 = await Replay.open(writeTrace(recording(1), "v1.estrace"), { index: false });
+    const v2 = await Replay.open(writeTrace(recording(2), "v2.estrace"), { index: false });
     try {
       assert.deepEqual(v2.problems, []);
       assert.equal(inspect(v2.event(3).args![1]), inspect(batch(2)));
@@ -85,37 +76,16 @@ describe("large terms written once per process (trace format 2)", () => {
   });
 
   it("export as format 1 does, on the serial and the parallel path", async () => {
-    const jsonl = async (path: string, parallelFrom: number): Promise<string[]> => {
-      const r = await Replay.open(path, { index: false });
-      const out = `${path}.${parallelFrom}.jsonl`;
-      const p = { positional: [path], flags: new Set<string>(), values: new Map([["o", [out]]]) };
-      try {
-        await exportJsonl(r, p, () => undefined, { ...EXPORT_TUNING, workers: 2, parallelFrom });
-      } finally {
-        r.close();
-      }
-      return readFileSync(out, "utf8").trimEnd().split("\n").slice(1);
-    };
-    const want = await jsonl(write(recording(1), "e1.estrace"), Infinity);
-    const v2 = write(recording(2), "e2.estrace");
+    const want = await exportedLines(writeTrace(recording(1), "e1.estrace"), Infinity);
+    const v2 = writeTrace(recording(2), "e2.estrace");
     assert.ok(!want.some((l) => l.includes("$same")));
-    assert.deepEqual(await jsonl(v2, Infinity), want);
-    assert.deepEqual(await jsonl(v2, 0), want);
+    assert.deepEqual(await exportedLines(v2, Infinity), want);
+    assert.deepEqual(await exportedLines(v2, 0), want);
   });
 
   it("read the same from the persistent index as from the file", async () => {
-    const path = write(recording(2), "indexed.estrace");
-    const built = await Replay.open(path);
-    await built.indexSaved();
-    const want = answers(built);
-    built.close();
-    const reused = await Replay.open(path);
-    try {
-      assert.equal(reused.indexStatus.state, "reused");
-      assert.equal(answers(reused), want);
-    } finally {
-      reused.close();
-    }
+    const path = writeTrace(recording(2), "indexed.estrace");
+    await assertSameFromIndex(path, answers);
   });
 
   it("a dangling reference is reported with its file and offset, and shows as not recorded", async () => {
@@ -124,7 +94,7 @@ describe("large terms written once per process (trace format 2)", () => {
     b.event("call", B, [mfa("run", 1), [same(0)], U, 0, [ref(0, 0, 0)]]); // another process's
     b.event("return", A, [mfa("run", 1), same(99), [ref(0, 99, 0)]]); // missing
     b.event("call", A, [mfa("run", 1), [same(0)], U, 0, [ref(0, 0, 0)]]); // fine
-    const path = write(b.toBuffer(), "dangling.estrace");
+    const path = writeTrace(b.toBuffer(), "dangling.estrace");
     const r = await Replay.open(path, { index: false });
     try {
       assert.equal(r.problems.length, 2);
