@@ -17,6 +17,8 @@
 #
 # The last line printed is one JSON object of the figures.
 
+Code.require_file("pipeline.exs", __DIR__)
+
 defmodule Bench.Work do
   def step(x), do: rem(x * 31 + 7, 1_000_003)
 
@@ -127,29 +129,11 @@ defmodule Bench.Overhead do
     end
   end
 
-  ## The heavy pipeline (the Parcel Depot's own code)
-
-  @depot Path.expand("../../examples/parcel_depot/lib/parcel_depot", __DIR__)
-
-  # Compiled to .beam files on the code path, as a project's modules are: the recorder reads their
-  # debug info (clauses, receive loops, private recursive helpers) from there.
-  def load_pipeline do
-    ebin = Path.join(System.tmp_dir!(), "elixir_scope_overhead_ebin")
-    File.mkdir_p!(ebin)
-    files = for f <- ~w(stage sorter pipeline), do: Path.join(@depot, f <> ".ex")
-    {:ok, _, _} = Kernel.ParallelCompiler.compile_to_path(files, ebin)
-    Code.prepend_path(ebin)
-    :ok
-  end
-
-  def pipeline_workload, do: apply(ParcelDepot.Pipeline, :run, [200, 50])
+  ## The heavy pipeline (the Parcel Depot's own code, bench/pipeline.exs)
 
   def pipeline_traced do
     File.rm(@out)
-    mods = [ParcelDepot.Pipeline, ParcelDepot.Sorter, ParcelDepot.Stage]
-    {:ok, _} = Recorder.start(out: @out, modules: mods, processes: {:spawned_from, self()})
-    {us, cpu} = time_cpu(&pipeline_workload/0)
-    {:ok, stats} = Recorder.stop()
+    {{us, cpu}, stats} = Bench.Pipeline.record(@out, fn -> time_cpu(&Bench.Pipeline.workload/0) end)
 
     %{
       us: us,
@@ -163,9 +147,9 @@ defmodule Bench.Overhead do
 
   # Untraced (best of 3) and traced (the fastest of 3) runs: {untraced µs, traced run, % lost}.
   defp pipeline do
-    load_pipeline()
+    Bench.Pipeline.load("elixir_scope_overhead_ebin")
     pipeline_traced()
-    plain_runs = for _ <- 1..3, do: time_cpu(&pipeline_workload/0)
+    plain_runs = for _ <- 1..3, do: time_cpu(&Bench.Pipeline.workload/0)
     plain = plain_runs |> Enum.map(&elem(&1, 0)) |> Enum.min()
     runs = for _ <- 1..3, do: pipeline_traced()
     pipe = Enum.min_by(runs, & &1.us)

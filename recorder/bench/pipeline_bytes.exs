@@ -2,23 +2,13 @@
 # as `overhead.exs --pipeline` does, and prints bytes per event kind, split into the payload term
 # (arguments, value, message, state) and the rest of the frame. `mix run bench/pipeline_bytes.exs
 # [TRACE]` analyses TRACE instead of recording.
-alias ElixirScope.Recorder
+Code.require_file("pipeline.exs", __DIR__)
 
 defmodule PipelineBytes do
-  @depot Path.expand("../../examples/parcel_depot/lib/parcel_depot", __DIR__)
-
   def record do
-    # Compiled to disk as `overhead.exs` does: the quiet helpers are found from the modules' debug info.
-    ebin = Path.join(System.tmp_dir!(), "elixir_scope_pipeline_bytes_ebin")
-    File.mkdir_p!(ebin)
-    files = for f <- ~w(stage sorter pipeline), do: Path.join(@depot, f <> ".ex")
-    {:ok, _, _} = Kernel.ParallelCompiler.compile_to_path(files, ebin)
-    Code.prepend_path(ebin)
+    Bench.Pipeline.load("elixir_scope_pipeline_bytes_ebin")
     out = Path.join(System.tmp_dir!(), "elixir_scope_pipeline_bytes_#{System.os_time()}.estrace")
-    mods = [ParcelDepot.Pipeline, ParcelDepot.Sorter, ParcelDepot.Stage]
-    {:ok, _} = Recorder.start(out: out, modules: mods, processes: {:spawned_from, self()})
-    apply(ParcelDepot.Pipeline, :run, [200, 50])
-    {:ok, _} = Recorder.stop()
+    Bench.Pipeline.record(out)
     out
   end
 
