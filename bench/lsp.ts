@@ -67,7 +67,7 @@ function synthesise(root: string, servers: number): Doc[] {
 export async function benchLsp(tracePath: string, samples = 300, seed = 1): Promise<Record<string, number>> {
   const root = join(__dirname, "..");
   const bundled = join(root, "dist", "cli.js");
-  const args = existsSync(bundled) ? [bundled] : ["--import", "tsx", join(root, "src", "cli", "main.ts")];
+  const args = existsSync(bundled) ? [bundled] : ["--import", "tsx", join(root, "src", "cli", "entry.ts")];
   const docsRoot = mkdtempSync(join(tmpdir(), "elixirscope-lsp-bench-"));
   const docs = synthesise(docsRoot, 20);
   const child = spawn(process.execPath, [...args, "lsp", "--trace", tracePath, "--source-root", docsRoot], {

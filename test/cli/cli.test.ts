@@ -19,7 +19,7 @@ async function run(args: string[]): Promise<{ code: number; out: string }> {
 function runProcess(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(
     process.execPath,
-    ["--import", "tsx", join(__dirname, "../../src/cli/main.ts"), ...args],
+    ["--import", "tsx", join(__dirname, "../../src/cli/entry.ts"), ...args],
     { encoding: "utf8" },
   );
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };

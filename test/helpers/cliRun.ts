@@ -33,7 +33,7 @@ export function bundleOnce(entry: string): string {
 
 /** The bundled CLI (built on first use). */
 export function cliBundle(): string {
-  return bundleOnce(join(__dirname, "../../src/cli/main.ts"));
+  return bundleOnce(join(__dirname, "../../src/cli/entry.ts"));
 }
 
 export interface CliRun {

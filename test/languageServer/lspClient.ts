@@ -21,7 +21,7 @@ import {
   type ShowMessageRequestParams,
 } from "vscode-languageserver-protocol";
 
-const CLI = join(__dirname, "../../src/cli/main.ts");
+const CLI = join(__dirname, "../../src/cli/entry.ts");
 export const TRACES = join(__dirname, "../../examples/traces");
 export const CINEMA = join(__dirname, "../../examples/cinema_demo");
 
