@@ -377,15 +377,6 @@ export class Replay {
   }
 
   /**
-   * Whether event `index` is a receive that names its send instead of carrying the message (trace
-   * format 2; the load keeps the send's seq as its aux term). From the columns, no decoding.
-   */
-  refersToSend(index: number): boolean {
-    this.checkIndex(index);
-    return this.cell("kind", index) === KIND_CODES.receive && this.cell("aux", index) >= 0;
-  }
-
-  /**
    * Whether event `index` names an earlier event instead of carrying a term: a receive that names its
    * send, or a call, return or state that names a large term of its process (trace format 2; the
    * load keeps the reference as its aux term, which these kinds have no other use for).
@@ -393,15 +384,6 @@ export class Replay {
   refersToEarlier(index: number): boolean {
     this.checkIndex(index);
     return REFERRING_KINDS.includes(this.cell("kind", index)) && this.cell("aux", index) >= 0;
-  }
-
-  /** Whether any receive names its send (see `refersToSend`); computed once. */
-  hasSendReferences(): boolean {
-    if (this.sendRefs === undefined) {
-      const c = this.store.cols;
-      this.sendRefs = csrList(this.store.ix.byKind, KIND_CODES.receive).some((r) => c.aux[r] >= 0);
-    }
-    return this.sendRefs;
   }
 
   /** Whether any event names an earlier one (see `refersToEarlier`); computed once. */
@@ -414,8 +396,6 @@ export class Replay {
   }
 
   private anyRefs: boolean | undefined;
-
-  private sendRefs: boolean | undefined;
 
   /** The event's recorded seq (per trace file), from the columns. */
   seqOf(index: number): number {
