@@ -65,13 +65,14 @@ export class TraceBuilder {
     return this.frame(tuple(atom(kind), this.seq++, this.time, pid, ...fields));
   }
 
-  call(pid: Pid, mfa: MfaTuple, args: Term[], caller?: { mfa: MfaTuple; file: string; line: number }): this {
+  /** A caller without `file` is written `{cm, cf, ca, line}`: its file is `cm`'s module-table source. */
+  call(pid: Pid, mfa: MfaTuple, args: Term[], caller?: { mfa: MfaTuple; file?: string; line: number }): this {
     const site = caller
       ? tuple(
           atom(caller.mfa[0]),
           atom(caller.mfa[1]),
           caller.mfa[2],
-          tuple(charlistOf(caller.file), caller.line),
+          caller.file === undefined ? caller.line : tuple(charlistOf(caller.file), caller.line),
         )
       : UNDEFINED;
     return this.event("call", pid, [mfaTerm(mfa), args, site]);

@@ -6,7 +6,9 @@ defmodule ElixirScope.TraceReader do
   footer frames, and that seqs run 0, 1, 2, ... in file order. A receive that refers to its send
   (`{:receive, seq, t, pid, from, :"$sent", send_seq}`) must name an earlier send to it (or to a name
   or alias) and is given that send's message, so `events` hold 6-element receives as in v1; `refs`
-  counts the receives that referred. A truncated last frame (a crash
+  counts the receives that referred. A call site written without its file (`{cm, cf, ca, line}`) must
+  name a module with a module-table frame and is given that frame's source as a charlist, so `events`
+  hold call sites as the BEAM gave them; `sites` counts them. A truncated last frame (a crash
   mid-write) is dropped and reported, as the TypeScript reader does; anything else raises.
   """
 
@@ -30,7 +32,7 @@ defmodule ElixirScope.TraceReader do
     overload: [5]
   }
 
-  defstruct [:header, :frames, :events, :modules, :footer, refs: 0, same: 0, truncated: nil]
+  defstruct [:header, :frames, :events, :modules, :footer, refs: 0, same: 0, sites: 0, truncated: nil]
 
   def read!(path), do: parse!(File.read!(path))
 
@@ -53,6 +55,7 @@ defmodule ElixirScope.TraceReader do
 
     events = Enum.filter(frames, &event?/1)
     Enum.each(events, &check_event!/1)
+    {events, sites} = resolve_sites(events, frames)
     {events, refs} = resolve_sent(events)
     {events, same} = resolve_same(events)
 
@@ -74,11 +77,36 @@ defmodule ElixirScope.TraceReader do
       footer: with([{:footer, f}] <- footers, do: f, else: (_ -> nil)),
       refs: refs,
       same: same,
+      sites: sites,
       truncated: truncated
     }
   end
 
   def parse!(_), do: raise("bad magic")
+
+  # `{cm, cf, ca, line}` gets the file of `cm`'s module-table frame, wherever in the file that frame is.
+  defp resolve_sites(events, frames) do
+    sources =
+      for f <- frames, elem(f, 0) == :module, tuple_size(f) >= 4, into: %{}, do: {elem(f, 1), elem(f, 2)}
+
+    Enum.map_reduce(events, 0, fn
+      {:call, _, _, _, _, _, {cm, cf, ca, line}, _} = ev, n when is_integer(line) ->
+        {put_elem(ev, 6, {cm, cf, ca, {site_file!(sources, cm, ev), line}}), n + 1}
+
+      {:call, _, _, _, _, _, {cm, cf, ca, line}, _, _} = ev, n when is_integer(line) ->
+        {put_elem(ev, 6, {cm, cf, ca, {site_file!(sources, cm, ev), line}}), n + 1}
+
+      ev, n ->
+        {ev, n}
+    end)
+  end
+
+  defp site_file!(sources, cm, ev) do
+    case sources do
+      %{^cm => src} when is_binary(src) and src != "" -> String.to_charlist(src)
+      _ -> raise("call site names #{inspect(cm)}, which has no module-table frame: #{inspect(ev)}")
+    end
+  end
 
   # Each referring receive gets its send's message; the send must come first, be a send, and be
   # referred to once.
@@ -189,7 +217,11 @@ defmodule ElixirScope.TraceReader do
 
   defp check_fields!({k, _, _, _, {m, f, a}, args, caller, clause}) when k == :call do
     true = is_atom(m) and is_atom(f) and is_list(args) and a == length(args)
-    true = caller == :undefined or match?({_, _, _, {_, _}}, caller)
+
+    true =
+      caller == :undefined or match?({_, _, _, {_, _}}, caller) or
+        match?({_, _, _, l} when is_integer(l), caller)
+
     true = is_integer(clause)
   end
 

@@ -142,6 +142,8 @@ export async function readTrace(
       reader.prefault?.stop();
       throw e;
     }
+    // After the parse: a site written by line only takes its file from a module frame read anywhere in the file.
+    tables.resolveSiteFiles(problems);
     // Nothing readable at all: the first problem says why (a damaged header alone is only a warning).
     if (!reader.info || (reader.events === 0 && reader.headerAssumed && problems.length > before))
       throw new TraceLoadError(
@@ -331,7 +333,10 @@ class FileReader {
           // `:undefined` (no caller known) is passed over without making its name a string.
           if (!s.atomSpan()) {
             const t0 = s.skip();
-            site = Math.max(-1, this.tables.siteId(this.buf, t0, s.pos));
+            site = Math.max(
+              -1,
+              this.tables.siteId(this.buf, t0, s.pos, this.path, this.frameNo, fileOff - FRAME_HEAD, seq),
+            );
           }
           used = 7;
         }

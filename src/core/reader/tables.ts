@@ -4,7 +4,8 @@
 
 import type { Term } from "../terms/term";
 import { Atom, Pid, Tuple } from "../terms/term";
-import type { CallSite, Mfa, ModuleInfo } from "../types";
+import type { CallSite, LoadProblem, Mfa, ModuleInfo } from "../types";
+import { escapeControls } from "../escape";
 import { ByteInterner } from "./byteInterner";
 import { decodeTerm } from "../terms/decode";
 
@@ -29,6 +30,18 @@ export class LoadTables {
   private readonly mfaCanon = new Map<string, number>();
   private readonly siteBytes = new ByteInterner();
   private readonly siteCanon = new Map<string, number>();
+  /**
+   * Sites written without their file (`{cm, cf, ca, line}`, docs/trace-format.md "Call sites"), each
+   * with where it was first seen: `resolveSiteFiles` gives them `cm`'s module-table source once the
+   * whole file is read (the module frame may come after the call).
+   */
+  private readonly siteFileless: Array<{
+    id: number;
+    path: string;
+    frame: number;
+    offset: number;
+    seq: number;
+  }> = [];
 
   /** Id of the pid encoded at `buf[start, end)` (decoded only the first time). */
   pidId(buf: Uint8Array, start: number, end: number): number {
@@ -74,22 +87,59 @@ export class LoadTables {
     return id;
   }
 
-  /** Id of a `caller_line` term `{m, f, a, {file, line}}`; -1 for `:undefined` or an unusable shape. */
-  siteId(buf: Uint8Array, start: number, end: number): number {
+  /**
+   * Id of a `caller_line` term `{m, f, a, {file, line}}` or `{m, f, a, line}` (file from the module
+   * table, see `resolveSiteFiles`); -1 for `:undefined` or an unusable shape. `path`, `frame`,
+   * `offset` and `seq` say where the call is, for the warning about a site whose file stays unknown.
+   */
+  siteId(buf: Uint8Array, start: number, end: number, path = "", frame = 0, offset = 0, seq = 0): number {
     const known = this.siteBytes.find(buf, start, end);
     if (known !== -1) return known;
-    const site = toCallSite(decodeTerm(buf, start, end).term);
+    const t = decodeTerm(buf, start, end).term;
+    const site = toCallSite(t);
+    const fileless = site?.mfa !== undefined && site.file === undefined && isFileless(t);
     let id = -2; // remembered as "not a usable call site"
     if (site !== undefined) {
-      const canon = `${site.mfa ? `${site.mfa.module}.${site.mfa.fun}/${site.mfa.arity}` : ""}@${site.file ?? ""}:${site.line ?? ""}`;
+      // A fileless site is its own entry until resolved: its file is not known yet.
+      const file = fileless ? "\u0000table" : (site.file ?? "");
+      const canon = `${site.mfa ? `${site.mfa.module}.${site.mfa.fun}/${site.mfa.arity}` : ""}@${file}:${site.line ?? ""}`;
       id = this.siteCanon.get(canon) ?? this.sites.length;
       if (id === this.sites.length) {
         this.sites.push(site);
         this.siteCanon.set(canon, id);
+        if (fileless) this.siteFileless.push({ id, path, frame, offset, seq });
       }
     }
     this.siteBytes.add(buf, start, end, id);
     return id;
+  }
+
+  /**
+   * Gives each site written without its file the source of its module's table entry (from any file
+   * read so far); a module with none leaves the file unknown (the call shows at its function) and
+   * is reported once per site, naming where it was first seen.
+   */
+  resolveSiteFiles(problems: LoadProblem[]): void {
+    for (const u of this.siteFileless) {
+      const site = this.sites[u.id];
+      const mod = site.mfa!.module;
+      const source = this.modules.get(mod)?.source;
+      if (source) {
+        site.file = source;
+        continue;
+      }
+      const message = escapeControls(
+        `call (seq ${u.seq}) names its call site by line only in ${mod}, which has no module-table frame with a source in this file; the site's file is unknown`,
+      );
+      problems.push({
+        file: u.path,
+        frame: u.frame,
+        offset: u.offset,
+        message,
+        text: `${escapeControls(u.path)}:frame ${u.frame} (byte offset ${u.offset}): ${message}`,
+      });
+    }
+    this.siteFileless.length = 0;
   }
 
   addAux(term: Term): number {
@@ -119,6 +169,11 @@ function toCallSite(t: Term): CallSite | undefined {
     const line = loc.elements[1];
     if (file !== undefined) site.file = file;
     if (typeof line === "number") site.line = line;
-  }
+  } else if (site.mfa && isFileless(t)) site.line = loc as number;
   return site.mfa || site.file ? site : undefined;
+}
+
+/** `{m, f, a, line}`: a call site whose file is its module's table source. */
+function isFileless(t: Term): boolean {
+  return t instanceof Tuple && t.elements.length === 4 && typeof t.elements[3] === "number";
 }

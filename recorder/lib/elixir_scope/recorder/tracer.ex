@@ -24,6 +24,7 @@ defmodule ElixirScope.Recorder.Tracer do
 
   alias ElixirScope.Recorder.{
     Behaviours,
+    CallSites,
     Format,
     HotHelpers,
     ModuleTable,
@@ -91,7 +92,9 @@ defmodule ElixirScope.Recorder.Tracer do
     sent: %{},
     sent_bytes: 0,
     same: %{},
-    same_bytes: 0
+    same_bytes: 0,
+    # Module-table sources written so far: call sites in those files are written without the file.
+    sites: %{}
   ]
 
   @doc """
@@ -193,6 +196,7 @@ defmodule ElixirScope.Recorder.Tracer do
         HotHelpers,
         Sources,
         Behaviours,
+        CallSites,
         Noise,
         Selection,
         ModuleTable,
@@ -256,7 +260,8 @@ defmodule ElixirScope.Recorder.Tracer do
             do: :infinity,
             else: :watch
           ),
-        exports: exports(opts[:known] || [])
+        exports: exports(opts[:known] || []),
+        sites: CallSites.new(opts[:frames] || [])
       }
 
       send(caller, {self(), :ready})
@@ -458,8 +463,16 @@ defmodule ElixirScope.Recorder.Tracer do
   end
 
   defp add_module(s, m, frame) do
-    buf = Format.append(s.buf, ModuleTable.relative(frame, s.root))
-    %{s | buf: buf, known: MapSet.put(s.known, m), exports: MapSet.union(s.exports, exports([m]))}
+    frame = ModuleTable.relative(frame, s.root)
+    buf = Format.append(s.buf, frame)
+
+    %{
+      s
+      | buf: buf,
+        known: MapSet.put(s.known, m),
+        exports: MapSet.union(s.exports, exports([m])),
+        sites: CallSites.add(s.sites, frame)
+    }
   end
 
   # The public functions of `modules`: the others' (private helpers') arguments and results are
@@ -541,6 +554,7 @@ defmodule ElixirScope.Recorder.Tracer do
     mfa = {m, f, length(args)}
     s = budget(s, mfa, ts)
     {args, same, s} = cap_args(args, mfa, s, pid, ts)
+    caller = CallSites.compact(caller, s.sites)
     emit(s, with_same({:call, s.seq, ts - s.start, pid, mfa, args, caller, clause}, same))
   end
 
@@ -548,6 +562,7 @@ defmodule ElixirScope.Recorder.Tracer do
     mfa = {m, f, length(args)}
     s = budget(s, mfa, ts)
     {args, same, s} = cap_args(args, mfa, s, pid, ts)
+    caller = CallSites.compact(caller, s.sites)
     emit(s, with_same({:call, s.seq, ts - s.start, pid, mfa, args, caller, 0}, same))
   end
 
