@@ -95,7 +95,7 @@ defmodule ElixirScope.EventsTest do
     <<0x89, "ESTRC", 0x0D, 0x0A, 0xE5, size::32, header::binary-size(size), rest::binary>> =
       File.read!(t.path)
 
-    assert :erlang.binary_to_term(header) == {:estrace, 2, t.header}
+    assert :erlang.binary_to_term(header) == {:estrace, 3, t.header}
     assert <<0xE5, _::32, 131, _::binary>> = rest
   end
 

@@ -14,7 +14,7 @@ import {
   resetOutput,
 } from "./terms/etfJson";
 import { jsonToTerm, termToJson } from "./terms/json";
-import { FORMAT_VERSIONS } from "./reader/formatVersions";
+import { FORMAT_VERSIONS, versionList } from "./reader/formatVersions";
 import { Atom, ErlMap, Pid, type Term, Tuple } from "./terms/term";
 
 /** Field names after `kind, seq, time, pid`, per event kind (docs/trace-format.md). */
@@ -79,7 +79,7 @@ export function jsonToFrame(obj: unknown, where: string): Term {
     const version = term(h.version, "header.version");
     if (typeof version !== "number" || !FORMAT_VERSIONS.includes(version))
       throw new Error(
-        `${where}: header version ${short(h.version)} is not supported (this ElixirScope writes versions ${FORMAT_VERSIONS.join(" and ")})`,
+        `${where}: header version ${short(h.version)} is not supported (this ElixirScope writes versions ${versionList()})`,
       );
     const info = term(h.info, "header.info");
     if (!(info instanceof ErlMap)) throw new Error(`${where}: "header.info" must be a map ({"$map": [...]})`);
@@ -108,9 +108,10 @@ export function jsonToFrame(obj: unknown, where: string): Term {
     // The fields every reader indexes: refused here rather than written into an unreadable frame.
     if ((n === "seq" || n === "time") && typeof t !== "number" && typeof t !== "bigint")
       throw new Error(`${where}: field "${n}" must be an integer, found ${short(o[n])}`);
-    if (n === "pid" && !(t instanceof Pid))
+    // Format 3: an event's own pid may be its process number (`<0.N.0>` of the header's node).
+    if (n === "pid" && !(t instanceof Pid) && !(typeof t === "number" && Number.isSafeInteger(t) && t >= 0))
       throw new Error(
-        `${where}: field "pid" must be a pid ({"$pid": "<0.1.0>", "node": ...}), found ${short(o[n])}`,
+        `${where}: field "pid" must be a pid ({"$pid": "<0.1.0>", "node": ...}) or a process number, found ${short(o[n])}`,
       );
     elements.push(t);
   }

@@ -8,16 +8,18 @@ import { viewStack } from "../../src/core/inspect/frames";
 import { termText } from "../../src/core/reader/tables";
 import { Replay } from "../../src/core/replay";
 import { atom, pid, tuple } from "../../src/core/terms/build";
-import { decodeEtf } from "../../src/core/terms/decode";
-import { encodeTerm } from "../../src/core/terms/encode";
 import { Atom, type Term, Tuple } from "../../src/core/terms/term";
 import { TraceBuilder } from "../../src/core/writer";
 import { withDap } from "../debugAdapter/dapClient";
-import { canonical } from "../helpers/canonical";
 import { ticketTrace } from "../helpers/fixtures";
-import { assertSameFromIndex, exportedLines, writeTrace } from "../helpers/formatTwins";
-
-const MAGIC_LEN = 8;
+import {
+  assertSameFromIndex,
+  engineViews,
+  exportedLines,
+  frameTerms,
+  mapFrames,
+  writeTrace,
+} from "../helpers/formatTwins";
 
 /**
  * `bytes` with every call site rewritten: "line" writes `{cm, cf, ca, {file, line}}` as `{cm, cf, ca,
@@ -25,75 +27,37 @@ const MAGIC_LEN = 8;
  * trace as recorders before it wrote). Returns the bytes and how many sites changed.
  */
 function rewriteSites(bytes: Buffer, to: "line" | "file"): { bytes: Buffer; changed: number } {
-  const frames: Buffer[] = [];
-  for (let at = MAGIC_LEN; at < bytes.length;) {
-    const size = bytes.readUInt32BE(at + 1);
-    frames.push(bytes.subarray(at + 5, at + 5 + size));
-    at += 5 + size;
-  }
   const sources = new Map<string, string>();
-  for (const f of frames) {
-    const t = decodeEtf(f);
+  for (const t of frameTerms(bytes))
     if (t instanceof Tuple && t.elements[0] === Atom.of("module"))
       sources.set((t.elements[1] as Atom).name, termText(t.elements[2]) ?? "");
-  }
   let changed = 0;
-  const out: Buffer[] = [bytes.subarray(0, MAGIC_LEN)];
-  for (const f of frames) {
-    let etf: Uint8Array = f;
-    const t = decodeEtf(f);
+  const out = mapFrames(bytes, (t) => {
     const site = t instanceof Tuple && t.elements[0] === Atom.of("call") ? t.elements[6] : undefined;
-    if (site instanceof Tuple && site.elements.length === 4 && site.elements[0] instanceof Atom) {
-      const [cm, cf, ca, loc] = site.elements;
-      const source = sources.get((cm as Atom).name);
-      let now: Term | undefined;
-      if (to === "line" && loc instanceof Tuple && source && termText(loc.elements[0]) === source)
-        now = tuple(cm, cf, ca, loc.elements[1]);
-      if (to === "file" && typeof loc === "number" && source)
-        now = tuple(
-          cm,
-          cf,
-          ca,
-          tuple(
-            Array.from(source, (c) => c.codePointAt(0)!),
-            loc,
-          ),
-        );
-      if (now) {
-        const el = [...(t as Tuple).elements];
-        el[6] = now;
-        etf = encodeTerm(new Tuple(el));
-        changed++;
-      }
-    }
-    const head = Buffer.alloc(5);
-    head[0] = 0xe5;
-    head.writeUInt32BE(etf.length, 1);
-    out.push(head, Buffer.from(etf));
-  }
-  return { bytes: Buffer.concat(out), changed };
-}
-
-/** Everything the engine derives from call sites, per event and per source line, as one text. */
-function siteViews(r: Replay): string {
-  const perEvent = Array.from({ length: r.eventCount }, (_, i) => {
-    const { raw: _raw, ...ev } = r.event(i);
-    return { ev, stack: r.stackAt(i), view: viewStack(r, i, "(outside)"), at: r.locationOf(i) };
+    if (!(site instanceof Tuple && site.elements.length === 4 && site.elements[0] instanceof Atom))
+      return undefined;
+    const [cm, cf, ca, loc] = site.elements;
+    const source = sources.get((cm as Atom).name);
+    let now: Term | undefined;
+    if (to === "line" && loc instanceof Tuple && source && termText(loc.elements[0]) === source)
+      now = tuple(cm, cf, ca, loc.elements[1]);
+    if (to === "file" && typeof loc === "number" && source)
+      now = tuple(
+        cm,
+        cf,
+        ca,
+        tuple(
+          Array.from(source, (c) => c.codePointAt(0)!),
+          loc,
+        ),
+      );
+    if (!now) return undefined;
+    changed++;
+    const el = [...(t as Tuple).elements];
+    el[6] = now;
+    return new Tuple(el);
   });
-  const perFile = r.sourceFiles().map((file) => ({
-    file,
-    lines: r.linesWithEvents(file),
-    counts: r.lineCounts(file),
-    calls: r
-      .recordedLines(file)
-      .map((line) => ({ line, at: r.eventsAt(file, line), calls: r.callsAt(file, line) })),
-  }));
-  return canonical({
-    perEvent,
-    perFile,
-    recorded: r.recordedFiles(),
-    problems: r.problems.map((p) => p.message),
-  });
+  return { bytes: out, changed };
 }
 
 const A = pid("nonode@nohost", 80, 0);
@@ -135,7 +99,7 @@ describe("call sites written by line only (trace format 2)", () => {
       try {
         assert.ok(changed >= 2, `${changed} sites rewritten`);
         assert.deepEqual(byLine.problems, []);
-        assert.equal(siteViews(byLine), siteViews(withFile));
+        assert.equal(engineViews(byLine), engineViews(withFile));
         // Not vacuous: the views do hold sites with files and lines.
         const sites = Array.from({ length: byLine.eventCount }, (_, i) => byLine.event(i).caller).filter(
           (s) => s?.file !== undefined && s.line !== undefined,
@@ -150,7 +114,7 @@ describe("call sites written by line only (trace format 2)", () => {
   it("reopen from their index, and export and import back to the same sites", async () => {
     const { bytes } = rewriteSites(tableLast(), "line");
     const path = writeTrace(bytes, "line.estrace");
-    await assertSameFromIndex(path, siteViews);
+    await assertSameFromIndex(path, engineViews);
     // The JSON Lines carry the site as written (`{"$tuple": [m, f, a, line]}`) beside the module line
     // that gives its file: imported back, the trace shows the same sites.
     const lines = await exportedLines(path, Infinity);
@@ -163,7 +127,7 @@ describe("call sites written by line only (trace format 2)", () => {
     const back = await Replay.open(`${jsonl}.estrace`, { index: false });
     const direct = await Replay.open(path, { index: false });
     try {
-      assert.equal(siteViews(back), siteViews(direct));
+      assert.equal(engineViews(back), engineViews(direct));
     } finally {
       back.close();
       direct.close();

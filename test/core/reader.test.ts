@@ -167,8 +167,11 @@ describe("trace reader", () => {
     const raw = new TraceBuilder().toBuffer();
     // The header is {:estrace, 1, info}: the version is the SMALL_INTEGER_EXT (0x61) after the atom.
     const idx = raw.indexOf(Buffer.from([0x61, 0x01]), 8);
-    raw[idx + 1] = 3;
-    await assert.rejects(Replay.open(tempTrace(raw)), /trace format version 3 is not supported/);
+    raw[idx + 1] = 4;
+    await assert.rejects(
+      Replay.open(tempTrace(raw)),
+      /trace format version 4 is not supported \(this ElixirScope reads versions 1, 2 and 3\)/,
+    );
   });
 
   it("merges several node files by time, keeping pids apart by node", async () => {

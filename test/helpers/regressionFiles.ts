@@ -85,7 +85,7 @@ export function regressionFiles(): Record<string, Uint8Array> {
       mfa: MFA,
       args: [{ $atom: "a".repeat(65_536) }],
     }),
-    "bad-version.jsonl": jsonl({ header: { version: 3, info: HEADER.header.info } }),
+    "bad-version.jsonl": jsonl({ header: { version: 9, info: HEADER.header.info } }),
     "bad-field-types.jsonl": jsonl(HEADER, {
       kind: "call",
       seq: "one",
@@ -213,7 +213,7 @@ export const REGRESSION_CASES: RegressionCase[] = [
     name: "bad-version.jsonl",
     args: ["import", "$F", "-o", "$OUT"],
     status: 2,
-    stderr: /:1: header version 3 is not supported/,
+    stderr: /:1: header version 9 is not supported/,
   },
   {
     name: "bad-field-types.jsonl",

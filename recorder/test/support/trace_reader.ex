@@ -1,6 +1,6 @@
 defmodule ElixirScope.TraceReader do
   @moduledoc """
-  Test support: an Elixir reader of trace format v2 (`docs/trace-format.md`), strict where the
+  Test support: an Elixir reader of trace format v3 (`docs/trace-format.md`), strict where the
   recorder must be exact. `read!/1` checks the magic, every frame's mark and size, that each term
   decodes to exactly its bytes, the header, the shape of every event of a known kind, module and
   footer frames, and that seqs run 0, 1, 2, ... in file order. A receive that refers to its send
@@ -8,7 +8,8 @@ defmodule ElixirScope.TraceReader do
   or alias) and is given that send's message, so `events` hold 6-element receives as in v1; `refs`
   counts the receives that referred. A call site written without its file (`{cm, cf, ca, line}`) must
   name a module with a module-table frame and is given that frame's source as a charlist, so `events`
-  hold call sites as the BEAM gave them; `sites` counts them. A truncated last frame (a crash
+  hold call sites as the BEAM gave them; `sites` counts them. An event's pid written as an integer
+  (format 3) is made the pid it stands for, in `frames` too (`raw_frames/1` gives them as written). A truncated last frame (a crash
   mid-write) is dropped and reported, as the TypeScript reader does; anything else raises.
   """
 
@@ -36,11 +37,17 @@ defmodule ElixirScope.TraceReader do
 
   def read!(path), do: parse!(File.read!(path))
 
+  @doc "The frame terms of `path` exactly as written (header first), unchecked."
+  def raw_frames(path) do
+    <<@magic, rest::binary>> = File.read!(path)
+    elem(frames(rest, 8, []), 0)
+  end
+
   def parse!(<<@magic, rest::binary>>) do
     {frames, truncated} = frames(rest, 8, [])
     [header | frames] = frames
     {:estrace, version, %{} = info} = header
-    if version not in [1, 2], do: raise("format version #{inspect(version)}")
+    if version not in [1, 2, 3], do: raise("format version #{inspect(version)}")
 
     for k <- [
           :recorder_version,
@@ -53,6 +60,7 @@ defmodule ElixirScope.TraceReader do
         ],
         do: Map.has_key?(info, k) || raise("header without #{k}")
 
+    frames = Enum.map(frames, &local_pid(&1, version, info))
     events = Enum.filter(frames, &event?/1)
     Enum.each(events, &check_event!/1)
     {events, sites} = resolve_sites(events, frames)
@@ -83,6 +91,21 @@ defmodule ElixirScope.TraceReader do
   end
 
   def parse!(_), do: raise("bad magic")
+
+  # Format 3: an event's pid written as `N` is `<0.N.0>` of the header's node and `pid_creation`.
+  defp local_pid(frame, 3, %{node: node, pid_creation: creation}) do
+    if event?(frame) and is_integer(elem(frame, 3)),
+      do: put_elem(frame, 3, pid_of(node, elem(frame, 3), creation)),
+      else: frame
+  end
+
+  defp local_pid(frame, _version, _info), do: frame
+
+  @doc "The pid `<0.id.0>` of `node` with `creation` (NEW_PID_EXT)."
+  def pid_of(node, id, creation) do
+    name = Atom.to_string(node)
+    :erlang.binary_to_term(<<131, 88, 119, byte_size(name), name::binary, id::32, 0::32, creation::32>>)
+  end
 
   # `{cm, cf, ca, line}` gets the file of `cm`'s module-table frame, wherever in the file that frame is.
   defp resolve_sites(events, frames) do

@@ -56,7 +56,9 @@ export async function exportJsonl(
     if (file === undefined) out(s);
     else jsonLinesOut.line(s);
   };
-  write(frameToJsonLine(tuple(atom("estrace"), 1, r.files[0].header)));
+  // References are written resolved (format 1 has none); format 3's event pids stay process numbers.
+  const version = r.files[0].formatVersion >= 3 ? 3 : 1;
+  write(frameToJsonLine(tuple(atom("estrace"), version, r.files[0].header)));
   for (const m of r.modules())
     write(
       frameToJsonLine(

@@ -2,6 +2,12 @@
 
 /**
  * 2: a receive may name its send's seq instead of carrying the message again; a call, return or state
- * may name an earlier large term of its process (`[{here, seq, there}]` appended).
+ * may name an earlier large term of its process (`[{here, seq, there}]` appended); a call site may give
+ * its line only. 3: an event's own pid may be the integer N of `<0.N.0>` (header `pid_creation`).
  */
-export const FORMAT_VERSIONS: readonly number[] = [1, 2];
+export const FORMAT_VERSIONS: readonly number[] = [1, 2, 3];
+
+/** "1, 2 and 3", for messages. */
+export function versionList(): string {
+  return `${FORMAT_VERSIONS.slice(0, -1).join(", ")} and ${FORMAT_VERSIONS[FORMAT_VERSIONS.length - 1]}`;
+}

@@ -10,7 +10,7 @@ import { TraceLoadError } from "../errors";
 import { escapeControls } from "../escape";
 import { decodeEtf, decodeTerm } from "../terms/decode";
 import { EtfError } from "../terms/errors";
-import { Atom, ErlMap, type Term, Tuple } from "../terms/term";
+import { Atom, ErlMap, Pid, type Term, Tuple } from "../terms/term";
 import * as T from "../terms/tags";
 import {
   columnArrays,
@@ -35,7 +35,7 @@ import { LoadTables, termText } from "./tables";
 import { isNormalExit } from "./exitReason";
 import { ARG_FP_COUNT, skipArgs } from "./argFingerprint";
 import { sameList } from "../store/eventDecode";
-import { FORMAT_VERSIONS } from "./formatVersions";
+import { FORMAT_VERSIONS, versionList } from "./formatVersions";
 import {
   ARENA_ARRAYS,
   coreToSpare,
@@ -311,8 +311,7 @@ class FileReader {
       throw new FrameError(`:${this.tagName()} event: sequence number is not an integer`);
     const time = s.integer();
     if (time === undefined) throw new FrameError(`:${this.tagName()} event: timestamp is not an integer`);
-    if (!s.isPid()) throw new FrameError(`:${this.tagName()} event: the fourth element is not a pid`);
-    const pid = this.pidAt(s);
+    const pid = s.isPid() ? this.pidAt(s) : this.localPidAt(s);
     let mfa = -1;
     let peer = -1;
     let site = -1;
@@ -514,6 +513,29 @@ class FileReader {
     }
   }
 
+  /**
+   * Format 3: an event's pid written as the integer N is `<0.N.0>` of the header's node, with the
+   * header's `pid_creation` (see docs/trace-format.md "Event pids"); the same id as the whole pid.
+   */
+  private localPidAt(s: Scan): number {
+    const n = this.localPid ? s.integer() : undefined;
+    if (n === undefined || n < 0 || !Number.isSafeInteger(n))
+      throw new FrameError(
+        `:${this.tagName()} event: the fourth element is not a pid${this.localPid ? " or a process number" : ""}`,
+      );
+    let id = this.localPids.get(n);
+    if (id === undefined) {
+      const { node, creation } = this.localPid!;
+      id = this.tables.internPid(new Pid(node, n, 0, creation));
+      this.localPids.set(n, id);
+    }
+    return id;
+  }
+
+  /** The header's node and `pid_creation` (format 3), and the pid ids of the numbers seen. */
+  private localPid: { node: Atom; creation: number } | undefined;
+  private readonly localPids = new Map<number, number>();
+
   private pidAt(s: Scan): number {
     const t0 = s.skipPid();
     return this.tables.pidId(this.buf, t0, s.pos);
@@ -659,7 +681,7 @@ class FileReader {
     if ((typeof version === "number" || typeof version === "bigint") && !known)
       throw new TraceLoadError(
         this.path,
-        `trace format version ${String(version)} is not supported (this ElixirScope reads versions ${FORMAT_VERSIONS.join(" and ")})`,
+        `trace format version ${String(version)} is not supported (this ElixirScope reads versions ${versionList()})`,
       );
     if (!known || !(meta instanceof ErlMap) || term.elements.length !== 3) {
       this.assumeHeader(!known ? "its version is not an integer" : "its info is not a map", fileOff);
@@ -693,6 +715,14 @@ class FileReader {
         );
       startNs = 0;
     }
+    const creation = get("pid_creation");
+    const node = get("node");
+    if (version >= 3 && typeof creation === "number" && creation >= 0 && node instanceof Atom)
+      this.localPid = { node, creation };
+    else if (version >= 3 && creation !== undefined)
+      warn(
+        "pid_creation is not a non-negative integer beside an atom node; events naming their process by number are dropped",
+      );
     this.info = this.fileInfo(unit, startNs, meta, {
       node: text("node"),
       recorderVersion: text("recorder_version"),

@@ -27,6 +27,7 @@ defmodule ElixirScope.Recorder.Tracer do
     CallSites,
     Format,
     HotHelpers,
+    LocalPids,
     ModuleTable,
     Names,
     Noise,
@@ -94,7 +95,10 @@ defmodule ElixirScope.Recorder.Tracer do
     same: %{},
     same_bytes: 0,
     # Module-table sources written so far: call sites in those files are written without the file.
-    sites: %{}
+    sites: %{},
+    # The header's node and pid creation, and each event pid as written (`LocalPids`).
+    local: nil,
+    pids: %{}
   ]
 
   @doc """
@@ -197,6 +201,7 @@ defmodule ElixirScope.Recorder.Tracer do
         Sources,
         Behaviours,
         CallSites,
+        LocalPids,
         Noise,
         Selection,
         ModuleTable,
@@ -213,7 +218,15 @@ defmodule ElixirScope.Recorder.Tracer do
     Structs.init()
 
     start = Keyword.fetch!(opts, :start_monotonic)
-    header = Format.header(start, Keyword.fetch!(opts, :start_system), Map.new(opts[:header] || []))
+    local = LocalPids.local()
+
+    header =
+      Format.header(
+        start,
+        Keyword.fetch!(opts, :start_system),
+        Map.put(Map.new(opts[:header] || []), :pid_creation, elem(local, 1))
+      )
+
     frames = for f <- [header | opts[:frames] || []], into: <<>>, do: Format.frame(f)
 
     with {:ok, fd} <- :file.open(String.to_charlist(path), [:raw, :binary, :write]),
@@ -261,7 +274,8 @@ defmodule ElixirScope.Recorder.Tracer do
             else: :watch
           ),
         exports: exports(opts[:known] || []),
-        sites: CallSites.new(opts[:frames] || [])
+        sites: CallSites.new(opts[:frames] || []),
+        local: local
       }
 
       send(caller, {self(), :ready})
@@ -1034,7 +1048,24 @@ defmodule ElixirScope.Recorder.Tracer do
   end
 
   # The hot path: one frame appended to the buffer, one update of the state.
-  defp emit(%{buf: buf, seq: seq} = s, event) do
+  defp emit(%{buf: buf, seq: seq, pids: pids} = s, event) do
+    pid = elem(event, 3)
+
+    {event, s} =
+      case pids do
+        %{^pid => short} ->
+          {put_elem(event, 3, short), s}
+
+        _ when is_pid(pid) ->
+          short = LocalPids.short(pid, s.local)
+          # Bounded: a recording that sees a million short-lived processes starts the cache afresh.
+          pids = if map_size(pids) >= 100_000, do: %{}, else: pids
+          {put_elem(event, 3, short), %{s | pids: Map.put(pids, pid, short)}}
+
+        _ ->
+          {event, s}
+      end
+
     bin = :erlang.term_to_binary(event)
     _ = Structs.note_encoded(event, bin)
     buf = <<buf::binary, 0xE5, byte_size(bin)::32, bin::binary>>

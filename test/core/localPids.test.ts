@@ -1,0 +1,180 @@
+// Trace format 3: an event's own pid written as its process number N (`<0.N.0>` of the header's node,
+// creation `pid_creation`) reads, shows and exports exactly as the same recording with whole pids; an
+// older recording (the real recorder's, written back with whole pids as format 2) reads as before.
+
+import assert from "node:assert/strict";
+import { resolve } from "node:path";
+import { importJsonlFile } from "../../src/cli/jsonlImport";
+import { Replay } from "../../src/core/replay";
+import { atom, pid, tuple } from "../../src/core/terms/build";
+import { Atom, ErlMap, Pid, type Term, Tuple } from "../../src/core/terms/term";
+import { TraceBuilder } from "../../src/core/writer";
+import { readFileSync } from "node:fs";
+import { ticketTrace } from "../helpers/fixtures";
+import {
+  assertSameFromIndex,
+  engineViews,
+  exportedLines,
+  frameTerms,
+  mapFrames,
+  writeTrace,
+} from "../helpers/formatTwins";
+
+const PID_CREATION = Atom.of("pid_creation");
+
+function headerOf(bytes: Buffer): { node: Atom; creation: number | undefined } {
+  const info = (frameTerms(bytes)[0] as Tuple).elements[2] as ErlMap;
+  const get = (k: string) => info.entries.find(([key]) => key === Atom.of(k))?.[1];
+  const c = get("pid_creation");
+  return { node: get("node") as Atom, creation: typeof c === "number" ? c : undefined };
+}
+
+/** `bytes` as format 3: the header says `pid_creation`, each event's local pid is its number. */
+function withNumbers(bytes: Buffer, creation = 0): Buffer {
+  const { node } = headerOf(bytes);
+  return mapFrames(bytes, (t) => {
+    if (!(t instanceof Tuple)) return undefined;
+    const el = [...t.elements];
+    if (el[0] === Atom.of("estrace")) {
+      const info = el[2] as ErlMap;
+      return tuple(el[0], 3, new ErlMap([...info.entries, [PID_CREATION, creation]]));
+    }
+    const p = el[3];
+    if (!(typeof el[1] === "number" && p instanceof Pid && p.node === node && p.serial === 0))
+      return undefined;
+    if (p.creation !== creation) return undefined;
+    el[3] = p.id;
+    return new Tuple(el);
+  });
+}
+
+/** `bytes` (format 3) as format 2 wrote it: whole pids, no `pid_creation`. */
+function withPids(bytes: Buffer): { bytes: Buffer; changed: number } {
+  const { node, creation } = headerOf(bytes);
+  let changed = 0;
+  const out = mapFrames(bytes, (t) => {
+    if (!(t instanceof Tuple)) return undefined;
+    const el = [...t.elements];
+    if (el[0] === Atom.of("estrace")) {
+      const info = el[2] as ErlMap;
+      return tuple(el[0], 2, new ErlMap(info.entries.filter(([k]) => k !== PID_CREATION)));
+    }
+    if (typeof el[1] !== "number" || typeof el[3] !== "number") return undefined;
+    el[3] = new Pid(node, el[3], 0, creation!);
+    changed++;
+    return new Tuple(el);
+  });
+  return { bytes: out, changed };
+}
+
+async function sameViews(a: Buffer, b: Buffer, name: string): Promise<void> {
+  const ra = await Replay.open(writeTrace(a, `${name}-a.estrace`), { index: false });
+  const rb = await Replay.open(writeTrace(b, `${name}-b.estrace`), { index: false });
+  try {
+    assert.deepEqual(rb.problems, []);
+    assert.ok(rb.eventCount > 0 && rb.processes().length > 0);
+    assert.equal(engineViews(rb), engineViews(ra));
+  } finally {
+    ra.close();
+    rb.close();
+  }
+}
+
+describe("event pids written as process numbers (trace format 3)", () => {
+  it("read and show as the same recording with whole pids: the ticket fixture", async () => {
+    const whole = ticketTrace().builder.toBuffer();
+    const numbered = withNumbers(whole);
+    assert.ok(numbered.length < whole.length - 21 * 15, `${whole.length} → ${numbered.length} bytes`);
+    await sameViews(whole, numbered, "ticket");
+    // A creation other than 0 (a distributed node): the numbers stand for pids of that creation.
+    const b = new TraceBuilder({ node: "n@h", version: 2 });
+    const p = pid("n@h", 300, 0, 7);
+    b.call(p, ["Elixir.M", "f", 0], []);
+    b.send(p, pid("n@h", 301, 0, 7), atom("hi"));
+    b.receive(pid("n@h", 301, 0, 7), atom("hi"), p);
+    b.ret(p, ["Elixir.M", "f", 0], atom("ok"));
+    await sameViews(b.toBuffer(), withNumbers(b.toBuffer(), 7), "creation");
+  });
+
+  it("the real recorder's trace reads as the same trace written with whole pids (format 2)", async () => {
+    const shipped = readFileSync(resolve(__dirname, "../../examples/traces/payment_crash.estrace"));
+    assert.notEqual(headerOf(shipped).creation, undefined, "the shipped trace is format 3");
+    const { bytes, changed } = withPids(shipped);
+    assert.ok(changed > 100, `${changed} pids`);
+    await sameViews(bytes, shipped, "shipped");
+  });
+
+  it("reopen from their index, export and import back the same", async () => {
+    const path = writeTrace(withNumbers(ticketTrace().builder.toBuffer()), "n.estrace");
+    await assertSameFromIndex(path, engineViews);
+    const lines = await exportedLines(path, Infinity);
+    assert.ok(lines.some((l) => l.includes('"pid":101')));
+    assert.deepEqual(await exportedLines(path, 1), lines);
+    const jsonl = `${path}.Infinity.jsonl`;
+    await importJsonlFile(jsonl, `${jsonl}.estrace`);
+    await sameViews(readFileSync(path), readFileSync(`${jsonl}.estrace`), "import");
+  });
+
+  it("a number where the format has none is a damaged frame, reported with its place", async () => {
+    const numbered = withNumbers(ticketTrace().builder.toBuffer());
+    // Format 2 (no pid_creation) cannot say whose number it is; a negative number is no process.
+    const noCreation = mapFrames(numbered, (t) =>
+      t instanceof Tuple && t.elements[0] === Atom.of("estrace")
+        ? tuple(
+            t.elements[0],
+            2,
+            new ErlMap((t.elements[2] as ErlMap).entries.filter(([k]) => k !== PID_CREATION)),
+          )
+        : undefined,
+    );
+    const negative = mapFrames(numbered, (t) =>
+      t instanceof Tuple && t.elements[0] === Atom.of("register")
+        ? new Tuple([...t.elements.slice(0, 3), -1, ...t.elements.slice(4)])
+        : undefined,
+    );
+    for (const [name, bytes, problem] of [
+      ["v2", noCreation, /:register event: the fourth element is not a pid; \d+ bytes skipped/],
+      [
+        "negative",
+        negative,
+        /:register event: the fourth element is not a pid or a process number; \d+ bytes skipped/,
+      ],
+    ] as const) {
+      const path = writeTrace(bytes, `${name}.estrace`);
+      const r = await Replay.open(path, { index: false });
+      try {
+        assert.ok(r.problems.length >= 1);
+        assert.match(r.problems[0].text, new RegExp(`^${escape(path)}:frame \\d+ \\(byte offset \\d+\\): `));
+        assert.match(r.problems[0].text, problem);
+        if (name === "negative") assert.equal(r.eventCount, 20);
+      } finally {
+        r.close();
+      }
+    }
+    // A version-3 header whose pid_creation is not a number is a warning naming the field.
+    const bad = mapFrames(numbered, (t) =>
+      t instanceof Tuple && t.elements[0] === Atom.of("estrace")
+        ? tuple(
+            t.elements[0],
+            3,
+            new ErlMap(
+              (t.elements[2] as ErlMap).entries.map(([k, v]): [Term, Term] => [
+                k,
+                k === PID_CREATION ? atom("x") : v,
+              ]),
+            ),
+          )
+        : undefined,
+    );
+    const r = await Replay.open(writeTrace(bad, "bad.estrace"), { index: false });
+    try {
+      assert.match(r.problems[0].text, /header pid_creation is not a non-negative integer/);
+    } finally {
+      r.close();
+    }
+  });
+});
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
