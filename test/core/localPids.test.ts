@@ -96,6 +96,30 @@ describe("event pids written as process numbers (trace format 3)", () => {
     await sameViews(b.toBuffer(), withNumbers(b.toBuffer(), 7), "creation");
   });
 
+  it("two nodes' files: the same number on each node is two processes, paired with the whole pids", async () => {
+    const a = new TraceBuilder({ node: "a@h", startSystemTime: 1_000_000_000n, version: 2 });
+    const b = new TraceBuilder({ node: "b@h", startSystemTime: 1_000_000_500n, version: 2 });
+    const pa = pid("a@h", 5, 0);
+    const pb = pid("b@h", 5, 0);
+    a.send(pa, pb, atom("ping"));
+    a.receive(pa, atom("pong"));
+    b.receive(pb, atom("ping"));
+    b.send(pb, pa, atom("pong"));
+    const open = (x: Buffer, y: Buffer, name: string) =>
+      Replay.open([writeTrace(x, `${name}-a.estrace`), writeTrace(y, `${name}-b.estrace`)], { index: false });
+    const whole = await open(a.toBuffer(), b.toBuffer(), "whole");
+    const numbered = await open(withNumbers(a.toBuffer()), withNumbers(b.toBuffer()), "numbered");
+    try {
+      assert.deepEqual(numbered.problems, []);
+      assert.equal(numbered.processes().length, 2);
+      assert.equal(numbered.getMessageFlow("<0.5.0>@a@h", "<0.5.0>@b@h")[0].status, "delivered");
+      assert.equal(engineViews(numbered), engineViews(whole));
+    } finally {
+      whole.close();
+      numbered.close();
+    }
+  });
+
   it("the real recorder's trace reads as the same trace written with whole pids (format 2)", async () => {
     const shipped = readFileSync(resolve(__dirname, "../../examples/traces/payment_crash.estrace"));
     assert.notEqual(headerOf(shipped).creation, undefined, "the shipped trace is format 3");
