@@ -9,7 +9,8 @@ defmodule ElixirScope.TraceReader do
   counts the receives that referred. A call site written without its file (`{cm, cf, ca, line}`) must
   name a module with a module-table frame and is given that frame's source as a charlist, so `events`
   hold call sites as the BEAM gave them; `sites` counts them. An event's pid written as an integer
-  (format 3) is made the pid it stands for, in `frames` too (`raw_frames/1` gives them as written). A truncated last frame (a crash
+  (format 3) is made the pid it stands for, and a function written as an integer the header's
+  `functions` element it names, in `frames` too (`raw_frames/1` gives them as written). A truncated last frame (a crash
   mid-write) is dropped and reported, as the TypeScript reader does; anything else raises.
   """
 
@@ -60,7 +61,8 @@ defmodule ElixirScope.TraceReader do
         ],
         do: Map.has_key?(info, k) || raise("header without #{k}")
 
-    frames = Enum.map(frames, &local_pid(&1, version, info))
+    functions = List.to_tuple(Map.get(info, :functions, []))
+    frames = Enum.map(frames, &(&1 |> local_pid(version, info) |> function_of(version, functions)))
     events = Enum.filter(frames, &event?/1)
     Enum.each(events, &check_event!/1)
     {events, sites} = resolve_sites(events, frames)
@@ -100,6 +102,22 @@ defmodule ElixirScope.TraceReader do
   end
 
   defp local_pid(frame, _version, _info), do: frame
+
+  # Format 3: a call's, return's, exception's or state's function written as `i` is the header's
+  # `functions` element i.
+  defp function_of(frame, 3, functions) do
+    with true <- event?(frame) and elem(frame, 0) in [:call, :return, :exception, :state],
+         i when is_integer(i) <- elem(frame, 4) do
+      if i < 0 or i >= tuple_size(functions),
+        do: raise("function #{i} is not in the header: #{inspect(frame)}")
+
+      put_elem(frame, 4, elem(functions, i))
+    else
+      _ -> frame
+    end
+  end
+
+  defp function_of(frame, _version, _functions), do: frame
 
   @doc "The pid `<0.id.0>` of `node` with `creation` (NEW_PID_EXT)."
   def pid_of(node, id, creation) do

@@ -28,7 +28,7 @@ import {
   KIND_CODES,
   kindCode,
 } from "../store/columns";
-import type { FunctionClause, FunctionInfo, LoadProblem, LoadProgress, TraceFileInfo } from "../types";
+import type { FunctionClause, FunctionInfo, LoadProblem, LoadProgress, Mfa, TraceFileInfo } from "../types";
 import { Scan } from "./scan";
 import { ByteInterner } from "./byteInterner";
 import { LoadTables, termText } from "./tables";
@@ -542,9 +542,29 @@ class FileReader {
   }
 
   private mfaAt(s: Scan): number {
+    const tag = this.buf[s.pos];
+    if (this.headerMfas && (tag === T.SMALL_INTEGER_EXT || tag === T.INTEGER_EXT)) {
+      // Format 3: the function at that position of the header's `functions`.
+      const i = s.integer()!;
+      if (i < 0 || i >= this.headerMfas.length)
+        throw new FrameError(
+          `:${this.tagName()} event: function ${i} is not one of the header's ${this.headerMfas.length} functions`,
+        );
+      // Interned at first use, as a whole `{m, f, a}` is: the ids (and `functions()`) are the same.
+      let id = this.headerMfas[i];
+      if (id < 0) {
+        const m = this.headerFns[i];
+        id = this.headerMfas[i] = this.tables.internMfa(m.module, m.fun, m.arity);
+      }
+      return id;
+    }
     const t0 = s.skipMfa();
     return this.tables.mfaId(this.buf, t0, s.pos);
   }
+
+  /** The header's `functions` (format 3), and their function ids once used (-1 before). */
+  private headerMfas: Int32Array | undefined;
+  private headerFns: Mfa[] = [];
 
   private auxAt(s: Scan): number {
     const t0 = s.skip();
@@ -714,6 +734,25 @@ class FileReader {
           `start_system_time ${start instanceof Atom ? `:${start.name}` : String(termText(start) ?? start)} is not a time between the years -271821 and 275760; the recording's start is unknown`,
         );
       startNs = 0;
+    }
+    const functions = get("functions");
+    if (version >= 3 && functions !== undefined) {
+      const list = Array.isArray(functions) ? functions : [];
+      const fns = list.map((t): Mfa | undefined => {
+        const el = t instanceof Tuple ? t.elements : [];
+        const [m, f, a] = el;
+        return el.length === 3 && m instanceof Atom && f instanceof Atom && typeof a === "number"
+          ? { module: m.name, fun: f.name, arity: a }
+          : undefined;
+      });
+      if (!Array.isArray(functions) || fns.includes(undefined))
+        warn(
+          "functions is not a list of {module, function, arity}; events naming their function by number are dropped",
+        );
+      else {
+        this.headerFns = fns as Mfa[];
+        this.headerMfas = new Int32Array(fns.length).fill(-1);
+      }
     }
     const creation = get("pid_creation");
     const node = get("node");

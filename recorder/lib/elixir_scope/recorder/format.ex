@@ -1,7 +1,7 @@
 defmodule ElixirScope.Recorder.Format do
   @moduledoc """
   The bytes of an `.estrace` file (trace format v3, `docs/trace-format.md`; 2 added receives that
-  refer to their send, 3 event pids written as integers): the 8-byte magic, then
+  refer to their send, 3 event pids and functions written as integers): the 8-byte magic, then
   frames `<<0xE5, size::32, term_to_binary(term)::binary-size(size)>>`. The first frame is the header.
   Frames are written whole and in order, so a file cut short by a crash loses at most its last frame.
   """
@@ -10,7 +10,8 @@ defmodule ElixirScope.Recorder.Format do
   @mark 0xE5
   @version Mix.Project.config()[:version]
   # 2: a receive may name its send's seq instead of carrying the message again (and a large term its
-  # earlier copy, a call site its line only). 3: an event's own pid may be a small integer (`LocalPids`).
+  # earlier copy, a call site its line only). 3: an event's own pid and its function may be small integers
+  # (`LocalPids`, `FunctionIndex`).
   @format 3
 
   def magic, do: @magic

@@ -26,6 +26,7 @@ defmodule ElixirScope.Recorder.Tracer do
     Behaviours,
     CallSites,
     Format,
+    FunctionIndex,
     HotHelpers,
     LocalPids,
     ModuleTable,
@@ -98,7 +99,9 @@ defmodule ElixirScope.Recorder.Tracer do
     sites: %{},
     # The header's node and pid creation, and each event pid as written (`LocalPids`).
     local: nil,
-    pids: %{}
+    pids: %{},
+    # The header's functions, each by its position (`FunctionIndex`).
+    fun_index: %{}
   ]
 
   @doc """
@@ -201,6 +204,7 @@ defmodule ElixirScope.Recorder.Tracer do
         Sources,
         Behaviours,
         CallSites,
+        FunctionIndex,
         LocalPids,
         Noise,
         Selection,
@@ -219,12 +223,13 @@ defmodule ElixirScope.Recorder.Tracer do
 
     start = Keyword.fetch!(opts, :start_monotonic)
     local = LocalPids.local()
+    {functions, fun_index} = FunctionIndex.new(opts[:frames] || [])
 
     header =
       Format.header(
         start,
         Keyword.fetch!(opts, :start_system),
-        Map.put(Map.new(opts[:header] || []), :pid_creation, elem(local, 1))
+        Map.merge(Map.new(opts[:header] || []), %{pid_creation: elem(local, 1), functions: functions})
       )
 
     frames = for f <- [header | opts[:frames] || []], into: <<>>, do: Format.frame(f)
@@ -275,7 +280,8 @@ defmodule ElixirScope.Recorder.Tracer do
           ),
         exports: exports(opts[:known] || []),
         sites: CallSites.new(opts[:frames] || []),
-        local: local
+        local: local,
+        fun_index: fun_index
       }
 
       send(caller, {self(), :ready})
@@ -1066,7 +1072,7 @@ defmodule ElixirScope.Recorder.Tracer do
           {event, s}
       end
 
-    bin = :erlang.term_to_binary(event)
+    bin = :erlang.term_to_binary(FunctionIndex.shorten(event, s.fun_index))
     _ = Structs.note_encoded(event, bin)
     buf = <<buf::binary, 0xE5, byte_size(bin)::32, bin::binary>>
     seq = seq + 1

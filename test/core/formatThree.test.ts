@@ -1,12 +1,14 @@
 // Trace format 3: an event's own pid written as its process number N (`<0.N.0>` of the header's node,
-// creation `pid_creation`) reads, shows and exports exactly as the same recording with whole pids; an
-// older recording (the real recorder's, written back with whole pids as format 2) reads as before.
+// creation `pid_creation`) and its function as its position in the header's `functions` read, show and
+// export exactly as the same recording written whole; an older recording (the real recorder's, written
+// back whole as format 2) reads as before.
 
 import assert from "node:assert/strict";
 import { resolve } from "node:path";
 import { importJsonlFile } from "../../src/cli/jsonlImport";
 import { Replay } from "../../src/core/replay";
 import { atom, pid, tuple } from "../../src/core/terms/build";
+import { inspect } from "../../src/core/terms/inspect";
 import { Atom, ErlMap, Pid, type Term, Tuple } from "../../src/core/terms/term";
 import { TraceBuilder } from "../../src/core/writer";
 import { readFileSync } from "node:fs";
@@ -21,47 +23,72 @@ import {
 } from "../helpers/formatTwins";
 
 const PID_CREATION = Atom.of("pid_creation");
+const FUNCTIONS = Atom.of("functions");
+const INDEXED = [Atom.of("call"), Atom.of("return"), Atom.of("exception"), Atom.of("state")];
 
-function headerOf(bytes: Buffer): { node: Atom; creation: number | undefined } {
+function headerOf(bytes: Buffer): { node: Atom; creation: number | undefined; functions: Term[] } {
   const info = (frameTerms(bytes)[0] as Tuple).elements[2] as ErlMap;
   const get = (k: string) => info.entries.find(([key]) => key === Atom.of(k))?.[1];
   const c = get("pid_creation");
-  return { node: get("node") as Atom, creation: typeof c === "number" ? c : undefined };
+  const fns = get("functions");
+  return {
+    node: get("node") as Atom,
+    creation: typeof c === "number" ? c : undefined,
+    functions: Array.isArray(fns) ? fns : [],
+  };
 }
 
-/** `bytes` as format 3: the header says `pid_creation`, each event's local pid is its number. */
+/**
+ * `bytes` as format 3 writes them: the header says `pid_creation` and lists the module-table frames'
+ * functions (`functions`); each event's local pid is its number, each listed function its position.
+ */
 function withNumbers(bytes: Buffer, creation = 0): Buffer {
   const { node } = headerOf(bytes);
+  const functions: Term[] = [];
+  const position = new Map<string, number>();
+  for (const t of frameTerms(bytes))
+    if (t instanceof Tuple && t.elements[0] === Atom.of("module"))
+      for (const f of t.elements[3] as Tuple[]) {
+        const mfa = tuple(t.elements[1], f.elements[0], f.elements[1]);
+        position.set(inspect(mfa), functions.length);
+        functions.push(mfa);
+      }
   return mapFrames(bytes, (t) => {
     if (!(t instanceof Tuple)) return undefined;
     const el = [...t.elements];
     if (el[0] === Atom.of("estrace")) {
       const info = el[2] as ErlMap;
-      return tuple(el[0], 3, new ErlMap([...info.entries, [PID_CREATION, creation]]));
+      return tuple(el[0], 3, new ErlMap([...info.entries, [PID_CREATION, creation], [FUNCTIONS, functions]]));
     }
+    if (typeof el[1] !== "number") return undefined;
     const p = el[3];
-    if (!(typeof el[1] === "number" && p instanceof Pid && p.node === node && p.serial === 0))
-      return undefined;
-    if (p.creation !== creation) return undefined;
-    el[3] = p.id;
+    if (p instanceof Pid && p.node === node && p.serial === 0 && p.creation === creation) el[3] = p.id;
+    const at = INDEXED.includes(el[0] as Atom) ? position.get(inspect(el[4])) : undefined;
+    if (at !== undefined) el[4] = at;
     return new Tuple(el);
   });
 }
 
-/** `bytes` (format 3) as format 2 wrote it: whole pids, no `pid_creation`. */
+/** `bytes` (format 3) as format 2 wrote them: whole pids and functions, no `pid_creation` nor `functions`. */
 function withPids(bytes: Buffer): { bytes: Buffer; changed: number } {
-  const { node, creation } = headerOf(bytes);
+  const { node, creation, functions } = headerOf(bytes);
   let changed = 0;
   const out = mapFrames(bytes, (t) => {
     if (!(t instanceof Tuple)) return undefined;
     const el = [...t.elements];
     if (el[0] === Atom.of("estrace")) {
       const info = el[2] as ErlMap;
-      return tuple(el[0], 2, new ErlMap(info.entries.filter(([k]) => k !== PID_CREATION)));
+      return tuple(el[0], 2, new ErlMap(info.entries.filter(([k]) => k !== PID_CREATION && k !== FUNCTIONS)));
     }
-    if (typeof el[1] !== "number" || typeof el[3] !== "number") return undefined;
-    el[3] = new Pid(node, el[3], 0, creation!);
-    changed++;
+    if (typeof el[1] !== "number") return undefined;
+    if (typeof el[3] === "number") {
+      el[3] = new Pid(node, el[3], 0, creation!);
+      changed++;
+    }
+    if (INDEXED.includes(el[0] as Atom) && typeof el[4] === "number") {
+      el[4] = functions[el[4]];
+      changed++;
+    }
     return new Tuple(el);
   });
   return { bytes: out, changed };
@@ -80,10 +107,15 @@ async function sameViews(a: Buffer, b: Buffer, name: string): Promise<void> {
   }
 }
 
-describe("event pids written as process numbers (trace format 3)", () => {
+describe("event pids and functions written as numbers (trace format 3)", () => {
   it("read and show as the same recording with whole pids: the ticket fixture", async () => {
     const whole = ticketTrace().builder.toBuffer();
     const numbered = withNumbers(whole);
+    const events = frameTerms(numbered).filter(
+      (t) => t instanceof Tuple && typeof t.elements[1] === "number",
+    );
+    const counted = (k: number) => events.filter((t) => typeof (t as Tuple).elements[k] === "number").length;
+    assert.deepEqual([counted(3), counted(4)], [21, 12], "pids and functions written as numbers");
     assert.ok(numbered.length < whole.length - 21 * 15, `${whole.length} → ${numbered.length} bytes`);
     await sameViews(whole, numbered, "ticket");
     // A creation other than 0 (a distributed node): the numbers stand for pids of that creation.
@@ -156,8 +188,18 @@ describe("event pids written as process numbers (trace format 3)", () => {
         ? new Tuple([...t.elements.slice(0, 3), -1, ...t.elements.slice(4)])
         : undefined,
     );
+    const unlisted = mapFrames(numbered, (t) =>
+      t instanceof Tuple && t.elements[0] === Atom.of("state") && t.elements[1] === 10
+        ? new Tuple([...t.elements.slice(0, 4), 99, ...t.elements.slice(5)])
+        : undefined,
+    );
     for (const [name, bytes, problem] of [
       ["v2", noCreation, /:register event: the fourth element is not a pid; \d+ bytes skipped/],
+      [
+        "unlisted",
+        unlisted,
+        /:state event: function 99 is not one of the header's \d+ functions; \d+ bytes skipped/,
+      ],
       [
         "negative",
         negative,
@@ -170,7 +212,7 @@ describe("event pids written as process numbers (trace format 3)", () => {
         assert.ok(r.problems.length >= 1);
         assert.match(r.problems[0].text, new RegExp(`^${escape(path)}:frame \\d+ \\(byte offset \\d+\\): `));
         assert.match(r.problems[0].text, problem);
-        if (name === "negative") assert.equal(r.eventCount, 20);
+        if (name !== "v2") assert.equal(r.eventCount, 20);
       } finally {
         r.close();
       }
