@@ -12,12 +12,15 @@ defmodule ElixirScope.CallSiteTest do
     t = record(dir, fn -> Enum.map([20], &Math.double_plus_one/1) end)
     {src, _} = t.modules[Math]
 
-    # On disk: double/1's site is in Math (the table's file): the line only. double_plus_one/1 was
+    # On disk: double/1's site is in Math (the table's file): no file. double_plus_one/1 was
     # called from Enum, which has no table entry: its site keeps the file the BEAM gave.
     assert [
              {{Math, :double_plus_one, 1}, {Enum, _, _, {enum_file, enum_line}}},
-             {{Math, :double, 1}, {Math, :double_plus_one, 1, 3}}
+             {{Math, :double, 1}, {i, 3}}
            ] = raw_sites(t)
+
+    # Format 3: double_plus_one/1 is listed in the header's functions, so the site names it by position.
+    assert Enum.at(t.header.functions, i) == {Math, :double_plus_one, 1}
 
     assert is_list(enum_file) and is_integer(enum_line)
     # Resolved (test/support/trace_reader.ex) as the BEAM gave it: the table's file as a charlist.
@@ -44,6 +47,14 @@ defmodule ElixirScope.CallSiteTest do
              {Math, :f, 1, {~c"test/support/sample.ex", :undefined}}
 
     assert CallSites.compact(:undefined, sources) == :undefined
+    # With the header's functions (format 3): a listed caller by its position.
+    functions = %{{Math, :f, 1} => 4}
+    assert CallSites.compact({Math, :f, 1, {~c"test/support/sample.ex", 7}}, sources, functions) == {4, 7}
+
+    assert CallSites.compact({Math, :g, 1, {~c"test/support/sample.ex", 7}}, sources, functions) ==
+             {Math, :g, 1, 7}
+
+    assert CallSites.compact(abs, sources, functions) == abs
     # A frame with a struct layout (five elements) counts as well.
     assert CallSites.add(%{}, {:module, Math, "a.ex", [], %{struct: []}}) == %{Math => ~c"a.ex"}
   end

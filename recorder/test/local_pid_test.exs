@@ -41,7 +41,7 @@ defmodule ElixirScope.LocalPidTest do
     assert Enum.any?(t.frames, &match?({:link, _, _, _, ^counter}, &1))
   end
 
-  test "short/2 writes only local pids of the header's creation with serial 0 as integers" do
+  test "short/2 writes only local pids of the header's creation as integers" do
     local = LocalPids.local()
     assert LocalPids.short(self(), local) == pid_number(self())
     # Another node's, another creation's (distribution restarted), a non-zero serial: whole.
@@ -49,13 +49,20 @@ defmodule ElixirScope.LocalPidTest do
     assert LocalPids.short(other, local) == other
     again = pid_bytes(node(), 5, 0, elem(local, 1) + 1)
     assert LocalPids.short(again, local) == again
-    wrapped = pid_bytes(node(), 5, 1, elem(local, 1))
-    assert LocalPids.short(wrapped, local) == wrapped
     assert LocalPids.short(pid_bytes(node(), 5, 0, elem(local, 1)), local) == 5
+    # A serial (the process table wrapped): I + 32768 * S, read back as the same pid.
+    wrapped = pid_bytes(node(), 5, 3, elem(local, 1))
+    assert LocalPids.short(wrapped, local) == 5 + 3 * 32_768
+    assert TraceReader.pid_of(node(), 5 + 3 * 32_768, elem(local, 1)) == wrapped
   end
 
-  defp pid_number(pid),
-    do: pid |> :erlang.pid_to_list() |> to_string() |> String.split(".") |> Enum.at(1) |> String.to_integer()
+  # `<0.I.S>` as written: I + 32768 * S.
+  defp pid_number(pid) do
+    [_, i, s] =
+      pid |> :erlang.pid_to_list() |> to_string() |> String.trim("<") |> String.trim(">") |> String.split(".")
+
+    String.to_integer(i) + 32_768 * String.to_integer(s)
+  end
 
   defp pid_bytes(node, id, serial, creation) do
     name = Atom.to_string(node)

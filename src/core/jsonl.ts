@@ -108,7 +108,7 @@ export function jsonToFrame(obj: unknown, where: string): Term {
     // The fields every reader indexes: refused here rather than written into an unreadable frame.
     if ((n === "seq" || n === "time") && typeof t !== "number" && typeof t !== "bigint")
       throw new Error(`${where}: field "${n}" must be an integer, found ${short(o[n])}`);
-    // Format 3: an event's own pid may be its process number (`<0.N.0>` of the header's node).
+    // Format 3: an event's own pid may be a number (`<0.I.S>` as I + 32768 S, of the header's node).
     if (n === "pid" && !(t instanceof Pid) && !(typeof t === "number" && Number.isSafeInteger(t) && t >= 0))
       throw new Error(
         `${where}: field "pid" must be a pid ({"$pid": "<0.1.0>", "node": ...}) or a process number, found ${short(o[n])}`,

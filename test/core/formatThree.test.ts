@@ -1,5 +1,5 @@
-// Trace format 3: an event's own pid written as its process number N (`<0.N.0>` of the header's node,
-// creation `pid_creation`) and its function as its position in the header's `functions` read, show and
+// Trace format 3: an event's own pid written as a number (`<0.I.S>` as I + 32768 S, of the header's
+// node and creation `pid_creation`) and its function as its position in the header's `functions` read, show and
 // export exactly as the same recording written whole; an older recording (the real recorder's, written
 // back whole as format 2) reads as before.
 
@@ -8,6 +8,7 @@ import { resolve } from "node:path";
 import { importJsonlFile } from "../../src/cli/jsonlImport";
 import { Replay } from "../../src/core/replay";
 import { atom, pid, tuple } from "../../src/core/terms/build";
+import { termText } from "../../src/core/reader/tables";
 import { inspect } from "../../src/core/terms/inspect";
 import { Atom, ErlMap, Pid, type Term, Tuple } from "../../src/core/terms/term";
 import { TraceBuilder } from "../../src/core/writer";
@@ -46,13 +47,16 @@ function withNumbers(bytes: Buffer, creation = 0): Buffer {
   const { node } = headerOf(bytes);
   const functions: Term[] = [];
   const position = new Map<string, number>();
+  const sources = new Map<Term, string>();
   for (const t of frameTerms(bytes))
-    if (t instanceof Tuple && t.elements[0] === Atom.of("module"))
+    if (t instanceof Tuple && t.elements[0] === Atom.of("module")) {
+      sources.set(t.elements[1], termText(t.elements[2]) ?? "");
       for (const f of t.elements[3] as Tuple[]) {
         const mfa = tuple(t.elements[1], f.elements[0], f.elements[1]);
         position.set(inspect(mfa), functions.length);
         functions.push(mfa);
       }
+    }
   return mapFrames(bytes, (t) => {
     if (!(t instanceof Tuple)) return undefined;
     const el = [...t.elements];
@@ -62,9 +66,17 @@ function withNumbers(bytes: Buffer, creation = 0): Buffer {
     }
     if (typeof el[1] !== "number") return undefined;
     const p = el[3];
-    if (p instanceof Pid && p.node === node && p.serial === 0 && p.creation === creation) el[3] = p.id;
+    if (p instanceof Pid && p.node === node && p.creation === creation) el[3] = p.id + 32768 * p.serial;
     const at = INDEXED.includes(el[0] as Atom) ? position.get(inspect(el[4])) : undefined;
     if (at !== undefined) el[4] = at;
+    // A call site in a listed function, in its module's table file: `{i, line}`.
+    const site = el[0] === Atom.of("call") ? el[6] : undefined;
+    if (site instanceof Tuple && site.elements.length === 4 && site.elements[3] instanceof Tuple) {
+      const [cm, cf, ca, loc] = site.elements;
+      const i = position.get(inspect(tuple(cm, cf, ca)));
+      const [file, line] = (loc as Tuple).elements;
+      if (i !== undefined && termText(file) === sources.get(cm)) el[6] = tuple(i, line);
+    }
     return new Tuple(el);
   });
 }
@@ -72,6 +84,10 @@ function withNumbers(bytes: Buffer, creation = 0): Buffer {
 /** `bytes` (format 3) as format 2 wrote them: whole pids and functions, no `pid_creation` nor `functions`. */
 function withPids(bytes: Buffer): { bytes: Buffer; changed: number } {
   const { node, creation, functions } = headerOf(bytes);
+  const sources = new Map<Term, string>();
+  for (const t of frameTerms(bytes))
+    if (t instanceof Tuple && t.elements[0] === Atom.of("module"))
+      sources.set(t.elements[1], termText(t.elements[2]) ?? "");
   let changed = 0;
   const out = mapFrames(bytes, (t) => {
     if (!(t instanceof Tuple)) return undefined;
@@ -82,11 +98,18 @@ function withPids(bytes: Buffer): { bytes: Buffer; changed: number } {
     }
     if (typeof el[1] !== "number") return undefined;
     if (typeof el[3] === "number") {
-      el[3] = new Pid(node, el[3], 0, creation!);
+      el[3] = new Pid(node, el[3] % 32768, Math.floor(el[3] / 32768), creation!);
       changed++;
     }
     if (INDEXED.includes(el[0] as Atom) && typeof el[4] === "number") {
       el[4] = functions[el[4]];
+      changed++;
+    }
+    const site = el[0] === Atom.of("call") ? el[6] : undefined;
+    if (site instanceof Tuple && site.elements.length === 2 && typeof site.elements[0] === "number") {
+      const [cm, cf, ca] = (functions[site.elements[0]] as Tuple).elements;
+      const file = Array.from(sources.get(cm)!, (c) => c.codePointAt(0)!);
+      el[6] = tuple(cm, cf, ca, tuple(file, site.elements[1]));
       changed++;
     }
     return new Tuple(el);
@@ -116,11 +139,17 @@ describe("event pids and functions written as numbers (trace format 3)", () => {
     );
     const counted = (k: number) => events.filter((t) => typeof (t as Tuple).elements[k] === "number").length;
     assert.deepEqual([counted(3), counted(4)], [21, 12], "pids and functions written as numbers");
+    const sites = events.filter(
+      (t) =>
+        (t as Tuple).elements[6] instanceof Tuple &&
+        ((t as Tuple).elements[6] as Tuple).elements.length === 2,
+    );
+    assert.equal(sites.length, 2, "call sites written as {i, line}");
     assert.ok(numbered.length < whole.length - 21 * 15, `${whole.length} → ${numbered.length} bytes`);
     await sameViews(whole, numbered, "ticket");
     // A creation other than 0 (a distributed node): the numbers stand for pids of that creation.
     const b = new TraceBuilder({ node: "n@h", version: 2 });
-    const p = pid("n@h", 300, 0, 7);
+    const p = pid("n@h", 300, 2, 7); // a serial: the process table wrapped twice
     b.call(p, ["Elixir.M", "f", 0], []);
     b.send(p, pid("n@h", 301, 0, 7), atom("hi"));
     b.receive(pid("n@h", 301, 0, 7), atom("hi"), p);
@@ -193,7 +222,17 @@ describe("event pids and functions written as numbers (trace format 3)", () => {
         ? new Tuple([...t.elements.slice(0, 4), 99, ...t.elements.slice(5)])
         : undefined,
     );
+    const badSite = mapFrames(numbered, (t) =>
+      t instanceof Tuple && t.elements[0] === Atom.of("call") && t.elements[1] === 7
+        ? new Tuple([...t.elements.slice(0, 6), tuple(99, 30), ...t.elements.slice(7)])
+        : undefined,
+    );
     for (const [name, bytes, problem] of [
+      [
+        "badSite",
+        badSite,
+        /:call event: its call site names function 99 at line 30, not one of the header's \d+ functions; \d+ bytes skipped/,
+      ],
       ["v2", noCreation, /:register event: the fourth element is not a pid; \d+ bytes skipped/],
       [
         "unlisted",

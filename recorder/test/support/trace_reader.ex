@@ -65,7 +65,7 @@ defmodule ElixirScope.TraceReader do
     frames = Enum.map(frames, &(&1 |> local_pid(version, info) |> function_of(version, functions)))
     events = Enum.filter(frames, &event?/1)
     Enum.each(events, &check_event!/1)
-    {events, sites} = resolve_sites(events, frames)
+    {events, sites} = resolve_sites(events, frames, functions)
     {events, refs} = resolve_sent(events)
     {events, same} = resolve_same(events)
 
@@ -94,7 +94,7 @@ defmodule ElixirScope.TraceReader do
 
   def parse!(_), do: raise("bad magic")
 
-  # Format 3: an event's pid written as `N` is `<0.N.0>` of the header's node and `pid_creation`.
+  # Format 3: an event's pid written as `I + 32768 * S` is `<0.I.S>` of the header's node and `pid_creation`.
   defp local_pid(frame, 3, %{node: node, pid_creation: creation}) do
     if event?(frame) and is_integer(elem(frame, 3)),
       do: put_elem(frame, 3, pid_of(node, elem(frame, 3), creation)),
@@ -119,16 +119,30 @@ defmodule ElixirScope.TraceReader do
 
   defp function_of(frame, _version, _functions), do: frame
 
-  @doc "The pid `<0.id.0>` of `node` with `creation` (NEW_PID_EXT)."
-  def pid_of(node, id, creation) do
+  @doc "The pid `<0.I.S>` written as `I + 32768 * S` on `node` with `creation` (NEW_PID_EXT)."
+  def pid_of(node, n, creation) do
     name = Atom.to_string(node)
-    :erlang.binary_to_term(<<131, 88, 119, byte_size(name), name::binary, id::32, 0::32, creation::32>>)
+    {id, serial} = {rem(n, 32_768), div(n, 32_768)}
+    :erlang.binary_to_term(<<131, 88, 119, byte_size(name), name::binary, id::32, serial::32, creation::32>>)
   end
 
   # `{cm, cf, ca, line}` gets the file of `cm`'s module-table frame, wherever in the file that frame is.
-  defp resolve_sites(events, frames) do
+  # `{i, line}` (format 3) is the header's function i at that line.
+  defp resolve_sites(events, frames, functions) do
     sources =
       for f <- frames, elem(f, 0) == :module, tuple_size(f) >= 4, into: %{}, do: {elem(f, 1), elem(f, 2)}
+
+    events =
+      Enum.map(events, fn
+        {:call, _, _, _, _, _, {i, line}, _} = ev when is_integer(i) and is_integer(line) ->
+          put_elem(ev, 6, Tuple.append(listed!(functions, i, ev), line))
+
+        {:call, _, _, _, _, _, {i, line}, _, _} = ev when is_integer(i) and is_integer(line) ->
+          put_elem(ev, 6, Tuple.append(listed!(functions, i, ev), line))
+
+        ev ->
+          ev
+      end)
 
     Enum.map_reduce(events, 0, fn
       {:call, _, _, _, _, _, {cm, cf, ca, line}, _} = ev, n when is_integer(line) ->
@@ -140,6 +154,11 @@ defmodule ElixirScope.TraceReader do
       ev, n ->
         {ev, n}
     end)
+  end
+
+  defp listed!(functions, i, ev) do
+    if i < 0 or i >= tuple_size(functions), do: raise("call site names no header function: #{inspect(ev)}")
+    elem(functions, i)
   end
 
   defp site_file!(sources, cm, ev) do
@@ -261,7 +280,8 @@ defmodule ElixirScope.TraceReader do
 
     true =
       caller == :undefined or match?({_, _, _, {_, _}}, caller) or
-        match?({_, _, _, l} when is_integer(l), caller)
+        match?({_, _, _, l} when is_integer(l), caller) or
+        match?({i, l} when is_integer(i) and is_integer(l), caller)
 
     true = is_integer(clause)
   end

@@ -3,7 +3,8 @@
 /**
  * 2: a receive may name its send's seq instead of carrying the message again; a call, return or state
  * may name an earlier large term of its process (`[{here, seq, there}]` appended); a call site may give
- * its line only. 3: an event's own pid may be the integer N of `<0.N.0>` (header `pid_creation`).
+ * its line only. 3: an event's own pid may be the integer I + 32768 S of `<0.I.S>` (header `pid_creation`),
+ * and its function a position in the header's `functions`.
  */
 export const FORMAT_VERSIONS: readonly number[] = [1, 2, 3];
 

@@ -68,6 +68,9 @@ const TIME_UNIT_NS = new Map<string, number>([
 
 class FrameError extends Error {}
 
+/** An event pid written as a number is `<0.I.S>` as `I + PID_ID_SPAN * S` (ETF's 15 bits of `I`). */
+const PID_ID_SPAN = 32768;
+
 /** The widest wall-clock time a JavaScript Date can show, in nanoseconds since the epoch. */
 const MAX_EPOCH_NS = 8.64e21;
 
@@ -332,9 +335,12 @@ class FileReader {
           // `:undefined` (no caller known) is passed over without making its name a string.
           if (!s.atomSpan()) {
             const t0 = s.skip();
+            const b = this.buf;
             site = Math.max(
               -1,
-              this.tables.siteId(this.buf, t0, s.pos, this.path, this.frameNo, fileOff - FRAME_HEAD, seq),
+              this.headerMfas && b[t0] === T.SMALL_TUPLE_EXT && b[t0 + 1] === 2
+                ? this.tableSiteAt(t0, s.pos, seq, fileOff)
+                : this.tables.siteId(b, t0, s.pos, this.path, this.frameNo, fileOff - FRAME_HEAD, seq),
             );
           }
           used = 7;
@@ -514,19 +520,19 @@ class FileReader {
   }
 
   /**
-   * Format 3: an event's pid written as the integer N is `<0.N.0>` of the header's node, with the
-   * header's `pid_creation` (see docs/trace-format.md "Event pids"); the same id as the whole pid.
+   * Format 3: an event's pid written as the integer `I + 32768 * S` is `<0.I.S>` of the header's node,
+   * with the header's `pid_creation` (see docs/trace-format.md "Event pids"); the same id as the whole pid.
    */
   private localPidAt(s: Scan): number {
     const n = this.localPid ? s.integer() : undefined;
-    if (n === undefined || n < 0 || !Number.isSafeInteger(n))
+    if (n === undefined || n < 0 || n >= PID_ID_SPAN * 8192)
       throw new FrameError(
         `:${this.tagName()} event: the fourth element is not a pid${this.localPid ? " or a process number" : ""}`,
       );
     let id = this.localPids.get(n);
     if (id === undefined) {
       const { node, creation } = this.localPid!;
-      id = this.tables.internPid(new Pid(node, n, 0, creation));
+      id = this.tables.internPid(new Pid(node, n % PID_ID_SPAN, Math.floor(n / PID_ID_SPAN), creation));
       this.localPids.set(n, id);
     }
     return id;
@@ -561,6 +567,32 @@ class FileReader {
     const t0 = s.skipMfa();
     return this.tables.mfaId(this.buf, t0, s.pos);
   }
+
+  /**
+   * Format 3: a call site `{i, line}`, the header's function `i` at `line` (its file the module
+   * table's). By bytes per file: the same bytes name another function in another file.
+   */
+  private tableSiteAt(start: number, end: number, seq: number, fileOff: number): number {
+    const known = this.tableSites.find(this.buf, start, end);
+    if (known !== -1) return known;
+    const t = decodeTerm(this.buf, start, end).term;
+    const [i, line] = t instanceof Tuple ? t.elements : [];
+    if (typeof i !== "number" || typeof line !== "number" || i < 0 || i >= this.headerFns.length)
+      throw new FrameError(
+        `:call event: its call site names function ${String(i)} at line ${String(line)}, not one of the header's ${this.headerFns.length} functions`,
+      );
+    const id = this.tables.tableSiteId(
+      this.headerFns[i],
+      line,
+      this.path,
+      this.frameNo,
+      fileOff - FRAME_HEAD,
+      seq,
+    );
+    return this.tableSites.add(this.buf, start, end, id);
+  }
+
+  private readonly tableSites = new ByteInterner();
 
   /** The header's `functions` (format 3), and their function ids once used (-1 before). */
   private headerMfas: Int32Array | undefined;

@@ -98,19 +98,37 @@ export class LoadTables {
     const t = decodeTerm(buf, start, end).term;
     const site = toCallSite(t);
     const fileless = site?.mfa !== undefined && site.file === undefined && isFileless(t);
-    let id = -2; // remembered as "not a usable call site"
-    if (site !== undefined) {
-      // A fileless site is its own entry until resolved: its file is not known yet.
-      const file = fileless ? "\u0000table" : (site.file ?? "");
-      const canon = `${site.mfa ? `${site.mfa.module}.${site.mfa.fun}/${site.mfa.arity}` : ""}@${file}:${site.line ?? ""}`;
-      id = this.siteCanon.get(canon) ?? this.sites.length;
-      if (id === this.sites.length) {
-        this.sites.push(site);
-        this.siteCanon.set(canon, id);
-        if (fileless) this.siteFileless.push({ id, path, frame, offset, seq });
-      }
+    // -2: remembered as "not a usable call site"
+    const id = site === undefined ? -2 : this.internSite(site, fileless, path, frame, offset, seq);
+    return this.siteBytes.add(buf, start, end, id);
+  }
+
+  /**
+   * Id of a site written `{i, line}` (format 3): the header's function `i`, `mfa`, at `line` of its
+   * module's table source (given by `resolveSiteFiles`); the same id as `{cm, cf, ca, line}`.
+   */
+  tableSiteId(mfa: Mfa, line: number, path: string, frame: number, offset: number, seq: number): number {
+    return this.internSite({ mfa: { ...mfa }, line }, true, path, frame, offset, seq);
+  }
+
+  private internSite(
+    site: CallSite,
+    fileless: boolean,
+    path: string,
+    frame: number,
+    offset: number,
+    seq: number,
+  ): number {
+    // A fileless site is its own entry until resolved: its file is not known yet.
+    const file = fileless ? "\u0000table" : (site.file ?? "");
+    const canon = `${site.mfa ? `${site.mfa.module}.${site.mfa.fun}/${site.mfa.arity}` : ""}@${file}:${site.line ?? ""}`;
+    let id = this.siteCanon.get(canon);
+    if (id === undefined) {
+      id = this.sites.length;
+      this.sites.push(site);
+      this.siteCanon.set(canon, id);
+      if (fileless) this.siteFileless.push({ id, path, frame, offset, seq });
     }
-    this.siteBytes.add(buf, start, end, id);
     return id;
   }
 

@@ -4,7 +4,8 @@ defmodule ElixirScope.Recorder.CallSites do
   BEAM gives a call's site as `{cm, cf, ca, {file, line}}`, the file a charlist of the caller's whole
   source path (~75 bytes of a ~220-byte call frame before its arguments). When that file is exactly
   the source the file's module-table frame of `cm` names, the site is written `{cm, cf, ca, line}`
-  and the reader takes the file from that frame. Any other site (a module with no frame, a file that
+  (or `{i, line}` when `{cm, cf, ca}` is the header's function `i`, format 3) and the reader takes the
+  file from that frame. Any other site (a module with no frame, a file that
   differs from the frame's source) is written as the BEAM gave it.
   """
 
@@ -30,16 +31,25 @@ defmodule ElixirScope.Recorder.CallSites do
   def add(sources, _frame), do: sources
 
   @doc """
-  The site as written: `{cm, cf, ca, line}` when `file` is `cm`'s module-table source, else `caller`
-  unchanged. One map lookup and one comparison of equal charlists per call (the hot path).
+  The site as written: when `file` is `cm`'s module-table source, `{i, line}` if `{cm, cf, ca}` is
+  the header's function `i` (`FunctionIndex`, format 3), else `{cm, cf, ca, line}`; otherwise
+  `caller` unchanged. Two map lookups and one comparison of equal charlists per call (the hot path).
   """
-  @spec compact(term, t) :: term
-  def compact({cm, cf, ca, {file, line}} = caller, sources) when is_integer(line) do
+  @spec compact(term, t, %{{module, atom, arity} => non_neg_integer}) :: term
+  def compact(caller, sources, functions \\ %{})
+
+  def compact({cm, cf, ca, {file, line}} = caller, sources, functions) when is_integer(line) do
     case sources do
-      %{^cm => ^file} -> {cm, cf, ca, line}
-      _ -> caller
+      %{^cm => ^file} ->
+        case functions do
+          %{{^cm, ^cf, ^ca} => i} -> {i, line}
+          _ -> {cm, cf, ca, line}
+        end
+
+      _ ->
+        caller
     end
   end
 
-  def compact(caller, _sources), do: caller
+  def compact(caller, _sources, _functions), do: caller
 end

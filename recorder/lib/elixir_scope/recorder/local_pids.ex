@@ -3,10 +3,14 @@ defmodule ElixirScope.Recorder.LocalPids do
   Event pids written as small integers (trace format 3, `docs/trace-format.md` "Event pids"). Every
   event names its process, and a pid in the External Term Format carries its node's name and
   creation: ~29 bytes for `nonode@nohost`, more for a real node name, a tenth of a typical frame. An
-  event's own pid `<0.N.0>` of the recording node (the header's `node` and `pid_creation`) is written
-  as the integer `N`; any other pid (another node, another creation after a restart of distribution,
-  a non-zero serial) is written whole.
+  event's own pid `<0.I.S>` of the recording node (the header's `node` and `pid_creation`) is written
+  as the integer `I + 32768 * S` (`I` has 15 bits, `S` 13, as ETF gives them: serials count the
+  wraps of the process table, common on a node that has run for a while); any other pid (another
+  node, another creation after a restart of distribution) is written whole.
   """
+
+  @id_span 32_768
+  @serial_span 8_192
 
   @typedoc "The header's node and the creation of its pids, when the recording began."
   @type local :: {node, non_neg_integer}
@@ -18,11 +22,11 @@ defmodule ElixirScope.Recorder.LocalPids do
     {node(), creation}
   end
 
-  @doc "`pid` as an event writes it: `N` for `<0.N.0>` of the `local` node and creation, else `pid`."
+  @doc "`pid` as an event writes it: `I + 32768 * S` for `<0.I.S>` of the `local` node and creation, else `pid`."
   @spec short(pid, local) :: pid | non_neg_integer
   def short(pid, {node, creation}) when node(pid) == node do
     case parts(pid) do
-      {id, 0, ^creation} -> id
+      {id, serial, ^creation} when id < @id_span and serial < @serial_span -> id + @id_span * serial
       _ -> pid
     end
   end

@@ -574,7 +574,7 @@ defmodule ElixirScope.Recorder.Tracer do
     mfa = {m, f, length(args)}
     s = budget(s, mfa, ts)
     {args, same, s} = cap_args(args, mfa, s, pid, ts)
-    caller = CallSites.compact(caller, s.sites)
+    caller = CallSites.compact(caller, s.sites, s.fun_index)
     emit(s, with_same({:call, s.seq, ts - s.start, pid, mfa, args, caller, clause}, same))
   end
 
@@ -582,7 +582,7 @@ defmodule ElixirScope.Recorder.Tracer do
     mfa = {m, f, length(args)}
     s = budget(s, mfa, ts)
     {args, same, s} = cap_args(args, mfa, s, pid, ts)
-    caller = CallSites.compact(caller, s.sites)
+    caller = CallSites.compact(caller, s.sites, s.fun_index)
     emit(s, with_same({:call, s.seq, ts - s.start, pid, mfa, args, caller, 0}, same))
   end
 
