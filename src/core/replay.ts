@@ -1007,6 +1007,7 @@ export class Replay {
       decodedCacheSize: this.cache.size,
       decodedCacheHits: this.cache.hits,
       decodedCacheMisses: this.cache.misses,
+      lineCallListsKept: this.lines.listsKept,
       queries: this.monitor.entries(),
       recent: this.monitor.recentQueries(),
     };
