@@ -158,14 +158,14 @@ export class LineHistory {
     const defined = new Set(f.defs.get(line) ?? []);
     const key = `${line}\0${this.canonical(file)}\0${opts.pid ?? ""}`;
     let rows = this.callLists.get(key);
-    const lists = rows ? [] : this.listsAt(f, line);
-    const keep = this.keep(opts.pid);
     let total = rows?.length ?? this.callTotals.get(key);
+    const calls: CallRecord[] = [];
+    const lists = rows ? [] : this.listsAt(f, line);
+    const keep = rows ? () => true : this.keep(opts.pid);
     if (!rows && offset + limit > lineHistorySettings.walkedRows) {
       rows = mergedRows(lists, keep, total);
       this.callLists.set(key, rows);
     }
-    const calls: CallRecord[] = [];
     if (rows) {
       const n = rows.length;
       for (let k = offset; k < n && calls.length < limit; k++)
@@ -252,9 +252,13 @@ export class LineHistory {
 
   /** Which rows of those lists are calls (of process `pid`, when given). */
   private keep(pid: number | undefined): (row: number) => boolean {
-    const { kind, pid: pids } = this.store.cols;
+    // The pid column only when asked by process: from an index, reading a column reads it whole.
+    const { cols } = this.store;
+    const kind = cols.kind;
     const call = KIND_CODES.call;
-    return pid === undefined ? (r) => kind[r] === call : (r) => kind[r] === call && pids[r] === pid;
+    if (pid === undefined) return (r) => kind[r] === call;
+    const pids = cols.pid;
+    return (r) => kind[r] === call && pids[r] === pid;
   }
 
   private fileLines(file: string): FileLines | undefined {
