@@ -7,6 +7,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   statSync,
   utimesSync,
@@ -17,7 +18,9 @@ import { join } from "node:path";
 import { generate } from "../../bench/gen";
 import { Replay } from "../../src/core/replay";
 import { loadCounters } from "../../src/core/store/store";
-import { indexLocations, splitWrites } from "../../src/core/store/indexCache";
+import { fingerprints, indexLocations, IndexWriter } from "../../src/core/store/indexCache";
+import { parseStore } from "../../src/core/store/store";
+import { indexMeta } from "../helpers/indexMeta";
 import { prefaultSettings } from "../../src/core/store/prefault";
 import { atom, bin, pid, tuple } from "../../src/core/terms/build";
 import { TraceBuilder } from "../../src/core/writer";
@@ -65,13 +68,6 @@ function snapshot(r: Replay): string {
     sources: r.sourceFiles().map((f) => [f, r.linesWithEvents(f)]),
   };
   return canonical(out);
-}
-
-/** The index file's JSON metadata. */
-function metaOf(file: Buffer): { sections: Array<{ name: string; offset: number; type: string }> } {
-  return JSON.parse(file.toString("utf8", 24, 24 + file.readUInt32LE(12))) as {
-    sections: Array<{ name: string; offset: number; type: string }>;
-  };
 }
 
 /** The byte length of a binary term. */
@@ -150,7 +146,7 @@ describe("persistent index", () => {
     const want = snapshot(plain);
     plain.close();
     (await openSaved(path)).close();
-    const meta = metaOf(readFileSync(`${path}.esindex`));
+    const meta = indexMeta(readFileSync(`${path}.esindex`));
     assert.equal(meta.sections.find((x) => x.name === "cols.seq")?.type, "Float64Array");
     assert.equal(meta.sections.find((x) => x.name === "cols.frameLen")?.type, "Uint32Array");
     assert.equal(meta.sections.find((x) => x.name === "cols.frameOff")?.type, "Uint32Array");
@@ -241,7 +237,7 @@ describe("persistent index", () => {
     const good = readFileSync(`${path}.esindex`);
     const damages: Array<[string, Buffer, RegExp]> = [
       ["truncated", good.subarray(0, good.length - 100), /truncated/],
-      ["flipped metadata", flip(good, 40), /metadata checksum mismatch/],
+      ["flipped metadata", flip(good, indexMeta(good).at + 10), /metadata checksum mismatch/],
       ["not an index", Buffer.from("hello"), /not an ElixirScope index file/],
     ];
     for (const [what, bytes, why] of damages) {
@@ -260,10 +256,7 @@ describe("persistent index", () => {
     (await openSaved(path)).close();
     const good = readFileSync(`${path}.esindex`);
     // The send/receive pairs are read only when a message question is asked: damage one entry.
-    const meta = JSON.parse(good.toString("utf8", 24, 24 + good.readUInt32LE(12))) as {
-      sections: Array<{ name: string; offset: number; page: number }>;
-      sums: { offset: number };
-    };
+    const meta = indexMeta(good);
     const pair = meta.sections.find((x) => x.name === "ix.pair")!;
     writeFileSync(`${path}.esindex`, flip(good, pair.offset + 1));
     const r = await Replay.open(path);
@@ -290,9 +283,7 @@ describe("persistent index", () => {
     plain.close();
     (await openSaved(path)).close();
     const good = readFileSync(`${path}.esindex`);
-    const meta = JSON.parse(good.toString("utf8", 24, 24 + good.readUInt32LE(12))) as {
-      sections: Array<{ name: string; offset: number; type: string }>;
-    };
+    const meta = indexMeta(good);
     // Damage the seq of the last event (the column's last 4 KiB page): the first event's fields and
     // stack are still answered, so the column was not read whole for them.
     const seq = meta.sections.find((x) => x.name === "cols.seq")!;
@@ -333,21 +324,40 @@ function flip(b: Buffer, at: number): Buffer {
 }
 
 describe("index file writes", () => {
-  it("split into runs that put every byte at its place", () => {
-    const bufs = [Buffer.from("head"), Buffer.alloc(0), Buffer.from("0123456789"), Buffer.from("xyz")];
-    const whole = Buffer.concat(bufs);
-    for (const parts of [1, 2, 3, 5]) {
-      const runs = splitWrites(bufs, parts);
-      assert.ok(runs.length <= parts);
-      const out = Buffer.alloc(whole.length, "?");
-      for (const r of runs) Buffer.concat(r.buffers).copy(out, r.at);
-      assert.equal(out.toString(), whole.toString(), `${parts} parts`);
-      const sizes = runs.map((r) => r.buffers.reduce((a, b) => a + b.length, 0));
-      assert.equal(
-        sizes.reduce((a, b) => a + b, 0),
-        whole.length,
-      );
-      if (parts === 2) assert.deepEqual(sizes, [9, 8]);
+  it("leave no temporary file when the parse fails after the columns were handed over", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "elixirscope-index-"));
+    const path = join(dir, "gen.estrace");
+    generate({ events: 3000, seed: 5, out: path, servers: 2, workers: 4 });
+    const store = await parseStore([path]);
+    const writer = new IndexWriter([path], fingerprints([path])!, undefined);
+    writer.start(store.cols);
+    await writer.abort();
+    assert.deepEqual(readdirSync(dir), ["gen.estrace"]);
+  });
+
+  it("put the columns written early and the rest at the places the metadata gives", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "elixirscope-index-"));
+    const path = join(dir, "gen.estrace");
+    generate({ events: 3000, seed: 6, out: path, servers: 2, workers: 4 });
+    const store = await parseStore([path]);
+    const writer = new IndexWriter([path], fingerprints([path])!, undefined);
+    writer.start(store.cols);
+    assert.equal((await writer.finish(store)).state, "built");
+    assert.deepEqual(readdirSync(dir).sort(), ["gen.estrace", "gen.estrace.esindex"]);
+    const file = readFileSync(`${path}.esindex`);
+    const meta = indexMeta(file);
+    assert.equal(meta.at + meta.length, file.length, "the metadata ends the file");
+    for (const s of meta.sections) {
+      const [group, name, part] = s.name.split(".");
+      if (group === "terms") continue;
+      const owner = (group === "cols" ? store.cols : store.ix) as unknown as Record<string, unknown>;
+      const a = (part ? (owner[name] as Record<string, unknown>)[part] : owner[name]) as Uint8Array;
+      const bytes = Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+      assert.ok(bytes.equals(file.subarray(s.offset, s.offset + bytes.length)), s.name);
     }
+    // The columns the index build does not change come first: they were written while it ran.
+    const names = meta.sections.map((s) => s.name);
+    assert.ok(names.indexOf("cols.peer") > names.indexOf("cols.argFp3"));
+    assert.ok(names.indexOf("cols.site") > names.indexOf("cols.argFp3"));
   });
 });

@@ -15,6 +15,7 @@ import { cellOf } from "../../src/core/store/cells";
 import { COLUMN_TYPES } from "../../src/core/store/columns";
 import type { StoreData } from "../../src/core/store/store";
 import { canonical } from "../helpers/canonical";
+import { indexMeta } from "../helpers/indexMeta";
 
 /** A trace of `events` events with its index saved beside it. */
 async function indexed(events: number, seed: number): Promise<string> {
@@ -144,9 +145,7 @@ describe("index pages", () => {
   it("prefetch leaves a damaged page for the request that needs it, which says so", async () => {
     const damaged = join(mkdtempSync(join(tmpdir(), "elixirscope-pages-")), "damaged.esindex");
     const good = readFileSync(`${path}.esindex`);
-    const meta = JSON.parse(good.toString("utf8", 24, 24 + good.readUInt32LE(12))) as {
-      sections: Array<{ name: string; offset: number }>;
-    };
+    const meta = indexMeta(good);
     const bad = Buffer.from(good);
     bad[meta.sections.find((x) => x.name === "cols.pid")!.offset + 5 * 4096 + 1] ^= 0xff;
     writeFileSync(damaged, bad);

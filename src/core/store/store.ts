@@ -21,7 +21,7 @@ import { buildCsrOf, type Csr } from "./csr";
 import { IndexArena } from "./prefault";
 import { SendQueues } from "./sendQueues";
 import { buildProcessList } from "../processes";
-import { readIndex, type IndexStatus, writeIndex } from "./indexCache";
+import { IndexWriter, readIndex, type IndexStatus } from "./indexCache";
 import type { CellName } from "./cells";
 import {
   createColumns,
@@ -113,18 +113,26 @@ export async function loadStore(paths: string[], opts: StoreOptions = {}): Promi
     });
     return { ...found.store, index: found.status };
   }
-  const store = await parseStore(paths, opts);
   if (!found.fingerprints)
     return {
-      ...store,
+      ...(await parseStore(paths, opts)),
       index: { state: "unsaved", note: "index not saved: a trace could not be read again" },
     };
+  // The columns are written while the indexes are built; the rest once the store is complete.
+  const writer = new IndexWriter(paths, found.fingerprints, found.note);
+  let store: StoreData;
+  try {
+    store = await parseStore(paths, opts, (cols) => writer.start(cols));
+  } catch (e) {
+    await writer.abort();
+    throw e;
+  }
   // Reported at once as being built; the status object is completed when the write settles.
   const index: IndexStatus = {
     state: found.note ? "rebuilt" : "built",
     ...(found.note ? { note: found.note } : {}),
   };
-  const indexSaved = writeIndex(store, found.fingerprints, found.note).then((s) => Object.assign(index, s));
+  const indexSaved = writer.finish(store).then((s) => Object.assign(index, s));
   return { ...store, index, indexSaved };
 }
 
@@ -145,8 +153,15 @@ function reused(store: StoreData, status: IndexStatus, opts: ReadOptions): Store
   return { ...store, index: status };
 }
 
-/** Parses the trace files into columns and builds every index. */
-export async function parseStore(paths: string[], opts: ReadOptions = {}): Promise<StoreData> {
+/**
+ * Parses the trace files into columns and builds every index. `columnsDone` is told when the columns
+ * hold their final rows (only the index build still sets peers and call sites), before the build.
+ */
+export async function parseStore(
+  paths: string[],
+  opts: ReadOptions = {},
+  columnsDone?: (cols: EventColumns) => void,
+): Promise<StoreData> {
   loadCounters.parses++;
   const cols = createColumns();
   const tables = new LoadTables();
@@ -162,6 +177,7 @@ export async function parseStore(paths: string[], opts: ReadOptions = {}): Promi
   trimColumns(cols);
   orderByTime(cols, files, firstRow);
   resolveNames(cols, tables);
+  columnsDone?.(cols);
   const store: StoreData = { files, problems, cols, tables, ix: buildIndexes(cols, tables, arena) };
   store.processes = buildProcessList(store);
   return store;
