@@ -25,7 +25,7 @@ import { prefaultSettings } from "../../src/core/store/prefault";
 import { atom, bin, pid, tuple } from "../../src/core/terms/build";
 import { TraceBuilder } from "../../src/core/writer";
 import { canonical } from "../helpers/canonical";
-import { tempTrace, ticketTrace } from "../helpers/fixtures";
+import { NODE, OFFICE, RESERVE, TO, tempTrace, ticketTrace } from "../helpers/fixtures";
 
 async function openSaved(path: string | string[], opts = {}): Promise<Replay> {
   const r = await Replay.open(path, opts);
@@ -154,6 +154,56 @@ describe("persistent index", () => {
     assert.equal(reused.indexStatus.state, "reused");
     assert.equal(snapshot(reused), want);
     reused.close();
+  });
+
+  it("keeps process, function and call-site ids beyond 16 bits, widening their columns, with and without the index", async () => {
+    const { builder } = ticketTrace();
+    // The id columns start in 16 bits; past 32767 processes, functions and call sites they widen.
+    const many = 33_000;
+    for (let k = 0; k < many; k++)
+      builder.call(pid(NODE, 1000 + k, 0), [TO, `f${k}`, 1], [k], {
+        mfa: RESERVE,
+        file: "/app/lib/ticket_office.ex",
+        line: k + 1,
+      });
+    // A message from the last process to the first: its receive's peer is a wide pid.
+    builder.send(pid(NODE, 1000 + many - 1, 0), OFFICE, atom("late"));
+    builder.receive(OFFICE, atom("late"));
+    const path = tempTrace(builder.toBuffer());
+    const plain = await Replay.open(path, { index: false });
+    const n = plain.eventCount;
+    const rows = [
+      0,
+      5,
+      n - 3,
+      n - 2,
+      n - 1,
+      ...Array.from({ length: 40 }, (_, i) => Math.floor((i * n) / 40)),
+    ];
+    const answers = (r: Replay): string =>
+      canonical({
+        fields: rows.map((i) => [r.pidOf(i), r.mfaOf(i), r.peerOf(i), r.event(i), r.locationOf(i)]),
+        last: r.getEventIndices({ pids: [r.pidOf(n - 3)] }),
+        fn: r.getEventIndices({ functions: [`Demo.TicketOffice.f${many - 1}/1`] }),
+        message: r.messageAt(n - 1),
+      });
+    const want = answers(plain);
+    assert.equal(plain.peerOf(n - 1), plain.pidOf(n - 2), "the receive is paired with the wide pid's send");
+    plain.close();
+    (await openSaved(path)).close();
+    const meta = indexMeta(readFileSync(`${path}.esindex`));
+    for (const name of ["pid", "peer", "mfa", "site"])
+      assert.equal(meta.sections.find((x) => x.name === `cols.${name}`)?.type, "Int32Array", name);
+    const reused = await Replay.open(path);
+    assert.equal(reused.indexStatus.state, "reused");
+    assert.equal(answers(reused), want);
+    reused.close();
+    // A small trace keeps them narrow.
+    const small = ticketPath();
+    (await openSaved(small)).close();
+    const narrow = indexMeta(readFileSync(`${small}.esindex`));
+    for (const name of ["pid", "peer", "mfa", "site"])
+      assert.equal(narrow.sections.find((x) => x.name === `cols.${name}`)?.type, "Int16Array", name);
   });
 
   it("gives the same answers when another thread faults the columns' pages in during the parse", async () => {
@@ -330,18 +380,18 @@ describe("index file writes", () => {
     generate({ events: 3000, seed: 5, out: path, servers: 2, workers: 4 });
     const store = await parseStore([path]);
     const writer = new IndexWriter([path], fingerprints([path])!, undefined);
-    writer.start(store.cols);
+    writer.columns(store.cols);
+    writer.indexes({ byPid: store.ix.byPid });
     await writer.abort();
     assert.deepEqual(readdirSync(dir), ["gen.estrace"]);
   });
 
-  it("put the columns written early and the rest at the places the metadata gives", async () => {
+  it("put the parts written while the store is built and the rest at the places the metadata gives", async () => {
     const dir = mkdtempSync(join(tmpdir(), "elixirscope-index-"));
     const path = join(dir, "gen.estrace");
     generate({ events: 3000, seed: 6, out: path, servers: 2, workers: 4 });
-    const store = await parseStore([path]);
     const writer = new IndexWriter([path], fingerprints([path])!, undefined);
-    writer.start(store.cols);
+    const store = await parseStore([path], {}, writer);
     assert.equal((await writer.finish(store)).state, "built");
     assert.deepEqual(readdirSync(dir).sort(), ["gen.estrace", "gen.estrace.esindex"]);
     const file = readFileSync(`${path}.esindex`);
@@ -355,9 +405,19 @@ describe("index file writes", () => {
       const bytes = Buffer.from(a.buffer, a.byteOffset, a.byteLength);
       assert.ok(bytes.equals(file.subarray(s.offset, s.offset + bytes.length)), s.name);
     }
-    // The columns the index build does not change come first: they were written while it ran.
-    const names = meta.sections.map((s) => s.name);
-    assert.ok(names.indexOf("cols.peer") > names.indexOf("cols.argFp3"));
-    assert.ok(names.indexOf("cols.site") > names.indexOf("cols.argFp3"));
+    // The columns the index build does not change come first, then the indexes in the order they
+    // were built: they were written while the rest was built.
+    const at = (name: string): number => meta.sections.findIndex((s) => s.name === name);
+    const order = [
+      "cols.seq",
+      "cols.argFp3",
+      "ix.byPid.rows",
+      "ix.posInPid",
+      "ix.link",
+      "ix.depth",
+      "cols.peer",
+    ];
+    for (let i = 1; i < order.length; i++) assert.ok(at(order[i - 1]) < at(order[i]), order[i]);
+    assert.ok(at("cols.site") > at("ix.depth") && at("ix.pair") > at("ix.depth"));
   });
 });

@@ -20,7 +20,7 @@ import { homedir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { crc32 } from "node:zlib";
 import type { EventColumns } from "./columns";
-import type { StoreData } from "./store";
+import type { StoreData, StoreIndexes } from "./store";
 import { IndexLayout, type IndexWrite, openIndex, type TraceFingerprint } from "./indexFile";
 
 /** What happened to the index on this open; `note` says why it was not reused or not saved (shown once). */
@@ -132,17 +132,19 @@ function why(file: string, e: unknown): string {
 
 /**
  * Saves the index of a store being built, beside the traces or, failing that, in the cache folder.
- * `start` hands the columns to libuv's thread pool as soon as the parse is over, so that the kernel
+ * `columns` hands the columns to libuv's thread pool as soon as the parse is over, so that the kernel
  * copies them into the page cache (the larger part of a first open's write, on this VM ~5-30 µs per
  * fresh 4 KiB page) on the other core while this thread builds the indexes; `finish` writes the rest
  * while it sums the pages, then renames the file into place. The arrays written must not change until
- * `finish` settles (the columns given to `start` not at all: see IndexLayout).
+ * `finish` settles (those given to `columns` and `indexes` not at all: see IndexLayout).
  */
 export class IndexWriter {
   private readonly layout = new IndexLayout();
   private readonly runs: IndexWrite[] = [];
-  /** The temporary file the columns are being written to, and their write (or why it could not start). */
-  private early: { temp: Temp; written: Promise<void> } | { failed: unknown } | undefined;
+  /** The temporary file the parts are being written to, or why it could not be opened. */
+  private early: { temp: Temp } | { failed: unknown } | undefined;
+  /** The writes handed to the thread pool so far. */
+  private readonly written: Array<Promise<void>> = [];
 
   constructor(
     private readonly paths: string[],
@@ -151,26 +153,33 @@ export class IndexWriter {
   ) {}
 
   /** Starts writing the columns, which no longer change (IndexLayout.columns). */
-  start(cols: EventColumns): void {
-    const run = this.layout.columns(cols);
-    this.runs.push(run);
-    let temp: Temp;
+  columns(cols: EventColumns): void {
     try {
-      temp = openTemp(indexLocations(this.paths)[0], false);
+      this.early = { temp: openTemp(indexLocations(this.paths)[0], false) };
     } catch (e) {
       this.early = { failed: e };
-      return;
     }
-    const written = writeRuns(temp.fd, [run]);
+    this.write(this.layout.columns(cols));
+  }
+
+  /** Starts writing indexes that are built and no longer change. */
+  indexes(part: Partial<StoreIndexes>): void {
+    if (this.early) this.write(this.layout.indexes(part));
+  }
+
+  private write(run: IndexWrite): void {
+    this.runs.push(run);
+    if (!this.early || "failed" in this.early) return;
+    const w = writeRuns(this.early.temp.fd, [run]);
     // Awaited by `finish` or `abort`; meanwhile a failure is no unhandled rejection.
-    written.catch(() => undefined);
-    this.early = { temp, written };
+    w.catch(() => undefined);
+    this.written.push(w);
   }
 
   /** Removes what `start` wrote (the parse failed). Never rejects. */
   async abort(): Promise<void> {
     if (!this.early || "failed" in this.early) return;
-    await this.early.written.catch(() => undefined);
+    await Promise.allSettled(this.written);
     discard(this.early.temp);
   }
 
@@ -194,7 +203,7 @@ export class IndexWriter {
         if ("failed" in this.early) errors.push(why(indexLocations(this.paths)[0], this.early.failed));
         else {
           target = this.early.temp;
-          pending.push(this.early.written, writeRuns(target.fd, [rest]));
+          pending.push(...this.written, writeRuns(target.fd, [rest]));
         }
       }
       // Sums the pages of every section while the thread pool writes them.

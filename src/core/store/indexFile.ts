@@ -32,7 +32,7 @@ import type { StoreData, StoreIndexes } from "./store";
 
 export const INDEX_MAGIC = Buffer.from("ESINDEX\0", "latin1");
 /** Bumped whenever the layout or the meaning of a stored column changes: older files are rebuilt. */
-export const INDEX_FORMAT = 12; // 4: cols.clause, module-table clauses and tail calls; 5: spawn aux, via names; 6: page sums; 7: per section; 8: cols.argFp0–3; 9: argFp as bytes; 10: narrow seq, frameOff, frameLen, clause; 11: process table by column; 12: metadata last
+export const INDEX_FORMAT = 12; // 4: cols.clause, module-table clauses and tail calls; 5: spawn aux, via names; 6: page sums; 7: per section; 8: cols.argFp0–3; 9: argFp as bytes; 10: narrow seq, frameOff, frameLen, clause; 11: process table by column; 12: metadata last, ids in 16 bits
 /**
  * The head: magic, format (u32 at 8), the metadata's length (u32 at 12), its CRC-32 (u32 at 16) and
  * offset (f64 at 24). The metadata is last in the file, so its end is the file's.
@@ -270,17 +270,18 @@ export class IndexLayout {
     );
   }
 
+  /** Indexes (whole arrays, or lists as offsets and rows) that will not change any more, placed. */
+  indexes(ix: Partial<StoreIndexes>): IndexWrite {
+    return this.place(indexArrays(ix));
+  }
+
   /** Every section of the store not placed yet (columns, indexes, terms), placed. */
   rest(store: StoreData): IndexWrite {
     const done = new Set(this.placed.map((p) => p.name));
     const arrays: Array<[string, Typed]> = [];
     for (const name of Object.keys(COLUMN_TYPES))
       if (!done.has(`cols.${name}`)) arrays.push([`cols.${name}`, colOf(store.cols, name)]);
-    for (const [name, v] of Object.entries(store.ix) as Array<[string, Typed | Csr | undefined]>) {
-      if (v === undefined) continue;
-      if (ArrayBuffer.isView(v)) arrays.push([`ix.${name}`, v]);
-      else arrays.push([`ix.${name}.offsets`, v.offsets], [`ix.${name}.rows`, v.rows]);
-    }
+    for (const entry of indexArrays(store.ix)) if (!done.has(entry[0])) arrays.push(entry);
     const terms: Term[] = [];
     for (const f of store.files) terms.push(f.header);
     for (const f of store.files) if (f.footer !== undefined) terms.push(f.footer);
@@ -369,6 +370,17 @@ export class IndexLayout {
     }
     return { at: start, buffers };
   }
+}
+
+/** Index sections by name: `ix.<name>` for an array, `ix.<name>.offsets` and `.rows` for a list. */
+function indexArrays(ix: Partial<StoreIndexes>): Array<[string, Typed]> {
+  const out: Array<[string, Typed]> = [];
+  for (const [name, v] of Object.entries(ix) as Array<[string, Typed | Csr | undefined]>) {
+    if (v === undefined) continue;
+    if (ArrayBuffer.isView(v)) out.push([`ix.${name}`, v]);
+    else out.push([`ix.${name}.offsets`, v.offsets], [`ix.${name}.rows`, v.rows]);
+  }
+  return out;
 }
 
 /** The whole index file of a store, as runs of bytes to write (in any order). */

@@ -29,6 +29,7 @@ import {
   FLAG_NO_PROCESS,
   KIND_CODES,
   permuteColumns,
+  setId,
   trimColumns,
 } from "./columns";
 
@@ -122,7 +123,7 @@ export async function loadStore(paths: string[], opts: StoreOptions = {}): Promi
   const writer = new IndexWriter(paths, found.fingerprints, found.note);
   let store: StoreData;
   try {
-    store = await parseStore(paths, opts, (cols) => writer.start(cols));
+    store = await parseStore(paths, opts, writer);
   } catch (e) {
     await writer.abort();
     throw e;
@@ -154,13 +155,20 @@ function reused(store: StoreData, status: IndexStatus, opts: ReadOptions): Store
 }
 
 /**
- * Parses the trace files into columns and builds every index. `columnsDone` is told when the columns
- * hold their final rows (only the index build still sets peers and call sites), before the build.
+ * Told of each part of a store as it becomes final, before the rest is built (the index writer): the
+ * columns once they hold their rows (only the index build still sets peers and call sites), then
+ * indexes as they are built.
  */
+export interface BuildListener {
+  columns(cols: EventColumns): void;
+  indexes(part: Partial<StoreIndexes>): void;
+}
+
+/** Parses the trace files into columns and builds every index. */
 export async function parseStore(
   paths: string[],
   opts: ReadOptions = {},
-  columnsDone?: (cols: EventColumns) => void,
+  listener?: BuildListener,
 ): Promise<StoreData> {
   loadCounters.parses++;
   const cols = createColumns();
@@ -177,8 +185,8 @@ export async function parseStore(
   trimColumns(cols);
   orderByTime(cols, files, firstRow);
   resolveNames(cols, tables);
-  columnsDone?.(cols);
-  const store: StoreData = { files, problems, cols, tables, ix: buildIndexes(cols, tables, arena) };
+  listener?.columns(cols);
+  const store: StoreData = { files, problems, cols, tables, ix: buildIndexes(cols, tables, arena, listener) };
   store.processes = buildProcessList(store);
   return store;
 }
@@ -251,6 +259,7 @@ export function buildIndexes(
   cols: EventColumns,
   tables: StoreTables,
   arena: IndexArena = new IndexArena(),
+  listener?: BuildListener,
 ): StoreIndexes {
   const n = cols.length;
   const pidCount = tables.pids.length;
@@ -311,8 +320,12 @@ export function buildIndexes(
   }
   const byPid = { offsets: pidOff, rows: pidRows };
   const byKind = { offsets: kindOff, rows: kindRows };
+  const byMfa = { offsets: mfaOff, rows: mfaRows };
+  const byStateOwner = { offsets: ownerOff, rows: ownerRows };
+  listener?.indexes({ byPid, byKind, byMfa, byStateOwner, posInPid });
 
   const { link, match, depth } = buildNesting(cols, pidCount, arena);
+  listener?.indexes({ link, match, depth });
   const calls = kindRows.subarray(kindOff[KIND_CODES.call], kindOff[KIND_CODES.call + 1]);
   resolveTailCalls(cols, tables, link, calls);
   // Only call events carry a call site.
@@ -320,10 +333,10 @@ export function buildIndexes(
   const pair = pairMessages(cols, pidCount, arena, tables.aux);
   return {
     byPid,
-    byMfa: { offsets: mfaOff, rows: mfaRows },
+    byMfa,
     byKind,
     bySite,
-    byStateOwner: { offsets: ownerOff, rows: ownerRows },
+    byStateOwner,
     posInPid,
     link,
     match,
@@ -392,7 +405,7 @@ export function resolveTailCalls(
       made.set(key, id);
     }
     recorded.set(i, cols.site[i]);
-    cols.site[i] = id;
+    setId(cols, "site", i, id);
   }
 }
 
