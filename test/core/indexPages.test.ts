@@ -10,7 +10,7 @@ import { generate } from "../../bench/gen";
 import { Replay } from "../../src/core/replay";
 import { fingerprints } from "../../src/core/store/indexCache";
 import { openIndex } from "../../src/core/store/indexFile";
-import { readInto } from "../../src/core/store/indexPages";
+import { PAGE, pageSum, pageSums, readInto } from "../../src/core/store/indexPages";
 import { cellOf } from "../../src/core/store/cells";
 import { COLUMN_TYPES } from "../../src/core/store/columns";
 import type { StoreData } from "../../src/core/store/store";
@@ -155,5 +155,23 @@ describe("index pages", () => {
     assert.equal(cellOf(store, "pid", 0), storeOf(plain).cols.pid[0]);
     assert.throws(() => store.cols.pid, /esindex: section cols\.pid is damaged \(checksum mismatch\)/);
     store.close!();
+  });
+
+  it("sums a section's pages as the file holds them (zero-padded), whatever lies past its end", () => {
+    for (const length of [0, 1, 3, 4, 4095, 4096, 4097, 8190, 12_289]) {
+      for (const offset of [0, 4, 1]) {
+        // Spare capacity past the section's end holds non-zero bytes: it must not count.
+        const backing = new Uint8Array(offset + length + 8).fill(0xa5);
+        for (let i = 0; i < backing.length; i++) backing[i] = (i * 31 + 7) & 0xff;
+        const bytes = backing.subarray(offset, offset + length);
+        const padded = new Uint8Array((length + 3) & ~3);
+        padded.set(bytes);
+        const words = new Int32Array(padded.buffer);
+        const want = Array.from({ length: Math.ceil(padded.length / PAGE) }, (_, p) =>
+          pageSum(words, p * (PAGE / 4), Math.min(words.length, (p + 1) * (PAGE / 4))),
+        );
+        assert.deepEqual(Array.from(pageSums(bytes)), want, `${length} bytes at ${offset}`);
+      }
+    }
   });
 });
