@@ -152,14 +152,15 @@ export class IndexWriter {
     private readonly note: string | undefined,
   ) {}
 
-  /** Starts writing the columns, which no longer change (IndexLayout.columns). */
-  columns(cols: EventColumns): void {
-    try {
-      this.early = { temp: openTemp(indexLocations(this.paths)[0], false) };
-    } catch (e) {
-      this.early = { failed: e };
-    }
-    this.write(this.layout.columns(cols));
+  /** Starts writing columns that no longer change (IndexLayout.columns): the first call opens the file. */
+  columns(cols: EventColumns, only?: string[]): void {
+    if (!this.early)
+      try {
+        this.early = { temp: openTemp(indexLocations(this.paths)[0], false) };
+      } catch (e) {
+        this.early = { failed: e };
+      }
+    this.write(this.layout.columns(cols, only));
   }
 
   /** Starts writing indexes that are built and no longer change. */

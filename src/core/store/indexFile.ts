@@ -261,11 +261,11 @@ export class IndexLayout {
   private at = HEAD;
   private readonly placed: Array<{ name: string; array: Typed; offset: number }> = [];
 
-  /** The columns that will not change any more (see SET_BY_INDEX_BUILD), placed. */
-  columns(cols: EventColumns): IndexWrite {
+  /** The columns that will not change any more, placed: `only` those, or all but SET_BY_INDEX_BUILD. */
+  columns(cols: EventColumns, only?: string[]): IndexWrite {
     return this.place(
       Object.keys(COLUMN_TYPES)
-        .filter((name) => !SET_BY_INDEX_BUILD.has(name))
+        .filter((name) => (only ? only.includes(name) : !SET_BY_INDEX_BUILD.has(name)))
         .map((name) => [`cols.${name}`, colOf(cols, name)]),
     );
   }

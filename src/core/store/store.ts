@@ -156,11 +156,11 @@ function reused(store: StoreData, status: IndexStatus, opts: ReadOptions): Store
 
 /**
  * Told of each part of a store as it becomes final, before the rest is built (the index writer): the
- * columns once they hold their rows (only the index build still sets peers and call sites), then
- * indexes as they are built.
+ * columns once they hold their rows (all but `peer` and `site`, which the index build still sets;
+ * those by name once set), and indexes as they are built.
  */
 export interface BuildListener {
-  columns(cols: EventColumns): void;
+  columns(cols: EventColumns, only?: string[]): void;
   indexes(part: Partial<StoreIndexes>): void;
 }
 
@@ -330,7 +330,11 @@ export function buildIndexes(
   resolveTailCalls(cols, tables, link, calls);
   // Only call events carry a call site.
   const bySite = buildCsrOf(cols.site, calls, tables.sites.length);
+  listener?.columns(cols, ["site"]);
+  listener?.indexes({ bySite });
   const pair = pairMessages(cols, pidCount, arena, tables.aux);
+  listener?.columns(cols, ["peer"]);
+  listener?.indexes({ pair });
   return {
     byPid,
     byMfa,
