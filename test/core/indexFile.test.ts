@@ -3,6 +3,7 @@
 // folder, and every answer is the same with the index, without it, and in the worker.
 
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import {
   existsSync,
   mkdirSync,
@@ -384,6 +385,19 @@ describe("index file writes", () => {
     writer.indexes({ byPid: store.ix.byPid });
     await writer.abort();
     assert.deepEqual(readdirSync(dir), ["gen.estrace"]);
+  });
+
+  it("remove the temporary files that processes no longer running left, not a live one's", async () => {
+    const path = ticketPath();
+    // A process that has ended: its pid is not running any more.
+    const dead = spawnSync(process.execPath, ["-e", "0"]).pid!;
+    const stale = `${path}.esindex.${dead}.ab12cd.tmp`;
+    const live = `${path}.esindex.${process.ppid}.ef34gh.tmp`;
+    writeFileSync(stale, "half an index");
+    writeFileSync(live, "being written");
+    (await openSaved(path)).close();
+    assert.ok(!existsSync(stale), "the dead process's temporary file is left");
+    assert.ok(existsSync(live), "a live process's temporary file was removed");
   });
 
   it("put the parts written while the store is built and the rest at the places the metadata gives", async () => {

@@ -10,6 +10,7 @@ import {
   fstatSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readSync,
   renameSync,
   rmSync,
@@ -17,7 +18,7 @@ import {
   writev,
 } from "node:fs";
 import { homedir } from "node:os";
-import { basename, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { crc32 } from "node:zlib";
 import type { EventColumns } from "./columns";
 import type { StoreData, StoreIndexes } from "./store";
@@ -124,6 +125,33 @@ function discard(t: Temp): void {
 function commit(t: Temp): void {
   closeSync(t.fd);
   renameSync(t.tmp, t.file);
+  removeStaleTemps(t.file);
+}
+
+/**
+ * Removes the temporary files of `file` that processes no longer running left (a first open killed
+ * while it wrote: its file is opened when the parse ends). A live process's are its own business.
+ */
+export function removeStaleTemps(file: string): void {
+  const dir = dirname(file);
+  const prefix = `${basename(file)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = name.startsWith(prefix) ? /^(\d+)\.[a-z0-9]*\.tmp$/.exec(name.slice(prefix.length)) : null;
+    if (!m || Number(m[1]) === process.pid) continue;
+    try {
+      process.kill(Number(m[1]), 0);
+      continue;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ESRCH") continue;
+    }
+    rmSync(join(dir, name), { force: true });
+  }
 }
 
 function why(file: string, e: unknown): string {
