@@ -113,17 +113,26 @@ function openTemp(file: string, makeFolder: boolean): Temp {
 }
 
 function discard(t: Temp): void {
-  try {
-    closeSync(t.fd);
-  } catch {
-    // Closed already.
-  }
+  if (t.fd >= 0) closeFd(t);
   rmSync(t.tmp, { force: true });
+}
+
+/** Closes the file once: its descriptor number may be another file's afterwards. */
+function closeFd(t: Temp): void {
+  const fd = t.fd;
+  t.fd = -1;
+  try {
+    closeSync(fd);
+  } catch {
+    // Nothing more to do with it.
+  }
 }
 
 /** Closes the temporary file and renames it over the index file: a reader sees the old file or the new one, never half. */
 function commit(t: Temp): void {
-  closeSync(t.fd);
+  const fd = t.fd;
+  t.fd = -1;
+  closeSync(fd);
   renameSync(t.tmp, t.file);
   removeStaleTemps(t.file);
 }
@@ -205,7 +214,7 @@ export class IndexWriter {
     this.written.push(w);
   }
 
-  /** Removes what `start` wrote (the parse failed). Never rejects. */
+  /** Removes what `columns` and `indexes` wrote (the parse or the build failed). Never rejects. */
   async abort(): Promise<void> {
     if (!this.early || "failed" in this.early) return;
     await Promise.allSettled(this.written);
@@ -239,7 +248,7 @@ export class IndexWriter {
       tail = this.layout.tail(store, this.fps);
     } catch (e) {
       await Promise.allSettled(pending);
-      if (target) discard(target);
+      await this.abort();
       return { state: "unsaved", note: `index not saved: ${(e as Error).message}` };
     }
     if (target) {
