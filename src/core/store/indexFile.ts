@@ -263,9 +263,11 @@ export class IndexLayout {
 
   /** The columns that will not change any more, placed: `only` those, or all but SET_BY_INDEX_BUILD. */
   columns(cols: EventColumns, only?: string[]): IndexWrite {
+    const done = new Set(this.placed.map((p) => p.name));
     return this.place(
       Object.keys(COLUMN_TYPES)
         .filter((name) => (only ? only.includes(name) : !SET_BY_INDEX_BUILD.has(name)))
+        .filter((name) => !done.has(`cols.${name}`))
         .map((name) => [`cols.${name}`, colOf(cols, name)]),
     );
   }
@@ -381,12 +383,6 @@ function indexArrays(ix: Partial<StoreIndexes>): Array<[string, Typed]> {
     else out.push([`ix.${name}.offsets`, v.offsets], [`ix.${name}.rows`, v.rows]);
   }
   return out;
-}
-
-/** The whole index file of a store, as runs of bytes to write (in any order). */
-export function encodeIndex(store: StoreData, fingerprints: TraceFingerprint[]): IndexWrite[] {
-  const layout = new IndexLayout();
-  return [layout.rest(store), ...layout.tail(store, fingerprints)];
 }
 
 /** Why an index file cannot be used. */
