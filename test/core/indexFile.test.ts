@@ -375,6 +375,16 @@ function flip(b: Buffer, at: number): Buffer {
 }
 
 describe("index file writes", () => {
+  // A failed save falls back to the cache folder: never the user's.
+  const cacheBefore = process.env.XDG_CACHE_HOME;
+  beforeEach(() => {
+    process.env.XDG_CACHE_HOME = mkdtempSync(join(tmpdir(), "elixirscope-cache-"));
+  });
+  after(() => {
+    if (cacheBefore === undefined) delete process.env.XDG_CACHE_HOME;
+    else process.env.XDG_CACHE_HOME = cacheBefore;
+  });
+
   it("leave no temporary file when the parse fails after the columns were handed over", async () => {
     const dir = mkdtempSync(join(tmpdir(), "elixirscope-index-"));
     const path = join(dir, "gen.estrace");
@@ -385,6 +395,18 @@ describe("index file writes", () => {
     writer.indexes({ byPid: store.ix.byPid });
     await writer.abort();
     assert.deepEqual(readdirSync(dir), ["gen.estrace"]);
+  });
+
+  it("save and reuse the index of a recording with no events", async () => {
+    const path = tempTrace(new TraceBuilder({ node: NODE }).toBuffer());
+    const a = await openSaved(path);
+    assert.equal(a.eventCount, 0);
+    assert.equal(a.indexStatus.state, "built", a.indexStatus.note);
+    a.close();
+    const b = await Replay.open(path);
+    assert.deepEqual(b.indexStatus, { state: "reused", file: `${path}.esindex` });
+    assert.equal(b.eventCount, 0);
+    b.close();
   });
 
   it("remove the temporary files that processes no longer running left, not a live one's", async () => {

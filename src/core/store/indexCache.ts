@@ -303,6 +303,8 @@ async function writeRuns(fd: number, runs: IndexWrite[]): Promise<void> {
 function writeAllAt(fd: number, buffers: Buffer[], position: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const next = (pending: Buffer[], at: number): void => {
+      // Empty buffers write nothing: a run of them (the sections of a trace with no events) is done.
+      while (pending.length > 0 && pending[0].length === 0) pending = pending.slice(1);
       if (pending.length === 0) return resolve();
       writev(fd, pending.slice(0, 512), at, (err, n) => {
         if (err) return reject(err);
