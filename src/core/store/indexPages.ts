@@ -44,19 +44,26 @@ export function pageCount(bytes: number): number {
 
 /** The page sums of `bytes`, as the file holds them: zero-padded to whole words. */
 export function pageSums(bytes: Uint8Array): Uint32Array {
-  const padded = paddedLength(bytes.length);
-  let words: Int32Array;
-  if (bytes.byteOffset % 4 === 0 && padded === bytes.length)
-    words = new Int32Array(bytes.buffer, bytes.byteOffset, padded / 4);
-  else {
-    // Bytes past the end may be spare capacity, not the zeros the file holds: sum a padded copy.
-    const copy = new Uint8Array(padded);
-    copy.set(bytes);
-    words = new Int32Array(copy.buffer);
-  }
   const out = new Uint32Array(pageCount(bytes.length));
-  for (let p = 0; p < out.length; p++)
-    out[p] = pageSum(words, p * PAGE_WORDS, Math.min(words.length, (p + 1) * PAGE_WORDS));
+  if (bytes.byteOffset % 4 !== 0) {
+    // Not word-aligned (a small buffer, such as the terms'): summed from a padded copy.
+    const copy = new Uint8Array(paddedLength(bytes.length));
+    copy.set(bytes);
+    return pageSums(copy);
+  }
+  // Every page but the last in place; the last from a padded copy when the bytes end inside a word,
+  // since bytes past the end may be spare capacity, not the zeros the file holds. (Copying a whole
+  // 1 MB byte column for that was 256 fresh pages to fault in, per column.)
+  const whole = Math.floor(bytes.length / 4);
+  const words = new Int32Array(bytes.buffer, bytes.byteOffset, whole);
+  const last = out.length - 1;
+  for (let p = 0; p < last; p++) out[p] = pageSum(words, p * PAGE_WORDS, (p + 1) * PAGE_WORDS);
+  if (last >= 0) {
+    const from = last * PAGE;
+    const tail = new Uint8Array(paddedLength(bytes.length) - from);
+    tail.set(bytes.subarray(from));
+    out[last] = pageSum(new Int32Array(tail.buffer), 0, tail.length / 4);
+  }
   return out;
 }
 
