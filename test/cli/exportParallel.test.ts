@@ -7,7 +7,12 @@ import { closeSync, copyFileSync, mkdtempSync, openSync, readFileSync, writeSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generate } from "../../bench/gen";
-import { EXPORT_TUNING, type ExportTuning, exportJsonl } from "../../src/cli/commands/export";
+import {
+  earlyExportWorkers,
+  EXPORT_TUNING,
+  type ExportTuning,
+  exportJsonl,
+} from "../../src/cli/commands/export";
 import { ReplayError } from "../../src/core/errors";
 import { Replay } from "../../src/core/replay";
 
@@ -16,6 +21,7 @@ const SERIAL: ExportTuning = { ...EXPORT_TUNING, parallelFrom: Infinity };
 // Small chunks, so that a few thousand events make dozens of them and the in-flight bound is reached.
 const PARALLEL: ExportTuning = {
   parallelFrom: 0,
+  earlyFrom: Infinity,
   workers: 2,
   chunkRows: 97,
   chunkBytes: 16 << 10,
@@ -71,6 +77,25 @@ describe("export: worker threads", function () {
       }
     });
   }
+
+  it("started before the trace is opened, write the same bytes; unused, let the export end", async () => {
+    const out = join(dir, "early.jsonl");
+    const p = { positional: [generated], flags: new Set<string>(), values: new Map([["o", [out]]]) };
+    const early = earlyExportWorkers(p, [generated], { ...PARALLEL, earlyFrom: 0 });
+    assert.ok(early);
+    const r = await Replay.open(generated);
+    try {
+      const serial = await exportTo(r, "serial-early.jsonl", SERIAL);
+      assert.equal(await exportJsonl(r, p, () => undefined, PARALLEL, early), 0);
+      assert.ok(readFileSync(out).equals(serial.bytes));
+      // Not used (the serial path): closed, the export still ends.
+      const unused = earlyExportWorkers(p, [generated], { ...PARALLEL, earlyFrom: 0 });
+      assert.equal(await exportJsonl(r, p, () => undefined, SERIAL, unused), 0);
+      assert.ok(readFileSync(out).equals(serial.bytes));
+    } finally {
+      r.close();
+    }
+  });
 
   it("stop at a damaged frame in the middle with the serial export's message", async () => {
     const path = join(dir, "damaged.estrace");

@@ -52,6 +52,45 @@ let out: Buffer = Buffer.allocUnsafeSlow(1 << 16);
 let o = 0;
 /** Set when the buffer grew after writes past its end had been dropped: the frame is redone. */
 let overran = false;
+/** Whether events that may name an earlier event (trace format 2) are declined (see `deferReferences`). */
+let deferring = false;
+/** Set when the last frame was declined for that reason. */
+let deferredLast = false;
+/** The arity from which the event kind `headOf` last stepped over may name an earlier event. */
+let refArity = 0;
+
+/**
+ * From now on (`on`), declines every event that may name an earlier event instead of writing it as
+ * recorded: a receive naming its send, a call, return or state naming an earlier term (trace format 2,
+ * `Replay.refersToEarlier`) — by kind and element count, a superset. The export's workers cannot
+ * resolve such references: the main thread writes those events through the replay.
+ */
+export function deferReferences(on: boolean): void {
+  deferring = on;
+}
+
+/** Whether the last frame `appendEventJson` declined was declined by `deferReferences`. */
+export function wasDeferred(): boolean {
+  return deferredLast;
+}
+
+/**
+ * The element count (kind included) from which an event of this kind may name an earlier event, as
+ * the parse reads them (readTrace.ts): a receive `{:receive, seq, t, pid, from, :"$sent", send_seq}`,
+ * a call with a ninth element, a return or state with a seventh; other kinds never.
+ */
+export function referringArity(kind: string): number {
+  switch (kind) {
+    case "receive":
+    case "return":
+    case "state":
+      return 7;
+    case "call":
+      return 9;
+    default:
+      return Infinity;
+  }
+}
 
 /** Bytes written so far by `appendEventJson` / `appendText` (a view, valid until the next append). */
 export function pendingOutput(): Buffer {
@@ -97,6 +136,7 @@ export function appendEventJson(
   end: number,
   namesOf: (kind: string) => readonly string[],
 ): boolean {
+  deferredLast = false;
   if (end - start < 3 || buf[start] !== VERSION) return false;
   const mark = o;
   b = buf;
@@ -171,6 +211,10 @@ function event(namesOf: (kind: string) => readonly string[]): boolean {
   if (n === 0) return false;
   const head = headOf(namesOf);
   if (head === undefined) return false;
+  if (deferring && n >= refArity) {
+    deferredLast = true;
+    return false;
+  }
   bytes(head[0]);
   const fields = Math.min(n - 1, head.length - 1);
   for (let i = 0; i < fields; i++) {
@@ -191,8 +235,10 @@ function event(namesOf: (kind: string) => readonly string[]): boolean {
 
 /** Per event kind: `{"kind":"call"` and each field's `,"name":`, as bytes. */
 const HEADS = new Map<string, Uint8Array[]>();
+/** Per event kind: `referringArity`. */
+const REF_ARITY = new Map<string, number>();
 /** The last kinds seen, by their atom's bytes (tag included), so that no name is built per event. */
-const recentKinds: Array<{ atom: Uint8Array; head: Uint8Array[] }> = [];
+const recentKinds: Array<{ atom: Uint8Array; head: Uint8Array[]; refs: number }> = [];
 
 /** Steps over the event's kind atom and returns its heads; undefined for a frame that is not an event. */
 function headOf(namesOf: (kind: string) => readonly string[]): Uint8Array[] | undefined {
@@ -207,16 +253,21 @@ function headOf(namesOf: (kind: string) => readonly string[]): Uint8Array[] | un
       while (i < size && a[i] === b[at + i]) i++;
       if (i === size) {
         p = at + size;
+        refArity = k.refs;
         return k.head;
       }
     }
   const kind = atomName();
   if (kind === undefined || kind === "estrace" || kind === "module" || kind === "footer") return undefined;
   let head = HEADS.get(kind);
-  if (!head) HEADS.set(kind, (head = heads(kind, namesOf(kind))));
+  if (!head) {
+    HEADS.set(kind, (head = heads(kind, namesOf(kind))));
+    REF_ARITY.set(kind, referringArity(kind));
+  }
+  refArity = REF_ARITY.get(kind)!;
   // A copy: the caller reuses its buffer. The tag is part of the key, so each tag has its entry.
   if (size > 0 && recentKinds.length < 32)
-    recentKinds.push({ atom: Uint8Array.prototype.slice.call(b, at, at + size), head });
+    recentKinds.push({ atom: Uint8Array.prototype.slice.call(b, at, at + size), head, refs: refArity });
   return head;
 }
 

@@ -1,0 +1,185 @@
+// The parallel export's main thread: cuts the events into chunks of about `chunkBytes` by their
+// frames' offsets (a few cells of the index, not whole columns), hands them to the workers, and
+// places each chunk's lines in the output once every earlier chunk's size is known — the worker
+// holding them writes them there. A chunk a worker gives back is written by this thread, as the
+// serial export writes it; the first refused frame ends the export, every line before it written.
+
+import type { ExportPool, FromWorker } from "./exportPool";
+import { FRAME_HEAD } from "./exportChunk";
+import { appendExportLine, type FrameFailure } from "./jsonlChunk";
+import { jsonLinesOut } from "./jsonl";
+import type { Replay } from "./replay";
+
+export interface ChunkTuning {
+  /** At most so many events and (unless one frame is larger) bytes of frames per chunk. */
+  chunkRows: number;
+  chunkBytes: number;
+  /** Chunks handed out and not yet written: with the chunk size, what bounds the memory. */
+  inFlight: number;
+}
+
+/** Where the lines go: the output at `at` onwards, by positioned writes. */
+export interface PositionedOutput {
+  fd: number;
+  at: number;
+  /** Writes bytes at an offset (this thread's writes: chunks given back). */
+  writeAt(bytes: Uint8Array, at: number): void;
+  /** Turns a worker's failed write into the error to throw. */
+  writeError(e: { code?: string; message: string }): Error;
+}
+
+interface Chunk {
+  from: number;
+  to: number;
+  /** The byte range of its frames in the trace, module frames in between included. */
+  start: number;
+  end: number;
+  /** The worker holding its lines, or -1: this thread, `lines`. */
+  worker: number;
+  size?: number;
+  lines?: Buffer[];
+  failure?: FrameFailure;
+}
+
+/** Chunks handed to one worker and not yet done: one being transcoded, one waiting. */
+const DEPTH = 2;
+
+/**
+ * Writes the lines of every event through `pool` (which it takes over, `use`d on `traceFd` and
+ * `out.fd`); returns the output offset after the last line, and the refused frame that ended the
+ * export early, if one did.
+ */
+export function parallelEventLines(
+  r: Replay,
+  pool: ExportPool,
+  traceFd: number,
+  out: PositionedOutput,
+  tuning: ChunkTuning,
+): Promise<{ end: number; failure?: FrameFailure }> {
+  const chunks = plan(r, tuning);
+  pool.use(traceFd, out.fd);
+  const busy = new Array<number>(pool.size).fill(0);
+  let next = 0;
+  let placed = 0;
+  let cursor = out.at;
+  /** Chunks handed out (to a worker or done here) and not yet written. */
+  let open = 0;
+  let writing = 0;
+  let stopped: FrameFailure | undefined;
+  return new Promise((resolve, reject) => {
+    let over = false;
+    const fail = (e: Error): void => {
+      if (over) return;
+      over = true;
+      reject(e);
+    };
+    const finished = (): void => {
+      if (over || writing > 0 || (stopped === undefined && placed < chunks.length)) return;
+      over = true;
+      resolve({ end: cursor, failure: stopped });
+    };
+    /** The chunk's lines as the serial export writes them, here. */
+    const here = (c: Chunk): void => {
+      const lines: Buffer[] = [];
+      const take = (): void => {
+        if (jsonLinesOut.size) lines.push(Buffer.from(jsonLinesOut.take()));
+        jsonLinesOut.clear();
+      };
+      jsonLinesOut.clear();
+      let failure: FrameFailure | undefined;
+      r.scanFrames(
+        (buf, start, end, index) => {
+          if (failure) return;
+          failure = appendExportLine(r, true, buf, start, end, index);
+          if (jsonLinesOut.size >= 1 << 20) take();
+        },
+        c.from,
+        c.to,
+      );
+      take();
+      c.worker = -1;
+      c.lines = lines;
+      c.failure = failure;
+      c.size = lines.reduce((n, b) => n + b.length, 0);
+    };
+    /** Gives every chunk whose predecessors are all sized its offset, and has it written. */
+    const place = (): void => {
+      while (stopped === undefined && placed < chunks.length && chunks[placed].size !== undefined) {
+        const c = chunks[placed++];
+        const at = cursor;
+        cursor += c.size!;
+        if (c.worker < 0) {
+          let to = at;
+          for (const b of c.lines!) {
+            out.writeAt(b, to);
+            to += b.length;
+          }
+          c.lines = undefined;
+          open--;
+        } else {
+          writing++;
+          pool.send(c.worker, { t: "write", id: placed - 1, at });
+        }
+        stopped = c.failure;
+      }
+    };
+    const handOut = (): void => {
+      while (stopped === undefined && next < chunks.length && open < tuning.inFlight) {
+        let w = 0;
+        for (let i = 1; i < busy.length; i++) if (busy[i] < busy[w]) w = i;
+        if (busy[w] >= DEPTH) return;
+        const id = next++;
+        const c = chunks[id];
+        open++;
+        c.worker = w;
+        busy[w]++;
+        pool.send(w, { t: "chunk", id, events: c.to - c.from, start: c.start, end: c.end });
+      }
+    };
+    pool.onFailure = fail;
+    pool.onReply = (w: number, m: FromWorker): void => {
+      if (over) return;
+      try {
+        if (m.t === "written") {
+          if (m.error) throw out.writeError(m.error);
+          writing--;
+          open--;
+        } else if (m.t === "done" || m.t === "redo") {
+          busy[w]--;
+          const c = chunks[m.id];
+          if (m.t === "done") c.size = m.size;
+          else here(c);
+          place();
+        }
+        handOut();
+        finished();
+      } catch (e) {
+        fail(e as Error);
+      }
+    };
+    handOut();
+    finished();
+  });
+}
+
+/**
+ * Events cut in halves until each piece has at most `chunkRows` events and `chunkBytes` bytes of
+ * frames (or is one event): the offsets of ~2 events per chunk are read, not the whole column.
+ */
+function plan(r: Replay, t: ChunkTuning): Chunk[] {
+  const n = r.eventCount;
+  const last = r.frameAt(n - 1);
+  const startOf = (row: number): number =>
+    row < n ? r.frameAt(row).offset - FRAME_HEAD : last.offset + last.length;
+  const chunks: Chunk[] = [];
+  const split = (a: number, b: number, start: number, end: number): void => {
+    if (b - a > 1 && (b - a > t.chunkRows || end - start > t.chunkBytes)) {
+      const m = (a + b) >>> 1;
+      const mid = startOf(m);
+      split(a, m, start, mid);
+      split(m, b, mid, end);
+    } else chunks.push({ from: a, to: b, start, end, worker: -1 });
+  };
+  if (n > 0) split(0, n, startOf(0), startOf(n));
+  return chunks;
+}
