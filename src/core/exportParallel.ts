@@ -1,5 +1,5 @@
 // The parallel export's main thread: cuts the events into chunks of about `chunkBytes` by their
-// frames' offsets (a few cells of the index, not whole columns), hands them to the workers, and
+// frames' offsets (a cell of the index per chunk, not whole columns), hands them to the workers, and
 // places each chunk's lines in the output once every earlier chunk's size is known — the worker
 // holding them writes them there. A chunk a worker gives back is written by this thread, as the
 // serial export writes it; the first refused frame ends the export, every line before it written.
@@ -56,10 +56,10 @@ export function parallelEventLines(
   out: PositionedOutput,
   tuning: ChunkTuning,
 ): Promise<{ end: number; failure?: FrameFailure }> {
-  const chunks = plan(r, tuning);
+  const planner = new Planner(r, tuning);
+  const chunks: Chunk[] = [];
   pool.use(traceFd, out.fd);
   const busy = new Array<number>(pool.size).fill(0);
-  let next = 0;
   let placed = 0;
   let cursor = out.at;
   /** Chunks handed out (to a worker or done here) and not yet written. */
@@ -74,7 +74,7 @@ export function parallelEventLines(
       reject(e);
     };
     const finished = (): void => {
-      if (over || writing > 0 || (stopped === undefined && placed < chunks.length)) return;
+      if (over || writing > 0 || (stopped === undefined && (placed < chunks.length || !planner.done))) return;
       over = true;
       resolve({ end: cursor, failure: stopped });
     };
@@ -124,12 +124,13 @@ export function parallelEventLines(
       }
     };
     const handOut = (): void => {
-      while (stopped === undefined && next < chunks.length && open < tuning.inFlight) {
+      while (stopped === undefined && !planner.done && open < tuning.inFlight) {
         let w = 0;
         for (let i = 1; i < busy.length; i++) if (busy[i] < busy[w]) w = i;
         if (busy[w] >= DEPTH) return;
-        const id = next++;
-        const c = chunks[id];
+        const id = chunks.length;
+        const c = planner.next();
+        chunks.push(c);
         open++;
         c.worker = w;
         busy[w]++;
@@ -163,23 +164,49 @@ export function parallelEventLines(
 }
 
 /**
- * Events cut in halves until each piece has at most `chunkRows` events and `chunkBytes` bytes of
- * frames (or is one event): the offsets of ~2 events per chunk are read, not the whole column.
+ * The chunks, cut as they are handed out: about `chunkBytes` of frames each by the trace's mean frame
+ * size, halved while one holds more than twice that. One frame offset is read per chunk (a page of the
+ * index), not the whole column.
  */
-function plan(r: Replay, t: ChunkTuning): Chunk[] {
-  const n = r.eventCount;
-  const last = r.frameAt(n - 1);
-  const startOf = (row: number): number =>
-    row < n ? r.frameAt(row).offset - FRAME_HEAD : last.offset + last.length;
-  const chunks: Chunk[] = [];
-  const split = (a: number, b: number, start: number, end: number): void => {
-    if (b - a > 1 && (b - a > t.chunkRows || end - start > t.chunkBytes)) {
-      const m = (a + b) >>> 1;
-      const mid = startOf(m);
-      split(a, m, start, mid);
-      split(m, b, mid, end);
-    } else chunks.push({ from: a, to: b, start, end, worker: -1 });
-  };
-  if (n > 0) split(0, n, startOf(0), startOf(n));
-  return chunks;
+class Planner {
+  private readonly n: number;
+  private readonly rows: number;
+  private readonly last: number;
+  private from = 0;
+  private start: number;
+
+  constructor(
+    private readonly r: Replay,
+    private readonly t: ChunkTuning,
+  ) {
+    this.n = r.eventCount;
+    const end = r.frameAt(this.n - 1);
+    this.last = end.offset + end.length;
+    this.start = this.startOf(0);
+    const mean = Math.max(1, (this.last - this.start) / this.n);
+    this.rows = Math.max(1, Math.min(t.chunkRows, Math.floor(t.chunkBytes / mean)));
+  }
+
+  get done(): boolean {
+    return this.from >= this.n;
+  }
+
+  next(): Chunk {
+    const from = this.from;
+    let to = Math.min(this.n, from + this.rows);
+    let end = this.startOf(to);
+    while (to - from > 1 && end - this.start > 2 * this.t.chunkBytes) {
+      to = from + ((to - from) >> 1);
+      end = this.startOf(to);
+    }
+    const c: Chunk = { from, to, start: this.start, end, worker: -1 };
+    this.from = to;
+    this.start = end;
+    return c;
+  }
+
+  /** Where event `row`'s frame head is; the end of the last frame for `row` = n. */
+  private startOf(row: number): number {
+    return row < this.n ? this.r.frameOffset(row) - FRAME_HEAD : this.last;
+  }
 }

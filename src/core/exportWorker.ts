@@ -34,7 +34,8 @@ function chunk(id: number, events: number, start: number, end: number): void {
   if (bounds.length < 2 * events) bounds = new Uint32Array(Math.max(2 * events, 2 * bounds.length));
   if (!(length >= 0 && readRange(start, length) && eventBounds(input, length, events, bounds)))
     return void parentPort!.postMessage({ t: "redo", id });
-  const into = spare.pop() ?? Buffer.allocUnsafeSlow(2 * length + (64 << 10));
+  // Room for the 1.7× a chunk usually grows by, and for the 16× of a large frame near its end.
+  const into = spare.pop() ?? Buffer.allocUnsafeSlow(3 * length + (1 << 20));
   const out = transcodeFrames(input, bounds, events, into);
   if (out === undefined) {
     spare.push(into);
