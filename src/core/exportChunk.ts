@@ -3,6 +3,7 @@
 // write exactly as the serial export would (an event naming an earlier one, a frame the decoder
 // refuses, bytes that are not the frames the index counted) makes it give the chunk back whole.
 
+import { readSync } from "node:fs";
 import { frameToJsonLine, jsonLinesOut } from "./jsonl";
 import { decodeEtf } from "./terms/decode";
 import {
@@ -115,3 +116,51 @@ export function transcodeFrames(
 }
 
 const NONE = Buffer.alloc(0);
+
+/**
+ * Reads and transcodes chunks of one trace, its buffers kept from chunk to chunk (a fresh large
+ * buffer costs page faults and an unmap): what each worker runs, and the main thread in between.
+ */
+export class ChunkTranscoder {
+  private input = Buffer.allocUnsafeSlow(0);
+  private bounds = new Uint32Array(0);
+  /** Output buffers written, for the next chunks' lines. */
+  private readonly spare: Buffer[] = [];
+
+  constructor(private readonly traceFd: number) {}
+
+  /**
+   * The lines of the `events` events whose frames are bytes [start, end) of the trace; undefined when
+   * the main thread must write them as the serial export does (see `transcodeFrames`, `eventBounds`).
+   * The result is a view of a buffer to hand back with `written` once it is written.
+   */
+  lines(events: number, start: number, end: number): Buffer | undefined {
+    const length = end - start;
+    if (this.bounds.length < 2 * events)
+      this.bounds = new Uint32Array(Math.max(2 * events, 2 * this.bounds.length));
+    if (!(length >= 0 && this.read(start, length) && eventBounds(this.input, length, events, this.bounds)))
+      return undefined;
+    // Room for the 1.7× a chunk usually grows by, and for the 16× of a large frame near its end.
+    const into = this.spare.pop() ?? Buffer.allocUnsafeSlow(3 * length + (1 << 20));
+    const out = transcodeFrames(this.input, this.bounds, events, into);
+    if (out === undefined) this.spare.push(into);
+    return out;
+  }
+
+  /** Takes back the buffer of lines `lines` returned, once written. */
+  written(out: Buffer): void {
+    if (this.spare.length < 4) this.spare.push(Buffer.from(out.buffer, 0, out.buffer.byteLength));
+  }
+
+  /** Reads `length` bytes of the trace at `at` into `input`; false if the file ends first. */
+  private read(at: number, length: number): boolean {
+    if (this.input.length < length)
+      this.input = Buffer.allocUnsafeSlow(Math.max(length, 2 * this.input.length));
+    for (let got = 0; got < length;) {
+      const k = readSync(this.traceFd, this.input, got, length - got, at + got);
+      if (k <= 0) return false;
+      got += k;
+    }
+    return true;
+  }
+}

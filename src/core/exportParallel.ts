@@ -5,7 +5,7 @@
 // serial export writes it; the first refused frame ends the export, every line before it written.
 
 import type { ExportPool, FromWorker } from "./exportPool";
-import { FRAME_HEAD } from "./exportChunk";
+import { ChunkTranscoder, FRAME_HEAD } from "./exportChunk";
 import { appendExportLine, type FrameFailure } from "./jsonlChunk";
 import { jsonLinesOut } from "./jsonl";
 import type { Replay } from "./replay";
@@ -16,6 +16,8 @@ export interface ChunkTuning {
   chunkBytes: number;
   /** Chunks handed out and not yet written: with the chunk size, what bounds the memory. */
   inFlight: number;
+  /** Whether this thread transcodes chunks too, between the workers' messages. */
+  alsoHere: boolean;
 }
 
 /** Where the lines go: the output at `at` onwards, by positioned writes. */
@@ -36,6 +38,8 @@ interface Chunk {
   end: number;
   /** The worker holding its lines, or -1: this thread, `lines`. */
   worker: number;
+  /** Its lines are a buffer of `local`'s, handed back once written. */
+  local?: boolean;
   size?: number;
   lines?: Buffer[];
   failure?: FrameFailure;
@@ -60,6 +64,8 @@ export function parallelEventLines(
   const chunks: Chunk[] = [];
   pool.use(traceFd, out.fd);
   const busy = new Array<number>(pool.size).fill(0);
+  const local = new ChunkTranscoder(traceFd);
+  let localBusy = !tuning.alsoHere;
   let placed = 0;
   let cursor = out.at;
   /** Chunks handed out (to a worker or done here) and not yet written. */
@@ -79,7 +85,7 @@ export function parallelEventLines(
       resolve({ end: cursor, failure: stopped });
     };
     /** The chunk's lines as the serial export writes them, here. */
-    const here = (c: Chunk): void => {
+    const serially = (c: Chunk): void => {
       const lines: Buffer[] = [];
       const take = (): void => {
         if (jsonLinesOut.size) lines.push(Buffer.from(jsonLinesOut.take()));
@@ -114,6 +120,7 @@ export function parallelEventLines(
             out.writeAt(b, to);
             to += b.length;
           }
+          if (c.local) local.written(c.lines![0]);
           c.lines = undefined;
           open--;
         } else {
@@ -136,6 +143,33 @@ export function parallelEventLines(
         busy[w]++;
         pool.send(w, { t: "chunk", id, events: c.to - c.from, start: c.start, end: c.end });
       }
+      if (!localBusy && stopped === undefined && !planner.done && open < tuning.inFlight) {
+        // After the messages already waiting: a chunk here holds them up for its few milliseconds.
+        localBusy = true;
+        setImmediate(here);
+      }
+    };
+    /** One chunk transcoded on this thread (the workers' lines are meanwhile written in order). */
+    const here = (): void => {
+      localBusy = false;
+      if (over || stopped !== undefined || planner.done || open >= tuning.inFlight) return;
+      try {
+        const c = planner.next();
+        chunks.push(c);
+        open++;
+        const lines = local.lines(c.to - c.from, c.start, c.end);
+        if (lines === undefined) serially(c);
+        else {
+          c.lines = [lines];
+          c.local = true;
+          c.size = lines.length;
+        }
+        place();
+        handOut();
+        finished();
+      } catch (e) {
+        fail(e as Error);
+      }
     };
     pool.onFailure = fail;
     pool.onReply = (w: number, m: FromWorker): void => {
@@ -149,7 +183,7 @@ export function parallelEventLines(
           busy[w]--;
           const c = chunks[m.id];
           if (m.t === "done") c.size = m.size;
-          else here(c);
+          else serially(c);
           place();
         }
         handOut();

@@ -26,6 +26,7 @@ const PARALLEL: ExportTuning = {
   chunkRows: 97,
   chunkBytes: 16 << 10,
   inFlight: 3,
+  alsoHere: true,
 };
 
 /** Runs the export of the open replay into a file; returns its bytes and the error it stopped with. */
@@ -62,11 +63,17 @@ describe("export: worker threads", function () {
       const r = await Replay.open(path);
       try {
         const serial = await exportTo(r, "serial.jsonl", SERIAL);
-        const parallel = await exportTo(r, "parallel.jsonl", PARALLEL);
         assert.equal(serial.error, undefined);
-        assert.equal(parallel.error, undefined);
         assert.equal(serial.bytes.toString().split("\n").length - 1 > r.eventCount, true);
-        assert.ok(parallel.bytes.equals(serial.bytes), "parallel output differs from serial output");
+        // Workers and this thread, workers alone, one worker and this thread.
+        for (const tuning of [PARALLEL, { ...PARALLEL, alsoHere: false }, { ...PARALLEL, workers: 1 }]) {
+          const parallel = await exportTo(r, "parallel.jsonl", tuning);
+          assert.equal(parallel.error, undefined);
+          assert.ok(
+            parallel.bytes.equals(serial.bytes),
+            `parallel output differs from serial output: ${JSON.stringify(tuning)}`,
+          );
+        }
         // Printed to stdout (no -o) it is the same text, line by line.
         const lines: string[] = [];
         const p = { positional: [path], flags: new Set<string>(), values: new Map<string, string[]>() };

@@ -26,18 +26,22 @@ export interface ExportTuning {
   chunkBytes: number;
   /** Chunks sent and not yet written: with the chunk size, what bounds the memory. */
   inFlight: number;
+  /** Whether the main thread transcodes chunks too (it has little else to do meanwhile). */
+  alsoHere: boolean;
 }
 
 export const EXPORT_TUNING: ExportTuning = {
   parallelFrom: 50_000,
   // ~50k events of the synthetic bench trace.
   earlyFrom: 8 << 20,
-  workers: Math.max(1, Math.min(2, availableParallelism())),
+  // The main thread transcodes too: on 2 cores, one worker (each costs ~0.1 s of CPU to start).
+  workers: Math.min(2, availableParallelism() - 1),
   chunkRows: 32_768,
   // 1 MiB of frames (~1.7 MB of lines): buffers that stay in cache; with 4 MiB chunks the process
   // spent ~0.3 s more in the kernel on the 1M trace.
   chunkBytes: 1 << 20,
   inFlight: 8,
+  alsoHere: true,
 };
 
 /**
@@ -49,7 +53,7 @@ export function earlyExportWorkers(
   traces: string[],
   tuning: ExportTuning = EXPORT_TUNING,
 ): ExportPool | undefined {
-  if (traces.length !== 1 || tuning.workers < 2 || (one(p, "format") ?? "jsonl") !== "jsonl")
+  if (traces.length !== 1 || tuning.workers < 1 || (one(p, "format") ?? "jsonl") !== "jsonl")
     return undefined;
   if ((one(p, "o") ?? one(p, "out")) === undefined) return undefined;
   try {
@@ -129,7 +133,7 @@ async function exportWith(
   if (
     file !== undefined &&
     fd !== undefined &&
-    tuning.workers > 1 &&
+    tuning.workers > 0 &&
     r.eventCount > 0 &&
     r.eventCount >= tuning.parallelFrom &&
     r.problems.length === 0
