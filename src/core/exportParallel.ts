@@ -134,7 +134,7 @@ export function parallelEventLines(
       while (stopped === undefined && !planner.done && open < tuning.inFlight) {
         let w = 0;
         for (let i = 1; i < busy.length; i++) if (busy[i] < busy[w]) w = i;
-        if (busy[w] >= DEPTH) return;
+        if (busy[w] >= DEPTH) break;
         const id = chunks.length;
         const c = planner.next();
         chunks.push(c);
