@@ -132,9 +132,10 @@ export function parallelEventLines(
     };
     const handOut = (): void => {
       while (stopped === undefined && !planner.done && open < tuning.inFlight) {
-        let w = 0;
-        for (let i = 1; i < busy.length; i++) if (busy[i] < busy[w]) w = i;
-        if (busy[w] >= DEPTH) break;
+        // The least busy worker that has booted (this thread does the first chunks meanwhile).
+        let w = -1;
+        for (let i = 0; i < busy.length; i++) if (pool.ready[i] && (w < 0 || busy[i] < busy[w])) w = i;
+        if (w < 0 || busy[w] >= DEPTH) break;
         const id = chunks.length;
         const c = planner.next();
         chunks.push(c);

@@ -14,6 +14,8 @@ export type ToWorker =
   | { t: "write"; id: number; at: number };
 
 export type FromWorker =
+  /** Booted: chunks sent before would wait for it while the main thread could do them. */
+  | { t: "ready" }
   | { t: "done"; id: number; size: number }
   /** The chunk must be written by the main thread (exportChunk.ts says when). */
   | { t: "redo"; id: number }
@@ -23,6 +25,8 @@ export type FromWorker =
 export class ExportPool {
   private readonly workers: Worker[] = [];
   private closed = false;
+  /** Which workers have booted. */
+  readonly ready: boolean[] = [];
   /** Where replies and failures go; set by the run that uses the pool. */
   onReply: (worker: number, m: FromWorker) => void = () => undefined;
   onFailure: (e: Error) => void = () => undefined;
@@ -39,7 +43,9 @@ export class ExportPool {
         : new Worker(`require("tsx/cjs/api").register(); require(${JSON.stringify(fromSource)});`, {
             eval: true,
           });
+      this.ready.push(false);
       w.on("message", (m: FromWorker) => {
+        if (m.t === "ready") this.ready[i] = true;
         if (m.t === "bug") this.onFailure(new Error(`export worker: ${m.stack}`));
         else this.onReply(i, m);
       });

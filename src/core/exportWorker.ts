@@ -46,3 +46,4 @@ parentPort!.on("message", (m: ToWorker) => {
     parentPort!.postMessage({ t: "bug", stack: (e as Error).stack ?? String(e) });
   }
 });
+parentPort!.postMessage({ t: "ready" });

@@ -458,7 +458,9 @@ function memoLookup(m: AtomMemo): Uint8Array | undefined {
   quoteBytes(from, end);
   bytes(m.after);
   m.keys[slot] = Uint8Array.prototype.slice.call(r, at, end);
-  const json = Uint8Array.prototype.slice.call(out, mark, o);
+  // A plain Uint8Array, as every other piece `bytes` copies (a Buffer's slice is a Buffer): one kind
+  // of array at its loads.
+  const json = new Uint8Array(out.subarray(mark, o));
   o = mark;
   m.json[slot] = json;
   return json;
