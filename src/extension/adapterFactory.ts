@@ -16,9 +16,10 @@ export class AdapterFactory implements vscode.DebugAdapterDescriptorFactory {
     this.services.log.info(`session ${session.name}: adapter ${mode}`);
     if (mode === "external") {
       const cli = join(this.services.context.extensionPath, "dist", "cli.js");
-      // The extension host's executable is Electron on the desktop: run it as plain Node.
+      // The extension host's executable is Electron on the desktop: run it as plain Node. An empty
+      // NODE_EXTRA_CA_CERTS spares its start the parse of that CA bundle (the adapter does no TLS).
       return new vscode.DebugAdapterExecutable(process.execPath, [cli, "dap"], {
-        env: { ELECTRON_RUN_AS_NODE: "1" },
+        env: { ELECTRON_RUN_AS_NODE: "1", NODE_EXTRA_CA_CERTS: "" },
       });
     }
     return new vscode.DebugAdapterInlineImplementation(new NotifyingAdapter(this.services, session));

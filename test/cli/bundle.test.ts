@@ -38,6 +38,21 @@ function cli(args: string[]): { code: number | null; out: string; err: string; l
 }
 
 describe("bundled CLI", () => {
+  it("the `elixirscope` command starts Node without the CA bundle of NODE_EXTRA_CA_CERTS (it does no TLS)", () => {
+    // Node 20 loads that bundle at start-up, before any script: a missing file shows it tried.
+    const env = { ...process.env, NODE_EXTRA_CA_CERTS: join(tmpdir(), "elixirscope-no-such-ca.pem") };
+    const direct = spawnSync(process.execPath, [CLI, "info", TRACE], { encoding: "utf8", env });
+    assert.equal(direct.status, 0, direct.stderr);
+    assert.match(direct.stderr, /Ignoring extra certs/);
+    const command = spawnSync(join(ROOT, "bin", "elixirscope.js"), ["info", TRACE], {
+      encoding: "utf8",
+      env,
+    });
+    assert.equal(command.status, 0, command.stderr);
+    assert.equal(command.stderr, "");
+    assert.equal(command.stdout, direct.stdout);
+  });
+
   it("loads only the part of the command it runs, and answers as the sources do", async () => {
     const lines: string[] = [];
     assert.equal(await main(["info", TRACE, "--json"], (s) => lines.push(s)), 0);
