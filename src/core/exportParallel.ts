@@ -50,8 +50,8 @@ const DEPTH = 2;
 
 /**
  * Writes the lines of every event through `pool` (which it takes over, `use`d on `traceFd` and
- * `out.fd`); returns the output offset after the last line, and the refused frame that ended the
- * export early, if one did.
+ * `out.fd`); returns the output offset after the last line, the refused frame that ended the export
+ * early, if one did, and how many chunks this thread transcoded in its turns.
  */
 export function parallelEventLines(
   r: Replay,
@@ -59,7 +59,7 @@ export function parallelEventLines(
   traceFd: number,
   out: PositionedOutput,
   tuning: ChunkTuning,
-): Promise<{ end: number; failure?: FrameFailure }> {
+): Promise<{ end: number; failure?: FrameFailure; here: number }> {
   const planner = new Planner(r, tuning);
   const chunks: Chunk[] = [];
   pool.use(traceFd, out.fd);
@@ -82,7 +82,7 @@ export function parallelEventLines(
     const finished = (): void => {
       if (over || writing > 0 || (stopped === undefined && (placed < chunks.length || !planner.done))) return;
       over = true;
-      resolve({ end: cursor, failure: stopped });
+      resolve({ end: cursor, failure: stopped, here: chunks.filter((c) => c.local).length });
     };
     /** The chunk's lines as the serial export writes them, here. */
     const serially = (c: Chunk): void => {

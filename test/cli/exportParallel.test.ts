@@ -14,6 +14,8 @@ import {
   exportJsonl,
 } from "../../src/cli/commands/export";
 import { ReplayError } from "../../src/core/errors";
+import { parallelEventLines } from "../../src/core/exportParallel";
+import { ExportPool } from "../../src/core/exportPool";
 import { Replay } from "../../src/core/replay";
 
 const dir = mkdtempSync(join(tmpdir(), "elixirscope-export-par-"));
@@ -107,6 +109,50 @@ describe("export: worker threads", function () {
     } finally {
       r.close();
     }
+  });
+
+  it("place the chunks of this thread and of the workers in order, each where its lines go", async () => {
+    const r = await Replay.open(generated);
+    const serial = (await exportTo(r, "serial-direct.jsonl", SERIAL)).bytes.toString();
+    // The event lines alone: after the header and module lines, before the footer's.
+    const lines = serial.split("\n").filter((l) => l.startsWith('{"kind":'));
+    const path = join(dir, "direct.jsonl");
+    for (const [workers, alsoHere] of [
+      [1, true],
+      [2, false],
+    ] as const) {
+      const pool = new ExportPool(workers);
+      const traceFd = openSync(generated, "r");
+      const fd = openSync(path, "w");
+      const base = 7; // lines placed after some bytes already written
+      writeSync(fd, "header\n");
+      try {
+        const done = await parallelEventLines(
+          r,
+          pool,
+          traceFd,
+          {
+            fd,
+            at: base,
+            writeAt: (b, at) => void writeSync(fd, b, 0, b.length, at),
+            writeError: (e) => new Error(e.message),
+          },
+          { ...PARALLEL, alsoHere },
+        );
+        const got = readFileSync(path, "utf8");
+        assert.equal(got, `header\n${lines.join("\n")}\n`);
+        assert.equal(done.end, Buffer.byteLength(got));
+        assert.equal(done.failure, undefined);
+        // This thread takes chunks while the workers boot, or none when told not to.
+        if (alsoHere) assert.ok(done.here > 0, "this thread transcoded no chunk");
+        else assert.equal(done.here, 0);
+      } finally {
+        await pool.close();
+        closeSync(traceFd);
+        closeSync(fd);
+      }
+    }
+    r.close();
   });
 
   it("stop at a damaged frame in the middle with the serial export's message", async () => {
