@@ -21,6 +21,7 @@ import { diffTerms, StateReconstructor } from "./state";
 import { buildCsr, csrCount, csrList, lowerBound, type Csr } from "./store/csr";
 import { decodeEvent, resolveSame, resolveSent, sameRefs, sameRow, sentRef } from "./store/eventDecode";
 import { type CellName, cellOf } from "./store/cells";
+import { columnsInMemory } from "./store/rowFields";
 import { type EventColumns, KIND_CODES } from "./store/columns";
 import { FrameSource } from "./store/frames";
 import { EventReader } from "./store/eventReader";
@@ -238,9 +239,7 @@ export class Replay {
 
   /** Whether the columns `decodeEvent` reads are all in memory (a lazy one is a getter until read). */
   private decodedInMemory(): boolean {
-    this.decodedColumnsRead ||= DECODED_COLUMNS.every(
-      (c) => Object.getOwnPropertyDescriptor(this.store.cols, c)?.get === undefined,
-    );
+    this.decodedColumnsRead ||= columnsInMemory(this.store.cols, DECODED_COLUMNS);
     return this.decodedColumnsRead;
   }
 
@@ -1019,6 +1018,7 @@ export class Replay {
       decodedCacheSize: this.cache.size,
       decodedCacheHits: this.cache.hits,
       decodedCacheMisses: this.cache.misses,
+      lineCallListsKept: this.lines.listsKept,
       queries: this.monitor.entries(),
       recent: this.monitor.recentQueries(),
     };

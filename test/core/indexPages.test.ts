@@ -114,6 +114,38 @@ describe("index pages", () => {
     r.close();
   });
 
+  it("decodes a batch of events from their fields' pages, not whole columns, as a parsed store does", () => {
+    const { store, reads } = counted(path);
+    const r = replayOf(store);
+    const n = r.eventCount;
+    // A logpoint's first page: a hundred calls of one function, then a batch spread over the trace.
+    const calls = plain.getEventIndices({ kinds: ["call"], limit: 100 });
+    const spread = Array.from({ length: 300 }, (_, i) => (i * 7919) % n);
+    for (const rows of [calls, spread]) {
+      assert.equal(canonical(r.events(rows, false)), canonical(plain.events(rows, false)));
+      for (const c of ["seq", "time", "pid", "mfa", "frameOff", "frameLen"])
+        assert.ok(Object.getOwnPropertyDescriptor(store.cols, c)?.get, `cols.${c} was read whole`);
+    }
+    assert.deepEqual(readTwice(reads), []);
+    r.close();
+  });
+
+  it("answers an event's message (as the scopes of a stop ask) from single pages", () => {
+    const { store, reads } = counted(path);
+    const r = replayOf(store);
+    const rows = [
+      ...plain.getEventIndices({ kinds: ["send"], limit: 40 }),
+      ...plain.getEventIndices({ kinds: ["receive"], limit: 40 }),
+      ...Array.from({ length: 40 }, (_, i) => (i * 4909) % r.eventCount),
+    ];
+    for (const i of rows) assert.deepEqual(r.messageAt(i), plain.messageAt(i), `at ${i}`);
+    for (const c of ["kind", "pid", "peer", "time", "aux", "flags"])
+      assert.ok(Object.getOwnPropertyDescriptor(store.cols, c)?.get, `cols.${c} was read whole`);
+    assert.ok(Object.getOwnPropertyDescriptor(store.ix, "pair")?.get, "ix.pair was read whole");
+    assert.deepEqual(readTwice(reads), []);
+    r.close();
+  });
+
   it("prefetch brings every column and index into memory off the request path", async () => {
     const { store } = counted(path);
     store.prefetch!();

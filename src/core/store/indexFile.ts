@@ -713,10 +713,36 @@ function checkSection(name: string, a: Typed, lim: Limits, file: string, from = 
     return;
   }
   if (!r) return;
-  const [lo, hi] = r;
-  for (let i = from; i < to; i++)
-    if (a[i] < lo || a[i] >= hi)
-      throw new IndexFileError(`${file}: ${name} holds an id out of range at ${i}`);
+  const bad = outOfRange(a, r[0], r[1], from, to);
+  if (bad >= 0) throw new IndexFileError(`${file}: ${name} holds an id out of range at ${bad}`);
+}
+
+/**
+ * The first index in [from, to) whose value is outside [lo, hi), or -1. One loop per array type:
+ * a loop over every type at once does a polymorphic element load per value, ~25 ns each (125 ms for
+ * the 5M kind column a logpoint reads), ~10× the monomorphic loop's.
+ */
+function outOfRange(a: Typed, lo: number, hi: number, from: number, to: number): number {
+  if (a instanceof Int32Array) return outOfRangeI32(a, lo, hi, from, to);
+  if (a instanceof Uint8Array) return outOfRangeU8(a, lo, hi, from, to);
+  if (a instanceof Int16Array) return outOfRangeI16(a, lo, hi, from, to);
+  for (let i = from; i < to; i++) if (a[i] < lo || a[i] >= hi) return i;
+  return -1;
+}
+
+function outOfRangeI32(a: Int32Array, lo: number, hi: number, from: number, to: number): number {
+  for (let i = from; i < to; i++) if (a[i] < lo || a[i] >= hi) return i;
+  return -1;
+}
+
+function outOfRangeU8(a: Uint8Array, lo: number, hi: number, from: number, to: number): number {
+  for (let i = from; i < to; i++) if (a[i] < lo || a[i] >= hi) return i;
+  return -1;
+}
+
+function outOfRangeI16(a: Int16Array, lo: number, hi: number, from: number, to: number): number {
+  for (let i = from; i < to; i++) if (a[i] < lo || a[i] >= hi) return i;
+  return -1;
 }
 
 /** The range the values of a column of ids must lie in, or undefined for other sections. */
