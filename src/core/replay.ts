@@ -308,6 +308,18 @@ export class Replay {
     this.reader.scanFrames(from, to, visit);
   }
 
+  /** Where event `index`'s frame (its term, version byte first) starts in its file, and its length. */
+  frameAt(index: number): { offset: number; length: number } {
+    this.checkIndex(index);
+    return { offset: this.cell("frameOff", index), length: this.cell("frameLen", index) };
+  }
+
+  /** `frameAt(index).offset` alone: one page of one column when the index is on disk. */
+  frameOffset(index: number): number {
+    this.checkIndex(index);
+    return this.cell("frameOff", index);
+  }
+
   /** Frames of events `from`.. packed in a fresh buffer, up to `maxRows` / `maxBytes` (EventReader.frameChunk). */
   frameChunk(
     from: number,
