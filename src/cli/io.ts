@@ -50,6 +50,9 @@ export function requireInputFile(path: string, what: string): void {
 /** A file written synchronously: errors are one-line UsageErrors naming the file. */
 export class OutputFile {
   private fd: number | undefined;
+  private regular = false;
+  /** Bytes `write` has written: where the next one goes. */
+  position = 0;
 
   constructor(
     readonly path: string,
@@ -77,6 +80,7 @@ export class OutputFile {
     } catch (e) {
       throw new UsageError(`${what}: cannot write ${path}: ${phrase(e)}`);
     }
+    this.regular = !st || st.isFile();
   }
 
   write(s: string | Uint8Array): void {
@@ -84,10 +88,35 @@ export class OutputFile {
     try {
       const buf = typeof s === "string" ? Buffer.from(s) : s;
       for (let off = 0; off < buf.length;) off += writeSync(this.fd, buf, off);
+      this.position += buf.length;
     } catch (e) {
       this.close();
-      throw new UsageError(`${this.what}: cannot write ${this.path}: ${phrase(e)}`);
+      throw this.failure(e);
     }
+  }
+
+  /**
+   * The descriptor, for writes at given offsets (by other threads too), when the file is a regular
+   * one (a device such as /dev/null is written in order through `write`).
+   */
+  positioned(): number | undefined {
+    return this.regular ? this.fd : undefined;
+  }
+
+  /** Writes bytes at an offset (a regular file: see `positioned`). */
+  writeAt(buf: Uint8Array, at: number): void {
+    if (this.fd === undefined) return;
+    try {
+      for (let off = 0; off < buf.length;) off += writeSync(this.fd, buf, off, buf.length - off, at + off);
+    } catch (e) {
+      this.close();
+      throw this.failure(e);
+    }
+  }
+
+  /** A failed write (here or by a worker thread writing through `positioned`) as the error to throw. */
+  failure(e: unknown): UsageError {
+    return new UsageError(`${this.what}: cannot write ${this.path}: ${phrase(e)}`);
   }
 
   close(): void {

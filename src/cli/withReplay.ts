@@ -10,7 +10,7 @@ import { events } from "./commands/events";
 import { state } from "./commands/state";
 import { flow } from "./commands/flow";
 import { stack } from "./commands/stack";
-import { exportJsonl } from "./commands/export";
+import { earlyExportWorkers, exportJsonl } from "./commands/export";
 import { progressBar } from "./progress";
 import { unusualRun } from "./codeCache";
 import { finishBeforeExit } from "./finishBeforeExit";
@@ -37,7 +37,15 @@ export async function withReplay(p: Parsed, cmd: string, out: Out): Promise<numb
   const { traces, args } = splitTraces(p, cmd);
   const bar = progressBar();
   const t0 = nowMs();
-  const replay = await Replay.open(traces, { onProgress: bar.onProgress });
+  // An export's workers boot meanwhile; closed by the export, or here if it does not get that far.
+  const early = cmd === "export" ? earlyExportWorkers(p, traces) : undefined;
+  let replay: Replay;
+  try {
+    replay = await Replay.open(traces, { onProgress: bar.onProgress });
+  } catch (e) {
+    await early?.close();
+    throw e;
+  }
   const loadMs = nowMs() - t0;
   bar.done();
   // A first open parsed the trace; later runs will read the index it saves (an unsaved one: parse again).
@@ -68,9 +76,10 @@ export async function withReplay(p: Parsed, cmd: string, out: Out): Promise<numb
         return stack(replay, p, json, out);
       default:
         // Awaited here: the replay is closed in `finally` only once the export is done.
-        return await exportJsonl(replay, p, out);
+        return await exportJsonl(replay, p, out, undefined, early);
     }
   } finally {
+    await early?.close();
     replay.close();
   }
 }

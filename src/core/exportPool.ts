@@ -1,41 +1,35 @@
-// The export's worker threads: chunks of event frames go out round-robin, their JSON Lines come back
-// as transferred buffers, each chunk's promise settling with its own result so the caller can write
-// them in order. Buffers go round: a written output and a transcoded input are sent out again (a
-// fresh large buffer costs page faults and an unmap shared by every thread). From source (tests, tsx)
-// the worker runs `exportWorker.ts` through tsx; bundled, the `exportWorker.js` beside this file.
+// The export's worker threads and the messages they take: the two open files, chunks to transcode
+// (byte ranges of the trace the workers read themselves) and where to write each chunk's lines. The
+// workers start before the trace is opened (`unref`'d, so that an export that does not use them does
+// not wait for them); from source (tests, tsx) they run `exportWorker.ts` through tsx, bundled the
+// `exportWorker.js` beside this file.
 
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Worker } from "node:worker_threads";
-import type { FrameFailure } from "./jsonlChunk";
 
-export interface ChunkResult {
-  out: Uint8Array;
-  failure?: FrameFailure;
-}
+export type ToWorker =
+  | { t: "files"; trace: number; out: number }
+  | { t: "chunk"; id: number; events: number; start: number; end: number }
+  | { t: "write"; id: number; at: number };
 
-interface Reply {
-  id: number;
-  buffer?: ArrayBuffer;
-  offset?: number;
-  length?: number;
-  failure?: FrameFailure;
-  input?: ArrayBuffer;
-  bug?: string;
-}
+export type FromWorker =
+  /** Booted: chunks sent before would wait for it while the main thread could do them. */
+  | { t: "ready" }
+  | { t: "done"; id: number; size: number }
+  /** The chunk must be written by the main thread (exportChunk.ts says when). */
+  | { t: "redo"; id: number }
+  | { t: "written"; id: number; error?: { code?: string; message: string } }
+  | { t: "bug"; stack: string };
 
 export class ExportPool {
   private readonly workers: Worker[] = [];
-  private readonly waiting = new Map<
-    number,
-    { resolve: (r: ChunkResult) => void; reject: (e: Error) => void }
-  >();
-  private next = 0;
   private closed = false;
-  /** Input buffers back from the workers, for the next chunks' frames. */
-  private readonly inputs: Buffer[] = [];
-  /** Output buffers already written, for the next chunks' lines. */
-  private readonly outputs: ArrayBuffer[] = [];
+  /** Which workers have booted. */
+  readonly ready: boolean[] = [];
+  /** Where replies and failures go; set by the run that uses the pool. */
+  onReply: (worker: number, m: FromWorker) => void = () => undefined;
+  onFailure: (e: Error) => void = () => undefined;
 
   constructor(size: number) {
     // Required here, not at import: `info`, `events`… share this bundle and start no worker (~5 ms).
@@ -49,54 +43,45 @@ export class ExportPool {
         : new Worker(`require("tsx/cjs/api").register(); require(${JSON.stringify(fromSource)});`, {
             eval: true,
           });
-      w.on("message", (m: Reply) => this.settle(m));
-      w.on("error", (e) => this.failAll(e));
-      w.on("exit", (code) => {
-        if (!this.closed) this.failAll(new Error(`export worker exited with code ${code}`));
+      this.ready.push(false);
+      w.on("message", (m: FromWorker) => {
+        if (m.t === "ready") this.ready[i] = true;
+        if (m.t === "bug") this.onFailure(new Error(`export worker: ${m.stack}`));
+        else this.onReply(i, m);
       });
+      w.on("error", (e) => this.onFailure(e));
+      w.on("exit", (code) => {
+        if (!this.closed) this.onFailure(new Error(`export worker exited with code ${code}`));
+      });
+      w.unref();
       this.workers.push(w);
     }
   }
 
-  /** A buffer for the next chunk's frames, if one has come back. */
-  spareInput(): Buffer | undefined {
-    return this.inputs.pop();
+  get size(): number {
+    return this.workers.length;
   }
 
-  /** Gives back a result's output once it is written. */
-  written(r: ChunkResult): void {
-    this.outputs.push(r.out.buffer as ArrayBuffer);
+  /** The pool is used: its workers keep the process alive until `close`. */
+  use(trace: number, out: number): void {
+    for (const w of this.workers) {
+      w.ref();
+      this.post(w, { t: "files", trace, out });
+    }
   }
 
-  /** Transcodes the frames in `bytes` (frame k is `bytes[bounds[2k], bounds[2k + 1])`); both are transferred. */
-  chunk(bytes: Uint8Array, bounds: Uint32Array, first: number): Promise<ChunkResult> {
-    const id = this.next++;
-    const w = this.workers[id % this.workers.length];
-    const spare = this.outputs.pop();
-    const transfer = [bytes.buffer as ArrayBuffer, bounds.buffer as ArrayBuffer];
-    if (spare) transfer.push(spare);
-    return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      w.postMessage({ id, bytes, bounds, first, spare }, transfer);
-    });
+  send(worker: number, m: ToWorker): void {
+    this.post(this.workers[worker], m);
   }
 
+  private post(w: Worker, m: ToWorker): void {
+    w.postMessage(m);
+  }
+
+  /** Stops the workers; once it settles none of them reads or writes a file any more. */
   async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
     await Promise.all(this.workers.map((w) => w.terminate()));
-  }
-
-  private settle(m: Reply): void {
-    const p = this.waiting.get(m.id);
-    if (!p) return;
-    this.waiting.delete(m.id);
-    if (m.input && m.input !== m.buffer) this.inputs.push(Buffer.from(m.input));
-    if (m.bug !== undefined) p.reject(new Error(`export worker: ${m.bug}`));
-    else p.resolve({ out: new Uint8Array(m.buffer!, m.offset, m.length), failure: m.failure });
-  }
-
-  private failAll(e: Error): void {
-    for (const p of this.waiting.values()) p.reject(e);
-    this.waiting.clear();
   }
 }

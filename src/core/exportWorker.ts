@@ -1,31 +1,49 @@
-// Worker-thread entry of the parallel export: transcodes each chunk of event frames it is sent to
-// JSON Lines and posts the bytes back (transferred, not copied), with the chunk's input buffer, so
-// that the main thread can use both buffers again.
+// Worker-thread entry of the parallel export: for each chunk it is sent (a byte range of the trace and
+// how many events it holds) it reads the frames itself, transcodes them and keeps the lines until the
+// main thread, which places the chunks in order, says at which offset of the output to write them.
+// No buffer crosses threads: a transferred (detached) one makes V8 throw away the optimized code of
+// every function that reads typed arrays, and compile it again.
 
+import { writeSync } from "node:fs";
 import { parentPort } from "node:worker_threads";
-import { transcodeChunk } from "./jsonlChunk";
+import { ChunkTranscoder } from "./exportChunk";
+import type { ToWorker } from "./exportPool";
 
-export interface ChunkRequest {
-  id: number;
-  bytes: Uint8Array;
-  bounds: Uint32Array;
-  first: number;
-  /** An output buffer written before and handed back, to be written into again. */
-  spare?: ArrayBuffer;
+let transcoder: ChunkTranscoder | undefined;
+let outFd = -1;
+/** Lines transcoded and not yet written, by chunk id. */
+const held = new Map<number, Buffer>();
+
+function chunk(id: number, events: number, start: number, end: number): void {
+  const out = transcoder!.lines(events, start, end);
+  if (out === undefined) return void parentPort!.postMessage({ t: "redo", id });
+  held.set(id, out);
+  parentPort!.postMessage({ t: "done", id, size: out.length });
 }
 
-parentPort!.on("message", (m: ChunkRequest) => {
+function write(id: number, at: number): void {
+  const out = held.get(id)!;
+  held.delete(id);
   try {
-    const into = m.spare ? Buffer.from(m.spare) : Buffer.allocUnsafeSlow(2 * m.bytes.length + (64 << 10));
-    const { out, failure } = transcodeChunk(m.bytes, m.bounds, m.first, into);
-    const ab = out.buffer as ArrayBuffer;
-    const input = m.bytes.buffer as ArrayBuffer;
-    parentPort!.postMessage(
-      { id: m.id, buffer: ab, offset: out.byteOffset, length: out.length, failure, input },
-      ab === input ? [ab] : [ab, input],
-    );
+    for (let done = 0; done < out.length;) done += writeSync(outFd, out, done, out.length - done, at + done);
+  } catch (e) {
+    const { code, message } = e as NodeJS.ErrnoException;
+    return void parentPort!.postMessage({ t: "written", id, error: { code, message } });
+  }
+  transcoder!.written(out);
+  parentPort!.postMessage({ t: "written", id });
+}
+
+parentPort!.on("message", (m: ToWorker) => {
+  try {
+    if (m.t === "files") {
+      transcoder = new ChunkTranscoder(m.trace);
+      outFd = m.out;
+    } else if (m.t === "chunk") chunk(m.id, m.events, m.start, m.end);
+    else write(m.id, m.at);
   } catch (e) {
     // A bug, not bad input: the main thread rethrows it as such.
-    parentPort!.postMessage({ id: m.id, bug: (e as Error).stack ?? String(e) });
+    parentPort!.postMessage({ t: "bug", stack: (e as Error).stack ?? String(e) });
   }
 });
+parentPort!.postMessage({ t: "ready" });

@@ -1,11 +1,10 @@
-// Event frames read together into one buffer, transcoded to their JSON Lines: what an export worker
-// does with each chunk and what the serial export does, so that both give the same bytes and, for a
-// frame the decoder refuses, the same message.
+// The serial export's line of one event frame, and the message of a frame the decoder refuses: what
+// the main thread writes, for a whole export or for a chunk a worker gave back (exportChunk.ts).
 
+import { frameToJsonLine, jsonLinesOut } from "./jsonl";
+import type { Replay } from "./replay";
 import { decodeEtf } from "./terms/decode";
 import { EtfError } from "./terms/errors";
-import { swapOutput } from "./terms/etfJson";
-import { jsonLinesOut } from "./jsonl";
 
 /** Where a chunk stopped: the event (by index) whose frame the decoder refused, and why. */
 export interface FrameFailure {
@@ -44,29 +43,22 @@ export function frameFailureMessage(file: string, f: FrameFailure): string {
   return `export: ${file}: event ${f.index} cannot be read: ${f.reason}`;
 }
 
-const NONE = Buffer.alloc(0);
-
 /**
- * The JSON Lines of the frames in `bytes` (frame k is `bytes[bounds[2k], bounds[2k + 1])`), event
- * indexes from `first`, written into `into` (or a larger buffer if it fills up): the lines before any
- * refused frame, and that frame's failure.
+ * The serial export's line of event `index` (frame `buf[start, end)`) appended to `jsonLinesOut`: an
+ * event naming an earlier one (trace format 2, when `refs`) as the replay resolves it, any other
+ * transcoded from its bytes; a refused frame gives its FrameFailure.
  */
-export function transcodeChunk(
-  bytes: Uint8Array,
-  bounds: Uint32Array,
-  first: number,
-  into: Buffer,
-): { out: Buffer; failure?: FrameFailure } {
-  swapOutput(into);
-  const frames = bounds.length >> 1;
-  for (
-    let k = jsonLinesOut.events(bytes, bounds, 0);
-    k < frames;
-    k = jsonLinesOut.events(bytes, bounds, k + 1)
-  ) {
-    // A frame of a shape the transcoder leaves alone: the decoding path, which may refuse it.
-    const failure = appendEventLine(bytes, bounds[2 * k], bounds[2 * k + 1], first + k);
-    if (failure) return { out: swapOutput(NONE), failure };
+export function appendExportLine(
+  r: Replay,
+  refs: boolean,
+  buf: Uint8Array,
+  start: number,
+  end: number,
+  index: number,
+): FrameFailure | undefined {
+  if (refs && r.refersToEarlier(index)) {
+    jsonLinesOut.line(frameToJsonLine(r.event(index).raw));
+    return undefined;
   }
-  return { out: swapOutput(NONE) };
+  return appendEventLine(buf, start, end, index);
 }

@@ -8,6 +8,7 @@ import { ReplayError } from "./errors";
 import { KIND_CODES } from "./store/columns";
 import { csrList } from "./store/csr";
 import { Lru } from "./store/lru";
+import { countMerged, mergedRows, walkMerged } from "./mergedRows";
 import type { StoreData } from "./store/store";
 import type { Term } from "./terms/term";
 import type { Mfa, SourceLocation, TraceEvent } from "./types";
@@ -66,6 +67,12 @@ export interface LineCallsOptions {
   pid?: number;
 }
 
+/**
+ * A page ending at most this many calls from either end of a line is found by walking the line's index
+ * lists, without building its list of calls (a hover's first page); a deeper one builds and keeps it.
+ */
+export const lineHistorySettings = { walkedRows: 1000 };
+
 interface FileLines {
   /** line → mfa ids defined (or with a clause) there */
   defs: Map<number, number[]>;
@@ -87,11 +94,18 @@ export class LineHistory {
    * hover may visit any line and a hot line may hold a good part of the recording.
    */
   private readonly callLists = new Lru<string, Int32Array>(2_000_000, (rows) => Math.max(1, rows.length));
+  /** Same keys → how many calls, for lines whose list was not built (a number each). */
+  private readonly callTotals = new Lru<string, number>(100_000);
 
   constructor(
     private readonly store: StoreData,
     private readonly decode: (row: number) => TraceEvent,
   ) {}
+
+  /** How many per-line call lists are built and kept. */
+  get listsKept(): number {
+    return this.callLists.size;
+  }
 
   /** Every recorded source file, exact and completed (see `canonical`). */
   recordedFiles(): string[] {
@@ -141,13 +155,36 @@ export class LineHistory {
       throw new ReplayError(`bad pid ${String(opts.pid)}: expected a process id (ProcessInfo.id)`);
     const f = this.fileLines(file);
     if (!f) return { total: 0, calls: [] };
-    const rows = this.callsAt(this.canonical(file), f, line, opts.pid);
     const defined = new Set(f.defs.get(line) ?? []);
+    const key = `${line}\0${this.canonical(file)}\0${opts.pid ?? ""}`;
+    let rows = this.callLists.get(key);
+    let total = rows?.length ?? this.callTotals.get(key);
     const calls: CallRecord[] = [];
-    const n = rows.length;
-    for (let k = offset; k < n && calls.length < limit; k++)
-      calls.push(this.record(rows[order === "newest" ? n - 1 - k : k], defined));
-    return { total: n, calls };
+    const lists = rows ? [] : this.listsAt(f, line);
+    const keep = rows ? () => true : this.keep(opts.pid);
+    if (!rows && offset + limit > lineHistorySettings.walkedRows) {
+      rows = mergedRows(lists, keep, total);
+      this.callLists.set(key, rows);
+    }
+    if (rows) {
+      const n = rows.length;
+      for (let k = offset; k < n && calls.length < limit; k++)
+        calls.push(this.record(rows[order === "newest" ? n - 1 - k : k], defined));
+      return { total: n, calls };
+    }
+    if (total === undefined) this.callTotals.set(key, (total = countMerged(lists, keep)));
+    const picked: number[] = [];
+    let skipped = 0;
+    if (limit > 0)
+      walkMerged(lists, order === "newest", keep, (r) => {
+        if (skipped < offset) {
+          skipped++;
+          return true;
+        }
+        return picked.push(r) < limit;
+      });
+    for (const r of picked) calls.push(this.record(r, defined));
+    return { total, calls };
   }
 
   /** The recorded file a workspace path stands for: the one whose mapping to this machine is `local`. */
@@ -204,34 +241,24 @@ export class LineHistory {
     return mod && fn && fn.line > 0 ? { file: normalise(mod.source), line: fn.line } : undefined;
   }
 
-  /** The call rows at a line, ascending, unique: calls of the functions defined there and calls made from there. */
-  private callsAt(file: string, f: FileLines, line: number, pid: number | undefined): Int32Array {
-    const key = `${line}\0${file}\0${pid ?? ""}`;
-    const known = this.callLists.get(key);
-    if (known) return known;
-    const { cols, ix } = this.store;
+  /** The index lists of a line's calls, each ascending: its functions' events, then its call sites'. */
+  private listsAt(f: FileLines, line: number): Int32Array[] {
+    const { ix } = this.store;
     const lists: Int32Array[] = [];
     for (const m of f.defs.get(line) ?? []) lists.push(csrList(ix.byMfa, m));
     for (const s of f.sites.get(line) ?? []) lists.push(csrList(ix.bySite, s));
-    let total = 0;
-    for (const l of lists) total += l.length;
-    const out = new Int32Array(total);
-    let n = 0;
-    for (const l of lists)
-      for (let i = 0; i < l.length; i++) {
-        const r = l[i];
-        if (cols.kind[r] === KIND_CODES.call && (pid === undefined || cols.pid[r] === pid)) out[n++] = r;
-      }
-    let rows = out.subarray(0, n);
-    if (lists.length > 1) {
-      rows.sort();
-      let w = 0;
-      for (let i = 0; i < rows.length; i++) if (i === 0 || rows[i] !== rows[i - 1]) rows[w++] = rows[i];
-      rows = rows.subarray(0, w);
-    }
-    const kept = rows.slice();
-    this.callLists.set(key, kept);
-    return kept;
+    return lists;
+  }
+
+  /** Which rows of those lists are calls (of process `pid`, when given). */
+  private keep(pid: number | undefined): (row: number) => boolean {
+    // The pid column only when asked by process: from an index, reading a column reads it whole.
+    const { cols } = this.store;
+    const kind = cols.kind;
+    const call = KIND_CODES.call;
+    if (pid === undefined) return (r) => kind[r] === call;
+    const pids = cols.pid;
+    return (r) => kind[r] === call && pids[r] === pid;
   }
 
   private fileLines(file: string): FileLines | undefined {

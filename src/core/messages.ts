@@ -2,6 +2,7 @@
 // with (per-pair FIFO), its latency, and — when it has none — why: the receiver had died, never
 // existed in the recording, ended without taking it, or still had it queued when the recording ended.
 
+import { cellOf, type CellName } from "./store/cells";
 import { FLAG_NO_PROCESS, KIND_CODES } from "./store/columns";
 import { buildCsr, csrList, lowerBound, type Csr } from "./store/csr";
 import type { StoreData } from "./store/store";
@@ -40,8 +41,17 @@ export class MessageFlow {
     );
   }
 
+  /**
+   * One value of a column at one row: from an index whose columns are not in memory yet, read with its
+   * page (cells.ts). The scopes of each stop ask `at` for one event, which read seven whole columns
+   * (~100 MB at 5M events, seconds of page faults on the first inspect after a launch).
+   */
+  private v(name: CellName, row: number): number {
+    return cellOf(this.store, name, row);
+  }
+
   private sender(r: number): number | undefined {
-    const p = this.store.cols.peer[r];
+    const p = this.v("peer", r);
     return p >= 0 ? p : this.senderOf(r);
   }
 
@@ -109,17 +119,18 @@ export class MessageFlow {
 
   /** The send/receive pair an event belongs to. */
   at(row: number): MessageFlowEntry | undefined {
-    const { cols, ix } = this.store;
-    const k = cols.kind[row];
+    const k = this.v("kind", row);
     if (k === KIND_CODES.send) return this.entryOfSend(row);
     if (k !== KIND_CODES.receive) return undefined;
-    if (ix.pair[row] >= 0) return this.entryOfSend(ix.pair[row]);
+    const send = this.v("ix.pair", row);
+    if (send >= 0) return this.entryOfSend(send);
+    const to = this.v("pid", row);
     const e: MessageFlowEntry = {
       receive: row,
-      to: cols.pid[row],
+      to,
       // Its send was not recorded; the mailbox snapshot still says whether it was taken.
-      status: this.mailboxes.queued(row, cols.pid[row]) ? "queued_at_end" : "delivered",
-      receivedAt: cols.time[row],
+      status: this.mailboxes.queued(row, to) ? "queued_at_end" : "delivered",
+      receivedAt: this.v("time", row),
     };
     const from = this.sender(row);
     if (from !== undefined) e.from = from;
@@ -127,28 +138,36 @@ export class MessageFlow {
   }
 
   private entryOfSend(r: number): MessageFlowEntry {
-    const { cols, ix, tables } = this.store;
-    const to = cols.peer[r];
-    const e: MessageFlowEntry = { send: r, from: cols.pid[r], status: "delivered", sentAt: cols.time[r] };
+    const { tables } = this.store;
+    const to = this.v("peer", r);
+    const e: MessageFlowEntry = {
+      send: r,
+      from: this.v("pid", r),
+      status: "delivered",
+      sentAt: this.v("time", r),
+    };
     if (to >= 0) e.to = to;
-    else if (cols.aux[r] >= 0) {
-      const name = tables.aux[cols.aux[r]];
-      e.toName = name instanceof Atom ? name.name : undefined;
+    else {
+      const aux = this.v("aux", r);
+      if (aux >= 0) {
+        const name = tables.aux[aux];
+        e.toName = name instanceof Atom ? name.name : undefined;
+      }
     }
-    const rcv = ix.pair[r];
+    const rcv = this.v("ix.pair", r);
     // In the receiver's mailbox at the end (its snapshot says so): it entered the mailbox (the
     // receive event, when recorded) but nothing took it out.
     const queued = to >= 0 && this.mailboxes.queued(r, to);
     if (rcv >= 0) {
       e.receive = rcv;
-      e.receivedAt = cols.time[rcv];
+      e.receivedAt = this.v("time", rcv);
       if (queued) e.status = "queued_at_end";
-      else e.latencyNs = e.receivedAt - cols.time[r];
+      else e.latencyNs = e.receivedAt - e.sentAt!;
       return e;
     }
     const box = to >= 0 ? this.mailboxes.of(to) : undefined;
     if (queued) e.status = "queued_at_end";
-    else if (cols.flags[r] & FLAG_NO_PROCESS) e.status = "dead_process";
+    else if (this.v("flags", r) & FLAG_NO_PROCESS) e.status = "dead_process";
     else if (to < 0) e.status = "unknown_process";
     else {
       const dest = this.processes.get(to);

@@ -21,6 +21,7 @@ import { diffTerms, StateReconstructor } from "./state";
 import { buildCsr, csrCount, csrList, lowerBound, type Csr } from "./store/csr";
 import { decodeEvent, resolveSame, resolveSent, sameRefs, sameRow, sentRef } from "./store/eventDecode";
 import { type CellName, cellOf } from "./store/cells";
+import { columnsInMemory } from "./store/rowFields";
 import { type EventColumns, KIND_CODES } from "./store/columns";
 import { FrameSource } from "./store/frames";
 import { EventReader } from "./store/eventReader";
@@ -238,9 +239,7 @@ export class Replay {
 
   /** Whether the columns `decodeEvent` reads are all in memory (a lazy one is a getter until read). */
   private decodedInMemory(): boolean {
-    this.decodedColumnsRead ||= DECODED_COLUMNS.every(
-      (c) => Object.getOwnPropertyDescriptor(this.store.cols, c)?.get === undefined,
-    );
+    this.decodedColumnsRead ||= columnsInMemory(this.store.cols, DECODED_COLUMNS);
     return this.decodedColumnsRead;
   }
 
@@ -307,6 +306,18 @@ export class Replay {
       this.checkIndex(to - 1);
     }
     this.reader.scanFrames(from, to, visit);
+  }
+
+  /** Where event `index`'s frame (its term, version byte first) starts in its file, and its length. */
+  frameAt(index: number): { offset: number; length: number } {
+    this.checkIndex(index);
+    return { offset: this.cell("frameOff", index), length: this.cell("frameLen", index) };
+  }
+
+  /** `frameAt(index).offset` alone: one page of one column when the index is on disk. */
+  frameOffset(index: number): number {
+    this.checkIndex(index);
+    return this.cell("frameOff", index);
   }
 
   /** Frames of events `from`.. packed in a fresh buffer, up to `maxRows` / `maxBytes` (EventReader.frameChunk). */
@@ -1007,6 +1018,7 @@ export class Replay {
       decodedCacheSize: this.cache.size,
       decodedCacheHits: this.cache.hits,
       decodedCacheMisses: this.cache.misses,
+      lineCallListsKept: this.lines.listsKept,
       queries: this.monitor.entries(),
       recent: this.monitor.recentQueries(),
     };

@@ -222,6 +222,8 @@ export interface ReplayStats {
   decodedCacheSize: number;
   decodedCacheHits: number;
   decodedCacheMisses: number;
+  /** Per-line call lists built and kept (only a page deep into a line's calls builds one). */
+  lineCallListsKept: number;
   queries: QueryStatsEntry[];
   /** The most recent queries, newest last (bounded). */
   recent: Array<{ index: string; candidates: number; results: number; ms: number }>;

@@ -7,8 +7,15 @@ import { closeSync, copyFileSync, mkdtempSync, openSync, readFileSync, writeSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generate } from "../../bench/gen";
-import { EXPORT_TUNING, type ExportTuning, exportJsonl } from "../../src/cli/commands/export";
+import {
+  earlyExportWorkers,
+  EXPORT_TUNING,
+  type ExportTuning,
+  exportJsonl,
+} from "../../src/cli/commands/export";
 import { ReplayError } from "../../src/core/errors";
+import { parallelEventLines } from "../../src/core/exportParallel";
+import { ExportPool } from "../../src/core/exportPool";
 import { Replay } from "../../src/core/replay";
 
 const dir = mkdtempSync(join(tmpdir(), "elixirscope-export-par-"));
@@ -16,10 +23,13 @@ const SERIAL: ExportTuning = { ...EXPORT_TUNING, parallelFrom: Infinity };
 // Small chunks, so that a few thousand events make dozens of them and the in-flight bound is reached.
 const PARALLEL: ExportTuning = {
   parallelFrom: 0,
+  earlyFrom: Infinity,
   workers: 2,
   chunkRows: 97,
   chunkBytes: 16 << 10,
   inFlight: 3,
+  // The workers do every chunk: with this thread too, it may do them all before they boot.
+  alsoHere: false,
 };
 
 /** Runs the export of the open replay into a file; returns its bytes and the error it stopped with. */
@@ -56,11 +66,21 @@ describe("export: worker threads", function () {
       const r = await Replay.open(path);
       try {
         const serial = await exportTo(r, "serial.jsonl", SERIAL);
-        const parallel = await exportTo(r, "parallel.jsonl", PARALLEL);
         assert.equal(serial.error, undefined);
-        assert.equal(parallel.error, undefined);
         assert.equal(serial.bytes.toString().split("\n").length - 1 > r.eventCount, true);
-        assert.ok(parallel.bytes.equals(serial.bytes), "parallel output differs from serial output");
+        // Workers alone, workers and this thread, one worker and this thread.
+        for (const tuning of [
+          PARALLEL,
+          { ...PARALLEL, alsoHere: true },
+          { ...PARALLEL, workers: 1, alsoHere: true },
+        ]) {
+          const parallel = await exportTo(r, "parallel.jsonl", tuning);
+          assert.equal(parallel.error, undefined);
+          assert.ok(
+            parallel.bytes.equals(serial.bytes),
+            `parallel output differs from serial output: ${JSON.stringify(tuning)}`,
+          );
+        }
         // Printed to stdout (no -o) it is the same text, line by line.
         const lines: string[] = [];
         const p = { positional: [path], flags: new Set<string>(), values: new Map<string, string[]>() };
@@ -71,6 +91,69 @@ describe("export: worker threads", function () {
       }
     });
   }
+
+  it("started before the trace is opened, write the same bytes; unused, let the export end", async () => {
+    const out = join(dir, "early.jsonl");
+    const p = { positional: [generated], flags: new Set<string>(), values: new Map([["o", [out]]]) };
+    const early = earlyExportWorkers(p, [generated], { ...PARALLEL, earlyFrom: 0 });
+    assert.ok(early);
+    const r = await Replay.open(generated);
+    try {
+      const serial = await exportTo(r, "serial-early.jsonl", SERIAL);
+      assert.equal(await exportJsonl(r, p, () => undefined, PARALLEL, early), 0);
+      assert.ok(readFileSync(out).equals(serial.bytes));
+      // Not used (the serial path): closed, the export still ends.
+      const unused = earlyExportWorkers(p, [generated], { ...PARALLEL, earlyFrom: 0 });
+      assert.equal(await exportJsonl(r, p, () => undefined, SERIAL, unused), 0);
+      assert.ok(readFileSync(out).equals(serial.bytes));
+    } finally {
+      r.close();
+    }
+  });
+
+  it("place the chunks of this thread and of the workers in order, each where its lines go", async () => {
+    const r = await Replay.open(generated);
+    const serial = (await exportTo(r, "serial-direct.jsonl", SERIAL)).bytes.toString();
+    // The event lines alone: after the header and module lines, before the footer's.
+    const lines = serial.split("\n").filter((l) => l.startsWith('{"kind":'));
+    const path = join(dir, "direct.jsonl");
+    for (const [workers, alsoHere] of [
+      [1, true],
+      [2, false],
+    ] as const) {
+      const pool = new ExportPool(workers);
+      const traceFd = openSync(generated, "r");
+      const fd = openSync(path, "w");
+      const base = 7; // lines placed after some bytes already written
+      writeSync(fd, "header\n");
+      try {
+        const done = await parallelEventLines(
+          r,
+          pool,
+          traceFd,
+          {
+            fd,
+            at: base,
+            writeAt: (b, at) => void writeSync(fd, b, 0, b.length, at),
+            writeError: (e) => new Error(e.message),
+          },
+          { ...PARALLEL, alsoHere },
+        );
+        const got = readFileSync(path, "utf8");
+        assert.equal(got, `header\n${lines.join("\n")}\n`);
+        assert.equal(done.end, Buffer.byteLength(got));
+        assert.equal(done.failure, undefined);
+        // This thread takes chunks while the workers boot, or none when told not to.
+        if (alsoHere) assert.ok(done.here > 0, "this thread transcoded no chunk");
+        else assert.equal(done.here, 0);
+      } finally {
+        await pool.close();
+        closeSync(traceFd);
+        closeSync(fd);
+      }
+    }
+    r.close();
+  });
 
   it("stop at a damaged frame in the middle with the serial export's message", async () => {
     const path = join(dir, "damaged.estrace");

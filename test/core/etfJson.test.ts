@@ -24,7 +24,7 @@ import {
 } from "../../src/core/terms/build";
 import { decodeEtf } from "../../src/core/terms/decode";
 import { encodeTerm } from "../../src/core/terms/encode";
-import { transcodeChunk } from "../../src/core/jsonlChunk";
+import { transcodeFrames } from "../../src/core/exportChunk";
 import { eventFrameToJsonLine } from "../../src/core/terms/etfJson";
 import type { Term } from "../../src/core/terms/term";
 
@@ -261,16 +261,16 @@ describe("export: ETF bytes to JSON text without decoding", function () {
       encodeTerm(tuple(atom("exit"), 3, 4, pid("n@h", 1, 0), late)),
     ];
     for (const f of frames) {
-      const { out } = transcodeChunk(f, new Uint32Array([0, f.length]), 0, Buffer.alloc(1));
-      assert.equal(out.toString("utf8"), `${frameToJsonLine(decodeEtf(f))}\n`);
+      const out = transcodeFrames(f, new Uint32Array([0, f.length]), 1, Buffer.alloc(1));
+      assert.equal(out?.toString("utf8"), `${frameToJsonLine(decodeEtf(f))}\n`);
     }
     // Into a buffer far too small: grown as needed, nothing cut.
     const bounds = new Uint32Array([0, empties.length]);
-    const { out } = transcodeChunk(empties, bounds, 0, Buffer.alloc(1));
-    assert.equal(out.toString("utf8"), `${frameToJsonLine(decodeEtf(empties))}\n`);
+    const out = transcodeFrames(empties, bounds, 1, Buffer.alloc(1));
+    assert.equal(out?.toString("utf8"), `${frameToJsonLine(decodeEtf(empties))}\n`);
   });
 
-  it("transcodes a chunk around frames left to the decoding path, and stops at a damaged one", () => {
+  it("transcodes a chunk around frames left to the decoding path, and gives back one with a damaged frame", () => {
     const good = encodeTerm(tuple(atom("call"), 1, 2, pid("n@h", 1, 0), tuple(atom("M"), atom("f"), 0), []));
     const improperArgs = encodeTerm(tuple(atom("call"), 3, 4, pid("n@h", 1, 0), improper([1], 2)));
     const nonAscii = encodeTerm(tuple(atom("exit"), 5, 6, pid("nødé@x", 1, 0), atom("é")));
@@ -283,13 +283,15 @@ describe("export: ETF bytes to JSON text without decoding", function () {
       bounds[2 * k] = at;
       bounds[2 * k + 1] = at += f.length;
     });
-    const { out, failure } = transcodeChunk(bytes, bounds, 100, Buffer.alloc(64));
+    // Without the damaged frame: every line, the declined ones decoded.
+    const out = transcodeFrames(bytes, bounds, 6, Buffer.alloc(64));
     const want = frames
       .slice(0, 6)
       .map((f) => `${frameToJsonLine(decodeEtf(f))}\n`)
       .join("");
-    assert.equal(out.toString("utf8"), want);
-    assert.equal(failure?.index, 106);
+    assert.equal(out?.toString("utf8"), want);
+    // With it: the main thread writes the chunk (and names the event), so nothing comes back.
+    assert.equal(transcodeFrames(bytes, bounds, frames.length, Buffer.alloc(64)), undefined);
   });
 
   it("leaves damaged bytes to the decoding path, which names the problem", () => {

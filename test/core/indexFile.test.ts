@@ -3,10 +3,12 @@
 // folder, and every answer is the same with the index, without it, and in the worker.
 
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   statSync,
   utimesSync,
@@ -17,12 +19,14 @@ import { join } from "node:path";
 import { generate } from "../../bench/gen";
 import { Replay } from "../../src/core/replay";
 import { loadCounters } from "../../src/core/store/store";
-import { indexLocations, splitWrites } from "../../src/core/store/indexCache";
+import { fingerprints, indexLocations, IndexWriter } from "../../src/core/store/indexCache";
+import { parseStore } from "../../src/core/store/store";
+import { indexMeta } from "../helpers/indexMeta";
 import { prefaultSettings } from "../../src/core/store/prefault";
 import { atom, bin, pid, tuple } from "../../src/core/terms/build";
 import { TraceBuilder } from "../../src/core/writer";
 import { canonical } from "../helpers/canonical";
-import { tempTrace, ticketTrace } from "../helpers/fixtures";
+import { NODE, OFFICE, RESERVE, TO, tempTrace, ticketTrace } from "../helpers/fixtures";
 
 async function openSaved(path: string | string[], opts = {}): Promise<Replay> {
   const r = await Replay.open(path, opts);
@@ -65,13 +69,6 @@ function snapshot(r: Replay): string {
     sources: r.sourceFiles().map((f) => [f, r.linesWithEvents(f)]),
   };
   return canonical(out);
-}
-
-/** The index file's JSON metadata. */
-function metaOf(file: Buffer): { sections: Array<{ name: string; offset: number; type: string }> } {
-  return JSON.parse(file.toString("utf8", 24, 24 + file.readUInt32LE(12))) as {
-    sections: Array<{ name: string; offset: number; type: string }>;
-  };
 }
 
 /** The byte length of a binary term. */
@@ -150,7 +147,7 @@ describe("persistent index", () => {
     const want = snapshot(plain);
     plain.close();
     (await openSaved(path)).close();
-    const meta = metaOf(readFileSync(`${path}.esindex`));
+    const meta = indexMeta(readFileSync(`${path}.esindex`));
     assert.equal(meta.sections.find((x) => x.name === "cols.seq")?.type, "Float64Array");
     assert.equal(meta.sections.find((x) => x.name === "cols.frameLen")?.type, "Uint32Array");
     assert.equal(meta.sections.find((x) => x.name === "cols.frameOff")?.type, "Uint32Array");
@@ -158,6 +155,56 @@ describe("persistent index", () => {
     assert.equal(reused.indexStatus.state, "reused");
     assert.equal(snapshot(reused), want);
     reused.close();
+  });
+
+  it("keeps process, function and call-site ids beyond 16 bits, widening their columns, with and without the index", async () => {
+    const { builder } = ticketTrace();
+    // The id columns start in 16 bits; past 32767 processes, functions and call sites they widen.
+    const many = 33_000;
+    for (let k = 0; k < many; k++)
+      builder.call(pid(NODE, 1000 + k, 0), [TO, `f${k}`, 1], [k], {
+        mfa: RESERVE,
+        file: "/app/lib/ticket_office.ex",
+        line: k + 1,
+      });
+    // A message from the last process to the first: its receive's peer is a wide pid.
+    builder.send(pid(NODE, 1000 + many - 1, 0), OFFICE, atom("late"));
+    builder.receive(OFFICE, atom("late"));
+    const path = tempTrace(builder.toBuffer());
+    const plain = await Replay.open(path, { index: false });
+    const n = plain.eventCount;
+    const rows = [
+      0,
+      5,
+      n - 3,
+      n - 2,
+      n - 1,
+      ...Array.from({ length: 40 }, (_, i) => Math.floor((i * n) / 40)),
+    ];
+    const answers = (r: Replay): string =>
+      canonical({
+        fields: rows.map((i) => [r.pidOf(i), r.mfaOf(i), r.peerOf(i), r.event(i), r.locationOf(i)]),
+        last: r.getEventIndices({ pids: [r.pidOf(n - 3)] }),
+        fn: r.getEventIndices({ functions: [`Demo.TicketOffice.f${many - 1}/1`] }),
+        message: r.messageAt(n - 1),
+      });
+    const want = answers(plain);
+    assert.equal(plain.peerOf(n - 1), plain.pidOf(n - 2), "the receive is paired with the wide pid's send");
+    plain.close();
+    (await openSaved(path)).close();
+    const meta = indexMeta(readFileSync(`${path}.esindex`));
+    for (const name of ["pid", "peer", "mfa", "site"])
+      assert.equal(meta.sections.find((x) => x.name === `cols.${name}`)?.type, "Int32Array", name);
+    const reused = await Replay.open(path);
+    assert.equal(reused.indexStatus.state, "reused");
+    assert.equal(answers(reused), want);
+    reused.close();
+    // A small trace keeps them narrow.
+    const small = ticketPath();
+    (await openSaved(small)).close();
+    const narrow = indexMeta(readFileSync(`${small}.esindex`));
+    for (const name of ["pid", "peer", "mfa", "site"])
+      assert.equal(narrow.sections.find((x) => x.name === `cols.${name}`)?.type, "Int16Array", name);
   });
 
   it("gives the same answers when another thread faults the columns' pages in during the parse", async () => {
@@ -241,7 +288,7 @@ describe("persistent index", () => {
     const good = readFileSync(`${path}.esindex`);
     const damages: Array<[string, Buffer, RegExp]> = [
       ["truncated", good.subarray(0, good.length - 100), /truncated/],
-      ["flipped metadata", flip(good, 40), /metadata checksum mismatch/],
+      ["flipped metadata", flip(good, indexMeta(good).at + 10), /metadata checksum mismatch/],
       ["not an index", Buffer.from("hello"), /not an ElixirScope index file/],
     ];
     for (const [what, bytes, why] of damages) {
@@ -260,10 +307,7 @@ describe("persistent index", () => {
     (await openSaved(path)).close();
     const good = readFileSync(`${path}.esindex`);
     // The send/receive pairs are read only when a message question is asked: damage one entry.
-    const meta = JSON.parse(good.toString("utf8", 24, 24 + good.readUInt32LE(12))) as {
-      sections: Array<{ name: string; offset: number; page: number }>;
-      sums: { offset: number };
-    };
+    const meta = indexMeta(good);
     const pair = meta.sections.find((x) => x.name === "ix.pair")!;
     writeFileSync(`${path}.esindex`, flip(good, pair.offset + 1));
     const r = await Replay.open(path);
@@ -290,9 +334,7 @@ describe("persistent index", () => {
     plain.close();
     (await openSaved(path)).close();
     const good = readFileSync(`${path}.esindex`);
-    const meta = JSON.parse(good.toString("utf8", 24, 24 + good.readUInt32LE(12))) as {
-      sections: Array<{ name: string; offset: number; type: string }>;
-    };
+    const meta = indexMeta(good);
     // Damage the seq of the last event (the column's last 4 KiB page): the first event's fields and
     // stack are still answered, so the column was not read whole for them.
     const seq = meta.sections.find((x) => x.name === "cols.seq")!;
@@ -333,21 +375,79 @@ function flip(b: Buffer, at: number): Buffer {
 }
 
 describe("index file writes", () => {
-  it("split into runs that put every byte at its place", () => {
-    const bufs = [Buffer.from("head"), Buffer.alloc(0), Buffer.from("0123456789"), Buffer.from("xyz")];
-    const whole = Buffer.concat(bufs);
-    for (const parts of [1, 2, 3, 5]) {
-      const runs = splitWrites(bufs, parts);
-      assert.ok(runs.length <= parts);
-      const out = Buffer.alloc(whole.length, "?");
-      for (const r of runs) Buffer.concat(r.buffers).copy(out, r.at);
-      assert.equal(out.toString(), whole.toString(), `${parts} parts`);
-      const sizes = runs.map((r) => r.buffers.reduce((a, b) => a + b.length, 0));
-      assert.equal(
-        sizes.reduce((a, b) => a + b, 0),
-        whole.length,
-      );
-      if (parts === 2) assert.deepEqual(sizes, [9, 8]);
+  // A failed save falls back to the cache folder: never the user's.
+  const cacheBefore = process.env.XDG_CACHE_HOME;
+  beforeEach(() => {
+    process.env.XDG_CACHE_HOME = mkdtempSync(join(tmpdir(), "elixirscope-cache-"));
+  });
+  after(() => {
+    if (cacheBefore === undefined) delete process.env.XDG_CACHE_HOME;
+    else process.env.XDG_CACHE_HOME = cacheBefore;
+  });
+
+  it("leave no temporary file when the parse fails after the columns were handed over", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "elixirscope-index-"));
+    const path = join(dir, "gen.estrace");
+    generate({ events: 3000, seed: 5, out: path, servers: 2, workers: 4 });
+    const store = await parseStore([path]);
+    const writer = new IndexWriter([path], fingerprints([path])!, undefined);
+    writer.columns(store.cols);
+    writer.indexes({ byPid: store.ix.byPid });
+    await writer.abort();
+    assert.deepEqual(readdirSync(dir), ["gen.estrace"]);
+  });
+
+  it("save and reuse the index of a recording with no events", async () => {
+    const path = tempTrace(new TraceBuilder({ node: NODE }).toBuffer());
+    const a = await openSaved(path);
+    assert.equal(a.eventCount, 0);
+    assert.equal(a.indexStatus.state, "built", a.indexStatus.note);
+    a.close();
+    const b = await Replay.open(path);
+    assert.deepEqual(b.indexStatus, { state: "reused", file: `${path}.esindex` });
+    assert.equal(b.eventCount, 0);
+    b.close();
+  });
+
+  it("remove the temporary files that processes no longer running left, not a live one's", async () => {
+    const path = ticketPath();
+    // A process that has ended: its pid is not running any more.
+    const dead = spawnSync(process.execPath, ["-e", "0"]).pid!;
+    const stale = `${path}.esindex.${dead}.ab12cd.tmp`;
+    const live = `${path}.esindex.${process.ppid}.ef34gh.tmp`;
+    writeFileSync(stale, "half an index");
+    writeFileSync(live, "being written");
+    (await openSaved(path)).close();
+    assert.ok(!existsSync(stale), "the dead process's temporary file is left");
+    assert.ok(existsSync(live), "a live process's temporary file was removed");
+  });
+
+  it("put the parts written while the store is built and the rest at the places the metadata gives", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "elixirscope-index-"));
+    const path = join(dir, "gen.estrace");
+    generate({ events: 3000, seed: 6, out: path, servers: 2, workers: 4 });
+    const writer = new IndexWriter([path], fingerprints([path])!, undefined);
+    const store = await parseStore([path], {}, writer);
+    assert.equal((await writer.finish(store)).state, "built");
+    assert.deepEqual(readdirSync(dir).sort(), ["gen.estrace", "gen.estrace.esindex"]);
+    const file = readFileSync(`${path}.esindex`);
+    const meta = indexMeta(file);
+    assert.equal(meta.at + meta.length, file.length, "the metadata ends the file");
+    for (const s of meta.sections) {
+      const [group, name, part] = s.name.split(".");
+      if (group === "terms") continue;
+      const owner = (group === "cols" ? store.cols : store.ix) as unknown as Record<string, unknown>;
+      const a = (part ? (owner[name] as Record<string, unknown>)[part] : owner[name]) as Uint8Array;
+      const bytes = Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+      assert.ok(bytes.equals(file.subarray(s.offset, s.offset + bytes.length)), s.name);
     }
+    // The columns the index build does not change come first, then the indexes in the order they
+    // were built: they were written while the rest was built.
+    const at = (name: string): number => meta.sections.findIndex((s) => s.name === name);
+    const order = [
+      ...["cols.seq", "cols.argFp3", "ix.byPid.rows", "ix.posInPid", "ix.link", "ix.depth"],
+      ...["cols.site", "ix.bySite.rows", "cols.peer", "ix.pair", "terms.bytes"],
+    ];
+    for (let i = 1; i < order.length; i++) assert.ok(at(order[i - 1]) < at(order[i]), order[i]);
   });
 });

@@ -10,11 +10,12 @@ import { generate } from "../../bench/gen";
 import { Replay } from "../../src/core/replay";
 import { fingerprints } from "../../src/core/store/indexCache";
 import { openIndex } from "../../src/core/store/indexFile";
-import { readInto } from "../../src/core/store/indexPages";
+import { PAGE, pageSum, pageSums, readInto } from "../../src/core/store/indexPages";
 import { cellOf } from "../../src/core/store/cells";
 import { COLUMN_TYPES } from "../../src/core/store/columns";
 import type { StoreData } from "../../src/core/store/store";
 import { canonical } from "../helpers/canonical";
+import { indexMeta } from "../helpers/indexMeta";
 
 /** A trace of `events` events with its index saved beside it. */
 async function indexed(events: number, seed: number): Promise<string> {
@@ -114,6 +115,38 @@ describe("index pages", () => {
     r.close();
   });
 
+  it("decodes a batch of events from their fields' pages, not whole columns, as a parsed store does", () => {
+    const { store, reads } = counted(path);
+    const r = replayOf(store);
+    const n = r.eventCount;
+    // A logpoint's first page: a hundred calls of one function, then a batch spread over the trace.
+    const calls = plain.getEventIndices({ kinds: ["call"], limit: 100 });
+    const spread = Array.from({ length: 300 }, (_, i) => (i * 7919) % n);
+    for (const rows of [calls, spread]) {
+      assert.equal(canonical(r.events(rows, false)), canonical(plain.events(rows, false)));
+      for (const c of ["seq", "time", "pid", "mfa", "frameOff", "frameLen"])
+        assert.ok(Object.getOwnPropertyDescriptor(store.cols, c)?.get, `cols.${c} was read whole`);
+    }
+    assert.deepEqual(readTwice(reads), []);
+    r.close();
+  });
+
+  it("answers an event's message (as the scopes of a stop ask) from single pages", () => {
+    const { store, reads } = counted(path);
+    const r = replayOf(store);
+    const rows = [
+      ...plain.getEventIndices({ kinds: ["send"], limit: 40 }),
+      ...plain.getEventIndices({ kinds: ["receive"], limit: 40 }),
+      ...Array.from({ length: 40 }, (_, i) => (i * 4909) % r.eventCount),
+    ];
+    for (const i of rows) assert.deepEqual(r.messageAt(i), plain.messageAt(i), `at ${i}`);
+    for (const c of ["kind", "pid", "peer", "time", "aux", "flags"])
+      assert.ok(Object.getOwnPropertyDescriptor(store.cols, c)?.get, `cols.${c} was read whole`);
+    assert.ok(Object.getOwnPropertyDescriptor(store.ix, "pair")?.get, "ix.pair was read whole");
+    assert.deepEqual(readTwice(reads), []);
+    r.close();
+  });
+
   it("prefetch brings every column and index into memory off the request path", async () => {
     const { store } = counted(path);
     store.prefetch!();
@@ -144,9 +177,7 @@ describe("index pages", () => {
   it("prefetch leaves a damaged page for the request that needs it, which says so", async () => {
     const damaged = join(mkdtempSync(join(tmpdir(), "elixirscope-pages-")), "damaged.esindex");
     const good = readFileSync(`${path}.esindex`);
-    const meta = JSON.parse(good.toString("utf8", 24, 24 + good.readUInt32LE(12))) as {
-      sections: Array<{ name: string; offset: number }>;
-    };
+    const meta = indexMeta(good);
     const bad = Buffer.from(good);
     bad[meta.sections.find((x) => x.name === "cols.pid")!.offset + 5 * 4096 + 1] ^= 0xff;
     writeFileSync(damaged, bad);
@@ -156,5 +187,23 @@ describe("index pages", () => {
     assert.equal(cellOf(store, "pid", 0), storeOf(plain).cols.pid[0]);
     assert.throws(() => store.cols.pid, /esindex: section cols\.pid is damaged \(checksum mismatch\)/);
     store.close!();
+  });
+
+  it("sums a section's pages as the file holds them (zero-padded), whatever lies past its end", () => {
+    for (const length of [0, 1, 3, 4, 4095, 4096, 4097, 8190, 12_289]) {
+      for (const offset of [0, 4, 1]) {
+        // Spare capacity past the section's end holds non-zero bytes: it must not count.
+        const backing = new Uint8Array(offset + length + 8).fill(0xa5);
+        for (let i = 0; i < backing.length; i++) backing[i] = (i * 31 + 7) & 0xff;
+        const bytes = backing.subarray(offset, offset + length);
+        const padded = new Uint8Array((length + 3) & ~3);
+        padded.set(bytes);
+        const words = new Int32Array(padded.buffer);
+        const want = Array.from({ length: Math.ceil(padded.length / PAGE) }, (_, p) =>
+          pageSum(words, p * (PAGE / 4), Math.min(words.length, (p + 1) * (PAGE / 4))),
+        );
+        assert.deepEqual(Array.from(pageSums(bytes)), want, `${length} bytes at ${offset}`);
+      }
+    }
   });
 });

@@ -9,7 +9,7 @@ import fc from "fast-check";
 import { Replay } from "../../src/core/replay";
 import { atom, pid } from "../../src/core/terms/build";
 import { inspect } from "../../src/core/terms/inspect";
-import type { LineCounts } from "../../src/core/lineHistory";
+import { lineHistorySettings, type LineCounts } from "../../src/core/lineHistory";
 import type { ModuleInfo, TraceEvent } from "../../src/core/types";
 import { TraceBuilder, type MfaTuple } from "../../src/core/writer";
 import { tempTrace } from "../helpers/fixtures";
@@ -223,7 +223,47 @@ function compare(
 }
 
 describe("per-line history", () => {
-  it("equals a naive scan on random traces (two worker.ex, relative sites, several clauses)", async () => {
+  // Pages are found by walking the index lists (near either end), or from a line's list built whole.
+  for (const walkedRows of [lineHistorySettings.walkedRows, 0])
+    it(`equals a naive scan on random traces (two worker.ex, relative sites, several clauses; walked rows ${walkedRows})`, async () => {
+      const saved = lineHistorySettings.walkedRows;
+      lineHistorySettings.walkedRows = walkedRows;
+      try {
+        await randomTraces();
+      } finally {
+        lineHistorySettings.walkedRows = saved;
+      }
+    });
+
+  it("builds no list of a line's calls for a page near either end, and keeps one for a deeper page", async () => {
+    const r = await Replay.open(join(__dirname, "../../examples/traces", "rush_hour.estrace"));
+    try {
+      const [file, line, total] = r
+        .recordedFiles()
+        .flatMap((f) => r.lineCounts(f).map((c) => [f, c.line, c.calls + c.callsFrom] as const))
+        .reduce((a, b) => (b[2] > a[2] ? b : a));
+      assert.ok(total > 40, `a busy line (${total} calls)`);
+      const newest = r.lineCalls(file, line, { limit: 20 });
+      const oldest = r.lineCalls(file, line, { limit: 20, order: "oldest" });
+      const walkedDeep = r.lineCalls(file, line, { offset: 5, limit: 20 });
+      assert.equal(r.stats().lineCallListsKept, 0);
+      const saved = lineHistorySettings.walkedRows;
+      lineHistorySettings.walkedRows = 10;
+      try {
+        assert.deepEqual(r.lineCalls(file, line, { offset: 5, limit: 20 }), walkedDeep);
+        assert.equal(r.stats().lineCallListsKept, 1);
+        // The kept list answers the same pages as the walk did.
+        assert.deepEqual(r.lineCalls(file, line, { limit: 20 }), newest);
+        assert.deepEqual(r.lineCalls(file, line, { limit: 20, order: "oldest" }), oldest);
+      } finally {
+        lineHistorySettings.walkedRows = saved;
+      }
+    } finally {
+      r.close();
+    }
+  });
+
+  async function randomTraces(): Promise<void> {
     const modules: ModuleInfo[] = MODULES.map((m) => ({
       module: m.module,
       source: m.source,
@@ -259,7 +299,7 @@ describe("per-line history", () => {
       ),
       { numRuns: 60 },
     );
-  });
+  }
 
   for (const name of ["double_booking", "payment_crash", "rush_hour"])
     it(`equals a naive scan on every line of ${name}`, async () => {

@@ -28,7 +28,8 @@ export async function exportedLines(path: string, parallelFrom: number): Promise
   const out = `${path}.${parallelFrom}.jsonl`;
   const p = { positional: [path], flags: new Set<string>(), values: new Map([["o", [out]]]) };
   try {
-    await exportJsonl(r, p, () => undefined, { ...EXPORT_TUNING, workers: 2, parallelFrom });
+    // Workers alone: each chunk with a reference is given back to this thread.
+    await exportJsonl(r, p, () => undefined, { ...EXPORT_TUNING, workers: 2, alsoHere: false, parallelFrom });
   } finally {
     r.close();
   }

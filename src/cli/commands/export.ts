@@ -1,11 +1,13 @@
 // `elixirscope export`: one trace file as JSON Lines (header, module table, events, footer), the form
 // `import` reads back.
 
+import { closeSync, openSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { ReplayError } from "../../core/errors";
+import { parallelEventLines } from "../../core/exportParallel";
 import { ExportPool } from "../../core/exportPool";
 import { frameToJsonLine, jsonLinesOut } from "../../core/jsonl";
-import { appendEventLine, type FrameFailure, frameFailureMessage } from "../../core/jsonlChunk";
+import { appendExportLine, type FrameFailure, frameFailureMessage } from "../../core/jsonlChunk";
 import { Replay } from "../../core/replay";
 import { atom, bin, tuple } from "../../core/terms/build";
 import { one, type Parsed, UsageError } from "../args";
@@ -16,29 +18,92 @@ import { type Out } from "../options";
 export interface ExportTuning {
   /** Fewer events than this are transcoded on the main thread (a worker costs ~0.1 s of CPU to start). */
   parallelFrom: number;
+  /** Traces of at least this many bytes start the workers before the trace is opened. */
+  earlyFrom: number;
   workers: number;
   /** Rows and bytes of frames per chunk sent to a worker. */
   chunkRows: number;
   chunkBytes: number;
   /** Chunks sent and not yet written: with the chunk size, what bounds the memory. */
   inFlight: number;
+  /** Whether the main thread transcodes chunks too (it has little else to do meanwhile). */
+  alsoHere: boolean;
 }
 
 export const EXPORT_TUNING: ExportTuning = {
   parallelFrom: 50_000,
-  workers: Math.max(1, Math.min(2, availableParallelism())),
+  // ~50k events of the synthetic bench trace.
+  earlyFrom: 8 << 20,
+  // The main thread transcodes too: on 2 cores, one worker (each costs ~0.1 s of CPU to start).
+  workers: Math.min(2, availableParallelism() - 1),
   chunkRows: 32_768,
   // 1 MiB of frames (~1.7 MB of lines): buffers that stay in cache; with 4 MiB chunks the process
   // spent ~0.3 s more in the kernel on the 1M trace.
   chunkBytes: 1 << 20,
-  inFlight: 6,
+  inFlight: 8,
+  alsoHere: true,
 };
+
+/**
+ * A pool of export workers, with two process-wide V8 flags for the transcoding about to run (read
+ * when an isolate is created or a function compiled, so they concern the workers and the functions
+ * this process compiles from here on, not the main thread's heap):
+ * - the young heap starts at 16 MB: at V8's default (1 MB, then grown) a worker ran 4 scavenges while
+ *   booting and warming up, 20-50 ms each under load; with this, none;
+ * - functions get baseline code at once (`--always-sparkplug`): each thread transcodes its first
+ *   ~100k events before TurboFan's code is ready, at ~2× the warm cost; this cuts that first stretch
+ *   by ~17 % (1.97 → 1.64 µs/event, median of 5 alternating processes, load 6.5).
+ */
+function startWorkers(size: number): ExportPool {
+  // Required here: `info`, `events`… share this bundle and need no V8 flags.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const v8 = require("node:v8") as typeof import("node:v8");
+  v8.setFlagsFromString("--min-semi-space-size=16");
+  v8.setFlagsFromString("--always-sparkplug");
+  return new ExportPool(size);
+}
+
+/**
+ * The export's workers, started before the trace is opened when the export will likely use them
+ * (a large trace written to a file): they boot (~0.1 s each) while this thread reads the index.
+ */
+export function earlyExportWorkers(
+  p: Parsed,
+  traces: string[],
+  tuning: ExportTuning = EXPORT_TUNING,
+): ExportPool | undefined {
+  if (traces.length !== 1 || tuning.workers < 1 || (one(p, "format") ?? "jsonl") !== "jsonl")
+    return undefined;
+  if ((one(p, "o") ?? one(p, "out")) === undefined) return undefined;
+  try {
+    if (statSync(traces[0]).size < tuning.earlyFrom) return undefined;
+  } catch {
+    return undefined; // the open says what is wrong with it
+  }
+  return startWorkers(tuning.workers);
+}
 
 export async function exportJsonl(
   r: Replay,
   p: Parsed,
   out: Out,
   tuning: ExportTuning = EXPORT_TUNING,
+  early?: ExportPool,
+): Promise<number> {
+  try {
+    return await exportWith(r, p, out, tuning, early);
+  } finally {
+    // Not used, or used and done: stopped before its files are closed.
+    await early?.close();
+  }
+}
+
+async function exportWith(
+  r: Replay,
+  p: Parsed,
+  out: Out,
+  tuning: ExportTuning,
+  early: ExportPool | undefined,
 ): Promise<number> {
   const format = one(p, "format") ?? "jsonl";
   if (format !== "jsonl") throw new UsageError(`export: unknown format "${format}" (supported: jsonl)`);
@@ -81,84 +146,75 @@ export async function exportJsonl(
   const fail = (f: FrameFailure): never => {
     throw new ReplayError(frameFailureMessage(r.files[0].path, f));
   };
-  // A receive that names its send, or a call, return or state that names an earlier large term (trace
-  // format 2), is written with that term, as every other view shows it: read through the replay, so
-  // such a trace is transcoded on this thread.
-  const refs = r.hasReferences();
-  if (file !== undefined && tuning.workers > 1 && r.eventCount >= tuning.parallelFrom && !refs) {
+  const footer =
+    r.files[0].footer !== undefined ? frameToJsonLine(tuple(atom("footer"), r.files[0].footer)) : undefined;
+  // By workers that write the file at known offsets: a regular file, with no damaged frames (whose
+  // bytes lie between events: the workers walk the frames between known offsets).
+  const fd = file?.positioned();
+  if (
+    file !== undefined &&
+    fd !== undefined &&
+    tuning.workers > 0 &&
+    r.eventCount > 0 &&
+    r.eventCount >= tuning.parallelFrom &&
+    r.problems.length === 0
+  ) {
     flush();
+    let done: { end: number; failure?: FrameFailure };
+    const pool = early ?? startWorkers(tuning.workers);
+    const traceFd = openSync(r.files[0].path, "r");
     try {
-      await parallelEvents(r, tuning, (bytes) => file.write(bytes), fail);
+      done = await parallelEventLines(
+        r,
+        pool,
+        traceFd,
+        {
+          fd,
+          at: file.position,
+          writeAt: (b, at) => file.writeAt(b, at),
+          writeError: (e) => file.failure(e),
+        },
+        tuning,
+      );
     } catch (e) {
+      await pool.close();
       file.close();
       throw e;
+    } finally {
+      await pool.close();
+      closeSync(traceFd);
     }
-  } else {
-    // In file order by large reads, each frame transcoded from its bytes (no terms built, no cache).
-    let failure: FrameFailure | undefined;
-    r.scanFrames((buf, start, end, index) => {
-      if (failure) return;
-      if (refs && r.refersToEarlier(index)) jsonLinesOut.line(frameToJsonLine(r.event(index).raw));
-      else failure = appendEventLine(buf, start, end, index);
-      if (file === undefined) {
-        const line = jsonLinesOut.take();
-        if (line.length) out(line.toString("utf8", 0, line.length - 1));
-        jsonLinesOut.clear();
-      } else if (jsonLinesOut.size >= 1 << 20) flush();
-    });
-    if (failure) {
-      // The lines before the refused frame are written, as the parallel path writes them.
-      flush();
-      file?.close();
-      fail(failure);
+    if (done.failure) {
+      file.close();
+      fail(done.failure);
     }
+    if (footer !== undefined) file.writeAt(Buffer.from(`${footer}\n`), done.end);
+    file.close();
+    return 0;
   }
-  if (r.files[0].footer !== undefined) write(frameToJsonLine(tuple(atom("footer"), r.files[0].footer)));
+  await early?.close();
+  // In file order by large reads, each frame transcoded from its bytes (no terms built, no cache). A
+  // receive that names its send, or a call, return or state that names an earlier large term (trace
+  // format 2), is written with that term, as every other view shows it: read through the replay.
+  const refs = r.hasReferences();
+  let failure: FrameFailure | undefined;
+  r.scanFrames((buf, start, end, index) => {
+    if (failure) return;
+    failure = appendExportLine(r, refs, buf, start, end, index);
+    if (file === undefined) {
+      const line = jsonLinesOut.take();
+      if (line.length) out(line.toString("utf8", 0, line.length - 1));
+      jsonLinesOut.clear();
+    } else if (jsonLinesOut.size >= 1 << 20) flush();
+  });
+  if (failure) {
+    // The lines before the refused frame are written, as the parallel path writes them.
+    flush();
+    file?.close();
+    fail(failure);
+  }
+  if (footer !== undefined) write(footer);
   flush();
   file?.close();
   return 0;
-}
-
-const WRITE_PIECE = 1 << 20;
-
-/**
- * The events' lines transcoded by worker threads, chunk by chunk, and written in order by this thread
- * as they come back, at most `inFlight` chunks out at a time.
- */
-async function parallelEvents(
-  r: Replay,
-  tuning: ExportTuning,
-  write: (bytes: Uint8Array) => void,
-  fail: (f: FrameFailure) => never,
-): Promise<void> {
-  const pool = new ExportPool(tuning.workers);
-  const queue: Array<Promise<{ out: Uint8Array; failure?: FrameFailure }>> = [];
-  const writeOldest = async (): Promise<void> => {
-    const done = await queue.shift()!;
-    // In pieces of 1 MiB, as the serial path writes: one write of a larger chunk (~7 MB) cost the
-    // kernel several times more per byte (strace on the 1M trace: 0.62 s of writes against 0.13 s).
-    for (let at = 0; at < done.out.length; at += WRITE_PIECE)
-      write(done.out.subarray(at, Math.min(at + WRITE_PIECE, done.out.length)));
-    if (done.failure) fail(done.failure);
-    pool.written(done);
-  };
-  try {
-    for (let from = 0; from < r.eventCount;) {
-      const { bytes, bounds, to } = r.frameChunk(
-        from,
-        tuning.chunkRows,
-        tuning.chunkBytes,
-        pool.spareInput(),
-      );
-      const done = pool.chunk(bytes, bounds, from);
-      // Settled later in order; a worker's crash meanwhile must not count as unhandled.
-      done.catch(() => undefined);
-      queue.push(done);
-      from = to;
-      if (queue.length >= tuning.inFlight) await writeOldest();
-    }
-    while (queue.length) await writeOldest();
-  } finally {
-    await pool.close();
-  }
 }

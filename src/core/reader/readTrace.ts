@@ -478,10 +478,14 @@ class FileReader {
     const c = this.cols;
     const i = c.length;
     if (i >= c.seq.length) ensureCapacity(c, i + 1);
-    // Narrow columns (columns.ts) take nearly every value; the first that does not fit widens its column.
+    // Narrow columns (columns.ts) take nearly every value; the first that does not fit widens its column
+    // (ids are -1 or more: only their upper bound is checked).
     if (seq >>> 0 !== seq && !fitsColumn(c, "seq", seq)) widenColumn(c, "seq");
     if (fileOff > 0xffffffff && !fitsColumn(c, "frameOff", fileOff)) widenColumn(c, "frameOff");
     if (end - start > 0xffff && !fitsColumn(c, "frameLen", end - start)) widenColumn(c, "frameLen");
+    if ((pid > 0x7fff || peer > 0x7fff) && !fitsColumn(c, "pid", Math.max(pid, peer))) widenColumn(c, "pid");
+    if (mfa > 0x7fff && !fitsColumn(c, "mfa", mfa)) widenColumn(c, "mfa");
+    if (site > 0x7fff && !fitsColumn(c, "site", site)) widenColumn(c, "site");
     c.seq[i] = seq;
     c.time[i] = time * this.unitNs;
     c.pid[i] = pid;

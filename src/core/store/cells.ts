@@ -11,6 +11,7 @@ export type CellName =
   | "ix.depth"
   | "ix.match"
   | "ix.posInPid"
+  | "ix.pair"
   | "ix.byPid.rows";
 
 export function cellOf(store: StoreData, name: CellName, row: number): number {
@@ -20,6 +21,7 @@ export function cellOf(store: StoreData, name: CellName, row: number): number {
     case "ix.depth":
     case "ix.match":
     case "ix.posInPid":
+    case "ix.pair":
       return store.ix[name.slice(3) as "link"][row];
     case "ix.byPid.rows":
       return store.ix.byPid.rows[row];

@@ -35,14 +35,15 @@ export interface EventColumns {
   /** Narrow while every value fits (see WIDE_TYPES). */
   seq: Uint32Array | Float64Array;
   time: Float64Array;
-  pid: Int32Array;
+  /** Narrow while every id fits (see WIDE_TYPES), as are mfa, peer and site. */
+  pid: Int16Array | Int32Array;
   kind: Uint8Array;
   /** Function id (call/return/exception) or callback id (state), else -1. */
-  mfa: Int32Array;
+  mfa: Int16Array | Int32Array;
   /** The other process (send/receive/spawn/link), else -1. */
-  peer: Int32Array;
+  peer: Int16Array | Int32Array;
   /** Call events: interned call-site id, else -1. */
-  site: Int32Array;
+  site: Int16Array | Int32Array;
   /**
    * Call events: the clause that ran as the recorder tagged it — n > 0 clause n (1-based, certain),
    * -n clause n or a later one (uncertain), 0 unknown.
@@ -90,11 +91,11 @@ export const FLAG_TAGGED = 64;
 export const COLUMN_TYPES = {
   seq: Uint32Array,
   time: Float64Array,
-  pid: Int32Array,
+  pid: Int16Array,
   kind: Uint8Array,
-  mfa: Int32Array,
-  peer: Int32Array,
-  site: Int32Array,
+  mfa: Int16Array,
+  peer: Int16Array,
+  site: Int16Array,
   clause: Int16Array,
   msgHash: Uint32Array,
   tagHash: Uint32Array,
@@ -112,16 +113,28 @@ const FIELDS = COLUMN_TYPES;
 
 /**
  * The type a narrow column is copied into, once, when a value does not fit its narrow one: a seq
- * beyond 2^32 or negative, a frame at 4 GiB or more into its file, a frame of 64 KiB or more.
+ * beyond 2^32 or negative, a frame at 4 GiB or more into its file, a frame of 64 KiB or more, an id
+ * (process, function, call site) beyond 32767 — the pid and peer columns widen together, since the
+ * index build writes pids as peers.
  */
-export const WIDE_TYPES = { seq: Float64Array, frameOff: Float64Array, frameLen: Uint32Array } as const;
+export const WIDE_TYPES = {
+  seq: Float64Array,
+  frameOff: Float64Array,
+  frameLen: Uint32Array,
+  pid: Int32Array,
+  peer: Int32Array,
+  mfa: Int32Array,
+  site: Int32Array,
+} as const;
 export type WideColumn = keyof typeof WIDE_TYPES;
 
 /** Whether `v` can be stored in column `name` as it is now (else `widenColumn` first). */
 export function fitsColumn(cols: EventColumns, name: WideColumn, v: number): boolean {
   const a = cols[name];
-  if (a instanceof Float64Array) return true;
-  return a instanceof Uint32Array ? v >>> 0 === v : (v & 0xffff) === v;
+  if (a instanceof WIDE_TYPES[name]) return true;
+  if (a instanceof Uint32Array) return v >>> 0 === v;
+  if (a instanceof Int16Array) return (v << 16) >> 16 === v;
+  return (v & 0xffff) === v;
 }
 
 /** Copies column `name` into its wide type (its capacity kept): its values so far are kept as they are. */
@@ -131,6 +144,13 @@ export function widenColumn(cols: EventColumns, name: WideColumn): void {
   const wide = new WIDE_TYPES[name](old.length);
   wide.set(old.subarray(0, cols.length));
   (cols as unknown as Record<string, Typed>)[name] = wide;
+  if (name === "pid" || name === "peer") widenColumn(cols, name === "pid" ? "peer" : "pid");
+}
+
+/** Stores an id in column `name` at `row`, widening the column first when the id does not fit. */
+export function setId(cols: EventColumns, name: "site", row: number, id: number): void {
+  if (id > 0x7fff && !fitsColumn(cols, name, id)) widenColumn(cols, name);
+  cols[name][row] = id;
 }
 
 /** The constructor of a column as it is now (narrow or wide). */
@@ -157,11 +177,11 @@ export function createColumns(capacity = 1 << 12): EventColumns {
     length: 0,
     seq: new Uint32Array(n),
     time: new Float64Array(n),
-    pid: new Int32Array(n),
+    pid: new Int16Array(n),
     kind: new Uint8Array(n),
-    mfa: new Int32Array(n),
-    peer: new Int32Array(n),
-    site: new Int32Array(n),
+    mfa: new Int16Array(n),
+    peer: new Int16Array(n),
+    site: new Int16Array(n),
     clause: new Int16Array(n),
     msgHash: new Uint32Array(n),
     tagHash: new Uint32Array(n),

@@ -14,6 +14,8 @@ import {
   type SameRef,
 } from "./eventDecode";
 import type { FrameSource } from "./frames";
+import type { EventColumns } from "./columns";
+import { rowFields } from "./rowFields";
 import type { StoreData } from "./store";
 
 /** Frames closer than this are read in one call, gap included: a read call costs more than the bytes. */
@@ -35,11 +37,22 @@ export class EventReader {
 
   /** The decoded events of `rows` (any order, no repeats needed), in the same order. */
   read(rows: ArrayLike<number>): TraceEvent[] {
-    const c = this.store.cols;
+    // From an index whose columns are not in memory: the rows' own fields, each read with its page.
+    const fields = rowFields(this.store, rows);
+    const out = fields ? this.decode(fields, identity(rows.length)) : this.decode(this.store, rows);
+    if (fields) for (let i = 0; i < out.length; i++) out[i].index = rows[i];
+    this.resolveSent(rows, out);
+    this.resolveSame(rows, out);
+    return out;
+  }
+
+  /** The events of `rows` of `store`, decoded from their frames read in runs of nearby ones. */
+  private decode(store: StoreData, rows: ArrayLike<number>): TraceEvent[] {
+    const c = store.cols;
     const n = rows.length;
     const out = new Array<TraceEvent>(n);
     if (n === 0) return out;
-    const { order, runs } = this.runs(rows);
+    const { order, runs } = this.runs(c, rows);
     let total = 0;
     for (let i = 0; i < n; i++) total += c.frameLen[rows[i]];
     // Every frame's bytes end up packed in one buffer that the decoded terms may keep views of.
@@ -65,10 +78,8 @@ export class EventReader {
     }
     for (let i = 0; i < n; i++) {
       const r = rows[i];
-      out[i] = decodeEvent(this.store, r, decodeEtf(packed.subarray(at[i], at[i] + c.frameLen[r])));
+      out[i] = decodeEvent(store, r, decodeEtf(packed.subarray(at[i], at[i] + c.frameLen[r])));
     }
-    this.resolveSent(rows, out);
-    this.resolveSame(rows, out);
     return out;
   }
 
@@ -123,7 +134,7 @@ export class EventReader {
     visit: (buf: Buffer, start: number, end: number, k: number) => void,
   ): void {
     const c = this.store.cols;
-    const { order, runs } = this.runs(rows);
+    const { order, runs } = this.runs(c, rows);
     for (const { file, start, end, k, j } of runs) {
       const span = this.span(end - start);
       this.source.readInto(file, span, 0, start, end - start);
@@ -139,11 +150,13 @@ export class EventReader {
    * `rows` in file order (`order[i]` is a position in `rows`) cut into runs of nearby frames, each
    * read in one call: the run `order[k..j)` spans bytes `[start, end)` of file `file`.
    */
-  private runs(rows: ArrayLike<number>): {
+  private runs(
+    c: EventColumns,
+    rows: ArrayLike<number>,
+  ): {
     order: number[];
     runs: Array<{ file: number; start: number; end: number; k: number; j: number }>;
   } {
-    const c = this.store.cols;
     const n = rows.length;
     const order = Array.from({ length: n }, (_, i) => i);
     order.sort((a, b) => c.file[rows[a]] - c.file[rows[b]] || c.frameOff[rows[a]] - c.frameOff[rows[b]]);
@@ -249,4 +262,11 @@ export class EventReader {
       this.scratch = Buffer.allocUnsafeSlow(Math.max(size, this.scratch.length * 2));
     return this.scratch;
   }
+}
+
+/** 0, 1, …, n - 1. */
+function identity(n: number): Int32Array {
+  const a = new Int32Array(n);
+  for (let i = 0; i < n; i++) a[i] = i;
+  return a;
 }

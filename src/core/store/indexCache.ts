@@ -1,20 +1,28 @@
 // Where the persistent index lives and when it is trusted: beside the trace as `<trace>.esindex`, or
 // in `$XDG_CACHE_HOME/elixirscope` (default ~/.cache/elixirscope) when the trace's folder cannot be
 // written. An index is used only if its checksum, format and the traces' size, mtime and first/last
-// bytes all match; otherwise the traces are parsed again and the index rewritten (temp file + rename).
+// bytes all match; otherwise the traces are parsed again and the index rewritten (temp file + rename),
+// its columns while the indexes are still being built (IndexWriter).
 
-import { closeSync, existsSync, fstatSync, openSync, readSync, statSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writev,
+} from "node:fs";
 import { homedir } from "node:os";
-import { basename, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { crc32 } from "node:zlib";
-import type { FileHandle } from "node:fs/promises";
-import type { StoreData } from "./store";
-import { encodeIndex, openIndex, type TraceFingerprint } from "./indexFile";
-
-// Required when an index is saved, not at every open (loading fs/promises costs a CLI run ~3 ms).
-// `require`, not process.getBuiltinModule: VS Code 1.90's Node (20.9) lacks it.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const fsp = (): typeof import("node:fs/promises") => require("node:fs/promises");
+import type { EventColumns } from "./columns";
+import type { StoreData, StoreIndexes } from "./store";
+import { IndexLayout, type IndexWrite, openIndex, type TraceFingerprint } from "./indexFile";
 
 /** What happened to the index on this open; `note` says why it was not reused or not saved (shown once). */
 export interface IndexStatus {
@@ -87,103 +95,228 @@ export function readIndex(paths: string[]): IndexLookup {
   return { fingerprints: fps, note };
 }
 
+/** A temporary file written beside the index file it will be renamed to. */
+interface Temp {
+  file: string;
+  tmp: string;
+  fd: number;
+}
+
 /**
- * Saves the index beside the traces or, failing that, in the cache folder. The bytes are written by
- * libuv's thread pool while the caller goes on; the store's arrays must not change until it settles.
- * Never rejects.
+ * Opened on this thread, so that writes can be handed to the thread pool at once: a write queued
+ * after an asynchronous open would wait for this thread's next turn, after the index build.
  */
-export async function writeIndex(
-  store: StoreData,
-  fps: TraceFingerprint[],
-  note: string | undefined,
-): Promise<IndexStatus> {
-  const paths = store.files.map((f) => f.path);
-  let buffers: Buffer[];
+function openTemp(file: string, makeFolder: boolean): Temp {
+  if (makeFolder) mkdirSync(join(file, ".."), { recursive: true });
+  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2, 8)}.tmp`;
+  return { file, tmp, fd: openSync(tmp, "wx") };
+}
+
+function discard(t: Temp): void {
+  if (t.fd >= 0) closeFd(t);
+  rmSync(t.tmp, { force: true });
+}
+
+/** Closes the file once: its descriptor number may be another file's afterwards. */
+function closeFd(t: Temp): void {
+  const fd = t.fd;
+  t.fd = -1;
   try {
-    buffers = encodeIndex(store, fps);
-  } catch (e) {
-    return { state: "unsaved", note: `index not saved: ${(e as Error).message}` };
+    closeSync(fd);
+  } catch {
+    // Nothing more to do with it.
   }
-  const errors: string[] = [];
-  const [beside, cached] = indexLocations(paths);
-  for (const file of [beside, cached]) {
+}
+
+/** Closes the temporary file and renames it over the index file: a reader sees the old file or the new one, never half. */
+function commit(t: Temp): void {
+  const fd = t.fd;
+  t.fd = -1;
+  closeSync(fd);
+  renameSync(t.tmp, t.file);
+  removeStaleTemps(t.file);
+}
+
+/**
+ * Removes the temporary files of `file` that processes no longer running left (a first open killed
+ * while it wrote: its file is opened when the parse ends). A live process's are its own business.
+ */
+export function removeStaleTemps(file: string): void {
+  const dir = dirname(file);
+  const prefix = `${basename(file)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = name.startsWith(prefix) ? /^(\d+)\.[a-z0-9]*\.tmp$/.exec(name.slice(prefix.length)) : null;
+    if (!m || Number(m[1]) === process.pid) continue;
     try {
-      if (file === cached) await fsp().mkdir(join(cached, ".."), { recursive: true });
-      await writeAtomically(file, buffers);
-      return { state: note ? "rebuilt" : "built", file, ...(note ? { note } : {}) };
+      process.kill(Number(m[1]), 0);
+      continue;
     } catch (e) {
-      errors.push(`${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      if ((e as NodeJS.ErrnoException).code !== "ESRCH") continue;
     }
+    rmSync(join(dir, name), { force: true });
   }
-  return { state: "unsaved", note: `${note ? `${note}; ` : ""}index not saved (${errors.join("; ")})` };
+}
+
+function why(file: string, e: unknown): string {
+  return `${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
+}
+
+/**
+ * Saves the index of a store being built, beside the traces or, failing that, in the cache folder.
+ * `columns` hands the columns to libuv's thread pool as soon as the parse is over, so that the kernel
+ * copies them into the page cache (the larger part of a first open's write, on this VM ~5-30 µs per
+ * fresh 4 KiB page) on the other core while this thread builds the indexes; `finish` writes the rest
+ * while it sums the pages, then renames the file into place. The arrays written must not change until
+ * `finish` settles (those given to `columns` and `indexes` not at all: see IndexLayout).
+ */
+export class IndexWriter {
+  private readonly layout = new IndexLayout();
+  private readonly runs: IndexWrite[] = [];
+  /** The temporary file the parts are being written to, or why it could not be opened. */
+  private early: { temp: Temp } | { failed: unknown } | undefined;
+  /** The writes handed to the thread pool so far. */
+  private readonly written: Array<Promise<void>> = [];
+
+  constructor(
+    private readonly paths: string[],
+    private readonly fps: TraceFingerprint[],
+    private readonly note: string | undefined,
+  ) {}
+
+  /** Starts writing columns that no longer change (IndexLayout.columns): the first call opens the file. */
+  columns(cols: EventColumns, only?: string[]): void {
+    if (!this.early)
+      try {
+        this.early = { temp: openTemp(indexLocations(this.paths)[0], false) };
+      } catch (e) {
+        this.early = { failed: e };
+      }
+    this.write(this.layout.columns(cols, only));
+  }
+
+  /** Starts writing indexes that are built and no longer change. */
+  indexes(part: Partial<StoreIndexes>): void {
+    if (this.early) this.write(this.layout.indexes(part));
+  }
+
+  private write(run: IndexWrite): void {
+    this.runs.push(run);
+    if (!this.early || "failed" in this.early) return;
+    const w = writeRuns(this.early.temp.fd, [run]);
+    // Awaited by `finish` or `abort`; meanwhile a failure is no unhandled rejection.
+    w.catch(() => undefined);
+    this.written.push(w);
+  }
+
+  /** Removes what `columns` and `indexes` wrote (the parse or the build failed). Never rejects. */
+  async abort(): Promise<void> {
+    if (!this.early || "failed" in this.early) return;
+    await Promise.allSettled(this.written);
+    discard(this.early.temp);
+  }
+
+  /** Writes the rest of the store's index and puts the file in place. Never rejects. */
+  async finish(store: StoreData): Promise<IndexStatus> {
+    const saved = (file: string): IndexStatus => ({
+      state: this.note ? "rebuilt" : "built",
+      file,
+      ...(this.note ? { note: this.note } : {}),
+    });
+    const errors: string[] = [];
+    const tried = new Set<string>();
+    let rest: IndexWrite;
+    let tail: IndexWrite[];
+    let target: Temp | undefined;
+    const pending: Array<Promise<void>> = [];
+    try {
+      rest = this.layout.rest(store);
+      if (this.early) {
+        tried.add(indexLocations(this.paths)[0]);
+        if ("failed" in this.early) errors.push(why(indexLocations(this.paths)[0], this.early.failed));
+        else {
+          target = this.early.temp;
+          pending.push(...this.written, writeRuns(target.fd, [rest]));
+        }
+      }
+      // Sums the pages of every section while the thread pool writes them.
+      tail = this.layout.tail(store, this.fps);
+    } catch (e) {
+      await Promise.allSettled(pending);
+      await this.abort();
+      return { state: "unsaved", note: `index not saved: ${(e as Error).message}` };
+    }
+    if (target) {
+      pending.push(writeRuns(target.fd, tail));
+      try {
+        for (const d of await Promise.allSettled(pending)) if (d.status === "rejected") throw d.reason;
+        commit(target);
+        return saved(target.file);
+      } catch (e) {
+        errors.push(why(target.file, e));
+        discard(target);
+      }
+    }
+    const all = [...this.runs, rest, ...tail];
+    const [beside, cached] = indexLocations(this.paths);
+    for (const file of [beside, cached]) {
+      if (tried.has(file)) continue;
+      try {
+        const t = openTemp(file, file === cached);
+        try {
+          await writeRuns(t.fd, all);
+          commit(t);
+        } catch (e) {
+          discard(t);
+          throw e;
+        }
+        return saved(file);
+      } catch (e) {
+        errors.push(why(file, e));
+      }
+    }
+    return {
+      state: "unsaved",
+      note: `${this.note ? `${this.note}; ` : ""}index not saved (${errors.join("; ")})`,
+    };
+  }
+}
+
+/**
+ * Writes every run at its place, each on a pool thread (handed over before this returns); settles once
+ * all have: a failed one must not leave the others writing into a closed file.
+ */
+async function writeRuns(fd: number, runs: IndexWrite[]): Promise<void> {
+  const done = await Promise.allSettled(runs.map((r) => writeAllAt(fd, r.buffers, r.at)));
+  for (const d of done) if (d.status === "rejected") throw d.reason;
 }
 
 /**
  * Writes `buffers` back to back from `position`. writev takes at most IOV_MAX buffers and may write
  * partially: it goes on from where it stopped.
  */
-async function writeAllAt(fh: FileHandle, buffers: Buffer[], position: number): Promise<void> {
-  let pending = buffers;
-  let at = position;
-  while (pending.length > 0) {
-    let { bytesWritten: n } = await fh.writev(pending.slice(0, 512), at);
-    if (n <= 0) throw new Error("the disk accepted no more bytes");
-    at += n;
-    let k = 0;
-    while (k < pending.length && n >= pending[k].length) n -= pending[k++].length;
-    pending = pending.slice(k);
-    if (n > 0) pending[0] = pending[0].subarray(n);
-  }
-}
-
-/** The buffers cut into `parts` runs of about equal bytes, each with its file position. */
-export function splitWrites(buffers: Buffer[], parts: number): Array<{ at: number; buffers: Buffer[] }> {
-  const total = buffers.reduce((a, b) => a + b.length, 0);
-  const out: Array<{ at: number; buffers: Buffer[] }> = [];
-  let at = 0;
-  let run: Buffer[] = [];
-  let runAt = 0;
-  for (let b of buffers) {
-    while (b.length > 0) {
-      const bound = Math.ceil((total * (out.length + 1)) / parts);
-      const take = out.length === parts - 1 ? b.length : Math.min(b.length, bound - at);
-      run.push(b.subarray(0, take));
-      at += take;
-      b = b.subarray(take);
-      if (at >= bound && out.length < parts - 1) {
-        out.push({ at: runAt, buffers: run });
-        run = [];
-        runAt = at;
-      }
-    }
-  }
-  if (run.length > 0) out.push({ at: runAt, buffers: run });
-  return out;
-}
-
-/**
- * Writes a temporary file beside `file` and renames it over: a reader sees the old file or the new one,
- * never half. Two halves are written at once (two pool threads): copying ~90 MB into the page cache
- * is the kernel's work, and the first open waits for it.
- */
-async function writeAtomically(file: string, buffers: Buffer[]): Promise<void> {
-  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2, 8)}.tmp`;
-  const fh = await fsp().open(tmp, "wx");
-  try {
-    try {
-      // Both settle before the file is closed: a failed half must not leave the other writing.
-      const done = await Promise.allSettled(
-        splitWrites(buffers, 2).map((w) => writeAllAt(fh, w.buffers, w.at)),
-      );
-      for (const d of done) if (d.status === "rejected") throw d.reason;
-    } finally {
-      await fh.close();
-    }
-    await fsp().rename(tmp, file);
-  } catch (e) {
-    await fsp()
-      .unlink(tmp)
-      .catch(() => undefined);
-    throw e;
-  }
+function writeAllAt(fd: number, buffers: Buffer[], position: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const next = (pending: Buffer[], at: number): void => {
+      // Empty buffers write nothing: a run of them (the sections of a trace with no events) is done.
+      while (pending.length > 0 && pending[0].length === 0) pending = pending.slice(1);
+      if (pending.length === 0) return resolve();
+      writev(fd, pending.slice(0, 512), at, (err, n) => {
+        if (err) return reject(err);
+        if (n <= 0) return reject(new Error("the disk accepted no more bytes"));
+        let k = 0;
+        let left = n;
+        while (k < pending.length && left >= pending[k].length) left -= pending[k++].length;
+        const rest = pending.slice(k);
+        if (left > 0) rest[0] = rest[0].subarray(left);
+        next(rest, at + n);
+      });
+    };
+    next(buffers, position);
+  });
 }

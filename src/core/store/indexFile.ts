@@ -1,10 +1,11 @@
 // The persistent index's file format: a loaded store (columns, indexes, tables, file infos, problems)
 // as one little-endian binary file, so that a later open reads it back instead of re-parsing the trace.
-// Layout: a head (magic, format, metadata length and CRC), JSON metadata, the table of page sums, then
-// 8-aligned typed-array sections, checked per 4 KiB page (indexPages.ts; a section's page sums are
-// read, and checked against their own sum in the metadata, with its first page). Sections are read when first
-// used (touching fresh memory is the dominant cost of an open), or only the pages a look-up touches
-// (one event's fields, one process's rows), and each is checked (sums, length, ids in range) first.
+// Layout: a head (magic, format, where the metadata is, its length and CRC), 8-aligned typed-array
+// sections, the table of page sums, then the JSON metadata. Sections are checked per 4 KiB page
+// (indexPages.ts; a section's page sums are read, and checked against their own sum in the metadata,
+// with its first page). Sections are read when first used (touching fresh memory is the dominant cost
+// of an open), or only the pages a look-up touches (one event's fields, one process's rows), and each
+// is checked (sums, length, ids in range) first.
 
 import { closeSync, fstatSync, openSync } from "node:fs";
 import { crc32 } from "node:zlib";
@@ -31,8 +32,12 @@ import type { StoreData, StoreIndexes } from "./store";
 
 export const INDEX_MAGIC = Buffer.from("ESINDEX\0", "latin1");
 /** Bumped whenever the layout or the meaning of a stored column changes: older files are rebuilt. */
-export const INDEX_FORMAT = 11; // 4: cols.clause, module-table clauses and tail calls; 5: spawn aux, via names; 6: page sums; 7: per section; 8: cols.argFp0–3; 9: argFp as bytes; 10: narrow seq, frameOff, frameLen, clause; 11: process table by column
-const HEAD = 24;
+export const INDEX_FORMAT = 12; // 4: cols.clause, module-table clauses and tail calls; 5: spawn aux, via names; 6: page sums; 7: per section; 8: cols.argFp0–3; 9: argFp as bytes; 10: narrow seq, frameOff, frameLen, clause; 11: process table by column; 12: metadata last, ids in 16 bits
+/**
+ * The head: magic, format (u32 at 8), the metadata's length (u32 at 12), its CRC-32 (u32 at 16) and
+ * offset (f64 at 24). The metadata is last in the file, so its end is the file's.
+ */
+const HEAD = 32;
 /** One-value reads of a column before it is read whole (each may read a 4 KiB page). */
 const CELLS_BEFORE_WHOLE = 4096;
 /**
@@ -114,7 +119,6 @@ interface Meta {
   sections: Section[];
   /** The table of page sums (a Uint32Array). */
   sums: { offset: number; length: number };
-  total: number;
 }
 
 /**
@@ -233,103 +237,151 @@ function processList(
   return out;
 }
 
-export function encodeIndex(store: StoreData, fingerprints: TraceFingerprint[]): Buffer[] {
-  const arrays: Array<[string, Typed]> = [];
-  for (const name of Object.keys(COLUMN_TYPES)) arrays.push([`cols.${name}`, colOf(store.cols, name)]);
-  const csr: string[] = [];
-  for (const [name, v] of Object.entries(store.ix) as Array<[string, Typed | Csr | undefined]>) {
-    if (v === undefined) continue;
-    if (ArrayBuffer.isView(v)) arrays.push([`ix.${name}`, v]);
-    else {
-      csr.push(name);
-      arrays.push([`ix.${name}.offsets`, v.offsets], [`ix.${name}.rows`, v.rows]);
-    }
-  }
-  const terms: Term[] = [];
-  for (const f of store.files) terms.push(f.header);
-  for (const f of store.files) if (f.footer !== undefined) terms.push(f.footer);
-  terms.push(...store.tables.aux);
-  const encoded = terms.map((t) => encodeTerm(t));
-  const termOffsets = new Uint32Array(encoded.length + 1);
-  for (let i = 0; i < encoded.length; i++) termOffsets[i + 1] = termOffsets[i] + encoded[i].length;
-  const termBytes = Buffer.concat(encoded);
-  arrays.push(
-    ["terms.offsets", termOffsets],
-    ["terms.bytes", new Uint8Array(termBytes.buffer, termBytes.byteOffset, termBytes.length)],
-  );
+/** Bytes to write back to back from a file position. */
+export interface IndexWrite {
+  at: number;
+  buffers: Buffer[];
+}
 
-  const paths = store.files.map((f) => f.path);
-  const meta: Meta = {
-    format: INDEX_FORMAT,
-    fingerprints,
-    events: store.cols.length,
-    files: store.files.map(({ header: _h, footer: _f, path: _p, ...rest }) => rest),
-    problems: store.problems.map(({ file, text: _t, ...rest }) => ({
-      ...rest,
-      fileIndex: paths.indexOf(file),
-    })),
-    pids: store.tables.pids.map((p) => [p.node, p.term.id, p.term.serial, p.term.creation, p.text]),
-    mfas: store.tables.mfas,
-    sites: store.tables.sites,
-    modules: [...store.tables.modules.values()],
-    auxCount: store.tables.aux.length,
-    hasFooter: store.files.map((f) => f.footer !== undefined),
-    csr,
-    timeRange: timeRangeOf(store),
-    processes: processColumns(store),
-    sections: [],
-    sums: { offset: 0, length: 0 },
-    total: 0,
-  };
-  const pageLists = arrays.map(([, a]) => pageSums(bytesOf(a)));
-  const sums = new Uint32Array(pageLists.reduce((n, l) => n + l.length, 0));
-  const firstPage: number[] = [];
-  for (let i = 0, at = 0; i < pageLists.length; at += pageLists[i++].length) {
-    firstPage.push(at);
-    sums.set(pageLists[i], at);
+/**
+ * The columns a first open writes while it still builds the indexes: all but those the index build
+ * sets (a send's or receive's peer, a tail call's site). The page sums of every section are taken
+ * once the store is complete, so a column changed after its write would read back as damaged (and be
+ * rebuilt), never as a wrong answer.
+ */
+const SET_BY_INDEX_BUILD = new Set(["peer", "site"]);
+
+/**
+ * Lays the index file out as its parts become final: sections one after another from the head on,
+ * then the table of page sums and the JSON metadata, and the head (which says where the metadata is)
+ * last. The sections' places do not depend on the metadata, so a first open can write the columns
+ * while it builds the indexes, and the rest while it sums the pages.
+ */
+export class IndexLayout {
+  private at = HEAD;
+  private readonly placed: Array<{ name: string; array: Typed; offset: number }> = [];
+
+  /** The columns that will not change any more, placed: `only` those, or all but SET_BY_INDEX_BUILD. */
+  columns(cols: EventColumns, only?: string[]): IndexWrite {
+    const done = new Set(this.placed.map((p) => p.name));
+    return this.place(
+      Object.keys(COLUMN_TYPES)
+        .filter((name) => (only ? only.includes(name) : !SET_BY_INDEX_BUILD.has(name)))
+        .filter((name) => !done.has(`cols.${name}`))
+        .map((name) => [`cols.${name}`, colOf(cols, name)]),
+    );
   }
-  meta.sums.length = sums.length;
-  // Section offsets depend on the JSON's length and the JSON holds them: lay out, then re-measure
-  // until stable (numbers only grow in digits, so two or three rounds settle it).
-  let json = Buffer.alloc(0);
-  for (let round = 0; round < 8; round++) {
-    meta.sums.offset = align8(HEAD + json.length);
-    let at = align8(meta.sums.offset + sums.byteLength);
-    meta.sections = arrays.map(([name, a], i) => {
-      const s: Section = {
+
+  /** Indexes (whole arrays, or lists as offsets and rows) that will not change any more, placed. */
+  indexes(ix: Partial<StoreIndexes>): IndexWrite {
+    return this.place(indexArrays(ix));
+  }
+
+  /** Every section of the store not placed yet (columns, indexes, terms), placed. */
+  rest(store: StoreData): IndexWrite {
+    const done = new Set(this.placed.map((p) => p.name));
+    const arrays: Array<[string, Typed]> = [];
+    for (const name of Object.keys(COLUMN_TYPES))
+      if (!done.has(`cols.${name}`)) arrays.push([`cols.${name}`, colOf(store.cols, name)]);
+    for (const entry of indexArrays(store.ix)) if (!done.has(entry[0])) arrays.push(entry);
+    const terms: Term[] = [];
+    for (const f of store.files) terms.push(f.header);
+    for (const f of store.files) if (f.footer !== undefined) terms.push(f.footer);
+    terms.push(...store.tables.aux);
+    const encoded = terms.map((t) => encodeTerm(t));
+    const termOffsets = new Uint32Array(encoded.length + 1);
+    for (let i = 0; i < encoded.length; i++) termOffsets[i + 1] = termOffsets[i] + encoded[i].length;
+    const termBytes = Buffer.concat(encoded);
+    arrays.push(
+      ["terms.offsets", termOffsets],
+      ["terms.bytes", new Uint8Array(termBytes.buffer, termBytes.byteOffset, termBytes.length)],
+    );
+    return this.place(arrays);
+  }
+
+  /**
+   * What completes the file once every section is placed: the table of page sums and the metadata
+   * after the sections, and the head. Sums every section's pages (the arrays must be final).
+   */
+  tail(store: StoreData, fingerprints: TraceFingerprint[]): IndexWrite[] {
+    const pageLists = this.placed.map((p) => pageSums(bytesOf(p.array)));
+    const sums = new Uint32Array(pageLists.reduce((n, l) => n + l.length, 0));
+    const sections: Section[] = [];
+    for (let i = 0, page = 0; i < pageLists.length; page += pageLists[i++].length) {
+      const { name, array, offset } = this.placed[i];
+      sums.set(pageLists[i], page);
+      sections.push({
         name,
-        type: a.constructor.name as CtorName,
-        offset: at,
-        length: a.length,
-        page: firstPage[i],
+        type: array.constructor.name as CtorName,
+        offset,
+        length: array.length,
+        page,
         sums: pageSum(new Int32Array(pageLists[i].buffer), 0, pageLists[i].length),
-      };
-      at = align8(at + a.byteLength);
-      return s;
-    });
-    meta.total = at;
-    const next = Buffer.from(JSON.stringify(meta), "utf8");
-    if (next.length === json.length) {
-      json = next;
-      break;
+      });
     }
-    json = next;
+    const sumsAt = this.at;
+    const paths = store.files.map((f) => f.path);
+    const meta: Meta = {
+      format: INDEX_FORMAT,
+      fingerprints,
+      events: store.cols.length,
+      files: store.files.map(({ header: _h, footer: _f, path: _p, ...rest }) => rest),
+      problems: store.problems.map(({ file, text: _t, ...rest }) => ({
+        ...rest,
+        fileIndex: paths.indexOf(file),
+      })),
+      pids: store.tables.pids.map((p) => [p.node, p.term.id, p.term.serial, p.term.creation, p.text]),
+      mfas: store.tables.mfas,
+      sites: store.tables.sites,
+      modules: [...store.tables.modules.values()],
+      auxCount: store.tables.aux.length,
+      hasFooter: store.files.map((f) => f.footer !== undefined),
+      csr: Object.entries(store.ix)
+        .filter(([, v]) => v !== undefined && !ArrayBuffer.isView(v))
+        .map(([name]) => name),
+      timeRange: timeRangeOf(store),
+      processes: processColumns(store),
+      sections,
+      sums: { offset: sumsAt, length: sums.length },
+    };
+    const json = Buffer.from(JSON.stringify(meta), "utf8");
+    const metaAt = sumsAt + sums.byteLength;
+    const head = Buffer.alloc(HEAD);
+    INDEX_MAGIC.copy(head, 0);
+    head.writeUInt32LE(INDEX_FORMAT, 8);
+    head.writeUInt32LE(json.length, 12);
+    head.writeUInt32LE(crc32(json) >>> 0, 16);
+    head.writeDoubleLE(metaAt, 24);
+    return [
+      { at: sumsAt, buffers: [bytesOf(sums), json] },
+      { at: 0, buffers: [head] },
+    ];
   }
-  const head = Buffer.alloc(HEAD);
-  INDEX_MAGIC.copy(head, 0);
-  head.writeUInt32LE(INDEX_FORMAT, 8);
-  head.writeUInt32LE(json.length, 12);
-  head.writeUInt32LE(crc32(json) >>> 0, 16);
-  const out: Buffer[] = [head, json, Buffer.alloc(meta.sums.offset - HEAD - json.length), bytesOf(sums)];
-  let pos = meta.sums.offset + sums.byteLength;
-  for (let i = 0; i < arrays.length; i++) {
-    const s = meta.sections[i];
-    if (s.offset > pos) out.push(Buffer.alloc(s.offset - pos));
-    const a = arrays[i][1];
-    out.push(bytesOf(a));
-    pos = s.offset + a.byteLength;
+
+  /** Places sections back to back (8-aligned, zero-padded): one run of bytes. */
+  private place(arrays: Array<[string, Typed]>): IndexWrite {
+    const start = this.at;
+    const buffers: Buffer[] = [];
+    for (const [name, array] of arrays) {
+      const offset = this.at;
+      this.placed.push({ name, array, offset });
+      buffers.push(bytesOf(array));
+      this.at = align8(offset + array.byteLength);
+      if (this.at > offset + array.byteLength)
+        buffers.push(Buffer.alloc(this.at - offset - array.byteLength));
+    }
+    return { at: start, buffers };
   }
-  if (meta.total > pos) out.push(Buffer.alloc(meta.total - pos));
+}
+
+/** Index sections by name: `ix.<name>` for an array, `ix.<name>.offsets` and `.rows` for a list. */
+function indexArrays(ix: Partial<StoreIndexes>): Array<[string, Typed]> {
+  const out: Array<[string, Typed]> = [];
+  for (const [name, v] of Object.entries(ix) as Array<[string, Typed | Csr | undefined]>) {
+    if (v === undefined) continue;
+    if (ArrayBuffer.isView(v)) out.push([`ix.${name}`, v]);
+    else out.push([`ix.${name}.offsets`, v.offsets], [`ix.${name}.rows`, v.rows]);
+  }
   return out;
 }
 
@@ -372,8 +424,11 @@ function lazyStore(
   if (format !== INDEX_FORMAT)
     throw new IndexFileError(`index format ${format}, this ElixirScope reads ${INDEX_FORMAT}`);
   const jsonLen = head.readUInt32LE(12);
-  if (HEAD + jsonLen > size) throw new IndexFileError("truncated (metadata runs past the end)");
-  const json = readExactly(fd, HEAD, jsonLen);
+  const metaAt = head.readDoubleLE(24);
+  if (!Number.isSafeInteger(metaAt) || metaAt < HEAD || metaAt + jsonLen > size)
+    throw new IndexFileError("truncated (metadata runs past the end)");
+  if (metaAt + jsonLen !== size) throw new IndexFileError(`truncated (${size} of ${metaAt + jsonLen} bytes)`);
+  const json = readExactly(fd, metaAt, jsonLen);
   if (crc32(json) >>> 0 !== head.readUInt32LE(16))
     throw new IndexFileError("metadata checksum mismatch (damaged)");
   let meta: Meta;
@@ -382,13 +437,12 @@ function lazyStore(
   } catch {
     throw new IndexFileError("metadata is not JSON");
   }
-  if (meta.total !== size) throw new IndexFileError(`truncated (${size} of ${meta.total} bytes)`);
   if (!sameFingerprints(meta.fingerprints, expected))
     throw new IndexFileError("stale: the trace changed since the index was built");
   if (meta.files.length !== paths.length) throw new IndexFileError("built for another set of traces");
 
   const n = meta.events;
-  const sums = sumsTable(meta.sums, HEAD + jsonLen, size);
+  const sums = sumsTable(meta.sums, HEAD, metaAt);
   const sections = new Map<string, Section & PagedSection>();
   for (const s of meta.sections) {
     const Ctor = CTORS[s.type];
@@ -396,8 +450,8 @@ function lazyStore(
     const bytes = s.length * Ctor.BYTES_PER_ELEMENT;
     if (
       s.offset % 8 !== 0 ||
-      s.offset < HEAD + jsonLen ||
-      s.offset + paddedLength(bytes) > size ||
+      s.offset < HEAD ||
+      s.offset + paddedLength(bytes) > sums.offset ||
       !Number.isInteger(s.page) ||
       s.page < 0 ||
       s.page + pageCount(bytes) > sums.length ||
@@ -713,10 +767,36 @@ function checkSection(name: string, a: Typed, lim: Limits, file: string, from = 
     return;
   }
   if (!r) return;
-  const [lo, hi] = r;
-  for (let i = from; i < to; i++)
-    if (a[i] < lo || a[i] >= hi)
-      throw new IndexFileError(`${file}: ${name} holds an id out of range at ${i}`);
+  const bad = outOfRange(a, r[0], r[1], from, to);
+  if (bad >= 0) throw new IndexFileError(`${file}: ${name} holds an id out of range at ${bad}`);
+}
+
+/**
+ * The first index in [from, to) whose value is outside [lo, hi), or -1. One loop per array type:
+ * a loop over every type at once does a polymorphic element load per value, ~25 ns each (125 ms for
+ * the 5M kind column a logpoint reads), ~10× the monomorphic loop's.
+ */
+function outOfRange(a: Typed, lo: number, hi: number, from: number, to: number): number {
+  if (a instanceof Int32Array) return outOfRangeI32(a, lo, hi, from, to);
+  if (a instanceof Uint8Array) return outOfRangeU8(a, lo, hi, from, to);
+  if (a instanceof Int16Array) return outOfRangeI16(a, lo, hi, from, to);
+  for (let i = from; i < to; i++) if (a[i] < lo || a[i] >= hi) return i;
+  return -1;
+}
+
+function outOfRangeI32(a: Int32Array, lo: number, hi: number, from: number, to: number): number {
+  for (let i = from; i < to; i++) if (a[i] < lo || a[i] >= hi) return i;
+  return -1;
+}
+
+function outOfRangeU8(a: Uint8Array, lo: number, hi: number, from: number, to: number): number {
+  for (let i = from; i < to; i++) if (a[i] < lo || a[i] >= hi) return i;
+  return -1;
+}
+
+function outOfRangeI16(a: Int16Array, lo: number, hi: number, from: number, to: number): number {
+  for (let i = from; i < to; i++) if (a[i] < lo || a[i] >= hi) return i;
+  return -1;
 }
 
 /** The range the values of a column of ids must lie in, or undefined for other sections. */
@@ -747,7 +827,7 @@ function readExactly(fd: number, at: number, length: number): Buffer {
   return b;
 }
 
-/** Where the table of page sums is; its entries are read with their sections. */
+/** Where the table of page sums is (between the sections and the metadata); its entries are read with their sections. */
 function sumsTable(
   m: { offset: number; length: number } | undefined,
   after: number,

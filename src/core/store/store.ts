@@ -21,7 +21,7 @@ import { buildCsrOf, type Csr } from "./csr";
 import { IndexArena } from "./prefault";
 import { SendQueues } from "./sendQueues";
 import { buildProcessList } from "../processes";
-import { readIndex, type IndexStatus, writeIndex } from "./indexCache";
+import { IndexWriter, readIndex, type IndexStatus } from "./indexCache";
 import type { CellName } from "./cells";
 import {
   createColumns,
@@ -29,6 +29,7 @@ import {
   FLAG_NO_PROCESS,
   KIND_CODES,
   permuteColumns,
+  setId,
   trimColumns,
 } from "./columns";
 
@@ -113,18 +114,26 @@ export async function loadStore(paths: string[], opts: StoreOptions = {}): Promi
     });
     return { ...found.store, index: found.status };
   }
-  const store = await parseStore(paths, opts);
   if (!found.fingerprints)
     return {
-      ...store,
+      ...(await parseStore(paths, opts)),
       index: { state: "unsaved", note: "index not saved: a trace could not be read again" },
     };
+  // The columns are written while the indexes are built; the rest once the store is complete.
+  const writer = new IndexWriter(paths, found.fingerprints, found.note);
+  let store: StoreData;
+  try {
+    store = await parseStore(paths, opts, writer);
+  } catch (e) {
+    await writer.abort();
+    throw e;
+  }
   // Reported at once as being built; the status object is completed when the write settles.
   const index: IndexStatus = {
     state: found.note ? "rebuilt" : "built",
     ...(found.note ? { note: found.note } : {}),
   };
-  const indexSaved = writeIndex(store, found.fingerprints, found.note).then((s) => Object.assign(index, s));
+  const indexSaved = writer.finish(store).then((s) => Object.assign(index, s));
   return { ...store, index, indexSaved };
 }
 
@@ -145,8 +154,22 @@ function reused(store: StoreData, status: IndexStatus, opts: ReadOptions): Store
   return { ...store, index: status };
 }
 
+/**
+ * Told of each part of a store as it becomes final, before the rest is built (the index writer): the
+ * columns once they hold their rows (all but `peer` and `site`, which the index build still sets;
+ * those by name once set), and indexes as they are built.
+ */
+export interface BuildListener {
+  columns(cols: EventColumns, only?: string[]): void;
+  indexes(part: Partial<StoreIndexes>): void;
+}
+
 /** Parses the trace files into columns and builds every index. */
-export async function parseStore(paths: string[], opts: ReadOptions = {}): Promise<StoreData> {
+export async function parseStore(
+  paths: string[],
+  opts: ReadOptions = {},
+  listener?: BuildListener,
+): Promise<StoreData> {
   loadCounters.parses++;
   const cols = createColumns();
   const tables = new LoadTables();
@@ -162,7 +185,8 @@ export async function parseStore(paths: string[], opts: ReadOptions = {}): Promi
   trimColumns(cols);
   orderByTime(cols, files, firstRow);
   resolveNames(cols, tables);
-  const store: StoreData = { files, problems, cols, tables, ix: buildIndexes(cols, tables, arena) };
+  listener?.columns(cols);
+  const store: StoreData = { files, problems, cols, tables, ix: buildIndexes(cols, tables, arena, listener) };
   store.processes = buildProcessList(store);
   return store;
 }
@@ -235,6 +259,7 @@ export function buildIndexes(
   cols: EventColumns,
   tables: StoreTables,
   arena: IndexArena = new IndexArena(),
+  listener?: BuildListener,
 ): StoreIndexes {
   const n = cols.length;
   const pidCount = tables.pids.length;
@@ -295,19 +320,27 @@ export function buildIndexes(
   }
   const byPid = { offsets: pidOff, rows: pidRows };
   const byKind = { offsets: kindOff, rows: kindRows };
+  const byMfa = { offsets: mfaOff, rows: mfaRows };
+  const byStateOwner = { offsets: ownerOff, rows: ownerRows };
+  listener?.indexes({ byPid, byKind, byMfa, byStateOwner, posInPid });
 
   const { link, match, depth } = buildNesting(cols, pidCount, arena);
+  listener?.indexes({ link, match, depth });
   const calls = kindRows.subarray(kindOff[KIND_CODES.call], kindOff[KIND_CODES.call + 1]);
   resolveTailCalls(cols, tables, link, calls);
   // Only call events carry a call site.
   const bySite = buildCsrOf(cols.site, calls, tables.sites.length);
+  listener?.columns(cols, ["site"]);
+  listener?.indexes({ bySite });
   const pair = pairMessages(cols, pidCount, arena, tables.aux);
+  listener?.columns(cols, ["peer"]);
+  listener?.indexes({ pair });
   return {
     byPid,
-    byMfa: { offsets: mfaOff, rows: mfaRows },
+    byMfa,
     byKind,
     bySite,
-    byStateOwner: { offsets: ownerOff, rows: ownerRows },
+    byStateOwner,
     posInPid,
     link,
     match,
@@ -376,7 +409,7 @@ export function resolveTailCalls(
       made.set(key, id);
     }
     recorded.set(i, cols.site[i]);
-    cols.site[i] = id;
+    setId(cols, "site", i, id);
   }
 }
 

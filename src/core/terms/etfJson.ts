@@ -43,15 +43,63 @@ const MAX_NEST = 64;
 const f64 = new DataView(new ArrayBuffer(8));
 const EMPTY = new Uint8Array(0);
 
+/**
+ * A piece of output text written as is (field names, memoized atoms, node names): a DataView, so that
+ * `bytes` copies it four bytes per step (the copies were ~28 % of the transcoder's time, byte by byte).
+ */
+type Piece = DataView;
+const NO_PIECE: Piece = new DataView(new ArrayBuffer(0));
+
 // The reader's cursor and the writer's buffer live in module variables: a frame is transcoded in one
 // synchronous call that never re-enters.
 let b: Uint8Array = EMPTY;
 let p = 0;
 let lim = 0;
 let out: Buffer = Buffer.allocUnsafeSlow(1 << 16);
+/** `out` as a DataView, for `bytes`. */
+let ov = viewOf(out);
 let o = 0;
 /** Set when the buffer grew after writes past its end had been dropped: the frame is redone. */
 let overran = false;
+/** Whether events that may name an earlier event (trace format 2) are declined (see `deferReferences`). */
+let deferring = false;
+/** Set when the last frame was declined for that reason. */
+let deferredLast = false;
+/** The arity from which the event kind `headOf` last stepped over may name an earlier event. */
+let refArity = 0;
+
+/**
+ * From now on (`on`), declines every event that may name an earlier event instead of writing it as
+ * recorded: a receive naming its send, a call, return or state naming an earlier term (trace format 2,
+ * `Replay.refersToEarlier`) — by kind and element count, a superset. The export's workers cannot
+ * resolve such references: the main thread writes those events through the replay.
+ */
+export function deferReferences(on: boolean): void {
+  deferring = on;
+}
+
+/** Whether the last frame `appendEventJson` declined was declined by `deferReferences`. */
+export function wasDeferred(): boolean {
+  return deferredLast;
+}
+
+/**
+ * The element count (kind included) from which an event of this kind may name an earlier event, as
+ * the parse reads them (readTrace.ts): a receive `{:receive, seq, t, pid, from, :"$sent", send_seq}`,
+ * a call with a ninth element, a return or state with a seventh; other kinds never.
+ */
+export function referringArity(kind: string): number {
+  switch (kind) {
+    case "receive":
+    case "return":
+    case "state":
+      return 7;
+    case "call":
+      return 9;
+    default:
+      return Infinity;
+  }
+}
 
 /** Bytes written so far by `appendEventJson` / `appendText` (a view, valid until the next append). */
 export function pendingOutput(): Buffer {
@@ -66,6 +114,7 @@ export function pendingOutput(): Buffer {
 export function swapOutput(buf: Buffer): Buffer {
   const done = out.subarray(0, o);
   out = buf;
+  ov = viewOf(buf);
   o = 0;
   return done;
 }
@@ -97,6 +146,7 @@ export function appendEventJson(
   end: number,
   namesOf: (kind: string) => readonly string[],
 ): boolean {
+  deferredLast = false;
   if (end - start < 3 || buf[start] !== VERSION) return false;
   const mark = o;
   b = buf;
@@ -171,6 +221,10 @@ function event(namesOf: (kind: string) => readonly string[]): boolean {
   if (n === 0) return false;
   const head = headOf(namesOf);
   if (head === undefined) return false;
+  if (deferring && n >= refArity) {
+    deferredLast = true;
+    return false;
+  }
   bytes(head[0]);
   const fields = Math.min(n - 1, head.length - 1);
   for (let i = 0; i < fields; i++) {
@@ -190,12 +244,14 @@ function event(namesOf: (kind: string) => readonly string[]): boolean {
 }
 
 /** Per event kind: `{"kind":"call"` and each field's `,"name":`, as bytes. */
-const HEADS = new Map<string, Uint8Array[]>();
+const HEADS = new Map<string, Piece[]>();
+/** Per event kind: `referringArity`. */
+const REF_ARITY = new Map<string, number>();
 /** The last kinds seen, by their atom's bytes (tag included), so that no name is built per event. */
-const recentKinds: Array<{ atom: Uint8Array; head: Uint8Array[] }> = [];
+const recentKinds: Array<{ atom: Uint8Array; head: Piece[]; refs: number }> = [];
 
 /** Steps over the event's kind atom and returns its heads; undefined for a frame that is not an event. */
-function headOf(namesOf: (kind: string) => readonly string[]): Uint8Array[] | undefined {
+function headOf(namesOf: (kind: string) => readonly string[]): Piece[] | undefined {
   const at = p;
   const tag = b[at];
   const size = tag === SMALL_ATOM_UTF8_EXT || tag === SMALL_ATOM_EXT ? 2 + (b[at + 1] ?? 0) : -1;
@@ -207,22 +263,38 @@ function headOf(namesOf: (kind: string) => readonly string[]): Uint8Array[] | un
       while (i < size && a[i] === b[at + i]) i++;
       if (i === size) {
         p = at + size;
+        refArity = k.refs;
         return k.head;
       }
     }
   const kind = atomName();
   if (kind === undefined || kind === "estrace" || kind === "module" || kind === "footer") return undefined;
   let head = HEADS.get(kind);
-  if (!head) HEADS.set(kind, (head = heads(kind, namesOf(kind))));
+  if (!head) {
+    HEADS.set(kind, (head = heads(kind, namesOf(kind))));
+    REF_ARITY.set(kind, referringArity(kind));
+  }
+  refArity = REF_ARITY.get(kind)!;
   // A copy: the caller reuses its buffer. The tag is part of the key, so each tag has its entry.
   if (size > 0 && recentKinds.length < 32)
-    recentKinds.push({ atom: Uint8Array.prototype.slice.call(b, at, at + size), head });
+    recentKinds.push({ atom: Uint8Array.prototype.slice.call(b, at, at + size), head, refs: refArity });
   return head;
 }
 
-const enc = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, "utf8"));
+const enc = (s: string): Piece => pieceOf(Buffer.from(s, "utf8"));
 
-function heads(kind: string, names: readonly string[]): Uint8Array[] {
+/** A copy of `bytes` as a Piece. */
+function pieceOf(bytes: Uint8Array): Piece {
+  const ab = new ArrayBuffer(bytes.length);
+  new Uint8Array(ab).set(bytes);
+  return new DataView(ab);
+}
+
+function viewOf(buf: Buffer): DataView {
+  return new DataView(buf.buffer, buf.byteOffset, buf.length);
+}
+
+function heads(kind: string, names: readonly string[]): Piece[] {
   return [enc(`{"kind":${JSON.stringify(kind)}`), ...names.map((n) => enc(`,${JSON.stringify(n)}:`))];
 }
 
@@ -236,15 +308,16 @@ const CREATION = enc(',"creation":');
 // The hot loops copy the module's cursor and buffer into locals: a module variable is a context
 // slot, loaded and stored on every byte otherwise.
 
-function bytes(x: Uint8Array): void {
-  const n = x.length;
-  const w = out;
+function bytes(x: Piece): void {
+  const n = x.byteLength;
   const q = o;
-  // A call into memcpy costs about what copying 16 bytes one by one does. Past the end, `set`
-  // would throw where the loop's writes are dropped (and the frame redone, see appendEventJson).
-  if (n > 16 && q + n <= w.length) w.set(x, q);
-  else for (let i = 0; i < n; i++) w[q + i] = x[i];
   o = q + n;
+  // Past the end: dropped, as typed-array writes are (the frame is redone, see appendEventJson).
+  if (q + n > out.length) return;
+  const v = ov;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v.setUint32(q + i, x.getUint32(i, true), true);
+  for (; i < n; i++) v.setUint8(q + i, x.getUint8(i));
 }
 
 function room(n: number): void {
@@ -254,6 +327,7 @@ function room(n: number): void {
   const next = Buffer.allocUnsafeSlow(Math.max(out.length * 2, o + n + 1024));
   out.copy(next, 0, 0, o);
   out = next;
+  ov = viewOf(next);
 }
 
 function put(c: number): void {
@@ -356,10 +430,10 @@ function atomRange(): number | undefined {
  */
 interface AtomMemo {
   keys: Array<Uint8Array | undefined>;
-  json: Uint8Array[];
+  json: Piece[];
   /** What goes around the quoted name. */
-  before: Uint8Array;
-  after: Uint8Array;
+  before: Piece;
+  after: Piece;
 }
 
 const SLOTS = 1024;
@@ -367,7 +441,7 @@ const SLOTS = 1024;
 function atomMemo(before: string, after: string): AtomMemo {
   return {
     keys: new Array(SLOTS).fill(undefined),
-    json: new Array(SLOTS).fill(EMPTY),
+    json: new Array(SLOTS).fill(NO_PIECE),
     before: enc(before),
     after: enc(after),
   };
@@ -378,7 +452,7 @@ const PID_NODES = atomMemo('>","node":', "");
 const REF_NODES = atomMemo('],"node":', "");
 
 /** The memo's bytes for the ASCII atom at `p` (stepped over), else undefined (non-ASCII, or cut short). */
-function memoLookup(m: AtomMemo): Uint8Array | undefined {
+function memoLookup(m: AtomMemo): Piece | undefined {
   const at = p;
   const r = b;
   const tag = r[at];
@@ -401,13 +475,13 @@ function memoLookup(m: AtomMemo): Uint8Array | undefined {
   const from = atomRange();
   if (from === undefined) return undefined;
   // Room checked here: a stored entry must never be one cut short by the frame's bound.
-  room(m.before.length + 6 * (end - from) + 2 + m.after.length);
+  room(m.before.byteLength + 6 * (end - from) + 2 + m.after.byteLength);
   const mark = o;
   bytes(m.before);
   quoteBytes(from, end);
   bytes(m.after);
   m.keys[slot] = Uint8Array.prototype.slice.call(r, at, end);
-  const json = Uint8Array.prototype.slice.call(out, mark, o);
+  const json = pieceOf(out.subarray(mark, o));
   o = mark;
   m.json[slot] = json;
   return json;
@@ -422,7 +496,7 @@ function memoAtom(m: AtomMemo): boolean {
 }
 
 /** A pid's or reference's node (an ASCII atom at `p`, stepped over) as the memo's bytes to write. */
-function nodeJson(m: AtomMemo): Uint8Array | undefined {
+function nodeJson(m: AtomMemo): Piece | undefined {
   return memoLookup(m);
 }
 
