@@ -80,7 +80,8 @@ function ticketPath(): string {
   return tempTrace(ticketTrace().builder.toBuffer());
 }
 
-describe("persistent index", () => {
+/** Each test of the suite gets its own empty cache folder (XDG_CACHE_HOME), restored after. */
+function tempCacheHome(): void {
   const cacheBefore = process.env.XDG_CACHE_HOME;
   beforeEach(() => {
     process.env.XDG_CACHE_HOME = mkdtempSync(join(tmpdir(), "elixirscope-cache-"));
@@ -89,6 +90,10 @@ describe("persistent index", () => {
     if (cacheBefore === undefined) delete process.env.XDG_CACHE_HOME;
     else process.env.XDG_CACHE_HOME = cacheBefore;
   });
+}
+
+describe("persistent index", () => {
+  tempCacheHome();
 
   it("is written beside the trace on the first open and reused on the second, without parsing", async () => {
     const path = ticketPath();
@@ -376,14 +381,7 @@ function flip(b: Buffer, at: number): Buffer {
 
 describe("index file writes", () => {
   // A failed save falls back to the cache folder: never the user's.
-  const cacheBefore = process.env.XDG_CACHE_HOME;
-  beforeEach(() => {
-    process.env.XDG_CACHE_HOME = mkdtempSync(join(tmpdir(), "elixirscope-cache-"));
-  });
-  after(() => {
-    if (cacheBefore === undefined) delete process.env.XDG_CACHE_HOME;
-    else process.env.XDG_CACHE_HOME = cacheBefore;
-  });
+  tempCacheHome();
 
   it("leave no temporary file when the parse fails after the columns were handed over", async () => {
     const dir = mkdtempSync(join(tmpdir(), "elixirscope-index-"));
