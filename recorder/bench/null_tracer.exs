@@ -1,7 +1,8 @@
 # The floor under the heavy pipeline's slowdown: the recorder's trace patterns (its call pattern without
 # the per-clause tags) and flags on `Pipeline.run(200, 50)` (bench/pipeline.exs), delivered to a process
-# that drops every message unread. What this costs is the BEAM's share — building each call, return, send and receive
-# message and copying its terms into the tracer's mailbox — that no tracer's speed can remove.
+# that drops every message unread. What this costs is the BEAM's share — building each call, return,
+# send and receive message and copying its terms into the tracer's mailbox — that no tracer's speed
+# can remove.
 # `mix run bench/null_tracer.exs`: untraced, then everything, calls only, messages only (best of 5).
 Code.require_file("pipeline.exs", __DIR__)
 alias ElixirScope.Recorder.{QuietHelpers, Sources}
