@@ -99,7 +99,8 @@ export class LineHistory {
 
   constructor(
     private readonly store: StoreData,
-    private readonly decode: (row: number) => TraceEvent,
+    /** Decodes events, nearby frames read together (a page's calls and their returns in one batch). */
+    private readonly decode: (rows: number[]) => TraceEvent[],
   ) {}
 
   /** How many per-line call lists are built and kept. */
@@ -159,7 +160,6 @@ export class LineHistory {
     const key = `${line}\0${this.canonical(file)}\0${opts.pid ?? ""}`;
     let rows = this.callLists.get(key);
     let total = rows?.length ?? this.callTotals.get(key);
-    const calls: CallRecord[] = [];
     const lists = rows ? [] : this.listsAt(f, line);
     const keep = rows ? () => true : this.keep(opts.pid);
     if (!rows && offset + limit > lineHistorySettings.walkedRows) {
@@ -168,9 +168,10 @@ export class LineHistory {
     }
     if (rows) {
       const n = rows.length;
-      for (let k = offset; k < n && calls.length < limit; k++)
-        calls.push(this.record(rows[order === "newest" ? n - 1 - k : k], defined));
-      return { total: n, calls };
+      const page: number[] = [];
+      for (let k = offset; k < n && page.length < limit; k++)
+        page.push(rows[order === "newest" ? n - 1 - k : k]);
+      return { total: n, calls: this.records(page, defined) };
     }
     if (total === undefined) this.callTotals.set(key, (total = countMerged(lists, keep)));
     const picked: number[] = [];
@@ -183,8 +184,7 @@ export class LineHistory {
         }
         return picked.push(r) < limit;
       });
-    for (const r of picked) calls.push(this.record(r, defined));
-    return { total, calls };
+    return { total, calls: this.records(picked, defined) };
   }
 
   /** The recorded file a workspace path stands for: the one whose mapping to this machine is `local`. */
@@ -203,13 +203,24 @@ export class LineHistory {
     return this.complete(normalise(file));
   }
 
-  private record(row: number, defined: Set<number>): CallRecord {
+  /** The records of the calls `rows`, their events and their returns' decoded in one batch. */
+  private records(rows: number[], defined: Set<number>): CallRecord[] {
+    const match = this.store.ix.match;
+    const wanted = rows.slice();
+    for (const r of rows) if (match[r] >= 0) wanted.push(match[r]);
+    const events = this.decode(wanted);
+    const byRow = new Map<number, TraceEvent>();
+    for (let i = 0; i < wanted.length; i++) byRow.set(wanted[i], events[i]);
+    return rows.map((r) => this.record(r, byRow, defined));
+  }
+
+  private record(row: number, decoded: Map<number, TraceEvent>, defined: Set<number>): CallRecord {
     const { cols, ix, tables } = this.store;
-    const e = this.decode(row);
+    const e = decoded.get(row)!;
     const m = ix.match[row];
     let outcome: CallOutcome = { kind: "running" };
     if (m >= 0) {
-      const end = this.decode(m);
+      const end = decoded.get(m)!;
       outcome =
         end.kind === "return"
           ? { kind: "return", index: m, value: end.value! }

@@ -138,7 +138,7 @@ export class Replay {
       this.timeline,
       decode,
     );
-    this.lines = new LineHistory(store, decode);
+    this.lines = new LineHistory(store, (rows) => this.events(rows));
     this.fnCalls = new FunctionCalls(
       store,
       (rows) => this.events(rows),
