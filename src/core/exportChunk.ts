@@ -16,6 +16,7 @@ import {
 } from "./terms/etfJson";
 import { Atom, Tuple } from "./terms/term";
 import * as T from "./terms/tags";
+import { wholeEvent } from "./wholeForms";
 
 /** A frame's head: the 0xE5 marker and the term's size (docs/trace-format.md). */
 export const FRAME_HEAD = 5;
@@ -105,7 +106,7 @@ export function transcodeFrames(
       const kind = term instanceof Tuple ? term.elements[0] : undefined;
       if (kind instanceof Atom && (term as Tuple).elements.length >= referringArity(kind.name))
         return undefined;
-      appendText(frameToJsonLine(term));
+      appendText(frameToJsonLine(wholeEvent(term)));
       appendByte(0x0a);
     }
     return swapOutput(NONE);

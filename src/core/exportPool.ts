@@ -7,9 +7,11 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Worker } from "node:worker_threads";
+import type { WholeFormsSpec } from "./wholeForms";
 
 export type ToWorker =
-  | { t: "files"; trace: number; out: number }
+  /** The two files, and format 3's tables for writing numbered fields whole (wholeForms.ts). */
+  | { t: "files"; trace: number; out: number; whole?: WholeFormsSpec }
   | { t: "chunk"; id: number; events: number; start: number; end: number }
   | { t: "write"; id: number; at: number };
 
@@ -63,10 +65,10 @@ export class ExportPool {
   }
 
   /** The pool is used: its workers keep the process alive until `close`. */
-  use(trace: number, out: number): void {
+  use(trace: number, out: number, whole?: WholeFormsSpec): void {
     for (const w of this.workers) {
       w.ref();
-      this.post(w, { t: "files", trace, out });
+      this.post(w, { t: "files", trace, out, whole });
     }
   }
 

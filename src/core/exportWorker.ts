@@ -8,6 +8,7 @@ import { writeSync } from "node:fs";
 import { parentPort } from "node:worker_threads";
 import { ChunkTranscoder } from "./exportChunk";
 import type { ToWorker } from "./exportPool";
+import { setWholeForms } from "./wholeForms";
 
 let transcoder: ChunkTranscoder | undefined;
 let outFd = -1;
@@ -39,6 +40,7 @@ parentPort!.on("message", (m: ToWorker) => {
     if (m.t === "files") {
       transcoder = new ChunkTranscoder(m.trace);
       outFd = m.out;
+      setWholeForms(m.whole);
     } else if (m.t === "chunk") chunk(m.id, m.events, m.start, m.end);
     else write(m.id, m.at);
   } catch (e) {

@@ -16,6 +16,7 @@ import {
 import { jsonToTerm, termToJson } from "./terms/json";
 import { FORMAT_VERSIONS, versionList } from "./reader/formatVersions";
 import { Atom, ErlMap, Pid, type Term, Tuple } from "./terms/term";
+import { wholeEvent, wholeFormsOn } from "./wholeForms";
 
 /** Field names after `kind, seq, time, pid`, per event kind (docs/trace-format.md). */
 export const EVENT_FIELDS: Record<string, string[]> = {
@@ -183,8 +184,8 @@ export function parseJsonExact(text: string): unknown {
 export const jsonLinesOut = {
   /** Appends an event frame's line and a newline. */
   event(buf: Uint8Array, start: number, end: number): void {
-    if (!appendEventJson(buf, start, end, eventNames))
-      appendText(frameToJsonLine(decodeEtf(buf, start, end)));
+    if (wholeFormsOn() || !appendEventJson(buf, start, end, eventNames))
+      appendText(frameToJsonLine(wholeEvent(decodeEtf(buf, start, end))));
     appendByte(0x0a);
   },
   /**
@@ -192,7 +193,8 @@ export const jsonLinesOut = {
    * while the transcoder covers them; returns the first frame left for `event`, or the frame count.
    */
   events(buf: Uint8Array, bounds: Uint32Array, from: number): number {
-    return appendEventLines(buf, bounds, from, eventNames);
+    // Format 3's numbered fields are written whole (wholeForms.ts): through the decoded terms.
+    return wholeFormsOn() ? from : appendEventLines(buf, bounds, from, eventNames);
   },
   /** Appends a line of text and a newline. */
   line(s: string): void {

@@ -5,6 +5,7 @@ import { frameToJsonLine, jsonLinesOut } from "./jsonl";
 import type { Replay } from "./replay";
 import { decodeEtf } from "./terms/decode";
 import { EtfError } from "./terms/errors";
+import { wholeEvent } from "./wholeForms";
 
 /** Where a chunk stopped: the event (by index) whose frame the decoder refused, and why. */
 export interface FrameFailure {
@@ -57,7 +58,7 @@ export function appendExportLine(
   index: number,
 ): FrameFailure | undefined {
   if (refs && r.refersToEarlier(index)) {
-    jsonLinesOut.line(frameToJsonLine(r.event(index).raw));
+    jsonLinesOut.line(frameToJsonLine(wholeEvent(r.event(index).raw)));
     return undefined;
   }
   return appendEventLine(buf, start, end, index);

@@ -193,11 +193,39 @@ describe("event pids and functions written as numbers (trace format 3)", () => {
     const path = writeTrace(withNumbers(ticketTrace().builder.toBuffer()), "n.estrace");
     await assertSameFromIndex(path, engineViews);
     const lines = await exportedLines(path, Infinity);
-    assert.ok(lines.some((l) => l.includes('"pid":101')));
+    // Written whole, as before format 3: a person or a tool reading the lines sees pids and functions.
+    assert.ok(lines.some((l) => l.includes('"pid":{"$pid":"<0.101.0>"')));
+    assert.ok(!lines.some((l) => /"(pid|mfa)":\d/.test(l)), "no event pid or function left as a number");
     assert.deepEqual(await exportedLines(path, 1), lines);
     const jsonl = `${path}.Infinity.jsonl`;
     await importJsonlFile(jsonl, `${jsonl}.estrace`);
     await sameViews(readFileSync(path), readFileSync(`${jsonl}.estrace`), "import");
+  });
+
+  it("a real recording exports its numbered pids, functions and call sites whole, serially and in parallel", async () => {
+    const path = writeTrace(
+      readFileSync(resolve(__dirname, "../../examples/traces/payment_crash.estrace")),
+      "shipped.estrace",
+    );
+    const lines = await exportedLines(path, 1);
+    assert.deepEqual(await exportedLines(path, Infinity), lines);
+    const events = lines.filter((l) => l.startsWith('{"kind"'));
+    assert.ok(events.length > 100);
+    for (const l of events) {
+      assert.doesNotMatch(l, /"(pid|mfa)":\d/, l.slice(0, 200));
+      // A call site by line only ({i, line} or {m, f, a, line}) comes out with its file.
+      assert.doesNotMatch(l, /"caller":\{"\$tuple":\[(\d+,\d+|[^\]]*,\d+)\]\}/, l.slice(0, 300));
+    }
+    assert.ok(
+      events.some((l) =>
+        /"caller":\{"\$tuple":\[\{"\$atom":"Elixir\.CinemaDemo[^"]*"\},\{"\$atom":"[^"]+"\},\d+,\{"\$tuple":\[\[\d/.test(
+          l,
+        ),
+      ),
+    );
+    const jsonl = `${path}.Infinity.jsonl`;
+    await importJsonlFile(jsonl, `${jsonl}.estrace`);
+    await sameViews(readFileSync(path), readFileSync(`${jsonl}.estrace`), "shipped import");
   });
 
   it("a number where the format has none is a damaged frame, reported with its place", async () => {

@@ -13,6 +13,7 @@ import { atom, bin, tuple } from "../../core/terms/build";
 import { one, type Parsed, UsageError } from "../args";
 import { OutputFile } from "../io";
 import { type Out } from "../options";
+import { setWholeForms, wholeFormsSpec } from "../../core/wholeForms";
 
 /** How the export splits its work; tests force the parallel path on small traces. */
 export interface ExportTuning {
@@ -90,9 +91,12 @@ export async function exportJsonl(
   tuning: ExportTuning = EXPORT_TUNING,
   early?: ExportPool,
 ): Promise<number> {
+  // Format 3's numbered pids, functions and call sites are written whole (the workers get the same).
+  setWholeForms(wholeFormsSpec(r));
   try {
     return await exportWith(r, p, out, tuning, early);
   } finally {
+    setWholeForms(undefined);
     // Not used, or used and done: stopped before its files are closed.
     await early?.close();
   }
@@ -121,7 +125,7 @@ async function exportWith(
     if (file === undefined) out(s);
     else jsonLinesOut.line(s);
   };
-  // References are written resolved (format 1 has none); format 3's event pids stay process numbers.
+  // References are written resolved (format 1 has none); format 3's numbered fields whole (wholeForms.ts).
   const version = r.files[0].formatVersion >= 3 ? 3 : 1;
   write(frameToJsonLine(tuple(atom("estrace"), version, r.files[0].header)));
   for (const m of r.modules())
@@ -138,6 +142,10 @@ async function exportWith(
               f.line,
               f.clauseLines,
               (f.clauses ?? []).map((c) => c.params.map((n) => atom(n ?? "nil"))),
+              // Without them an imported trace would show tail calls at the lines they return to.
+              (f.tailCalls ?? []).map((t) =>
+                tuple(t.line, atom(t.callee.module), atom(t.callee.fun), t.callee.arity),
+              ),
             ),
           ),
         ),
