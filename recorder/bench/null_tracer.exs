@@ -13,7 +13,7 @@ defmodule Bench.NullTracer do
   def run do
     Bench.Pipeline.load("elixir_scope_null_tracer_ebin")
     for _ <- 1..3, do: Bench.Pipeline.workload()
-    {plain, _} = best(for _ <- 1..5, do: time_cpu(&Bench.Pipeline.workload/0))
+    {plain, _} = best(for _ <- 1..5, do: Bench.Pipeline.time_cpu(&Bench.Pipeline.workload/0))
     null = spawn(fn -> drop() end)
     # As the recorder sets them: full call patterns, private recursive helpers counted only.
     quiet = Enum.flat_map(@modules, &QuietHelpers.of_module(&1, @modules, MapSet.new()))
@@ -35,7 +35,7 @@ defmodule Bench.NullTracer do
   defp traced(null, flags) do
     parent = self()
 
-    time_cpu(fn ->
+    Bench.Pipeline.time_cpu(fn ->
       pid = spawn(fn -> receive(do: (:go -> send(parent, {:done, Bench.Pipeline.workload()}))) end)
       :erlang.trace(pid, true, [:set_on_spawn, :monotonic_timestamp, {:tracer, null} | flags])
       send(pid, :go)
@@ -50,14 +50,6 @@ defmodule Bench.NullTracer do
   end
 
   defp best(runs), do: Enum.min_by(runs, &elem(&1, 0))
-
-  defp time_cpu(fun) do
-    :erlang.garbage_collect()
-    {r0, _} = :erlang.statistics(:runtime)
-    {us, _} = :timer.tc(fun)
-    {r1, _} = :erlang.statistics(:runtime)
-    {us, r1 - r0}
-  end
 end
 
 Bench.NullTracer.run()

@@ -133,7 +133,9 @@ defmodule Bench.Overhead do
 
   def pipeline_traced do
     File.rm(@out)
-    {{us, cpu}, stats} = Bench.Pipeline.record(@out, fn -> time_cpu(&Bench.Pipeline.workload/0) end)
+
+    {{us, cpu}, stats} =
+      Bench.Pipeline.record(@out, fn -> Bench.Pipeline.time_cpu(&Bench.Pipeline.workload/0) end)
 
     %{
       us: us,
@@ -149,7 +151,7 @@ defmodule Bench.Overhead do
   defp pipeline do
     Bench.Pipeline.load("elixir_scope_overhead_ebin")
     pipeline_traced()
-    plain_runs = for _ <- 1..3, do: time_cpu(&Bench.Pipeline.workload/0)
+    plain_runs = for _ <- 1..3, do: Bench.Pipeline.time_cpu(&Bench.Pipeline.workload/0)
     plain = plain_runs |> Enum.map(&elem(&1, 0)) |> Enum.min()
     runs = for _ <- 1..3, do: pipeline_traced()
     pipe = Enum.min_by(runs, & &1.us)
@@ -157,15 +159,6 @@ defmodule Bench.Overhead do
     # shared with other jobs, wall times mostly measure the wait for a core; this does not.
     cpu = Enum.sum(Enum.map(runs, & &1.cpu_ms)) / max(Enum.sum(Enum.map(plain_runs, &elem(&1, 1))), 1)
     {plain, Map.put(pipe, :cpu_ratio, cpu), 100 * pipe.dropped / max(pipe.events + pipe.dropped, 1)}
-  end
-
-  # Wall µs and the VM's CPU ms (every thread) of one run.
-  defp time_cpu(fun) do
-    :erlang.garbage_collect()
-    {r0, _} = :erlang.statistics(:runtime)
-    {us, _} = :timer.tc(fun)
-    {r1, _} = :erlang.statistics(:runtime)
-    {us, r1 - r0}
   end
 
   # The calls of helpers untraced for being hot are not lost to load shedding: the trace says what

@@ -18,6 +18,15 @@ defmodule Bench.Pipeline do
 
   def workload, do: apply(ParcelDepot.Pipeline, :run, [200, 50])
 
+  @doc "Wall µs and the VM's CPU ms (every thread) of one run of `fun`."
+  def time_cpu(fun) do
+    :erlang.garbage_collect()
+    {r0, _} = :erlang.statistics(:runtime)
+    {us, _} = :timer.tc(fun)
+    {r1, _} = :erlang.statistics(:runtime)
+    {us, r1 - r0}
+  end
+
   @doc "Records `fun` (the workload by default) into `out`; returns `fun`'s result and the stop stats."
   def record(out, fun \\ &workload/0) do
     {:ok, _} = Recorder.start(out: out, modules: @modules, processes: {:spawned_from, self()})
