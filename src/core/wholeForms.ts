@@ -4,6 +4,7 @@
 // lines sees `<0.96.0>` and `CinemaDemo.start/1`, as before format 3, not positions in the header.
 // Set once per export (`setWholeForms`), on each thread that writes lines; off, events are unchanged.
 
+import { PID_ID_SPAN } from "./reader/formatVersions";
 import { termEquals } from "./terms/equal";
 import { termToJson, jsonToTerm } from "./terms/json";
 import { Atom, ErlMap, Pid, type Term, Tuple } from "./terms/term";
@@ -27,8 +28,6 @@ export function wholeFormsSpec(r: {
 
 /** Event kinds whose fifth element is their function. */
 const WITH_FUNCTION = new Set(["call", "return", "exception", "state"]);
-/** `<0.I.S>` as the number `I + PID_ID_SPAN * S` (docs/trace-format.md "Event pids"). */
-const PID_ID_SPAN = 32768;
 
 class WholeForms {
   private readonly node: Atom | undefined;

@@ -12,3 +12,6 @@ export const FORMAT_VERSIONS: readonly number[] = [1, 2, 3];
 export function versionList(): string {
   return `${FORMAT_VERSIONS.slice(0, -1).join(", ")} and ${FORMAT_VERSIONS[FORMAT_VERSIONS.length - 1]}`;
 }
+
+/** Format 3: an event's own pid `<0.I.S>` written as the number `I + PID_ID_SPAN * S` (ETF's 15 bits of `I`). */
+export const PID_ID_SPAN = 32768;

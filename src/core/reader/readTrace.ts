@@ -35,7 +35,7 @@ import { LoadTables, termText } from "./tables";
 import { isNormalExit } from "./exitReason";
 import { ARG_FP_COUNT, skipArgs } from "./argFingerprint";
 import { sameList } from "../store/eventDecode";
-import { FORMAT_VERSIONS, versionList } from "./formatVersions";
+import { FORMAT_VERSIONS, PID_ID_SPAN, versionList } from "./formatVersions";
 import {
   ARENA_ARRAYS,
   coreToSpare,
@@ -67,9 +67,6 @@ const TIME_UNIT_NS = new Map<string, number>([
 ]);
 
 class FrameError extends Error {}
-
-/** An event pid written as a number is `<0.I.S>` as `I + PID_ID_SPAN * S` (ETF's 15 bits of `I`). */
-const PID_ID_SPAN = 32768;
 
 /** The widest wall-clock time a JavaScript Date can show, in nanoseconds since the epoch. */
 const MAX_EPOCH_NS = 8.64e21;
