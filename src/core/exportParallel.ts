@@ -9,7 +9,7 @@ import { ChunkTranscoder, FRAME_HEAD } from "./exportChunk";
 import { appendExportLine, type FrameFailure } from "./jsonlChunk";
 import { jsonLinesOut } from "./jsonl";
 import type { Replay } from "./replay";
-import { wholeFormsSpec } from "./wholeForms";
+import { wholeFormsInUse } from "./wholeForms";
 
 export interface ChunkTuning {
   /** At most so many events and (unless one frame is larger) bytes of frames per chunk. */
@@ -63,7 +63,7 @@ export function parallelEventLines(
 ): Promise<{ end: number; failure?: FrameFailure; here: number }> {
   const planner = new Planner(r, tuning);
   const chunks: Chunk[] = [];
-  pool.use(traceFd, out.fd, wholeFormsSpec(r));
+  pool.use(traceFd, out.fd, wholeFormsInUse());
   const busy = new Array<number>(pool.size).fill(0);
   const local = new ChunkTranscoder(traceFd);
   let localBusy = !tuning.alsoHere;

@@ -33,7 +33,8 @@ class WholeForms {
   private readonly node: Atom | undefined;
   private readonly creation: number | undefined;
   private readonly functions: Tuple[] = [];
-  private readonly sources: Map<string, string>;
+  /** Each module's source as a charlist, the form the BEAM gives a call site's file in. */
+  private readonly sources: Map<string, number[]>;
   private readonly pids = new Map<number, Pid>();
 
   constructor(spec: WholeFormsSpec) {
@@ -49,7 +50,7 @@ class WholeForms {
     }
     if (Array.isArray(functions))
       for (const f of functions) if (f instanceof Tuple && f.elements.length === 3) this.functions.push(f);
-    this.sources = new Map(spec.sources);
+    this.sources = new Map(spec.sources.map(([m, src]) => [m, Array.from(src, (c) => c.codePointAt(0)!)]));
   }
 
   pid(n: number): Term {
@@ -79,18 +80,24 @@ class WholeForms {
       line = el[3];
     } else return t;
     const module = mfa?.[0];
-    const source = module instanceof Atom ? this.sources.get(module.name) : undefined;
-    if (!mfa || source === undefined || typeof line !== "number") return t;
-    const file = Array.from(source, (c) => c.codePointAt(0)!);
+    const file = module instanceof Atom ? this.sources.get(module.name) : undefined;
+    if (!mfa || file === undefined || typeof line !== "number") return t;
     return new Tuple([...mfa, new Tuple([file, line])]);
   }
 }
 
 let forms: WholeForms | undefined;
+let formsSpec: WholeFormsSpec | undefined;
 
 /** Turns the expansion on for this thread's export (a spec) or off (undefined). */
 export function setWholeForms(spec: WholeFormsSpec | undefined): void {
+  formsSpec = spec;
   forms = spec ? new WholeForms(spec) : undefined;
+}
+
+/** The spec this thread's export expands with, for its worker threads to use the same. */
+export function wholeFormsInUse(): WholeFormsSpec | undefined {
+  return formsSpec;
 }
 
 /** Whether events are expanded: the byte transcoder, which writes them as they are, is then passed by. */
