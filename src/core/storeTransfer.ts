@@ -4,6 +4,7 @@
 import { decodeEtf } from "./terms/decode";
 import { encodeTerm } from "./terms/encode";
 import { Atom, Pid, type Term } from "./terms/term";
+import { kindIndex } from "./store/csr";
 import type { StoreData } from "./store/store";
 import type { TraceFileInfo } from "./types";
 
@@ -38,7 +39,8 @@ export function packStore(s: StoreData): PackedStore {
   return {
     data: {
       cols: s.cols,
-      ix: s.ix,
+      // The kind index is derived from the kind column (functions do not cross): its offsets do.
+      ix: { ...s.ix, byKind: { offsets: s.ix.byKind.offsets, rows: new Int32Array(0) } },
       problems: s.problems,
       index: s.index,
       files: s.files.map((f) => ({
@@ -68,7 +70,7 @@ export function unpackStore(p: PackedStore["data"]): StoreData {
   const term = (b: Uint8Array): Term => decodeEtf(b);
   return {
     cols: p.cols,
-    ix: p.ix,
+    ix: { ...p.ix, byKind: kindIndex(p.ix.byKind.offsets, () => p.cols.kind) },
     problems: p.problems,
     index: p.index,
     files: p.files.map((f) => ({

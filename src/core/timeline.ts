@@ -3,7 +3,7 @@
 // whole nested calls through their matched call/return pairs rather than walking their events.
 
 import type { Correlator } from "./correlator";
-import { type CellName, cellOf } from "./store/cells";
+import { type CellName, cellOf, pidRowIndex } from "./store/cells";
 import { KIND_CODES } from "./store/columns";
 import type { StoreData } from "./store/store";
 import type { Direction, SourceLocation, StackFrame } from "./types";
@@ -21,7 +21,7 @@ export class Timeline {
     // Single values: the first step after a launch reads a few pages, not whole columns.
     const { offsets } = this.store.ix.byPid;
     const pid = cellOf(this.store, "pid", row);
-    const i = offsets[pid] + cellOf(this.store, "ix.posInPid", row) + (dir === "forward" ? 1 : -1);
+    const i = pidRowIndex(this.store, pid, row) + (dir === "forward" ? 1 : -1);
     return i >= offsets[pid] && i < offsets[pid + 1] ? cellOf(this.store, "ix.byPid.rows", i) : undefined;
   }
 

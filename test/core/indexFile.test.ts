@@ -313,7 +313,7 @@ describe("persistent index", () => {
     const good = readFileSync(`${path}.esindex`);
     // The send/receive pairs are read only when a message question is asked: damage one entry.
     const meta = indexMeta(good);
-    const pair = meta.sections.find((x) => x.name === "ix.pair")!;
+    const pair = meta.sections.find((x) => x.name === "ix.partner")!;
     writeFileSync(`${path}.esindex`, flip(good, pair.offset + 1));
     const r = await Replay.open(path);
     assert.equal(r.indexStatus.state, "reused");
@@ -325,7 +325,7 @@ describe("persistent index", () => {
     assert.equal(s.indexStatus.state, "reused");
     assert.throws(
       () => s.getMessageFlow(),
-      /esindex: the page sums of section ix\.pair are damaged \(checksum mismatch\)/,
+      /esindex: the page sums of section ix\.partner are damaged \(checksum mismatch\)/,
     );
     s.close();
   });
@@ -443,8 +443,8 @@ describe("index file writes", () => {
     // were built: they were written while the rest was built.
     const at = (name: string): number => meta.sections.findIndex((s) => s.name === name);
     const order = [
-      ...["cols.seq", "cols.argFp3", "ix.byPid.rows", "ix.posInPid", "ix.link", "ix.depth"],
-      ...["cols.site", "ix.bySite.rows", "cols.peer", "ix.pair", "terms.bytes"],
+      ...["cols.seq", "cols.argFp3", "ix.byPid.rows", "ix.byKind.offsets", "ix.link", "ix.depth"],
+      ...["cols.site", "ix.bySite.rows", "cols.peer", "ix.partner", "terms.bytes"],
     ];
     for (let i = 1; i < order.length; i++) assert.ok(at(order[i - 1]) < at(order[i]), order[i]);
   });

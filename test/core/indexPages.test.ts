@@ -142,7 +142,7 @@ describe("index pages", () => {
     for (const i of rows) assert.deepEqual(r.messageAt(i), plain.messageAt(i), `at ${i}`);
     for (const c of ["kind", "pid", "peer", "time", "aux", "flags"])
       assert.ok(Object.getOwnPropertyDescriptor(store.cols, c)?.get, `cols.${c} was read whole`);
-    assert.ok(Object.getOwnPropertyDescriptor(store.ix, "pair")?.get, "ix.pair was read whole");
+    assert.ok(Object.getOwnPropertyDescriptor(store.ix, "partner")?.get, "ix.partner was read whole");
     assert.deepEqual(readTwice(reads), []);
     r.close();
   });
@@ -153,9 +153,7 @@ describe("index pages", () => {
     const prefetched = Object.keys(COLUMN_TYPES).filter((c) => !c.startsWith("argFp"));
     const inMemory = (): boolean =>
       prefetched.every((c) => !Object.getOwnPropertyDescriptor(store.cols, c)?.get) &&
-      ["depth", "link", "match", "posInPid", "pair"].every(
-        (k) => !Object.getOwnPropertyDescriptor(store.ix, k)?.get,
-      );
+      ["depth", "link", "partner"].every((k) => !Object.getOwnPropertyDescriptor(store.ix, k)?.get);
     // Nothing is read in the call itself: the reads go to the thread pool.
     assert.ok(Object.getOwnPropertyDescriptor(store.cols, "pid")?.get);
     for (let turn = 0; turn < 10000 && !inMemory(); turn++) await new Promise((r) => setImmediate(r));

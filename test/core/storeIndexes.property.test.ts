@@ -4,7 +4,9 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { createColumns, ensureCapacity, KIND_CODES } from "../../src/core/store/columns";
-import { buildIndexes, isStateCallback, type StoreTables } from "../../src/core/store/store";
+import { pidRowIndex } from "../../src/core/store/cells";
+import { csrList } from "../../src/core/store/csr";
+import { buildIndexes, isStateCallback, type StoreData, type StoreTables } from "../../src/core/store/store";
 import { Atom, Pid } from "../../src/core/terms/term";
 
 const PIDS = 4;
@@ -124,11 +126,54 @@ describe("index build", () => {
         assert.deepEqual(lists(ix.byKind, KIND_CODES.unknown + 1), want.byKind);
         assert.deepEqual(lists(ix.byStateOwner, PIDS), want.byStateOwner);
         assert.deepEqual([...ix.link], want.link);
-        assert.deepEqual([...ix.match], want.match);
+        // Each kind's list alone, as a query asks for it (derived from the kind column).
+        const again = buildIndexes(cols, tables);
+        want.byKind.forEach((list, k) => assert.deepEqual([...csrList(again.byKind, k)], list));
+        // One partner array: a call's return (read as `match`), a send's or receive's pair, else -1.
+        rows.forEach((r, i) => {
+          if (r.kind === KIND_CODES.call) assert.equal(ix.match[i], want.match[i]);
+          else assert.equal(ix.partner[i], -1); // no sends or receives here
+        });
+        assert.equal(ix.match, ix.partner);
+        assert.equal(ix.pair, ix.partner);
         assert.deepEqual([...ix.depth], want.depth);
-        for (const list of want.byPid) list.forEach((row, j) => assert.equal(ix.posInPid[row], j));
+        const store = { cols, ix } as StoreData;
+        for (const list of want.byPid)
+          list.forEach((row, j) => {
+            const p = rows[row].pid;
+            assert.equal(pidRowIndex(store, p, row) - ix.byPid.offsets[p], j);
+          });
       }),
       { numRuns: 300 },
     );
+  });
+
+  it("widens the depth to 32 bits past 32767 nested calls, and keeps the nesting", () => {
+    const deep = 40_000;
+    const cols = createColumns();
+    ensureCapacity(cols, 2 * deep + 1);
+    for (let i = 0; i < 2 * deep; i++) {
+      cols.pid[i] = 0;
+      cols.kind[i] = i < deep ? KIND_CODES.call : KIND_CODES.return;
+      cols.mfa[i] = 2;
+      cols.site[i] = -1;
+      cols.peer[i] = -1;
+      cols.aux[i] = -1;
+    }
+    cols.length = 2 * deep;
+    const tables: StoreTables = {
+      pids: [{ term: new Pid(Atom.of("n@h"), 0, 0, 0), node: "n@h", text: "<0.0.0>" }],
+      mfas: MFAS,
+      sites: [],
+      aux: [],
+      modules: new Map(),
+    };
+    const ix = buildIndexes(cols, tables);
+    assert.ok(ix.depth instanceof Int32Array);
+    assert.equal(ix.depth[deep - 1], deep);
+    assert.equal(ix.depth[deep], deep);
+    assert.equal(ix.depth[2 * deep - 1], 1);
+    assert.equal(ix.match[0], 2 * deep - 1);
+    assert.equal(ix.match[deep - 1], deep);
   });
 });

@@ -7,6 +7,59 @@ export interface Csr {
   rows: Int32Array;
   /** rows[from .. to), read alone when `rows` is not in memory yet (an index read lazily). */
   slice?: (from: number, to: number) => Int32Array;
+  /** Key k's rows, when they are not stored but derived (see `derivedCsr`). */
+  list?: (key: number) => Int32Array;
+}
+
+/**
+ * A CSR whose rows are not stored: only the offsets are, and key k's list is found with one pass over
+ * the key column when first asked for, then kept. For a partition of every row by a column of few
+ * keys (the kind), whose lists are each read rarely: storing the rows would cost 4 bytes per event
+ * of fresh memory and of index file, a pass over a 1-byte column ~1 ms per million events.
+ * `bad` is called when the column does not hold the counts the offsets say (a damaged index).
+ */
+export function derivedCsr(offsets: Int32Array, keys: () => Uint8Array, bad: () => never): Csr {
+  const lists = new Map<number, Int32Array>();
+  const list = (key: number): Int32Array => {
+    let out = lists.get(key);
+    if (out) return out;
+    out = new Int32Array(offsets[key + 1] - offsets[key]);
+    if (out.length > 0 && rowsOfKey(keys(), offsets[offsets.length - 1], key, out) !== out.length) bad();
+    lists.set(key, out);
+    return out;
+  };
+  const csr: Csr = { offsets, rows: new Int32Array(0), list };
+  // Every key's rows in key order, as a stored CSR's: built only when asked for whole.
+  Object.defineProperty(csr, "rows", {
+    enumerable: false,
+    configurable: true,
+    get() {
+      const rows = new Int32Array(offsets[offsets.length - 1]);
+      for (let k = 0; k + 1 < offsets.length; k++) rows.set(list(k), offsets[k]);
+      Object.defineProperty(csr, "rows", { value: rows, enumerable: false });
+      return rows;
+    },
+  });
+  return csr;
+}
+
+/** The kind index over its offsets, its lists found in the kind column (`kind` reads it). */
+export function kindIndex(offsets: Int32Array, kind: () => Uint8Array): Csr {
+  return derivedCsr(offsets, kind, () => {
+    throw new Error("the kind index does not match the kind column");
+  });
+}
+
+/** Fills `out` with the rows (of the first `n`) whose key is `key`, in order; returns how many there are. */
+function rowsOfKey(col: Uint8Array, n: number, key: number, out: Int32Array): number {
+  let j = 0;
+  const end = Math.min(n, col.length);
+  for (let i = 0; i < end; i++) {
+    if (col[i] !== key) continue;
+    if (j < out.length) out[j] = i;
+    j++;
+  }
+  return j;
 }
 
 /** Builds a CSR from a per-row key column; rows whose key is negative (or rejected by `keep`) are left out. */
@@ -51,6 +104,7 @@ export function buildCsrOf(keys: ArrayLike<number>, rows: ArrayLike<number>, key
 
 export function csrList(csr: Csr, key: number): Int32Array {
   if (key < 0 || key + 1 >= csr.offsets.length) return new Int32Array(0);
+  if (csr.list) return csr.list(key);
   const from = csr.offsets[key];
   const to = csr.offsets[key + 1];
   return csr.slice ? csr.slice(from, to) : csr.rows.subarray(from, to);

@@ -5,6 +5,7 @@ import { escapeControls } from "../escape";
 import { Atom, type Term, Tuple } from "../terms/term";
 import { EVENT_KINDS, type TraceEvent } from "../types";
 import { FLAG_NO_PROCESS, KIND_CODES } from "./columns";
+import { pidRowIndex } from "./cells";
 import type { StoreData } from "./store";
 
 export function decodeEvent(store: StoreData, row: number, raw: Term): TraceEvent {
@@ -219,7 +220,7 @@ export function sameRow(store: StoreData, row: number, seq: number): number {
   const file = c.file[row];
   const byPid = store.ix.byPid;
   const from = byPid.offsets[pid];
-  let to = from + store.ix.posInPid[row];
+  let to = pidRowIndex(store, pid, row);
   for (let span = 64; to > from; span *= 4) {
     const lo = Math.max(from, to - span);
     const list = byPid.slice ? byPid.slice(lo, to) : byPid.rows.subarray(lo, to);

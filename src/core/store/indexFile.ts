@@ -13,7 +13,7 @@ import { decodeEtf } from "../terms/decode";
 import { encodeTerm } from "../terms/encode";
 import { Atom, Pid, type Term } from "../terms/term";
 import type { CallSite, LoadProblem, Mfa, ModuleInfo, ProcessInfo, TraceFileInfo } from "../types";
-import type { Csr } from "./csr";
+import { type Csr, derivedCsr } from "./csr";
 import type { EventColumns } from "./columns";
 import { COLUMN_TYPES, KIND_CODES, WIDE_TYPES } from "./columns";
 import {
@@ -27,12 +27,12 @@ import {
   type ReadAt,
   readInto,
 } from "./indexPages";
-import type { CellName } from "./cells";
+import { type CellName, cellSection } from "./cells";
 import type { StoreData, StoreIndexes } from "./store";
 
 export const INDEX_MAGIC = Buffer.from("ESINDEX\0", "latin1");
 /** Bumped whenever the layout or the meaning of a stored column changes: older files are rebuilt. */
-export const INDEX_FORMAT = 12; // 4: cols.clause, module-table clauses and tail calls; 5: spawn aux, via names; 6: page sums; 7: per section; 8: cols.argFp0–3; 9: argFp as bytes; 10: narrow seq, frameOff, frameLen, clause; 11: process table by column; 12: metadata last, ids in 16 bits
+export const INDEX_FORMAT = 13; // 4: cols.clause, module-table clauses and tail calls; 5: spawn aux, via names; 6: page sums; 7: per section; 8: cols.argFp0–3; 9: argFp as bytes; 10: narrow seq, frameOff, frameLen, clause; 11: process table by column; 12: metadata last, ids in 16 bits; 13: kind lists derived, no posInPid, match+pair one partner array, depth in 16 bits
 /**
  * The head: magic, format (u32 at 8), the metadata's length (u32 at 12), its CRC-32 (u32 at 16) and
  * offset (f64 at 24). The metadata is last in the file, so its end is the file's.
@@ -56,12 +56,11 @@ const PREFETCH_CHECK = 1 << 16;
  */
 const PREFETCH_FIRST = [
   "ix.depth",
-  "ix.posInPid",
   "cols.pid",
   "ix.byPid.offsets",
   "ix.byPid.rows",
   "cols.kind",
-  "ix.match",
+  "ix.partner",
   "ix.link",
   "cols.mfa",
   "cols.site",
@@ -337,7 +336,7 @@ export class IndexLayout {
       auxCount: store.tables.aux.length,
       hasFooter: store.files.map((f) => f.footer !== undefined),
       csr: Object.entries(store.ix)
-        .filter(([, v]) => v !== undefined && !ArrayBuffer.isView(v))
+        .filter(([, v]) => v !== undefined && !ArrayBuffer.isView(v) && !(v as Csr).list)
         .map(([name]) => name),
       timeRange: timeRangeOf(store),
       processes: processColumns(store),
@@ -374,12 +373,16 @@ export class IndexLayout {
   }
 }
 
-/** Index sections by name: `ix.<name>` for an array, `ix.<name>.offsets` and `.rows` for a list. */
+/**
+ * Index sections by name: `ix.<name>` for an array, `ix.<name>.offsets` and `.rows` for a list, the
+ * offsets alone for a list derived from a column (the kind's). `match` and `pair` are `partner`.
+ */
 function indexArrays(ix: Partial<StoreIndexes>): Array<[string, Typed]> {
   const out: Array<[string, Typed]> = [];
   for (const [name, v] of Object.entries(ix) as Array<[string, Typed | Csr | undefined]>) {
-    if (v === undefined) continue;
+    if (v === undefined || name === "match" || name === "pair") continue;
     if (ArrayBuffer.isView(v)) out.push([`ix.${name}`, v]);
+    else if (v.list) out.push([`ix.${name}.offsets`, v.offsets]);
     else out.push([`ix.${name}.offsets`, v.offsets], [`ix.${name}.rows`, v.rows]);
   }
   return out;
@@ -528,7 +531,7 @@ function lazyStore(
   }
   const cells = new Map<string, Cells>();
   const cell = (cellName: CellName, row: number): number => {
-    const name = cellName.startsWith("ix.") ? cellName : `cols.${cellName}`;
+    const name = cellSection(cellName);
     let c = cells.get(name);
     if (!c) {
       const s = section(name);
@@ -613,6 +616,21 @@ function lazyStore(
     const m = /^ix\.(\w+)$/.exec(s.name);
     if (m) lazy(ix, m[1], () => read(s.name, n));
   }
+  lazy(ix, "match", () => ix.partner);
+  lazy(ix, "pair", () => ix.partner);
+  // The kind index is its offsets; a kind's rows are found in the kind column when first asked for.
+  lazy(ix, "byKind", () => {
+    const offsets = read("ix.byKind.offsets", KIND_CODES.unknown + 2) as Int32Array;
+    if (offsets[0] !== 0 || offsets[offsets.length - 1] !== n)
+      throw new IndexFileError(`${file}: index byKind is malformed`);
+    return derivedCsr(
+      offsets,
+      () => cols.kind,
+      () => {
+        throw new IndexFileError(`${file}: index byKind does not match the kind column`);
+      },
+    );
+  });
   for (const name of meta.csr) {
     const csr = {} as Csr;
     const rowsName = `ix.${name}.rows`;
@@ -638,9 +656,9 @@ function lazyStore(
     };
     ix[name] = csr;
   }
-  for (const name of ["byPid", "byMfa", "byKind", "bySite", "byStateOwner"])
+  for (const name of ["byPid", "byMfa", "bySite", "byStateOwner"])
     if (!meta.csr.includes(name)) throw new IndexFileError(`index ${name} is missing`);
-  for (const name of ["posInPid", "link", "match", "depth", "pair"])
+  for (const name of ["link", "partner", "depth", "byKind.offsets"])
     if (!sections.has(`ix.${name}`)) throw new IndexFileError(`index ${name} is missing`);
 
   const termOffsets = read("terms.offsets") as Uint32Array;
@@ -810,9 +828,7 @@ function rangeOf(name: string, lim: Limits): [number, number] | undefined {
     "cols.file": [0, lim.files],
     "cols.kind": [0, KIND_CODES.unknown + 1],
     "ix.link": [-1, lim.events],
-    "ix.match": [-1, lim.events],
-    "ix.pair": [-1, lim.events],
-    "ix.posInPid": [0, lim.events],
+    "ix.partner": [-1, lim.events],
   };
   return Object.hasOwn(range, name) ? range[name] : undefined;
 }

@@ -129,21 +129,24 @@ export function sharedArray<T extends Shared>(
 }
 
 /**
- * The index build's row-sized Int32 arrays (by process, by kind, position, nesting, pairs), allocated
+ * The index build's row-sized arrays (by process, nesting, partners; the depth in 16 bits), allocated
  * once the parse knows about how many rows to expect so that the prefault thread touches them while
  * the parse runs. `take` hands one out per request; past the reserve, or too small, a fresh array.
  */
 export class IndexArena {
   private spare: Int32Array[] = [];
 
+  private spare16: Int16Array | undefined;
+
   private reserved = false;
 
-  /** Reserves `count` arrays of `capacity` rows, once; returns them for `prefault`. */
-  reserve(count: number, capacity: number): Int32Array[] {
+  /** Reserves `count` Int32 arrays and one Int16 array of `capacity` rows, once; returns them for `prefault`. */
+  reserve(count: number, capacity: number): Shared[] {
     if (this.reserved) return [];
     this.reserved = true;
     this.spare = Array.from({ length: count }, () => sharedArray(Int32Array, capacity));
-    return this.spare.slice();
+    this.spare16 = sharedArray(Int16Array, capacity);
+    return [...this.spare, this.spare16];
   }
 
   /** `n` zeroed Int32 elements. */
@@ -151,7 +154,14 @@ export class IndexArena {
     const a = this.spare.pop();
     return a && a.length >= n ? a.subarray(0, n) : new Int32Array(n);
   }
+
+  /** `n` zeroed Int16 elements. */
+  take16(n: number): Int16Array {
+    const a = this.spare16;
+    this.spare16 = undefined;
+    return a && a.length >= n ? a.subarray(0, n) : new Int16Array(n);
+  }
 }
 
-/** How many arrays the index build takes from an arena (store.ts). */
-export const ARENA_ARRAYS = 7;
+/** How many Int32 arrays the index build takes from an arena (store.ts): by process, link, partner. */
+export const ARENA_ARRAYS = 3;

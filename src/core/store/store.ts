@@ -17,7 +17,7 @@ import type {
 import { infoName } from "./infoName";
 
 export { infoName };
-import { buildCsrOf, type Csr } from "./csr";
+import { buildCsrOf, type Csr, kindIndex } from "./csr";
 import { IndexArena } from "./prefault";
 import { SendQueues } from "./sendQueues";
 import { buildProcessList } from "../processes";
@@ -36,23 +36,30 @@ import {
 export interface StoreIndexes {
   byPid: Csr;
   byMfa: Csr;
+  /** Offsets only: a kind's rows are found in the kind column when first asked for (`derivedCsr`). */
   byKind: Csr;
   bySite: Csr;
   /** State sources per process: `state` events, or callback returns when a process has none. */
   byStateOwner: Csr;
-  /** Position of each event in its process's list. */
-  posInPid: Int32Array;
   /**
    * Call nesting. For a call: the enclosing call (-1 at the top). For a return/exception: the call it
    * closes (-1 when the call was not recorded). For any other event: the innermost open call.
    */
   link: Int32Array;
-  /** For a call: the return/exception that closes it, else -1. */
+  /**
+   * Each row's partner: for a call, the return/exception that closes it; for a send, its receive; for
+   * a receive, its send; else -1. One array, not two, since no row has both (4 bytes per event less).
+   */
+  partner: Int32Array;
+  /** `partner`, to be read at calls only. */
   match: Int32Array;
-  /** Stack depth: a call at its new frame's depth, a return at the depth of the frame it closes. */
-  depth: Int32Array;
-  /** For a send: its receive; for a receive: its send; else -1. */
+  /** `partner`, to be read at sends and receives only. */
   pair: Int32Array;
+  /**
+   * Stack depth: a call at its new frame's depth, a return at the depth of the frame it closes. 16
+   * bits, widened to 32 when a recursion goes deeper than 32767 frames.
+   */
+  depth: Int16Array | Int32Array;
 }
 
 /** What the interning tables hold once loading is over. */
@@ -299,54 +306,37 @@ export function buildIndexes(
 
   const pidRows = arena.take(n);
   const mfaRows = new Int32Array(mfaOff[mfaCount]);
-  const kindRows = arena.take(n);
   const ownerRows = new Int32Array(ownerOff[pidCount]);
-  const posInPid = arena.take(n);
   const pidFill = pidOff.slice(0, pidCount);
   const mfaFill = mfaOff.slice(0, mfaCount);
-  const kindFill = kindOff.slice(0, kindCount);
   const ownerFill = ownerOff.slice(0, pidCount);
   for (let i = 0; i < n; i++) {
     const p = pid[i];
     const k = kind[i];
     const m = mfa[i];
-    const at = pidFill[p]++;
-    pidRows[at] = i;
-    posInPid[i] = at - pidOff[p];
-    kindRows[kindFill[k]++] = i;
+    pidRows[pidFill[p]++] = i;
     if (m >= 0) mfaRows[mfaFill[m]++] = i;
     if (k === STATE || (k === RETURN && stateEvents[p] === 0 && m >= 0 && callbackMfa[m] === 1))
       ownerRows[ownerFill[p]++] = i;
   }
   const byPid = { offsets: pidOff, rows: pidRows };
-  const byKind = { offsets: kindOff, rows: kindRows };
+  const byKind = kindIndex(kindOff, () => cols.kind);
   const byMfa = { offsets: mfaOff, rows: mfaRows };
   const byStateOwner = { offsets: ownerOff, rows: ownerRows };
-  listener?.indexes({ byPid, byKind, byMfa, byStateOwner, posInPid });
+  listener?.indexes({ byPid, byKind, byMfa, byStateOwner });
 
-  const { link, match, depth } = buildNesting(cols, pidCount, arena);
-  listener?.indexes({ link, match, depth });
-  const calls = kindRows.subarray(kindOff[KIND_CODES.call], kindOff[KIND_CODES.call + 1]);
+  const { link, partner, depth } = buildNesting(cols, pidCount, arena);
+  listener?.indexes({ link, depth });
+  const calls = byKind.list!(KIND_CODES.call);
   resolveTailCalls(cols, tables, link, calls);
   // Only call events carry a call site.
   const bySite = buildCsrOf(cols.site, calls, tables.sites.length);
   listener?.columns(cols, ["site"]);
   listener?.indexes({ bySite });
-  const pair = pairMessages(cols, pidCount, arena, tables.aux);
+  pairMessages(cols, pidCount, tables.aux, partner);
   listener?.columns(cols, ["peer"]);
-  listener?.indexes({ pair });
-  return {
-    byPid,
-    byMfa,
-    byKind,
-    bySite,
-    byStateOwner,
-    posInPid,
-    link,
-    match,
-    depth,
-    pair,
-  };
+  listener?.indexes({ partner });
+  return { byPid, byMfa, byKind, bySite, byStateOwner, link, partner, match: partner, pair: partner, depth };
 }
 
 /**
@@ -431,17 +421,19 @@ function buildNesting(
   cols: EventColumns,
   pidCount: number,
   arena: IndexArena,
-): { link: Int32Array; match: Int32Array; depth: Int32Array } {
+): { link: Int32Array; partner: Int32Array; depth: Int16Array | Int32Array } {
   const n = cols.length;
   const link = arena.take(n); // every row's is set below
   const match = arena.take(n).fill(-1);
-  const depth = arena.take(n);
+  let depth: Int16Array | Int32Array = arena.take16(n);
   const innermost = new Int32Array(pidCount).fill(-1);
   const { pid, kind, mfa } = cols;
   for (let i = 0; i < n; i++) {
     const p = pid[i];
     const top = innermost[p];
     const open = top < 0 ? 0 : depth[top];
+    // One deeper than 16 bits hold: the rest of the build (and the store) use 32.
+    if (open >= 0x7fff && depth instanceof Int16Array) depth = Int32Array.from(depth);
     switch (kind[i]) {
       case KIND_CODES.call:
         link[i] = top;
@@ -476,17 +468,17 @@ function buildNesting(
         depth[i] = open;
     }
   }
-  return { link, match, depth };
+  return { link, partner: match, depth };
 }
 
 /**
  * Pairs each receive with its send. Messages between two processes arrive in the order they were sent
  * (the BEAM's per-pair FIFO), so the earliest unpaired send of the same message to the receiver is
- * the one — restricted to the sender when the receive names it.
+ * the one — restricted to the sender when the receive names it. Pairs go into `pair`, the partner
+ * array the nesting filled at calls only (-1 elsewhere): no send or receive is a call.
  */
-function pairMessages(cols: EventColumns, pidCount: number, arena: IndexArena, aux: Term[]): Int32Array {
+function pairMessages(cols: EventColumns, pidCount: number, aux: Term[], pair: Int32Array): void {
   const n = cols.length;
-  const pair = arena.take(n).fill(-1);
   // Unpaired sends per receiver and message hash (cut to 30 bits), queued by send number (not row:
   // sends are a few of the rows, and every array page costs).
   let sends = 0;
@@ -555,7 +547,6 @@ function pairMessages(cols: EventColumns, pidCount: number, arena: IndexArena, a
       if (cols.peer[cur] < 0) cols.peer[cur] = me;
     }
   }
-  return pair;
 }
 
 /**
