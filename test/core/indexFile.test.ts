@@ -257,6 +257,9 @@ describe("persistent index", () => {
     assert.equal(plain.problems.length, 1);
     plain.close();
     (await openSaved([a, b])).close();
+    // Two files: the file column is stored (not all zeros).
+    const meta = indexMeta(readFileSync(indexLocations([a, b])[0]));
+    assert.equal(meta.sections.find((x) => x.name === "cols.file")?.type, "Uint8Array");
     const again = await Replay.open([a, b]);
     assert.equal(again.indexStatus.state, "reused");
     assert.equal(again.indexStatus.file, indexLocations([a, b])[0]);
@@ -340,15 +343,15 @@ describe("persistent index", () => {
     (await openSaved(path)).close();
     const good = readFileSync(`${path}.esindex`);
     const meta = indexMeta(good);
-    // Damage the seq of the last event (the column's last 4 KiB page): the first event's fields and
-    // stack are still answered, so the column was not read whole for them.
-    const seq = meta.sections.find((x) => x.name === "cols.seq")!;
-    assert.equal(seq.type, "Uint32Array");
-    writeFileSync(`${path}.esindex`, flip(good, seq.offset + 3999 * 4 + 2));
+    // Damage the frame offset of the last event (the column's last 4 KiB page): the first event's
+    // fields and stack are still answered, so the column was not read whole for them.
+    const off = meta.sections.find((x) => x.name === "cols.frameOff")!;
+    assert.equal(off.type, "Uint32Array");
+    writeFileSync(`${path}.esindex`, flip(good, off.offset + 3999 * 4 + 2));
     const r = await Replay.open(path);
     assert.equal(r.indexStatus.state, "reused");
     assert.equal(canonical([r.event(0), r.stackAt(0), r.positionOf(0)]), want[0]);
-    assert.throws(() => r.event(3999), /esindex: section cols\.seq is damaged \(checksum mismatch\)/);
+    assert.throws(() => r.event(3999), /esindex: section cols\.frameOff is damaged \(checksum mismatch\)/);
     r.close();
     writeFileSync(`${path}.esindex`, good);
     const again = await Replay.open(path);
@@ -431,9 +434,11 @@ describe("index file writes", () => {
     const file = readFileSync(`${path}.esindex`);
     const meta = indexMeta(file);
     assert.equal(meta.at + meta.length, file.length, "the metadata ends the file");
+    // seq (row + base) and the file (one) are stored by rule, times as ticks, message hashes not.
+    assert.deepEqual(Object.keys(meta.codings).sort(), ["file", "msgHash", "seq", "time"]);
     for (const s of meta.sections) {
       const [group, name, part] = s.name.split(".");
-      if (group === "terms") continue;
+      if (group === "terms" || s.name === "cols.time") continue;
       const owner = (group === "cols" ? store.cols : store.ix) as unknown as Record<string, unknown>;
       const a = (part ? (owner[name] as Record<string, unknown>)[part] : owner[name]) as Uint8Array;
       const bytes = Buffer.from(a.buffer, a.byteOffset, a.byteLength);

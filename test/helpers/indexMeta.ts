@@ -4,6 +4,8 @@
 export interface IndexMeta {
   sections: Array<{ name: string; offset: number; type: string; page: number }>;
   sums: { offset: number };
+  /** Columns stored by rule (src/core/store/columnCodec.ts). */
+  codings: Record<string, { rule: string; base?: number; unit?: number }>;
 }
 
 export function indexMeta(file: Buffer): IndexMeta & { at: number; length: number } {

@@ -17,6 +17,14 @@ import { type Csr, derivedCsr } from "./csr";
 import type { EventColumns } from "./columns";
 import { COLUMN_TYPES, KIND_CODES, WIDE_TYPES } from "./columns";
 import {
+  type ColumnCoding,
+  codedType,
+  decodeCell,
+  decodeColumn,
+  encodeColumn,
+  validCoding,
+} from "./columnCodec";
+import {
   DamagedPageError,
   PagedFile,
   type PagedSection,
@@ -115,6 +123,8 @@ interface Meta {
   timeRange: { start: number; end: number };
   /** The process table, by column (see ProcessColumns). */
   processes?: ProcessColumns;
+  /** Columns stored by rule (columnCodec.ts): those with no section, or whose section holds ticks. */
+  codings: Record<string, ColumnCoding>;
   sections: Section[];
   /** The table of page sums (a Uint32Array). */
   sums: { offset: number; length: number };
@@ -259,16 +269,32 @@ const SET_BY_INDEX_BUILD = new Set(["peer", "site"]);
 export class IndexLayout {
   private at = HEAD;
   private readonly placed: Array<{ name: string; array: Typed; offset: number }> = [];
+  /** Columns stored by rule (columnCodec.ts), by name. */
+  private readonly codings: Record<string, ColumnCoding> = {};
 
   /** The columns that will not change any more, placed: `only` those, or all but SET_BY_INDEX_BUILD. */
   columns(cols: EventColumns, only?: string[]): IndexWrite {
-    const done = new Set(this.placed.map((p) => p.name));
     return this.place(
-      Object.keys(COLUMN_TYPES)
-        .filter((name) => (only ? only.includes(name) : !SET_BY_INDEX_BUILD.has(name)))
-        .filter((name) => !done.has(`cols.${name}`))
-        .map((name) => [`cols.${name}`, colOf(cols, name)]),
+      this.encode(
+        cols,
+        Object.keys(COLUMN_TYPES).filter((name) =>
+          only ? only.includes(name) : !SET_BY_INDEX_BUILD.has(name),
+        ),
+      ),
     );
+  }
+
+  /** The sections of the columns `names` not placed or coded yet, each as it is or by its rule. */
+  private encode(cols: EventColumns, names: string[]): Array<[string, Typed]> {
+    const done = new Set(this.placed.map((p) => p.name));
+    const out: Array<[string, Typed]> = [];
+    for (const name of names) {
+      if (done.has(`cols.${name}`) || this.codings[name]) continue;
+      const { coding, array } = encodeColumn(cols, name, colOf(cols, name));
+      if (coding) this.codings[name] = coding;
+      if (array) out.push([`cols.${name}`, array]);
+    }
+    return out;
   }
 
   /** Indexes (whole arrays, or lists as offsets and rows) that will not change any more, placed. */
@@ -279,9 +305,7 @@ export class IndexLayout {
   /** Every section of the store not placed yet (columns, indexes, terms), placed. */
   rest(store: StoreData): IndexWrite {
     const done = new Set(this.placed.map((p) => p.name));
-    const arrays: Array<[string, Typed]> = [];
-    for (const name of Object.keys(COLUMN_TYPES))
-      if (!done.has(`cols.${name}`)) arrays.push([`cols.${name}`, colOf(store.cols, name)]);
+    const arrays = this.encode(store.cols, Object.keys(COLUMN_TYPES));
     for (const entry of indexArrays(store.ix)) if (!done.has(entry[0])) arrays.push(entry);
     const terms: Term[] = [];
     for (const f of store.files) terms.push(f.header);
@@ -339,6 +363,7 @@ export class IndexLayout {
         .filter(([, v]) => v !== undefined && !ArrayBuffer.isView(v) && !(v as Csr).list)
         .map(([name]) => name),
       timeRange: timeRangeOf(store),
+      codings: this.codings,
       processes: processColumns(store),
       sections,
       sums: { offset: sumsAt, length: sums.length },
@@ -506,12 +531,35 @@ function lazyStore(
   };
 
   const cols = { length: n } as EventColumns;
+  const codings = new Map<string, ColumnCoding>();
+  for (const [name, c] of Object.entries(meta.codings ?? {})) {
+    if (!Object.hasOwn(COLUMN_TYPES, name) || !validCoding(name, c))
+      throw new IndexFileError(`column ${name} is stored by a rule this version does not read`);
+    codings.set(name, c);
+  }
   for (const name of Object.keys(COLUMN_TYPES)) {
     const type = sections.get(`cols.${name}`)?.type;
+    const coding = codings.get(name);
     const wide = (WIDE_TYPES as Record<string, { name: string } | undefined>)[name];
-    if (type !== COLUMN_TYPES[name as keyof typeof COLUMN_TYPES].name && type !== wide?.name)
+    if (
+      coding
+        ? type !== codedType(coding)
+        : type !== COLUMN_TYPES[name as keyof typeof COLUMN_TYPES].name && type !== wide?.name
+    )
       throw new IndexFileError(`section cols.${name} is missing or of the wrong type`);
-    lazy(cols, name, () => read(`cols.${name}`, n));
+    if (coding?.rule === "dropped")
+      lazy(cols, name, () => {
+        throw new IndexFileError(
+          `${file}: cols.${name} is read only while a trace is parsed, not from its index`,
+        );
+      });
+    else if (coding) {
+      lazy(cols, name, () => {
+        const a = decodeColumn(coding, n, () => read(`cols.${name}`, n));
+        whole.add(`cols.${name}`);
+        return a;
+      });
+    } else lazy(cols, name, () => read(`cols.${name}`, n));
   }
   const ix = {} as Record<string, unknown>;
   /** A section's array in memory (read whole on first use), by section name. */
@@ -531,7 +579,14 @@ function lazyStore(
   }
   const cells = new Map<string, Cells>();
   const cell = (cellName: CellName, row: number): number => {
-    const name = cellSection(cellName);
+    const coding = cellName.startsWith("ix.") ? undefined : codings.get(cellName);
+    if (coding && coding.rule !== "ticks")
+      return row >= 0 && row < n ? decodeCell(coding, row, () => 0) : NaN;
+    const raw = rawCell(cellSection(cellName), row);
+    return coding ? decodeCell(coding, row, () => raw) : raw;
+  };
+  /** One value of a section as it is stored. */
+  const rawCell = (name: string, row: number): number => {
     let c = cells.get(name);
     if (!c) {
       const s = section(name);
@@ -545,7 +600,11 @@ function lazyStore(
       cells.set(name, c);
     }
     if (whole.has(name) || !(row >= 0 && row < n)) return c.view[row];
-    if (++c.asked > CELLS_BEFORE_WHOLE) return inMemory(name)[row];
+    if (++c.asked > CELLS_BEFORE_WHOLE) {
+      const a = inMemory(name);
+      // A coded column's memory holds its values decoded; the view, its section (read whole with it).
+      return name.startsWith("cols.") && codings.has(name.slice(5)) ? c.view[row] : a[row];
+    }
     const at = row * c.view.BYTES_PER_ELEMENT;
     try {
       paged.range(c.s, at, at + 1);
