@@ -162,16 +162,19 @@ describe("persistent index", () => {
     reused.close();
   });
 
-  it("keeps process, function and call-site ids beyond 16 bits, widening their columns, with and without the index", async () => {
+  it("keeps process, function, call-site and detail ids beyond 16 bits, widening their columns, with and without the index", async () => {
     const { builder } = ticketTrace();
-    // The id columns start in 16 bits; past 32767 processes, functions and call sites they widen.
+    // The id columns start in 16 bits; past 32767 processes, functions, call sites and details (an
+    // exit's reason is one) they widen.
     const many = 33_000;
-    for (let k = 0; k < many; k++)
+    for (let k = 0; k < many; k++) {
       builder.call(pid(NODE, 1000 + k, 0), [TO, `f${k}`, 1], [k], {
         mfa: RESERVE,
         file: "/app/lib/ticket_office.ex",
         line: k + 1,
       });
+      builder.exit(pid(NODE, 1000 + k, 0), tuple(atom("shutdown"), k));
+    }
     // A message from the last process to the first: its receive's peer is a wide pid.
     builder.send(pid(NODE, 1000 + many - 1, 0), OFFICE, atom("late"));
     builder.receive(OFFICE, atom("late"));
@@ -192,13 +195,14 @@ describe("persistent index", () => {
         last: r.getEventIndices({ pids: [r.pidOf(n - 3)] }),
         fn: r.getEventIndices({ functions: [`Demo.TicketOffice.f${many - 1}/1`] }),
         message: r.messageAt(n - 1),
+        exits: r.processes().slice(-3),
       });
     const want = answers(plain);
     assert.equal(plain.peerOf(n - 1), plain.pidOf(n - 2), "the receive is paired with the wide pid's send");
     plain.close();
     (await openSaved(path)).close();
     const meta = indexMeta(readFileSync(`${path}.esindex`));
-    for (const name of ["pid", "peer", "mfa", "site"])
+    for (const name of ["pid", "peer", "mfa", "site", "aux"])
       assert.equal(meta.sections.find((x) => x.name === `cols.${name}`)?.type, "Int32Array", name);
     const reused = await Replay.open(path);
     assert.equal(reused.indexStatus.state, "reused");
@@ -208,7 +212,7 @@ describe("persistent index", () => {
     const small = ticketPath();
     (await openSaved(small)).close();
     const narrow = indexMeta(readFileSync(`${small}.esindex`));
-    for (const name of ["pid", "peer", "mfa", "site"])
+    for (const name of ["pid", "peer", "mfa", "site", "aux"])
       assert.equal(narrow.sections.find((x) => x.name === `cols.${name}`)?.type, "Int16Array", name);
   });
 

@@ -483,6 +483,7 @@ class FileReader {
     if ((pid > 0x7fff || peer > 0x7fff) && !fitsColumn(c, "pid", Math.max(pid, peer))) widenColumn(c, "pid");
     if (mfa > 0x7fff && !fitsColumn(c, "mfa", mfa)) widenColumn(c, "mfa");
     if (site > 0x7fff && !fitsColumn(c, "site", site)) widenColumn(c, "site");
+    if (aux > 0x7fff && !fitsColumn(c, "aux", aux)) widenColumn(c, "aux");
     c.seq[i] = seq;
     c.time[i] = time * this.unitNs;
     c.pid[i] = pid;

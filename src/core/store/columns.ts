@@ -58,8 +58,11 @@ export interface EventColumns {
   tagHash: Uint32Array;
   /** Bit flags, see FLAG_*. */
   flags: Uint8Array;
-  /** Index into the small decoded details kept at load (exit reasons, names, info maps), else -1. */
-  aux: Int32Array;
+  /**
+   * Index into the small decoded details kept at load (exit reasons, names, info maps), else -1.
+   * Narrow while every id fits, as the other ids.
+   */
+  aux: Int16Array | Int32Array;
   file: Uint8Array;
   frameOff: Uint32Array | Float64Array;
   frameLen: Uint16Array | Uint32Array;
@@ -100,7 +103,7 @@ export const COLUMN_TYPES = {
   msgHash: Uint32Array,
   tagHash: Uint32Array,
   flags: Uint8Array,
-  aux: Int32Array,
+  aux: Int16Array,
   file: Uint8Array,
   frameOff: Uint32Array,
   frameLen: Uint16Array,
@@ -114,7 +117,7 @@ const FIELDS = COLUMN_TYPES;
 /**
  * The type a narrow column is copied into, once, when a value does not fit its narrow one: a seq
  * beyond 2^32 or negative, a frame at 4 GiB or more into its file, a frame of 64 KiB or more, an id
- * (process, function, call site) beyond 32767 — the pid and peer columns widen together, since the
+ * (process, function, call site, detail) beyond 32767 — the pid and peer columns widen together, since the
  * index build writes pids as peers.
  */
 export const WIDE_TYPES = {
@@ -125,6 +128,7 @@ export const WIDE_TYPES = {
   peer: Int32Array,
   mfa: Int32Array,
   site: Int32Array,
+  aux: Int32Array,
 } as const;
 export type WideColumn = keyof typeof WIDE_TYPES;
 
@@ -186,7 +190,7 @@ export function createColumns(capacity = 1 << 12): EventColumns {
     msgHash: new Uint32Array(n),
     tagHash: new Uint32Array(n),
     flags: new Uint8Array(n),
-    aux: new Int32Array(n),
+    aux: new Int16Array(n),
     file: new Uint8Array(n),
     frameOff: new Uint32Array(n),
     frameLen: new Uint16Array(n),
