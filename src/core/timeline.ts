@@ -94,11 +94,20 @@ export class Timeline {
   /** The next (previous) event of the process at depth ≤ `maxDepth`, jumping over deeper calls whole. */
   private overTo(row: number, maxDepth: number, dir: Direction): number | undefined {
     const at = (name: CellName, r: number): number => cellOf(this.store, name, r);
-    let r = this.nextInProcess(row, dir);
+    // Walked by place in the process's rows: a place is searched for only after a jump.
+    const pid = at("pid", row);
+    const { offsets } = this.store.ix.byPid;
+    const by = dir === "forward" ? 1 : -1;
+    const rowAt = (j: number): number | undefined =>
+      j >= offsets[pid] && j < offsets[pid + 1] ? at("ix.byPid.rows", j) : undefined;
+    let i = pidRowIndex(this.store, pid, row) + by;
+    let r = rowAt(i);
     while (r !== undefined && at("ix.depth", r) > maxDepth) {
       const k = at("kind", r);
-      if (dir === "forward" && k === KIND_CODES.call && at("ix.match", r) >= 0) r = at("ix.match", r);
-      else if (
+      if (dir === "forward" && k === KIND_CODES.call && at("ix.match", r) >= 0) {
+        r = at("ix.match", r);
+        i = pidRowIndex(this.store, pid, r);
+      } else if (
         dir === "backward" &&
         (k === KIND_CODES.return || k === KIND_CODES.exception) &&
         at("ix.link", r) >= 0
@@ -107,8 +116,10 @@ export class Timeline {
         // to step back over: stepping back from the event after it goes into it, to its end.
         if (maxDepth === 0 && this.frameAt(row) < 0) return r;
         r = at("ix.link", r);
+        i = pidRowIndex(this.store, pid, r);
       }
-      r = this.nextInProcess(r, dir);
+      i += by;
+      r = rowAt(i);
     }
     return r;
   }
