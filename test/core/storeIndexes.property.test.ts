@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { createColumns, ensureCapacity, KIND_CODES } from "../../src/core/store/columns";
 import { pidRowIndex } from "../../src/core/store/cells";
-import { csrList } from "../../src/core/store/csr";
+import { csrList, derivedCsr } from "../../src/core/store/csr";
 import { buildIndexes, isStateCallback, type StoreData, type StoreTables } from "../../src/core/store/store";
 import { Atom, Pid } from "../../src/core/terms/term";
 
@@ -175,5 +175,27 @@ describe("index build", () => {
     assert.equal(ix.depth[2 * deep - 1], 1);
     assert.equal(ix.match[0], 2 * deep - 1);
     assert.equal(ix.match[deep - 1], deep);
+  });
+
+  it("finds a derived list's rows in its key column, and says when the column does not hold its counts", () => {
+    const keys = Uint8Array.from([2, 0, 2, 1, 2, 2, 0]);
+    const bad = (): never => {
+      throw new Error("mismatch");
+    };
+    const csr = derivedCsr(Int32Array.from([0, 2, 3, 7]), () => keys, bad);
+    assert.deepEqual([...csrList(csr, 2)], [0, 2, 4, 5]);
+    assert.deepEqual([...csrList(csr, 0)], [1, 6]);
+    assert.deepEqual([...csr.rows], [1, 6, 3, 0, 2, 4, 5]);
+    // Offsets saying key 0 has one row and key 1 two: the column holds otherwise.
+    const wrong = derivedCsr(Int32Array.from([0, 1, 3, 7]), () => keys, bad);
+    assert.throws(() => csrList(wrong, 0), /mismatch/);
+    assert.throws(
+      () =>
+        csrList(
+          derivedCsr(Int32Array.from([0, 2, 3, 6]), () => keys, bad),
+          2,
+        ),
+      /mismatch/,
+    );
   });
 });
