@@ -49,7 +49,10 @@ export interface EventColumns {
    * -n clause n or a later one (uncertain), 0 unknown.
    */
   clause: Int16Array;
-  /** send/receive: hash of the message bytes, for pairing. */
+  /**
+   * send/receive: hash of the message bytes, for pairing; emptied once the store is built (nothing
+   * else reads it, and the index does not keep it).
+   */
   msgHash: Uint32Array;
   /**
    * send: with FLAG_GEN_CALL, hash of the `$gen_call`'s reply tag; with FLAG_TAGGED (a 2-tuple

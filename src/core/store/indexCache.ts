@@ -190,14 +190,14 @@ export class IndexWriter {
   ) {}
 
   /** Starts writing columns that no longer change (IndexLayout.columns): the first call opens the file. */
-  columns(cols: EventColumns, only?: string[]): void {
+  columns(cols: EventColumns, only?: string[], scratch?: Uint32Array): void {
     if (!this.early)
       try {
         this.early = { temp: openTemp(indexLocations(this.paths)[0], false) };
       } catch (e) {
         this.early = { failed: e };
       }
-    this.write(this.layout.columns(cols, only));
+    this.write(this.layout.columns(cols, only, scratch));
   }
 
   /** Starts writing indexes that are built and no longer change. */

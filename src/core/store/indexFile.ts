@@ -254,11 +254,12 @@ export interface IndexWrite {
 
 /**
  * The columns a first open writes while it still builds the indexes: all but those the index build
- * sets (a send's or receive's peer, a tail call's site). The page sums of every section are taken
- * once the store is complete, so a column changed after its write would read back as damaged (and be
- * rebuilt), never as a wrong answer.
+ * sets (a send's or receive's peer, a tail call's site), and the time, written once the pairing is
+ * done so that its ticks can take the message hashes' memory. The page sums of every section are
+ * taken once the store is complete, so a column changed after its write would read back as damaged
+ * (and be rebuilt), never as a wrong answer.
  */
-const SET_BY_INDEX_BUILD = new Set(["peer", "site"]);
+const SET_BY_INDEX_BUILD = new Set(["peer", "site", "time"]);
 
 /**
  * Lays the index file out as its parts become final: sections one after another from the head on,
@@ -272,25 +273,29 @@ export class IndexLayout {
   /** Columns stored by rule (columnCodec.ts), by name. */
   private readonly codings: Record<string, ColumnCoding> = {};
 
-  /** The columns that will not change any more, placed: `only` those, or all but SET_BY_INDEX_BUILD. */
-  columns(cols: EventColumns, only?: string[]): IndexWrite {
+  /**
+   * The columns that will not change any more, placed: `only` those, or all but SET_BY_INDEX_BUILD.
+   * `scratch`: memory no longer read (a column's whose work is done) that a coding may write into.
+   */
+  columns(cols: EventColumns, only?: string[], scratch?: Uint32Array): IndexWrite {
     return this.place(
       this.encode(
         cols,
         Object.keys(COLUMN_TYPES).filter((name) =>
           only ? only.includes(name) : !SET_BY_INDEX_BUILD.has(name),
         ),
+        scratch,
       ),
     );
   }
 
   /** The sections of the columns `names` not placed or coded yet, each as it is or by its rule. */
-  private encode(cols: EventColumns, names: string[]): Array<[string, Typed]> {
+  private encode(cols: EventColumns, names: string[], scratch?: Uint32Array): Array<[string, Typed]> {
     const done = new Set(this.placed.map((p) => p.name));
     const out: Array<[string, Typed]> = [];
     for (const name of names) {
       if (done.has(`cols.${name}`) || this.codings[name]) continue;
-      const { coding, array } = encodeColumn(cols, name, colOf(cols, name));
+      const { coding, array } = encodeColumn(cols, name, colOf(cols, name), scratch);
       if (coding) this.codings[name] = coding;
       if (array) out.push([`cols.${name}`, array]);
     }

@@ -163,11 +163,12 @@ function reused(store: StoreData, status: IndexStatus, opts: ReadOptions): Store
 
 /**
  * Told of each part of a store as it becomes final, before the rest is built (the index writer): the
- * columns once they hold their rows (all but `peer` and `site`, which the index build still sets;
- * those by name once set), and indexes as they are built.
+ * columns once they hold their rows (all but `peer` and `site`, which the index build still sets,
+ * and `time`; those by name once set, with memory no longer read as `scratch`), and indexes as they
+ * are built.
  */
 export interface BuildListener {
-  columns(cols: EventColumns, only?: string[]): void;
+  columns(cols: EventColumns, only?: string[], scratch?: Uint32Array): void;
   indexes(part: Partial<StoreIndexes>): void;
 }
 
@@ -194,6 +195,8 @@ export async function parseStore(
   resolveNames(cols, tables);
   listener?.columns(cols);
   const store: StoreData = { files, problems, cols, tables, ix: buildIndexes(cols, tables, arena, listener) };
+  // Read by the pairing alone (and now maybe holding the index writer's time ticks): given back.
+  cols.msgHash = new Uint32Array(0);
   store.processes = buildProcessList(store);
   return store;
 }
@@ -334,7 +337,8 @@ export function buildIndexes(
   listener?.columns(cols, ["site"]);
   listener?.indexes({ bySite });
   pairMessages(cols, pidCount, tables.aux, partner);
-  listener?.columns(cols, ["peer"]);
+  // The message hashes are read by the pairing alone: their memory takes the time's ticks.
+  listener?.columns(cols, ["peer", "time"], cols.msgHash);
   listener?.indexes({ partner });
   return { byPid, byMfa, byKind, bySite, byStateOwner, link, partner, match: partner, pair: partner, depth };
 }
