@@ -17,7 +17,7 @@ import type {
 import { infoName } from "./infoName";
 
 export { infoName };
-import { buildCsrOf, type Csr, kindIndex } from "./csr";
+import { buildCsr, type Csr, kindIndex } from "./csr";
 import { IndexArena } from "./prefault";
 import { SendQueues } from "./sendQueues";
 import { buildProcessList } from "../processes";
@@ -330,10 +330,9 @@ export function buildIndexes(
 
   const { link, partner, depth } = buildNesting(cols, pidCount, arena);
   listener?.indexes({ link, depth });
-  const calls = byKind.list!(KIND_CODES.call);
-  resolveTailCalls(cols, tables, link, calls);
-  // Only call events carry a call site.
-  const bySite = buildCsrOf(cols.site, calls, tables.sites.length);
+  resolveTailCalls(cols, tables, link);
+  // Only call events carry a call site (-1 elsewhere): no list of the calls is needed to find them.
+  const bySite = buildCsr(cols.site, n, tables.sites.length);
   listener?.columns(cols, ["site"]);
   listener?.indexes({ bySite });
   pairMessages(cols, pidCount, tables.aux, partner);
@@ -351,12 +350,7 @@ export function buildIndexes(
  * when several qualify; when it cannot be told, the site keeps the parent's function and file but no
  * line (the frame is shown at the function, marked approximate), never a line in another function.
  */
-export function resolveTailCalls(
-  cols: EventColumns,
-  tables: StoreTables,
-  link: Int32Array,
-  calls: ArrayLike<number>,
-): void {
+export function resolveTailCalls(cols: EventColumns, tables: StoreTables, link: Int32Array): void {
   const fnOf = new Map<number, FunctionInfo | undefined>();
   const fn = (mfa: number): FunctionInfo | undefined => {
     if (!fnOf.has(mfa)) {
@@ -372,8 +366,9 @@ export function resolveTailCalls(
   // Compared as recorded: in a chain of tail calls each one carries the same site. Calls go in row
   // order, so only a parent's site may have been rewritten already; those few keep their old one here.
   const recorded = new Map<number, number>();
-  for (let c = 0; c < calls.length; c++) {
-    const i = calls[c];
+  const { kind } = cols;
+  for (let i = 0; i < cols.length; i++) {
+    if (kind[i] !== KIND_CODES.call) continue;
     const parent = link[i];
     if (parent < 0 || cols.mfa[parent] < 0) continue;
     if (cols.site[i] !== (recorded.get(parent) ?? cols.site[parent])) continue;
