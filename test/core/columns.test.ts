@@ -38,6 +38,11 @@ describe("event columns", () => {
     assert.ok(fitsColumn(c, "seq", 2 ** 32 - 1));
     widenColumn(c, "seq");
     assert.ok(fitsColumn(c, "seq", -1));
+    assert.ok(fitsColumn(c, "clause", -128) && fitsColumn(c, "clause", 127));
+    assert.ok(!fitsColumn(c, "clause", 128) && !fitsColumn(c, "clause", -129));
+    widenColumn(c, "clause");
+    assert.ok(fitsColumn(c, "clause", 0x7fff));
+    assert.ok(fitsColumn(c, "aux", 0x7fff) && !fitsColumn(c, "aux", 0x8000));
   });
 
   it("are faulted in by another thread without losing a value the parse wrote meanwhile", async () => {

@@ -24,6 +24,7 @@ import { parseStore } from "../../src/core/store/store";
 import { indexMeta } from "../helpers/indexMeta";
 import { prefaultSettings } from "../../src/core/store/prefault";
 import { atom, bin, pid, tuple } from "../../src/core/terms/build";
+import { UNDEFINED } from "../../src/core/terms/term";
 import { TraceBuilder } from "../../src/core/writer";
 import { canonical } from "../helpers/canonical";
 import { NODE, OFFICE, RESERVE, TO, tempTrace, ticketTrace } from "../helpers/fixtures";
@@ -214,6 +215,40 @@ describe("persistent index", () => {
     const narrow = indexMeta(readFileSync(`${small}.esindex`));
     for (const name of ["pid", "peer", "mfa", "site", "aux"])
       assert.equal(narrow.sections.find((x) => x.name === `cols.${name}`)?.type, "Int16Array", name);
+  });
+
+  it("keeps clause tags beyond 8 bits, widening their column, with and without the index", async () => {
+    const { builder } = ticketTrace();
+    const lines = Array.from({ length: 300 }, (_, k) => 100 + k);
+    builder.module("Elixir.Demo.Big", "/app/lib/big.ex", [["f", 1, 100, lines]]);
+    const who = pid(NODE, 900, 0);
+    // {call, seq, time, pid, mfa, args, site, clause tag}: certain 200, uncertain from 150, certain 3.
+    for (const tag of [200, -150, 3]) {
+      builder.event("call", who, [tuple(atom("Elixir.Demo.Big"), atom("f"), 1), [tag], UNDEFINED, tag]);
+      builder.ret(who, ["Elixir.Demo.Big", "f", 1], atom("ok"));
+    }
+    const path = tempTrace(builder.toBuffer());
+    const plain = await Replay.open(path, { index: false });
+    const n = plain.eventCount;
+    const rows = [n - 6, n - 4, n - 2];
+    const answers = (r: Replay): string => canonical(rows.map((i) => [r.clauseOf(i), r.stackAt(i)]));
+    const want = answers(plain);
+    assert.deepEqual(
+      rows.map((i) => plain.clauseOf(i)).map((c) => (c?.known ? [c.index, c.line] : c?.candidates.length)),
+      [[200, 299], 151, [3, 102]],
+    );
+    plain.close();
+    (await openSaved(path)).close();
+    const meta = indexMeta(readFileSync(`${path}.esindex`));
+    assert.equal(meta.sections.find((x) => x.name === "cols.clause")?.type, "Int16Array");
+    const reused = await Replay.open(path);
+    assert.equal(reused.indexStatus.state, "reused");
+    assert.equal(answers(reused), want);
+    reused.close();
+    const small = ticketPath();
+    (await openSaved(small)).close();
+    const narrow = indexMeta(readFileSync(`${small}.esindex`));
+    assert.equal(narrow.sections.find((x) => x.name === "cols.clause")?.type, "Int8Array");
   });
 
   it("gives the same answers when another thread faults the columns' pages in during the parse", async () => {

@@ -484,6 +484,7 @@ class FileReader {
     if (mfa > 0x7fff && !fitsColumn(c, "mfa", mfa)) widenColumn(c, "mfa");
     if (site > 0x7fff && !fitsColumn(c, "site", site)) widenColumn(c, "site");
     if (aux > 0x7fff && !fitsColumn(c, "aux", aux)) widenColumn(c, "aux");
+    if ((clause > 0x7f || clause < -0x80) && !fitsColumn(c, "clause", clause)) widenColumn(c, "clause");
     c.seq[i] = seq;
     c.time[i] = time * this.unitNs;
     c.pid[i] = pid;

@@ -6,7 +6,7 @@
 
 import type { EventColumns } from "./columns";
 
-type Typed = Float64Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Uint8Array;
+type Typed = Float64Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Uint8Array | Int8Array;
 
 /** A column stored by rule; the metadata keeps it by column name. */
 export type ColumnCoding =

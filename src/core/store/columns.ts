@@ -27,7 +27,7 @@ export function kindCode(name: string): number | undefined {
   return Object.hasOwn(KIND_CODES, name) ? KIND_CODES[name as keyof typeof KIND_CODES] : undefined;
 }
 
-type Typed = Float64Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Uint8Array;
+type Typed = Float64Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Uint8Array | Int8Array;
 
 /** The per-event columns. `frameOff`/`frameLen` locate the event's bytes in its file (the cold tier). */
 export interface EventColumns {
@@ -46,9 +46,9 @@ export interface EventColumns {
   site: Int16Array | Int32Array;
   /**
    * Call events: the clause that ran as the recorder tagged it — n > 0 clause n (1-based, certain),
-   * -n clause n or a later one (uncertain), 0 unknown.
+   * -n clause n or a later one (uncertain), 0 unknown. 8 bits until a clause past 127.
    */
-  clause: Int16Array;
+  clause: Int8Array | Int16Array;
   /**
    * send/receive: hash of the message bytes, for pairing; emptied once the store is built (nothing
    * else reads it, and the index does not keep it).
@@ -102,7 +102,7 @@ export const COLUMN_TYPES = {
   mfa: Int16Array,
   peer: Int16Array,
   site: Int16Array,
-  clause: Int16Array,
+  clause: Int8Array,
   msgHash: Uint32Array,
   tagHash: Uint32Array,
   flags: Uint8Array,
@@ -121,7 +121,7 @@ const FIELDS = COLUMN_TYPES;
  * The type a narrow column is copied into, once, when a value does not fit its narrow one: a seq
  * beyond 2^32 or negative, a frame at 4 GiB or more into its file, a frame of 64 KiB or more, an id
  * (process, function, call site, detail) beyond 32767 — the pid and peer columns widen together, since the
- * index build writes pids as peers.
+ * index build writes pids as peers. A clause tag beyond ±127 widens the clause column to 16 bits.
  */
 export const WIDE_TYPES = {
   seq: Float64Array,
@@ -132,6 +132,7 @@ export const WIDE_TYPES = {
   mfa: Int32Array,
   site: Int32Array,
   aux: Int32Array,
+  clause: Int16Array,
 } as const;
 export type WideColumn = keyof typeof WIDE_TYPES;
 
@@ -141,6 +142,7 @@ export function fitsColumn(cols: EventColumns, name: WideColumn, v: number): boo
   if (a instanceof WIDE_TYPES[name]) return true;
   if (a instanceof Uint32Array) return v >>> 0 === v;
   if (a instanceof Int16Array) return (v << 16) >> 16 === v;
+  if (a instanceof Int8Array) return (v << 24) >> 24 === v;
   return (v & 0xffff) === v;
 }
 
@@ -189,7 +191,7 @@ export function createColumns(capacity = 1 << 12): EventColumns {
     mfa: new Int16Array(n),
     peer: new Int16Array(n),
     site: new Int16Array(n),
-    clause: new Int16Array(n),
+    clause: new Int8Array(n),
     msgHash: new Uint32Array(n),
     tagHash: new Uint32Array(n),
     flags: new Uint8Array(n),

@@ -40,7 +40,7 @@ import type { StoreData, StoreIndexes } from "./store";
 
 export const INDEX_MAGIC = Buffer.from("ESINDEX\0", "latin1");
 /** Bumped whenever the layout or the meaning of a stored column changes: older files are rebuilt. */
-export const INDEX_FORMAT = 14; // 4: cols.clause, module-table clauses and tail calls; 5: spawn aux, via names; 6: page sums; 7: per section; 8: cols.argFp0–3; 9: argFp as bytes; 10: narrow seq, frameOff, frameLen, clause; 11: process table by column; 12: metadata last, ids in 16 bits; 13: kind lists derived, no posInPid, match+pair one partner array, depth in 16 bits; 14: seq, file, time by rule, no msgHash, aux in 16 bits
+export const INDEX_FORMAT = 14; // 4: cols.clause, module-table clauses and tail calls; 5: spawn aux, via names; 6: page sums; 7: per section; 8: cols.argFp0–3; 9: argFp as bytes; 10: narrow seq, frameOff, frameLen, clause; 11: process table by column; 12: metadata last, ids in 16 bits; 13: kind lists derived, no posInPid, match+pair one partner array, depth in 16 bits; 14: seq, file, time by rule, no msgHash, aux in 16 bits, clause in 8
 /**
  * The head: magic, format (u32 at 8), the metadata's length (u32 at 12), its CRC-32 (u32 at 16) and
  * offset (f64 at 24). The metadata is last in the file, so its end is the file's.
@@ -90,8 +90,16 @@ export interface TraceFingerprint {
   ends: string;
 }
 
-type Typed = Float64Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Uint8Array;
-const CTORS = { Float64Array, Int32Array, Uint32Array, Int16Array, Uint16Array, Uint8Array } as const;
+type Typed = Float64Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Uint8Array | Int8Array;
+const CTORS = {
+  Float64Array,
+  Int32Array,
+  Uint32Array,
+  Int16Array,
+  Uint16Array,
+  Uint8Array,
+  Int8Array,
+} as const;
 type CtorName = keyof typeof CTORS;
 
 interface Section {

@@ -63,7 +63,7 @@ for (;;) {
 }
 `;
 
-type Shared = Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float64Array;
+type Shared = Uint8Array | Int8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float64Array;
 
 /** Rows [from, to) of `arrays` (views of SharedArrayBuffers, all indexed by row), touched in order. */
 export interface PrefaultJob {
