@@ -67,6 +67,8 @@ function snapshot(r: Replay): string {
     states: procs.map((p) => r.stateHistory(p.id)),
     stateAt: procs.flatMap((p) => sample.slice(0, 50).map((i) => r.getStateAt(p.id, i))),
     flow: r.getMessageFlow(),
+    // Folds a call's reply into it by the reply tags (stored sparse in the index).
+    flowPage: r.flowPage({ limit: 200 }),
     sources: r.sourceFiles().map((f) => [f, r.linesWithEvents(f)]),
   };
   return canonical(out);
@@ -473,11 +475,12 @@ describe("index file writes", () => {
     const file = readFileSync(`${path}.esindex`);
     const meta = indexMeta(file);
     assert.equal(meta.at + meta.length, file.length, "the metadata ends the file");
-    // seq (row + base) and the file (one) are stored by rule, times as ticks, message hashes not.
-    assert.deepEqual(Object.keys(meta.codings).sort(), ["file", "msgHash", "seq", "time"]);
+    // seq (row + base) and the file (one) are stored by rule, times as ticks, reply tags sparse,
+    // message hashes not.
+    assert.deepEqual(Object.keys(meta.codings).sort(), ["file", "msgHash", "seq", "tagHash", "time"]);
     for (const s of meta.sections) {
       const [group, name, part] = s.name.split(".");
-      if (group === "terms" || s.name === "cols.time") continue;
+      if (group === "terms" || s.name === "cols.time" || s.name === "cols.tagHash") continue;
       const owner = (group === "cols" ? store.cols : store.ix) as unknown as Record<string, unknown>;
       const a = (part ? (owner[name] as Record<string, unknown>)[part] : owner[name]) as Uint8Array;
       const bytes = Buffer.from(a.buffer, a.byteOffset, a.byteLength);

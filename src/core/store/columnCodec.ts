@@ -1,7 +1,8 @@
 // How a column is kept in the index file: as it is in memory, or, when its values follow a rule the
 // write checks row by row, by that rule — seq as a base plus the row, the file column (one file) as
-// nothing, times as 32-bit ticks from the first — and the message hashes, which only pairing reads
-// while the store is built, not at all. Each byte per event not written saves ~5 ms per million
+// nothing, times as 32-bit ticks from the first, reply tags (set on few sends) as the rows that have
+// one and their values — and the message hashes, which only pairing reads while the store is built,
+// not at all. Each byte per event not written saves ~5 ms per million
 // events of a first open (fresh page cache) and the same read at every indexed open.
 
 import type { EventColumns } from "./columns";
@@ -16,6 +17,8 @@ export type ColumnCoding =
   | { rule: "zeros" }
   /** Row i holds base + ticks[i] × unit; the section holds the ticks (Uint32). */
   | { rule: "ticks"; base: number; unit: number }
+  /** Rows hold 0 but `count`; the section (Uint32) holds those rows ascending, then their values. */
+  | { rule: "sparse"; count: number }
   /** Not kept: read only while the store is built. */
   | { rule: "dropped" };
 
@@ -40,6 +43,10 @@ export function encodeColumn(
   if (DROPPED.has(name)) return { coding: { rule: "dropped" } };
   if (name === "seq" && n > 0 && rowsRule(a, n)) return { coding: { rule: "rows", base: a[0] } };
   if (name === "file" && allZero(a, n)) return { coding: { rule: "zeros" } };
+  if (name === "tagHash" && a instanceof Uint32Array) {
+    const pairs = sparseOf(a, n);
+    if (pairs) return { coding: { rule: "sparse", count: pairs.length / 2 }, array: pairs };
+  }
   if (name === "time" && n > 0 && a instanceof Float64Array) {
     const t = ticksOf(a, n, scratch && scratch.length >= n ? scratch.subarray(0, n) : new Uint32Array(n));
     if (t) return { coding: { rule: "ticks", base: a[0], unit: t.unit }, array: t.ticks };
@@ -53,6 +60,20 @@ function rowsRule(a: Typed, n: number): boolean {
   if (!Number.isSafeInteger(base + n)) return false;
   for (let i = 1; i < n; i++) if (a[i] !== base + i) return false;
   return true;
+}
+
+/** The rows whose value is not 0, then their values, when they are under a quarter of the rows. */
+function sparseOf(a: Uint32Array, n: number): Uint32Array | undefined {
+  let k = 0;
+  for (let i = 0; i < n; i++) if (a[i] !== 0) k++;
+  if (k >= n / 4) return undefined;
+  const out = new Uint32Array(2 * k);
+  for (let i = 0, j = 0; i < n; i++)
+    if (a[i] !== 0) {
+      out[j] = i;
+      out[k + j++] = a[i];
+    }
+  return out;
 }
 
 function allZero(a: Typed, n: number): boolean {
@@ -84,7 +105,7 @@ function ticksOf(
 
 /** The stored type a coding's section has (undefined: it has none). */
 export function codedType(c: ColumnCoding): string | undefined {
-  return c.rule === "ticks" ? "Uint32Array" : undefined;
+  return c.rule === "ticks" || c.rule === "sparse" ? "Uint32Array" : undefined;
 }
 
 /** Whether `c` (from a file's metadata) is a coding this version reads, for column `name`. */
@@ -96,6 +117,8 @@ export function validCoding(name: string, c: ColumnCoding): boolean {
       return name === "file";
     case "ticks":
       return name === "time" && Number.isFinite(c.base) && UNITS.includes(c.unit);
+    case "sparse":
+      return name === "tagHash" && Number.isSafeInteger(c.count) && c.count >= 0;
     case "dropped":
       return DROPPED.has(name);
     default:
@@ -103,9 +126,24 @@ export function validCoding(name: string, c: ColumnCoding): boolean {
   }
 }
 
-/** The column of `n` rows back from its coding (`raw`: its section, for ticks). */
+/**
+ * The column of `n` rows back from its coding (`raw`: its section, for ticks and sparse); a RangeError
+ * when the section does not hold what the coding says (a damaged or forged file).
+ */
 export function decodeColumn(c: ColumnCoding, n: number, raw: () => Typed): Typed {
   switch (c.rule) {
+    case "sparse": {
+      const pairs = raw();
+      const out = new Uint32Array(n);
+      if (pairs.length !== 2 * c.count) throw new RangeError("length does not match its count");
+      for (let j = 0, last = -1; j < c.count; j++) {
+        const row = pairs[j];
+        if (!(row > last && row < n)) throw new RangeError("rows out of order or out of range");
+        out[row] = pairs[c.count + j];
+        last = row;
+      }
+      return out;
+    }
     case "rows": {
       const out = c.base + n - 1 <= 0xffffffff && c.base >= 0 ? new Uint32Array(n) : new Float64Array(n);
       for (let i = 0; i < n; i++) out[i] = c.base + i;
@@ -124,9 +162,11 @@ export function decodeColumn(c: ColumnCoding, n: number, raw: () => Typed): Type
   }
 }
 
-/** One value back from its coding (`raw`: the section's value at the row, for ticks). */
+/** One value back from its coding (`raw`: the section's value at the row, for ticks; not sparse). */
 export function decodeCell(c: ColumnCoding, row: number, raw: () => number): number {
   switch (c.rule) {
+    case "sparse":
+      throw new Error("a sparse column is read whole");
     case "rows":
       return c.base + row;
     case "zeros":

@@ -568,7 +568,15 @@ function lazyStore(
       });
     else if (coding) {
       lazy(cols, name, () => {
-        const a = decodeColumn(coding, n, () => read(`cols.${name}`, n));
+        const length = coding.rule === "ticks" ? n : undefined;
+        let a: Typed;
+        try {
+          a = decodeColumn(coding, n, () => read(`cols.${name}`, length));
+        } catch (e) {
+          if (e instanceof RangeError)
+            throw new IndexFileError(`${file}: cols.${name} is malformed: ${e.message}`);
+          throw e;
+        }
         whole.add(`cols.${name}`);
         return a;
       });
@@ -593,6 +601,8 @@ function lazyStore(
   const cells = new Map<string, Cells>();
   const cell = (cellName: CellName, row: number): number => {
     const coding = cellName.startsWith("ix.") ? undefined : codings.get(cellName);
+    // A sparse column's rows are not at their places in its section: it is read whole.
+    if (coding?.rule === "sparse") return (cols as unknown as Record<string, Typed>)[cellName][row];
     if (coding && coding.rule !== "ticks")
       return row >= 0 && row < n ? decodeCell(coding, row, () => 0) : NaN;
     const raw = rawCell(cellSection(cellName), row);
