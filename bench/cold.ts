@@ -92,7 +92,7 @@ function firstOpenFloor(trace: string): number {
   const runs = [0, 1, 2].map(() =>
     spawn(
       process.execPath,
-      [join(__dirname, "firstOpenFloor.mjs"), trace, bytes],
+      [join(ROOT, "bench", "firstOpenFloor.mjs"), trace, bytes],
       "first-open floor",
       NO_CA_BUNDLE,
     ),
