@@ -25,7 +25,10 @@ const cliParts = {
   "./commands/import": ["src/cli/commands/import.ts", "cli-import.js"],
 };
 // Main requires a part through src/cli/codeCache.ts, which keeps V8's compiled code of the part beside
-// it (dist/cli-*.js.v8cache): a process then neither parses nor compiles the part again.
+// it (dist/cli-*.js.v8cache): a process then neither parses nor compiles the part again. A part is
+// written already wrapped in CommonJS's module function (codeCache.ts PART_HEAD), so that it is
+// compiled as read; it is loaded through that loader only.
+const PART_HEAD = "(function (exports, require, module, __filename, __dirname) { // elixirscope part";
 const cliMain = resolve("src/cli/main.ts");
 const splitCli = {
   name: "split-cli",
@@ -69,6 +72,7 @@ const forNode = {
   logLevel: "warning",
 };
 
+const partFiles = new Set(Object.values(cliParts).map(([, file]) => `dist/${file}`));
 const builds = node.map(([entry, outfile]) => ({
   ...forNode,
   entryPoints: [entry],
@@ -76,6 +80,7 @@ const builds = node.map(([entry, outfile]) => ({
   external: ["vscode"],
   // The CLI's lazy `import()`s of its parts become plain `require`s of the files beside it.
   ...(entry === "src/cli/entry.ts" ? { plugins: [splitCli], supported: { "dynamic-import": false } } : {}),
+  ...(partFiles.has(outfile) ? { banner: { js: PART_HEAD }, footer: { js: "})" } } : {}),
 }));
 
 if (existsSync("src/debugAdapter/stdio.ts")) builds.push({ ...forNode, ...adapterEntry });
@@ -105,8 +110,7 @@ if (watch) {
 // comment made the whole 0.4 MB part a two-byte string. Escaped the same way here (a `\uXXXX` means
 // the same character anywhere else too).
 function asciiParts() {
-  for (const [, file] of Object.values(cliParts)) {
-    const out = `dist/${file}`;
+  for (const out of partFiles) {
     if (!existsSync(out)) continue;
     const text = readFileSync(out, "utf8");
     // eslint-disable-next-line no-control-regex
