@@ -8,7 +8,7 @@ import { lowerBound } from "./store/csr";
 import { mfaLabel, moduleLabel } from "./store/eventDecode";
 import { formatLatency, type FlowItem, type FlowLane, type FlowMarker } from "./flowLayout";
 import type { Replay } from "./replay";
-import type { EventKind, MessageFlowEntry, SourceLocation } from "./types";
+import type { EventKind, MessageFlowEntry, SourceLocation, TraceEvent } from "./types";
 
 /** Which processes and which part of the recording the diagram shows. */
 export interface FlowFilter {
@@ -111,7 +111,7 @@ export class FlowSource {
     const items: FlowItem[] = [];
     const markers: FlowMarker[] = [];
     const calls = new Map<number, FlowItem>();
-    this.prefetch(lo, hi);
+    const decoded = this.prefetch(lo, hi);
     for (let k = lo; k < hi; k++) {
       const i = this.rows[k];
       const kind = this.replay.kindOf(i);
@@ -122,11 +122,16 @@ export class FlowSource {
           const s = this.rankOf(m.send);
           if (s !== undefined && s >= lo && s < hi) continue;
         }
-        const item = this.item(m, kind === "send" ? k : undefined, kind === "receive" ? k : undefined);
+        const item = this.item(
+          m,
+          kind === "send" ? k : undefined,
+          kind === "receive" ? k : undefined,
+          decoded,
+        );
         if (item.kind === "call" && item.pair !== undefined) calls.set(item.pair, item);
         items.push(item);
       } else {
-        markers.push(this.marker(i, k, kind));
+        markers.push(this.marker(i, k, kind, decoded));
       }
     }
     // Replies whose call is on this page point back at it.
@@ -141,11 +146,13 @@ export class FlowSource {
   }
 
   /**
-   * Decodes the frames a page's labels need in one batch (one read per run of nearby frames, into the
-   * replay's cache) instead of one read per row: the messages, and the rare exits that are not a
-   * process's last. Everything else on a page comes from the columns and indexes.
+   * Decodes the frames a page's labels need in one batch (one read per run of nearby frames) instead
+   * of one read per row: the messages, and the rare exits that are not a process's last. Everything
+   * else on a page comes from the columns and indexes. The events stay with the page, not in the
+   * replay's cache: ~200 per page would evict what stepping uses and, living on in the cache, be
+   * copied into the old heap by a later scavenge (a ~27 ms pause on this VM, fresh pages).
    */
-  private prefetch(lo: number, hi: number): void {
+  private prefetch(lo: number, hi: number): Map<number, TraceEvent> {
     const need: number[] = [];
     for (let k = lo; k < hi; k++) {
       const i = this.rows[k];
@@ -156,7 +163,10 @@ export class FlowSource {
         if (id !== undefined) need.push(id);
       } else if (kind === "exit" && this.replay.process(this.replay.pidOf(i)).exitedAt !== i) need.push(i);
     }
-    if (need.length > 1) this.replay.events(need);
+    const decoded = new Map<number, TraceEvent>();
+    const events = this.replay.events(need, false);
+    for (let k = 0; k < need.length; k++) decoded.set(need[k], events[k]);
+    return decoded;
   }
 
   /** How many messages each of `buckets` equal slices of the rows holds (the overview). */
@@ -185,14 +195,19 @@ export class FlowSource {
     return location ? { text, location } : { text };
   }
 
-  private item(m: MessageFlowEntry, sendRank: number | undefined, receiveRank: number | undefined): FlowItem {
+  private item(
+    m: MessageFlowEntry,
+    sendRank: number | undefined,
+    receiveRank: number | undefined,
+    decoded: Map<number, TraceEvent>,
+  ): FlowItem {
     const sr = sendRank ?? (m.send !== undefined ? this.rankOf(m.send) : undefined);
     let rr = receiveRank ?? (m.receive !== undefined ? this.rankOf(m.receive) : undefined);
     // A receive outside the shown range still ends its arrow: at the edge the range cuts it.
     if (rr === undefined && m.receive !== undefined && (m.to === undefined || this.shows(m.to)))
       rr = Math.min(this.total - 1, lowerBound(this.rows, m.receive));
     const id = m.send ?? m.receive!;
-    const message = this.replay.event(id).message;
+    const message = (decoded.get(id) ?? this.replay.event(id)).message;
     const item: FlowItem = { id, kind: "message", status: m.status, label: "?" };
     if (m.from !== undefined) item.from = m.from;
     if (m.to !== undefined) item.to = m.to;
@@ -221,7 +236,7 @@ export class FlowSource {
     return !this.visible || this.visible.has(pid);
   }
 
-  private marker(index: number, rank: number, kind: EventKind): FlowMarker {
+  private marker(index: number, rank: number, kind: EventKind, decoded: Map<number, TraceEvent>): FlowMarker {
     const pid = this.replay.pidOf(index);
     const who = (p: number | undefined): string => (p === undefined ? "?" : this.laneName(p));
     const base = { index, rank, pid };
@@ -250,7 +265,7 @@ export class FlowSource {
         const p = this.replay.process(pid);
         const last = p.exitedAt === index;
         const crash = p.crashed && last;
-        const detail = last ? p.exitReason : this.replay.event(index).detail;
+        const detail = last ? p.exitReason : (decoded.get(index) ?? this.replay.event(index)).detail;
         const reason = detail !== undefined ? inspect(detail, { limit: 6, printableLimit: 80 }) : "?";
         return {
           ...base,

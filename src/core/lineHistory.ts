@@ -173,7 +173,8 @@ export class LineHistory {
         page.push(rows[order === "newest" ? n - 1 - k : k]);
       return { total: n, calls: this.records(page, defined) };
     }
-    if (total === undefined) this.callTotals.set(key, (total = countMerged(lists, keep)));
+    if (total === undefined)
+      this.callTotals.set(key, (total = this.countCalls(f, line, opts.pid, lists, keep)));
     const picked: number[] = [];
     let skipped = 0;
     if (limit > 0)
@@ -250,6 +251,25 @@ export class LineHistory {
     const mod = tables.modules.get(mfa.module);
     const fn = mod && findFunction(mod, mfa);
     return mod && fn && fn.line > 0 ? { file: normalise(mod.source), line: fn.line } : undefined;
+  }
+
+  /**
+   * How many calls `lineCalls` pages through. A line with one function (or one call site) and no
+   * process filter has them counted already (`index`); walking its list instead cost ~3 ms for a
+   * line of 80k calls on first use, before the walk is compiled: the slowest of a session's first hovers.
+   */
+  private countCalls(
+    f: FileLines,
+    line: number,
+    pid: number | undefined,
+    lists: Int32Array[],
+    keep: (row: number) => boolean,
+  ): number {
+    if (pid === undefined && lists.length === 1) {
+      const defs = f.defs.get(line) ?? [];
+      return defs.length === 1 ? this.mfaCounts![defs[0] * 3] : this.siteCalls![f.sites.get(line)![0]];
+    }
+    return countMerged(lists, keep);
   }
 
   /** The index lists of a line's calls, each ascending: its functions' events, then its call sites'. */

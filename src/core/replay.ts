@@ -138,10 +138,12 @@ export class Replay {
       this.timeline,
       decode,
     );
-    this.lines = new LineHistory(store, (rows) => this.events(rows));
+    // A line's or a function's page of calls is handed over and dropped, as a query's answer is:
+    // kept in the cache, its events would outlive two scavenges and be copied into the old heap.
+    this.lines = new LineHistory(store, (rows) => this.events(rows, false));
     this.fnCalls = new FunctionCalls(
       store,
-      (rows) => this.events(rows),
+      (rows) => this.events(rows, false),
       (call) => {
         const c = this.correlator.clauseOf(call);
         return c?.known ? c.index : undefined;
@@ -258,9 +260,10 @@ export class Replay {
 
   /**
    * Several events at once, cheaper than one by one: nearby frames are read together. `keep: false`
-   * reads without filling the cache (a query's answer, handed over and dropped): a page of 100
-   * events a query would evict what stepping uses, and cached events live long enough to be
-   * promoted to the old heap, which made collecting them cost 3–5× the decoding.
+   * reads without filling the cache (a query's answer, a page of line history or of the flow diagram:
+   * handed over and dropped): such a batch would evict what stepping uses, and cached events live long
+   * enough to be promoted to the old heap, which made collecting them cost 3–5× the decoding and
+   * made the scavenge that copies them (into fresh old-heap pages) a ~27 ms pause on a slow VM.
    */
   events(indices: ArrayLike<number>, keep = true): TraceEvent[] {
     const out = new Array<TraceEvent>(indices.length);

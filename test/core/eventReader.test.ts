@@ -6,6 +6,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generate } from "../../bench/gen";
+import { FlowSource } from "../../src/core/flowSource";
 import { Replay } from "../../src/core/replay";
 import { canonical } from "../helpers/canonical";
 
@@ -55,6 +56,30 @@ describe("batched and streamed event reads", () => {
       assert.equal(r.stats().decodedCacheSize, rows.length);
     } finally {
       r.close();
+    }
+  });
+
+  it("a line's calls, a function's calls and a flow diagram page decode without filling the cache", async () => {
+    const r = await Replay.open(path, { index: false });
+    const cached = await Replay.open(path, { index: false });
+    try {
+      const file = r.recordedFiles()[0];
+      const line = r.recordedLines(file)[0];
+      const mfa = r.functions().find((f) => r.functionCallIndices(f).length > 20)!;
+      const lines = r.lineCalls(file, line, { limit: 20 });
+      const calls = r.functionCalls(mfa, { limit: 20 });
+      const page = new FlowSource(r).page(0, 400);
+      assert.ok(lines.calls.length > 0 && calls.calls.length > 0 && page.items.length > 0);
+      // Handed over and dropped: kept, they would evict what stepping uses and age into the old heap.
+      assert.equal(r.stats().decodedCacheSize, 0);
+      // The same answers as from a replay whose cache holds every event they read.
+      cached.events(Array.from({ length: cached.eventCount }, (_, i) => i));
+      assert.equal(canonical(lines), canonical(cached.lineCalls(file, line, { limit: 20 })));
+      assert.equal(canonical(calls), canonical(cached.functionCalls(mfa, { limit: 20 })));
+      assert.deepEqual(page, new FlowSource(cached).page(0, 400));
+    } finally {
+      r.close();
+      cached.close();
     }
   });
 
