@@ -90,24 +90,10 @@ function writeCache(file: string, source: Buffer, code: () => Buffer): boolean {
 // The loader's class without `require("node:module")`, which loads the ES module loader too (~2 ms).
 const Module = module.constructor as typeof NodeModule;
 
-/**
- * The V8 flags the `elixirscope` command starts Node with (bin/elixirscope.js's shebang; see there).
- * V8 refuses a code cache made under other flags, so a process started with them keeps its own
- * (`<part>.command.v8cache`): `node dist/cli.js` and the debug adapter, run without them, and the
- * command do not each rewrite the cache the other wrote.
- */
-export const COMMAND_FLAGS = ["--min-semi-space-size=4"];
-
-/** Where the code cache of `file` is kept for a process started as this one was. */
-export function cacheFileOf(file: string): string {
-  const argv = process.execArgv;
-  return COMMAND_FLAGS.every((f) => argv.includes(f)) ? `${file}.command.v8cache` : `${file}.v8cache`;
-}
-
-/** Loads the CommonJS file `file` (absolute path) with its code cache (`cacheFileOf`); registered in require.cache. */
+/** Loads the CommonJS file `file` (absolute path) with its cache `file.v8cache`; registered in require.cache. */
 export function loadPart(file: string): LoadedPart {
   const source = readFileSync(file);
-  const cacheFile = cacheFileOf(file);
+  const cacheFile = `${file}.v8cache`;
   const found = readCache(cacheFile, source);
   // An ASCII part (esbuild.mjs escapes the rest) is decoded as one byte per character: no UTF-8
   // decoding, and half the memory of the two-byte string a single other character would force.

@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DebugClient } from "@vscode/debugadapter-testsupport";
@@ -78,22 +78,6 @@ describe("bundled CLI", () => {
     assert.ok(!existsSync(cache), "the parse path's code is not kept");
     assert.equal(cli(["info", trace]).code, 0);
     assert.ok(existsSync(cache), "the index reader's code is kept");
-  });
-
-  it("the command (started with its own V8 flags) and `node dist/cli.js` keep a code cache each, not rewriting each other's", () => {
-    // V8 refuses a cache made under other flags: a shared file was rewritten at every alternation.
-    const command = join(ROOT, "dist", "cli-replay.js.command.v8cache");
-    const plain = join(ROOT, "dist", "cli-replay.js.v8cache");
-    const both = (): void => {
-      const c = spawnSync(join(ROOT, "bin", "elixirscope.js"), ["info", TRACE], { encoding: "utf8" });
-      assert.equal(c.status, 0, c.stderr);
-      assert.equal(cli(["info", TRACE]).code, 0);
-    };
-    both();
-    both();
-    const written = [statSync(command).mtimeMs, statSync(plain).mtimeMs];
-    both();
-    assert.deepEqual([statSync(command).mtimeMs, statSync(plain).mtimeMs], written);
   });
 
   it("reports a part's own errors in one line with exit code 2, as main does", () => {
