@@ -22,8 +22,9 @@ export interface LoadedPart {
 
 /**
  * The first line of a part as esbuild.mjs writes it: CommonJS's module wrapper is in the file, so the
- * source is compiled as read. Wrapping it here made one more 0.4 MB string, which V8 then copied
- * again to flatten it: ~250 fresh pages, at 20-70 µs each on this VM, and young-generation space.
+ * source is compiled as read. Wrapped here, it was a cons string that V8 flattened (copied) to look
+ * its compilation cache up: one more 0.4-0.56 MB string, ~120-140 more fresh pages per start
+ * (`perf stat`; 20-70 µs each on this VM) and young-generation space.
  */
 export const PART_HEAD = "(function (exports, require, module, __filename, __dirname) { // elixirscope part";
 const HEAD_BYTES = Buffer.from(PART_HEAD, "latin1");
