@@ -107,6 +107,29 @@ describe("CLI code cache", () => {
     assert.equal((require.cache[file]!.exports as { dir: string }).dir, dir);
   });
 
+  it("matches a built part's cache by the id in its first line, and rebuilds it when the id changes", () => {
+    const built = (answer: number, id: string): void =>
+      writeFileSync(file, `${PART_HEAD} ${id}\n${partSource(answer)}\n})\n`);
+    built(44, "0123456789abcdef");
+    load(file).save();
+    assert.equal(load(file).cache, "used");
+    // Another build of the same length: another id.
+    built(45, "fedcba9876543210");
+    const rebuilt = load(file);
+    assert.equal(rebuilt.cache, "stale");
+    assert.equal(rebuilt.answer, 45);
+    assert.ok(rebuilt.save());
+    assert.equal(load(file).cache, "used");
+    // The zeros of a build that did not fill the id in: the source itself is checked.
+    built(46, "0000000000000000");
+    assert.equal(load(file).cache, "stale");
+    load(file).save();
+    built(47, "0000000000000000");
+    const same = load(file);
+    assert.equal(same.cache, "stale");
+    assert.equal(same.answer, 47);
+  });
+
   it("keeps no module of a part that throws while it loads", () => {
     writeFileSync(file, `throw new Error("broken part");`);
     delete require.cache[file];
