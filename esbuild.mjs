@@ -1,6 +1,7 @@
 // Bundles the extension, the standalone debug adapter, the CLI, the load and export workers and the webview
 // script into dist/. `vscode` is provided by the host; everything else is bundled.
 import * as esbuild from "esbuild";
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 
@@ -25,7 +26,12 @@ const cliParts = {
   "./commands/import": ["src/cli/commands/import.ts", "cli-import.js"],
 };
 // Main requires a part through src/cli/codeCache.ts, which keeps V8's compiled code of the part beside
-// it (dist/cli-*.js.v8cache): a process then neither parses nor compiles the part again.
+// it (dist/cli-*.js.v8cache): a process then neither parses nor compiles the part again. A part is
+// written already wrapped in CommonJS's module function (codeCache.ts PART_HEAD), so that it is
+// compiled as read, then an id of its contents (filled in by `finishParts`), which the loader matches
+// its cache with instead of checksumming the source; it is loaded through that loader only.
+const PART_HEAD = "(function (exports, require, module, __filename, __dirname) { // elixirscope part";
+const NO_ID = "0".repeat(16);
 const cliMain = resolve("src/cli/main.ts");
 const splitCli = {
   name: "split-cli",
@@ -69,6 +75,7 @@ const forNode = {
   logLevel: "warning",
 };
 
+const partFiles = new Set(Object.values(cliParts).map(([, file]) => `dist/${file}`));
 const builds = node.map(([entry, outfile]) => ({
   ...forNode,
   entryPoints: [entry],
@@ -76,6 +83,7 @@ const builds = node.map(([entry, outfile]) => ({
   external: ["vscode"],
   // The CLI's lazy `import()`s of its parts become plain `require`s of the files beside it.
   ...(entry === "src/cli/entry.ts" ? { plugins: [splitCli], supported: { "dynamic-import": false } } : {}),
+  ...(partFiles.has(outfile) ? { banner: { js: `${PART_HEAD} ${NO_ID}` }, footer: { js: "})" } } : {}),
 }));
 
 if (existsSync("src/debugAdapter/stdio.ts")) builds.push({ ...forNode, ...adapterEntry });
@@ -97,24 +105,26 @@ if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();
 } else {
   await Promise.all(builds.map((b) => esbuild.build(b)));
-  asciiParts();
+  finishParts();
 }
 
 // The CLI's parts are decoded as one-byte strings when they are ASCII (src/cli/codeCache.ts). esbuild
 // escapes other characters in strings, regexes and names but copies comments as written: a `→` in a
 // comment made the whole 0.4 MB part a two-byte string. Escaped the same way here (a `\uXXXX` means
-// the same character anywhere else too).
-function asciiParts() {
-  for (const [, file] of Object.values(cliParts)) {
-    const out = `dist/${file}`;
+// the same character anywhere else too). Then the part's id replaces the zeros of its first line
+// (same length: the source map still fits).
+function finishParts() {
+  for (const out of partFiles) {
     if (!existsSync(out)) continue;
-    const text = readFileSync(out, "utf8");
     // eslint-disable-next-line no-control-regex
     const other = /[^\x00-\x7f]/g;
-    if (other.test(text))
-      writeFileSync(
-        out,
-        text.replace(other, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`),
-      );
+    const text = readFileSync(out, "utf8").replace(
+      other,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+    );
+    const head = `${PART_HEAD} ${NO_ID}`;
+    if (!text.startsWith(head)) throw new Error(`${out}: the part does not start with its head`);
+    const id = createHash("sha256").update(text).digest("hex").slice(0, NO_ID.length);
+    writeFileSync(out, `${PART_HEAD} ${id}${text.slice(head.length)}`);
   }
 }

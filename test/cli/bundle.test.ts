@@ -4,11 +4,20 @@
 
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DebugClient } from "@vscode/debugadapter-testsupport";
 import type { DebugProtocol } from "@vscode/debugprotocol";
+import { PART_HEAD } from "../../src/cli/codeCache";
 import { main } from "../../src/cli/main";
 import { generate } from "../../bench/gen";
 
@@ -78,6 +87,19 @@ describe("bundled CLI", () => {
     assert.ok(!existsSync(cache), "the parse path's code is not kept");
     assert.equal(cli(["info", trace]).code, 0);
     assert.ok(existsSync(cache), "the index reader's code is kept");
+  });
+
+  it("writes each part wrapped, named by an id of its contents (src/cli/codeCache.ts PART_HEAD)", () => {
+    const ids = new Set<string>();
+    for (const part of ["cli-replay.js", "cli-dap.js", "cli-lsp.js", "cli-demo.js", "cli-import.js"]) {
+      const head = readFileSync(join(ROOT, "dist", part), "latin1").split("\n", 1)[0];
+      assert.ok(head.startsWith(`${PART_HEAD} `), `${part}: ${head}`);
+      const id = head.slice(PART_HEAD.length + 1);
+      assert.match(id, /^[0-9a-f]{16}$/);
+      assert.doesNotMatch(id, /^0+$/, `${part}: its id was not filled in`);
+      ids.add(id);
+    }
+    assert.equal(ids.size, 5);
   });
 
   it("reports a part's own errors in one line with exit code 2, as main does", () => {

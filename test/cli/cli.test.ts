@@ -8,7 +8,9 @@ import { join } from "node:path";
 import { main } from "../../src/cli/main";
 import { Replay } from "../../src/core/replay";
 import { termEquals } from "../../src/core/terms/equal";
-import { tempTrace, ticketTrace, ticketTracePath } from "../helpers/fixtures";
+import { atom, pid, tuple } from "../../src/core/terms/build";
+import { TraceBuilder } from "../../src/core/writer";
+import { NODE, tempTrace, ticketTrace, ticketTracePath } from "../helpers/fixtures";
 
 async function run(args: string[]): Promise<{ code: number; out: string }> {
   const lines: string[] = [];
@@ -41,6 +43,36 @@ describe("elixirscope CLI", () => {
     assert.equal(json.events, 21);
     assert.equal(json.kinds.call, 5);
     assert.ok(Array.isArray(json.stats.queries));
+  });
+
+  it("info names the first 10 crashed processes and counts the rest; --json lists them all", async () => {
+    const b = new TraceBuilder({ node: NODE });
+    const parent = pid(NODE, 50, 0);
+    for (let i = 0; i < 14; i++) {
+      const worker = pid(NODE, 200 + i, 0);
+      b.spawn(parent, worker, ["Elixir.Demo.Worker", "run", [i]]);
+      // One in three ends normally: only the others are listed.
+      b.exit(worker, i % 3 === 2 ? atom("normal") : tuple(atom("badarith"), []));
+    }
+    const trace = tempTrace(b.toBuffer());
+    const json = JSON.parse((await run(["info", trace, "--json"])).out) as { crashed: string[] };
+    assert.equal(json.crashed.length, 10);
+    const few = await run(["info", trace]);
+    assert.match(few.out, /^15 processes, 10 crashed \(#PID<0\.200\.0>[^\n]*#PID<0\.213\.0>[^,\n]*\)$/m);
+
+    for (let i = 14; i < 30; i++) {
+      const worker = pid(NODE, 200 + i, 0);
+      b.spawn(parent, worker, ["Elixir.Demo.Worker", "run", [i]]);
+      b.exit(worker, i % 3 === 2 ? atom("normal") : tuple(atom("badarith"), []));
+    }
+    const many = tempTrace(b.toBuffer());
+    const all = (JSON.parse((await run(["info", many, "--json"])).out) as { crashed: string[] }).crashed;
+    assert.equal(all.length, 20);
+    const line = (await run(["info", many])).out.split("\n").find((l) => l.includes("crashed"))!;
+    assert.equal(
+      line,
+      `31 processes, 20 crashed (${all.slice(0, 10).join(", ")}, … and 10 more (--json lists them all))`,
+    );
   });
 
   it("events lists, filters and explains", async () => {

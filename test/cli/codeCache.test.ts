@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadPart } from "../../src/cli/codeCache";
+import { loadPart, PART_HEAD } from "../../src/cli/codeCache";
 
 // A part big enough for V8 to cache real code, with a function that runs only after the load.
 function partSource(answer: number): string {
@@ -93,6 +93,41 @@ describe("CLI code cache", () => {
       ["cli-part.js", "cli-part.js.v8cache"],
       "no temporary file left",
     );
+  });
+
+  it("compiles a part written already wrapped (as esbuild.mjs writes them) as it is, cached the same", () => {
+    writeFileSync(file, `${PART_HEAD}\n${partSource(43)}\n})\n//# sourceMappingURL=cli-part.js.map\n`);
+    const first = load(file);
+    assert.equal(first.answer, 43);
+    assert.ok(first.save());
+    const second = load(file);
+    assert.equal(second.cache, "used");
+    assert.equal(second.answer, 43);
+    // Its own `exports`, `module`, `__dirname`: as Node's wrapper gives them.
+    assert.equal((require.cache[file]!.exports as { dir: string }).dir, dir);
+  });
+
+  it("matches a built part's cache by the id in its first line, and rebuilds it when the id changes", () => {
+    const built = (answer: number, id: string): void =>
+      writeFileSync(file, `${PART_HEAD} ${id}\n${partSource(answer)}\n})\n`);
+    built(44, "0123456789abcdef");
+    load(file).save();
+    assert.equal(load(file).cache, "used");
+    // Another build of the same length: another id.
+    built(45, "fedcba9876543210");
+    const rebuilt = load(file);
+    assert.equal(rebuilt.cache, "stale");
+    assert.equal(rebuilt.answer, 45);
+    assert.ok(rebuilt.save());
+    assert.equal(load(file).cache, "used");
+    // The zeros of a build that did not fill the id in: the source itself is checked.
+    built(46, "0000000000000000");
+    assert.equal(load(file).cache, "stale");
+    load(file).save();
+    built(47, "0000000000000000");
+    const same = load(file);
+    assert.equal(same.cache, "stale");
+    assert.equal(same.answer, 47);
   });
 
   it("keeps no module of a part that throws while it loads", () => {

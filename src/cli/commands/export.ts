@@ -2,7 +2,6 @@
 // `import` reads back.
 
 import { closeSync, openSync, statSync } from "node:fs";
-import { availableParallelism } from "node:os";
 import { ReplayError } from "../../core/errors";
 import { parallelEventLines } from "../../core/exportParallel";
 import { ExportPool } from "../../core/exportPool";
@@ -31,12 +30,19 @@ export interface ExportTuning {
   alsoHere: boolean;
 }
 
+let cores: number | undefined;
+
 export const EXPORT_TUNING: ExportTuning = {
   parallelFrom: 50_000,
   // ~50k events of the synthetic bench trace.
   earlyFrom: 8 << 20,
   // The main thread transcodes too: on 2 cores, one worker (each costs ~0.1 s of CPU to start).
-  workers: Math.min(2, availableParallelism() - 1),
+  // Asked when an export runs: `node:os` is not loaded by the other commands of this bundle.
+  get workers() {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    cores ??= (require("node:os") as typeof import("node:os")).availableParallelism();
+    return Math.min(2, cores - 1);
+  },
   chunkRows: 32_768,
   // 1 MiB of frames (~1.7 MB of lines): buffers that stay in cache; with 4 MiB chunks the process
   // spent ~0.3 s more in the kernel on the 1M trace.

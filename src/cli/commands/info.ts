@@ -8,6 +8,17 @@ import { Replay } from "../../core/replay";
 import { type Parsed } from "../args";
 import { type Out } from "../options";
 
+/** Crashed processes the text output names; the rest are counted (`--json` lists them all). */
+export const CRASHED_SHOWN = 10;
+
+/** `N crashed (first ten labels, … and M more)`: one line however many processes crashed. */
+export function crashedText(labels: readonly string[]): string {
+  if (labels.length === 0) return "";
+  const shown = labels.slice(0, CRASHED_SHOWN).join(", ");
+  const more = labels.length - CRASHED_SHOWN;
+  return `, ${labels.length} crashed (${shown}${more > 0 ? `, … and ${more} more (--json lists them all)` : ""})`;
+}
+
 export function info(r: Replay, p: Parsed, json: boolean, loadMs: number, out: Out): number {
   const kinds = Object.fromEntries(Object.entries(r.kindCounts()).filter(([, n]) => n));
   const procs = r.processes();
@@ -52,9 +63,7 @@ export function info(r: Replay, p: Parsed, json: boolean, loadMs: number, out: O
       .map(([k, n]) => `${n} ${k}`)
       .join(", ")}`,
   );
-  out(
-    `${procs.length} processes${summary.crashed.length ? `, ${summary.crashed.length} crashed (${summary.crashed.join(", ")})` : ""}`,
-  );
+  out(escapeControls(`${procs.length} processes${crashedText(summary.crashed)}`));
   out(
     `${summary.functions} functions in ${summary.modules.length} modules with source: ${summary.modules.map((m) => escapeControls(m.replace(/^Elixir\./, ""))).join(", ")}`,
   );

@@ -17,7 +17,6 @@ import {
   statSync,
   writev,
 } from "node:fs";
-import { homedir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { crc32 } from "node:zlib";
 import type { EventColumns } from "./columns";
@@ -66,11 +65,26 @@ export function fingerprints(paths: string[]): TraceFingerprint[] | undefined {
 
 /** Candidate index files for a set of traces, beside the first trace first, then in the cache folder. */
 export function indexLocations(paths: string[]): string[] {
+  return [indexBeside(paths), indexInCache(paths)];
+}
+
+/** Names the set of traces in file names: CRC-32 of their absolute paths. */
+function setKey(abs: string[]): string {
+  return (crc32(abs.join("\n")) >>> 0).toString(16).padStart(8, "0");
+}
+
+function indexBeside(paths: string[]): string {
   const abs = paths.map((p) => resolve(p));
-  const key = (crc32(abs.join("\n")) >>> 0).toString(16).padStart(8, "0");
-  const beside = abs.length === 1 ? `${abs[0]}.esindex` : `${abs[0]}.${key}.esindex`;
+  return abs.length === 1 ? `${abs[0]}.esindex` : `${abs[0]}.${setKey(abs)}.esindex`;
+}
+
+/** `node:os` is loaded only when this is asked: an open whose index is beside the trace does not need it. */
+function indexInCache(paths: string[]): string {
+  const abs = paths.map((p) => resolve(p));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { homedir } = require("node:os") as typeof import("node:os");
   const cacheRoot = process.env.XDG_CACHE_HOME || join(homedir(), ".cache");
-  return [beside, join(cacheRoot, "elixirscope", `${basename(abs[0])}-${key}.esindex`)];
+  return join(cacheRoot, "elixirscope", `${basename(abs[0])}-${setKey(abs)}.esindex`);
 }
 
 export type IndexLookup =
@@ -82,7 +96,8 @@ export function readIndex(paths: string[]): IndexLookup {
   const fps = fingerprints(paths);
   if (!fps) return {};
   let note: string | undefined;
-  for (const file of indexLocations(paths)) {
+  for (const where of [indexBeside, indexInCache]) {
+    const file = where(paths);
     if (!existsSync(file)) continue;
     try {
       return { store: openIndex(file, paths, fps), status: { state: "reused", file } };

@@ -198,7 +198,36 @@ function processColumns(store: StoreData): ProcessColumns | undefined {
   };
 }
 
-/** The process table back from its columns; an exit reason is decoded when first asked for. */
+/**
+ * A pid table entry read from the index: its term is made when first asked for (writing an index,
+ * moving a store to another thread). An open reads only the text and node: 640 pids' terms, their
+ * atoms and the destructuring of their rows were ~0.2 MB of fresh memory at every `info`.
+ */
+class StoredPid {
+  readonly node: string;
+  readonly text: string;
+  private made?: Pid;
+
+  constructor(private readonly row: [string, number, number, number, string]) {
+    this.node = row[0];
+    this.text = row[4];
+  }
+
+  get term(): Pid {
+    const r = this.row;
+    return (this.made ??= new Pid(Atom.of(r[0]), r[1], r[2], r[3]));
+  }
+}
+
+/** Where a process read from the index keeps its exit reason's aux id (not enumerable: not data). */
+const EXIT_AUX = Symbol("exitAux");
+
+/**
+ * The process table back from its columns; an exit reason is decoded when first asked for (the aux
+ * terms are, and keep what they decoded). Every exited process gets the same getter function, so
+ * that V8 gives them one shape: a closure per process made each a shape of its own, ~1.5 KB of
+ * fresh memory per crashed process at every open (the 1M trace: ~0.5 MB, its young-heap copies).
+ */
 function processList(
   c: ProcessColumns,
   pids: StoreData["tables"]["pids"],
@@ -222,6 +251,12 @@ function processList(
   ];
   if (!Array.isArray(c.calls) || fields.some((f) => !Array.isArray(f) || f.length !== n))
     throw new IndexFileError("process table does not match the pid table");
+  const exitReason = {
+    get(this: { [EXIT_AUX]: number }): Term {
+      return auxTerm(this[EXIT_AUX]);
+    },
+    enumerable: true,
+  };
   const out: ProcessInfo[] = [];
   for (let i = 0; i < n; i++) {
     const p: ProcessInfo = {
@@ -247,7 +282,10 @@ function processList(
       p.exitedAt = c.exitedAt[i];
       const aux = c.exitAux[i];
       if (aux < -1 || aux >= auxCount) throw new IndexFileError("process table refers to an id out of range");
-      if (aux >= 0) memoized(p, "exitReason", () => auxTerm(aux));
+      if (aux >= 0) {
+        Object.defineProperty(p, EXIT_AUX, { value: aux });
+        Object.defineProperty(p, "exitReason", exitReason);
+      }
     }
     out.push(p);
   }
@@ -760,11 +798,7 @@ function lazyStore(
   // Decoded when first read: an open that reads none (info, a launch) saves ~0.1 ms per term.
   const aux: Term[] = lazyTerms(meta.auxCount, t, term);
 
-  const pids = meta.pids.map(([node, id, serial, creation, text]) => ({
-    term: new Pid(Atom.of(node), id, serial, creation),
-    node,
-    text,
-  }));
+  const pids = meta.pids.map((p) => new StoredPid(p));
   const files: TraceFileInfo[] = meta.files.map((f, i) => ({
     ...f,
     path: paths[i],
@@ -804,25 +838,6 @@ function timeRangeOf(s: StoreData): { start: number; end: number } {
   if (n === 0) return { start: 0, end: 0 };
   const t = s.cols.time;
   return { start: t[0], end: t[n - 1] };
-}
-
-/**
- * Defines `obj[key]` as read on first access and remembered: a getter that stays one, so that the
- * object may be frozen afterwards (the process table's are).
- */
-function memoized(obj: object, key: string, load: () => unknown): void {
-  let done = false;
-  let value: unknown;
-  Object.defineProperty(obj, key, {
-    enumerable: true,
-    get() {
-      if (!done) {
-        value = load();
-        done = true;
-      }
-      return value;
-    },
-  });
 }
 
 /** `count` terms, the `i`th being `term(first + i)`, each decoded when first read. */

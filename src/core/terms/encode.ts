@@ -439,11 +439,14 @@ function describe(x: unknown): string {
   return `${typeof x} ${String(x)}`;
 }
 
-// One writer serves every encodeTerm call: nothing it does can call back into encodeTerm.
-let shared = new EtfWriter(1 << 16);
+// One writer serves every encodeTerm call: nothing it does can call back into encodeTerm. Made by
+// the first call, not when the module loads: its 64 KiB are fresh pages that `info` or a debug
+// launch, which encode nothing, paid for at every start.
+let shared: EtfWriter | undefined;
 
 /** `:erlang.term_to_binary(term)`: the version byte 131 followed by the term. */
 export function encodeTerm(term: Term): Uint8Array {
+  shared ??= new EtfWriter(1 << 16);
   shared.reset();
   shared.etf(term);
   const out = shared.toBytes();
