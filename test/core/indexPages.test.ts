@@ -151,10 +151,10 @@ describe("index pages", () => {
   it("prefetch brings every column and index into memory off the request path", async () => {
     const { store } = counted(path);
     store.prefetch!();
-    // Not the columns stored by rule (no section: a value is computed, not read) nor message hashes.
-    const prefetched = Object.keys(COLUMN_TYPES).filter(
-      (c) => !c.startsWith("argFp") && !["seq", "file", "msgHash"].includes(c),
-    );
+    // Columns stored by rule too (decoded a part per turn), but not the message hashes (not kept).
+    const prefetched = Object.keys(COLUMN_TYPES).filter((c) => !c.startsWith("argFp") && c !== "msgHash");
+    const codings = indexMeta(readFileSync(`${path}.esindex`)).codings;
+    assert.ok(codings.seq && codings.file && codings.time, "the trace has columns stored by rule");
     const inMemory = (): boolean =>
       prefetched.every((c) => !Object.getOwnPropertyDescriptor(store.cols, c)?.get) &&
       ["depth", "link", "partner"].every((k) => !Object.getOwnPropertyDescriptor(store.ix, k)?.get);

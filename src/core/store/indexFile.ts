@@ -21,6 +21,9 @@ import {
   codedType,
   decodeCell,
   decodeColumn,
+  decodedArray,
+  decodePart,
+  partsOf,
   encodeColumn,
   validCoding,
 } from "./columnCodec";
@@ -58,6 +61,11 @@ const PREFETCH_PAGES = 16;
 const PREFETCH_IN_FLIGHT = 2;
 /** Ids the prefetch checks per event-loop turn. */
 const PREFETCH_CHECK = 1 << 16;
+/**
+ * Rows of a column stored by rule the prefetch decodes per turn: 128 KiB of times, ~32 new pages
+ * (about a millisecond of page faults here), so that a request waits little behind a turn.
+ */
+const DECODE_PART = 1 << 14;
 /**
  * The sections a debug session reads first (stepping, stacks, then events' fields), prefetched in
  * this order; the others follow in file order.
@@ -708,10 +716,45 @@ function lazyStore(
         }
         if (to < a.length) return void setImmediate(check, to);
         checked.add(s.name);
-        inMemory(s.name);
+        const coded = s.name.startsWith("cols.") ? s.name.slice(5) : undefined;
+        if (coded && codings.has(coded)) {
+          whole.add(s.name);
+          decodeInParts(coded, a);
+        } else inMemory(s.name);
       };
       check(0);
     };
+    /**
+     * Decodes a column stored by rule into its own memory a part per turn (`raw`: its section, read
+     * and checked), then puts it in place, unless a request read it meanwhile.
+     */
+    const decodeInParts = (name: string, raw: Typed | undefined): void => {
+      const coding = codings.get(name)!;
+      const out = decodedArray(coding, n);
+      const parts = partsOf(coding, n);
+      const step = (from: number): void => {
+        if (closed || Object.getOwnPropertyDescriptor(cols, name)?.get === undefined) return;
+        const to = Math.min(parts, from + DECODE_PART);
+        try {
+          decodePart(coding, out, raw, from, to);
+        } catch {
+          // Damaged: the request that reads the column will say so.
+          return;
+        }
+        if (to < parts) return void setImmediate(step, to);
+        Object.defineProperty(cols, name, {
+          value: out,
+          writable: true,
+          enumerable: true,
+          configurable: true,
+        });
+      };
+      step(0);
+    };
+    // Columns stored by rule with no section (seq as row + base, one file's zeros) are decoded from
+    // the start; those with one (times as ticks, reply tags sparse) once their section is read.
+    for (const [name, coding] of codings)
+      if (coding.rule === "rows" || coding.rule === "zeros") decodeInParts(name, undefined);
     /** Keeps a few runs of pages in flight on the thread pool, sections in `prefetched` order. */
     const pump = (): void => {
       while (!closed && !failed && inFlight < PREFETCH_IN_FLIGHT) {
