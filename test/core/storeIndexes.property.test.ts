@@ -186,6 +186,9 @@ describe("index build", () => {
     assert.deepEqual([...csrList(csr, 2)], [0, 2, 4, 5]);
     assert.deepEqual([...csrList(csr, 0)], [1, 6]);
     assert.deepEqual([...csr.rows], [1, 6, 3, 0, 2, 4, 5]);
+    // A key with no rows is answered without reading the column (not even for the rare key 0).
+    const unread = derivedCsr(Int32Array.from([0, 1, 1, 64]), () => assert.fail("the column was read"), bad);
+    assert.deepEqual([...csrList(unread, 1)], []);
     // Offsets saying key 0 has one row and key 1 two: the column holds otherwise.
     const wrong = derivedCsr(Int32Array.from([0, 1, 3, 7]), () => keys, bad);
     assert.throws(() => csrList(wrong, 0), /mismatch/);
