@@ -148,6 +148,25 @@ describe("index pages", () => {
     r.close();
   });
 
+  it("lists a rare kind's events from the index's stored rows, without reading the kind column", () => {
+    const { store, reads } = counted(path);
+    const r = replayOf(store);
+    // The kinds a launch reads (thread names, crashes, spawns): few rows each in this trace.
+    for (const kind of ["spawn", "exit", "link", "register", "overload"] as const) {
+      const want = plain.getEventIndices({ kinds: [kind] });
+      assert.ok(want.length < r.eventCount / 32, `${kind} is rare here`);
+      assert.deepEqual(r.getEventIndices({ kinds: [kind] }), want, kind);
+    }
+    assert.ok(Object.getOwnPropertyDescriptor(store.cols, "kind")?.get, "cols.kind was read whole");
+    // A common kind's rows are found in the kind column.
+    assert.deepEqual(
+      r.getEventIndices({ kinds: ["call"], limit: 50 }),
+      plain.getEventIndices({ kinds: ["call"], limit: 50 }),
+    );
+    assert.deepEqual(readTwice(reads), []);
+    r.close();
+  });
+
   it("prefetch brings every column and index into memory off the request path", async () => {
     const { store } = counted(path);
     store.prefetch!();

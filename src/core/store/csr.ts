@@ -18,7 +18,12 @@ export interface Csr {
  * of fresh memory and of index file, a pass over a 1-byte column ~1 ms per million events.
  * `bad` is called when the column does not hold the counts the offsets say (a damaged index).
  */
-export function derivedCsr(offsets: Int32Array, keys: () => Uint8Array, bad: () => never): Csr {
+export function derivedCsr(
+  offsets: Int32Array,
+  keys: () => Uint8Array,
+  bad: () => never,
+  rareRows?: () => Int32Array,
+): Csr {
   const keyCount = offsets.length - 1;
   const n = offsets[keyCount];
   const lists: Array<Int32Array | undefined> = new Array<Int32Array | undefined>(keyCount);
@@ -27,13 +32,28 @@ export function derivedCsr(offsets: Int32Array, keys: () => Uint8Array, bad: () 
     if (done) return done;
     // A kind the trace has none of (a launch asks whether the recorder left anything out): no pass.
     if (offsets[key + 1] === offsets[key]) return (lists[key] = new Int32Array(0));
+    // The rare keys' rows, when stored (an index file's): a launch's thread names read the register
+    // events, which would otherwise read and scan the whole key column (~25 ms at a million events).
+    if (rareRows && isRare(offsets, key)) {
+      const stored = rareRows();
+      let at = 0;
+      for (let k = 0; k < keyCount; k++) {
+        if (!isRare(offsets, k)) continue;
+        const count = offsets[k + 1] - offsets[k];
+        if (at + count > stored.length) bad();
+        lists[k] ??= stored.subarray(at, at + count);
+        at += count;
+      }
+      if (at !== stored.length) bad();
+      return lists[key]!;
+    }
     // One pass finds the key asked for and every rare key not found yet (the load's process table
     // asks for six of them in turn): a pass per key was 7 ms each at a million events.
     const wanted: Array<Int32Array | undefined> = new Array<Int32Array | undefined>(keyCount);
     let rows = 0;
     for (let k = 0; k < keyCount; k++) {
       const count = offsets[k + 1] - offsets[k];
-      if (lists[k] || !(k === key || count <= n / RARE)) continue;
+      if (lists[k] || !(k === key || isRare(offsets, k))) continue;
       wanted[k] = new Int32Array(count);
       rows += count;
     }
@@ -58,6 +78,25 @@ export function derivedCsr(offsets: Int32Array, keys: () => Uint8Array, bad: () 
 
 /** A key is rare (found along with any other asked for) when it has at most 1/RARE of the rows. */
 const RARE = 32;
+
+function isRare(offsets: Int32Array, key: number): boolean {
+  return offsets[key + 1] - offsets[key] <= offsets[offsets.length - 1] / RARE;
+}
+
+/** The rows of a derived CSR's rare keys, key after key: what an index file stores of it. */
+export function rareRowsOf(csr: Csr): Int32Array {
+  const { offsets } = csr;
+  const keyCount = offsets.length - 1;
+  const parts: Int32Array[] = [];
+  for (let k = 0; k < keyCount; k++) if (isRare(offsets, k)) parts.push(csrList(csr, k));
+  const out = new Int32Array(parts.reduce((sum, p) => sum + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
 
 /**
  * Fills each `out[k]` that is set with the rows (of the first `n`) whose key is k, in order; false

@@ -13,7 +13,7 @@ import { decodeEtf } from "../terms/decode";
 import { encodeTerm } from "../terms/encode";
 import { Atom, Pid, type Term } from "../terms/term";
 import type { CallSite, LoadProblem, Mfa, ModuleInfo, ProcessInfo, TraceFileInfo } from "../types";
-import { type Csr, derivedCsr } from "./csr";
+import { type Csr, derivedCsr, rareRowsOf } from "./csr";
 import type { EventColumns } from "./columns";
 import { COLUMN_TYPES, KIND_CODES, WIDE_TYPES } from "./columns";
 import {
@@ -43,7 +43,7 @@ import type { StoreData, StoreIndexes } from "./store";
 
 export const INDEX_MAGIC = Buffer.from("ESINDEX\0", "latin1");
 /** Bumped whenever the layout or the meaning of a stored column changes: older files are rebuilt. */
-export const INDEX_FORMAT = 14; // 4: cols.clause, module-table clauses and tail calls; 5: spawn aux, via names; 6: page sums; 7: per section; 8: cols.argFp0–3; 9: argFp as bytes; 10: narrow seq, frameOff, frameLen, clause; 11: process table by column; 12: metadata last, ids in 16 bits; 13: kind lists derived, no posInPid, match+pair one partner array, depth in 16 bits; 14: seq, file, time by rule, no msgHash, aux in 16 bits, clause in 8
+export const INDEX_FORMAT = 15; // 4: cols.clause, module-table clauses and tail calls; 5: spawn aux, via names; 6: page sums; 7: per section; 8: cols.argFp0–3; 9: argFp as bytes; 10: narrow seq, frameOff, frameLen, clause; 11: process table by column; 12: metadata last, ids in 16 bits; 13: kind lists derived, no posInPid, match+pair one partner array, depth in 16 bits; 14: seq, file, time by rule, no msgHash, aux in 16 bits, clause in 8; 15: the kind index keeps its rare kinds' rows
 /**
  * The head: magic, format (u32 at 8), the metadata's length (u32 at 12), its CRC-32 (u32 at 16) and
  * offset (f64 at 24). The metadata is last in the file, so its end is the file's.
@@ -459,14 +459,15 @@ export class IndexLayout {
 
 /**
  * Index sections by name: `ix.<name>` for an array, `ix.<name>.offsets` and `.rows` for a list, the
- * offsets alone for a list derived from a column (the kind's). `match` and `pair` are `partner`.
+ * offsets and the rare keys' rows (`.rareRows`) for a list derived from a column (the kind's).
+ * `match` and `pair` are `partner`.
  */
 function indexArrays(ix: Partial<StoreIndexes>): Array<[string, Typed]> {
   const out: Array<[string, Typed]> = [];
   for (const [name, v] of Object.entries(ix) as Array<[string, Typed | Csr | undefined]>) {
     if (v === undefined || name === "match" || name === "pair") continue;
     if (ArrayBuffer.isView(v)) out.push([`ix.${name}`, v]);
-    else if (v.list) out.push([`ix.${name}.offsets`, v.offsets]);
+    else if (v.list) out.push([`ix.${name}.offsets`, v.offsets], [`ix.${name}.rareRows`, rareRowsOf(v)]);
     else out.push([`ix.${name}.offsets`, v.offsets], [`ix.${name}.rows`, v.rows]);
   }
   return out;
@@ -781,7 +782,8 @@ function lazyStore(
   }
   lazy(ix, "match", () => ix.partner);
   lazy(ix, "pair", () => ix.partner);
-  // The kind index is its offsets; a kind's rows are found in the kind column when first asked for.
+  // The kind index is its offsets and its rare kinds' rows; a common kind's rows are found in the
+  // kind column when first asked for.
   lazy(ix, "byKind", () => {
     const offsets = read("ix.byKind.offsets", KIND_CODES.unknown + 2) as Int32Array;
     if (offsets[0] !== 0 || offsets[offsets.length - 1] !== n)
@@ -792,6 +794,7 @@ function lazyStore(
       () => {
         throw new IndexFileError(`${file}: index byKind does not match the kind column`);
       },
+      () => read("ix.byKind.rareRows") as Int32Array,
     );
   });
   for (const name of meta.csr) {
@@ -821,7 +824,7 @@ function lazyStore(
   }
   for (const name of ["byPid", "byMfa", "bySite", "byStateOwner"])
     if (!meta.csr.includes(name)) throw new IndexFileError(`index ${name} is missing`);
-  for (const name of ["link", "partner", "depth", "byKind.offsets"])
+  for (const name of ["link", "partner", "depth", "byKind.offsets", "byKind.rareRows"])
     if (!sections.has(`ix.${name}`)) throw new IndexFileError(`index ${name} is missing`);
 
   const termOffsets = read("terms.offsets") as Uint32Array;
@@ -969,6 +972,7 @@ function rangeOf(name: string, lim: Limits): [number, number] | undefined {
     "cols.kind": [0, KIND_CODES.unknown + 1],
     "ix.link": [-1, lim.events],
     "ix.partner": [-1, lim.events],
+    "ix.byKind.rareRows": [0, lim.events],
   };
   return Object.hasOwn(range, name) ? range[name] : undefined;
 }
