@@ -80,6 +80,33 @@ function inspectLength(t: unknown): number {
   return (t as { bytes: Uint8Array }).bytes.length;
 }
 
+/**
+ * Saves `path`'s index and checks that it stores columns `names` as `wide`, that the reused index
+ * gives the answers `want`, and that a small trace (the ticket office) keeps them `narrow`.
+ */
+async function widenedInIndex(
+  path: string,
+  answers: (r: Replay) => string,
+  want: string,
+  names: string[],
+  wide: string,
+  narrow: string,
+): Promise<void> {
+  (await openSaved(path)).close();
+  const typeOf = (meta: ReturnType<typeof indexMeta>, name: string): string | undefined =>
+    meta.sections.find((x) => x.name === `cols.${name}`)?.type;
+  const meta = indexMeta(readFileSync(`${path}.esindex`));
+  for (const name of names) assert.equal(typeOf(meta, name), wide, name);
+  const reused = await Replay.open(path);
+  assert.equal(reused.indexStatus.state, "reused");
+  assert.equal(answers(reused), want);
+  reused.close();
+  const small = ticketPath();
+  (await openSaved(small)).close();
+  const narrowMeta = indexMeta(readFileSync(`${small}.esindex`));
+  for (const name of names) assert.equal(typeOf(narrowMeta, name), narrow, name);
+}
+
 function ticketPath(): string {
   return tempTrace(ticketTrace().builder.toBuffer());
 }
@@ -204,20 +231,14 @@ describe("persistent index", () => {
     const want = answers(plain);
     assert.equal(plain.peerOf(n - 1), plain.pidOf(n - 2), "the receive is paired with the wide pid's send");
     plain.close();
-    (await openSaved(path)).close();
-    const meta = indexMeta(readFileSync(`${path}.esindex`));
-    for (const name of ["pid", "peer", "mfa", "site", "aux"])
-      assert.equal(meta.sections.find((x) => x.name === `cols.${name}`)?.type, "Int32Array", name);
-    const reused = await Replay.open(path);
-    assert.equal(reused.indexStatus.state, "reused");
-    assert.equal(answers(reused), want);
-    reused.close();
-    // A small trace keeps them narrow.
-    const small = ticketPath();
-    (await openSaved(small)).close();
-    const narrow = indexMeta(readFileSync(`${small}.esindex`));
-    for (const name of ["pid", "peer", "mfa", "site", "aux"])
-      assert.equal(narrow.sections.find((x) => x.name === `cols.${name}`)?.type, "Int16Array", name);
+    await widenedInIndex(
+      path,
+      answers,
+      want,
+      ["pid", "peer", "mfa", "site", "aux"],
+      "Int32Array",
+      "Int16Array",
+    );
   });
 
   it("keeps clause tags beyond 8 bits, widening their column, with and without the index", async () => {
@@ -241,17 +262,7 @@ describe("persistent index", () => {
       [[200, 299], 151, [3, 102]],
     );
     plain.close();
-    (await openSaved(path)).close();
-    const meta = indexMeta(readFileSync(`${path}.esindex`));
-    assert.equal(meta.sections.find((x) => x.name === "cols.clause")?.type, "Int16Array");
-    const reused = await Replay.open(path);
-    assert.equal(reused.indexStatus.state, "reused");
-    assert.equal(answers(reused), want);
-    reused.close();
-    const small = ticketPath();
-    (await openSaved(small)).close();
-    const narrow = indexMeta(readFileSync(`${small}.esindex`));
-    assert.equal(narrow.sections.find((x) => x.name === "cols.clause")?.type, "Int8Array");
+    await widenedInIndex(path, answers, want, ["clause"], "Int16Array", "Int8Array");
   });
 
   it("gives the same answers when another thread faults the columns' pages in during the parse", async () => {
