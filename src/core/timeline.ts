@@ -19,9 +19,13 @@ export class Timeline {
   /** The process's events before/after `row`. */
   nextInProcess(row: number, dir: Direction): number | undefined {
     // Single values: the first step after a launch reads a few pages, not whole columns.
-    const { offsets } = this.store.ix.byPid;
     const pid = cellOf(this.store, "pid", row);
-    const i = pidRowIndex(this.store, pid, row) + (dir === "forward" ? 1 : -1);
+    return this.pidRowAt(pid, pidRowIndex(this.store, pid, row) + (dir === "forward" ? 1 : -1));
+  }
+
+  /** Row `i` of the processes' rows (`ix.byPid.rows`) when it is one of `pid`'s, else undefined. */
+  private pidRowAt(pid: number, i: number): number | undefined {
+    const { offsets } = this.store.ix.byPid;
     return i >= offsets[pid] && i < offsets[pid + 1] ? cellOf(this.store, "ix.byPid.rows", i) : undefined;
   }
 
@@ -96,12 +100,9 @@ export class Timeline {
     const at = (name: CellName, r: number): number => cellOf(this.store, name, r);
     // Walked by place in the process's rows: a place is searched for only after a jump.
     const pid = at("pid", row);
-    const { offsets } = this.store.ix.byPid;
     const by = dir === "forward" ? 1 : -1;
-    const rowAt = (j: number): number | undefined =>
-      j >= offsets[pid] && j < offsets[pid + 1] ? at("ix.byPid.rows", j) : undefined;
     let i = pidRowIndex(this.store, pid, row) + by;
-    let r = rowAt(i);
+    let r = this.pidRowAt(pid, i);
     while (r !== undefined && at("ix.depth", r) > maxDepth) {
       const k = at("kind", r);
       if (dir === "forward" && k === KIND_CODES.call && at("ix.match", r) >= 0) {
@@ -119,7 +120,7 @@ export class Timeline {
         i = pidRowIndex(this.store, pid, r);
       }
       i += by;
-      r = rowAt(i);
+      r = this.pidRowAt(pid, i);
     }
     return r;
   }

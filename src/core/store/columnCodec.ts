@@ -132,7 +132,7 @@ export function validCoding(name: string, c: ColumnCoding): boolean {
  */
 export function decodeColumn(c: ColumnCoding, n: number, raw: () => Typed): Typed {
   const out = decodedArray(c, n);
-  const section = c.rule === "ticks" || c.rule === "sparse" ? raw() : undefined;
+  const section = codedType(c) ? raw() : undefined;
   decodePart(c, out, section, 0, partsOf(c, n));
   return out;
 }
@@ -173,7 +173,7 @@ export function decodePart(
   to: number,
 ): void {
   const n = out.length;
-  to = Math.min(to, c.rule === "sparse" ? c.count : n);
+  to = Math.min(to, partsOf(c, n));
   switch (c.rule) {
     case "sparse": {
       const pairs = section!;

@@ -718,9 +718,10 @@ function lazyStore(
         if (to < a.length) return void setImmediate(check, to);
         checked.add(s.name);
         const coded = s.name.startsWith("cols.") ? s.name.slice(5) : undefined;
-        if (coded && codings.has(coded)) {
+        const coding = coded === undefined ? undefined : codings.get(coded);
+        if (coded !== undefined && coding) {
           whole.add(s.name);
-          decodeInParts(coded, a);
+          decodeInParts(coded, coding, a);
         } else inMemory(s.name);
       };
       check(0);
@@ -729,8 +730,7 @@ function lazyStore(
      * Decodes a column stored by rule into its own memory a part per turn (`raw`: its section, read
      * and checked), then puts it in place, unless a request read it meanwhile.
      */
-    const decodeInParts = (name: string, raw: Typed | undefined): void => {
-      const coding = codings.get(name)!;
+    const decodeInParts = (name: string, coding: ColumnCoding, raw: Typed | undefined): void => {
       const out = decodedArray(coding, n);
       const parts = partsOf(coding, n);
       const step = (from: number): void => {
@@ -755,7 +755,7 @@ function lazyStore(
     // Columns stored by rule with no section (seq as row + base, one file's zeros) are decoded from
     // the start; those with one (times as ticks, reply tags sparse) once their section is read.
     for (const [name, coding] of codings)
-      if (coding.rule === "rows" || coding.rule === "zeros") decodeInParts(name, undefined);
+      if (coding.rule === "rows" || coding.rule === "zeros") decodeInParts(name, coding, undefined);
     /** Keeps a few runs of pages in flight on the thread pool, sections in `prefetched` order. */
     const pump = (): void => {
       while (!closed && !failed && inFlight < PREFETCH_IN_FLIGHT) {
