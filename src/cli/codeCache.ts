@@ -8,7 +8,7 @@ import { closeSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } 
 import type NodeModule from "node:module";
 import { dirname } from "node:path";
 import { Script } from "node:vm";
-import { crc32 } from "node:zlib";
+import { crc32 } from "../core/crc32";
 
 /** How the cache was found: `used` by V8; otherwise why the part was compiled from its source. */
 export type CacheState = "used" | "missing" | "stale" | "damaged" | "rejected";
@@ -43,8 +43,9 @@ function sourceKey(source: Buffer): number {
   return crc32(source);
 }
 
-// magic, source length, its key (sourceKey), payload length, its CRC-32. zlib's CRC-32 (native; the
-// parts load zlib anyway) rather than a sum in JS, which would run in the interpreter this early: ~10 ms.
+// magic, source length, its key (sourceKey), payload length, its CRC-32. zlib's CRC-32 (native, through
+// core/crc32.ts without loading node:zlib) rather than a sum in JS, which would run in the interpreter
+// this early: 7-10 ms for the 0.24 MB cache of cli-replay.js.
 const MAGIC = 0x38565345; // "ESV8"
 const HEAD = 20;
 

@@ -25,24 +25,35 @@ const ROOT = join(__dirname, "../..");
 const CLI = join(ROOT, "dist", "cli.js");
 const TRACE = join(ROOT, "examples/traces/payment_crash.estrace");
 
-/** Runs the bundled CLI; `loaded` lists the dist/ files the process required. */
-function cli(args: string[]): { code: number | null; out: string; err: string; loaded: string[] } {
+/**
+ * Runs the bundled CLI; `loaded` lists the dist/ files the process required, `builtins` the Node
+ * modules it loaded beyond what `node -e 0` does (those `probe.js` names).
+ */
+function cli(args: string[]): {
+  code: number | null;
+  out: string;
+  err: string;
+  loaded: string[];
+  builtins: string[];
+} {
   assert.ok(existsSync(CLI), `${CLI} is missing: run \`npm run build\` first (the test gate does)`);
-  // A preload that prints, at exit, which files of dist/ the process required.
+  // A preload that prints, at exit, which files of dist/ the process required (through fd 2:
+  // `process.stderr` would load the stream modules it looks for).
   const dir = mkdtempSync(join(tmpdir(), "elixirscope-bundle-"));
   const probe = join(dir, "probe.js");
   writeFileSync(
     probe,
-    `process.on("exit", () => process.stderr.write("\\nLOADED " + JSON.stringify(Object.keys(require.cache).filter((f) => f.includes("/dist/")).map((f) => f.split("/").pop())) + "\\n"));`,
+    `process.on("exit", () => require("node:fs").writeSync(2, "\\nBUILTINS " + JSON.stringify(process.moduleLoadList.filter((m) => /^NativeModule (zlib|stream(\\/\\w+)?|internal\\/streams\\/readable)$/.test(m))) + "\\nLOADED " + JSON.stringify(Object.keys(require.cache).filter((f) => f.includes("/dist/")).map((f) => f.split("/").pop())) + "\\n"));`,
   );
   const r = spawnSync(process.execPath, ["--require", probe, CLI, ...args], { encoding: "utf8" });
-  const m = /\nLOADED (.*)\n$/.exec(r.stderr);
+  const m = /\nBUILTINS (.*)\nLOADED (.*)\n$/.exec(r.stderr);
   assert.ok(m, `no probe output: ${r.stderr}`);
   return {
     code: r.status,
     out: r.stdout,
     err: r.stderr.slice(0, m.index),
-    loaded: (JSON.parse(m[1]) as string[]).sort(),
+    loaded: (JSON.parse(m[2]) as string[]).sort(),
+    builtins: JSON.parse(m[1]) as string[],
   };
 }
 
@@ -74,6 +85,20 @@ describe("bundled CLI", () => {
     delete want.load_ms;
     assert.deepEqual(got, want);
     assert.deepEqual(cli(["help"]).loaded, ["cli.js"]);
+  });
+
+  it("opens an index without loading node:zlib or Node's stream modules (~6 ms of every start)", () => {
+    const trace = join(mkdtempSync(join(tmpdir(), "elixirscope-bundle-")), "t.estrace");
+    copyFileSync(TRACE, trace);
+    assert.equal(cli(["info", trace]).code, 0);
+    for (const args of [
+      ["info", trace],
+      ["events", trace, "--limit", "3"],
+    ]) {
+      const r = cli(args);
+      assert.equal(r.code, 0, r.err);
+      assert.deepEqual(r.builtins, [], args.join(" "));
+    }
   });
 
   it("keeps the compiled code of a run that read the index, not of the first open that parsed", () => {

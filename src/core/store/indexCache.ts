@@ -18,7 +18,7 @@ import {
   writev,
 } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { crc32 } from "node:zlib";
+import { crc32 } from "../crc32";
 import type { EventColumns } from "./columns";
 import type { StoreData, StoreIndexes } from "./store";
 import { IndexLayout, type IndexWrite, openIndex, type TraceFingerprint } from "./indexFile";

@@ -8,7 +8,7 @@
 // is checked (sums, length, ids in range) first.
 
 import { closeSync, fstatSync, openSync } from "node:fs";
-import { crc32 } from "node:zlib";
+import { crc32 } from "../crc32";
 import { decodeEtf } from "../terms/decode";
 import { encodeTerm } from "../terms/encode";
 import { Atom, Pid, type Term } from "../terms/term";

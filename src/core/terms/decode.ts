@@ -4,7 +4,6 @@
 // Zero-copy: binaries and fun uniqs are `subarray` views of the buffer handed in, so callers must not
 // mutate or reuse that buffer while the decoded terms are alive.
 
-import { inflateSync } from "node:zlib";
 import { EtfError } from "./errors";
 import {
   atomEnd,
@@ -137,6 +136,10 @@ function decodeCompressed(buf: Uint8Array, at: number, end: number): Term {
   let inflated: Uint8Array;
   try {
     // The size bound also stops a "zip bomb" from inflating past what the header promised.
+    // Required here, not at the top: `node:zlib` loads Node's stream modules (~6 ms of a start), and
+    // recorders seldom compress a term.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { inflateSync } = require("node:zlib") as typeof import("node:zlib");
     inflated = inflateSync(buf.subarray(at + 5, end), { maxOutputLength: Math.max(1, size) });
   } catch (e) {
     throw new EtfError(`compressed term does not inflate (${(e as Error).message})`, at);
