@@ -107,6 +107,7 @@ if (watch) {
   await Promise.all(builds.map((b) => esbuild.build(b)));
   finishParts();
 }
+writeScopeStop();
 
 // The CLI's parts are decoded as one-byte strings when they are ASCII (src/cli/codeCache.ts). esbuild
 // escapes other characters in strings, regexes and names but copies comments as written: a `→` in a
@@ -127,4 +128,13 @@ function finishParts() {
     const id = createHash("sha256").update(text).digest("hex").slice(0, NO_ID.length);
     writeFileSync(out, `${PART_HEAD} ${id}${text.slice(head.length)}`);
   }
+}
+
+// Node looks up the nearest package.json of every CommonJS file it loads for its module type: for
+// dist/cli.js that was the root one (21 KB parsed, ~0.1 MB of young memory and ~1.5 ms of each
+// command's start). One in dist/ ends the look-up there (bin/ has its own for bin/elixirscope.js).
+function writeScopeStop() {
+  const file = "dist/package.json";
+  const text = `${JSON.stringify({ description: "dist/ holds CommonJS bundles (see esbuild.mjs)", type: "commonjs" }, null, 2)}\n`;
+  if (!existsSync(file) || readFileSync(file, "utf8") !== text) writeFileSync(file, text);
 }
