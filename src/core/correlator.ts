@@ -9,40 +9,18 @@ import type { StoreData } from "./store/store";
 import type { ClauseRan, FunctionInfo, Mfa, ModuleInfo, SourceLocation } from "./types";
 
 export class Correlator {
-  /** mfa id → definition location (or undefined when the module table does not know it). */
-  private readonly defs: Array<SourceLocation | undefined>;
-  /** mfa id → its function in the module table. */
-  private readonly fns: Array<FunctionInfo | undefined>;
-  /** normalised file → line → mfa ids defined (or with a clause) there. */
-  private readonly defsByLine = new Map<string, Map<number, number[]>>();
-  /** normalised file → line → call-site ids at that line. */
-  private readonly sitesByLine = new Map<string, Map<number, number[]>>();
+  private made?: CorrelatorTables;
 
-  constructor(private readonly store: StoreData) {
-    const { tables } = store;
-    this.fns = tables.mfas.map((m) => {
-      const mod = tables.modules.get(m.module);
-      return mod && findFunction(mod, m);
-    });
-    this.defs = tables.mfas.map((m) => {
-      const mod = tables.modules.get(m.module);
-      const fn = mod && findFunction(mod, m);
-      return mod && fn && fn.line > 0 ? { file: mod.source, line: fn.line } : undefined;
-    });
-    tables.mfas.forEach((m, id) => {
-      const mod = tables.modules.get(m.module);
-      const fn = mod && findFunction(mod, m);
-      if (!mod || !fn) return;
-      for (const line of new Set([fn.line, ...fn.clauseLines])) push(this.defsByLine, mod.source, line, id);
-    });
-    tables.sites.forEach((s, id) => {
-      if (s.file !== undefined && s.line !== undefined) push(this.sitesByLine, s.file, s.line, id);
-    });
+  constructor(private readonly store: StoreData) {}
+
+  /** Built on the first question: an open that asks none (`elixirscope info`) builds none. */
+  private get t(): CorrelatorTables {
+    return (this.made ??= correlatorTables(this.store));
   }
 
   /** Where a function is defined. */
   definition(mfa: number): SourceLocation | undefined {
-    return mfa >= 0 ? this.defs[mfa] : undefined;
+    return mfa >= 0 ? this.t.defs[mfa] : undefined;
   }
 
   /**
@@ -53,7 +31,7 @@ export class Correlator {
   clauseOf(row: number): ClauseRan | undefined {
     const call = this.callOf(row);
     if (call < 0) return undefined;
-    const fn = this.fns[cellOf(this.store, "mfa", call)];
+    const fn = this.t.fns[cellOf(this.store, "mfa", call)];
     const cs = fn?.clauses ?? [];
     if (cs.length === 0) return undefined;
     const tag = cs.length === 1 ? 1 : cellOf(this.store, "clause", call);
@@ -66,7 +44,7 @@ export class Correlator {
   /** The module-table function of the call a row belongs to. */
   functionOf(row: number): FunctionInfo | undefined {
     const call = this.callOf(row);
-    return call >= 0 ? this.fns[cellOf(this.store, "mfa", call)] : undefined;
+    return call >= 0 ? this.t.fns[cellOf(this.store, "mfa", call)] : undefined;
   }
 
   /** The call a row belongs to: itself for a call, the call it closes, or the innermost open call. */
@@ -110,7 +88,7 @@ export class Correlator {
 
   /** Functions defined (or with a clause) at `file:line`; `file` matches by path suffix. */
   functionIdsAt(file: string, line: number): number[] {
-    return lookup(this.defsByLine, file, line);
+    return lookup(this.t.defsByLine, file, line);
   }
 
   functionsAt(file: string, line: number): Mfa[] {
@@ -142,7 +120,7 @@ export class Correlator {
     if (known) return known;
     const lists: Int32Array[] = [];
     for (const id of this.functionIdsAt(file, line)) {
-      const cs = this.fns[id]?.clauses ?? [];
+      const cs = this.t.fns[id]?.clauses ?? [];
       const onClause = cs.length > 1 && cs.some((c) => c.line === line);
       lists.push(
         this.callRows(
@@ -151,7 +129,7 @@ export class Correlator {
         ),
       );
     }
-    for (const id of lookup(this.sitesByLine, file, line))
+    for (const id of lookup(this.t.sitesByLine, file, line))
       lists.push(this.callRows(csrList(this.store.ix.bySite, id)));
     const some = lists.filter((l) => l.length > 0);
     let found = some[0] ?? new Int32Array(0);
@@ -196,7 +174,7 @@ export class Correlator {
     for (const id of this.functionIdsAt(file, line)) {
       // On a clause line of a function of several clauses: only the calls that ran that clause (and
       // their returns), plus those whose clause is not known, which might have.
-      const fn = this.fns[id];
+      const fn = this.t.fns[id];
       const cs = fn?.clauses ?? [];
       const onClause = cs.length > 1 && cs.some((c) => c.line === line);
       const rows = csrList(this.store.ix.byMfa, id);
@@ -209,7 +187,7 @@ export class Correlator {
       }
       if (out.length) lists.push(out);
     }
-    for (const id of lookup(this.sitesByLine, file, line)) {
+    for (const id of lookup(this.t.sitesByLine, file, line)) {
       const rows = csrList(this.store.ix.bySite, id);
       const out: number[] = [];
       for (let k = 0; k < rows.length; k++) if (kind[rows[k]] !== KIND_CODES.spawn) out.push(rows[k]);
@@ -230,13 +208,13 @@ export class Correlator {
 
   /** Files the recording knows source for (module table and call sites). */
   files(): string[] {
-    return [...new Set([...this.defsByLine.keys(), ...this.sitesByLine.keys()])];
+    return [...new Set([...this.t.defsByLine.keys(), ...this.t.sitesByLine.keys()])];
   }
 
   /** Lines of `file` that have events, for breakpoint verification and editor decorations. */
   linesWithEvents(file: string): number[] {
     const lines = new Set<number>();
-    for (const table of [this.defsByLine, this.sitesByLine])
+    for (const table of [this.t.defsByLine, this.t.sitesByLine])
       for (const [f, byLine] of table) if (sameFile(f, file)) for (const l of byLine.keys()) lines.add(l);
     return [...lines].sort((a, b) => a - b);
   }
@@ -285,4 +263,40 @@ export function sameFile(recorded: string, asked: string): boolean {
     common++;
   if (common === 0) return false;
   return common >= 2 || common === as.length || common === bs.length;
+}
+
+interface CorrelatorTables {
+  /** mfa id → definition location (or undefined when the module table does not know it). */
+  defs: Array<SourceLocation | undefined>;
+  /** mfa id → its function in the module table. */
+  fns: Array<FunctionInfo | undefined>;
+  /** normalised file → line → mfa ids defined (or with a clause) there. */
+  defsByLine: Map<string, Map<number, number[]>>;
+  /** normalised file → line → call-site ids at that line. */
+  sitesByLine: Map<string, Map<number, number[]>>;
+}
+
+function correlatorTables(store: StoreData): CorrelatorTables {
+  const { tables } = store;
+  const defsByLine = new Map<string, Map<number, number[]>>();
+  const sitesByLine = new Map<string, Map<number, number[]>>();
+  const fns = tables.mfas.map((m) => {
+    const mod = tables.modules.get(m.module);
+    return mod && findFunction(mod, m);
+  });
+  const defs = tables.mfas.map((m, id) => {
+    const mod = tables.modules.get(m.module);
+    const fn = fns[id];
+    return mod && fn && fn.line > 0 ? { file: mod.source, line: fn.line } : undefined;
+  });
+  tables.mfas.forEach((m, id) => {
+    const mod = tables.modules.get(m.module);
+    const fn = fns[id];
+    if (!mod || !fn) return;
+    for (const line of new Set([fn.line, ...fn.clauseLines])) push(defsByLine, mod.source, line, id);
+  });
+  tables.sites.forEach((s, id) => {
+    if (s.file !== undefined && s.line !== undefined) push(sitesByLine, s.file, s.line, id);
+  });
+  return { defs, fns, defsByLine, sitesByLine };
 }

@@ -13,21 +13,33 @@ import { Atom, ErlMap, type Term, Tuple } from "./terms/term";
 import type { Mfa, ProcessInfo } from "./types";
 
 export class ProcessTable {
-  readonly list: readonly ProcessInfo[];
-  private readonly byText = new Map<string, number[]>();
+  private made?: readonly ProcessInfo[];
+  /** Process ids by pid text, built on the first look-up by pid (640 arrays at 1M events: ~0.1 MB). */
+  private texts?: Map<string, number[]>;
   /**
    * Every name a process had, by its text (a via key also unquoted: `ann` for `"ann"`). Built on the
    * first look-up by name: it reads the pid and aux columns, which an open must not pay for.
    */
   private names?: Map<string, number[]>;
 
-  constructor(private readonly store: StoreData) {
-    this.list = Object.freeze((store.processes ?? buildProcessList(store)).map((p) => Object.freeze(p)));
+  constructor(private readonly store: StoreData) {}
+
+  /** Every process, by id; made when first asked for (an open that lists none, makes none). */
+  get list(): readonly ProcessInfo[] {
+    return (this.made ??= Object.freeze(
+      (this.store.processes ?? buildProcessList(this.store)).map((p) => Object.freeze(p)),
+    ));
+  }
+
+  private get byText(): Map<string, number[]> {
+    if (this.texts) return this.texts;
+    const byText = new Map<string, number[]>();
     for (const p of this.list) {
-      const ids = this.byText.get(p.pid) ?? [];
-      ids.push(p.id);
-      this.byText.set(p.pid, ids);
+      const ids = byText.get(p.pid);
+      if (ids) ids.push(p.id);
+      else byText.set(p.pid, [p.id]);
     }
+    return (this.texts = byText);
   }
 
   private get byName(): Map<string, number[]> {

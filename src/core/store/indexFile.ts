@@ -241,7 +241,7 @@ function processList(
   pids: StoreData["tables"]["pids"],
   auxTerm: (id: number) => Term,
   auxCount: number,
-): ProcessInfo[] {
+): () => ProcessInfo[] {
   const n = pids.length;
   const fields = [
     c.label,
@@ -259,6 +259,17 @@ function processList(
   ];
   if (!Array.isArray(c.calls) || fields.some((f) => !Array.isArray(f) || f.length !== n))
     throw new IndexFileError("process table does not match the pid table");
+  // The objects are made when the list is first asked for: an open that lists no process makes none.
+  return () => processObjects(c, pids, auxTerm, auxCount);
+}
+
+function processObjects(
+  c: ProcessColumns,
+  pids: StoreData["tables"]["pids"],
+  auxTerm: (id: number) => Term,
+  auxCount: number,
+): ProcessInfo[] {
+  const n = pids.length;
   const exitReason = {
     get(this: { [EXIT_AUX]: number }): Term {
       return auxTerm(this[EXIT_AUX]);
@@ -855,6 +866,8 @@ function lazyStore(
     const f = paths[fileIndex] ?? paths[0];
     return { file: f, ...p, text: `${f}:frame ${p.frame} (byte offset ${p.offset}): ${p.message}` };
   });
+  const processes = meta.processes && processList(meta.processes, pids, (id) => aux[id], aux.length);
+  let processObjectsMade: ProcessInfo[] | undefined;
   return {
     files,
     problems,
@@ -870,7 +883,9 @@ function lazyStore(
     },
     ix: ix as unknown as StoreIndexes,
     timeRange: meta.timeRange,
-    processes: meta.processes && processList(meta.processes, pids, (id) => aux[id], aux.length),
+    get processes() {
+      return processes && (processObjectsMade ??= processes());
+    },
     close: () => {
       if (closed) return;
       closed = true;
