@@ -150,7 +150,7 @@ export class MessageFlow {
     else {
       const aux = this.v("aux", r);
       if (aux >= 0) {
-        const name = tables.aux[aux];
+        const name = tables.aux.term(aux);
         e.toName = name instanceof Atom ? name.name : undefined;
       }
     }

@@ -132,7 +132,7 @@ export class ProcessTable {
     if (i < 0) return this.list[id]?.name;
     const r = regs[i];
     if (this.store.cols.kind[r] !== KIND_CODES.register) return undefined;
-    const name = nameText(this.store.tables.aux[this.store.cols.aux[r]]);
+    const name = nameText(this.store.tables.aux.term(this.store.cols.aux[r]));
     // A `:pg` group joined is no better a name than the process's own.
     return name?.startsWith("pg ") && this.list[id]?.name ? this.list[id].name : name;
   }
@@ -185,19 +185,20 @@ export function buildProcessList(store: StoreData): ProcessInfo[] {
     out[child].spawnedAt = r;
     if (c.mfa[r] >= 0) out[child].initialCall = t.mfas[c.mfa[r]];
     // What it runs, as proc_lib would put it in `$initial_call` (see names.ts).
-    const runs = c.aux[r] >= 0 ? t.aux[c.aux[r]] : undefined;
+    const runs = t.aux.term(c.aux[r]);
     if (runs instanceof Tuple) out[child].initialCall = tupleMfa(runs) ?? out[child].initialCall;
   }
   for (const r of csrList(ix.byKind, KIND_CODES.exit)) {
     const p = out[c.pid[r]];
     p.exitedAt = r;
-    p.exitReason = t.aux[c.aux[r]];
+    p.exitReason = t.aux.term(c.aux[r]);
     p.crashed = (c.flags[r] & FLAG_CRASH) !== 0;
   }
-  for (const r of csrList(ix.byKind, KIND_CODES.register)) out[c.pid[r]].name ??= nameText(t.aux[c.aux[r]]);
+  for (const r of csrList(ix.byKind, KIND_CODES.register))
+    out[c.pid[r]].name ??= nameText(t.aux.term(c.aux[r]));
   for (const r of csrList(ix.byKind, KIND_CODES.process)) {
     const p = out[c.pid[r]];
-    const info = t.aux[c.aux[r]];
+    const info = t.aux.term(c.aux[r]);
     p.name ??= nameText(infoName(info));
     const init = mapGet(info, "initial_call");
     if (init instanceof Tuple && init.elements.length === 3) {
@@ -276,7 +277,7 @@ function allNames(store: StoreData, list: readonly ProcessInfo[]): Map<number, s
   };
   for (const p of list) add(p.id, p.name);
   const { cols: c, tables: t, ix } = store;
-  for (const r of csrList(ix.byKind, KIND_CODES.register)) add(c.pid[r], nameText(t.aux[c.aux[r]]));
+  for (const r of csrList(ix.byKind, KIND_CODES.register)) add(c.pid[r], nameText(t.aux.term(c.aux[r])));
   return out;
 }
 

@@ -432,7 +432,7 @@ export class Replay {
     this.checkIndex(index);
     if (this.cell("kind", index) !== KIND_CODES.register) return undefined;
     const aux = this.cell("aux", index);
-    return aux >= 0 ? this.store.tables.aux[aux] : undefined;
+    return this.store.tables.aux.term(aux);
   }
 
   /** The event's process id (`ProcessInfo.id`), from the columns. */

@@ -6,6 +6,7 @@ import { encodeTerm } from "./terms/encode";
 import { Atom, Pid, type Term } from "./terms/term";
 import { kindIndex } from "./store/csr";
 import type { StoreData } from "./store/store";
+import { TermArray } from "./store/termTable";
 import type { TraceFileInfo } from "./types";
 
 export interface PackedStore {
@@ -58,7 +59,7 @@ export function packStore(s: StoreData): PackedStore {
         })),
         mfas: s.tables.mfas,
         sites: s.tables.sites,
-        aux: s.tables.aux.map((t) => encodeTerm(t)),
+        aux: Array.from({ length: s.tables.aux.length }, (_, i) => encodeTerm(s.tables.aux.term(i)!)),
         modules: [...s.tables.modules.entries()],
       },
     },
@@ -86,7 +87,7 @@ export function unpackStore(p: PackedStore["data"]): StoreData {
       })),
       mfas: p.tables.mfas,
       sites: p.tables.sites,
-      aux: p.tables.aux.map(term),
+      aux: new TermArray(p.tables.aux.map(term)),
       modules: new Map(p.tables.modules),
     },
   };

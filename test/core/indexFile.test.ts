@@ -19,7 +19,9 @@ import { join } from "node:path";
 import { generate } from "../../bench/gen";
 import { Replay } from "../../src/core/replay";
 import { loadCounters } from "../../src/core/store/store";
-import { fingerprints, indexLocations, IndexWriter } from "../../src/core/store/indexCache";
+import { fingerprints, indexLocations, IndexWriter, readIndex } from "../../src/core/store/indexCache";
+import { LazyTermTable } from "../../src/core/store/termTable";
+import { encodeTerm } from "../../src/core/terms/encode";
 import { parseStore } from "../../src/core/store/store";
 import { indexMeta } from "../helpers/indexMeta";
 import { rareRowsOf } from "../../src/core/store/csr";
@@ -160,6 +162,26 @@ describe("persistent index", () => {
     assert.equal(worker.indexStatus.state, "reused");
     assert.equal(snapshot(worker), want);
     worker.close();
+  });
+
+  it("decodes each detail term of a reused index when first read, as the parse decoded it", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "elixirscope-index-")), "gen.estrace");
+    generate({ events: 4000, seed: 11, out: path, servers: 3, workers: 10 });
+    const parsed = (await parseStore([path])).tables.aux;
+    (await openSaved(path)).close();
+    const found = readIndex([path]);
+    assert.ok(found.store, "the index was reused");
+    const aux = found.store.tables.aux;
+    assert.ok(aux instanceof LazyTermTable);
+    assert.ok(parsed.length > 5, `only ${parsed.length} detail terms`);
+    assert.equal(aux.length, parsed.length);
+    const bytes = (t: ReturnType<typeof aux.term>): Uint8Array | undefined =>
+      t === undefined ? undefined : encodeTerm(t);
+    // Backwards, so that each is decoded alone; -1 (no term) and ids past the end are none.
+    for (let id = aux.length; id >= -1; id--)
+      assert.deepEqual(bytes(aux.term(id)), bytes(parsed.term(id)), `term ${id}`);
+    assert.equal(aux.term(3), aux.term(3), "decoded once, then kept");
+    found.store.close?.();
   });
 
   it("keeps seqs beyond 32 bits and frames of 64 KiB or more, widening their columns, with and without the index", async () => {

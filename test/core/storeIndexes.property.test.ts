@@ -8,6 +8,7 @@ import { pidRowIndex } from "../../src/core/store/cells";
 import { csrList, derivedCsr } from "../../src/core/store/csr";
 import { buildIndexes, isStateCallback, type StoreData, type StoreTables } from "../../src/core/store/store";
 import { Atom, Pid } from "../../src/core/terms/term";
+import { TermArray } from "../../src/core/store/termTable";
 
 const PIDS = 4;
 const MFAS = [
@@ -114,7 +115,7 @@ describe("index build", () => {
           }),
           mfas: MFAS,
           sites: [],
-          aux: [],
+          aux: new TermArray(),
           modules: new Map(),
         };
         const ix = buildIndexes(cols, tables);
@@ -165,7 +166,7 @@ describe("index build", () => {
       pids: [{ term: new Pid(Atom.of("n@h"), 0, 0, 0), node: "n@h", text: "<0.0.0>" }],
       mfas: MFAS,
       sites: [],
-      aux: [],
+      aux: new TermArray(),
       modules: new Map(),
     };
     const ix = buildIndexes(cols, tables);

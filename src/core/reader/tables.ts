@@ -8,6 +8,7 @@ import type { CallSite, LoadProblem, Mfa, ModuleInfo } from "../types";
 import { escapeControls } from "../escape";
 import { ByteInterner } from "./byteInterner";
 import { decodeTerm } from "../terms/decode";
+import { TermArray } from "../store/termTable";
 
 export interface PidRecord {
   term: Pid;
@@ -21,7 +22,7 @@ export class LoadTables {
   readonly mfas: Mfa[] = [];
   readonly sites: CallSite[] = [];
   /** Small terms decoded at load (exit reasons, registered names, info maps); `aux` column indexes them. */
-  readonly aux: Term[] = [];
+  readonly aux = new TermArray();
   readonly modules = new Map<string, ModuleInfo>();
 
   private readonly pidBytes = new ByteInterner();
@@ -161,8 +162,7 @@ export class LoadTables {
   }
 
   addAux(term: Term): number {
-    this.aux.push(term);
-    return this.aux.length - 1;
+    return this.aux.terms.push(term) - 1;
   }
 }
 

@@ -39,6 +39,7 @@ import {
   readInto,
 } from "./indexPages";
 import { type CellName, cellSection } from "./cells";
+import { LazyTermTable } from "./termTable";
 import type { StoreData, StoreIndexes } from "./store";
 
 export const INDEX_MAGIC = Buffer.from("ESINDEX\0", "latin1");
@@ -380,7 +381,7 @@ export class IndexLayout {
     const terms: Term[] = [];
     for (const f of store.files) terms.push(f.header);
     for (const f of store.files) if (f.footer !== undefined) terms.push(f.footer);
-    terms.push(...store.tables.aux);
+    for (let i = 0; i < store.tables.aux.length; i++) terms.push(store.tables.aux.term(i)!);
     const encoded = terms.map((t) => encodeTerm(t));
     const termOffsets = new Uint32Array(encoded.length + 1);
     for (let i = 0; i < encoded.length; i++) termOffsets[i + 1] = termOffsets[i] + encoded[i].length;
@@ -853,7 +854,8 @@ function lazyStore(
   const headers = paths.map(() => term(t++));
   const footers = meta.hasFooter.map((has) => (has ? term(t++) : undefined));
   // Decoded when first read: an open that reads none (info, a launch) saves ~0.1 ms per term.
-  const aux: Term[] = lazyTerms(meta.auxCount, t, term);
+  const auxFirst = t;
+  const aux = new LazyTermTable(meta.auxCount, (id) => term(auxFirst + id));
 
   const pids = meta.pids.map((p) => new StoredPid(p));
   const files: TraceFileInfo[] = meta.files.map((f, i) => ({
@@ -866,7 +868,7 @@ function lazyStore(
     const f = paths[fileIndex] ?? paths[0];
     return { file: f, ...p, text: `${f}:frame ${p.frame} (byte offset ${p.offset}): ${p.message}` };
   });
-  const processes = meta.processes && processList(meta.processes, pids, (id) => aux[id], aux.length);
+  const processes = meta.processes && processList(meta.processes, pids, (id) => aux.term(id)!, aux.length);
   let processObjectsMade: ProcessInfo[] | undefined;
   return {
     files,
@@ -899,13 +901,6 @@ function timeRangeOf(s: StoreData): { start: number; end: number } {
   if (n === 0) return { start: 0, end: 0 };
   const t = s.cols.time;
   return { start: t[0], end: t[n - 1] };
-}
-
-/** `count` terms, the `i`th being `term(first + i)`, each decoded when first read. */
-function lazyTerms(count: number, first: number, term: (i: number) => Term): Term[] {
-  const out: Term[] = new Array<Term>(count);
-  for (let i = 0; i < count; i++) lazy(out, String(i), () => term(first + i));
-  return out;
 }
 
 /** Defines `obj[key]` as read on first access, then kept as a plain property. */

@@ -4,7 +4,7 @@
 
 import { readTrace, type ReadOptions } from "../reader/readTrace";
 import { LoadTables, type PidRecord } from "../reader/tables";
-import { Atom, type Term } from "../terms/term";
+import { Atom } from "../terms/term";
 import type {
   CallSite,
   FunctionInfo,
@@ -15,6 +15,7 @@ import type {
   TraceFileInfo,
 } from "../types";
 import { infoName } from "./infoName";
+import type { TermTable } from "./termTable";
 
 export { infoName };
 import { buildCsr, type Csr, kindIndex } from "./csr";
@@ -67,7 +68,7 @@ export interface StoreTables {
   pids: PidRecord[];
   mfas: Mfa[];
   sites: CallSite[];
-  aux: Term[];
+  aux: TermTable;
   modules: Map<string, ModuleInfo>;
 }
 
@@ -233,7 +234,8 @@ function resolveNames(cols: EventColumns, tables: StoreTables): void {
   for (let i = 0; i < cols.length; i++) {
     const k = cols.kind[i];
     if (k === KIND_CODES.register || k === KIND_CODES.unregister || k === KIND_CODES.process) {
-      const name = k === KIND_CODES.process ? infoName(tables.aux[cols.aux[i]]) : tables.aux[cols.aux[i]];
+      const name =
+        k === KIND_CODES.process ? infoName(tables.aux.term(cols.aux[i])) : tables.aux.term(cols.aux[i]);
       if (name instanceof Atom) {
         if (k === KIND_CODES.unregister) holder.delete(name.name);
         else holder.set(name.name, cols.pid[i]);
@@ -241,7 +243,7 @@ function resolveNames(cols: EventColumns, tables: StoreTables): void {
     } else if (k === KIND_CODES.exit) {
       for (const [n, p] of holder) if (p === cols.pid[i]) holder.delete(n);
     } else if (k === KIND_CODES.send && cols.peer[i] < 0 && cols.aux[i] >= 0) {
-      const to = tables.aux[cols.aux[i]];
+      const to = tables.aux.term(cols.aux[i]);
       if (to instanceof Atom) cols.peer[i] = holder.get(to.name) ?? -1;
     }
   }
@@ -476,7 +478,7 @@ function buildNesting(
  * the one — restricted to the sender when the receive names it. Pairs go into `pair`, the partner
  * array the nesting filled at calls only (-1 elsewhere): no send or receive is a call.
  */
-function pairMessages(cols: EventColumns, pidCount: number, aux: Term[], pair: Int32Array): void {
+function pairMessages(cols: EventColumns, pidCount: number, aux: TermTable, pair: Int32Array): void {
   const n = cols.length;
   // Unpaired sends per receiver and message hash (cut to 30 bits), queued by send number (not row:
   // sends are a few of the rows, and every array page costs).
@@ -554,14 +556,14 @@ function pairMessages(cols: EventColumns, pidCount: number, aux: Term[], pair: I
  */
 function sentReferences(
   cols: EventColumns,
-  aux: Term[],
+  aux: TermTable,
 ): { receives: Map<number, number>; sends: Set<number> } | undefined {
   const n = cols.length;
   // Per file: the send seqs referred to, then their rows.
   let wanted: Map<number, Map<number, number>> | undefined;
   for (let i = 0; i < n; i++) {
     if (cols.kind[i] !== KIND_CODES.receive || cols.aux[i] < 0) continue;
-    const seq = aux[cols.aux[i]];
+    const seq = aux.term(cols.aux[i]);
     if (typeof seq !== "number") continue;
     wanted ??= new Map();
     let m = wanted.get(cols.file[i]);
@@ -578,7 +580,7 @@ function sentReferences(
   const sends = new Set<number>();
   for (let i = 0; i < n; i++) {
     if (cols.kind[i] !== KIND_CODES.receive || cols.aux[i] < 0) continue;
-    const seq = aux[cols.aux[i]];
+    const seq = aux.term(cols.aux[i]);
     const s = typeof seq === "number" ? (wanted.get(cols.file[i])?.get(seq) ?? -1) : -1;
     // A send is referred to by one receive: a second claim (a damaged file) stays unpaired.
     if (s >= 0 && !sends.has(s)) {
