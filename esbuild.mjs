@@ -83,7 +83,12 @@ const builds = node.map(([entry, outfile]) => ({
   external: ["vscode"],
   // The CLI's lazy `import()`s of its parts become plain `require`s of the files beside it.
   ...(entry === "src/cli/entry.ts" ? { plugins: [splitCli], supported: { "dynamic-import": false } } : {}),
-  ...(partFiles.has(outfile) ? { banner: { js: `${PART_HEAD} ${NO_ID}` }, footer: { js: "})" } } : {}),
+  // A part without its indentation and line breaks (names kept: stack traces still name functions;
+  // dist/*.map maps positions back): its source is read, copied into a string and checked at every
+  // start, and 0.45 MB became 0.32 MB (fewer fresh pages, ~70 at 1M events, each 20-70 µs here).
+  ...(partFiles.has(outfile)
+    ? { banner: { js: `${PART_HEAD} ${NO_ID}` }, footer: { js: "})" }, minifyWhitespace: true }
+    : {}),
 }));
 
 if (existsSync("src/debugAdapter/stdio.ts")) builds.push({ ...forNode, ...adapterEntry });

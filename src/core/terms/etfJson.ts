@@ -447,9 +447,16 @@ function atomMemo(before: string, after: string): AtomMemo {
   };
 }
 
-const ATOMS = atomMemo('{"$atom":', "}");
-const PID_NODES = atomMemo('>","node":', "");
-const REF_NODES = atomMemo('],"node":', "");
+/** Made on the first export: six 1024-slot arrays were ~50 KB of young memory at every command's start. */
+let memos: { atoms: AtomMemo; pidNodes: AtomMemo; refNodes: AtomMemo } | undefined;
+
+function atomMemos(): NonNullable<typeof memos> {
+  return (memos ??= {
+    atoms: atomMemo('{"$atom":', "}"),
+    pidNodes: atomMemo('>","node":', ""),
+    refNodes: atomMemo('],"node":', ""),
+  });
+}
 
 /** The memo's bytes for the ASCII atom at `p` (stepped over), else undefined (non-ASCII, or cut short). */
 function memoLookup(m: AtomMemo): Piece | undefined {
@@ -545,7 +552,7 @@ function value(depth: number): boolean {
     case SMALL_ATOM_EXT:
     case ATOM_UTF8_EXT:
     case ATOM_EXT: {
-      return memoAtom(ATOMS);
+      return memoAtom(atomMemos().atoms);
     }
     case NIL_EXT:
       p = at + 1;
@@ -634,7 +641,7 @@ function value(depth: number): boolean {
     }
     case NEW_PID_EXT: {
       p = at + 1;
-      const node = nodeJson(PID_NODES);
+      const node = nodeJson(atomMemos().pidNodes);
       if (node === undefined || p + 12 > lim) return false;
       const nodeEnd = p;
       p += 12;
@@ -651,7 +658,7 @@ function value(depth: number): boolean {
       const words = (b[at + 1] << 8) | b[at + 2];
       if (words < 1 || words > 5) return false;
       p = at + 3;
-      const node = nodeJson(REF_NODES);
+      const node = nodeJson(atomMemos().refNodes);
       if (node === undefined || p + 4 + 4 * words > lim) return false;
       const nodeEnd = p;
       p += 4 + 4 * words;
