@@ -208,6 +208,20 @@ function writeFd(fd: 1 | 2, text: string): void {
   }
 }
 
+/**
+ * Ends the process with `code` once a command is done and the work it registered (finishBeforeExit)
+ * is: at once, rather than when the event loop runs dry. That loop turn ran the scavenge V8 had
+ * scheduled meanwhile (new space 80 % full): 6-12 ms of every `info` on the 1M trace, spent after its
+ * output. Output handed to a stream (a non-blocking fd) is still being written: then the loop ends it.
+ */
+export async function exitWhenDone(code: number): Promise<void> {
+  process.exitCode = code;
+  await registeredWork();
+  const st = stdio();
+  if (st.streams[1] || st.streams[2]) return;
+  process.exit(code);
+}
+
 /** Called by the CLI's entry when it is the process's main module: it then writes fds 1 and 2 itself. */
 export function ownStdio(): void {
   stdio().direct = true;

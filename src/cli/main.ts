@@ -7,7 +7,7 @@
 import { escapeControlsKeepingLines } from "../core/escape";
 import { parseArgs, UsageError } from "./args";
 import { reporting } from "./failure";
-import { ownStdio, writeStdout } from "./io";
+import { exitWhenDone, ownStdio, writeStdout } from "./io";
 import { type Out, optionsOf } from "./options";
 
 const USAGE = `elixirscope — replay a recording of an Elixir program
@@ -81,7 +81,8 @@ export function runCli(argv: string[]): void {
   ownStdio();
   main(argv).then(
     (code) => {
-      if (code >= 0) process.exitCode = code;
+      // A negative code: the command serves on (dap, lsp) and the process ends with its session.
+      if (code >= 0) return exitWhenDone(code);
     },
     (e: unknown) => {
       process.stderr.write(

@@ -87,6 +87,27 @@ describe("bundled CLI", () => {
     assert.deepEqual(cli(["help"]).loaded, ["cli.js"]);
   });
 
+  it("ends as soon as its command is done, not when the event loop runs dry", () => {
+    // A preload keeps the loop busy for a minute (a ref'd timer): the command must not wait for it,
+    // just as it must not wait for the scavenge V8 schedules onto the loop (src/cli/io.ts exitWhenDone).
+    const dir = mkdtempSync(join(tmpdir(), "elixirscope-bundle-"));
+    const busy = join(dir, "busy.js");
+    writeFileSync(busy, "setTimeout(() => {}, 60000);");
+    const r = spawnSync(process.execPath, ["--require", busy, CLI, "info", TRACE], {
+      encoding: "utf8",
+      timeout: 30000,
+    });
+    assert.equal(r.signal, null, "the process waited for the loop");
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /events over/);
+    const bad = spawnSync(process.execPath, ["--require", busy, CLI, "info", join(dir, "none.estrace")], {
+      encoding: "utf8",
+      timeout: 30000,
+    });
+    assert.equal(bad.signal, null, "the process waited for the loop");
+    assert.equal(bad.status, 2, bad.stderr);
+  });
+
   it("opens an index without loading node:zlib or Node's stream modules (~6 ms of every start)", () => {
     const trace = join(mkdtempSync(join(tmpdir(), "elixirscope-bundle-")), "t.estrace");
     copyFileSync(TRACE, trace);
