@@ -4,7 +4,16 @@
 // holds the functions that run compiled too), and rebuilt when it does not fit.
 
 import { isAscii } from "node:buffer";
-import { closeSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  fstatSync,
+  openSync,
+  readSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
 import type NodeModule from "node:module";
 import { dirname } from "node:path";
 import { Script } from "node:vm";
@@ -49,16 +58,24 @@ function sourceKey(source: Buffer): number {
 const MAGIC = 0x38565345; // "ESV8"
 const HEAD = 20;
 
-/** The cached code for `source`, or why there is none (V8 checks only the source's length itself). */
-function readCache(file: string, source: Buffer, key: number): { data?: Buffer; state: CacheState } {
+/**
+ * The cached code for a source of `sourceLength` bytes named `key`, or why there is none (V8 checks
+ * only the source's length itself). Read into `room` when it fits (see loadPart).
+ */
+function readCache(
+  file: string,
+  sourceLength: number,
+  key: number,
+  room: Buffer,
+): { data?: Buffer; state: CacheState } {
   let b: Buffer;
   try {
-    b = readFileSync(file);
+    b = readWhole(file, room);
   } catch {
     return { state: "missing" };
   }
   if (b.length < HEAD || b.readUInt32LE(0) !== MAGIC) return { state: "damaged" };
-  if (b.readUInt32LE(4) !== source.length || b.readUInt32LE(8) !== key) return { state: "stale" };
+  if (b.readUInt32LE(4) !== sourceLength || b.readUInt32LE(8) !== key) return { state: "stale" };
   const data = b.subarray(HEAD);
   // A damaged payload must never reach V8: it does not check it in release builds.
   if (b.readUInt32LE(12) !== data.length || b.readUInt32LE(16) !== crc32(data)) return { state: "damaged" };
@@ -66,7 +83,7 @@ function readCache(file: string, source: Buffer, key: number): { data?: Buffer; 
 }
 
 /** `code` is asked for only once the file could be created: a read-only install pays nothing at exit. */
-function writeCache(file: string, source: Buffer, key: number, code: () => Buffer): boolean {
+function writeCache(file: string, sourceLength: number, key: number, code: () => Buffer): boolean {
   // Written aside and renamed: a process reading it meanwhile sees the old cache or the new one whole.
   const tmp = `${file}.${process.pid}.tmp`;
   let fd: number;
@@ -79,7 +96,7 @@ function writeCache(file: string, source: Buffer, key: number, code: () => Buffe
     const data = code();
     const head = Buffer.alloc(HEAD);
     head.writeUInt32LE(MAGIC, 0);
-    head.writeUInt32LE(source.length, 4);
+    head.writeUInt32LE(sourceLength, 4);
     head.writeUInt32LE(key, 8);
     head.writeUInt32LE(data.length, 12);
     head.writeUInt32LE(crc32(data), 16);
@@ -106,17 +123,56 @@ function writeCache(file: string, source: Buffer, key: number, code: () => Buffe
 // The loader's class without `require("node:module")`, which loads the ES module loader too (~2 ms).
 const Module = module.constructor as typeof NodeModule;
 
+/**
+ * The whole file, read into `room` when it fits (a view of it), else into a buffer of its own. Read
+ * through its descriptor: a file that grew meanwhile is read whole all the same.
+ */
+function readWhole(file: string, room: Buffer): Buffer {
+  const fd = openSync(file, "r");
+  try {
+    let b = room;
+    let at = 0;
+    for (;;) {
+      if (at === b.length) {
+        // Full: the end, unless one more byte can be read (the file grew since its size was taken).
+        const probe = Buffer.alloc(1);
+        if (readSync(fd, probe, 0, 1, at) === 0) return b;
+        const more = Buffer.allocUnsafe(Math.max(fstatSync(fd).size, 2 * b.length, 4096));
+        b.copy(more, 0, 0, at);
+        more[at++] = probe[0];
+        b = more;
+      }
+      const n = readSync(fd, b, at, b.length - at, at);
+      if (n === 0) return b.subarray(0, at);
+      at += n;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Bytes of `file`, or 0 when it is not a regular file (missing: the cache before its first save). */
+function sizeOf(file: string): number {
+  const st = statSync(file, { throwIfNoEntry: false });
+  return st?.isFile() ? st.size : 0;
+}
+
 /** Loads the CommonJS file `file` (absolute path) with its cache `file.v8cache`; registered in require.cache. */
 export function loadPart(file: string): LoadedPart {
-  const source = readFileSync(file);
   const cacheFile = `${file}.v8cache`;
+  // One buffer holds the source, then, once the source is a string, the cache: its 0.24 MB (at
+  // cli-replay.js) need no fresh pages of their own, ~60 page faults of 20-70 µs each on this VM.
+  const room = Buffer.allocUnsafeSlow(Math.max(sizeOf(file), sizeOf(cacheFile)));
+  const source = readWhole(file, room);
+  const sourceLength = source.length;
   const key = sourceKey(source);
-  const found = readCache(cacheFile, source, key);
+  // A part as esbuild.mjs writes it is already wrapped (a file that is not, a test's, is wrapped here).
+  const wrapped = source.subarray(0, HEAD_BYTES.length).equals(HEAD_BYTES);
   // An ASCII part (esbuild.mjs escapes the rest) is decoded as one byte per character: no UTF-8
   // decoding, and half the memory of the two-byte string a single other character would force.
   const text = isAscii(source) ? source.toString("latin1") : source.toString("utf8");
-  // A part as esbuild.mjs writes it is already wrapped (a file that is not, a test's, is wrapped here).
-  const wrapped = source.subarray(0, HEAD_BYTES.length).equals(HEAD_BYTES);
+  // From here on `source` may be overwritten: the cache is read into the same buffer when it fits.
+  const found = readCache(cacheFile, sourceLength, key, room);
   const script = new Script(wrapped ? text : Module.wrap(text), {
     filename: file,
     cachedData: found.data,
@@ -136,7 +192,7 @@ export function loadPart(file: string): LoadedPart {
   return {
     exports: m.exports,
     cache,
-    save: () => cache === "used" || writeCache(cacheFile, source, key, () => script.createCachedData()),
+    save: () => cache === "used" || writeCache(cacheFile, sourceLength, key, () => script.createCachedData()),
   };
 }
 

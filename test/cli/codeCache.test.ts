@@ -60,6 +60,21 @@ describe("CLI code cache", () => {
     assert.equal(again.answer, 42);
   });
 
+  it("reads the cache into the source's buffer whichever of the two is larger", () => {
+    // The source read first, then the cache into the same memory (loadPart): neither may spoil the other.
+    for (const padding of [0, 300_000]) {
+      writeFileSync(file, `${partSource(50)}/* ${"x".repeat(padding)} */\n`);
+      assert.equal(load(file).cache, padding ? "stale" : "missing");
+      assert.ok(load(file).save());
+      const cacheBytes = statSync(`${file}.v8cache`).size;
+      const sourceBytes = statSync(file).size;
+      assert.equal(cacheBytes > sourceBytes, padding === 0, `cache ${cacheBytes}, source ${sourceBytes}`);
+      const again = load(file);
+      assert.equal(again.cache, "used");
+      assert.equal(again.answer, 50);
+    }
+  });
+
   it("is ignored when damaged (a changed byte, cut short, not a cache) and then rewritten", () => {
     load(file).save();
     const good = readFileSync(`${file}.v8cache`);
