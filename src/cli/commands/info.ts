@@ -3,6 +3,7 @@
 
 import { formatDuration } from "../../core/describe";
 import { escapeControls } from "../../core/escape";
+import { isoTime } from "../../core/isoTime";
 import { leftOut } from "../../core/leftOut";
 import { Replay } from "../../core/replay";
 import { type Parsed } from "../args";
@@ -32,7 +33,7 @@ export function info(r: Replay, p: Parsed, json: boolean, loadMs: number, out: O
       elixir: f.elixirVersion,
       recorder: f.recorderVersion,
       timeUnit: f.timeUnit,
-      started: new Date(f.startSystemTimeNs / 1e6).toISOString(),
+      started: isoTime(f.startSystemTimeNs / 1e6),
     })),
     events: r.eventCount,
     duration_ns: r.timeRange.end - r.timeRange.start,
