@@ -698,13 +698,6 @@ function lazyStore(
       throw new IndexFileError(`${file}: ${name} holds an id out of range at ${row}`);
     return v;
   };
-  const prefetched: string[] = [
-    ...PREFETCH_FIRST.filter((name) => sections.has(name)),
-    // Not the argument fingerprints: only a breakpoint condition on that argument reads them.
-    ...meta.sections
-      .map((x) => x.name)
-      .filter((x) => /^(cols|ix)\./.test(x) && !x.startsWith("cols.argFp") && !PREFETCH_FIRST.includes(x)),
-  ];
   let prefetching = false;
   /**
    * Reads the sections in the background: the thread pool reads a run of pages, this thread checks
@@ -713,6 +706,18 @@ function lazyStore(
   const prefetch = (): void => {
     if (prefetching) return;
     prefetching = true;
+    const prefetched: string[] = [
+      ...PREFETCH_FIRST.filter((name) => sections.has(name)),
+      // Not the argument fingerprints: only a breakpoint condition on that argument reads them.
+      ...meta.sections
+        .map((x) => x.name)
+        .filter(
+          (x) =>
+            (x.startsWith("cols.") || x.startsWith("ix.")) &&
+            !x.startsWith("cols.argFp") &&
+            !PREFETCH_FIRST.includes(x),
+        ),
+    ];
     let inFlight = 0;
     let failed = false;
     /** Checks a complete section's ids a part per turn, then puts it in place. */
