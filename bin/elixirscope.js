@@ -1,4 +1,4 @@
-#!/usr/bin/env -S NODE_EXTRA_CA_CERTS= GLIBC_TUNABLES=glibc.malloc.hugetlb=1:${GLIBC_TUNABLES} node
+#!/usr/bin/env -S NODE_EXTRA_CA_CERTS= GLIBC_TUNABLES=glibc.malloc.hugetlb=1:${GLIBC_TUNABLES} node --min-semi-space-size=2
 // The `elixirscope` command: runs the bundled CLI (build it first with `npm run build`).
 // The shebang empties NODE_EXTRA_CA_CERTS because Node 20 parses that CA bundle (and its own root
 // certificates) at start-up, before any script runs: 50-90 ms of every command in environments that set it,
@@ -8,6 +8,11 @@
 // fresh arrays per million events, a page fault per 4 KiB page otherwise (on a VM, 20-25 µs each:
 // ~0.5 s of CPU at 1M events), one per 2 MiB with them. The user's own GLIBC_TUNABLES come after, so
 // theirs win (`glibc.malloc.hugetlb=0` turns it off).
+// And it starts V8's young generation at 2 MB a half rather than 1: `info` on a big recording made 1.2-1.4
+// MB of young objects (the part's code and module objects, the index's metadata, the process table),
+// most of them still live at each of its two scavenges (6-12 ms each, copied into fresh pages); now
+// none. A V8 flag is part of what V8 checks a code cache against: the CLI keeps one per semi-space
+// setting (src/cli/codeCache.ts), so that `node dist/cli.js` and this command do not overwrite each other's.
 const { existsSync } = require("node:fs");
 const { join } = require("node:path");
 const cli = join(__dirname, "..", "dist", "cli.js");

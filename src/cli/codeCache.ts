@@ -157,9 +157,23 @@ function sizeOf(file: string): number {
   return st?.isFile() ? st.size : 0;
 }
 
-/** Loads the CommonJS file `file` (absolute path) with its cache `file.v8cache`; registered in require.cache. */
+/**
+ * Where the cache of `file` is kept: `<file>.v8cache`, or `<file>.<key>.v8cache` in a process that sets
+ * V8's semi-space size (bin/elixirscope.js does; `node dist/cli.js` does not). V8 rejects a cache made
+ * under other flags, and each kind of run would replace the other's cache at every exit. Other flags
+ * (a profiler's) are rare runs: they share the plain one.
+ */
+export function cacheFileOf(file: string): string {
+  const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)].filter((a) =>
+    /^--(min|max)[-_]semi[-_]space[-_]size\b/.test(a),
+  );
+  if (flags.length === 0) return `${file}.v8cache`;
+  return `${file}.${crc32(flags.join(" ")).toString(16).padStart(8, "0")}.v8cache`;
+}
+
+/** Loads the CommonJS file `file` (absolute path) with its cache (cacheFileOf); registered in require.cache. */
 export function loadPart(file: string): LoadedPart {
-  const cacheFile = `${file}.v8cache`;
+  const cacheFile = cacheFileOf(file);
   // One buffer holds the source, then, once the source is a string, the cache: its 0.24 MB (at
   // cli-replay.js) need no fresh pages of their own, ~60 page faults of 20-70 µs each on this VM.
   const room = Buffer.allocUnsafeSlow(Math.max(sizeOf(file), sizeOf(cacheFile)));

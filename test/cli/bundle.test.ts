@@ -11,6 +11,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -124,6 +125,36 @@ describe("bundled CLI", () => {
     delete want.load_ms;
     assert.deepEqual(got, want);
     assert.deepEqual(cli(["help"]).loaded, ["cli.js"]);
+  });
+
+  it("the command (V8's young generation set larger) and `node dist/cli.js` each keep their own code cache", () => {
+    const trace = join(mkdtempSync(join(tmpdir(), "elixirscope-bundle-")), "t.estrace");
+    copyFileSync(TRACE, trace);
+    const command = (): void => {
+      const r = spawnSync(join(ROOT, "bin", "elixirscope.js"), ["info", trace], { encoding: "utf8" });
+      assert.equal(r.status, 0, r.stderr);
+    };
+    const direct = (): void => {
+      const r = spawnSync(process.execPath, [CLI, "info", trace], { encoding: "utf8" });
+      assert.equal(r.status, 0, r.stderr);
+    };
+    command(); // the first open: it parses, and keeps no code
+    const caches = (): Map<string, number> =>
+      new Map(
+        readdirSync(join(ROOT, "dist"))
+          .filter((f) => /^cli-replay\.js\..*v8cache$/.test(f))
+          .map((f) => [f, statSync(join(ROOT, "dist", f)).mtimeMs]),
+      );
+    for (const f of caches().keys()) rmSync(join(ROOT, "dist", f));
+    command();
+    direct();
+    const kept = caches();
+    assert.equal(kept.size, 2, [...kept.keys()].join(", "));
+    // Alternating runs find their own cache as V8 wants it: neither is rewritten.
+    command();
+    direct();
+    command();
+    assert.deepEqual(caches(), kept);
   });
 
   it("ends as soon as its command is done, not when the event loop runs dry", () => {

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadPart, PART_HEAD } from "../../src/cli/codeCache";
+import { cacheFileOf, loadPart, PART_HEAD } from "../../src/cli/codeCache";
 
 // A part big enough for V8 to cache real code, with a function that runs only after the load.
 function partSource(answer: number): string {
@@ -73,6 +73,30 @@ describe("CLI code cache", () => {
       assert.equal(again.cache, "used");
       assert.equal(again.answer, 50);
     }
+  });
+
+  it("keeps one cache per semi-space setting, so that runs with and without it do not replace each other's", () => {
+    const argv = process.execArgv;
+    const withFlag = <T>(f: () => T): T => {
+      process.execArgv = [...argv, "--min-semi-space-size=2"];
+      try {
+        return f();
+      } finally {
+        process.execArgv = argv;
+      }
+    };
+    const flagged = withFlag(() => cacheFileOf(file));
+    assert.notEqual(flagged, cacheFileOf(file));
+    assert.match(flagged, /\.[0-9a-f]{8}\.v8cache$/);
+    assert.ok(load(file).save());
+    assert.equal(withFlag(() => load(file)).cache, "missing");
+    assert.ok(withFlag(() => load(file).save()));
+    // Alternating: each finds its own, as V8 wants it.
+    for (let i = 0; i < 2; i++) {
+      assert.equal(load(file).cache, "used");
+      assert.equal(withFlag(() => load(file)).cache, "used");
+    }
+    assert.ok(statSync(flagged).size > 20);
   });
 
   it("is ignored when damaged (a changed byte, cut short, not a cache) and then rewritten", () => {
