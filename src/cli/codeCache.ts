@@ -8,9 +8,9 @@ import {
   closeSync,
   fstatSync,
   openSync,
+  readFileSync,
   readSync,
   renameSync,
-  statSync,
   unlinkSync,
   writeSync,
 } from "node:fs";
@@ -151,12 +151,6 @@ function readWhole(file: string, room: Buffer): Buffer {
   }
 }
 
-/** Bytes of `file`, or 0 when it is not a regular file (missing: the cache before its first save). */
-function sizeOf(file: string): number {
-  const st = statSync(file, { throwIfNoEntry: false });
-  return st?.isFile() ? st.size : 0;
-}
-
 /**
  * Where the cache of `file` is kept: `<file>.v8cache`, or `<file>.<key>.v8cache` in a process that sets
  * V8's semi-space size (bin/elixirscope.js does; `node dist/cli.js` does not). V8 rejects a cache made
@@ -174,10 +168,11 @@ export function cacheFileOf(file: string): string {
 /** Loads the CommonJS file `file` (absolute path) with its cache (cacheFileOf); registered in require.cache. */
 export function loadPart(file: string): LoadedPart {
   const cacheFile = cacheFileOf(file);
-  // One buffer holds the source, then, once the source is a string, the cache: its 0.24 MB (at
-  // cli-replay.js) need no fresh pages of their own, ~60 page faults of 20-70 µs each on this VM.
-  const room = Buffer.allocUnsafeSlow(Math.max(sizeOf(file), sizeOf(cacheFile)));
-  const source = readWhole(file, room);
+  // One buffer holds the source, then, once the source is a string, the cache (smaller than its
+  // part's source: 0.24 of 0.32 MB at cli-replay.js), which so needs no fresh pages of its own (~60
+  // page faults of 20-70 µs each on this VM). No stat: Node 20's Stats makes four Dates (and the
+  // process's first Date sets up V8's date cache and ICU's time zone).
+  const source = readFileSync(file);
   const sourceLength = source.length;
   const key = sourceKey(source);
   // A part as esbuild.mjs writes it is already wrapped (a file that is not, a test's, is wrapped here).
@@ -186,7 +181,7 @@ export function loadPart(file: string): LoadedPart {
   // decoding, and half the memory of the two-byte string a single other character would force.
   const text = isAscii(source) ? source.toString("latin1") : source.toString("utf8");
   // From here on `source` may be overwritten: the cache is read into the same buffer when it fits.
-  const found = readCache(cacheFile, sourceLength, key, room);
+  const found = readCache(cacheFile, sourceLength, key, source);
   const script = new Script(wrapped ? text : Module.wrap(text), {
     filename: file,
     cachedData: found.data,
