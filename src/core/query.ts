@@ -69,24 +69,11 @@ export class QueryEngine {
     const out: number[] = [];
     let skip = p.offset;
     let scanned = 0;
-    const c = this.store.cols;
-    // Candidates from the process index are the process's rows already (the state-owner index's are not).
-    const pidOk =
-      p.pids && chosen.index !== "process" ? mask(p.pids, this.store.tables.pids.length) : undefined;
-    // Candidates from the kind (function) index need no kind (function) test, and none needs a time
-    // test without a time range: a launch then reads none of these columns whole.
-    const kindOk = p.kinds && chosen.index !== "kind" ? mask(p.kinds, KIND_CODES.unknown + 1) : undefined;
-    const mfaOk =
-      p.mfas && chosen.index !== "function" ? mask(p.mfas, this.store.tables.mfas.length) : undefined;
-    const timed = p.timeFrom !== -Infinity || p.timeTo !== Infinity;
+    const matches = this.matcher(p, chosen);
     if (p.limit > 0) {
       this.walk(chosen, p, (row) => {
         scanned++;
-        if (pidOk && !pidOk[c.pid[row]]) return true;
-        if (kindOk && !kindOk[c.kind[row]]) return true;
-        if (mfaOk && (c.mfa[row] < 0 || !mfaOk[c.mfa[row]])) return true;
-        if (timed && (c.time[row] < p.timeFrom || c.time[row] > p.timeTo)) return true;
-        if (p.predicate && !p.predicate(this.decode(row))) return true;
+        if (matches && !matches(row)) return true;
         if (skip > 0) {
           skip--;
           return true;
@@ -97,6 +84,50 @@ export class QueryEngine {
     }
     this.monitor.record(chosen.index, scanned, out.length, nowMs() - started);
     return out;
+  }
+
+  /**
+   * How many event rows match `filter`, offset and limit aside, without listing them: what a page's
+   * "… N more" needs. Listing all 1M rows of an unfiltered `events` to count them was ~0.4 s of it.
+   */
+  count(filter: EventFilter): number {
+    const started = nowMs();
+    const p = this.prepare({ ...filter, offset: undefined, limit: undefined });
+    const { chosen } = this.choose(p);
+    const matches = this.matcher(p, chosen);
+    let n = 0;
+    let scanned = 0;
+    if (!matches) n = scanned = chosen.count;
+    else
+      this.walk(chosen, p, (row) => {
+        scanned++;
+        if (matches(row)) n++;
+        return true;
+      });
+    this.monitor.record(chosen.index, scanned, n, nowMs() - started);
+    return n;
+  }
+
+  /** The test a candidate of `chosen` must pass, or undefined when every candidate matches. */
+  private matcher(p: Prepared, chosen: Source): ((row: number) => boolean) | undefined {
+    const c = this.store.cols;
+    // Candidates from the process index are the process's rows already (the state-owner index's are not).
+    const pidOk =
+      p.pids && chosen.index !== "process" ? mask(p.pids, this.store.tables.pids.length) : undefined;
+    // Candidates from the kind (function) index need no kind (function) test, and none needs a time
+    // test without a time range: a launch then reads none of these columns whole.
+    const kindOk = p.kinds && chosen.index !== "kind" ? mask(p.kinds, KIND_CODES.unknown + 1) : undefined;
+    const mfaOk =
+      p.mfas && chosen.index !== "function" ? mask(p.mfas, this.store.tables.mfas.length) : undefined;
+    const timed = p.timeFrom !== -Infinity || p.timeTo !== Infinity;
+    const predicate = p.predicate;
+    if (!pidOk && !kindOk && !mfaOk && !timed && !predicate) return undefined;
+    return (row) =>
+      !(pidOk && !pidOk[c.pid[row]]) &&
+      !(kindOk && !kindOk[c.kind[row]]) &&
+      !(mfaOk && (c.mfa[row] < 0 || !mfaOk[c.mfa[row]])) &&
+      !(timed && (c.time[row] < p.timeFrom || c.time[row] > p.timeTo)) &&
+      !(predicate && !predicate(this.decode(row)));
   }
 
   private prepare(f: EventFilter): Prepared {

@@ -671,6 +671,11 @@ export class Replay {
     return this.query.rows(filter);
   }
 
+  /** How many events a filter selects, its offset and limit aside, without listing them. */
+  countEvents(filter: EventFilter): number {
+    return this.query.count(filter);
+  }
+
   /** Which index a filter would use and how many candidates it would scan. */
   explain(filter: EventFilter): QueryPlan {
     return this.query.explain(filter);

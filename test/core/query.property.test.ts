@@ -153,6 +153,17 @@ describe("indexed queries equal a full scan (property)", () => {
                 naive(all, mfaOf, { ...raw, pids: raw.pids ? pidIds : undefined }, pidIds),
                 JSON.stringify(raw),
               );
+              // Counted without listing: every match, offset and limit aside.
+              assert.equal(
+                r.countEvents(filter),
+                naive(
+                  all,
+                  mfaOf,
+                  { ...raw, pids: raw.pids ? pidIds : undefined, offset: undefined, limit: undefined },
+                  pidIds,
+                ).length,
+                `count ${JSON.stringify(raw)}`,
+              );
             }
           } finally {
             r.close();

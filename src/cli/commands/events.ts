@@ -43,11 +43,9 @@ export function events(r: Replay, p: Parsed, json: boolean, out: Out): number {
     return 0;
   }
   const evs = r.getEvents(f);
-  // Counting what the limit cut needs only indices; a predicate-free filter never decodes them.
+  // Counting what the limit cut lists no rows (and a predicate-free filter decodes none).
   const more =
-    f.limit !== undefined && evs.length === f.limit
-      ? r.getEventIndices({ ...f, limit: undefined, offset: undefined }).length - (f.offset ?? 0) - evs.length
-      : 0;
+    f.limit !== undefined && evs.length === f.limit ? r.countEvents(f) - (f.offset ?? 0) - evs.length : 0;
   if (json)
     out(
       JSON.stringify(
