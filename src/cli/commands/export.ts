@@ -24,6 +24,8 @@ export interface ExportTuning {
   /** Rows and bytes of frames per chunk sent to a worker. */
   chunkRows: number;
   chunkBytes: number;
+  /** Bytes of frames of each thread's first chunk (doubled per chunk up to `chunkBytes`). */
+  firstChunkBytes: number;
   /** Chunks sent and not yet written: with the chunk size, what bounds the memory. */
   inFlight: number;
   /** Whether the main thread transcodes chunks too (it has little else to do meanwhile). */
@@ -47,6 +49,8 @@ export const EXPORT_TUNING: ExportTuning = {
   // 1 MiB of frames (~1.7 MB of lines): buffers that stay in cache; with 4 MiB chunks the process
   // spent ~0.3 s more in the kernel on the 1M trace.
   chunkBytes: 1 << 20,
+  // ~300 events of the bench trace: cold, ~8 ms.
+  firstChunkBytes: 64 << 10,
   inFlight: 8,
   alsoHere: true,
 };
