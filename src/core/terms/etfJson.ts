@@ -477,6 +477,15 @@ function memoLookup(m: AtomMemo): Piece | undefined {
       return m.json[slot];
     }
   }
+  return memoMiss(m, at, end, slot);
+}
+
+/**
+ * `memoLookup` for an atom not in its slot: checked, escaped and stored. Apart, so that TurboFan's
+ * code of `value`, into which the hit path is inlined, does not hold this rarely taken path too.
+ */
+function memoMiss(m: AtomMemo, at: number, end: number, slot: number): Piece | undefined {
+  const r = b;
   const from = atomRange();
   if (from === undefined) return undefined;
   // Room checked here: a stored entry must never be one cut short by the frame's bound.
