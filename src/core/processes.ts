@@ -203,9 +203,13 @@ export function buildProcessList(store: StoreData): ProcessInfo[] {
       if (id >= 0) p.parent ??= id;
     }
   }
-  for (const r of csrList(ix.byKind, KIND_CODES.state)) {
+  // Indexed, not `for…of`: this runs once, mostly before V8 optimises it, and an unoptimised
+  // iterator makes a result object per row (the 1M trace's states: 3.6 MB of young garbage).
+  const states = csrList(ix.byKind, KIND_CODES.state);
+  for (let j = 0; j < states.length; j++) {
+    const r = states[j];
     const p = out[c.pid[r]];
-    if (c.mfa[r] >= 0) p.module ??= t.mfas[c.mfa[r]].module;
+    if (p.module === undefined && c.mfa[r] >= 0) p.module = t.mfas[c.mfa[r]].module;
   }
   // A crash is the user's when the process ran the user's code: a tool's process (the compiler
   // evaluating a script) that exits abnormally is not listed as crashed. Only on evidence: a

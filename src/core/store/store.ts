@@ -230,16 +230,34 @@ function orderByTime(cols: EventColumns, files: TraceFileInfo[], firstRow: numbe
  */
 function resolveNames(cols: EventColumns, tables: StoreTables): void {
   const holder = new Map<string, number>();
+  // The names each process holds, so that an exit drops its own (not a walk of every name per exit).
+  const held = new Map<number, Set<string>>();
+  const release = (name: string): void => {
+    const p = holder.get(name);
+    if (p === undefined) return;
+    holder.delete(name);
+    held.get(p)?.delete(name);
+  };
   for (let i = 0; i < cols.length; i++) {
     const k = cols.kind[i];
     if (k === KIND_CODES.register || k === KIND_CODES.unregister || k === KIND_CODES.process) {
       const name = k === KIND_CODES.process ? infoName(tables.aux[cols.aux[i]]) : tables.aux[cols.aux[i]];
       if (name instanceof Atom) {
-        if (k === KIND_CODES.unregister) holder.delete(name.name);
-        else holder.set(name.name, cols.pid[i]);
+        release(name.name);
+        if (k !== KIND_CODES.unregister) {
+          const p = cols.pid[i];
+          holder.set(name.name, p);
+          const names = held.get(p);
+          if (names) names.add(name.name);
+          else held.set(p, new Set([name.name]));
+        }
       }
     } else if (k === KIND_CODES.exit) {
-      for (const [n, p] of holder) if (p === cols.pid[i]) holder.delete(n);
+      const names = held.get(cols.pid[i]);
+      if (names) {
+        for (const n of names) holder.delete(n);
+        held.delete(cols.pid[i]);
+      }
     } else if (k === KIND_CODES.send && cols.peer[i] < 0 && cols.aux[i] >= 0) {
       const to = tables.aux[cols.aux[i]];
       if (to instanceof Atom) cols.peer[i] = holder.get(to.name) ?? -1;
@@ -363,30 +381,29 @@ export function resolveTailCalls(cols: EventColumns, tables: StoreTables, link: 
     return fnOf.get(mfa);
   };
   const made = new Map<string, number>();
-  // Compared as recorded: in a chain of tail calls each one carries the same site. Calls go in row
-  // order, so only a parent's site may have been rewritten already; those few keep their old one here.
-  const recorded = new Map<number, number>();
-  const { kind } = cols;
-  for (let i = 0; i < cols.length; i++) {
-    if (kind[i] !== KIND_CODES.call) continue;
-    const parent = link[i];
-    if (parent < 0 || cols.mfa[parent] < 0) continue;
-    if (cols.site[i] !== (recorded.get(parent) ?? cols.site[parent])) continue;
-    const pf = fn(cols.mfa[parent]);
-    const callee = tables.mfas[cols.mfa[i]];
-    if (!pf?.tailCalls?.length || !callee) continue;
-    let lines = pf.tailCalls
-      .filter(
+  const sitesOf = new Map<number, Map<number, Map<number, number>>>();
+  const siteOf = (parentMfa: number, calleeMfa: number): Map<number, number> => {
+    let byCallee = sitesOf.get(parentMfa);
+    if (!byCallee) sitesOf.set(parentMfa, (byCallee = new Map()));
+    let byClause = byCallee.get(calleeMfa);
+    if (!byClause) byCallee.set(calleeMfa, (byClause = new Map()));
+    return byClause;
+  };
+  /** The site id of `pf`'s tail call to `callee` from clause `clause`, made when first needed; -1: none. */
+  const tailSite = (pf: FunctionInfo, parentMfa: number, callee: Mfa | undefined, clause: number): number => {
+    if (!callee) return -1;
+    let lines = pf
+      .tailCalls!.filter(
         (t) =>
           t.callee.module === callee.module && t.callee.fun === callee.fun && t.callee.arity === callee.arity,
       )
       .map((t) => t.line);
-    if (lines.length === 0) continue;
-    if (lines.length > 1) lines = inClause(pf, cols.clause[parent], lines);
-    const pm = tables.mfas[cols.mfa[parent]];
+    if (lines.length === 0) return -1;
+    if (lines.length > 1) lines = inClause(pf, clause, lines);
+    const pm = tables.mfas[parentMfa];
     const source = tables.modules.get(pm.module)?.source;
     const line = lines.length === 1 ? lines[0] : undefined;
-    const key = `${cols.mfa[parent]}:${line ?? ""}`;
+    const key = `${parentMfa}:${line ?? ""}`;
     let id = made.get(key);
     if (id === undefined) {
       id = tables.sites.length;
@@ -397,6 +414,29 @@ export function resolveTailCalls(cols: EventColumns, tables: StoreTables, link: 
       });
       made.set(key, id);
     }
+    return id;
+  };
+  // Compared as recorded: in a chain of tail calls each one carries the same site. Calls go in row
+  // order, so only a parent's site may have been rewritten already; those few keep their old one here.
+  const recorded = new Map<number, number>();
+  const { kind } = cols;
+  for (let i = 0; i < cols.length; i++) {
+    if (kind[i] !== KIND_CODES.call) continue;
+    const parent = link[i];
+    if (parent < 0 || cols.mfa[parent] < 0) continue;
+    if (cols.site[i] !== (recorded.get(parent) ?? cols.site[parent])) continue;
+    const pf = fn(cols.mfa[parent]);
+    if (!pf?.tailCalls?.length || cols.mfa[i] < 0) continue;
+    // The site a parent's tail call to this callee gets, by parent, callee and the parent's clause:
+    // worked out once per triple (a hot tail-calling loop has thousands of calls, one answer).
+    const byPair = siteOf(cols.mfa[parent], cols.mfa[i]);
+    const clause = cols.clause[parent];
+    let id = byPair.get(clause);
+    if (id === undefined) {
+      id = tailSite(pf, cols.mfa[parent], tables.mfas[cols.mfa[i]], clause);
+      byPair.set(clause, id);
+    }
+    if (id < 0) continue;
     recorded.set(i, cols.site[i]);
     setId(cols, "site", i, id);
   }
