@@ -389,10 +389,23 @@ for (let i = 0; i < 100; i++) {
   PAIRS[2 * i + 1] = 0x30 + (i % 10);
 }
 
-/** Decimal digits of a number from 10 to 2^31. */
+/**
+ * Decimal digits of a number from 10 to 2^31, every comparison made each time: a trace's numbers grow
+ * (sequence numbers, times), and a comparison first met after TurboFan had compiled `int` (no type
+ * feedback for it) made V8 throw that code away, in each thread, to run slowly until compiled again.
+ */
 function digitCount(v: number): number {
-  if (v < 1e5) return v < 100 ? 2 : v < 1e3 ? 3 : v < 1e4 ? 4 : 5;
-  return v < 1e6 ? 6 : v < 1e7 ? 7 : v < 1e8 ? 8 : v < 1e9 ? 9 : 10;
+  return (
+    2 +
+    (v >= 100 ? 1 : 0) +
+    (v >= 1e3 ? 1 : 0) +
+    (v >= 1e4 ? 1 : 0) +
+    (v >= 1e5 ? 1 : 0) +
+    (v >= 1e6 ? 1 : 0) +
+    (v >= 1e7 ? 1 : 0) +
+    (v >= 1e8 ? 1 : 0) +
+    (v >= 1e9 ? 1 : 0)
+  );
 }
 
 function u32(at: number): number {
@@ -561,11 +574,6 @@ function value(depth: number): boolean {
     case ATOM_EXT: {
       return memoAtom(ATOMS);
     }
-    case NIL_EXT:
-      p = at + 1;
-      out[o++] = 0x5b;
-      out[o++] = 0x5d;
-      return true;
     case STRING_EXT: {
       if (at + 3 > lim) return false;
       const len = (b[at + 1] << 8) | b[at + 2];
@@ -579,19 +587,27 @@ function value(depth: number): boolean {
       p = at + 3 + len;
       return true;
     }
+    // `[]` takes the list's path (no elements, no tail): with operations of its own, met first after
+    // TurboFan had compiled this function (an empty list as a value is rare), it had no type feedback
+    // for them and V8 threw the function's code away, to run slowly until compiled again (~0.1 s).
+    case NIL_EXT:
     case LIST_EXT: {
-      if (at + 5 > lim) return false;
-      const n = u32(at + 1);
+      const list = tag === LIST_EXT;
+      const head = list ? 5 : 1;
+      if (at + head > lim) return false;
+      const n = list ? u32(at + 1) : 0;
       if (n > lim - at) return false;
-      p = at + 5;
+      p = at + head;
       out[o++] = 0x5b;
       for (let i = 0; i < n; i++) {
         if (i > 0) out[o++] = 0x2c;
         if (!value(depth + 1)) return false;
       }
-      // Only a proper list: improper tails and spliced tails go the decoding path.
-      if (p >= lim || b[p] !== NIL_EXT) return false;
-      p++;
+      if (list) {
+        // Only a proper list: improper tails and spliced tails go the decoding path.
+        if (p >= lim || b[p] !== NIL_EXT) return false;
+        p++;
+      }
       out[o++] = 0x5d;
       return true;
     }
