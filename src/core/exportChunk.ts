@@ -118,8 +118,13 @@ export function transcodeFrames(
 
 const NONE = Buffer.alloc(0);
 
-/** The least room a new output buffer has: a 1 MiB chunk's (exportParallel.ts), lines and margin. */
-const OUT_MIN = 4 << 20;
+/**
+ * The least room a new output buffer has: that of the largest chunk exportParallel.ts cuts at its
+ * usual 1 MiB (up to twice that in frames, ×3 and 1 MiB of margin), so that a spare is never let go
+ * for being too small: with 4 MiB the 1M export allocated 26 buffers (104 MB), with this 9 (72 MB of
+ * address space; only the pages written are touched).
+ */
+const OUT_MIN = 8 << 20;
 
 /**
  * Reads and transcodes chunks of one trace, its buffers kept from chunk to chunk (a fresh large
