@@ -1,9 +1,9 @@
 // The parallel export's main thread: cuts the events into chunks of about `chunkBytes` by their
-// frames' offsets (a cell of the index per chunk, not whole columns) — each thread's first chunks
-// smaller, while its code is still cold —, hands them to the workers, and
-// places each chunk's lines in the output once every earlier chunk's size is known — the worker
-// holding them writes them there. A chunk a worker gives back is written by this thread, as the
-// serial export writes it; the first refused frame ends the export, every line before it written.
+// frames' offsets (a cell of the index per chunk, not whole columns; each thread's first chunks
+// smaller, while its code is cold), hands them to the workers, and places each chunk's lines in the
+// output once every earlier chunk's size is known — the worker holding them writes them there. A
+// chunk a worker gives back is written by this thread, as the serial export writes it; the first
+// refused frame ends the export, every line before it written.
 
 import type { ExportPool, FromWorker } from "./exportPool";
 import { ChunkTranscoder, FRAME_HEAD } from "./exportChunk";
@@ -215,9 +215,9 @@ export function parallelEventLines(
 }
 
 /**
- * The chunks, cut as they are handed out: about the bytes of frames asked for by the trace's mean frame
- * size, halved while one holds more than twice that. One frame offset is read per chunk (a page of the
- * index), not the whole column.
+ * The chunks, cut as they are handed out: about the bytes of frames asked for, by the trace's mean
+ * frame size, halved while one holds more than twice that. One frame offset is read per chunk (a page
+ * of the index), not the whole column.
  */
 export class Planner {
   private readonly n: number;

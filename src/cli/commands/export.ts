@@ -60,7 +60,7 @@ export const EXPORT_TUNING: ExportTuning = {
  * `--always-sparkplug`): any flag set at run time changes V8's flag hash, so a worker then rejects
  * Node's built-in code cache and compiles Node's internal modules from source (~70-80 ms more CPU
  * and latency per worker boot on this VM), and the code cache the CLI writes at exit would not fit
- * later runs (see bench/README "Export: the worker's start").
+ * later runs (bench/README, "The export's warm-up and its worker's start").
  */
 function startWorkers(size: number): ExportPool {
   return new ExportPool(size);
