@@ -216,13 +216,17 @@ function orderByTime(cols: EventColumns, files: TraceFileInfo[], firstRow: numbe
       for (let i = firstRow[f]; i < firstRow[f + 1]; i++) cols.time[i] += shift;
     }
   }
-  let sorted = true;
-  for (let i = 1; i < cols.length && sorted; i++) if (cols.time[i] < cols.time[i - 1]) sorted = false;
-  if (sorted) return;
+  if (inOrder(cols.time, cols.length)) return;
   const order = Int32Array.from({ length: cols.length }, (_, i) => i);
   const t = cols.time;
   order.sort((a, b) => t[a] - t[b] || a - b);
   permuteColumns(cols, order);
+}
+
+/** Whether `t[0, n)` never goes down (a loop of its own: see `countRows`). */
+function inOrder(t: Float64Array, n: number): boolean {
+  for (let i = 1; i < n; i++) if (t[i] < t[i - 1]) return false;
+  return true;
 }
 
 /**
@@ -295,9 +299,6 @@ export function buildIndexes(
   const pidCount = tables.pids.length;
   const mfaCount = tables.mfas.length;
   const kindCount = KIND_CODES.unknown + 1;
-  const { pid, kind, mfa } = cols;
-  const STATE = KIND_CODES.state;
-  const RETURN = KIND_CODES.return;
 
   const callbackMfa = new Uint8Array(mfaCount);
   tables.mfas.forEach((m, id) => (callbackMfa[id] = isStateCallback(m.fun, m.arity) ? 1 : 0));
@@ -306,18 +307,7 @@ export function buildIndexes(
   const kindOff = new Int32Array(kindCount + 1);
   const stateEvents = new Int32Array(pidCount);
   const callbackReturns = new Int32Array(pidCount);
-  for (let i = 0; i < n; i++) {
-    const p = pid[i];
-    const k = kind[i];
-    const m = mfa[i];
-    pidOff[p + 1]++;
-    kindOff[k + 1]++;
-    if (m >= 0) {
-      mfaOff[m + 1]++;
-      if (k === RETURN && callbackMfa[m] === 1) callbackReturns[p]++;
-    }
-    if (k === STATE) stateEvents[p]++;
-  }
+  const multiFile = countRows(cols, callbackMfa, pidOff, kindOff, mfaOff, stateEvents, callbackReturns) !== 0;
   // State sources per process: its `state` events, or its callback returns when it has none.
   const ownerOff = new Int32Array(pidCount + 1);
   for (let p = 0; p < pidCount; p++) {
@@ -330,18 +320,14 @@ export function buildIndexes(
   const pidRows = arena.take(n);
   const mfaRows = new Int32Array(mfaOff[mfaCount]);
   const ownerRows = new Int32Array(ownerOff[pidCount]);
-  const pidFill = pidOff.slice(0, pidCount);
-  const mfaFill = mfaOff.slice(0, mfaCount);
-  const ownerFill = ownerOff.slice(0, pidCount);
-  for (let i = 0; i < n; i++) {
-    const p = pid[i];
-    const k = kind[i];
-    const m = mfa[i];
-    pidRows[pidFill[p]++] = i;
-    if (m >= 0) mfaRows[mfaFill[m]++] = i;
-    if (k === STATE || (k === RETURN && stateEvents[p] === 0 && m >= 0 && callbackMfa[m] === 1))
-      ownerRows[ownerFill[p]++] = i;
-  }
+  placeRows(
+    cols,
+    callbackMfa,
+    stateEvents,
+    { rows: pidRows, fill: pidOff.slice(0, pidCount) },
+    { rows: mfaRows, fill: mfaOff.slice(0, mfaCount) },
+    { rows: ownerRows, fill: ownerOff.slice(0, pidCount) },
+  );
   const byPid = { offsets: pidOff, rows: pidRows };
   const byKind = kindIndex(kindOff, () => cols.kind);
   const byMfa = { offsets: mfaOff, rows: mfaRows };
@@ -355,11 +341,79 @@ export function buildIndexes(
   const bySite = buildCsr(cols.site, n, tables.sites.length);
   listener?.columns(cols, ["site"]);
   listener?.indexes({ bySite });
-  pairMessages(cols, pidCount, tables.aux, partner);
+  const sends = kindOff[KIND_CODES.send + 1] - kindOff[KIND_CODES.send];
+  pairMessages(cols, pidCount, tables.aux, partner, sends, multiFile);
   // The message hashes are read by the pairing alone: their memory takes the time's ticks.
   listener?.columns(cols, ["peer", "time"], cols.msgHash);
   listener?.indexes({ partner });
   return { byPid, byMfa, byKind, bySite, byStateOwner, link, partner, match: partner, pair: partner, depth };
+}
+
+// The two sweeps over every row are functions of their own, each one loop: a one-pass loop runs
+// unoptimised until V8 has compiled the function around it for that loop (on-stack replacement), so
+// the smaller the function, the sooner it runs at full speed and the less the other core compiles.
+
+/**
+ * The first sweep: rows per process, kind and function, and state sources per process. Returns
+ * non-zero when the rows come from more than one file.
+ */
+function countRows(
+  cols: EventColumns,
+  callbackMfa: Uint8Array,
+  pidOff: Int32Array,
+  kindOff: Int32Array,
+  mfaOff: Int32Array,
+  stateEvents: Int32Array,
+  callbackReturns: Int32Array,
+): number {
+  const { pid, kind, mfa, file } = cols;
+  const STATE = KIND_CODES.state;
+  const RETURN = KIND_CODES.return;
+  const n = cols.length;
+  const file0 = n > 0 ? file[0] : 0;
+  let otherFile = 0;
+  for (let i = 0; i < n; i++) {
+    const p = pid[i];
+    const k = kind[i];
+    const m = mfa[i];
+    pidOff[p + 1]++;
+    kindOff[k + 1]++;
+    if (m >= 0) {
+      mfaOff[m + 1]++;
+      if (k === RETURN && callbackMfa[m] === 1) callbackReturns[p]++;
+    }
+    if (k === STATE) stateEvents[p]++;
+    otherFile |= file[i] ^ file0;
+  }
+  // Compared by the caller: a compare after the loop, never run when V8 compiled the loop, would
+  // deoptimise it on the way out.
+  return otherFile;
+}
+
+/** The second sweep: each row into its process's, function's and state owner's list. */
+function placeRows(
+  cols: EventColumns,
+  callbackMfa: Uint8Array,
+  stateEvents: Int32Array,
+  byPid: { rows: Int32Array; fill: Int32Array },
+  byMfa: { rows: Int32Array; fill: Int32Array },
+  byOwner: { rows: Int32Array; fill: Int32Array },
+): void {
+  const { pid, kind, mfa } = cols;
+  const STATE = KIND_CODES.state;
+  const RETURN = KIND_CODES.return;
+  const [pidRows, pidFill] = [byPid.rows, byPid.fill];
+  const [mfaRows, mfaFill] = [byMfa.rows, byMfa.fill];
+  const [ownerRows, ownerFill] = [byOwner.rows, byOwner.fill];
+  for (let i = 0; i < cols.length; i++) {
+    const p = pid[i];
+    const k = kind[i];
+    const m = mfa[i];
+    pidRows[pidFill[p]++] = i;
+    if (m >= 0) mfaRows[mfaFill[m]++] = i;
+    if (k === STATE || (k === RETURN && stateEvents[p] === 0 && m >= 0 && callbackMfa[m] === 1))
+      ownerRows[ownerFill[p]++] = i;
+  }
 }
 
 /**
@@ -518,12 +572,17 @@ function buildNesting(
  * the one — restricted to the sender when the receive names it. Pairs go into `pair`, the partner
  * array the nesting filled at calls only (-1 elsewhere): no send or receive is a call.
  */
-function pairMessages(cols: EventColumns, pidCount: number, aux: TermTable, pair: Int32Array): void {
+function pairMessages(
+  cols: EventColumns,
+  pidCount: number,
+  aux: TermTable,
+  pair: Int32Array,
+  sends: number,
+  multiFile: boolean,
+): void {
   const n = cols.length;
   // Unpaired sends per receiver and message hash (cut to 30 bits), queued by send number (not row:
   // sends are a few of the rows, and every array page costs).
-  let sends = 0;
-  for (let i = 0; i < n; i++) if (cols.kind[i] === KIND_CODES.send) sends++;
   const queues = new SendQueues(sends);
   const sendNo = new Int32Array(sends);
   let sent = 0;
@@ -531,8 +590,6 @@ function pairMessages(cols: EventColumns, pidCount: number, aux: TermTable, pair
   // an unregistered name) queue under an extra "nobody known" receiver: a receive that finds no send
   // addressed to it takes the earliest such send of the same message, and gives it its receiver.
   const UNKNOWN = pidCount;
-  let multiFile = false;
-  for (let i = 1; i < n && !multiFile; i++) multiFile = cols.file[i] !== cols.file[0];
   const early_: Array<Map<number, number[]> | undefined> = new Array(pidCount);
   // Receives that name their send (trace format 2) pair with it and nothing else; their sends are
   // not queued for the others.
