@@ -14,7 +14,8 @@ import type { Mfa, ProcessInfo } from "./types";
 
 export class ProcessTable {
   readonly list: readonly ProcessInfo[];
-  private readonly byText = new Map<string, number[]>();
+  /** Process ids by pid text (the same pid on several nodes), built on the first look-up by pid. */
+  private pids?: Map<string, number[]>;
   /**
    * Every name a process had, by its text (a via key also unquoted: `ann` for `"ann"`). Built on the
    * first look-up by name: it reads the pid and aux columns, which an open must not pay for.
@@ -23,11 +24,17 @@ export class ProcessTable {
 
   constructor(private readonly store: StoreData) {
     this.list = Object.freeze((store.processes ?? buildProcessList(store)).map((p) => Object.freeze(p)));
+  }
+
+  private get byText(): Map<string, number[]> {
+    if (this.pids) return this.pids;
+    const byText = new Map<string, number[]>();
     for (const p of this.list) {
-      const ids = this.byText.get(p.pid) ?? [];
+      const ids = byText.get(p.pid) ?? [];
       ids.push(p.id);
-      this.byText.set(p.pid, ids);
+      byText.set(p.pid, ids);
     }
+    return (this.pids = byText);
   }
 
   private get byName(): Map<string, number[]> {

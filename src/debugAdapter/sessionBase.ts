@@ -293,10 +293,13 @@ export abstract class SessionBase extends DebugSession {
     this.vars.reset();
     this.frames = [];
     this.stackCache.clear();
-    const e = r.event(m.index);
-    const ev = new StoppedEvent(m.reason, ThreadDirectory.threadId(e.pid)) as DebugProtocol.StoppedEvent;
+    // The stop names the event by its columns alone: decoding it (its frame read from the trace) is
+    // left to the stack trace the client asks for next.
+    const pid = r.pidOf(m.index);
+    const seq = r.seqOf(m.index);
+    const ev = new StoppedEvent(m.reason, ThreadDirectory.threadId(pid)) as DebugProtocol.StoppedEvent;
     ev.body.allThreadsStopped = true;
-    ev.body.description = `${m.description ?? `Paused on ${m.reason}`} at seq ${e.seq}`;
+    ev.body.description = `${m.description ?? `Paused on ${m.reason}`} at seq ${seq}`;
     if (m.hitBreakpointIds?.length) ev.body.hitBreakpointIds = m.hitBreakpointIds;
     if (m.reason === "exception") ev.body.text = exceptionSummary(r, m.index, this.ctx.label);
     this.sendEvent(ev);
@@ -311,10 +314,10 @@ export abstract class SessionBase extends DebugSession {
     this.sendEvent(
       new Event(CustomEvent.moment, {
         index: m.index,
-        seq: e.seq,
+        seq,
         position: r.positionOf(m.index),
-        threadId: ThreadDirectory.threadId(e.pid),
-        time: e.time,
+        threadId: ThreadDirectory.threadId(pid),
+        time: r.timeOf(m.index),
         reason: m.reason,
       } satisfies MomentEventBody),
     );
