@@ -8,41 +8,36 @@ import { csrList } from "./store/csr";
 import type { StoreData } from "./store/store";
 import type { ClauseRan, FunctionInfo, Mfa, ModuleInfo, SourceLocation } from "./types";
 
-interface Tables {
-  /** mfa id → definition location (or undefined when the module table does not know it). */
-  defs: Array<SourceLocation | undefined>;
-  /** mfa id → its function in the module table. */
-  fns: Array<FunctionInfo | undefined>;
-  /** normalised file → line → mfa ids defined (or with a clause) there. */
-  defsByLine: Map<string, Map<number, number[]>>;
-  /** normalised file → line → call-site ids at that line. */
-  sitesByLine: Map<string, Map<number, number[]>>;
-}
-
 export class Correlator {
-  /** Built on first use: an open (a debug launch before its first stop) need not pay for it. */
-  private built?: Tables;
+  /** mfa id → definition location (or undefined when the module table does not know it). */
+  private readonly defs: Array<SourceLocation | undefined>;
+  /** mfa id → its function in the module table. */
+  private readonly fns: Array<FunctionInfo | undefined>;
+  /** normalised file → line → mfa ids defined (or with a clause) there. */
+  private readonly defsByLine = new Map<string, Map<number, number[]>>();
+  /** normalised file → line → call-site ids at that line. */
+  private readonly sitesByLine = new Map<string, Map<number, number[]>>();
 
-  constructor(private readonly store: StoreData) {}
-
-  private get tables(): Tables {
-    return (this.built ??= buildTables(this.store));
-  }
-
-  private get defs(): Array<SourceLocation | undefined> {
-    return this.tables.defs;
-  }
-
-  private get fns(): Array<FunctionInfo | undefined> {
-    return this.tables.fns;
-  }
-
-  private get defsByLine(): Map<string, Map<number, number[]>> {
-    return this.tables.defsByLine;
-  }
-
-  private get sitesByLine(): Map<string, Map<number, number[]>> {
-    return this.tables.sitesByLine;
+  constructor(private readonly store: StoreData) {
+    const { tables } = store;
+    this.fns = tables.mfas.map((m) => {
+      const mod = tables.modules.get(m.module);
+      return mod && findFunction(mod, m);
+    });
+    this.defs = tables.mfas.map((m) => {
+      const mod = tables.modules.get(m.module);
+      const fn = mod && findFunction(mod, m);
+      return mod && fn && fn.line > 0 ? { file: mod.source, line: fn.line } : undefined;
+    });
+    tables.mfas.forEach((m, id) => {
+      const mod = tables.modules.get(m.module);
+      const fn = mod && findFunction(mod, m);
+      if (!mod || !fn) return;
+      for (const line of new Set([fn.line, ...fn.clauseLines])) push(this.defsByLine, mod.source, line, id);
+    });
+    tables.sites.forEach((s, id) => {
+      if (s.file !== undefined && s.line !== undefined) push(this.sitesByLine, s.file, s.line, id);
+    });
   }
 
   /** Where a function is defined. */
@@ -290,29 +285,4 @@ export function sameFile(recorded: string, asked: string): boolean {
     common++;
   if (common === 0) return false;
   return common >= 2 || common === as.length || common === bs.length;
-}
-
-function buildTables(store: StoreData): Tables {
-  const { tables } = store;
-  const fns = tables.mfas.map((m) => {
-    const mod = tables.modules.get(m.module);
-    return mod && findFunction(mod, m);
-  });
-  const defs = tables.mfas.map((m, id) => {
-    const mod = tables.modules.get(m.module);
-    const fn = fns[id];
-    return mod && fn && fn.line > 0 ? { file: mod.source, line: fn.line } : undefined;
-  });
-  const defsByLine = new Map<string, Map<number, number[]>>();
-  const sitesByLine = new Map<string, Map<number, number[]>>();
-  tables.mfas.forEach((m, id) => {
-    const mod = tables.modules.get(m.module);
-    const fn = fns[id];
-    if (!mod || !fn) return;
-    for (const line of new Set([fn.line, ...fn.clauseLines])) push(defsByLine, mod.source, line, id);
-  });
-  tables.sites.forEach((s, id) => {
-    if (s.file !== undefined && s.line !== undefined) push(sitesByLine, s.file, s.line, id);
-  });
-  return { defs, fns, defsByLine, sitesByLine };
 }
