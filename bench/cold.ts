@@ -12,7 +12,11 @@ import { percentile } from "./stats";
 
 const ROOT = join(__dirname, "..");
 /** The environment bin/elixirscope.js's shebang gives Node (see there). */
-const NO_CA_BUNDLE = { ...process.env, NODE_EXTRA_CA_CERTS: "" };
+const COMMAND_ENV = {
+  ...process.env,
+  NODE_EXTRA_CA_CERTS: "",
+  GLIBC_TUNABLES: `glibc.malloc.hugetlb=1:${process.env.GLIBC_TUNABLES ?? ""}`,
+};
 
 function run(args: string[]): number {
   return spawn(join(ROOT, "bin", "elixirscope.js"), args, `elixirscope ${args.join(" ")}`);
@@ -42,14 +46,14 @@ export function benchCold(
     return run(["info", trace]);
   });
   const first = percentile(firsts, 50);
-  // Node's own start (`node -e 0`, without the CA bundle as the command's shebang starts it) in the
+  // Node's own start (`node -e 0`, in the environment the command's shebang gives it) in the
   // same loop: the floor under every figure here; and `node dist/cli.js info`, which skips the
   // command's shebang (so pays for NODE_EXTRA_CA_CERTS when set).
   const again: number[] = [];
   const node: number[] = [];
   const direct: number[] = [];
   for (let i = 0; i < 3; i++) {
-    node.push(spawn(process.execPath, ["-e", "0"], "node -e 0", NO_CA_BUNDLE));
+    node.push(spawn(process.execPath, ["-e", "0"], "node -e 0", COMMAND_ENV));
     again.push(run(["info", trace]));
     direct.push(
       spawn(process.execPath, [join(ROOT, "dist", "cli.js"), "info", trace], "node dist/cli.js info"),
@@ -81,8 +85,8 @@ export function benchCold(
 }
 
 /**
- * What a first open cannot go below on this machine, median of three: Node's start (without the CA
- * bundle, as the command runs), reading the trace, and touching then writing to a new file as many
+ * What a first open cannot go below on this machine, median of three: Node's start (in the command's
+ * environment: no CA bundle, huge pages asked for), reading the trace, and touching then writing to a new file as many
  * bytes as the index the first open saved (the store holds the same columns and indexes in memory).
  */
 function firstOpenFloor(trace: string): number {
@@ -94,7 +98,7 @@ function firstOpenFloor(trace: string): number {
       process.execPath,
       [join(ROOT, "bench", "firstOpenFloor.mjs"), trace, bytes],
       "first-open floor",
-      NO_CA_BUNDLE,
+      COMMAND_ENV,
     ),
   );
   return percentile(runs, 50);

@@ -17,9 +17,14 @@ export class AdapterFactory implements vscode.DebugAdapterDescriptorFactory {
     if (mode === "external") {
       const cli = join(this.services.context.extensionPath, "dist", "cli.js");
       // The extension host's executable is Electron on the desktop: run it as plain Node. An empty
-      // NODE_EXTRA_CA_CERTS spares its start the parse of that CA bundle (the adapter does no TLS).
+      // NODE_EXTRA_CA_CERTS spares its start the parse of that CA bundle (the adapter does no TLS);
+      // GLIBC_TUNABLES asks for huge pages for a first open's big arrays, as bin/elixirscope.js does.
       return new vscode.DebugAdapterExecutable(process.execPath, [cli, "dap"], {
-        env: { ELECTRON_RUN_AS_NODE: "1", NODE_EXTRA_CA_CERTS: "" },
+        env: {
+          ELECTRON_RUN_AS_NODE: "1",
+          NODE_EXTRA_CA_CERTS: "",
+          GLIBC_TUNABLES: `glibc.malloc.hugetlb=1:${process.env.GLIBC_TUNABLES ?? ""}`,
+        },
       });
     }
     return new vscode.DebugAdapterInlineImplementation(new NotifyingAdapter(this.services, session));

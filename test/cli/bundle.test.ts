@@ -62,6 +62,45 @@ describe("bundled CLI", () => {
     assert.equal(command.stdout, direct.stdout);
   });
 
+  it("the `elixirscope` command asks glibc for huge pages for big arrays, the user's own tunables after", () => {
+    // A preload that reports the environment the command's Node got and, after a 64 MiB array is
+    // filled, how much of the process's memory is on transparent huge pages.
+    const dir = mkdtempSync(join(tmpdir(), "elixirscope-thp-"));
+    const probe = join(dir, "probe.js");
+    writeFileSync(
+      probe,
+      `process.on("exit", () => {
+        const a = new Uint8Array(64 << 20);
+        for (let i = 0; i < a.length; i += 4096) a[i] = 1;
+        const m = /AnonHugePages:\\s+(\\d+)/.exec(require("fs").readFileSync("/proc/self/smaps_rollup", "utf8"));
+        process.stderr.write("\\nPROBE " + JSON.stringify({ env: process.env.GLIBC_TUNABLES, huge: m ? Number(m[1]) : -1 }) + "\\n");
+      });`,
+    );
+    const run = (user?: string): { env?: string; huge: number } => {
+      const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: `--require ${probe}` };
+      delete env.GLIBC_TUNABLES;
+      if (user !== undefined) env.GLIBC_TUNABLES = user;
+      const r = spawnSync(join(ROOT, "bin", "elixirscope.js"), ["help"], { encoding: "utf8", env });
+      assert.equal(r.status, 0, r.stderr);
+      const m = /\nPROBE (.*)\n$/.exec(r.stderr);
+      assert.ok(m, `no probe output: ${r.stderr}`);
+      return JSON.parse(m[1]) as { env?: string; huge: number };
+    };
+    const plain = run();
+    assert.equal(plain.env, "glibc.malloc.hugetlb=1:");
+    assert.equal(run("glibc.malloc.hugetlb=0").env, "glibc.malloc.hugetlb=1:glibc.malloc.hugetlb=0");
+    // Where the kernel leaves huge pages to the process (as on Debian's and Ubuntu's defaults), glibc
+    // gave them: the figure the first open's speed rests on.
+    const thp = existsSync("/sys/kernel/mm/transparent_hugepage/enabled")
+      ? readFileSync("/sys/kernel/mm/transparent_hugepage/enabled", "utf8")
+      : "";
+    if (thp.includes("[madvise]")) {
+      assert.ok(plain.huge > 0, "no memory of the command's process is on huge pages");
+      assert.equal(run("glibc.malloc.hugetlb=0").huge, 0);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   it("loads only the part of the command it runs, and answers as the sources do", async () => {
     const lines: string[] = [];
     assert.equal(await main(["info", TRACE, "--json"], (s) => lines.push(s)), 0);

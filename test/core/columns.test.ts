@@ -2,7 +2,13 @@
 // bits, a frame of 64 KiB) widens its column once, keeping every value written before it.
 
 import assert from "node:assert/strict";
-import { createColumns, ensureCapacity, fitsColumn, widenColumn } from "../../src/core/store/columns";
+import {
+  columnArrays,
+  createColumns,
+  ensureCapacity,
+  fitsColumn,
+  widenColumn,
+} from "../../src/core/store/columns";
 import { prefault, sharedArray } from "../../src/core/store/prefault";
 import { parseStore } from "../../src/core/store/store";
 import { type PackedStore, packStore, unpackStore } from "../../src/core/storeTransfer";
@@ -27,6 +33,44 @@ describe("event columns", () => {
     ensureCapacity(c, 100);
     assert.equal(c.frameOff.constructor, Float64Array);
     assert.equal(c.frameOff[2], 5 * 2 ** 32 + 7);
+  });
+
+  it("grow into one buffer, shared or not, each column in its own aligned part, values kept", async () => {
+    for (const shared of [false, true]) {
+      const c = createColumns(4);
+      columnArrays(c).forEach((a, k) => a.fill(k + 1));
+      c.length = 4;
+      ensureCapacity(c, 1000, shared);
+      const arrays = columnArrays(c);
+      const buffer = arrays[0].buffer;
+      assert.equal(buffer instanceof SharedArrayBuffer, shared);
+      const parts = arrays
+        .map((a) => [a.byteOffset, a.byteOffset + a.byteLength])
+        .sort((x, y) => x[0] - y[0]);
+      for (let k = 0; k < arrays.length; k++) {
+        assert.equal(arrays[k].buffer, buffer, `column ${k} is not in the one buffer`);
+        assert.equal(arrays[k].length, 1000);
+        assert.equal(arrays[k].byteOffset % 64, 0);
+        assert.deepEqual([...arrays[k].subarray(0, 5)], [k + 1, k + 1, k + 1, k + 1, 0]);
+        if (k > 0) assert.ok(parts[k][0] >= parts[k - 1][1], "two columns overlap");
+      }
+      // Writing every row of one column leaves the others as they were.
+      c.time.fill(-1);
+      arrays.forEach((a, k) => a !== c.time && assert.equal(a[3], k + 1));
+      // A store on such a buffer crosses to another thread and back whole.
+      const store = await parseStore([ticketTracePath()]);
+      const n = store.cols.length;
+      ensureCapacity(store.cols, n * 2, shared);
+      const packed = packStore(store);
+      const { port1, port2 } = new MessageChannel();
+      const got = new Promise<PackedStore["data"]>((resolve) => port2.once("message", resolve));
+      port1.postMessage(packed.data, packed.transfer);
+      const back = unpackStore(await got);
+      port1.close();
+      const want = await parseStore([ticketTracePath()]);
+      for (const name of ["seq", "time", "pid", "kind", "frameOff", "argFp3"] as const)
+        assert.deepEqual([...back.cols[name].subarray(0, n)], [...want.cols[name]], name);
+    }
   });
 
   it("tell which values fit each narrow type", () => {

@@ -171,7 +171,8 @@ class FileReader {
   private readonly argFp = new Uint8Array(ARG_FP_COUNT);
   /** The header was damaged or missing and defaults stand in for it. */
   headerAssumed = false;
-  private lastProgress = 0;
+  /** When progress was last reported (Date.now()); a double from the start, as `msgHash` is. */
+  private lastProgress = -Infinity;
   private formatVersion = 1;
   /** The first row this file's events fill (the columns may already hold other files'). */
   private readonly firstRow: number;
@@ -202,13 +203,10 @@ class FileReader {
     let pos = 0;
     let eof = false;
     while (true) {
+      pos = this.frames(pos);
       // Refill when fewer bytes than a frame head remain, or the frame at pos is incomplete.
       const avail = this.filled - pos;
-      let need = FRAME_HEAD;
-      if (avail >= FRAME_HEAD && this.buf[pos] === FRAME_MARK) {
-        const sz = this.buf.readUInt32BE(pos + 1);
-        if (sz <= MAX_FRAME && this.base + pos + FRAME_HEAD + sz <= this.size) need = FRAME_HEAD + sz;
-      }
+      const need = this.need(pos, avail);
       if (avail < need && !eof) {
         pos = this.refill(pos, need);
         eof = this.base + this.filled >= this.size;
@@ -218,18 +216,15 @@ class FileReader {
         continue;
       }
       if (avail === 0) break;
-      if (avail < FRAME_HEAD || (this.buf[pos] === FRAME_MARK && avail < need)) {
-        // The file ends inside a frame: a recording that stopped mid-write.
-        this.endResync(this.base + pos);
-        if (this.buf[pos] === FRAME_MARK || this.resyncFrom < 0)
-          this.report(
-            this.frameNo,
-            this.base + pos,
-            `truncated last frame (${avail} of ${need} bytes); dropped`,
-          );
-        break;
-      }
-      pos = this.frame(pos, avail);
+      // The file ends inside a frame (`frames` left it): a recording that stopped mid-write.
+      this.endResync(this.base + pos);
+      if (this.buf[pos] === FRAME_MARK || this.resyncFrom < 0)
+        this.report(
+          this.frameNo,
+          this.base + pos,
+          `truncated last frame (${avail} of ${need} bytes); dropped`,
+        );
+      break;
     }
     this.endResync(this.size);
     this.prefault?.written(this.cols.length, true);
@@ -240,6 +235,29 @@ class FileReader {
       events: this.events,
     });
     if (this.info) this.info.events = this.events;
+  }
+
+  /**
+   * Handles every frame the buffer holds whole from `pos` on; returns where it stopped. The hot loop
+   * on its own, apart from `run`'s refills and progress: optimised code for it never meets a path it
+   * has not run yet (a first progress report, the prefault thread starting), which would throw away
+   * the whole inlined parse and have V8 compile it again.
+   */
+  private frames(pos: number): number {
+    for (;;) {
+      const avail = this.filled - pos;
+      if (avail === 0 || avail < this.need(pos, avail)) return pos;
+      pos = this.frame(pos, avail);
+    }
+  }
+
+  /** How many bytes from `pos` the frame there needs in the buffer (a frame head at least). */
+  private need(pos: number, avail: number): number {
+    if (avail >= FRAME_HEAD && this.buf[pos] === FRAME_MARK) {
+      const sz = this.buf.readUInt32BE(pos + 1);
+      if (sz <= MAX_FRAME && this.base + pos + FRAME_HEAD + sz <= this.size) return FRAME_HEAD + sz;
+    }
+    return FRAME_HEAD;
   }
 
   /** Handles the frame at `pos`; returns where the next one starts. */
@@ -388,7 +406,8 @@ class FileReader {
         if (arity < 6) tooFew(this.tagName, arity, 6);
         if (s.isPid()) peer = this.pidAt(s);
         else aux = this.auxAt(s);
-        hash = this.hashAt(s);
+        this.hashAt(s);
+        hash = this.msgHash;
         flags = this.classifyMessage(s);
         used = 6;
         if (arity >= 7) {
@@ -401,7 +420,8 @@ class FileReader {
         if (arity < 6) tooFew(this.tagName, arity, 6);
         if (s.isPid()) peer = this.pidAt(s);
         else s.skip();
-        hash = this.hashAt(s);
+        this.hashAt(s);
+        hash = this.msgHash;
         used = 6;
         if (arity >= 7 && this.isSentMarker(s)) {
           const ref = s.integer();
@@ -668,14 +688,27 @@ class FileReader {
     return this.tables.addAux(term);
   }
 
-  private hashAt(s: Scan): number {
+  /**
+   * Skips a message and keeps its hash in `msgHash`. A field, not a return value: a hash is a uint32,
+   * above the small-integer range for most values, so returned from a call V8 did not inline it was
+   * a fresh heap number per message (the 1M trace: 2.5 MB of young garbage).
+   */
+  private hashAt(s: Scan): void {
     const t0 = s.skip();
     this.lastTermStart = t0;
-    return hashBytes(this.buf, t0, s.pos);
+    this.msgHash = hashBytes(this.buf, t0, s.pos);
   }
 
-  /** The tag hash of the last message classified (see `EventColumns.tagHash`). */
-  private tagHash = 0;
+  /**
+   * The hash of the message `hashAt` last skipped. Made a double from the start (NaN, never read
+   * before a hash is written): a hash above 2^30 stored in a field that held a small integer changes
+   * the field's representation, and V8 then throws away every optimised function built on this
+   * class's shape.
+   */
+  private msgHash = NaN;
+
+  /** The tag hash of the last message classified (see `EventColumns.tagHash`); a double, as `msgHash`. */
+  private tagHash = NaN;
 
   /**
    * Recognises a GenServer call `{:"$gen_call", {from, tag}, request}` and a reply-shaped `{tag, value}`
@@ -933,10 +966,27 @@ class FileReader {
    * is final.
    */
   prefault: Prefault | undefined;
+  /**
+   * Sizes the columns from the frames the buffer holds whole, walked by their length prefixes before
+   * any of them is parsed: replaced once the parse runs, the columns would throw away the optimised
+   * code V8 was building for it (it treats fields written once as constants; at 1M events ~130 ms of
+   * compiling lost, then done again).
+   */
   private presize(): void {
-    if (this.presized || this.events < 1000) return;
+    if (this.presized) return;
+    const b = this.buf;
+    let at = 0;
+    let frames = 0;
+    while (at + FRAME_HEAD <= this.filled && b[at] === FRAME_MARK) {
+      const end = at + FRAME_HEAD + b.readUInt32BE(at + 1);
+      if (end > this.filled) break;
+      at = end;
+      frames++;
+    }
+    // Big frames (few to a chunk): from the events parsed so far, once there are enough.
+    if (frames < 1000 && this.events < 1000) return;
     this.presized = true;
-    const perEvent = this.base / this.events;
+    const perEvent = frames >= 1000 ? at / frames : this.base / this.events;
     const rest = Math.ceil((this.size - this.base) / perEvent);
     const expected = Math.ceil(rest * 1.05) + this.events;
     const from = this.cols.length;

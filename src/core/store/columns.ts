@@ -211,16 +211,37 @@ export function ensureCapacity(cols: EventColumns, needed: number, shared = fals
   const cap = cols.seq.length;
   if (needed <= cap) return;
   const next = Math.max(needed, cap * 2);
-  for (const f of FIELD_NAMES) {
-    const old = (cols as unknown as Record<string, Typed>)[f];
-    const Ctor = ctorOf(old);
-    // Shared memory when another thread is to fault its pages in (prefault.ts).
-    const grown = shared
-      ? new Ctor(new SharedArrayBuffer(next * old.BYTES_PER_ELEMENT) as never, 0, next)
-      : new Ctor(next);
+  const all = cols as unknown as Record<string, Typed>;
+  // One buffer for all the columns: one mapping, which the kernel can back with 2 MiB pages where the
+  // process asks for them (bin/elixirscope.js), where 19 arrays of 1-8 MiB mostly could not be.
+  // Shared memory when another thread is to fault its pages in (prefault.ts).
+  const slab = bufferSlab(
+    FIELD_NAMES.map((f) => next * all[f].BYTES_PER_ELEMENT),
+    shared,
+  );
+  FIELD_NAMES.forEach((f, k) => {
+    const old = all[f];
+    const grown = new (ctorOf(old))(slab.buffer as never, slab.offsets[k], next);
     grown.set(old.subarray(0, cols.length) as never);
-    (cols as unknown as Record<string, Typed>)[f] = grown;
+    all[f] = grown;
+  });
+}
+
+/**
+ * One buffer (shared between threads or not) holding parts of the given byte sizes, each at an
+ * offset aligned for any typed array (and to a cache line).
+ */
+export function bufferSlab(
+  sizes: number[],
+  shared: boolean,
+): { buffer: ArrayBuffer | SharedArrayBuffer; offsets: number[] } {
+  const offsets: number[] = [];
+  let at = 0;
+  for (const n of sizes) {
+    offsets.push(at);
+    at += Math.ceil(n / 64) * 64;
   }
+  return { buffer: shared ? new SharedArrayBuffer(at) : new ArrayBuffer(at), offsets };
 }
 
 /**

@@ -5,6 +5,7 @@
 // parse has written, so the two threads need no other coordination than a row count.
 
 import type { Worker } from "node:worker_threads";
+import { bufferSlab } from "./columns";
 
 /** Whether a thread faulting pages in would find a free core (see `prefaultSettings.maxLoad`). */
 export function coreToSpare(): boolean {
@@ -144,8 +145,13 @@ export class IndexArena {
   reserve(count: number, capacity: number): Shared[] {
     if (this.reserved) return [];
     this.reserved = true;
-    this.spare = Array.from({ length: count }, () => sharedArray(Int32Array, capacity));
-    this.spare16 = sharedArray(Int16Array, capacity);
+    // One buffer for them all, as the columns are (columns.ts `ensureCapacity`).
+    const slab = bufferSlab([...Array<number>(count).fill(capacity * 4), capacity * 2], true);
+    this.spare = Array.from(
+      { length: count },
+      (_, k) => new Int32Array(slab.buffer, slab.offsets[k], capacity),
+    );
+    this.spare16 = new Int16Array(slab.buffer, slab.offsets[count], capacity);
     return [...this.spare, this.spare16];
   }
 

@@ -215,13 +215,17 @@ function orderByTime(cols: EventColumns, files: TraceFileInfo[], firstRow: numbe
       for (let i = firstRow[f]; i < firstRow[f + 1]; i++) cols.time[i] += shift;
     }
   }
-  let sorted = true;
-  for (let i = 1; i < cols.length && sorted; i++) if (cols.time[i] < cols.time[i - 1]) sorted = false;
-  if (sorted) return;
+  if (inOrder(cols.time, cols.length)) return;
   const order = Int32Array.from({ length: cols.length }, (_, i) => i);
   const t = cols.time;
   order.sort((a, b) => t[a] - t[b] || a - b);
   permuteColumns(cols, order);
+}
+
+/** Whether `t[0, n)` never goes down (a loop of its own: see `countRows`). */
+function inOrder(t: Float64Array, n: number): boolean {
+  for (let i = 1; i < n; i++) if (t[i] < t[i - 1]) return false;
+  return true;
 }
 
 /**
@@ -230,16 +234,34 @@ function orderByTime(cols: EventColumns, files: TraceFileInfo[], firstRow: numbe
  */
 function resolveNames(cols: EventColumns, tables: StoreTables): void {
   const holder = new Map<string, number>();
+  // The names each process holds, so that an exit drops its own (not a walk of every name per exit).
+  const held = new Map<number, Set<string>>();
+  const release = (name: string): void => {
+    const p = holder.get(name);
+    if (p === undefined) return;
+    holder.delete(name);
+    held.get(p)?.delete(name);
+  };
   for (let i = 0; i < cols.length; i++) {
     const k = cols.kind[i];
     if (k === KIND_CODES.register || k === KIND_CODES.unregister || k === KIND_CODES.process) {
       const name = k === KIND_CODES.process ? infoName(tables.aux[cols.aux[i]]) : tables.aux[cols.aux[i]];
       if (name instanceof Atom) {
-        if (k === KIND_CODES.unregister) holder.delete(name.name);
-        else holder.set(name.name, cols.pid[i]);
+        release(name.name);
+        if (k !== KIND_CODES.unregister) {
+          const p = cols.pid[i];
+          holder.set(name.name, p);
+          const names = held.get(p);
+          if (names) names.add(name.name);
+          else held.set(p, new Set([name.name]));
+        }
       }
     } else if (k === KIND_CODES.exit) {
-      for (const [n, p] of holder) if (p === cols.pid[i]) holder.delete(n);
+      const names = held.get(cols.pid[i]);
+      if (names) {
+        for (const n of names) holder.delete(n);
+        held.delete(cols.pid[i]);
+      }
     } else if (k === KIND_CODES.send && cols.peer[i] < 0 && cols.aux[i] >= 0) {
       const to = tables.aux[cols.aux[i]];
       if (to instanceof Atom) cols.peer[i] = holder.get(to.name) ?? -1;
@@ -275,9 +297,6 @@ export function buildIndexes(
   const pidCount = tables.pids.length;
   const mfaCount = tables.mfas.length;
   const kindCount = KIND_CODES.unknown + 1;
-  const { pid, kind, mfa } = cols;
-  const STATE = KIND_CODES.state;
-  const RETURN = KIND_CODES.return;
 
   const callbackMfa = new Uint8Array(mfaCount);
   tables.mfas.forEach((m, id) => (callbackMfa[id] = isStateCallback(m.fun, m.arity) ? 1 : 0));
@@ -286,18 +305,7 @@ export function buildIndexes(
   const kindOff = new Int32Array(kindCount + 1);
   const stateEvents = new Int32Array(pidCount);
   const callbackReturns = new Int32Array(pidCount);
-  for (let i = 0; i < n; i++) {
-    const p = pid[i];
-    const k = kind[i];
-    const m = mfa[i];
-    pidOff[p + 1]++;
-    kindOff[k + 1]++;
-    if (m >= 0) {
-      mfaOff[m + 1]++;
-      if (k === RETURN && callbackMfa[m] === 1) callbackReturns[p]++;
-    }
-    if (k === STATE) stateEvents[p]++;
-  }
+  const multiFile = countRows(cols, callbackMfa, pidOff, kindOff, mfaOff, stateEvents, callbackReturns) !== 0;
   // State sources per process: its `state` events, or its callback returns when it has none.
   const ownerOff = new Int32Array(pidCount + 1);
   for (let p = 0; p < pidCount; p++) {
@@ -310,18 +318,14 @@ export function buildIndexes(
   const pidRows = arena.take(n);
   const mfaRows = new Int32Array(mfaOff[mfaCount]);
   const ownerRows = new Int32Array(ownerOff[pidCount]);
-  const pidFill = pidOff.slice(0, pidCount);
-  const mfaFill = mfaOff.slice(0, mfaCount);
-  const ownerFill = ownerOff.slice(0, pidCount);
-  for (let i = 0; i < n; i++) {
-    const p = pid[i];
-    const k = kind[i];
-    const m = mfa[i];
-    pidRows[pidFill[p]++] = i;
-    if (m >= 0) mfaRows[mfaFill[m]++] = i;
-    if (k === STATE || (k === RETURN && stateEvents[p] === 0 && m >= 0 && callbackMfa[m] === 1))
-      ownerRows[ownerFill[p]++] = i;
-  }
+  placeRows(
+    cols,
+    callbackMfa,
+    stateEvents,
+    { rows: pidRows, fill: pidOff.slice(0, pidCount) },
+    { rows: mfaRows, fill: mfaOff.slice(0, mfaCount) },
+    { rows: ownerRows, fill: ownerOff.slice(0, pidCount) },
+  );
   const byPid = { offsets: pidOff, rows: pidRows };
   const byKind = kindIndex(kindOff, () => cols.kind);
   const byMfa = { offsets: mfaOff, rows: mfaRows };
@@ -335,11 +339,79 @@ export function buildIndexes(
   const bySite = buildCsr(cols.site, n, tables.sites.length);
   listener?.columns(cols, ["site"]);
   listener?.indexes({ bySite });
-  pairMessages(cols, pidCount, tables.aux, partner);
+  const sends = kindOff[KIND_CODES.send + 1] - kindOff[KIND_CODES.send];
+  pairMessages(cols, pidCount, tables.aux, partner, sends, multiFile);
   // The message hashes are read by the pairing alone: their memory takes the time's ticks.
   listener?.columns(cols, ["peer", "time"], cols.msgHash);
   listener?.indexes({ partner });
   return { byPid, byMfa, byKind, bySite, byStateOwner, link, partner, match: partner, pair: partner, depth };
+}
+
+// The two sweeps over every row are functions of their own, each one loop: a one-pass loop runs
+// unoptimised until V8 has compiled the function around it for that loop (on-stack replacement), so
+// the smaller the function, the sooner it runs at full speed and the less the other core compiles.
+
+/**
+ * The first sweep: rows per process, kind and function, and state sources per process. Returns
+ * non-zero when the rows come from more than one file.
+ */
+function countRows(
+  cols: EventColumns,
+  callbackMfa: Uint8Array,
+  pidOff: Int32Array,
+  kindOff: Int32Array,
+  mfaOff: Int32Array,
+  stateEvents: Int32Array,
+  callbackReturns: Int32Array,
+): number {
+  const { pid, kind, mfa, file } = cols;
+  const STATE = KIND_CODES.state;
+  const RETURN = KIND_CODES.return;
+  const n = cols.length;
+  const file0 = n > 0 ? file[0] : 0;
+  let otherFile = 0;
+  for (let i = 0; i < n; i++) {
+    const p = pid[i];
+    const k = kind[i];
+    const m = mfa[i];
+    pidOff[p + 1]++;
+    kindOff[k + 1]++;
+    if (m >= 0) {
+      mfaOff[m + 1]++;
+      if (k === RETURN && callbackMfa[m] === 1) callbackReturns[p]++;
+    }
+    if (k === STATE) stateEvents[p]++;
+    otherFile |= file[i] ^ file0;
+  }
+  // Compared by the caller: a compare after the loop, never run when V8 compiled the loop, would
+  // deoptimise it on the way out.
+  return otherFile;
+}
+
+/** The second sweep: each row into its process's, function's and state owner's list. */
+function placeRows(
+  cols: EventColumns,
+  callbackMfa: Uint8Array,
+  stateEvents: Int32Array,
+  byPid: { rows: Int32Array; fill: Int32Array },
+  byMfa: { rows: Int32Array; fill: Int32Array },
+  byOwner: { rows: Int32Array; fill: Int32Array },
+): void {
+  const { pid, kind, mfa } = cols;
+  const STATE = KIND_CODES.state;
+  const RETURN = KIND_CODES.return;
+  const [pidRows, pidFill] = [byPid.rows, byPid.fill];
+  const [mfaRows, mfaFill] = [byMfa.rows, byMfa.fill];
+  const [ownerRows, ownerFill] = [byOwner.rows, byOwner.fill];
+  for (let i = 0; i < cols.length; i++) {
+    const p = pid[i];
+    const k = kind[i];
+    const m = mfa[i];
+    pidRows[pidFill[p]++] = i;
+    if (m >= 0) mfaRows[mfaFill[m]++] = i;
+    if (k === STATE || (k === RETURN && stateEvents[p] === 0 && m >= 0 && callbackMfa[m] === 1))
+      ownerRows[ownerFill[p]++] = i;
+  }
 }
 
 /**
@@ -363,30 +435,29 @@ export function resolveTailCalls(cols: EventColumns, tables: StoreTables, link: 
     return fnOf.get(mfa);
   };
   const made = new Map<string, number>();
-  // Compared as recorded: in a chain of tail calls each one carries the same site. Calls go in row
-  // order, so only a parent's site may have been rewritten already; those few keep their old one here.
-  const recorded = new Map<number, number>();
-  const { kind } = cols;
-  for (let i = 0; i < cols.length; i++) {
-    if (kind[i] !== KIND_CODES.call) continue;
-    const parent = link[i];
-    if (parent < 0 || cols.mfa[parent] < 0) continue;
-    if (cols.site[i] !== (recorded.get(parent) ?? cols.site[parent])) continue;
-    const pf = fn(cols.mfa[parent]);
-    const callee = tables.mfas[cols.mfa[i]];
-    if (!pf?.tailCalls?.length || !callee) continue;
-    let lines = pf.tailCalls
-      .filter(
+  const sitesOf = new Map<number, Map<number, Map<number, number>>>();
+  const siteOf = (parentMfa: number, calleeMfa: number): Map<number, number> => {
+    let byCallee = sitesOf.get(parentMfa);
+    if (!byCallee) sitesOf.set(parentMfa, (byCallee = new Map()));
+    let byClause = byCallee.get(calleeMfa);
+    if (!byClause) byCallee.set(calleeMfa, (byClause = new Map()));
+    return byClause;
+  };
+  /** The site id of `pf`'s tail call to `callee` from clause `clause`, made when first needed; -1: none. */
+  const tailSite = (pf: FunctionInfo, parentMfa: number, callee: Mfa | undefined, clause: number): number => {
+    if (!callee) return -1;
+    let lines = pf
+      .tailCalls!.filter(
         (t) =>
           t.callee.module === callee.module && t.callee.fun === callee.fun && t.callee.arity === callee.arity,
       )
       .map((t) => t.line);
-    if (lines.length === 0) continue;
-    if (lines.length > 1) lines = inClause(pf, cols.clause[parent], lines);
-    const pm = tables.mfas[cols.mfa[parent]];
+    if (lines.length === 0) return -1;
+    if (lines.length > 1) lines = inClause(pf, clause, lines);
+    const pm = tables.mfas[parentMfa];
     const source = tables.modules.get(pm.module)?.source;
     const line = lines.length === 1 ? lines[0] : undefined;
-    const key = `${cols.mfa[parent]}:${line ?? ""}`;
+    const key = `${parentMfa}:${line ?? ""}`;
     let id = made.get(key);
     if (id === undefined) {
       id = tables.sites.length;
@@ -397,6 +468,29 @@ export function resolveTailCalls(cols: EventColumns, tables: StoreTables, link: 
       });
       made.set(key, id);
     }
+    return id;
+  };
+  // Compared as recorded: in a chain of tail calls each one carries the same site. Calls go in row
+  // order, so only a parent's site may have been rewritten already; those few keep their old one here.
+  const recorded = new Map<number, number>();
+  const { kind } = cols;
+  for (let i = 0; i < cols.length; i++) {
+    if (kind[i] !== KIND_CODES.call) continue;
+    const parent = link[i];
+    if (parent < 0 || cols.mfa[parent] < 0) continue;
+    if (cols.site[i] !== (recorded.get(parent) ?? cols.site[parent])) continue;
+    const pf = fn(cols.mfa[parent]);
+    if (!pf?.tailCalls?.length || cols.mfa[i] < 0) continue;
+    // The site a parent's tail call to this callee gets, by parent, callee and the parent's clause:
+    // worked out once per triple (a hot tail-calling loop has thousands of calls, one answer).
+    const byPair = siteOf(cols.mfa[parent], cols.mfa[i]);
+    const clause = cols.clause[parent];
+    let id = byPair.get(clause);
+    if (id === undefined) {
+      id = tailSite(pf, cols.mfa[parent], tables.mfas[cols.mfa[i]], clause);
+      byPair.set(clause, id);
+    }
+    if (id < 0) continue;
     recorded.set(i, cols.site[i]);
     setId(cols, "site", i, id);
   }
@@ -476,12 +570,17 @@ function buildNesting(
  * the one — restricted to the sender when the receive names it. Pairs go into `pair`, the partner
  * array the nesting filled at calls only (-1 elsewhere): no send or receive is a call.
  */
-function pairMessages(cols: EventColumns, pidCount: number, aux: Term[], pair: Int32Array): void {
+function pairMessages(
+  cols: EventColumns,
+  pidCount: number,
+  aux: Term[],
+  pair: Int32Array,
+  sends: number,
+  multiFile: boolean,
+): void {
   const n = cols.length;
   // Unpaired sends per receiver and message hash (cut to 30 bits), queued by send number (not row:
   // sends are a few of the rows, and every array page costs).
-  let sends = 0;
-  for (let i = 0; i < n; i++) if (cols.kind[i] === KIND_CODES.send) sends++;
   const queues = new SendQueues(sends);
   const sendNo = new Int32Array(sends);
   let sent = 0;
@@ -489,8 +588,6 @@ function pairMessages(cols: EventColumns, pidCount: number, aux: Term[], pair: I
   // an unregistered name) queue under an extra "nobody known" receiver: a receive that finds no send
   // addressed to it takes the earliest such send of the same message, and gives it its receiver.
   const UNKNOWN = pidCount;
-  let multiFile = false;
-  for (let i = 1; i < n && !multiFile; i++) multiFile = cols.file[i] !== cols.file[0];
   const early_: Array<Map<number, number[]> | undefined> = new Array(pidCount);
   // Receives that name their send (trace format 2) pair with it and nothing else; their sends are
   // not queued for the others.
