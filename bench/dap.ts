@@ -75,12 +75,17 @@ export async function benchDap(
   // The adapter is started as the product starts it: `elixirscope dap` (bin/elixirscope.js's shebang)
   // and the extension's external adapter (src/extension/adapterFactory.ts) both empty
   // NODE_EXTRA_CA_CERTS, which Node 20 otherwise parses at start-up for TLS the adapter never does
-  // (40-70 ms where it names the system's whole CA bundle, as on the bench VM). The figure with the
-  // environment as inherited is kept beside it (`dap_launch_to_stop_inherited_env_ms`).
+  // (40-70 ms where it names the system's whole CA bundle, as on the bench VM), and ask glibc for huge
+  // pages. The figure with the environment as inherited is kept beside it
+  // (`dap_launch_to_stop_inherited_env_ms`).
   const inherited = adapter.endsWith(".ts")
     ? { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --import tsx`.trim() }
     : process.env;
-  const env = { ...inherited, NODE_EXTRA_CA_CERTS: "" };
+  const env = {
+    ...inherited,
+    NODE_EXTRA_CA_CERTS: "",
+    GLIBC_TUNABLES: `glibc.malloc.hugetlb=1:${process.env.GLIBC_TUNABLES ?? ""}`,
+  };
   // The bundled adapter keeps V8's compiled code beside it (dist/cli-dap.js.v8cache), written when
   // its first process exits: one launch first, so that the figures are those of every later launch.
   if (adapter.endsWith(".js")) await launchOnce(adapter, tracePath, env, root);
