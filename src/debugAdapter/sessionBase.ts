@@ -189,12 +189,12 @@ export abstract class SessionBase extends DebugSession {
   // Every message in and out is traced at the verbose level; output events are not, or the trace of
   // one would be traced in turn.
   override sendEvent(event: DebugProtocol.Event): void {
-    if (event.event !== "output") this.log.verbose(`To client: ${JSON.stringify(event)}`);
+    if (event.event !== "output" && this.tracing()) this.log.verbose(`To client: ${JSON.stringify(event)}`);
     super.sendEvent(event);
   }
 
   override sendResponse(response: DebugProtocol.Response): void {
-    this.log.verbose(`To client: ${JSON.stringify(response)}`);
+    if (this.tracing()) this.log.verbose(`To client: ${JSON.stringify(response)}`);
     super.sendResponse(response);
   }
 
@@ -213,7 +213,8 @@ export abstract class SessionBase extends DebugSession {
   }
 
   protected override dispatchRequest(request: DebugProtocol.Request): void {
-    this.log.verbose(`From client: ${request.command}(${JSON.stringify(request.arguments)})`);
+    if (this.tracing())
+      this.log.verbose(`From client: ${request.command}(${JSON.stringify(request.arguments)})`);
     const refused =
       checkRequest(request.command, request.arguments) ??
       (!this.loaded && NEEDS_RECORDING.has(request.command)
@@ -239,6 +240,10 @@ export abstract class SessionBase extends DebugSession {
   }
 
   // ── plumbing ───────────────────────────────────────────────────────────────
+
+  private tracing(): boolean {
+    return this.log.tracing?.() ?? true;
+  }
 
   protected get r(): Replay {
     if (!this.loaded) throw new AdapterError("no recording is loaded");
