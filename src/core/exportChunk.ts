@@ -119,6 +119,14 @@ export function transcodeFrames(
 const NONE = Buffer.alloc(0);
 
 /**
+ * The least room a new output buffer has: that of the largest chunk exportParallel.ts cuts at its
+ * usual 1 MiB (up to twice that in frames, ×3 and 1 MiB of margin), so that a spare is never let go
+ * for being too small: with 4 MiB the 1M export allocated 26 buffers (104 MB), with this 9 (72 MB of
+ * address space; only the pages written are touched).
+ */
+const OUT_MIN = 8 << 20;
+
+/**
  * Reads and transcodes chunks of one trace, its buffers kept from chunk to chunk (a fresh large
  * buffer costs page faults and an unmap): what each worker runs, and the main thread in between.
  */
@@ -141,8 +149,14 @@ export class ChunkTranscoder {
       this.bounds = new Uint32Array(Math.max(2 * events, 2 * this.bounds.length));
     if (!(length >= 0 && this.read(start, length) && eventBounds(this.input, length, events, this.bounds)))
       return undefined;
-    // Room for the 1.7× a chunk usually grows by, and for the 16× of a large frame near its end.
-    const into = this.spare.pop() ?? Buffer.allocUnsafeSlow(3 * length + (1 << 20));
+    // Room for the 1.7× a chunk usually grows by, and for the 16× of a large frame near its end. A
+    // spare too small for this chunk (a thread's first chunks are smaller, exportParallel.ts) is let
+    // go: growing it while transcoding copies it, and that path, first taken once TurboFan had
+    // compiled the transcoder, made V8 throw the code away. New buffers have room for a full chunk
+    // (pages never written are never touched).
+    const need = 3 * length + (1 << 20);
+    let into = this.spare.pop();
+    if (into === undefined || into.length < need) into = Buffer.allocUnsafeSlow(Math.max(need, OUT_MIN));
     const out = transcodeFrames(this.input, this.bounds, events, into);
     if (out === undefined) this.spare.push(into);
     return out;

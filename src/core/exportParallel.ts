@@ -1,8 +1,9 @@
 // The parallel export's main thread: cuts the events into chunks of about `chunkBytes` by their
-// frames' offsets (a cell of the index per chunk, not whole columns), hands them to the workers, and
-// places each chunk's lines in the output once every earlier chunk's size is known — the worker
-// holding them writes them there. A chunk a worker gives back is written by this thread, as the
-// serial export writes it; the first refused frame ends the export, every line before it written.
+// frames' offsets (a cell of the index per chunk, not whole columns; each thread's first chunks
+// smaller, while its code is cold), hands them to the workers, and places each chunk's lines in the
+// output once every earlier chunk's size is known — the worker holding them writes them there. A
+// chunk a worker gives back is written by this thread, as the serial export writes it; the first
+// refused frame ends the export, every line before it written.
 
 import type { ExportPool, FromWorker } from "./exportPool";
 import { ChunkTranscoder, FRAME_HEAD } from "./exportChunk";
@@ -15,6 +16,13 @@ export interface ChunkTuning {
   /** At most so many events and (unless one frame is larger) bytes of frames per chunk. */
   chunkRows: number;
   chunkBytes: number;
+  /**
+   * Bytes of frames of each thread's first chunk; each next chunk of that thread twice its last, up
+   * to `chunkBytes`. A thread's first ~100 ms run before V8 has optimized the transcoder, ~20-30×
+   * slower than later: a 1 MiB chunk then held up the placing of every chunk after it, so that this
+   * thread sat idle at the in-flight bound, or a booted worker waited for this thread's first chunk.
+   */
+  firstChunkBytes: number;
   /** Chunks handed out and not yet written: with the chunk size, what bounds the memory. */
   inFlight: number;
   /** Whether this thread transcodes chunks too, between the workers' messages. */
@@ -31,7 +39,7 @@ export interface PositionedOutput {
   writeError(e: { code?: string; message: string }): Error;
 }
 
-interface Chunk {
+export interface Chunk {
   from: number;
   to: number;
   /** The byte range of its frames in the trace, module frames in between included. */
@@ -65,6 +73,13 @@ export function parallelEventLines(
   const chunks: Chunk[] = [];
   pool.use(traceFd, out.fd, wholeFormsInUse());
   const busy = new Array<number>(pool.size).fill(0);
+  /** The next chunk's bytes of frames, per worker and (last) for this thread. */
+  const sizes = new Array<number>(pool.size + 1).fill(Math.min(tuning.firstChunkBytes, tuning.chunkBytes));
+  const nextOf = (who: number): Chunk => {
+    const c = planner.next(sizes[who]);
+    sizes[who] = Math.min(2 * sizes[who], tuning.chunkBytes);
+    return c;
+  };
   const local = new ChunkTranscoder(traceFd);
   let localBusy = !tuning.alsoHere;
   let placed = 0;
@@ -138,7 +153,7 @@ export function parallelEventLines(
         for (let i = 0; i < busy.length; i++) if (pool.ready[i] && (w < 0 || busy[i] < busy[w])) w = i;
         if (w < 0 || busy[w] >= DEPTH) break;
         const id = chunks.length;
-        const c = planner.next();
+        const c = nextOf(w);
         chunks.push(c);
         open++;
         c.worker = w;
@@ -156,7 +171,7 @@ export function parallelEventLines(
       localBusy = false;
       if (over || stopped !== undefined || planner.done || open >= tuning.inFlight) return;
       try {
-        const c = planner.next();
+        const c = nextOf(pool.size);
         chunks.push(c);
         open++;
         const lines = local.lines(c.to - c.from, c.start, c.end);
@@ -200,13 +215,13 @@ export function parallelEventLines(
 }
 
 /**
- * The chunks, cut as they are handed out: about `chunkBytes` of frames each by the trace's mean frame
- * size, halved while one holds more than twice that. One frame offset is read per chunk (a page of the
- * index), not the whole column.
+ * The chunks, cut as they are handed out: about the bytes of frames asked for, by the trace's mean
+ * frame size, halved while one holds more than twice that. One frame offset is read per chunk (a page
+ * of the index), not the whole column.
  */
-class Planner {
+export class Planner {
   private readonly n: number;
-  private readonly rows: number;
+  private readonly mean: number;
   private readonly last: number;
   private from = 0;
   private start: number;
@@ -219,19 +234,20 @@ class Planner {
     const end = r.frameAt(this.n - 1);
     this.last = end.offset + end.length;
     this.start = this.startOf(0);
-    const mean = Math.max(1, (this.last - this.start) / this.n);
-    this.rows = Math.max(1, Math.min(t.chunkRows, Math.floor(t.chunkBytes / mean)));
+    this.mean = Math.max(1, (this.last - this.start) / this.n);
   }
 
   get done(): boolean {
     return this.from >= this.n;
   }
 
-  next(): Chunk {
+  /** The next chunk, of about `bytes` bytes of frames. */
+  next(bytes: number): Chunk {
     const from = this.from;
-    let to = Math.min(this.n, from + this.rows);
+    const rows = Math.max(1, Math.min(this.t.chunkRows, Math.floor(bytes / this.mean)));
+    let to = Math.min(this.n, from + rows);
     let end = this.startOf(to);
-    while (to - from > 1 && end - this.start > 2 * this.t.chunkBytes) {
+    while (to - from > 1 && end - this.start > 2 * bytes) {
       to = from + ((to - from) >> 1);
       end = this.startOf(to);
     }

@@ -14,7 +14,7 @@ import {
   exportJsonl,
 } from "../../src/cli/commands/export";
 import { ReplayError } from "../../src/core/errors";
-import { parallelEventLines } from "../../src/core/exportParallel";
+import { parallelEventLines, Planner } from "../../src/core/exportParallel";
 import { ExportPool } from "../../src/core/exportPool";
 import { Replay } from "../../src/core/replay";
 
@@ -27,6 +27,8 @@ const PARALLEL: ExportTuning = {
   workers: 2,
   chunkRows: 97,
   chunkBytes: 16 << 10,
+  // Each thread's chunks grow 2 -> 4 -> 8 -> 16 KiB: sizes differ between threads and over time.
+  firstChunkBytes: 2 << 10,
   inFlight: 3,
   // The workers do every chunk: with this thread too, it may do them all before they boot.
   alsoHere: false,
@@ -153,6 +155,37 @@ describe("export: worker threads", function () {
       }
     }
     r.close();
+  });
+
+  it("cut the events into contiguous chunks of about the bytes asked for, each thread's growing", async () => {
+    const r = await Replay.open(generated);
+    try {
+      const frameStart = (row: number): number => r.frameOffset(row) - 5;
+      const planner = new Planner(r, PARALLEL);
+      let row = 0;
+      let start = frameStart(0);
+      let bytes = PARALLEL.firstChunkBytes;
+      const rows: number[] = [];
+      while (!planner.done) {
+        const c = planner.next(bytes);
+        assert.equal(c.from, row);
+        assert.equal(c.start, start);
+        assert.ok(c.to > c.from);
+        // Within twice the bytes asked for unless a single event, and at most chunkRows events.
+        assert.ok(c.to - c.from === 1 || c.end - c.start <= 2 * bytes, JSON.stringify(c));
+        assert.ok(c.to - c.from <= PARALLEL.chunkRows);
+        if (c.to < r.eventCount) assert.equal(c.end, frameStart(c.to));
+        rows.push(c.to - c.from);
+        row = c.to;
+        start = c.end;
+        bytes = Math.min(2 * bytes, PARALLEL.chunkBytes);
+      }
+      assert.equal(row, r.eventCount);
+      // The first chunks (2 and 4 KiB of frames) hold fewer events than the later ones (16 KiB).
+      assert.ok(rows[0] < rows[1] && rows[1] < rows[3], String(rows.slice(0, 5)));
+    } finally {
+      r.close();
+    }
   });
 
   it("stop at a damaged frame in the middle with the serial export's message", async () => {

@@ -24,6 +24,8 @@ export interface ExportTuning {
   /** Rows and bytes of frames per chunk sent to a worker. */
   chunkRows: number;
   chunkBytes: number;
+  /** Bytes of frames of each thread's first chunk (doubled per chunk up to `chunkBytes`). */
+  firstChunkBytes: number;
   /** Chunks sent and not yet written: with the chunk size, what bounds the memory. */
   inFlight: number;
   /** Whether the main thread transcodes chunks too (it has little else to do meanwhile). */
@@ -47,26 +49,20 @@ export const EXPORT_TUNING: ExportTuning = {
   // 1 MiB of frames (~1.7 MB of lines): buffers that stay in cache; with 4 MiB chunks the process
   // spent ~0.3 s more in the kernel on the 1M trace.
   chunkBytes: 1 << 20,
+  // ~300 events of the bench trace: cold, ~8 ms.
+  firstChunkBytes: 64 << 10,
   inFlight: 8,
   alsoHere: true,
 };
 
 /**
- * A pool of export workers, with two process-wide V8 flags for the transcoding about to run (read
- * when an isolate is created or a function compiled, so they concern the workers and the functions
- * this process compiles from here on, not the main thread's heap):
- * - the young heap starts at 16 MB: at V8's default (1 MB, then grown) a worker ran 4 scavenges while
- *   booting and warming up, 20-50 ms each under load; with this, none;
- * - functions get baseline code at once (`--always-sparkplug`): each thread transcodes its first
- *   ~100k events before TurboFan's code is ready, at ~2× the warm cost; this cuts that first stretch
- *   by ~17 % (1.97 → 1.64 µs/event, median of 5 alternating processes, load 6.5).
+ * A pool of export workers. No V8 flags are set for them (an earlier `--min-semi-space-size=16` and
+ * `--always-sparkplug`): any flag set at run time changes V8's flag hash, so a worker then rejects
+ * Node's built-in code cache and compiles Node's internal modules from source (~70-80 ms more CPU
+ * and latency per worker boot on this VM), and the code cache the CLI writes at exit would not fit
+ * later runs (bench/README, "The export's warm-up and its worker's start").
  */
 function startWorkers(size: number): ExportPool {
-  // Required here: `info`, `events`… share this bundle and need no V8 flags.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const v8 = require("node:v8") as typeof import("node:v8");
-  v8.setFlagsFromString("--min-semi-space-size=16");
-  v8.setFlagsFromString("--always-sparkplug");
   return new ExportPool(size);
 }
 

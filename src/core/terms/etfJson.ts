@@ -45,10 +45,17 @@ const EMPTY = new Uint8Array(0);
 
 /**
  * A piece of output text written as is (field names, memoized atoms, node names): a DataView, so that
- * `bytes` copies it four bytes per step (the copies were ~28 % of the transcoder's time, byte by byte).
+ * `bytes` copies it four bytes per step (the copies were ~28 % of the transcoder's time, byte by byte),
+ * and its length as a field — a DataView's `byteLength` is a call into a builtin in Node 20's V8, not
+ * inlined (~4 % of the transcoder's ticks).
  */
-type Piece = DataView;
-const NO_PIECE: Piece = new DataView(new ArrayBuffer(0));
+class Piece {
+  constructor(
+    readonly v: DataView,
+    readonly n: number,
+  ) {}
+}
+const NO_PIECE = new Piece(new DataView(new ArrayBuffer(0)), 0);
 
 // The reader's cursor and the writer's buffer live in module variables: a frame is transcoded in one
 // synchronous call that never re-enters.
@@ -126,7 +133,7 @@ export function resetOutput(): void {
 
 /** Appends one byte (a newline after each line: `appendText` costs a call into the encoder). */
 export function appendByte(c: number): void {
-  put(c);
+  out[o++] = c;
 }
 
 /** Appends a string (as UTF-8). */
@@ -234,12 +241,12 @@ function event(namesOf: (kind: string) => readonly string[]): boolean {
   if (n - 1 > fields) {
     bytes(EXTRA);
     for (let i = fields; i < n - 1; i++) {
-      if (i > fields) put(0x2c);
+      if (i > fields) out[o++] = 0x2c;
       if (!value(0)) return false;
     }
-    put(0x5d);
+    out[o++] = 0x5d;
   }
-  put(0x7d);
+  out[o++] = 0x7d;
   return true;
 }
 
@@ -287,7 +294,7 @@ const enc = (s: string): Piece => pieceOf(Buffer.from(s, "utf8"));
 function pieceOf(bytes: Uint8Array): Piece {
   const ab = new ArrayBuffer(bytes.length);
   new Uint8Array(ab).set(bytes);
-  return new DataView(ab);
+  return new Piece(new DataView(ab), bytes.length);
 }
 
 function viewOf(buf: Buffer): DataView {
@@ -306,10 +313,12 @@ const REF = enc('{"$ref":[');
 const CREATION = enc(',"creation":');
 
 // The hot loops copy the module's cursor and buffer into locals: a module variable is a context
-// slot, loaded and stored on every byte otherwise.
+// slot, loaded and stored on every byte otherwise. Single bytes are written in place (`out[o++]`),
+// not by a helper: TurboFan inlined only 5 of `value`'s 15 calls of one, the rest were calls.
 
-function bytes(x: Piece): void {
-  const n = x.byteLength;
+function bytes(piece: Piece): void {
+  const n = piece.n;
+  const x = piece.v;
   const q = o;
   o = q + n;
   // Past the end: dropped, as typed-array writes are (the frame is redone, see appendEventJson).
@@ -330,10 +339,6 @@ function room(n: number): void {
   ov = viewOf(next);
 }
 
-function put(c: number): void {
-  out[o++] = c;
-}
-
 function ascii(s: string): void {
   room(s.length);
   const w = out;
@@ -344,11 +349,11 @@ function ascii(s: string): void {
 
 function int(v: number): void {
   if (v < 0) {
-    put(0x2d);
+    out[o++] = 0x2d;
     v = -v;
   }
   if (v < 10) {
-    put(0x30 + v);
+    out[o++] = 0x30 + v;
     return;
   }
   if (v >= 0x80000000) {
@@ -384,10 +389,23 @@ for (let i = 0; i < 100; i++) {
   PAIRS[2 * i + 1] = 0x30 + (i % 10);
 }
 
-/** Decimal digits of a number from 10 to 2^31. */
+/**
+ * Decimal digits of a number from 10 to 2^31, every comparison made each time: a trace's numbers grow
+ * (sequence numbers, times), and a comparison first met after TurboFan had compiled `int` (no type
+ * feedback for it) made V8 throw that code away, in each thread, to run slowly until compiled again.
+ */
 function digitCount(v: number): number {
-  if (v < 1e5) return v < 100 ? 2 : v < 1e3 ? 3 : v < 1e4 ? 4 : 5;
-  return v < 1e6 ? 6 : v < 1e7 ? 7 : v < 1e8 ? 8 : v < 1e9 ? 9 : 10;
+  return (
+    2 +
+    (v >= 100 ? 1 : 0) +
+    (v >= 1e3 ? 1 : 0) +
+    (v >= 1e4 ? 1 : 0) +
+    (v >= 1e5 ? 1 : 0) +
+    (v >= 1e6 ? 1 : 0) +
+    (v >= 1e7 ? 1 : 0) +
+    (v >= 1e8 ? 1 : 0) +
+    (v >= 1e9 ? 1 : 0)
+  );
 }
 
 function u32(at: number): number {
@@ -472,10 +490,19 @@ function memoLookup(m: AtomMemo): Piece | undefined {
       return m.json[slot];
     }
   }
+  return memoMiss(m, at, end, slot);
+}
+
+/**
+ * `memoLookup` for an atom not in its slot: checked, escaped and stored. Apart, so that TurboFan's
+ * code of `value`, into which the hit path is inlined, does not hold this rarely taken path too.
+ */
+function memoMiss(m: AtomMemo, at: number, end: number, slot: number): Piece | undefined {
+  const r = b;
   const from = atomRange();
   if (from === undefined) return undefined;
   // Room checked here: a stored entry must never be one cut short by the frame's bound.
-  room(m.before.byteLength + 6 * (end - from) + 2 + m.after.byteLength);
+  room(m.before.n + 6 * (end - from) + 2 + m.after.n);
   const mark = o;
   bytes(m.before);
   quoteBytes(from, end);
@@ -547,38 +574,41 @@ function value(depth: number): boolean {
     case ATOM_EXT: {
       return memoAtom(ATOMS);
     }
-    case NIL_EXT:
-      p = at + 1;
-      put(0x5b);
-      put(0x5d);
-      return true;
     case STRING_EXT: {
       if (at + 3 > lim) return false;
       const len = (b[at + 1] << 8) | b[at + 2];
       if (at + 3 + len > lim) return false;
-      put(0x5b);
+      out[o++] = 0x5b;
       for (let i = 0; i < len; i++) {
-        if (i > 0) put(0x2c);
+        if (i > 0) out[o++] = 0x2c;
         int(b[at + 3 + i]);
       }
-      put(0x5d);
+      out[o++] = 0x5d;
       p = at + 3 + len;
       return true;
     }
+    // `[]` takes the list's path (no elements, no tail): with operations of its own, met first after
+    // TurboFan had compiled this function (an empty list as a value is rare), it had no type feedback
+    // for them and V8 threw the function's code away, to run slowly until compiled again (~0.1 s).
+    case NIL_EXT:
     case LIST_EXT: {
-      if (at + 5 > lim) return false;
-      const n = u32(at + 1);
+      const list = tag === LIST_EXT;
+      const head = list ? 5 : 1;
+      if (at + head > lim) return false;
+      const n = list ? u32(at + 1) : 0;
       if (n > lim - at) return false;
-      p = at + 5;
-      put(0x5b);
+      p = at + head;
+      out[o++] = 0x5b;
       for (let i = 0; i < n; i++) {
-        if (i > 0) put(0x2c);
+        if (i > 0) out[o++] = 0x2c;
         if (!value(depth + 1)) return false;
       }
-      // Only a proper list: improper tails and spliced tails go the decoding path.
-      if (p >= lim || b[p] !== NIL_EXT) return false;
-      p++;
-      put(0x5d);
+      if (list) {
+        // Only a proper list: improper tails and spliced tails go the decoding path.
+        if (p >= lim || b[p] !== NIL_EXT) return false;
+        p++;
+      }
+      out[o++] = 0x5d;
       return true;
     }
     case SMALL_TUPLE_EXT:
@@ -590,11 +620,11 @@ function value(depth: number): boolean {
       p = at + (small ? 2 : 5);
       bytes(TUPLE);
       for (let i = 0; i < n; i++) {
-        if (i > 0) put(0x2c);
+        if (i > 0) out[o++] = 0x2c;
         if (!value(depth + 1)) return false;
       }
-      put(0x5d);
-      put(0x7d);
+      out[o++] = 0x5d;
+      out[o++] = 0x7d;
       return true;
     }
     case MAP_EXT: {
@@ -604,15 +634,15 @@ function value(depth: number): boolean {
       p = at + 5;
       bytes(MAP);
       for (let i = 0; i < n; i++) {
-        if (i > 0) put(0x2c);
-        put(0x5b);
+        if (i > 0) out[o++] = 0x2c;
+        out[o++] = 0x5b;
         if (!value(depth + 1)) return false;
-        put(0x2c);
+        out[o++] = 0x2c;
         if (!value(depth + 1)) return false;
-        put(0x5d);
+        out[o++] = 0x5d;
       }
-      put(0x5d);
-      put(0x7d);
+      out[o++] = 0x5d;
+      out[o++] = 0x7d;
       return true;
     }
     case BINARY_EXT: {
@@ -640,7 +670,7 @@ function value(depth: number): boolean {
       p += 12;
       bytes(PID);
       int(u32(nodeEnd));
-      put(0x2e);
+      out[o++] = 0x2e;
       int(u32(nodeEnd + 4));
       bytes(node);
       creation(u32(nodeEnd + 8));
@@ -657,7 +687,7 @@ function value(depth: number): boolean {
       p += 4 + 4 * words;
       bytes(REF);
       for (let i = 0; i < words; i++) {
-        if (i > 0) put(0x2c);
+        if (i > 0) out[o++] = 0x2c;
         int(u32(nodeEnd + 4 + 4 * i));
       }
       bytes(node);
@@ -674,7 +704,7 @@ function creation(c: number): void {
     bytes(CREATION);
     int(c);
   }
-  put(0x7d);
+  out[o++] = 0x7d;
 }
 
 /**
