@@ -137,7 +137,6 @@ export abstract class LaunchSession extends NavigationSession {
       // What the recorder left out on purpose (hot helpers untraced, load shed, terms summarised).
       for (const line of leftOut(replay)) this.say(`left out: ${line}`, "console");
       const allowed = args.processes ? selectProcesses(replay, args.processes) : undefined;
-      const sources = [...new Set([...replay.modules().map((m) => m.source), ...replay.sourceFiles()])];
       const threads = new ThreadDirectory(replay, allowed);
       const scopes = new EventScopes(replay);
       const label = (pid: number): string => threads.nameAt(replay.process(pid), this.current);
@@ -149,7 +148,7 @@ export abstract class LaunchSession extends NavigationSession {
         paths: new PathMapper(
           args.pathMappings,
           args.sourceRoot,
-          sources,
+          () => [...new Set([...replay.modules().map((m) => m.source), ...replay.sourceFiles()])],
           (p) => this.files.exists(p),
           projectRoots(replay.files),
         ),

@@ -16,6 +16,11 @@ export interface Logger {
   verbose(msg: string): void;
   /** The launch's `logLevel`; a logger that has its own settings may ignore it. */
   setLevel?(level: LogLevelName): void;
+  /**
+   * Whether `verbose` lines go anywhere: the protocol traffic is turned into text only then (every
+   * message JSON-encoded twice otherwise). A logger without it is given them all.
+   */
+  tracing?(): boolean;
 }
 
 const RANK: Record<LogLevelName | "info", number> = { off: 0, error: 1, warn: 2, info: 3, verbose: 3 };
@@ -33,6 +38,10 @@ export class SessionLogger implements Logger {
 
   setLevel(level: LogLevelName): void {
     this.level = level;
+  }
+
+  tracing(): boolean {
+    return this.file !== undefined || RANK.verbose <= RANK[this.level];
   }
 
   error(msg: string): void {

@@ -189,12 +189,12 @@ export abstract class SessionBase extends DebugSession {
   // Every message in and out is traced at the verbose level; output events are not, or the trace of
   // one would be traced in turn.
   override sendEvent(event: DebugProtocol.Event): void {
-    if (event.event !== "output") this.log.verbose(`To client: ${JSON.stringify(event)}`);
+    if (event.event !== "output" && this.tracing()) this.log.verbose(`To client: ${JSON.stringify(event)}`);
     super.sendEvent(event);
   }
 
   override sendResponse(response: DebugProtocol.Response): void {
-    this.log.verbose(`To client: ${JSON.stringify(response)}`);
+    if (this.tracing()) this.log.verbose(`To client: ${JSON.stringify(response)}`);
     super.sendResponse(response);
   }
 
@@ -213,7 +213,8 @@ export abstract class SessionBase extends DebugSession {
   }
 
   protected override dispatchRequest(request: DebugProtocol.Request): void {
-    this.log.verbose(`From client: ${request.command}(${JSON.stringify(request.arguments)})`);
+    if (this.tracing())
+      this.log.verbose(`From client: ${request.command}(${JSON.stringify(request.arguments)})`);
     const refused =
       checkRequest(request.command, request.arguments) ??
       (!this.loaded && NEEDS_RECORDING.has(request.command)
@@ -239,6 +240,10 @@ export abstract class SessionBase extends DebugSession {
   }
 
   // ── plumbing ───────────────────────────────────────────────────────────────
+
+  private tracing(): boolean {
+    return this.log.tracing?.() ?? true;
+  }
 
   protected get r(): Replay {
     if (!this.loaded) throw new AdapterError("no recording is loaded");
@@ -293,10 +298,13 @@ export abstract class SessionBase extends DebugSession {
     this.vars.reset();
     this.frames = [];
     this.stackCache.clear();
-    const e = r.event(m.index);
-    const ev = new StoppedEvent(m.reason, ThreadDirectory.threadId(e.pid)) as DebugProtocol.StoppedEvent;
+    // The stop names the event by its columns alone: decoding it (its frame read from the trace) is
+    // left to the stack trace the client asks for next.
+    const pid = r.pidOf(m.index);
+    const seq = r.seqOf(m.index);
+    const ev = new StoppedEvent(m.reason, ThreadDirectory.threadId(pid)) as DebugProtocol.StoppedEvent;
     ev.body.allThreadsStopped = true;
-    ev.body.description = `${m.description ?? `Paused on ${m.reason}`} at seq ${e.seq}`;
+    ev.body.description = `${m.description ?? `Paused on ${m.reason}`} at seq ${seq}`;
     if (m.hitBreakpointIds?.length) ev.body.hitBreakpointIds = m.hitBreakpointIds;
     if (m.reason === "exception") ev.body.text = exceptionSummary(r, m.index, this.ctx.label);
     this.sendEvent(ev);
@@ -311,10 +319,10 @@ export abstract class SessionBase extends DebugSession {
     this.sendEvent(
       new Event(CustomEvent.moment, {
         index: m.index,
-        seq: e.seq,
+        seq,
         position: r.positionOf(m.index),
-        threadId: ThreadDirectory.threadId(e.pid),
-        time: e.time,
+        threadId: ThreadDirectory.threadId(pid),
+        time: r.timeOf(m.index),
         reason: m.reason,
       } satisfies MomentEventBody),
     );

@@ -3,6 +3,7 @@
 // behind `proc_lib`/`gen` starts, and a tool's process that exits abnormally is not the user's crash.
 
 import assert from "node:assert/strict";
+import { ProcessNames } from "../../src/core/inspect/processNames";
 import { Replay } from "../../src/core/replay";
 import { atom, bin, pid, tuple } from "../../src/core/terms/build";
 import { TraceBuilder } from "../../src/core/writer";
@@ -105,6 +106,25 @@ describe("process names and crashes", () => {
     // The generic worker is told by the user's function it ran.
     assert.equal(label(WORKER), "#PID<0.95.0> App.Courier.work/1");
     assert.equal(r.findProcess("Ledger").id, r.findProcess("<0.96.0>").id);
+  });
+
+  it("names at a moment are indexed on the first question, not when the directory is made", () => {
+    let reads = 0;
+    const counted = new Proxy(r, {
+      get(target, key, receiver) {
+        const v = Reflect.get(target, key, receiver) as unknown;
+        if (typeof v !== "function") return v;
+        return (...args: unknown[]) => {
+          reads++;
+          return (v as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const names = new ProcessNames(counted);
+    assert.equal(reads, 0, "a debug launch makes it before its first stop, which names no process");
+    const ledger = r.findProcess("<0.96.0>");
+    assert.equal(names.nameAt(ledger, ledger.lastEvent), "#PID<0.96.0> App.Ledger");
+    assert.ok(reads > 0);
   });
 
   it("a register event's name is read from what the load kept, the same term its decoding gives", () => {

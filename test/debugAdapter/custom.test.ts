@@ -2,11 +2,13 @@
 // previous/next state change of a process, and searching events for a "Go to Event" quick pick.
 
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
 import {
   CustomRequest,
   type MomentEventBody,
   type SearchEventsBody,
 } from "../../src/debugAdapter/customProtocol";
+import { Replay } from "../../src/core/replay";
 import { ticketTracePath } from "../helpers/fixtures";
 import { withDap } from "./dapClient";
 
@@ -35,6 +37,31 @@ describe("debug adapter: custom requests", function () {
       );
       assert.equal(await d.seq(), 1, "a refused step stays");
     }));
+
+  it("names a stop's event from the index's columns as decoding it would", async () => {
+    // The stopped event and the moment are made from the pid, seq and time cells, not the decoded
+    // event: the first launch of a trace builds its index, the second reads those cells from it.
+    const path = ticketTracePath();
+    const r = await Replay.open(path, { index: false });
+    try {
+      for (const round of ["index built", "index reused"]) {
+        if (round === "index reused") assert.ok(existsSync(`${path}.esindex`), "the first launches saved it");
+        for (const startAt of ["seq:5", "end", "first crash", "start"])
+          await withDap(async (d) => {
+            const stopped = await d.launch({ trace: path, startAt });
+            await d.settle();
+            const moment = d.events.at(-1)!.body as MomentEventBody;
+            const e = r.event(moment.index);
+            const where = `${startAt} (${round})`;
+            assert.equal(stopped.body.threadId, e.pid + 1, where);
+            assert.match(stopped.body.description ?? "", new RegExp(` at seq ${e.seq}$`), where);
+            assert.deepEqual([moment.seq, moment.threadId, moment.time], [e.seq, e.pid + 1, e.time], where);
+          });
+      }
+    } finally {
+      r.close();
+    }
+  });
 
   it("searches events by seq, moment, function, filters and words", () =>
     withDap(async (d) => {

@@ -7,7 +7,7 @@ import { Replay } from "../../src/core/replay";
 import { ReplayCache, type ReplayLease } from "../../src/core/replayCache";
 import type { OpenOptions } from "../../src/core/types";
 import { ElixirScopeSession } from "../../src/debugAdapter/main";
-import type { Logger } from "../../src/debugAdapter/logger";
+import { type Logger, SessionLogger } from "../../src/debugAdapter/logger";
 import type { ReplaySource } from "../../src/debugAdapter/sessionDeps";
 import { ticketTracePath } from "../helpers/fixtures";
 import { InlineClient } from "./inlineClient";
@@ -83,6 +83,29 @@ describe("debug adapter: inline in the extension host", function () {
     assert.equal(replays.released, 1, "the lease is released on disconnect");
     await new Promise((r) => setTimeout(r, 200));
     // Still here: an inline session does not end the process it runs in.
+    c.assertConforms();
+  });
+
+  it("turns the protocol traffic into text only for a logger that traces it", async () => {
+    // The default logger at the default level traces nothing: no message is JSON-encoded for it.
+    const quiet = new SessionLogger(() => undefined, undefined);
+    assert.equal(quiet.tracing(), false);
+    quiet.setLevel("verbose");
+    assert.equal(quiet.tracing(), true);
+    assert.equal(new SessionLogger(() => undefined, "/tmp/dap.log").tracing(), true, "a log file takes all");
+    const logger = new ListLogger();
+    const silent = Object.assign(logger, { tracing: () => false });
+    const c = new InlineClient(new ElixirScopeSession({ replays: new CountingSource(), logger: silent }));
+    const stopped = await c.launch({ trace: ticketTracePath(), startAt: "seq:6" });
+    const st = await c.request("stackTrace", { threadId: stopped.body.threadId });
+    assert.equal(st.success, true);
+    assert.ok(logger.lines.some((l) => l.startsWith("info launch ")));
+    assert.deepEqual(
+      logger.lines.filter((l) => /^verbose (From|To) client/.test(l)),
+      [],
+      "no traffic traced",
+    );
+    await c.request("disconnect", {});
     c.assertConforms();
   });
 

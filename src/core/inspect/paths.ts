@@ -24,21 +24,35 @@ export interface PathMapping {
 export class PathMapper {
   private readonly mappings: PathMapping[];
   private readonly toLocalCache = new Map<string, string | undefined>();
-  private readonly absolute: string[];
+  private known?: { all: readonly string[]; absolute: string[] };
 
   /**
-   * `recordedFiles`: the source paths the recording knows (its module table); `projectRoots`: where
-   * relative ones may live on this machine (`projectRoots()` of the loaded files).
+   * `recordedFiles`: the source paths the recording knows (its module table), or what lists them when
+   * first needed (a debug launch makes its mapper before its first stop, which maps no path);
+   * `projectRoots`: where relative ones may live on this machine (`projectRoots()` of the loaded files).
    */
   constructor(
     mappings: PathMapping[],
     private readonly sourceRoot: string | undefined,
-    private readonly recordedFiles: string[] = [],
+    private readonly recorded: readonly string[] | (() => readonly string[]) = [],
     private readonly exists: (path: string) => boolean = existsSync,
     private readonly projectRoots: readonly string[] = [],
   ) {
     this.mappings = [...mappings].sort((a, b) => b.from.length - a.from.length);
-    this.absolute = recordedFiles.filter((f) => isAbsolute(f));
+  }
+
+  private get recordedFiles(): readonly string[] {
+    return this.files.all;
+  }
+
+  private get absolute(): string[] {
+    return this.files.absolute;
+  }
+
+  private get files(): { all: readonly string[]; absolute: string[] } {
+    if (this.known) return this.known;
+    const all = typeof this.recorded === "function" ? this.recorded() : this.recorded;
+    return (this.known = { all, absolute: all.filter((f) => isAbsolute(f)) });
   }
 
   /** The workspace path of a recorded source path, or undefined when there is none on this machine. */

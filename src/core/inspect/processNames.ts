@@ -11,32 +11,44 @@ import type { ProcessInfo } from "../types";
 import { InspectError } from "./errors";
 
 export class ProcessNames {
-  /** Per process with (un)registrations: the event indices, ascending, and the name each set (undefined: unregistered). */
-  private readonly registrations = new Map<number, { at: number[]; name: Array<string | undefined> }>();
-  private readonly nodes: number;
+  /**
+   * Per process with (un)registrations: the event indices, ascending, and the name each set
+   * (undefined: unregistered). Indexed when a name is first asked for: a debug launch makes this
+   * directory before its first stop, which names no process.
+   */
+  private registered?: Map<number, { at: number[]; name: Array<string | undefined> }>;
+  private nodeCount?: number;
   /** Labels of processes known by nothing but their pid, completed with the first function they ran. */
   private readonly bare = new Map<number, string>();
 
-  constructor(protected readonly replay: Replay) {
-    // From the columns and the names kept at load, not by decoding each event: a debug launch
-    // builds this before its first stop.
+  constructor(protected readonly replay: Replay) {}
+
+  private get registrations(): Map<number, { at: number[]; name: Array<string | undefined> }> {
+    if (this.registered) return this.registered;
+    const registrations = new Map<number, { at: number[]; name: Array<string | undefined> }>();
+    const replay = this.replay;
+    // From the columns and the names kept at load, not by decoding each event.
     for (const i of replay.getEventIndices({ kinds: ["register", "unregister"] })) {
       const pid = replay.pidOf(i);
-      const list = this.registrations.get(pid) ?? { at: [], name: [] };
+      const list = registrations.get(pid) ?? { at: [], name: [] };
       list.at.push(i);
       list.name.push(nameText(replay.registeredNameOf(i)));
-      this.registrations.set(pid, list);
+      registrations.set(pid, list);
     }
     // Joining a `:pg` group is not a name the process is known by when it has one of its own.
-    for (const [pid, list] of this.registrations) {
+    for (const [pid, list] of registrations) {
       if (!list.name.some((n) => n !== undefined && !n.startsWith("pg "))) continue;
       const keep = list.name.map((n) => n === undefined || !n.startsWith("pg "));
-      this.registrations.set(pid, {
+      registrations.set(pid, {
         at: list.at.filter((_, i) => keep[i]),
         name: list.name.filter((_, i) => keep[i]),
       });
     }
-    this.nodes = new Set(replay.processes().map((p) => p.node)).size;
+    return (this.registered = registrations);
+  }
+
+  private get nodes(): number {
+    return (this.nodeCount ??= new Set(this.replay.processes().map((p) => p.node)).size);
   }
 
   /** `#PID<0.187.0> CinemaDemo.TicketOffice`: the name registered at that moment, else the usual label. */

@@ -37,6 +37,22 @@ describe("inspect: source paths", () => {
     assert.equal(byTable.toLocal("lib/app/server.ex"), "/ws/lib/app/server.ex");
   });
 
+  it("lists the recorded files when it first maps a path, answering as with the list given", () => {
+    const files = new Set(["/ws/lib/app/server.ex", "/ws/lib/app/other.ex"]);
+    const exists = (p: string): boolean => files.has(p);
+    const recorded = ["/build/app/lib/app/server.ex", "lib/app/other.ex", "/build/app/lib/app/other.ex"];
+    let listed = 0;
+    const lazy = new PathMapper([], "/ws", () => (listed++, recorded), exists);
+    const eager = new PathMapper([], "/ws", recorded, exists);
+    assert.equal(listed, 0, "made without listing them (a debug launch before its first stop)");
+    for (const p of [...recorded, "gen_server.erl", "other.ex"]) {
+      assert.equal(lazy.toLocal(p), eager.toLocal(p), p);
+      assert.equal(lazy.isRecorded(p), eager.isRecorded(p), p);
+    }
+    for (const p of [...files, "/ws/none.ex"]) assert.equal(lazy.toRecorded(p), eager.toRecorded(p), p);
+    assert.equal(listed, 1, "listed once");
+  });
+
   it("finds relative module sources in the recorded project, seen from the trace file or at its root", () => {
     // Recorded on another machine at /build/depot; the trace now sits in /elsewhere/traces beside the
     // project, at /elsewhere/depot.
