@@ -34,18 +34,25 @@ export function dropIndex(trace: string): void {
   for (const f of indexLocations([trace])) rmSync(f, { force: true });
 }
 
+/**
+ * `elixirscope info` on a trace without its index, median of three (the issue's figures are medians
+ * of three runs: one run is at the mercy of a noisy neighbour for a second). The last leaves the
+ * index later runs read.
+ */
+export function benchFirstOpen(trace: string): number {
+  const firsts = [0, 1, 2].map(() => {
+    dropIndex(trace);
+    return run(["info", trace]);
+  });
+  return percentile(firsts, 50);
+}
+
 export function benchCold(
   trace: string,
   events: number,
   opts: { export?: boolean } = {},
 ): Record<string, number> {
-  // Median of three first opens (the issue's figures are medians of three runs): one run is at the
-  // mercy of a noisy neighbour for a second. The last leaves the index the later runs read.
-  const firsts = [0, 1, 2].map(() => {
-    dropIndex(trace);
-    return run(["info", trace]);
-  });
-  const first = percentile(firsts, 50);
+  const first = benchFirstOpen(trace);
   // Node's own start (`node -e 0`, in the environment the command's shebang gives it) in the
   // same loop: the floor under every figure here; and `node dist/cli.js info`, which skips the
   // command's shebang (so pays for NODE_EXTRA_CA_CERTS when set).

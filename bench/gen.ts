@@ -14,6 +14,12 @@ export interface GenOptions {
   out: string;
   servers?: number;
   workers?: number;
+  /**
+   * 3: as today's recorder writes (docs/trace-format.md): an event's own pid as a number, its
+   * function as a position in the header's `functions`, a call site as `{function, line}`. The same
+   * recording otherwise (the same answers from either). Default 1: every term whole.
+   */
+  format?: 1 | 3;
 }
 
 const NODE = "bench@localhost";
@@ -26,22 +32,46 @@ export function generate(opts: GenOptions): { events: number; processes: number 
   const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)];
   const nServers = opts.servers ?? 20;
   const nWorkers = opts.workers ?? 300;
+  const serverMod = (i: number): string => `Elixir.Bench.Server${i}`;
+  // Format 3's function table: every function an event names, by position.
+  const table: Array<[string, string, number]> = [
+    ...Array.from({ length: nServers }, (_, i): Array<[string, string, number]> => [
+      [serverMod(i), "init", 1],
+      [serverMod(i), "handle_call", 3],
+      [serverMod(i), "handle_cast", 2],
+    ]).flat(),
+    ...HELPERS.map((h): [string, string, number] => [UTIL, h, 2]),
+    [WORKER, "run", 1],
+    [WORKER, "request", 2],
+  ];
+  const position = new Map(table.map(([m, f, a], i) => [`${m}.${f}/${a}`, i]));
+  const f3 = opts.format === 3;
   const w = new TraceFileWriter(opts.out, {
     node: NODE,
-    extra: [["generator", bin(`bench/gen.ts seed ${opts.seed}`)]],
+    ...(f3 ? { version: 3 } : {}),
+    extra: [
+      ["generator", bin(`bench/gen.ts seed ${opts.seed}${f3 ? " format 3" : ""}`)],
+      ...(f3
+        ? ([
+            ["pid_creation", 0],
+            ["functions", table.map(([m, f, a]) => tuple(atom(m), atom(f), a))],
+          ] as Array<[string, Term]>)
+        : []),
+    ],
   });
   let seq = 0;
   let time = 0;
   const emit = (kind: string, p: Pid, fields: Term[]): void => {
     time += 1 + Math.floor(rand() * 400);
-    w.frame(tuple(atom(kind), seq++, time, p, ...fields));
+    w.frame(tuple(atom(kind), seq++, time, f3 ? p.id + 32768 * p.serial : p, ...fields));
   };
-  const mfa = (m: string, f: string, a: number): Term => tuple(atom(m), atom(f), a);
+  const mfa = (m: string, f: string, a: number): Term =>
+    f3 ? position.get(`${m}.${f}/${a}`)! : tuple(atom(m), atom(f), a);
+  // Format 3 names the caller's file through the module table, as the recorder does.
   const site = (m: string, f: string, a: number, file: string, line: number): Term =>
-    tuple(atom(m), atom(f), a, tuple(bin(file), line));
+    f3 ? tuple(position.get(`${m}.${f}/${a}`)!, line) : tuple(atom(m), atom(f), a, tuple(bin(file), line));
 
   // Module table: every function the generator calls, with lines.
-  const serverMod = (i: number): string => `Elixir.Bench.Server${i}`;
   for (let i = 0; i < nServers; i++)
     w.frame(
       tuple(atom("module"), atom(serverMod(i)), bin(`/bench/lib/server${i}.ex`), [
@@ -143,9 +173,10 @@ if (process.argv[1]?.endsWith("gen.ts")) {
   const val = (k: string, d: string): string => (args.includes(k) ? args[args.indexOf(k) + 1] : d);
   const events = Number(val("--events", "1000000"));
   const seed = Number(val("--seed", "1"));
-  const out = val("--out", `bench/synthetic-${events}-${seed}.estrace`);
+  const format = val("--format", "1") === "3" ? 3 : 1;
+  const out = val("--out", `bench/synthetic-${events}-${seed}${format === 3 ? "-f3" : ""}.estrace`);
   const t0 = performance.now();
-  const r = generate({ events, seed, out });
+  const r = generate({ events, seed, out, format });
   process.stdout.write(
     `wrote ${out}: ${r.events} events, ${r.processes} processes in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
   );

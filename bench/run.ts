@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
 import { Replay } from "../src/core/replay";
 import { KIND_CODES } from "../src/core/store/columns";
-import { benchCold } from "./cold";
+import { benchCold, benchFirstOpen } from "./cold";
 import { benchDap } from "./dap";
 import { benchFlow } from "./flow";
 import { benchLsp } from "./lsp";
@@ -39,22 +39,36 @@ function timeEach(n: number, f: (i: number) => void): number[] {
 }
 
 const round = (x: number, d = 4): number => Number(x.toFixed(d));
+
+/** The seeded synthetic trace in trace format 1 (every term whole) or 3 (as the recorder writes). */
+function traceOf(format: 1 | 3): string {
+  return `bench/synthetic-${EVENTS}-${SEED}${format === 3 ? "-f3" : ""}.estrace`;
+}
+
+/**
+ * Generates the trace when missing, in a process of its own: the generator's memory, freed, would
+ * lower this process's resident size under the load's and make `mb_per_100k_events` meaningless
+ * (it read -9 at 100k events).
+ */
+function ensureTrace(format: 1 | 3): void {
+  const path = traceOf(format);
+  if (existsSync(path)) return;
+  const t = performance.now();
+  const flags = ["--generate", ...(format === 3 ? ["--format-3"] : [])];
+  const r = spawnSync(process.execPath, [process.argv[1], ...args, ...flags], { stdio: "inherit" });
+  if (r.status !== 0) throw new Error(`generating ${path} failed (exit ${r.status})`);
+  console.log(`generated ${path} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+}
 const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
 
 async function main(): Promise<void> {
-  const path = `bench/synthetic-${EVENTS}-${SEED}.estrace`;
+  const path = traceOf(1);
   if (args.includes("--generate")) {
-    generate({ events: EVENTS, seed: SEED, out: path });
+    const format = args.includes("--format-3") ? 3 : 1;
+    generate({ events: EVENTS, seed: SEED, out: traceOf(format), format });
     return;
   }
-  if (!existsSync(path)) {
-    // In a process of its own: the generator's memory, freed, would lower this process's resident
-    // size under the load's and make `mb_per_100k_events` meaningless (it read -9 at 100k events).
-    const t = performance.now();
-    const r = spawnSync(process.execPath, [process.argv[1], ...args, "--generate"], { stdio: "inherit" });
-    if (r.status !== 0) throw new Error(`generating ${path} failed (exit ${r.status})`);
-    console.log(`generated ${path} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-  }
+  ensureTrace(1);
   console.log(`trace: ${path} (${(statSync(path).size / 2 ** 20).toFixed(1)} MiB)`);
 
   gc();
@@ -189,8 +203,14 @@ async function main(): Promise<void> {
   if (!args.includes("--no-flow")) Object.assign(figures, await benchFlow(r));
   r.close();
 
-  if (!args.includes("--no-cold"))
+  if (!args.includes("--no-cold")) {
     Object.assign(figures, benchCold(path, n, { export: !args.includes("--no-export") }));
+    // The same recording as today's recorder writes it (trace format 3), next to the whole-term one.
+    ensureTrace(3);
+    const f3 = benchFirstOpen(traceOf(3));
+    figures.cold_first_open_f3_ms = Math.round(f3);
+    figures.cold_first_open_f3_us_per_event = round((f3 * 1000) / n, 3);
+  }
   // An open that reads the persistent index (built above, or now).
   if (!existsSync(`${path}.esindex`)) await (await Replay.open(path)).indexSaved();
   gc();
