@@ -1,6 +1,7 @@
 // Seeded synthetic trace generator for the benchmarks: `node --import tsx bench/gen.ts --events 1000000
-// --seed 1 [--out FILE]`. Realistic shapes: a supervisor spawning hundreds of workers, GenServers
-// whose state maps grow, nested calls with call sites, request/reply message pairs, and crashes.
+// --seed 1 [--format 3] [--out FILE]`. Realistic shapes: a supervisor spawning hundreds of workers,
+// GenServers whose state maps grow, nested calls with call sites, request/reply message pairs, and
+// crashes; in trace format 1 (every term whole) or 3 (as today's recorder writes).
 
 import { TraceFileWriter } from "../src/core/writer";
 import { atom, bin, map, pid, tuple } from "../src/core/terms/build";
