@@ -18,8 +18,7 @@ import type { StoreData } from "./store";
  * scavenges that copied megabytes (the ~27 ms p99s). Objects made by `new` have no allocation site. The
  * prototype is `Object.prototype`: the events are plain objects, as before.
  */
-const DecodedEvent = function (
-  this: TraceEvent,
+type EventHead = [
   index: number,
   seq: number,
   file: number,
@@ -27,6 +26,16 @@ const DecodedEvent = function (
   kind: EventKind,
   pid: number,
   raw: Term,
+];
+// Typed by the tuple, not a rest parameter: the function takes seven plain parameters (no array per event).
+const setHead: (this: TraceEvent, ...head: EventHead) => void = function (
+  index,
+  seq,
+  file,
+  time,
+  kind,
+  pid,
+  raw,
 ) {
   this.index = index;
   this.seq = seq;
@@ -35,15 +44,8 @@ const DecodedEvent = function (
   this.kind = kind;
   this.pid = pid;
   this.raw = raw;
-} as unknown as new (
-  index: number,
-  seq: number,
-  file: number,
-  time: number,
-  kind: EventKind,
-  pid: number,
-  raw: Term,
-) => TraceEvent;
+};
+const DecodedEvent = setHead as unknown as new (...head: EventHead) => TraceEvent;
 DecodedEvent.prototype = Object.prototype;
 
 export function decodeEvent(store: StoreData, row: number, raw: Term): TraceEvent {
