@@ -9,7 +9,7 @@ import {
   fitsColumn,
   widenColumn,
 } from "../../src/core/store/columns";
-import { prefault, sharedArray } from "../../src/core/store/prefault";
+import { prefault } from "../../src/core/store/prefault";
 import { parseStore } from "../../src/core/store/store";
 import { type PackedStore, packStore, unpackStore } from "../../src/core/storeTransfer";
 import { MessageChannel } from "node:worker_threads";
@@ -91,8 +91,8 @@ describe("event columns", () => {
 
   it("are faulted in by another thread without losing a value the parse wrote meanwhile", async () => {
     const n = 1 << 21;
-    const a = sharedArray(Uint32Array, n);
-    const b = sharedArray(Uint8Array, n);
+    const a = new Uint32Array(new SharedArrayBuffer(n * 4));
+    const b = new Uint8Array(new SharedArrayBuffer(n));
     const run = prefault([{ arrays: [a, b], from: 0, to: n, ahead: 0 }]);
     run.written(n, true);
     // Written while the thread touches the same pages (its atomic add of 0 keeps every value).
@@ -109,7 +109,7 @@ describe("event columns", () => {
   it("cross to another thread as shared memory when a parse put them there", async () => {
     const store = await parseStore([ticketTracePath()]);
     // As a big parse leaves them: columns on shared memory (prefault.ts), the rest ordinary.
-    const shared = sharedArray(Int32Array, store.cols.length);
+    const shared = new Int32Array(new SharedArrayBuffer(store.cols.length * 4));
     shared.set(store.cols.pid);
     store.cols.pid = shared;
     const packed = packStore(store);

@@ -121,14 +121,6 @@ export interface Prefault {
   written: (rows: number, final?: boolean) => void;
 }
 
-/** A typed array of `n` zeroed elements on shared memory, so that `prefault`'s thread can touch it. */
-export function sharedArray<T extends Shared>(
-  Ctor: { new (b: SharedArrayBuffer, o: number, n: number): T; BYTES_PER_ELEMENT: number },
-  n: number,
-): T {
-  return new Ctor(new SharedArrayBuffer(n * Ctor.BYTES_PER_ELEMENT), 0, n);
-}
-
 /**
  * The index build's row-sized arrays (by process, nesting, partners; the depth in 16 bits), allocated
  * once the parse knows about how many rows to expect so that the prefault thread touches them while
