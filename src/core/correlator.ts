@@ -280,18 +280,13 @@ function correlatorTables(store: StoreData): CorrelatorTables {
   const { tables } = store;
   const defsByLine = new Map<string, Map<number, number[]>>();
   const sitesByLine = new Map<string, Map<number, number[]>>();
-  const fns = tables.mfas.map((m) => {
-    const mod = tables.modules.get(m.module);
-    return mod && findFunction(mod, m);
-  });
-  const defs = tables.mfas.map((m, id) => {
-    const mod = tables.modules.get(m.module);
-    const fn = fns[id];
-    return mod && fn && fn.line > 0 ? { file: mod.source, line: fn.line } : undefined;
-  });
+  const fns: Array<FunctionInfo | undefined> = [];
+  const defs: Array<SourceLocation | undefined> = [];
   tables.mfas.forEach((m, id) => {
     const mod = tables.modules.get(m.module);
-    const fn = fns[id];
+    const fn = mod && findFunction(mod, m);
+    fns.push(fn);
+    defs.push(mod && fn && fn.line > 0 ? { file: mod.source, line: fn.line } : undefined);
     if (!mod || !fn) return;
     for (const line of new Set([fn.line, ...fn.clauseLines])) push(defsByLine, mod.source, line, id);
   });
