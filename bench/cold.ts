@@ -7,16 +7,13 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { commandEnv } from "../src/cli/commandEnv";
 import { indexLocations } from "../src/core/store/indexCache";
 import { percentile } from "./stats";
 
 const ROOT = join(__dirname, "..");
 /** The environment bin/elixirscope.js's shebang gives Node (see there). */
-const COMMAND_ENV = {
-  ...process.env,
-  NODE_EXTRA_CA_CERTS: "",
-  GLIBC_TUNABLES: `glibc.malloc.hugetlb=1:${process.env.GLIBC_TUNABLES ?? ""}`,
-};
+const COMMAND_ENV = { ...process.env, ...commandEnv(process.env) };
 
 function run(args: string[]): number {
   return spawn(join(ROOT, "bin", "elixirscope.js"), args, `elixirscope ${args.join(" ")}`);

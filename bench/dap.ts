@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { DebugClient } from "@vscode/debugadapter-testsupport";
 import type { DebugProtocol } from "@vscode/debugprotocol";
+import { commandEnv } from "../src/cli/commandEnv";
 import { p50p99, percentile } from "./stats";
 
 export interface DapBenchOptions {
@@ -81,11 +82,7 @@ export async function benchDap(
   const inherited = adapter.endsWith(".ts")
     ? { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --import tsx`.trim() }
     : process.env;
-  const env = {
-    ...inherited,
-    NODE_EXTRA_CA_CERTS: "",
-    GLIBC_TUNABLES: `glibc.malloc.hugetlb=1:${process.env.GLIBC_TUNABLES ?? ""}`,
-  };
+  const env = { ...inherited, ...commandEnv(process.env) };
   // The bundled adapter keeps V8's compiled code beside it (dist/cli-dap.js.v8cache), written when
   // its first process exits: one launch first, so that the figures are those of every later launch.
   if (adapter.endsWith(".js")) await launchOnce(adapter, tracePath, env, root);

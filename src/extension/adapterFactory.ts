@@ -7,6 +7,7 @@ import * as vscode from "vscode";
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import { ElixirScopeSession } from "../debugAdapter/main";
 import type { Services } from "./services";
+import { commandEnv } from "../cli/commandEnv";
 
 export class AdapterFactory implements vscode.DebugAdapterDescriptorFactory {
   constructor(private readonly services: Services) {}
@@ -20,11 +21,7 @@ export class AdapterFactory implements vscode.DebugAdapterDescriptorFactory {
       // NODE_EXTRA_CA_CERTS spares its start the parse of that CA bundle (the adapter does no TLS);
       // GLIBC_TUNABLES asks for huge pages for a first open's big arrays, as bin/elixirscope.js does.
       return new vscode.DebugAdapterExecutable(process.execPath, [cli, "dap"], {
-        env: {
-          ELECTRON_RUN_AS_NODE: "1",
-          NODE_EXTRA_CA_CERTS: "",
-          GLIBC_TUNABLES: `glibc.malloc.hugetlb=1:${process.env.GLIBC_TUNABLES ?? ""}`,
-        },
+        env: { ELECTRON_RUN_AS_NODE: "1", ...commandEnv(process.env) },
       });
     }
     return new vscode.DebugAdapterInlineImplementation(new NotifyingAdapter(this.services, session));
