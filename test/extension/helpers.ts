@@ -3,7 +3,7 @@
 // VS Code session, and the page (notifications, screenshots) through the runner's UI bridge.
 
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as vscode from "vscode";
 import type { ElixirScopeApi } from "../../src/extension/api";
@@ -146,7 +146,11 @@ async function bridge(
   assert.ok(dir, "run through scripts/e2e/test-extension.mjs (it passes --ui-bridge)");
   const name = `${process.pid}-${++bridgeSeq}`;
   const res = join(dir, `${name}.res.json`);
-  writeFileSync(join(dir, `${name}.req.json`), JSON.stringify(req));
+  // Written aside and renamed, as the runner writes its answers: it polls the folder, and a request
+  // read while half written came back as "Unexpected end of JSON input".
+  const pending = join(dir, `${name}.req.tmp`);
+  writeFileSync(pending, JSON.stringify(req));
+  renameSync(pending, join(dir, `${name}.req.json`));
   await until(`the runner to answer ${JSON.stringify(req)}`, () => existsSync(res), 30_000);
   const answer = JSON.parse(readFileSync(res, "utf8"));
   rmSync(res, { force: true });
